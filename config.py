@@ -1,0 +1,103 @@
+"""Errbot configuration for RedAlert, read from the environment. Start the bot with `errbot -c config.py`.
+
+Every setting is explained in config_template.py.
+"""
+
+import logging
+import os
+import re
+import signal
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+
+
+def _fail(message: str) -> None:
+    """Stop the start with one clear line (no traceback)."""
+    sys.exit(f"RedAlert cannot start: {message}")
+
+
+BOT_TOKEN = os.environ.get("SLACK_BOT_TOKEN", "").strip()
+APP_TOKEN = os.environ.get("SLACK_APP_TOKEN", "").strip()
+if not BOT_TOKEN:
+    _fail("set SLACK_BOT_TOKEN to the Slack app's Bot User OAuth Token (xoxb-…).")
+if not re.fullmatch(r"xoxb-[A-Za-z0-9-]+", BOT_TOKEN):
+    _fail("SLACK_BOT_TOKEN must be a bot token starting with xoxb- (a user token xoxp- will not work).")
+if not APP_TOKEN:
+    _fail("set SLACK_APP_TOKEN to an app-level token (xapp-…) with the connections:write scope, for Socket Mode.")
+if not re.fullmatch(r"xapp-[A-Za-z0-9-]+", APP_TOKEN):
+    _fail("SLACK_APP_TOKEN must be an app-level token starting with xapp- (Basic Information → App-Level Tokens).")
+
+SLACK_API_URL = os.environ.get("SLACK_API_URL", "").strip() or "https://slack.com/api/"
+if not SLACK_API_URL.endswith("/"):
+    SLACK_API_URL += "/"
+if not re.match(r"https?://", SLACK_API_URL):
+    _fail("SLACK_API_URL must be an http(s) URL such as https://slack.com/api/.")
+
+# The slackv3 backend builds its WebClient without a base URL; errbot runs this file before it imports the backend,
+# so a WebClient whose default base_url is SLACK_API_URL reaches Slack, GovSlack or the local emulator alike.
+import slack_sdk.web
+
+
+class _ConfiguredWebClient(slack_sdk.web.WebClient):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("base_url", SLACK_API_URL)
+        super().__init__(*args, **kwargs)
+
+
+slack_sdk.web.WebClient = _ConfiguredWebClient
+
+# Docker and Kubernetes stop containers with SIGTERM; errbot only shuts down cleanly on SIGINT.
+signal.signal(signal.SIGTERM, signal.default_int_handler)
+
+BACKEND = "SlackV3"
+BOT_IDENTITY = {"token": BOT_TOKEN, "app_token": APP_TOKEN}
+
+BOT_DATA_DIR = str(Path(os.environ.get("REDALERT_DATA_DIR", "").strip() or ROOT / "data").resolve())
+Path(BOT_DATA_DIR).mkdir(parents=True, exist_ok=True)
+BOT_EXTRA_PLUGIN_DIR = str(ROOT / "plugins")
+BOT_LOG_FILE = None
+BOT_LOG_LEVEL = getattr(logging, os.environ.get("REDALERT_LOG_LEVEL", "INFO").upper(), logging.INFO)
+
+REDALERT_DATABASE_URL = (
+    os.environ.get("REDALERT_DATABASE_URL", "").strip() or f"sqlite:///{Path(BOT_DATA_DIR) / 'redalert.sqlite3'}"
+)
+# Errbot's own storage (plugin configuration) lives in the same database as the incidents.
+STORAGE = "RedAlertSQL"
+BOT_EXTRA_STORAGE_PLUGINS_DIR = str(ROOT / "storage")
+STORAGE_CONFIG = {"url": REDALERT_DATABASE_URL}
+
+BOT_ADMINS = tuple(a.strip() for a in os.environ.get("REDALERT_ADMINS", "").split(",") if a.strip())
+for _admin in BOT_ADMINS:
+    if not re.fullmatch(r"[UW][A-Z0-9]{2,}", _admin):
+        _fail(f"REDALERT_ADMINS must list Slack user IDs like U012AB3CD, separated by commas; {_admin!r} is not one.")
+# Errbot builds identifiers from these; bare IDs would make it fail at start.
+BOT_ADMINS_NOTIFICATIONS = tuple(f"<@{a}>" for a in BOT_ADMINS)
+
+BOT_PREFIX = "!"
+BOT_PREFIX_OPTIONAL_ON_CHAT = True  # in a DM, "incident list" works without the "!"
+BOT_ALT_PREFIXES = ("@" + (os.environ.get("REDALERT_BOT_NAME", "").strip() or "redalert"),)
+BOT_ALT_PREFIX_CASEINSENSITIVE = True
+BOT_ALT_PREFIX_SEPARATORS = (":", ",", ";")
+
+# VersionChecker calls the internet at start; Webserver, Backup and the rest are not needed.
+CORE_PLUGINS = ("ACLs", "Help", "Health", "Plugins", "Utils", "CommandNotFoundFilter")
+SUPPRESS_CMD_NOT_FOUND = False
+HIDE_RESTRICTED_COMMANDS = True
+DIVERT_TO_PRIVATE = ()
+ACCESS_CONTROLS = {}
+
+# Defaults of RedAlert's plugin configuration; `!plugin config RedAlert {...}` overrides any of them at runtime.
+REDALERT_DEFAULT_CONFIG = {
+    "SEVERITY_LEVELS": [
+        {"label": "SEV1 - Critical", "value": "sev1"},
+        {"label": "SEV2 - Major", "value": "sev2"},
+        {"label": "SEV3 - Minor", "value": "sev3"},
+        {"label": "SEV4 - Low", "value": "sev4"},
+        {"label": "SEV5 - Informational", "value": "sev5"},
+    ],
+    "INCLUDE_IN_INCIDENT": {"always": []},
+    "CHANNEL_NAME_TEMPLATE": "{severity}-{date}-{slug}",
+    "LIST_LIMIT": 20,
+}

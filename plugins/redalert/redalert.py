@@ -1,0 +1,295 @@
+"""RedAlert's Errbot plugin: parse the command, call the incident service, format the reply.
+
+Everything with substance lives in redalert_core; this file only speaks Errbot.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from fnmatch import fnmatch
+from pathlib import Path
+from typing import Any
+
+from errbot import BotPlugin, ValidationException, botcmd, cmdfilter
+
+from redalert_core import commands, messages
+from redalert_core.commands import ParseError
+from redalert_core.service import IncidentService, OpenRequest, ServiceError
+from redalert_core.settings import DEFAULT_CONFIG, ConfigError, Settings, parse_config_text, validate
+from redalert_core.slack_gateway import SlackError, SlackGateway, build_client
+from redalert_core.store import IncidentStore
+
+_CONFIG_COMMAND = re.compile(r"^\s*RedAlert\s+(.+)$", re.DOTALL)
+
+
+def database_url(bot_config: Any) -> str:
+    """REDALERT_DATABASE_URL from config.py or the environment; default an SQLite file in the data dir."""
+    url = getattr(bot_config, "REDALERT_DATABASE_URL", None) or os.environ.get("REDALERT_DATABASE_URL")
+    if url:
+        return url
+    data_dir = Path(getattr(bot_config, "BOT_DATA_DIR", None) or os.environ.get("REDALERT_DATA_DIR", "data"))
+    return f"sqlite:///{data_dir.resolve() / 'redalert.sqlite3'}"
+
+
+class RedAlert(BotPlugin):
+    """Incident management: open an incident channel, invite the right people, list and close incidents."""
+
+    settings: Settings
+    service: IncidentService | None = None
+
+    # --- configuration --------------------------------------------------------------------------------------
+    def _defaults(self) -> dict[str, Any]:
+        return {**DEFAULT_CONFIG, **(getattr(self.bot_config, "REDALERT_DEFAULT_CONFIG", None) or {})}
+
+    def get_configuration_template(self) -> dict[str, Any]:
+        return self._defaults()
+
+    def check_configuration(self, configuration: Any) -> None:
+        try:
+            validate(configuration, self._defaults())
+        except ConfigError as exc:
+            raise ValidationException("; ".join(exc.faults)) from exc
+
+    def configure(self, configuration: Any) -> None:
+        merged = {**self._defaults(), **(configuration or {})}
+        self.settings = validate(merged, self._defaults())
+        super().configure(merged)
+
+    @cmdfilter
+    def redalert_config_filter(self, msg, cmd, args, dry_run):
+        """Make `!plugin config RedAlert {...}` pasted in Slack parse, and refuse a bad one before it is stored.
+
+        Errbot evaluates the raw text (smart quotes and &amp; break it) and, when the check fails, resets the stored
+        configuration; validating here first keeps the previous configuration in force.
+        """
+        if dry_run or cmd != "plugin_config" or not isinstance(args, str):
+            return msg, cmd, args
+        match = _CONFIG_COMMAND.match(args)
+        if not match:
+            return msg, cmd, args
+        try:
+            config = parse_config_text(match.group(1))
+            validate(config, self._defaults())
+        except ConfigError as exc:
+            if not self._is_admin(msg):
+                return msg, cmd, args  # the ACLs plugin answers non-admins
+            faults = "\n".join(f"- {fault}" for fault in exc.faults)
+            self._bot.send_simple_reply(msg, f"Configuration refused, nothing changed:\n{faults}")
+            return None, None, None
+        return msg, cmd, f"RedAlert {config!r}"
+
+    def _is_admin(self, msg) -> bool:
+        who = getattr(msg.frm, "aclattr", str(msg.frm))
+        return any(fnmatch(who, pattern) for pattern in getattr(self.bot_config, "BOT_ADMINS", ()))
+
+    # --- lifecycle ------------------------------------------------------------------------------------------
+    def activate(self) -> None:
+        super().activate()
+        store = IncidentStore(database_url(self.bot_config))
+        store.migrate()
+        self.service = IncidentService(store, SlackGateway(self._slack_client), lambda: self.settings)
+
+    def deactivate(self) -> None:
+        if self.service is not None:
+            self.service.shutdown()
+            self.service.store.dispose()
+            self.service = None
+        super().deactivate()
+
+    def _slack_client(self):
+        """The backend's WebClient on slackv3 (rebuilt on reconnect); otherwise one from the environment."""
+        client = getattr(self._bot, "slack_web", None)
+        if client is not None:
+            return client
+        if getattr(self, "_own_client", None) is None:
+            token = os.environ.get("SLACK_BOT_TOKEN", "")
+            self._own_client = build_client(token, os.environ.get("SLACK_API_URL"))
+        return self._own_client
+
+    # --- message helpers ------------------------------------------------------------------------------------
+    @staticmethod
+    def _event(msg) -> dict:
+        return msg.extras.get("slack_event") or {}
+
+    def _raw_args(self, msg, args: str, *words: str) -> str:
+        """The command's arguments from the raw Slack text, which keeps mention markup the backend rewrites."""
+        event = self._event(msg)
+        raw = (event.get("message") or event).get("text")
+        tail = commands.command_tail(raw, *words) if raw else None
+        return tail if tail is not None else args
+
+    def _sender(self, msg) -> str:
+        return getattr(msg.frm, "userid", None) or str(getattr(msg.frm, "person", msg.frm))
+
+    def _here(self, msg) -> str | None:
+        channel = self._event(msg).get("channel")
+        if channel:
+            return channel
+        room = getattr(msg.frm, "room", None) if msg.is_group else None
+        return getattr(room, "id", None) or (str(room) if room else None)
+
+    def _dedup_key(self, msg) -> str | None:
+        """Channel + original ts: absorbs Socket Mode redeliveries and `message_changed` edits of one command."""
+        event = self._event(msg)
+        original = event.get("message") or event
+        if event.get("channel") and original.get("ts"):
+            return f"{event['channel']}:{original['ts']}"
+        return None
+
+    @staticmethod
+    def _warnings(warnings: list[str]) -> str:
+        return "".join(f"\n:warning: {w}" for w in warnings)
+
+    # --- commands -------------------------------------------------------------------------------------------
+    @botcmd
+    def incident(self, msg, args):
+        """Incident management. Commands: open, list, invite, close, retry. Try `!help incident` for examples."""
+        severities = ", ".join(self.settings.severity_values)
+        return (
+            "Usage:\n"
+            f"- `!incident open <severity> <description> [@people @groups]` (severities: {severities})\n"
+            "- `!incident list` or `!incident list all`\n"
+            "- `!incident invite [<number>] @people @groups`\n"
+            "- `!incident close [<number> | #channel] [resolution]`\n"
+            "- `!incident retry <number>`"
+        )
+
+    @botcmd
+    def incident_open(self, msg, args):
+        """Open an incident: creates its channel, sets the topic, invites people and posts a pinned summary.
+
+        Example: `!incident open sev1 Checkout is down @alice @oncall` (in any channel or in a DM to the bot).
+        """
+        try:
+            command = commands.parse_open(self._raw_args(msg, args, "open"), self.settings)
+        except ParseError as exc:
+            return str(exc)
+        edited = self._event(msg).get("subtype") == "message_changed"
+        request = OpenRequest(
+            severity=command.severity,
+            description=command.description,
+            opened_by=self._sender(msg),
+            origin_channel=self._here(msg),
+            mentions=command.mentions,
+            dedup_key=self._dedup_key(msg),
+        )
+        report = self.service.open(request)
+        incident = report.incident
+        label = messages.severity_label(self.settings, incident.severity)
+        if report.duplicate:
+            if edited:
+                return (
+                    f"Editing the command does not open a second incident: Incident {incident.number} is in "
+                    f"{messages.channel(incident.channel_id)}."
+                )
+            return None  # a redelivered event: the first delivery already answered
+        if not incident.channel_id:
+            return (
+                f"Incident {incident.number} ({label}) is recorded, but its channel could not be created."
+                f"{self._warnings(report.warnings)}\nRun `!incident retry {incident.number}` to try again."
+            )
+        reply = f"Incident {incident.number} ({label}) is open in {messages.channel(incident.channel_id)}."
+        if report.failed_invites:
+            failed = ", ".join(
+                f"{messages.user(uid)} ({self._describe(code)})" for uid, code in report.failed_invites.items()
+            )
+            reply += f"\n:warning: Could not invite: {failed}."
+        reply += self._warnings(report.warnings)
+        if not report.complete:
+            reply += f"\nSome steps did not finish; `!incident retry {incident.number}` runs them again."
+        self.service.mark_replied(incident.number)
+        return reply
+
+    @staticmethod
+    def _describe(code: str) -> str:
+        return SlackError("conversations.invite", code).describe()
+
+    @botcmd
+    def incident_list(self, msg, args):
+        """List open incidents; `!incident list all` includes closed ones.
+
+        Example: `!incident list all`
+        """
+        try:
+            include_closed = commands.parse_list(args)
+        except ParseError as exc:
+            return str(exc)
+        incidents, total = self.service.list(include_closed=include_closed)
+        kind = "incidents" if include_closed else "open incidents"
+        if not incidents:
+            return "No incidents yet." if include_closed else "No open incidents."
+        lines = [f"{total} {kind}:" if total != 1 else f"1 {kind[:-1]}:"]
+        lines += [f"- {messages.list_line(incident)}" for incident in incidents]
+        if total > len(incidents):
+            lines.append(f"… and {total - len(incidents)} more not shown (LIST_LIMIT is {self.settings.list_limit}).")
+        return "\n".join(lines)
+
+    @botcmd
+    def incident_invite(self, msg, args):
+        """Invite people or user groups to an incident; in its channel, or anywhere with its number.
+
+        Example: `!incident invite @bob @dba-team` or `!incident invite 12 @bob`
+        """
+        try:
+            command = commands.parse_invite(self._raw_args(msg, args, "invite"))
+            incident, outcome, warnings = self.service.invite(
+                number=command.number, here=self._here(msg), mentions=command.mentions, actor=self._sender(msg)
+            )
+        except (ParseError, ServiceError) as exc:
+            return str(exc)
+        parts = []
+        if outcome.invited:
+            parts.append(
+                f"Invited {', '.join(messages.user(u) for u in outcome.invited)} to incident {incident.number}."
+            )
+        if outcome.failed:
+            failed = ", ".join(f"{messages.user(u)} ({self._describe(c)})" for u, c in outcome.failed.items())
+            parts.append(f":warning: Could not invite: {failed}.")
+        if not parts:
+            parts.append("Nobody new to invite.")
+        return "\n".join(parts) + self._warnings(warnings)
+
+    @botcmd
+    def incident_close(self, msg, args):
+        """Close an incident: posts who closed it, how long it lasted and the resolution, then archives the channel.
+
+        Example: `!incident close Rolled back the deploy` in the incident channel, or `!incident close 12 Fixed`
+        """
+        try:
+            command = commands.parse_close(self._raw_args(msg, args, "close"))
+            incident, warnings = self.service.close(
+                number=command.number,
+                channel_id=command.channel_id,
+                here=self._here(msg),
+                actor=self._sender(msg),
+                resolution=command.resolution,
+            )
+        except (ParseError, ServiceError) as exc:
+            return str(exc)
+        return (
+            f"Incident {incident.number} closed after "
+            f"{messages.duration(incident.closed_at - incident.opened_at)}; its channel is archived."
+            f"{self._warnings(warnings)}"
+        )
+
+    @botcmd
+    def incident_retry(self, msg, args):
+        """Finish opening an incident whose steps failed (channel, topic, invites, summary).
+
+        Example: `!incident retry 12`
+        """
+        text = args.strip().lstrip("#")
+        if not text.isdigit():
+            return "Usage: !incident retry <number>"
+        try:
+            report = self.service.resume(int(text))
+        except ServiceError as exc:
+            return str(exc)
+        incident = report.incident
+        if not incident.channel_id:
+            return f"Incident {incident.number} still has no channel.{self._warnings(report.warnings)}"
+        self.service.mark_replied(incident.number)
+        state = "is complete" if report.complete else "still has unfinished steps"
+        where = messages.channel(incident.channel_id)
+        return f"Incident {incident.number} {state}: {where}.{self._warnings(report.warnings)}"

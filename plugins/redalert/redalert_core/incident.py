@@ -1,0 +1,86 @@
+"""The incident model: what an incident is and the rules of its lifecycle (no Errbot, no Slack)."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+class Status(enum.StrEnum):
+    """Where an incident is in its life. OPENING means the open sequence has not finished yet."""
+
+    OPENING = "opening"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class OpenStep(enum.StrEnum):
+    """The steps of opening an incident, in order. Each is stored as it completes so a crash can resume."""
+
+    RECORDED = "recorded"
+    CHANNEL = "channel"
+    TOPIC = "topic"
+    PURPOSE = "purpose"
+    INVITES = "invites"
+    SUMMARY = "summary"
+    REPLY = "reply"
+
+
+OPEN_STEPS: tuple[OpenStep, ...] = tuple(OpenStep)
+
+
+class EventKind(enum.StrEnum):
+    """What can happen to an incident; every change is appended to its event log."""
+
+    OPENED = "opened"
+    MENTIONS = "mentions"
+    STEP_DONE = "step_done"
+    STEP_FAILED = "step_failed"
+    INVITED = "invited"
+    INVITE_FAILED = "invite_failed"
+    CLOSED = "closed"
+
+
+@dataclass
+class Incident:
+    """One incident as stored. `number` is the human-facing id (`Incident 12`)."""
+
+    number: int
+    severity: str
+    description: str
+    opened_by: str
+    opened_at: datetime
+    status: Status = Status.OPENING
+    channel_id: str | None = None
+    channel_name: str | None = None
+    origin_channel: str | None = None
+    is_private: bool = False
+    dedup_key: str | None = None
+    steps_done: list[str] = field(default_factory=list)
+    closed_at: datetime | None = None
+    closed_by: str | None = None
+    resolution: str | None = None
+    summary_ts: str | None = None
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status is Status.CLOSED
+
+    def has_done(self, step: OpenStep) -> bool:
+        return step.value in self.steps_done
+
+    def pending_steps(self) -> list[OpenStep]:
+        return [step for step in OPEN_STEPS if not self.has_done(step)]
+
+
+@dataclass
+class Event:
+    """One entry of an incident's append-only event log."""
+
+    incident_number: int
+    kind: EventKind
+    at: datetime
+    actor: str | None = None
+    data: dict = field(default_factory=dict)
+    id: int | None = None

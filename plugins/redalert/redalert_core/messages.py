@@ -1,0 +1,118 @@
+"""Texts RedAlert posts: replies, the incident summary (Block Kit with a text fallback), topic and purpose.
+
+Replies pass through Errbot's Markdown conversion, so no line starts with `#` (it would become a header).
+User-supplied text is escaped so that it can neither ping @channel nor break out of formatting.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from .incident import Incident
+from .settings import Settings
+
+TOPIC_LIMIT = 250
+HEADER_LIMIT = 150
+
+
+def escape(text: str) -> str:
+    """Text from users, made inert for Slack: no markup, no mentions, no formatting characters."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    # The backend posts replies with link_names=true, so a bare "@here" or "@team" would notify people.
+    return text.replace("@", "@\u2060")
+
+
+def clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def severity_label(settings: Settings, value: str) -> str:
+    severity = settings.severity(value)
+    return severity.label if severity else value
+
+
+def user(user_id: str) -> str:
+    return f"<@{user_id}>"
+
+
+def channel(channel_id: str | None) -> str:
+    return f"<#{channel_id}>" if channel_id else "(no channel yet)"
+
+
+def when(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def duration(delta: timedelta) -> str:
+    minutes = max(0, int(delta.total_seconds() // 60))
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    parts = [f"{days}d"] if days else []
+    if hours or days:
+        parts.append(f"{hours}h")
+    parts.append(f"{mins}m")
+    return " ".join(parts)
+
+
+def topic(incident: Incident, settings: Settings) -> str:
+    """Plain text (Slack does not format topics), at most 250 characters."""
+    return clip(f"{severity_label(settings, incident.severity)} | {incident.description}", TOPIC_LIMIT)
+
+
+def purpose(incident: Incident, settings: Settings) -> str:
+    return clip(
+        f"RedAlert incident {incident.number} ({severity_label(settings, incident.severity)}): {incident.description}",
+        TOPIC_LIMIT,
+    )
+
+
+def summary(incident: Incident, settings: Settings, invited: list[str]) -> tuple[str, list[dict]]:
+    """The summary posted and pinned in the incident channel: (fallback text, blocks)."""
+    label = severity_label(settings, incident.severity)
+    who = ", ".join(user(u) for u in invited[:40]) or "nobody yet"
+    if len(invited) > 40:
+        who += f" and {len(invited) - 40} more"
+    description = escape(incident.description)
+    text = f"Incident {incident.number} ({label}): {description}. Opened by {user(incident.opened_by)}."
+    blocks = [
+        {
+            "type": "header",
+            "text": {
+                "type": "plain_text",
+                "text": clip(f"Incident {incident.number}: {incident.description}", HEADER_LIMIT),
+            },
+        },
+        {
+            "type": "section",
+            "fields": [
+                {"type": "mrkdwn", "text": f"*Severity*\n{escape(label)}"},
+                {"type": "mrkdwn", "text": f"*Opened by*\n{user(incident.opened_by)} at {when(incident.opened_at)}"},
+            ],
+        },
+        {"type": "section", "text": {"type": "mrkdwn", "text": clip(f"*Description*\n{description}", 3000)}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": clip(f"*Invited*\n{who}", 3000)}},
+        {
+            "type": "context",
+            "elements": [{"type": "mrkdwn", "text": "Close it with `!incident close [resolution]` in this channel."}],
+        },
+    ]
+    return text, blocks
+
+
+def closing(incident: Incident, closed_by: str, closed_at: datetime, resolution: str | None) -> str:
+    text = f"Incident {incident.number} closed by {user(closed_by)} after {duration(closed_at - incident.opened_at)}."
+    if resolution:
+        text += f"\nResolution: {escape(resolution)}"
+    return text + "\nThis channel is now archived."
+
+
+def list_line(incident: Incident) -> str:
+    line = (
+        f"Incident {incident.number} · {incident.severity} · {channel(incident.channel_id)} · "
+        f"{escape(clip(incident.description, 80))} · opened {when(incident.opened_at)} by {user(incident.opened_by)}"
+    )
+    if incident.is_closed and incident.closed_at:
+        line += f" · closed {incident.closed_at.strftime('%Y-%m-%d')}"
+    elif incident.status.value == "opening":
+        line += " · still opening (see !incident retry)"
+    return line

@@ -1,0 +1,226 @@
+"""RedAlert's plugin configuration: defaults, parsing of text pasted in Slack, and validation.
+
+The configuration is Errbot's plugin configuration (`!plugin config RedAlert {...}`), a dict with the keys of
+DEFAULT_CONFIG. Any subset may be given; missing keys keep their defaults.
+"""
+
+from __future__ import annotations
+
+import ast
+import html
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from .naming import DEFAULT_TEMPLATE, TEMPLATE_FIELDS, slugify, template_fields
+
+ALWAYS = "always"
+
+DEFAULT_CONFIG: dict[str, Any] = {
+    "SEVERITY_LEVELS": [
+        {"label": "SEV1 - Critical", "value": "sev1"},
+        {"label": "SEV2 - Major", "value": "sev2"},
+        {"label": "SEV3 - Minor", "value": "sev3"},
+        {"label": "SEV4 - Low", "value": "sev4"},
+        {"label": "SEV5 - Informational", "value": "sev5"},
+    ],
+    "INCLUDE_IN_INCIDENT": {ALWAYS: []},
+    "CHANNEL_NAME_TEMPLATE": DEFAULT_TEMPLATE,
+    "LIST_LIMIT": 20,
+}
+
+SEVERITY_VALUE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,29}$")
+USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+GROUP_ID = re.compile(r"^S[A-Z0-9]{2,}$")
+GROUP_HANDLE = re.compile(r"^@[a-z0-9][a-z0-9._-]{0,79}$")
+# What Slack clients send when people paste a config: markup around IDs and smart punctuation.
+_USER_MARKUP = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
+_GROUP_MARKUP = re.compile(r"^<!subteam\^(S[A-Z0-9]+)(?:\|[^>]*)?>$")
+_SMART = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2014": "--"})
+
+
+class ConfigError(ValueError):
+    """A configuration that cannot be used; `faults` holds one clear message per problem."""
+
+    def __init__(self, faults: list[str]) -> None:
+        self.faults = faults
+        super().__init__("; ".join(faults))
+
+
+@dataclass(frozen=True)
+class Severity:
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The validated configuration in the shape the service uses."""
+
+    severities: tuple[Severity, ...]
+    include: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    channel_name_template: str = DEFAULT_TEMPLATE
+    list_limit: int = 20
+
+    def severity(self, text: str) -> Severity | None:
+        wanted = text.strip().lower()
+        return next((s for s in self.severities if s.value == wanted), None)
+
+    @property
+    def severity_values(self) -> list[str]:
+        return [s.value for s in self.severities]
+
+    def auto_invites(self, severity: str) -> list[str]:
+        """Config entries (user IDs, group IDs, @handles) to invite for a severity, `always` first."""
+        return [*self.include.get(ALWAYS, ()), *self.include.get(severity, ())]
+
+
+def parse_config_text(text: str) -> Any:
+    """Read a configuration typed in chat: a Python literal or JSON, with Slack's smart quotes and entities."""
+    cleaned = html.unescape(text.translate(_SMART)).strip()
+    try:
+        return ast.literal_eval(cleaned)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        pass
+    try:
+        return json.loads(cleaned)
+    except (ValueError, RecursionError) as exc:
+        raise ConfigError(
+            ["The configuration is neither a Python literal nor JSON: check its brackets, quotes and commas."]
+        ) from exc
+
+
+def normalise_entry(entry: str) -> str:
+    """One auto-invite entry as stored: a user ID, a group ID or a lowercase @handle."""
+    entry = entry.strip()
+    for markup in (_USER_MARKUP, _GROUP_MARKUP):
+        match = markup.match(entry)
+        if match:
+            return match.group(1)
+    if entry.startswith("@"):
+        return entry.lower()
+    return entry
+
+
+def _split_entries(value: Any) -> list[Any]:
+    if isinstance(value, str):
+        return [part for part in (p.strip() for p in value.split(",")) if part]
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    raise TypeError
+
+
+def _check_severities(raw: Any, faults: list[str]) -> list[Severity]:
+    if not isinstance(raw, (list, tuple)) or not raw:
+        faults.append('SEVERITY_LEVELS must be a non-empty list like [{"label": "SEV1", "value": "sev1"}].')
+        return []
+    severities: list[Severity] = []
+    seen: set[str] = set()
+    for index, item in enumerate(raw, start=1):
+        if not isinstance(item, dict) or set(item) != {"label", "value"}:
+            faults.append(f'SEVERITY_LEVELS item {index} must be a dict with exactly "label" and "value".')
+            continue
+        label, value = item["label"], item["value"]
+        if not isinstance(label, str) or not label.strip() or len(label) > 100:
+            faults.append(f"SEVERITY_LEVELS item {index}: the label must be non-empty text (at most 100 characters).")
+            continue
+        if not isinstance(value, str):
+            faults.append(f"SEVERITY_LEVELS item {index}: the value must be text, not {type(value).__name__}.")
+            continue
+        if value == ALWAYS:
+            faults.append(f'SEVERITY_LEVELS item {index}: "{ALWAYS}" is reserved for INCLUDE_IN_INCIDENT.')
+            continue
+        if not SEVERITY_VALUE.match(value):
+            faults.append(
+                f'SEVERITY_LEVELS item {index}: the value "{value[:40]}" must be 1-30 characters of a-z, 0-9, - or _, '
+                "starting with a letter or digit (it starts the channel name)."
+            )
+            continue
+        if value in seen:
+            faults.append(f'SEVERITY_LEVELS: the value "{value}" appears more than once.')
+            continue
+        seen.add(value)
+        severities.append(Severity(value=value, label=label.strip()))
+    return severities
+
+
+def _check_include(raw: Any, severity_values: set[str], faults: list[str]) -> dict[str, tuple[str, ...]]:
+    if not isinstance(raw, dict):
+        faults.append(
+            'INCLUDE_IN_INCIDENT must be a dict like {"always": "U0105K7EFNX", "sev1": ["S0ONCALL", "@sre"]}.'
+        )
+        return {}
+    include: dict[str, tuple[str, ...]] = {}
+    for key, value in raw.items():
+        if key != ALWAYS and key not in severity_values:
+            known = ", ".join(sorted(severity_values)) or "none"
+            faults.append(f'INCLUDE_IN_INCIDENT has the key "{str(key)[:40]}", which is no severity (known: {known}).')
+            continue
+        try:
+            entries = _split_entries(value)
+        except TypeError:
+            faults.append(f'INCLUDE_IN_INCIDENT["{key}"] must be a comma-separated string or a list of IDs.')
+            continue
+        clean: list[str] = []
+        for entry in entries:
+            if not isinstance(entry, str):
+                faults.append(f'INCLUDE_IN_INCIDENT["{key}"]: {entry!r} is not text; give IDs as strings.')
+                continue
+            normalised = normalise_entry(entry)
+            if not (USER_ID.match(normalised) or GROUP_ID.match(normalised) or GROUP_HANDLE.match(normalised)):
+                faults.append(
+                    f'INCLUDE_IN_INCIDENT["{key}"]: "{entry[:40]}" is not a user ID (U…/W…), '
+                    "a user-group ID (S…) or a user-group @handle."
+                )
+                continue
+            if normalised not in clean:
+                clean.append(normalised)
+        include[key] = tuple(clean)
+    return include
+
+
+def _check_template(raw: Any, faults: list[str]) -> str:
+    if not isinstance(raw, str) or not raw.strip():
+        faults.append('CHANNEL_NAME_TEMPLATE must be text such as "{severity}-{date}-{slug}".')
+        return DEFAULT_TEMPLATE
+    try:
+        used = template_fields(raw)
+    except ValueError:
+        faults.append(f'CHANNEL_NAME_TEMPLATE "{raw[:60]}" has unbalanced braces.')
+        return DEFAULT_TEMPLATE
+    unknown = [name for name in used if name not in TEMPLATE_FIELDS]
+    if unknown:
+        faults.append(
+            f"CHANNEL_NAME_TEMPLATE uses unknown fields {', '.join(sorted(set(unknown)))}; "
+            f"known: {', '.join(sorted(TEMPLATE_FIELDS))}."
+        )
+    elif "slug" not in used and "number" not in used:
+        faults.append("CHANNEL_NAME_TEMPLATE must contain {slug} or {number} so that incidents get distinct names.")
+    elif len(raw) > 60 or slugify(raw.replace("{", "").replace("}", "")) == "":
+        faults.append("CHANNEL_NAME_TEMPLATE must be at most 60 characters and leave room for the description.")
+    return raw
+
+
+def validate(config: Any, defaults: dict[str, Any] | None = None) -> Settings:
+    """Check a configuration (a partial one is merged over `defaults`) and return Settings, or raise ConfigError."""
+    defaults = DEFAULT_CONFIG if defaults is None else defaults
+    if not isinstance(config, dict):
+        raise ConfigError(
+            [f"The configuration must be a dict like {{'SEVERITY_LEVELS': [...]}}, not {type(config).__name__}."]
+        )
+    faults: list[str] = []
+    unknown = sorted(str(key) for key in config if key not in DEFAULT_CONFIG)
+    if unknown:
+        faults.append(f"Unknown keys: {', '.join(unknown)}. Known keys: {', '.join(DEFAULT_CONFIG)}.")
+    merged = {**DEFAULT_CONFIG, **defaults, **{k: v for k, v in config.items() if k in DEFAULT_CONFIG}}
+    severities = _check_severities(merged["SEVERITY_LEVELS"], faults)
+    include = _check_include(merged["INCLUDE_IN_INCIDENT"], {s.value for s in severities}, faults)
+    template = _check_template(merged["CHANNEL_NAME_TEMPLATE"], faults)
+    limit = merged["LIST_LIMIT"]
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 200:
+        faults.append("LIST_LIMIT must be a whole number from 1 to 200.")
+        limit = DEFAULT_CONFIG["LIST_LIMIT"]
+    if faults:
+        raise ConfigError(faults)
+    return Settings(severities=tuple(severities), include=include, channel_name_template=template, list_limit=limit)

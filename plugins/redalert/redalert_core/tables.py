@@ -1,0 +1,97 @@
+"""Table definitions used by the store's queries.
+
+The schema itself is created by Alembic migrations (migrations/versions/); these definitions must stay in step
+with them. They only describe columns for building queries, so no constraints are declared here that the
+queries do not rely on.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+
+
+class UtcDateTime(sa.TypeDecorator):
+    """A timezone-aware UTC datetime on every backend.
+
+    SQLite keeps no offset, so values are normalised to UTC on the way in and UTC is re-attached on the way
+    out. Naive datetimes are refused: silently guessing their zone is how timelines end up an hour off.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"naive datetime {value!r}: pass a timezone-aware datetime")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: Any, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+# JSONB on PostgreSQL (indexable, compact); JSON text elsewhere.
+JsonDocument = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+
+metadata = sa.MetaData()
+
+incidents = sa.Table(
+    "incidents",
+    metadata,
+    sa.Column("number", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("severity", sa.String(32), nullable=False),
+    sa.Column("description", sa.Text, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("channel_id", sa.String(64), unique=True),
+    sa.Column("channel_name", sa.String(80)),
+    sa.Column("origin_channel", sa.String(64)),
+    sa.Column("is_private", sa.Boolean, nullable=False),
+    sa.Column("dedup_key", sa.String(255), unique=True),
+    sa.Column("steps_done", JsonDocument, nullable=False),
+    sa.Column("summary_ts", sa.String(32)),
+    sa.Column("opened_by", sa.String(64), nullable=False),
+    sa.Column("opened_at", UtcDateTime, nullable=False),
+    sa.Column("closed_at", UtcDateTime),
+    sa.Column("closed_by", sa.String(64)),
+    sa.Column("resolution", sa.Text),
+    sqlite_autoincrement=True,
+)
+
+participants = sa.Table(
+    "participants",
+    metadata,
+    sa.Column("incident_number", sa.Integer, sa.ForeignKey("incidents.number"), primary_key=True),
+    sa.Column("user_id", sa.String(64), primary_key=True),
+    sa.Column("source", sa.String(32), nullable=False),
+    sa.Column("added_at", UtcDateTime, nullable=False),
+)
+
+events = sa.Table(
+    "events",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("incident_number", sa.Integer, sa.ForeignKey("incidents.number"), nullable=False, index=True),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("actor", sa.String(64)),
+    sa.Column("at", UtcDateTime, nullable=False),
+    sa.Column("data", JsonDocument, nullable=False),
+    sqlite_autoincrement=True,
+)
+
+# Errbot's own key-value storage (plugin configuration etc.), see storage/redalert_sql.py.
+errbot_kv = sa.Table(
+    "errbot_kv",
+    metadata,
+    sa.Column("namespace", sa.String(255), primary_key=True),
+    sa.Column("key", sa.Text, primary_key=True),
+    sa.Column("value", sa.LargeBinary, nullable=False),
+)

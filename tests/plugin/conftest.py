@@ -1,0 +1,13 @@
+"""Every plugin test talks to a fresh Slack emulator through SLACK_BOT_TOKEN / SLACK_API_URL."""
+
+import pytest
+from slack_workspace import BOT_TOKEN
+
+
+@pytest.fixture(autouse=True)
+def slack(emulator, monkeypatch):
+    # Set before the testbot fixture activates the plugin, which builds its Slack client from these.
+    monkeypatch.setenv("SLACK_BOT_TOKEN", BOT_TOKEN)
+    monkeypatch.setenv("SLACK_API_URL", emulator.api_url)
+    monkeypatch.delenv("REDALERT_DATABASE_URL", raising=False)
+    return emulator

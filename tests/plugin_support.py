@@ -1,0 +1,46 @@
+"""Driving the RedAlert plugin through Errbot's test backend, its Slack client pointed at the emulator.
+
+The test backend delivers every message as a DM from `testbot.bot.sender`; `say` adds the raw Slack event that the
+slackv3 backend would attach (`extras["slack_event"]`), which is where the plugin reads the channel, the original
+`ts` and the unrewritten mention markup.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from pathlib import Path
+
+from slack_workspace import ADMIN
+
+extra_plugin_dir = str(Path(__file__).resolve().parents[1] / "plugins")
+extra_config = {
+    "CORE_PLUGINS": ("ACLs", "Help", "Plugins", "Utils"),
+    "BOT_ADMINS": (ADMIN,),
+    "BOT_ADMINS_NOTIFICATIONS": (),
+}
+loglevel = logging.WARNING
+
+_ts = itertools.count(1)
+
+
+def next_ts() -> str:
+    return f"1800000000.{next(_ts):06d}"
+
+
+def say(testbot, text: str, *, user: str = ADMIN, channel: str = "D0ADMIN", ts: str | None = None,
+        edit_of: str | None = None, timeout: float = 10) -> str:
+    """Send `text` as `user` in `channel` and return the bot's first reply."""
+    testbot.bot.sender = testbot.bot.build_identifier(user)
+    ts = ts or next_ts()
+    event = {"type": "message", "channel": channel, "user": user, "text": text, "ts": ts}
+    if edit_of:
+        event = {
+            "type": "message",
+            "subtype": "message_changed",
+            "channel": channel,
+            "ts": next_ts(),
+            "message": {"type": "message", "user": user, "text": text, "ts": edit_of},
+        }
+    testbot.push_message(text, extras={"slack_event": event})
+    return testbot.pop_message(timeout=timeout)

@@ -1,0 +1,81 @@
+"""Schema creation through Alembic: repeatable, concurrent-safe, and the store refuses what it cannot run on."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+import sqlalchemy as sa
+from redalert_core.store import IncidentStore, normalise_database_url
+
+EXPECTED_TABLES = {"incidents", "participants", "events", "errbot_kv", "alembic_version"}
+
+
+def table_names(store: IncidentStore) -> set[str]:
+    return set(sa.inspect(store._engine).get_table_names())
+
+
+def test_migrate_twice_and_from_a_second_store(database) -> None:
+    first = IncidentStore(database.url, schema=database.schema)
+    first.migrate()
+    first.migrate()
+    second = IncidentStore(database.url, schema=database.schema)
+    second.migrate()
+    assert EXPECTED_TABLES <= table_names(first)
+    first.dispose()
+    second.dispose()
+
+
+def test_concurrent_migrations_on_an_empty_database(database) -> None:
+    stores = [IncidentStore(database.url, schema=database.schema) for _ in range(2)]
+    errors: list[BaseException] = []
+    start = threading.Barrier(len(stores))
+
+    def migrate(store: IncidentStore) -> None:
+        start.wait()
+        try:
+            store.migrate()
+        except BaseException as error:  # noqa: BLE001 - reported by the assertion below
+            errors.append(error)
+
+    threads = [threading.Thread(target=migrate, args=(store,)) for store in stores]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert EXPECTED_TABLES <= table_names(stores[0])
+    for store in stores:
+        store.dispose()
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("postgresql://u:p@h:5432/db", "postgresql+psycopg://u:p@h:5432/db"),
+        ("postgres://u@h/db?sslmode=require", "postgresql+psycopg://u@h/db?sslmode=require"),
+        ("postgresql+psycopg://u@h/db", "postgresql+psycopg://u@h/db"),
+        ("sqlite:///data/redalert.sqlite", "sqlite:///data/redalert.sqlite"),
+        ("sqlite:////abs/path.sqlite", "sqlite:////abs/path.sqlite"),
+    ],
+)
+def test_normalise_database_url(given: str, expected: str) -> None:
+    assert normalise_database_url(given) == expected
+
+
+def test_unsupported_database_is_refused() -> None:
+    with pytest.raises(ValueError, match="unsupported database"):
+        IncidentStore("mysql://u@h/db")
+
+
+def test_schema_name_is_validated() -> None:
+    with pytest.raises(ValueError, match="invalid schema name"):
+        IncidentStore("postgresql://u@h/db", schema="x; DROP TABLE incidents")
+
+
+def test_sqlite_parent_directory_is_created(tmp_path) -> None:
+    path = tmp_path / "a" / "b" / "redalert.sqlite"
+    store = IncidentStore(f"sqlite:///{path}")
+    store.migrate()
+    assert path.exists()
+    store.dispose()

@@ -53,7 +53,8 @@ class RedAlertSQLStorage(StorageBase):
         value = self._store.kv_get(self._namespace, key)
         if value is None:
             raise KeyError(f"{key} doesn't exist.")
-        return pickle.loads(value)
+        # Only the bot writes this table (its own configuration), the same trust as Errbot's Shelf storage.
+        return pickle.loads(value)  # noqa: S301
 
     def set(self, key: str, value: Any) -> None:
         self._store.kv_set(self._namespace, key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))

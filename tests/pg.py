@@ -14,6 +14,7 @@ from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
+
 from redalert_core.store import normalise_database_url
 
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"

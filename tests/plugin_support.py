@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import time
 from pathlib import Path
 
 from slack_workspace import ADMIN
@@ -44,3 +45,12 @@ def say(testbot, text: str, *, user: str = ADMIN, channel: str = "D0ADMIN", ts: 
         }
     testbot.push_message(text, extras={"slack_event": event})
     return testbot.pop_message(timeout=timeout)
+
+
+def eventually(predicate, timeout: float = 5.0) -> None:
+    """For outcomes with no message to wait on (a command that answers nothing): re-check until true."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        time.sleep(0.01)

@@ -267,6 +267,8 @@ class RedAlert(BotPlugin):
             )
         except (ParseError, ServiceError) as exc:
             return str(exc)
+        if incident.channel_id and incident.channel_id == self._here(msg):
+            return None  # the closing message posted there is the answer; the channel is archived now
         return (
             f"Incident {incident.number} closed after "
             f"{messages.duration(incident.closed_at - incident.opened_at)}; its channel is archived."

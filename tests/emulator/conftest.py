@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from slack_emulator import SlackEmulator
 from slack_sdk import WebClient
+
+from slack_emulator import SlackEmulator
 
 BOT_TOKEN = "xoxb-test-token"
 APP_TOKEN = "xapp-test-token"

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from slack_emulator import SlackEmulator
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import (
@@ -13,6 +13,8 @@ from slack_sdk.http_retry.builtin_handlers import (
     RateLimitErrorRetryHandler,
     ServerErrorRetryHandler,
 )
+
+from slack_emulator import SlackEmulator
 
 from .conftest import BOT_TOKEN
 
@@ -30,7 +32,9 @@ def test_ratelimited_fault_is_429_with_integer_retry_after(client: WebClient, em
 
 def test_rate_limit_retry_handler_retries_and_succeeds(emulator: SlackEmulator) -> None:
     client = WebClient(
-        base_url=emulator.api_url, token=BOT_TOKEN, retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=2)]
+        base_url=emulator.api_url,
+        token=BOT_TOKEN,
+        retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=2)],
     )
     emulator.inject_fault("conversations.create", "ratelimited", times=1, retry_after=0)
     assert client.conversations_create(name="inc-retry")["ok"]
@@ -53,7 +57,9 @@ def test_http_errors_error_code_and_wildcard(client: WebClient, emulator: SlackE
     assert info.value.response.status_code == 200 and info.value.response["error"] == "user_not_visible"
     assert client.users_info(user="U0BOT")["ok"]
     retrying = WebClient(
-        base_url=emulator.api_url, token=BOT_TOKEN, retry_handlers=[ServerErrorRetryHandler(max_retry_count=1)]
+        base_url=emulator.api_url,
+        token=BOT_TOKEN,
+        retry_handlers=[ServerErrorRetryHandler(max_retry_count=1)],
     )
     emulator.inject_fault("team.info", "http500")
     assert retrying.team_info()["ok"]
@@ -66,7 +72,9 @@ def test_drop_closes_connection_and_connection_retry_recovers(emulator: SlackEmu
         no_retry.auth_test()
     assert not isinstance(info.value, SlackApiError)
     retrying = WebClient(
-        base_url=emulator.api_url, token=BOT_TOKEN, retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=1)]
+        base_url=emulator.api_url,
+        token=BOT_TOKEN,
+        retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=1)],
     )
     emulator.inject_fault("auth.test", "drop")
     # The retry handler's backoff is ~1 s; it must succeed on the second attempt.
@@ -92,10 +100,12 @@ def test_fault_rate_is_seeded_and_can_be_disabled(emulator: SlackEmulator) -> No
 
 def test_latency_does_not_block_other_requests(emulator: SlackEmulator) -> None:
     client = WebClient(base_url=emulator.api_url, token=BOT_TOKEN)
-    emulator.latency = 0.2
+    emulator.latency = 0.3
     start = time.monotonic()
-    assert client.auth_test()["ok"]
-    assert time.monotonic() - start >= 0.2
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda _: client.auth_test()["ok"], range(4)))
+    elapsed = time.monotonic() - start
+    assert all(results) and 0.3 <= elapsed < 1.0  # slept concurrently, not 4 x 0.3 s
 
 
 def test_tier_buckets_return_429_with_ceil_retry_after(emulator: SlackEmulator) -> None:
@@ -123,10 +133,16 @@ def test_tier_buckets_return_429_with_ceil_retry_after(emulator: SlackEmulator) 
     assert client.conversations_create(name="rl-4")["ok"]
 
 
-def test_rate_limited_then_handler_waits_retry_after(emulator: SlackEmulator) -> None:
-    emulator.enable_rate_limits(per_minute_scale=60.0)  # tier 2 -> 1200/min, refills in well under a second
+def test_post_message_bucket_and_retry_handler(emulator: SlackEmulator) -> None:
+    emulator.enable_rate_limits()  # chat.postMessage: 1/s per channel, burst of 3
     client = WebClient(
-        base_url=emulator.api_url, token=BOT_TOKEN, retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=1)]
+        base_url=emulator.api_url,
+        token=BOT_TOKEN,
+        retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=1)],
     )
-    for _ in range(3):
-        assert client.team_info()["ok"]
+    cid = client.conversations_create(name="rl-burst")["channel"]["id"]
+    for i in range(4):
+        assert client.chat_postMessage(channel=cid, text=f"m{i}")["ok"]
+    statuses = [c.http_status for c in emulator.calls_to("chat.postMessage")]
+    assert statuses == [200, 200, 200, 429, 200]
+    assert emulator.calls_to("chat.postMessage")[3].response == {"ok": False, "error": "ratelimited"}

@@ -6,8 +6,9 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from slack_emulator import DEFAULT_BOT_SCOPES, SlackEmulator
 from slack_sdk import WebClient
+
+from slack_emulator import DEFAULT_BOT_SCOPES, SlackEmulator
 
 from .conftest import APP_TOKEN, BOT_TOKEN, REF_DIR, load_ref
 
@@ -145,4 +146,3 @@ def test_backend_required_fields(client: WebClient, emulator: SlackEmulator) -> 
     for key in ("name", "topic", "purpose", "is_private", "is_mpim", "is_member"):
         assert key in info
     assert client.users_setPresence(presence="auto")["ok"]
-

@@ -7,9 +7,10 @@ import urllib.request
 from typing import Any
 
 import pytest
-from slack_emulator import SlackEmulator
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+
+from slack_emulator import SlackEmulator
 
 from .conftest import APP_TOKEN, BOT_TOKEN, assert_error_vocabulary
 
@@ -233,9 +234,7 @@ def test_users_and_usergroups(client: WebClient, emulator: SlackEmulator) -> Non
     emulator.add_usergroup("S0ONCALL", "oncall", ["U0ALICE", "W0CAROL"], name="On call")
     emulator.add_usergroup("S0OLD", "old", ["U0ALICE"], disabled=True)
     groups = client.usergroups_list()["usergroups"]
-    assert [(g["id"], g["handle"], g["date_delete"], g["user_count"]) for g in groups] == [
-        ("S0ONCALL", "oncall", 0, 2)
-    ]
+    assert [(g["id"], g["handle"], g["date_delete"], g["user_count"]) for g in groups] == [("S0ONCALL", "oncall", 0, 2)]
     assert "users" not in groups[0]
     full = client.usergroups_list(include_users=True, include_disabled=True)["usergroups"]
     assert full[0]["users"] == ["U0ALICE", "W0CAROL"] and full[1]["date_delete"] > 0
@@ -261,7 +260,9 @@ def test_files_upload_v2(client: WebClient, emulator: SlackEmulator) -> None:
     )
     assert resp["file"]["title"] == "Timeline"
     files = emulator.files(cid)
-    assert files == [{"id": resp["file"]["id"], "title": "Timeline", "filename": "timeline.md", "content": b"timeline\n"}]
+    assert files == [
+        {"id": resp["file"]["id"], "title": "Timeline", "filename": "timeline.md", "content": b"timeline\n"}
+    ]
     assert [c.method for c in emulator.calls][-3:] == [
         "files.getUploadURLExternal",
         "upload",
@@ -290,11 +291,17 @@ def test_auth_tokens_scopes_and_wire_formats(emulator: SlackEmulator) -> None:
     with urllib.request.urlopen(f"{emulator.api_url}users.info?token={BOT_TOKEN}&user=U0BOT", timeout=5) as r:
         assert json.loads(r.read())["user"]["is_bot"] is True
     empty_json = raw_post(
-        emulator, "auth.test", None, {"Authorization": f"Bearer {BOT_TOKEN}", "Content-Type": "application/json"}
+        emulator,
+        "auth.test",
+        None,
+        {"Authorization": f"Bearer {BOT_TOKEN}", "Content-Type": "application/json"},
     )
     assert empty_json["ok"]
     bad_json = raw_post(
-        emulator, "auth.test", b"{nope", {"Authorization": f"Bearer {BOT_TOKEN}", "Content-Type": "application/json"}
+        emulator,
+        "auth.test",
+        b"{nope",
+        {"Authorization": f"Bearer {BOT_TOKEN}", "Content-Type": "application/json"},
     )
     assert bad_json["error"] == "invalid_json"
     assert error_of(bot.api_call, "nonexistent.method")["error"] == "unknown_method"

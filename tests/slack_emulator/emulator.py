@@ -14,6 +14,8 @@ from .server import EmulatorServer
 from .socket_mode import SocketHub
 from .workspace import DEFAULT_BOT_SCOPES, Call, Channel, Workspace
 
+EXTERNAL_RECHECK = 0.1
+
 
 class SlackEmulator:
     def __init__(
@@ -321,14 +323,17 @@ class SlackEmulator:
 
     # --- waiting ---------------------------------------------------------------------------------------------
     def wait_for(self, predicate: Callable[[], bool], timeout: float = 10) -> None:
-        """Block until predicate() is true; it is re-evaluated on every state change."""
+        """Block until predicate() is true; it is re-evaluated on every state change.
+
+        Predicates over state outside the emulator are also re-checked every EXTERNAL_RECHECK seconds.
+        """
         deadline = time.monotonic() + timeout
         with self._cond:
             while not predicate():
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     raise TimeoutError(f"condition not met within {timeout}s")
-                self._cond.wait(remaining)
+                self._cond.wait(min(remaining, EXTERNAL_RECHECK))
 
     def wait_for_connection(self, timeout: float = 10) -> None:
         try:

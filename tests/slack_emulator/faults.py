@@ -35,9 +35,7 @@ class FaultPlan:
             raise ValueError("kind='error' needs error='<code>'")
         self._queue.append(Fault(method, kind, times, int(retry_after), error))
 
-    def set_rate(
-        self, rate: float, kinds: Iterable[str], seed: int = 0, methods: Iterable[str] | None = None
-    ) -> None:
+    def set_rate(self, rate: float, kinds: Iterable[str], seed: int = 0, methods: Iterable[str] | None = None) -> None:
         kinds = tuple(kinds)
         for kind in kinds:
             if kind not in FAULT_KINDS or kind == "error":
@@ -58,7 +56,7 @@ class FaultPlan:
                 if fault.remaining <= 0:
                     self._queue.remove(fault)
                 return fault
-        if self._rate > 0 and self._kinds and (self._methods is None or method in self._methods):
-            if self._rng.random() < self._rate:
-                return Fault(method, self._rng.choice(self._kinds), 0, 1)
+        applies = self._rate > 0 and self._kinds and (self._methods is None or method in self._methods)
+        if applies and self._rng.random() < self._rate:
+            return Fault(method, self._rng.choice(self._kinds), 0, 1)
         return None

@@ -118,7 +118,13 @@ class EmulatorServer:
 
     # --- handlers -------------------------------------------------------------------------------------------
     def _record(
-        self, method: str, args: dict[str, Any], token: str | None, ctype: str, status: int, body: dict[str, Any]
+        self,
+        method: str,
+        args: dict[str, Any],
+        token: str | None,
+        ctype: str,
+        status: int,
+        body: dict[str, Any],
     ) -> None:
         emu = self.emu
         with emu._cond:

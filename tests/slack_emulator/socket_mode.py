@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
 import json
 import logging
@@ -216,10 +217,8 @@ class SocketHub:
             self.ready.remove(ws)
 
     async def _close(self, ws: web.WebSocketResponse, code: int = 1000) -> None:
-        try:
+        with contextlib.suppress(ConnectionError, RuntimeError):
             await ws.close(code=code)
-        except (ConnectionError, RuntimeError):
-            pass
 
     async def disconnect_all(self, reason: str) -> None:
         with self._cond:
@@ -228,8 +227,6 @@ class SocketHub:
                 self._forget(ws)
             self._cond.notify_all()
         for ws in socks:
-            try:
+            with contextlib.suppress(ConnectionError, RuntimeError):
                 await ws.send_str(json.dumps(self._disconnect_frame(reason)))
-            except (ConnectionError, RuntimeError):
-                pass
             await self._close(ws)

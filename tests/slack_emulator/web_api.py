@@ -398,7 +398,14 @@ def conversations_set_purpose(ctx: ApiContext, args: dict[str, Any]) -> dict[str
 
 @method(
     "conversations.invite",
-    scopes=("channels:write.invites", "groups:write.invites", "channels:manage", "groups:write", "im:write"),
+    scopes=(
+        "channels:write.invites",
+        "groups:write.invites",
+        "channels:manage",
+        "groups:write",
+        "im:write",
+        "mpim:write",
+    ),
     tier="t3",
 )
 def conversations_invite(ctx: ApiContext, args: dict[str, Any]) -> dict[str, Any]:
@@ -526,9 +533,7 @@ def _history_view(ctx: ApiContext, ch: Channel, msgs: list[dict[str, Any]], args
         t = float(ts)
         if oldest and (t < float(oldest) or (t == float(oldest) and not inclusive)):
             return False
-        if latest and (t > float(latest) or (t == float(latest) and not inclusive)):
-            return False
-        return True
+        return not (latest and (t > float(latest) or (t == float(latest) and not inclusive)))
 
     try:
         selected = [m for m in msgs if in_range(m["ts"])]
@@ -711,7 +716,13 @@ def pins_list(ctx: ApiContext, args: dict[str, Any]) -> dict[str, Any]:
         body["pinned_to"] = [ch.id]
         body["permalink"] = f"https://{ctx.ws.team_domain}.slack.com/archives/{ch.id}/p{ts.replace('.', '')}"
         items.append(
-            {"type": "message", "channel": ch.id, "created": int(float(ts)), "created_by": msg["user"], "message": body}
+            {
+                "type": "message",
+                "channel": ch.id,
+                "created": int(float(ts)),
+                "created_by": msg["user"],
+                "message": body,
+            }
         )
     return {"items": items}
 
@@ -870,7 +881,12 @@ def files_complete_upload_external(ctx: ApiContext, args: dict[str, Any]) -> dic
         out.append({"id": rec["id"], "title": rec["title"], "name": rec["filename"], "size": len(rec["content"])})
         for ch in targets:
             ws.files.setdefault(ch.id, []).append(
-                {"id": rec["id"], "title": rec["title"], "filename": rec["filename"], "content": rec["content"]}
+                {
+                    "id": rec["id"],
+                    "title": rec["title"],
+                    "filename": rec["filename"],
+                    "content": rec["content"],
+                }
             )
     thread_ts = _str(args, "thread_ts") or None
     for ch in targets:

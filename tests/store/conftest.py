@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 from pg import postgres_url_or_skip, throwaway_schema
+
 from redalert_core.incident import Incident
 from redalert_core.store import IncidentStore
 

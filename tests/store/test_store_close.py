@@ -6,6 +6,7 @@ import threading
 from datetime import UTC, datetime
 
 import pytest
+
 from redalert_core.incident import EventKind, Status
 from redalert_core.store import AlreadyClosed, IncidentNotFound
 

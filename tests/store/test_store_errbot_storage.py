@@ -67,10 +67,9 @@ def test_storage_contract(database) -> None:
 
 
 def test_missing_url_is_a_clear_error() -> None:
-    from redalert_sql import RedAlertSQLStoragePlugin  # loaded into sys.path by Errbot's loader above
-
+    config = SimpleNamespace(STORAGE="RedAlertSQL", BOT_EXTRA_STORAGE_PLUGINS_DIR=str(STORAGE_DIR), STORAGE_CONFIG={})
     with pytest.raises(ValueError, match="STORAGE_CONFIG"):
-        RedAlertSQLStoragePlugin(SimpleNamespace(STORAGE_CONFIG={}))
+        get_storage_plugin(config)
 
 
 WRITER = """

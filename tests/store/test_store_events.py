@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
+
 from redalert_core.incident import EventKind
 
 T0 = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)

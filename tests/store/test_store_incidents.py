@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
+
 from redalert_core.incident import OPEN_STEPS, EventKind, OpenStep, Status
 from redalert_core.store import DuplicateCommand, IncidentNotFound
 
@@ -18,13 +19,21 @@ def test_create_records_the_incident_and_an_opened_event(store, new_incident) ->
     assert incident.number == 1
     assert incident.status is Status.OPENING
     assert incident.steps_done == ["recorded"]
-    assert (incident.severity, incident.description, incident.is_private) == ("sev1", "payments failing", True)
+    assert (incident.severity, incident.description, incident.is_private) == (
+        "sev1",
+        "payments failing",
+        True,
+    )
     assert store.get(1) == incident
     [opened] = store.events(1)
     assert opened.kind is EventKind.OPENED
     assert opened.actor == "U_OPENER"
     assert opened.at == T0
-    assert opened.data == {"severity": "sev1", "description": "payments failing", "origin_channel": "C_ORIGIN"}
+    assert opened.data == {
+        "severity": "sev1",
+        "description": "payments failing",
+        "origin_channel": "C_ORIGIN",
+    }
 
 
 def test_numbers_increment(new_incident) -> None:

@@ -8,7 +8,10 @@ import threading
 def test_add_returns_only_new_people(store, new_incident) -> None:
     number = new_incident().number
     assert store.add_participants(number, ["U_OPENER"], source="opener") == ["U_OPENER"]
-    assert store.add_participants(number, ["U_B", "U_OPENER", "U_A", "U_B"], source="mention") == ["U_B", "U_A"]
+    assert store.add_participants(number, ["U_B", "U_OPENER", "U_A", "U_B"], source="mention") == [
+        "U_B",
+        "U_A",
+    ]
     assert store.add_participants(number, [], source="always") == []
     assert set(store.participants(number)) == {"U_OPENER", "U_A", "U_B"}
     assert store.participants(number)[0] == "U_OPENER"

@@ -1,0 +1,149 @@
+##########################################################################
+#                                                                        #
+#  RedAlert's Errbot configuration template.                             #
+#                                                                        #
+#  config.py (next to this file) is what `errbot -c config.py` runs: it  #
+#  reads every setting below from the environment, so most people never #
+#  edit it. This template documents each setting, in the style of        #
+#  Errbot's own config-template.py. To hard-code values instead of using #
+#  the environment, copy this file to config.py and edit the values.     #
+#                                                                        #
+##########################################################################
+
+import logging
+import signal
+from pathlib import Path
+
+import slack_sdk.web
+
+##########################################################################
+# Slack connection                                                       #
+##########################################################################
+
+# SLACK_BOT_TOKEN: the Bot User OAuth Token (xoxb-…) from your Slack app's
+# "OAuth & Permissions" page. A user token (xoxp-…) does not work.
+# SLACK_APP_TOKEN: an app-level token (xapp-…) with the connections:write
+# scope, from "Basic Information → App-Level Tokens". RedAlert connects
+# with Socket Mode, so it needs no public URL.
+BACKEND = "SlackV3"
+BOT_IDENTITY = {
+    "token": "xoxb-your-bot-token",
+    "app_token": "xapp-your-app-token",
+}
+
+# SLACK_API_URL: the Web API base URL. Slack's own is the default; GovSlack
+# workspaces use https://slack-gov.com/api/, and the test suite points it at
+# its local Slack emulator. The slackv3 backend builds its WebClient without
+# a base URL, so config.py swaps in a WebClient whose default is this URL
+# (errbot runs the config before it imports the backend).
+SLACK_API_URL = "https://slack.com/api/"
+
+
+class _ConfiguredWebClient(slack_sdk.web.WebClient):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("base_url", SLACK_API_URL)
+        super().__init__(*args, **kwargs)
+
+
+slack_sdk.web.WebClient = _ConfiguredWebClient
+
+# Docker and Kubernetes stop containers with SIGTERM. Errbot only shuts
+# down cleanly on SIGINT, so SIGTERM is turned into SIGINT.
+signal.signal(signal.SIGTERM, signal.default_int_handler)
+
+##########################################################################
+# Data and storage                                                       #
+##########################################################################
+
+# REDALERT_DATA_DIR: where the bot keeps its files (default ./data). With
+# the default database it holds redalert.sqlite3; mount it as a volume.
+BOT_DATA_DIR = str(Path("data").resolve())
+
+# REDALERT_DATABASE_URL: where incidents are stored. Default: an SQLite
+# file in the data dir. In production use PostgreSQL, for example
+# postgresql://redalert:secret@db.internal:5432/redalert
+# Migrations are applied at start.
+REDALERT_DATABASE_URL = f"sqlite:///{BOT_DATA_DIR}/redalert.sqlite3"
+
+# Errbot's own storage (the plugin configuration set with !plugin config)
+# is kept in the same database through the RedAlertSQL storage plugin in
+# storage/, so a container without a volume keeps its configuration in
+# PostgreSQL, and a killed process never corrupts it (Errbot's default
+# Shelf storage can be corrupted by SIGTERM).
+STORAGE = "RedAlertSQL"
+BOT_EXTRA_STORAGE_PLUGINS_DIR = "storage"
+STORAGE_CONFIG = {"url": REDALERT_DATABASE_URL}
+
+# Where Errbot finds the RedAlert plugin.
+BOT_EXTRA_PLUGIN_DIR = "plugins"
+
+# Logs go to the console (docker logs, journald). REDALERT_LOG_LEVEL sets
+# the level (DEBUG, INFO, WARNING, ERROR); tokens are never logged.
+BOT_LOG_FILE = None
+BOT_LOG_LEVEL = logging.INFO
+
+##########################################################################
+# Who may administer the bot                                             #
+##########################################################################
+
+# REDALERT_ADMINS: comma-separated Slack user IDs (U012AB3CD). Only they
+# may change the configuration with !plugin config RedAlert {...}.
+BOT_ADMINS = ("U012AB3CD",)
+# Errbot warns admins by DM; it needs the <@U…> form here, not bare IDs.
+BOT_ADMINS_NOTIFICATIONS = tuple(f"<@{admin}>" for admin in BOT_ADMINS)
+
+##########################################################################
+# Commands                                                               #
+##########################################################################
+
+# "!incident …" everywhere; in a DM the prefix is optional ("incident list").
+BOT_PREFIX = "!"
+BOT_PREFIX_OPTIONAL_ON_CHAT = True
+# "@redalert incident …" works too. REDALERT_BOT_NAME: the bot user's
+# name in Slack, if the app's bot is not called redalert.
+BOT_ALT_PREFIXES = ("@redalert",)
+BOT_ALT_PREFIX_CASEINSENSITIVE = True
+BOT_ALT_PREFIX_SEPARATORS = (":", ",", ";")
+
+# Core plugins to load. VersionChecker is left out: it calls the internet
+# at start. Webserver, Backup and the others are not needed.
+CORE_PLUGINS = ("ACLs", "Help", "Health", "Plugins", "Utils", "CommandNotFoundFilter")
+SUPPRESS_CMD_NOT_FOUND = False
+HIDE_RESTRICTED_COMMANDS = True
+DIVERT_TO_PRIVATE = ()
+
+# Errbot's access controls, keyed by "Plugin:command". Slack user IDs and
+# channel IDs are matched, e.g. restrict closing to admins:
+# ACCESS_CONTROLS = {"RedAlert:incident_close": {"allowusers": BOT_ADMINS}}
+ACCESS_CONTROLS = {}
+
+##########################################################################
+# RedAlert's defaults                                                    #
+##########################################################################
+
+# The starting values of RedAlert's plugin configuration. Admins change any
+# of them at runtime, in Slack, and the change survives restarts:
+#   !plugin config RedAlert {'INCLUDE_IN_INCIDENT': {'always': 'U0105K7EFNX'}}
+# Keys not given keep these defaults.
+REDALERT_DEFAULT_CONFIG = {
+    # The severities `!incident open <severity> …` accepts. "value" starts
+    # the channel name (1-30 characters of a-z 0-9 - _); "label" is shown.
+    "SEVERITY_LEVELS": [
+        {"label": "SEV1 - Critical", "value": "sev1"},
+        {"label": "SEV2 - Major", "value": "sev2"},
+        {"label": "SEV3 - Minor", "value": "sev3"},
+        {"label": "SEV4 - Low", "value": "sev4"},
+        {"label": "SEV5 - Informational", "value": "sev5"},
+    ],
+    # Who is invited to every incident ("always") and to incidents of one
+    # severity (key = severity value). Entries: user IDs (U…/W…), user-group
+    # IDs (S…) or user-group handles (@sre), as a list or a comma-separated
+    # string. User groups are expanded to their members.
+    "INCLUDE_IN_INCIDENT": {"always": []},
+    # The incident channel's name. Fields: {severity}, {date} (YYYYMMDD),
+    # {slug} (the description made channel-safe) and {number}. Must contain
+    # {slug} or {number}. On a name clash -2, -3, … is appended.
+    "CHANNEL_NAME_TEMPLATE": "{severity}-{date}-{slug}",
+    # How many incidents `!incident list` shows before it cuts the list.
+    "LIST_LIMIT": 20,
+}

@@ -1,0 +1,107 @@
+"""`!incident list`, `invite` and `close` against the emulator."""
+
+from plugin_support import eventually, extra_config, extra_plugin_dir, loglevel, say  # noqa: F401
+from slack_workspace import ADMIN, ALICE, BOB, CAROL, SRE_GROUP
+
+
+def store(testbot):
+    return testbot.bot.plugin_manager.get_plugin_obj_by_name("RedAlert").service.store
+
+
+def channel_of(testbot, number):
+    return store(testbot).get(number).channel_id
+
+
+def test_list_shows_open_incidents_and_all_on_request(testbot, slack):
+    assert say(testbot, "!incident list") == "No open incidents."
+    assert say(testbot, "!incident list all") == "No incidents yet."
+    say(testbot, "!incident open sev1 Checkout is down")
+    say(testbot, "!incident open sev3 Slow search")
+    say(testbot, "!incident close 1 fixed")
+    slack.clear_calls()
+    reply = say(testbot, "!incident list")
+    assert reply.startswith("1 open incident:")
+    assert "Incident 2 · sev3 · <#" in reply and "Slow search" in reply and f"by <@{ADMIN}>" in reply
+    assert "Incident 1" not in reply
+    reply = say(testbot, "!incident list all")
+    assert reply.startswith("2 incidents:")
+    assert "Incident 1 · sev1" in reply and "· closed " in reply
+    assert slack.calls == []  # read from the store: no conversations.list scan
+    assert "Usage" in say(testbot, "!incident list everything")
+
+
+def test_long_lists_are_cut_with_a_count(testbot, slack):
+    say(testbot, "!plugin config RedAlert {'LIST_LIMIT': 2}")
+    for n in range(4):
+        say(testbot, f"!incident open sev4 thing {n}")
+    reply = say(testbot, "!incident list")
+    assert reply.startswith("4 open incidents:")
+    assert reply.count("Incident ") == 2
+    assert "… and 2 more not shown" in reply
+
+
+def test_invite_in_the_channel_and_by_number(testbot, slack):
+    say(testbot, "!incident open sev2 db slow")
+    cid = channel_of(testbot, 1)
+    reply = say(testbot, f"!incident invite <@{ALICE}>", channel=cid)
+    assert reply == f"Invited <@{ALICE}> to incident 1."
+    reply = say(testbot, f"!incident invite 1 <!subteam^{SRE_GROUP}|@sre> <@U0GHOST>", channel="C0OPS")
+    assert f"<@{BOB}>" in reply and f"<@{CAROL}>" in reply
+    assert "Could not invite: <@U0GHOST> (no such user)" in reply
+    assert slack.channel(cid).members >= {ADMIN, ALICE, BOB, CAROL}
+    assert set(store(testbot).participants(1)) >= {ALICE, BOB, CAROL}
+
+
+def test_invite_refusals(testbot, slack):
+    assert "not an incident channel" in say(testbot, f"!incident invite <@{ALICE}>", channel="C0OPS")
+    assert "There is no incident 9" in say(testbot, f"!incident invite 9 <@{ALICE}>")
+    assert "Mention who to invite" in say(testbot, "!incident invite")
+    say(testbot, "!incident open sev2 db slow")
+    say(testbot, "!incident close 1")
+    assert "Incident 1 is closed" in say(testbot, f"!incident invite 1 <@{ALICE}>")
+
+
+def test_close_in_the_channel_posts_archives_and_stores(testbot, slack):
+    say(testbot, "!incident open sev1 db down")
+    cid = channel_of(testbot, 1)
+    testbot.bot.sender = testbot.bot.build_identifier(ALICE)
+    testbot.push_message(
+        "!incident close Rolled back <@U0X> & restarted",
+        extras={"slack_event": {"channel": cid, "ts": "1.1", "text": "!incident close Rolled back <@U0X> &amp; restarted"}},
+    )
+    eventually(lambda: store(testbot).get(1).is_closed)
+    assert slack.channel(cid).is_archived
+    closing = slack.messages(cid)[-1]["text"]
+    assert f"closed by <@{ALICE}>" in closing and "Resolution: Rolled back &amp; restarted" in closing
+    incident = store(testbot).get(1)
+    assert (incident.status.value, incident.closed_by, incident.resolution) == ("closed", ALICE, "Rolled back & restarted")
+
+
+def test_close_by_number_or_channel_mention(testbot, slack):
+    say(testbot, "!incident open sev1 one")
+    say(testbot, "!incident open sev1 two")
+    assert "Incident 1 closed" in say(testbot, "!incident close 1")
+    cid = channel_of(testbot, 2)
+    assert "Incident 2 closed" in say(testbot, f"!incident close <#{cid}|whatever> all good")
+    assert store(testbot).get(2).resolution == "all good"
+
+
+def test_close_refusals_never_archive_other_channels(testbot, slack):
+    general = slack.channel_by_name("general").id
+    assert "not a RedAlert incident channel" in say(testbot, f"!incident close <#{general}>")
+    assert "This is not an incident channel" in say(testbot, "!incident close", channel=general)
+    assert "There is no incident 42" in say(testbot, "!incident close 42")
+    say(testbot, "!incident open sev1 db down")
+    say(testbot, "!incident close 1")
+    assert "Incident 1 was already closed" in say(testbot, "!incident close 1")
+    assert slack.calls_to("conversations.archive") and len(slack.calls_to("conversations.archive")) == 1
+    assert not slack.channel(general).is_archived
+
+
+def test_archive_failure_keeps_the_incident_open(testbot, slack):
+    say(testbot, "!incident open sev1 db down")
+    slack.inject_fault("conversations.archive", "error", error="restricted_action")
+    reply = say(testbot, "!incident close 1")
+    assert "I could not archive" in reply and "stays open" in reply
+    assert store(testbot).get(1).status.value == "open"
+    assert "Incident 1 closed" in say(testbot, "!incident close 1")

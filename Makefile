@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint sandbox
+.PHONY: run test lint sandbox sandbox-script
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,3 +28,10 @@ lint: $(VENV)/.dev
 
 test: lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Try RedAlert without Slack: a local Slack emulator with a demo workspace and the real bot.
+sandbox: $(VENV)/.dev
+	$(BIN)/python tests/sandbox.py
+
+sandbox-script: $(VENV)/.dev
+	$(BIN)/python tests/sandbox.py --script

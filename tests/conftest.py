@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from slack_emulator import SlackEmulator
 from slack_workspace import APP_TOKEN, BOT_TOKEN, seed_workspace
+
+from slack_emulator import SlackEmulator
 
 pytest_plugins = ["errbot.backends.test"]
 

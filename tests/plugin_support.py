@@ -29,8 +29,16 @@ def next_ts() -> str:
     return f"1800000000.{next(_ts):06d}"
 
 
-def say(testbot, text: str, *, user: str = ADMIN, channel: str = "D0ADMIN", ts: str | None = None,
-        edit_of: str | None = None, timeout: float = 10) -> str:
+def say(
+    testbot,
+    text: str,
+    *,
+    user: str = ADMIN,
+    channel: str = "D0ADMIN",
+    ts: str | None = None,
+    edit_of: str | None = None,
+    timeout: float = 10,
+) -> str:
     """Send `text` as `user` in `channel` and return the bot's first reply."""
     testbot.bot.sender = testbot.bot.build_identifier(user)
     ts = ts or next_ts()

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
 
 from errbot import BotPlugin, ValidationException, botcmd, cmdfilter
 
-from redalert_core import commands, messages
+from redalert_core import commands, doctor, messages
 from redalert_core.commands import ParseError
 from redalert_core.service import IncidentService, OpenRequest, ServiceError
 from redalert_core.settings import DEFAULT_CONFIG, ConfigError, Settings, parse_config_text, validate
@@ -89,6 +90,19 @@ class RedAlert(BotPlugin):
         store = IncidentStore(database_url(self.bot_config))
         store.migrate()
         self.service = IncidentService(store, SlackGateway(self._slack_client), lambda: self.settings)
+        if self.mode == "slackv3" and not RedAlert._setup_checked:
+            RedAlert._setup_checked = True  # activate() reruns on every configuration change
+            threading.Thread(target=self._log_setup_problems, name="redalert-doctor", daemon=True).start()
+
+    _setup_checked = False
+
+    def _log_setup_problems(self) -> None:
+        service = self.service
+        problems = doctor.check(service.gateway, self.settings) if service else []
+        for problem in problems:
+            self.log.error("Slack setup: %s", problem)
+        if not problems:
+            self.log.info("Slack setup: token and scopes look right.")
 
     def deactivate(self) -> None:
         if self.service is not None:
@@ -274,6 +288,17 @@ class RedAlert(BotPlugin):
             f"{messages.duration(incident.closed_at - incident.opened_at)}; its channel is archived."
             f"{self._warnings(warnings)}"
         )
+
+    @botcmd(admin_only=True)
+    def incident_doctor(self, msg, args):
+        """Check the Slack setup: bot token, granted scopes, and the people and groups in the configuration.
+
+        Example: `!incident doctor` (admins only)
+        """
+        problems = doctor.check(self.service.gateway, self.settings)
+        if not problems:
+            return "All good: the bot token works, every needed scope is granted and the configured people exist."
+        return f"{len(problems)} problem(s) found:\n" + "\n".join(f"- {p}" for p in problems)
 
     @botcmd
     def incident_retry(self, msg, args):

@@ -9,8 +9,9 @@ from collections.abc import Iterator
 
 import pytest
 from bot_process import BotProcess
-from slack_emulator import SlackEmulator
 from slack_workspace import APP_TOKEN, BOT_TOKEN, seed_workspace
+
+from slack_emulator import SlackEmulator
 
 
 @pytest.fixture(scope="module")

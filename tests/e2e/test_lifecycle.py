@@ -51,7 +51,9 @@ def test_list_invite_close(bot, slack):
     assert "Resolution: Cleaned up old logs" in reply
     slack.wait_for(lambda: slack.channel(channel.id).is_archived)
     assert f"Incident {number}" not in say(slack, ALICE, ops, "!incident list")
-    assert re.search(rf"Incident {number} · sev4 .* closed \d{{4}}-\d\d-\d\d", say(slack, ALICE, ops, "!incident list all"))
+    assert re.search(
+        rf"Incident {number} · sev4 .* closed \d{{4}}-\d\d-\d\d", say(slack, ALICE, ops, "!incident list all")
+    )
 
 
 def test_runtime_config_by_admin_and_refusal_for_others(bot, slack):

@@ -10,8 +10,9 @@ import time
 from pathlib import Path
 
 import pytest
-from slack_emulator import DEFAULT_BOT_SCOPES, SlackEmulator
 from slack_sdk import WebClient
+
+from slack_emulator import DEFAULT_BOT_SCOPES, SlackEmulator
 
 
 def test_defaults_and_snapshots(client: WebClient, emulator: SlackEmulator) -> None:

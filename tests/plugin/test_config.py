@@ -43,7 +43,11 @@ def test_include_keys_must_be_severities(testbot, slack):
 
 
 def test_text_pasted_from_slack_parses(testbot, slack):
-    pasted = "{\u201cINCLUDE_IN_INCIDENT\u201d: {\u201calways\u201d: \u201c<@" + ALICE + ">\u201d}, \u201cLIST_LIMIT\u201d: 7}"
+    pasted = (
+        "{\u201cINCLUDE_IN_INCIDENT\u201d: {\u201calways\u201d: \u201c<@"
+        + ALICE
+        + ">\u201d}, \u201cLIST_LIMIT\u201d: 7}"
+    )
     assert say(testbot, f"!plugin config RedAlert {pasted}") == "Plugin configuration done."
     assert settings(testbot).include["always"] == (ALICE,)
     assert say(testbot, '!plugin config RedAlert\n{"LIST_LIMIT": 9, "INCLUDE_IN_INCIDENT": {"always": []}}') == (
@@ -59,3 +63,14 @@ def test_only_admins_change_the_configuration(testbot, slack):
     reply = say(testbot, "!plugin config RedAlert {'LIST_LIMIT': 0}", user=ALICE)
     assert "bot-admin" in reply
     assert settings(testbot).list_limit == 20
+
+
+def test_doctor_reports_scopes_and_unknown_people(testbot, slack):
+    assert say(testbot, "!incident doctor").startswith("All good")
+    slack.scopes = tuple(s for s in slack.scopes if s not in ("pins:write", "team:read"))
+    say(testbot, "!plugin config RedAlert {'INCLUDE_IN_INCIDENT': {'always': 'U0GONE', 'sev1': '@nosuchgroup'}}")
+    reply = say(testbot, "!incident doctor")
+    assert reply.startswith("4 problem(s) found:")
+    assert "lacks the bot scope team:read" in reply and "lacks the bot scope pins:write" in reply
+    assert "there is no user U0GONE" in reply and "there is no user group @nosuchgroup" in reply
+    assert "bot-admin" in say(testbot, "!incident doctor", user=ALICE)

@@ -67,14 +67,20 @@ def test_close_in_the_channel_posts_archives_and_stores(testbot, slack):
     testbot.bot.sender = testbot.bot.build_identifier(ALICE)
     testbot.push_message(
         "!incident close Rolled back <@U0X> & restarted",
-        extras={"slack_event": {"channel": cid, "ts": "1.1", "text": "!incident close Rolled back <@U0X> &amp; restarted"}},
+        extras={
+            "slack_event": {"channel": cid, "ts": "1.1", "text": "!incident close Rolled back <@U0X> &amp; restarted"}
+        },
     )
     eventually(lambda: store(testbot).get(1).is_closed)
     assert slack.channel(cid).is_archived
     closing = slack.messages(cid)[-1]["text"]
     assert f"closed by <@{ALICE}>" in closing and "Resolution: Rolled back &amp; restarted" in closing
     incident = store(testbot).get(1)
-    assert (incident.status.value, incident.closed_by, incident.resolution) == ("closed", ALICE, "Rolled back & restarted")
+    assert (incident.status.value, incident.closed_by, incident.resolution) == (
+        "closed",
+        ALICE,
+        "Rolled back & restarted",
+    )
 
 
 def test_close_by_number_or_channel_mention(testbot, slack):

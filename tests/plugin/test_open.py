@@ -1,7 +1,7 @@
 """`!incident open` against the emulator: channel, topic, purpose, invites, summary, reply."""
 
-from slack_workspace import ADMIN, ALICE, BOB, CAROL, SRE_GROUP
 from plugin_support import extra_config, extra_plugin_dir, loglevel, say  # noqa: F401
+from slack_workspace import ADMIN, ALICE, BOB, CAROL, SRE_GROUP
 
 
 def plugin(testbot):
@@ -9,7 +9,9 @@ def plugin(testbot):
 
 
 def test_open_creates_a_complete_incident(testbot, slack):
-    reply = say(testbot, f"!incident open sev1 Checkout is down <@{ALICE}> <!subteam^{SRE_GROUP}|@sre>", channel="C0OPS")
+    reply = say(
+        testbot, f"!incident open sev1 Checkout is down <@{ALICE}> <!subteam^{SRE_GROUP}|@sre>", channel="C0OPS"
+    )
     channel = next(c for c in slack.channels() if c.name.startswith("sev1-"))
     assert reply.startswith("Incident 1 (SEV1 - Critical) is open in")
     assert f"<#{channel.id}>" in reply
@@ -86,8 +88,15 @@ def test_the_same_message_twice_opens_one_incident(testbot, slack):
     say(testbot, "!incident open sev1 db down", channel="C0OPS", ts="1800000001.000001")
     testbot.push_message(
         "!incident open sev1 db down",
-        extras={"slack_event": {"type": "message", "channel": "C0OPS", "user": ADMIN,
-                                "text": "!incident open sev1 db down", "ts": "1800000001.000001"}},
+        extras={
+            "slack_event": {
+                "type": "message",
+                "channel": "C0OPS",
+                "user": ADMIN,
+                "text": "!incident open sev1 db down",
+                "ts": "1800000001.000001",
+            }
+        },
     )
     reply = say(testbot, "!incident open sev1 db down edited", channel="C0OPS", edit_of="1800000001.000001")
     assert reply.startswith("Editing the command does not open a second incident: Incident 1 is in <#C")

@@ -26,6 +26,14 @@ NAME_RE = re.compile(r"^[a-z0-9_-]{1,80}$")
 CONV_READ = ("groups:read", "im:read", "mpim:read", "channels:read")
 CONV_WRITE = ("groups:write", "im:write", "mpim:write", "channels:write", "channels:manage")
 CONV_HISTORY = ("groups:history", "im:history", "mpim:history", "channels:history")
+INVITE_SCOPES = (
+    "channels:write.invites",
+    "groups:write.invites",
+    "channels:manage",
+    "groups:write",
+    "im:write",
+    "mpim:write",
+)
 TOPIC_WRITE = (
     "channels:write.topic",
     "groups:write.topic",
@@ -398,14 +406,7 @@ def conversations_set_purpose(ctx: ApiContext, args: dict[str, Any]) -> dict[str
 
 @method(
     "conversations.invite",
-    scopes=(
-        "channels:write.invites",
-        "groups:write.invites",
-        "channels:manage",
-        "groups:write",
-        "im:write",
-        "mpim:write",
-    ),
+    scopes=INVITE_SCOPES,
     tier="t3",
 )
 def conversations_invite(ctx: ApiContext, args: dict[str, Any]) -> dict[str, Any]:

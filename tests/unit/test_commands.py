@@ -1,6 +1,7 @@
 """Parsing of command arguments from raw Slack text."""
 
 import pytest
+
 from redalert_core import commands
 from redalert_core.commands import ParseError
 from redalert_core.settings import validate
@@ -9,9 +10,7 @@ SETTINGS = validate({})
 
 
 def test_open_reads_severity_description_and_mentions():
-    command = commands.parse_open(
-        "SEV1 Checkout is down <@U123> cc <!subteam^S0SRE|@sre> &amp; <@U123|bob>", SETTINGS
-    )
+    command = commands.parse_open("SEV1 Checkout is down <@U123> cc <!subteam^S0SRE|@sre> &amp; <@U123|bob>", SETTINGS)
     assert command.severity == "sev1"
     assert command.description == "Checkout is down cc &"
     assert command.mentions.users == ["U123"]

@@ -4,6 +4,7 @@ import re
 from datetime import UTC, datetime
 
 import pytest
+
 from redalert_core import naming
 
 VALID = re.compile(r"^[a-z0-9_-]{1,80}$")
@@ -38,7 +39,7 @@ def test_long_descriptions_are_cut_at_a_word_and_leave_room_for_a_suffix():
     assert VALID.match(name)
     assert len(name) <= naming.MAX_NAME_LENGTH - naming.SUFFIX_RESERVE
     assert not name.endswith("-")
-    assert name.split("-")[-1] in "the payment service is returning errors".split()
+    assert name.split("-")[-1] in ["the", "payment", "service", "is", "returning", "errors"]
 
 
 def test_suffixes_keep_names_within_80_characters():

@@ -1,6 +1,7 @@
 """Configuration validation: one clear message per fault, partial configs merged over the defaults."""
 
 import pytest
+
 from redalert_core.settings import DEFAULT_CONFIG, ConfigError, parse_config_text, validate
 
 
@@ -70,7 +71,9 @@ def test_not_a_dict():
 
 
 def test_slack_mangled_text_still_parses():
-    pasted = "{\u201cINCLUDE_IN_INCIDENT\u201d: {\u2018always\u2019: \u201c&lt;@U0ALICE&gt;, <!subteam^S0SRE|@sre>\u201d}}"
+    pasted = (
+        "{\u201cINCLUDE_IN_INCIDENT\u201d: {\u2018always\u2019: \u201c&lt;@U0ALICE&gt;, <!subteam^S0SRE|@sre>\u201d}}"
+    )
     settings = validate(parse_config_text(pasted))
     assert settings.include["always"] == ("U0ALICE", "S0SRE")
 

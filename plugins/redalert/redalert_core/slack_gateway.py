@@ -220,6 +220,16 @@ class SlackGateway:
         return outcome
 
     # --- people ---------------------------------------------------------------------------------------------
+    def user_exists(self, user_id: str) -> bool:
+        """True for an active user; False for an unknown or deactivated one."""
+        try:
+            user = self._call("users.info", user=user_id)["user"]
+        except SlackError as exc:
+            if exc.code in ("user_not_found", "user_not_visible"):
+                return False
+            raise
+        return not user.get("deleted", False)
+
     def usergroup_members(self, group_id: str) -> list[str]:
         response = self._call("usergroups.users.list", usergroup=group_id)
         return list(response.get("users") or [])

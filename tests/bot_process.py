@@ -12,7 +12,7 @@ from pathlib import Path
 
 from slack_workspace import ADMIN, APP_TOKEN, BOT_TOKEN
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 ERRBOT = Path(sys.executable).with_name("errbot")
 READY = "Unregistered 'hello' handler"  # logged by slackv3 once plugins are active
 

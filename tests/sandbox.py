@@ -1,0 +1,188 @@
+"""Try RedAlert without Slack: the local Slack emulator with a demo workspace, and the real bot against it.
+
+    make sandbox            type messages as a Slack user and watch the bot and the workspace
+    make sandbox-script     play a whole incident lifecycle and print the transcript
+
+Everything runs on 127.0.0.1; nothing is sent to Slack.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parents[1] / "plugins/redalert")]
+
+from bot_process import BotProcess  # noqa: E402
+from slack_workspace import ADMIN, APP_TOKEN, BOT_TOKEN  # noqa: E402
+
+from slack_emulator import SlackEmulator  # noqa: E402
+
+USERS = {"admin": ADMIN, "alice": "U0ALICE", "bob": "U0BOB", "carol": "U0CAROL", "dave": "U0DAVE"}
+SETTLE_SECONDS = 0.4  # an interactive tool may wait for the bot to go quiet; tests never do
+
+SCRIPT = [
+    ("alice", "#ops", "!incident open sev1 Checkout is down <@U0DAVE> <!subteam^S0SRE|@sre>"),
+    ("alice", "#ops", "!incident list"),
+    ("bob", "#incident", "!incident invite <@U0ADMIN>"),
+    ("bob", "#incident", "!incident close Rolled back the 14:02 deploy"),
+    ("alice", "dm", "incident open sev3 Search results are stale"),
+    ("carol", "#ops", "!incident list all"),
+]
+
+
+def seed_demo(emu: SlackEmulator) -> None:
+    for name, uid in USERS.items():
+        emu.add_user(uid, name, real_name=name.capitalize())
+    emu.add_usergroup("S0SRE", "sre", [USERS["bob"], USERS["carol"]], name="SRE on call")
+    everyone = [*USERS.values(), emu.bot_user_id]
+    emu.add_channel("general", members=everyone, is_general=True)
+    emu.add_channel("ops", members=everyone)
+
+
+@dataclass
+class Sandbox:
+    emu: SlackEmulator
+    bot: BotProcess
+    last_incident: str | None = None
+
+    def names(self, text: str) -> str:
+        """Slack markup made readable: <@U0BOB> -> @bob, <#C1> -> #channel-name."""
+        users = {uid: name for name, uid in USERS.items()} | {self.emu.bot_user_id: "RedAlert"}
+        text = re.sub(r"<@(\w+)(?:\|[^>]*)?>", lambda m: "@" + users.get(m.group(1), m.group(1)), text)
+        text = re.sub(r"<!subteam\^\w+\|(@[^>]+)>", r"\1", text)
+
+        def channel(match: re.Match) -> str:
+            found = next((c for c in self.emu.channels() if c.id == match.group(1)), None)
+            return "#" + (found.name if found else match.group(1))
+
+        return re.sub(r"<#(\w+)(?:\|[^>]*)?>", channel, text).replace("&amp;", "&").replace("&lt;", "<")
+
+    def channel_id(self, where: str, user: str) -> str:
+        if where == "dm":
+            return self.emu.open_dm(USERS[user])
+        if where == "#incident":
+            if not self.last_incident:
+                raise SystemExit("no incident channel yet")
+            return self.last_incident
+        found = self.emu.channel_by_name(where.lstrip("#"))
+        if found is None:
+            raise SystemExit(f"no channel {where}")
+        return found.id
+
+    def snapshot(self) -> dict[str, tuple]:
+        channels = [c for c in self.emu.channels() if not c.id.startswith("D")]  # DMs are not news
+        return {c.id: (c.name, c.topic, c.is_archived, frozenset(c.members)) for c in channels}
+
+    def send(self, user: str, where: str, text: str) -> list[str]:
+        """Post as `user`, wait for the bot to answer and go quiet, return the transcript lines."""
+        channel = self.channel_id(where, user)
+        label = where if where != "#incident" else "#" + self.emu.channel(channel).name
+        before = self.snapshot()
+        seen = {c: len(self.emu.messages(c)) for c in before}
+        lines = [f"[{label}] {user}: {self.names(text)}"]
+        ts = self.emu.post_user_message(USERS[user], channel, text)
+        try:
+            self.emu.wait_for_message(channel, after_ts=ts, timeout=15)
+        except TimeoutError:
+            lines.append("  (no reply from the bot)")
+        self._settle()
+        for cid in sorted({*self.snapshot(), channel}):
+            for msg in self.emu.messages(cid)[seen.get(cid, 0) :]:
+                if msg["user"] == self.emu.bot_user_id:
+                    where_said = label if cid == channel else "#" + self.emu.channel(cid).name
+                    body = self.names(msg["text"]).replace("\n", "\n      ")
+                    lines.append(f"[{where_said}] RedAlert: {body}")
+        lines += self.changes(before)
+        return lines
+
+    def _settle(self) -> None:
+        while True:
+            count = len(self.emu.calls)
+            try:
+                self.emu.wait_for(lambda seen=count: len(self.emu.calls) != seen, timeout=SETTLE_SECONDS)
+            except TimeoutError:
+                return
+
+    def changes(self, before: dict[str, tuple]) -> list[str]:
+        users = {uid: name for name, uid in USERS.items()} | {self.emu.bot_user_id: "RedAlert"}
+        out = []
+        for cid, (name, topic, archived, members) in self.snapshot().items():
+            if cid not in before:
+                self.last_incident = cid
+                who = ", ".join(sorted(users.get(m, m) for m in members))
+                out.append(f"  workspace: #{name} created, topic {topic!r}, members: {who}")
+                continue
+            _, old_topic, old_archived, old_members = before[cid]
+            if archived and not old_archived:
+                out.append(f"  workspace: #{name} archived")
+            if topic != old_topic:
+                out.append(f"  workspace: #{name} topic is now {topic!r}")
+            added = members - old_members
+            if added:
+                out.append(f"  workspace: #{name} gained {', '.join(sorted(users.get(m, m) for m in added))}")
+        return out
+
+
+def interactive(sandbox: Sandbox) -> None:
+    user, where = "alice", "#ops"
+    print(
+        "You are alice in #ops. Type a message (e.g. !incident open sev1 Checkout is down <@U0BOB>).\n"
+        "  /as <admin|alice|bob|carol|dave>   speak as someone else\n"
+        "  /in <#ops|#general|#incident|dm>   move (#incident: the latest incident channel)\n"
+        "  /channels                          list channels\n"
+        "  /quit"
+    )
+    while True:
+        try:
+            text = input(f"{user}@{where}> ").strip()
+        except EOFError:
+            return
+        if not text:
+            continue
+        if text == "/quit":
+            return
+        if text.startswith("/as "):
+            user = text.split()[1] if text.split()[1] in USERS else user
+            continue
+        if text.startswith("/in "):
+            where = text.split()[1]
+            continue
+        if text == "/channels":
+            for c in sandbox.emu.channels():
+                print(f"  #{c.name}{' (archived)' if c.is_archived else ''}: {c.topic}")
+            continue
+        try:
+            print("\n".join(sandbox.send(user, where, text)))
+        except SystemExit as exc:
+            print(f"  {exc}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--script", action="store_true", help="play a whole incident lifecycle and print it")
+    opts = parser.parse_args()
+    emu = SlackEmulator(bot_token=BOT_TOKEN, app_token=APP_TOKEN).start()
+    seed_demo(emu)
+    with tempfile.TemporaryDirectory(prefix="redalert-sandbox-") as data:
+        bot = BotProcess(emu.api_url, Path(data))
+        print(f"Slack emulator on {emu.api_url}; starting the bot (errbot -c config.py)…", flush=True)
+        bot.start()
+        sandbox = Sandbox(emu, bot)
+        try:
+            if opts.script:
+                for user, where, text in SCRIPT:
+                    print("\n".join(sandbox.send(user, where, text)), flush=True)
+            else:
+                interactive(sandbox)
+        finally:
+            bot.stop()
+            emu.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -100,4 +100,5 @@ REDALERT_DEFAULT_CONFIG = {
     "INCLUDE_IN_INCIDENT": {"always": []},
     "CHANNEL_NAME_TEMPLATE": "{severity}-{date}-{slug}",
     "LIST_LIMIT": 20,
+    "CLOSE_ALLOWED": "members",
 }

@@ -146,4 +146,8 @@ REDALERT_DEFAULT_CONFIG = {
     "CHANNEL_NAME_TEMPLATE": "{severity}-{date}-{slug}",
     # How many incidents `!incident list` shows before it cuts the list.
     "LIST_LIMIT": 20,
+    # Who may close an incident: "members" (anyone in its channel) and
+    # admins, "admins" only, or "anyone". Nothing but a RedAlert incident
+    # channel is ever archived, whoever asks.
+    "CLOSE_ALLOWED": "members",
 }

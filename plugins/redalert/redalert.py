@@ -278,6 +278,7 @@ class RedAlert(BotPlugin):
                 here=self._here(msg),
                 actor=self._sender(msg),
                 resolution=command.resolution,
+                actor_is_admin=self._is_admin(msg),
             )
         except (ParseError, ServiceError) as exc:
             return str(exc)

@@ -111,3 +111,18 @@ def test_archive_failure_keeps_the_incident_open(testbot, slack):
     assert "I could not archive" in reply and "stays open" in reply
     assert store(testbot).get(1).status.value == "open"
     assert "Incident 1 closed" in say(testbot, "!incident close 1")
+
+
+def test_who_may_close_is_configurable(testbot, slack):
+    say(testbot, "!incident open sev2 db slow")  # opened by the admin; Alice is not in the channel
+    cid = channel_of(testbot, 1)
+    assert "Only members of its channel and admins may close incident 1." in say(
+        testbot, "!incident close 1", user=ALICE
+    )
+    say(testbot, f"!incident invite 1 <@{ALICE}>")
+    say(testbot, "!plugin config RedAlert {'CLOSE_ALLOWED': 'admins'}")
+    assert "Only admins may close incident 1." in say(testbot, "!incident close 1", user=ALICE)
+    say(testbot, "!plugin config RedAlert {'CLOSE_ALLOWED': 'members'}")
+    assert "Incident 1 closed" in say(testbot, "!incident close 1", user=ALICE)
+    assert slack.channel(cid).is_archived
+    assert "CLOSE_ALLOWED must be one of" in say(testbot, "!plugin config RedAlert {'CLOSE_ALLOWED': 'bob'}")

@@ -324,9 +324,17 @@ class IncidentService:
 
     # --- close ----------------------------------------------------------------------------------------------
     def close(
-        self, *, number: int | None, channel_id: str | None, here: str | None, actor: str, resolution: str | None
+        self,
+        *,
+        number: int | None,
+        channel_id: str | None,
+        here: str | None,
+        actor: str,
+        resolution: str | None,
+        actor_is_admin: bool = False,
     ) -> tuple[Incident, list[str]]:
         incident = self.find(number=number, channel_id=channel_id, here=here, verb="close")
+        self._check_may_close(incident, actor, here, actor_is_admin)
         with self._lock_for(incident.number):
             incident = self._get(incident.number)
             if incident.is_closed:
@@ -354,6 +362,22 @@ class IncidentService:
             except AlreadyClosed as exc:
                 raise ServiceError(self._already_closed(exc.incident)) from exc
             return closed, warnings
+
+    def _check_may_close(self, incident: Incident, actor: str, here: str | None, actor_is_admin: bool) -> None:
+        policy = self.settings.close_allowed
+        if policy == "anyone" or actor_is_admin or incident.is_closed:
+            return
+        if policy == "members" and incident.channel_id:
+            # Typing in the incident channel proves membership; from elsewhere, ask Slack.
+            if here == incident.channel_id:
+                return
+            try:
+                if self.gateway.is_member(incident.channel_id, actor):
+                    return
+            except SlackError as exc:
+                raise ServiceError(f"I could not check who is in the incident channel: {exc.describe()}.") from exc
+        who = "admins" if policy == "admins" else "members of its channel and admins"
+        raise ServiceError(f"Only {who} may close incident {incident.number}.")
 
     @staticmethod
     def _already_closed(incident: Incident) -> str:

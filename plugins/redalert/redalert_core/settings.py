@@ -28,7 +28,10 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "INCLUDE_IN_INCIDENT": {ALWAYS: []},
     "CHANNEL_NAME_TEMPLATE": DEFAULT_TEMPLATE,
     "LIST_LIMIT": 20,
+    # Who may close an incident: "members" (of its channel) and admins, "admins" only, or "anyone".
+    "CLOSE_ALLOWED": "members",
 }
+CLOSE_POLICIES = ("members", "admins", "anyone")
 
 SEVERITY_VALUE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,29}$")
 USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
@@ -62,6 +65,7 @@ class Settings:
     include: dict[str, tuple[str, ...]] = field(default_factory=dict)
     channel_name_template: str = DEFAULT_TEMPLATE
     list_limit: int = 20
+    close_allowed: str = "members"
 
     def severity(self, text: str) -> Severity | None:
         wanted = text.strip().lower()
@@ -221,6 +225,15 @@ def validate(config: Any, defaults: dict[str, Any] | None = None) -> Settings:
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 200:
         faults.append("LIST_LIMIT must be a whole number from 1 to 200.")
         limit = DEFAULT_CONFIG["LIST_LIMIT"]
+    close_allowed = merged["CLOSE_ALLOWED"]
+    if close_allowed not in CLOSE_POLICIES:
+        faults.append(f"CLOSE_ALLOWED must be one of {', '.join(repr(p) for p in CLOSE_POLICIES)}.")
     if faults:
         raise ConfigError(faults)
-    return Settings(severities=tuple(severities), include=include, channel_name_template=template, list_limit=limit)
+    return Settings(
+        severities=tuple(severities),
+        include=include,
+        channel_name_template=template,
+        list_limit=limit,
+        close_allowed=close_allowed,
+    )

@@ -195,6 +195,17 @@ class SlackGateway:
             if exc.code != "already_archived":
                 raise
 
+    def is_member(self, channel_id: str, user_id: str) -> bool:
+        """Whether `user_id` is in the channel (conversations.members, paged)."""
+        cursor = None
+        while True:
+            response = self._call("conversations.members", channel=channel_id, limit=200, cursor=cursor)
+            if user_id in (response.get("members") or []):
+                return True
+            cursor = (response.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                return False
+
     def invite(self, channel_id: str, user_ids: Iterable[str]) -> InviteOutcome:
         """Invite in chunks with force=true; one bad ID never blocks the others."""
         outcome = InviteOutcome()

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import yaml
+
 from redalert_core.doctor import REQUIRED_SCOPES
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -114,3 +114,23 @@ def test_emoji_only_and_accented_descriptions(testbot, slack):
 def test_help_shows_examples(testbot):
     reply = say(testbot, "!help incident open")
     assert "Checkout is down" in reply
+
+
+def test_large_groups_are_invited_in_chunks_of_100(testbot, slack):
+    crowd = [f"U0CROWD{n:03d}" for n in range(150)]
+    for uid in crowd:
+        slack.add_user(uid, uid.lower())
+    slack.add_usergroup("S0CROWD", "crowd", crowd)
+    reply = say(testbot, "!incident open sev2 Everyone is affected <!subteam^S0CROWD|@crowd>")
+    assert "Could not invite" not in reply
+    sizes = [len(call.args["users"].split(",")) for call in slack.calls_to("conversations.invite")]
+    assert sorted(sizes) == [51, 100]  # 150 + the opener
+    channel = next(c for c in slack.channels() if c.name.startswith("sev2-"))
+    assert set(crowd) <= channel.members
+
+
+def test_missing_scope_names_the_scope(testbot, slack):
+    slack.scopes = tuple(s for s in slack.scopes if s not in ("channels:manage", "groups:write", "im:write", "mpim:write"))
+    reply = say(testbot, "!incident open sev1 db down")
+    assert "lacks the scope" in reply and "channels:manage" in reply
+    assert "!incident retry 1" in reply

@@ -22,6 +22,7 @@ RUN pip install --no-cache-dir -r requirements.txt
 COPY --chown=redalert:redalert config.py config_template.py ./
 COPY --chown=redalert:redalert plugins ./plugins
 COPY --chown=redalert:redalert storage ./storage
+COPY --chown=redalert:redalert backends ./backends
 
 USER 10001:10001
 # The SQLite database (the default) lives here; with REDALERT_DATABASE_URL=postgresql://… nothing is kept on disk.

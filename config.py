@@ -51,7 +51,10 @@ slack_sdk.web.WebClient = _ConfiguredWebClient
 # Docker and Kubernetes stop containers with SIGTERM; errbot only shuts down cleanly on SIGINT.
 signal.signal(signal.SIGTERM, signal.default_int_handler)
 
-BACKEND = "SlackV3"
+# RedAlertSlack (backends/redalert_slack) is the slackv3 backend plus an in-process cache of the user, channel and
+# team lookups it makes for every message it sees, and retries on its own replies.
+BACKEND = "RedAlertSlack"
+BOT_EXTRA_BACKEND_DIR = str(ROOT / "backends")
 BOT_IDENTITY = {"token": BOT_TOKEN, "app_token": APP_TOKEN}
 
 BOT_DATA_DIR = str(Path(os.environ.get("REDALERT_DATA_DIR", "").strip() or ROOT / "data").resolve())
@@ -101,4 +104,9 @@ REDALERT_DEFAULT_CONFIG = {
     "CHANNEL_NAME_TEMPLATE": "{severity}-{date}-{slug}",
     "LIST_LIMIT": 20,
     "CLOSE_ALLOWED": "members",
+    "ROLES": ["commander", "communications", "scribe"],
+    "STATUSES": ["investigating", "identified", "monitoring", "resolved"],
+    "ANNOUNCE_CHANNELS": {},
+    "REMINDER_MINUTES": {"sev1": 30, "sev2": 60},
+    "POSTMORTEM_SEVERITIES": ["sev1", "sev2"],
 }

@@ -25,7 +25,16 @@ import slack_sdk.web
 # SLACK_APP_TOKEN: an app-level token (xapp-…) with the connections:write
 # scope, from "Basic Information → App-Level Tokens". RedAlert connects
 # with Socket Mode, so it needs no public URL.
-BACKEND = "SlackV3"
+#
+# RedAlertSlack (in backends/) is errbot's slackv3 backend with two
+# additions: the user, channel and team lookups the backend makes for
+# every message it sees are cached in the process (up to 4096 entries,
+# 10 minutes each, refreshed sooner by rename and user events), so chatter
+# in a busy incident channel costs no Slack call; and its own replies are
+# retried when Slack rate-limits them. BACKEND = "SlackV3" also works,
+# without those two.
+BACKEND = "RedAlertSlack"
+BOT_EXTRA_BACKEND_DIR = "backends"
 BOT_IDENTITY = {
     "token": "xoxb-your-bot-token",
     "app_token": "xapp-your-app-token",
@@ -150,4 +159,25 @@ REDALERT_DEFAULT_CONFIG = {
     # admins, "admins" only, or "anyone". Nothing but a RedAlert incident
     # channel is ever archived, whoever asks.
     "CLOSE_ALLOWED": "members",
+    # Incident roles for `!incident role <role> @person`; must include
+    # "commander" (`!incident lead @person`; by default the opener).
+    "ROLES": ["commander", "communications", "scribe"],
+    # Statuses for `!incident status <status> [note]`, in order: the first
+    # is where an incident starts, the last one marks it resolved (the
+    # resolution time is recorded; closing still archives the channel).
+    "STATUSES": ["investigating", "identified", "monitoring", "resolved"],
+    # Announcement channel per severity (key = severity value, value = a
+    # channel ID C…, with the bot as a member). Each incident's first
+    # announcement is posted there when it opens, and `!incident update`
+    # replies in its thread. Private incidents are never announced.
+    "ANNOUNCE_CHANNELS": {},
+    # Minutes without an `!incident update` after which the commander is
+    # nudged in the incident channel, per severity (others: no reminder).
+    # Incidents resolved but not closed for a day are nudged to close.
+    # REDALERT_REMINDER_INTERVAL (seconds, default 60) sets how often the
+    # bot checks.
+    "REMINDER_MINUTES": {"sev1": 30, "sev2": 60},
+    # Severities whose post-mortem draft (Markdown) is uploaded to the
+    # channel on close; `!incident postmortem` makes one at any time.
+    "POSTMORTEM_SEVERITIES": ["sev1", "sev2"],
 }

@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from errbot import BotPlugin, ValidationException, botcmd, cmdfilter
+from workflow_commands import WorkflowCommands
 
-from redalert_core import commands, doctor, messages
+from redalert_core import commands, doctor, messages, recovery
 from redalert_core.commands import ParseError
 from redalert_core.service import IncidentService, OpenRequest, ServiceError
 from redalert_core.settings import DEFAULT_CONFIG, ConfigError, Settings, parse_config_text, validate
@@ -33,7 +34,7 @@ def database_url(bot_config: Any) -> str:
     return f"sqlite:///{data_dir.resolve() / 'redalert.sqlite3'}"
 
 
-class RedAlert(BotPlugin):
+class RedAlert(WorkflowCommands, BotPlugin):  # WorkflowCommands first: it overrides callback_reaction
     """Incident management: open an incident channel, invite the right people, list and close incidents."""
 
     settings: Settings
@@ -90,11 +91,26 @@ class RedAlert(BotPlugin):
         store = IncidentStore(database_url(self.bot_config))
         store.migrate()
         self.service = IncidentService(store, SlackGateway(self._slack_client), lambda: self.settings)
+        self._start_workflow()  # roles, statuses, updates, reminders (workflow_commands.py)
         if self.mode == "slackv3" and not RedAlert._setup_checked:
             RedAlert._setup_checked = True  # activate() reruns on every configuration change
             threading.Thread(target=self._log_setup_problems, name="redalert-doctor", daemon=True).start()
+        # Once per bot (activate() reruns on every configuration change): finish opens a restart interrupted.
+        if not getattr(self._bot, "_redalert_resumed", False):
+            self._bot._redalert_resumed = True
+            self.resume_thread = threading.Thread(
+                target=self._finish_interrupted, args=(self.service,), name="redalert-resume", daemon=True
+            )
+            self.resume_thread.start()
 
     _setup_checked = False
+    resume_thread: threading.Thread | None = None
+
+    def _finish_interrupted(self, service: IncidentService) -> None:
+        try:
+            recovery.finish_interrupted(service)
+        except Exception:  # a background thread has nobody to raise to
+            self.log.exception("Resuming interrupted incidents failed")
 
     def _log_setup_problems(self) -> None:
         service = self.service
@@ -158,12 +174,16 @@ class RedAlert(BotPlugin):
     # --- commands -------------------------------------------------------------------------------------------
     @botcmd
     def incident(self, msg, args):
-        """Incident management. Commands: open, list, invite, close, retry. Try `!help incident` for examples."""
+        """Incident commands: open list invite close retry lead role status severity update note timeline postmortem."""
         severities = ", ".join(self.settings.severity_values)
         return (
             "Usage:\n"
-            f"- `!incident open <severity> <description> [@people @groups]` (severities: {severities})\n"
+            f"- `!incident open [--private] <severity> <description> [@people @groups]` (severities: {severities})\n"
             "- `!incident list` or `!incident list all`\n"
+            "- `!incident lead @person`, `!incident role <role> @person`\n"
+            "- `!incident status <status> [note]`, `!incident severity <severity>`\n"
+            "- `!incident update <text>`, `!incident note <text>` (or react with :pushpin:), `!incident timeline`\n"
+            "- `!incident postmortem`\n"
             "- `!incident invite [<number>] @people @groups`\n"
             "- `!incident close [<number> | #channel] [resolution]`\n"
             "- `!incident retry <number>`"
@@ -172,6 +192,8 @@ class RedAlert(BotPlugin):
     @botcmd
     def incident_open(self, msg, args):
         """Open an incident: creates its channel, sets the topic, invites people and posts a pinned summary.
+
+        `--private` makes a private channel that is not announced and is listed only to its members and admins.
 
         Example: `!incident open sev1 Checkout is down @alice @oncall` (in any channel or in a DM to the bot).
         """
@@ -187,10 +209,15 @@ class RedAlert(BotPlugin):
             origin_channel=self._here(msg),
             mentions=command.mentions,
             dedup_key=self._dedup_key(msg),
+            is_private=command.is_private,
         )
         report = self.service.open(request)
         incident = report.incident
         label = messages.severity_label(self.settings, incident.severity)
+        if report.repeated:
+            return (
+                f"You opened this a moment ago: Incident {incident.number} in {messages.channel(incident.channel_id)}."
+            )
         if report.duplicate:
             if edited:
                 return (
@@ -204,6 +231,7 @@ class RedAlert(BotPlugin):
                 f"{self._warnings(report.warnings)}\nRun `!incident retry {incident.number}` to try again."
             )
         reply = f"Incident {incident.number} ({label}) is open in {messages.channel(incident.channel_id)}."
+        report.warnings.extend(self.workflow.announce_opened(incident))
         if report.failed_invites:
             failed = ", ".join(
                 f"{messages.user(uid)} ({self._describe(code)})" for uid, code in report.failed_invites.items()
@@ -229,7 +257,13 @@ class RedAlert(BotPlugin):
             include_closed = commands.parse_list(args)
         except ParseError as exc:
             return str(exc)
-        incidents, total = self.service.list(include_closed=include_closed)
+        # Private incidents are listed only to their people and to admins.
+        incidents, total = self.service.store.list_visible_incidents(
+            viewer=self._sender(msg),
+            viewer_is_admin=self._is_admin(msg),
+            include_closed=include_closed,
+            limit=self.settings.list_limit,
+        )
         kind = "incidents" if include_closed else "open incidents"
         if not incidents:
             return "No incidents yet." if include_closed else "No open incidents."

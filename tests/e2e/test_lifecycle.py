@@ -20,7 +20,7 @@ def test_open_in_a_channel(bot, slack):
     assert re.fullmatch(r"sev1-\d{8}-checkout-is-down", channel.name)
     assert channel.topic == "SEV1 - Critical | Checkout is down"
     assert channel.members >= {ALICE, BOB, CAROL}
-    assert slack.pins(channel.id)
+    slack.wait_for(lambda: bool(slack.pins(channel.id)))  # the pin runs alongside the reply
 
 
 def test_open_in_a_dm_without_prefix(bot, slack):

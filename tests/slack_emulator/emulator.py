@@ -298,6 +298,23 @@ class SlackEmulator:
                 }
             )
 
+    def rename_channel(self, channel: str, name: str, send_event: bool = True) -> None:
+        """Rename a channel as a person would in Slack; channel_rename (group_rename if private) tells the bot."""
+        with self._cond:
+            ch = self._channel_or_raise(channel)
+            if name != ch.name:
+                ch.previous_names.insert(0, ch.name)
+                ch.name = name
+            if send_event:
+                self.push_event(
+                    {
+                        "type": "group_rename" if ch.is_private else "channel_rename",
+                        "channel": {"id": ch.id, "name": name, "created": ch.created},
+                        "event_ts": self._ws.new_ts(),
+                    }
+                )
+            self._cond.notify_all()
+
     def add_reaction(self, user: str, channel: str, ts: str, name: str) -> None:
         with self._cond:
             self._channel_or_raise(channel)

@@ -125,10 +125,12 @@ class EmulatorServer:
         ctype: str,
         status: int,
         body: dict[str, Any],
+        started: float = 0.0,
     ) -> None:
         emu = self.emu
+        now = time.monotonic()
         with emu._cond:
-            emu._calls.append(Call(method, args, token, ctype, status, body, time.monotonic()))
+            emu._calls.append(Call(method, args, token, ctype, status, body, now, started or now))
             emu._cond.notify_all()
 
     def _drop(self, request: web.Request) -> None:
@@ -160,6 +162,7 @@ class EmulatorServer:
         return web.json_response(body, status=status, headers=headers)
 
     async def _handle_api(self, request: web.Request) -> web.StreamResponse:
+        started = time.monotonic()
         emu = self.emu
         method = request.match_info["method"]
         ctype = request.headers.get("Content-Type", "")
@@ -181,7 +184,7 @@ class EmulatorServer:
         if faulted is not None:
             return faulted
         status, body, headers = self._dispatch(method, args, token, header_token)
-        self._record(method, args, token, ctype, status, body)
+        self._record(method, args, token, ctype, status, body, started)
         return web.json_response(body, status=status, headers=headers)
 
     def _dispatch(

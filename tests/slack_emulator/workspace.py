@@ -89,7 +89,8 @@ class Call:
     content_type: str
     http_status: int
     response: dict[str, Any]
-    at: float
+    at: float  # time.monotonic() when the response was ready
+    started: float = 0.0  # time.monotonic() when the request arrived (before any latency): at - started = its span
 
 
 class Workspace:

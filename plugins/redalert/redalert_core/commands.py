@@ -41,6 +41,7 @@ class OpenCommand:
     severity: str
     description: str
     mentions: Mentions
+    is_private: bool = False
 
 
 @dataclass
@@ -85,7 +86,8 @@ def command_tail(raw_text: str, *words: str) -> str | None:
 
 
 def parse_open(text: str, settings: Settings) -> OpenCommand:
-    """`<severity> <description…>` with mentions anywhere in the description."""
+    """`[--private] <severity> <description…>` with mentions anywhere in the description."""
+    text, is_private = _private_flag(text)
     parts = text.strip().split(None, 1)
     known = ", ".join(settings.severity_values)
     if not parts:
@@ -103,7 +105,18 @@ def parse_open(text: str, settings: Settings) -> OpenCommand:
             f"The description is {len(description)} characters long; keep it under {MAX_DESCRIPTION} "
             "and post the details in the incident channel."
         )
-    return OpenCommand(severity=severity.value, description=description, mentions=find_mentions(rest))
+    return OpenCommand(
+        severity=severity.value, description=description, mentions=find_mentions(rest), is_private=is_private
+    )
+
+
+_PRIVATE_FLAG = re.compile(r"^\s*(?:--|—|–)private\b", re.IGNORECASE)
+
+
+def _private_flag(text: str) -> tuple[str, bool]:
+    """Strip a leading `--private` (Slack clients may turn -- into an em or en dash)."""
+    match = _PRIVATE_FLAG.match(text)
+    return (text[match.end() :], True) if match else (text, False)
 
 
 def _leading_number(text: str) -> tuple[int | None, str]:

@@ -26,6 +26,9 @@ REQUIRED_SCOPES = {
     "im:write": "open DMs",
     "usergroups:read": "expand user groups into their members",
     "pins:write": "pin the incident summary",
+    "reactions:read": "receive 📌 reactions that add messages to the timeline",
+    "reactions:write": "acknowledge a 📌 with a reaction",
+    "files:write": "upload post-mortem drafts",
 }
 
 

@@ -40,6 +40,16 @@ class EventKind(enum.StrEnum):
     INVITED = "invited"
     INVITE_FAILED = "invite_failed"
     CLOSED = "closed"
+    # The incident workflow (workflow.py): roles, statuses, severity, updates, the timeline and reminders.
+    ROLE_ASSIGNED = "role_assigned"
+    STATUS_CHANGED = "status_changed"
+    SEVERITY_CHANGED = "severity_changed"
+    CHANNEL_RENAMED = "channel_renamed"
+    UPDATE_POSTED = "update_posted"
+    NOTE_ADDED = "note_added"
+    ANNOUNCED = "announced"
+    REMINDED = "reminded"
+    POSTMORTEM_UPLOADED = "postmortem_uploaded"
 
 
 @dataclass

@@ -116,3 +116,98 @@ def list_line(incident: Incident) -> str:
     elif incident.status.value == "opening":
         line += " · still opening (see !incident retry)"
     return line
+
+
+# --- incident workflow (workflow.py) ---------------------------------------------------------------------------
+
+
+def role_lines(roles: dict[str, str], role_names: tuple[str, ...], commander: str) -> list[str]:
+    """One line per configured role: who holds it, or that nobody does."""
+    lines = []
+    for role in role_names:
+        holder = commander if role == "commander" else roles.get(role)
+        lines.append(f"{role.capitalize()}: {user(holder) if holder else 'unassigned'}")
+    return lines
+
+
+def live_summary(
+    incident: Incident,
+    settings: Settings,
+    *,
+    status: str,
+    roles: dict[str, str],
+    commander: str,
+    participants: list[str],
+    last_update: tuple[datetime, str, str] | None,
+) -> tuple[str, list[dict]]:
+    """The pinned summary as it stands now (chat.update after every change): (fallback text, blocks)."""
+    label = severity_label(settings, incident.severity)
+    description = escape(incident.description)
+    text = (
+        f"Incident {incident.number} ({label}, {status}): {description}. Commander {user(commander)}."
+        if not incident.is_closed
+        else f"Incident {incident.number} ({label}) is closed: {description}."
+    )
+    who = ", ".join(user(u) for u in participants[:40]) or "nobody yet"
+    if len(participants) > 40:
+        who += f" and {len(participants) - 40} more"
+    update = "No update yet: `!incident update <text>` posts one."
+    if last_update:
+        at, by, said = last_update
+        update = f"{when(at)} by {user(by)}: {escape(said)}"
+    blocks = [
+        {
+            "type": "header",
+            "text": {"type": "plain_text", "text": clip(f"Incident {incident.number}: {incident.description}", 150)},
+        },
+        {
+            "type": "section",
+            "fields": [
+                {"type": "mrkdwn", "text": f"*Severity*\n{escape(label)}"},
+                {"type": "mrkdwn", "text": f"*Status*\n{escape(status)}"},
+                {"type": "mrkdwn", "text": "*Roles*\n" + "\n".join(role_lines(roles, settings.roles, commander))},
+                {"type": "mrkdwn", "text": f"*Opened by*\n{user(incident.opened_by)} at {when(incident.opened_at)}"},
+            ],
+        },
+        {"type": "section", "text": {"type": "mrkdwn", "text": clip(f"*Description*\n{description}", 3000)}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": clip(f"*Last update*\n{update}", 3000)}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": clip(f"*People*\n{who}", 3000)}},
+        {
+            "type": "context",
+            "elements": [
+                {
+                    "type": "mrkdwn",
+                    "text": "`!incident status|update|lead|role|severity|note|timeline|postmortem`; "
+                    "📌 a message to add it to the timeline; `!incident close [resolution]` when done.",
+                }
+            ],
+        },
+    ]
+    return text, blocks
+
+
+def announcement(incident: Incident, settings: Settings) -> str:
+    """The first post about an incident in its severity's announcement channel; updates are threaded under it."""
+    return (
+        f":rotating_light: Incident {incident.number} ({escape(severity_label(settings, incident.severity))}) "
+        f"opened by {user(incident.opened_by)}: {escape(incident.description)}\n"
+        f"Follow it in {channel(incident.channel_id)}; updates are posted in this thread."
+    )
+
+
+def status_update(incident: Incident, actor: str, text: str, status: str) -> str:
+    return f":memo: Update on incident {incident.number} ({status}) from {user(actor)}:\n{escape(text)}"
+
+
+def update_reminder(incident: Incident, commander: str, since: datetime, now: datetime) -> str:
+    return (
+        f":alarm_clock: {user(commander)}, incident {incident.number} has had no update for "
+        f"{duration(now - since)}. Post one with `!incident update <what is happening>`."
+    )
+
+
+def close_reminder(incident: Incident, commander: str, resolved_at: datetime, now: datetime) -> str:
+    return (
+        f":alarm_clock: {user(commander)}, incident {incident.number} was resolved {duration(now - resolved_at)} ago "
+        "but is still open. Close it with `!incident close [resolution]` when nothing is left to do."
+    )

@@ -9,22 +9,38 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from . import messages, naming
 from .commands import Mentions
 from .incident import EventKind, Incident, OpenStep
 from .settings import GROUP_ID, Settings
-from .slack_gateway import InviteOutcome, SlackError, SlackGateway
-from .store import AlreadyClosed, DuplicateCommand, IncidentStore
+from .slack_gateway import Channel, InviteOutcome, SlackError, SlackGateway
+from .store import AlreadyClosed, DuplicateCommand, IncidentStore, RepeatedCommand
 
 log = logging.getLogger(__name__)
 
 MAX_NAME_ATTEMPTS = 30
+# Codes that say nothing about the request itself: running the step again may well succeed.
+TRANSIENT_ERRORS = frozenset(
+    {
+        "ratelimited",
+        "rate_limited",
+        "internal_error",
+        "fatal_error",
+        "http_error",
+        "connection_error",
+        "request_timeout",
+    }
+)
+CLOSING_POSTED = "closing_posted"  # event kind: the closing message is in the channel
+# The same person sending the same open within this window means it was sent twice, not two incidents.
+REPEAT_WINDOW = timedelta(seconds=30)
 
 
 class ServiceError(Exception):
@@ -54,6 +70,7 @@ class StepReport:
     warnings: list[str] = field(default_factory=list)
     failed_invites: dict[str, str] = field(default_factory=dict)
     duplicate: bool = False
+    repeated: bool = False  # a duplicate by content (same person, severity, description), not by Slack event
 
     @property
     def complete(self) -> bool:
@@ -81,10 +98,12 @@ class IncidentService:
         self._settings = settings
         self._clock = clock
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="redalert")
-        # Slack lets two simultaneous creates with one name both succeed: serialise creation in the bot.
-        self._create_lock = threading.Lock()
+        # Slack lets two simultaneous creates with one name both succeed: serialise creation per name family.
+        self._name_locks: dict[str, threading.Lock] = {}
         self._incident_locks: dict[int, threading.Lock] = {}
         self._locks_guard = threading.Lock()
+        # Run by close just before the channel is archived (the workflow's final summary and post-mortem).
+        self.before_archive: list[Callable[[Incident, str, datetime, str | None], list[str]]] = []
 
     @property
     def settings(self) -> Settings:
@@ -104,16 +123,20 @@ class IncidentService:
             raise ServiceError(
                 f'"{request.severity}" is not a severity. Use one of: {", ".join(settings.severity_values)}.'
             )
+        opened_at = self._clock()
         try:
             incident = self.store.create_incident(
                 severity=request.severity,
                 description=request.description,
                 opened_by=request.opened_by,
-                opened_at=self._clock(),
+                opened_at=opened_at,
                 origin_channel=request.origin_channel,
                 is_private=request.is_private,
                 dedup_key=request.dedup_key,
+                repeat_since=opened_at - REPEAT_WINDOW,
             )
+        except RepeatedCommand as dup:
+            return StepReport(incident=dup.incident, duplicate=True, repeated=True)
         except DuplicateCommand as dup:
             return StepReport(incident=dup.incident, duplicate=True)
         if request.mentions:  # kept so that a resumed open still invites the people who were mentioned
@@ -126,16 +149,19 @@ class IncidentService:
     def resume(self, number: int) -> StepReport:
         """Run whatever steps of opening are still missing (after a Slack failure or a crash)."""
         incident = self._get(number)
-        if not incident.pending_steps():
-            return StepReport(incident=incident)
+        if set(incident.pending_steps()) <= {OpenStep.REPLY}:
+            return StepReport(incident=incident)  # only the answer is missing: the caller gives it
         settings = self.settings
         mentioned = Mentions()
         for event in self.store.events(number):
             if event.kind == EventKind.MENTIONS:
                 mentioned = Mentions(users=event.data.get("users", []), groups=event.data.get("groups", []))
-        return self._run_steps(incident, settings, lambda: self._resolve_invitees(incident, mentioned, settings))
+        invitees = lambda: self._resolve_invitees(incident, mentioned, settings)  # noqa: E731
+        return self._run_steps(incident, settings, invitees, resuming=True)
 
-    def _run_steps(self, incident: Incident, settings: Settings, invitees: Callable[[], Invitees]) -> StepReport:
+    def _run_steps(
+        self, incident: Incident, settings: Settings, invitees: Callable[[], Invitees], *, resuming: bool = False
+    ) -> StepReport:
         report = StepReport(incident=incident)
         with self._lock_for(incident.number):
             if not incident.has_done(OpenStep.CHANNEL):
@@ -146,17 +172,23 @@ class IncidentService:
                     report.warnings.append(f"I could not create the channel: {exc.describe()}.")
                     report.incident = self.store.get(incident.number) or incident
                     return report
-            people = invitees()
-            report.warnings.extend(people.warnings)
-            steps = {
+            # Critical path: create, then one wave of everything that needs only the channel, then the reply.
+            # Topic and purpose need nothing else, so they start before the invitee lookup is awaited.
+            channel_only = {
                 OpenStep.TOPIC: lambda: self.gateway.set_topic(incident.channel_id, messages.topic(incident, settings)),
                 OpenStep.PURPOSE: lambda: self.gateway.set_purpose(
                     incident.channel_id, messages.purpose(incident, settings)
                 ),
-                OpenStep.INVITES: lambda: self._invite(incident, people, report),
-                OpenStep.SUMMARY: lambda: self._post_summary(incident, settings, people.users),
             }
-            futures = {step: self._pool.submit(action) for step, action in steps.items() if not incident.has_done(step)}
+            futures = {s: self._pool.submit(a) for s, a in channel_only.items() if not incident.has_done(s)}
+            needs_people = not (incident.has_done(OpenStep.INVITES) and incident.has_done(OpenStep.SUMMARY))
+            people = invitees() if needs_people else Invitees()
+            report.warnings.extend(people.warnings)
+            with_people = {
+                OpenStep.INVITES: lambda: self._invite(incident, people, report),
+                OpenStep.SUMMARY: lambda: self._post_summary(incident, settings, people.users, resuming),
+            }
+            futures.update({s: self._pool.submit(a) for s, a in with_people.items() if not incident.has_done(s)})
             for step, future in futures.items():
                 try:
                     future.result()
@@ -179,17 +211,51 @@ class IncidentService:
             description=incident.description,
             number=incident.number,
         )
-        with self._create_lock:
-            for attempt in range(1, MAX_NAME_ATTEMPTS + 1):
-                name = naming.with_suffix(base, attempt)
+        candidates = [naming.with_suffix(base, attempt) for attempt in range(1, MAX_NAME_ATTEMPTS + 1)]
+        if incident.channel_name:  # an earlier attempt may have created it: that name first
+            candidates = [incident.channel_name, *(n for n in candidates if n != incident.channel_name)]
+        with self._create_lock_for(base):
+            for name in candidates:
+                if self.store.channel_name_claimed(name, other_than=incident.number):
+                    continue  # another incident has, or may be creating, this channel
+                # Stored before Slack is asked, so no channel Slack creates is ever unknown to the database.
+                incident = self.store.set_intended_channel_name(incident.number, name)
                 try:
                     channel = self.gateway.create_channel(name, is_private=incident.is_private)
                 except SlackError as exc:
-                    if exc.code == "name_taken":
-                        continue  # archived channels keep their names too: never reuse or unarchive them
-                    raise
+                    if exc.code != "name_taken":
+                        raise
+                    channel = self._our_lost_channel(name, incident)
+                    if channel is None:
+                        continue  # someone else's channel, or archived: never reuse or unarchive those
                 return self.store.set_channel(incident.number, channel.id, channel.name)
         raise SlackError("conversations.create", "name_taken")
+
+    def _create_lock_for(self, base: str) -> threading.Lock:
+        """One lock per name family ("x", "x-2", "x-3" share one): unrelated opens do not wait for each other."""
+        family = re.sub(r"-\d+$", "", base)
+        with self._locks_guard:
+            return self._name_locks.setdefault(family, threading.Lock())
+
+    def _our_lost_channel(self, name: str, incident: Incident) -> Channel | None:
+        """The channel called `name` if an earlier create for this incident made it but its id was never stored.
+
+        That happens when the process died between Slack's answer and the database write, or when a dropped
+        response made the SDK send the create again. The channel must be live, created by this bot, linked to no
+        incident, and its purpose (if already set) must name this incident. A failed lookup raises: guessing
+        would mean a second channel for the incident.
+        """
+        found = self.gateway.find_channel(name)
+        if found is None or found.creator != self.gateway.bot_user_id():
+            return None
+        if self.store.get_by_channel(found.id) is not None or self.store.channel_name_claimed(
+            name, other_than=incident.number
+        ):
+            return None
+        if found.purpose and not found.purpose.startswith(f"RedAlert incident {incident.number} "):
+            return None
+        log.info("Adopting channel %s (%s) created for incident %s before a restart", name, found.id, incident.number)
+        return found
 
     def _resolve_invitees(self, incident: Incident, mentions: Mentions, settings: Settings) -> Invitees:
         """Opener, mentioned people and groups, then the configured always/severity lists; groups expanded."""
@@ -250,6 +316,9 @@ class IncidentService:
         outcome = self.gateway.invite(incident.channel_id, people.users) if people.users else InviteOutcome()
         self._record_invites(incident.number, outcome, people.sources)
         report.failed_invites.update(outcome.failed)
+        transient = sorted({code for code in outcome.failed.values() if code in TRANSIENT_ERRORS})
+        if transient:  # Slack, not the people, failed: leave the step pending so a retry invites them after all
+            raise SlackError("conversations.invite", transient[0])
 
     def _record_invites(self, number: int, outcome: InviteOutcome, sources: dict[str, str]) -> None:
         by_source: dict[str, list[str]] = {}
@@ -262,10 +331,17 @@ class IncidentService:
         if outcome.failed:
             self.store.add_event(number, EventKind.INVITE_FAILED, data={"failed": outcome.failed})
 
-    def _post_summary(self, incident: Incident, settings: Settings, invited: list[str]) -> None:
+    def _post_summary(self, incident: Incident, settings: Settings, invited: list[str], resuming: bool) -> None:
         text, blocks = messages.summary(incident, settings, invited)
-        ts = self.gateway.post_message(incident.channel_id, text, blocks=blocks)
+        # A crash between Slack's answer and storing the step leaves a summary we do not know about: look first.
+        ts = self.gateway.find_own_message(incident.channel_id, f"Incident {incident.number} (") if resuming else None
+        if ts is None:
+            ts = self.gateway.post_message(incident.channel_id, text, blocks=blocks)
         self.store.set_summary_ts(incident.number, ts)
+        # The pin needs the summary's ts but nothing waits for it: it runs alongside the reply, off the critical path.
+        self._pool.submit(self._pin_summary, incident, ts)
+
+    def _pin_summary(self, incident: Incident, ts: str) -> None:
         try:
             self.gateway.pin(incident.channel_id, ts)
         except SlackError as exc:  # the summary is there; a missing pin is not worth failing the step
@@ -342,12 +418,17 @@ class IncidentService:
             warnings: list[str] = []
             closed_at = self._clock()
             if incident.channel_id:
-                try:
-                    self.gateway.post_message(
-                        incident.channel_id, messages.closing(incident, actor, closed_at, resolution)
-                    )
-                except SlackError as exc:
-                    warnings.append(f"I could not post the closing message: {exc.describe()}.")
+                for hook in self.before_archive:
+                    warnings.extend(hook(incident, actor, closed_at, resolution))
+                # A close repeated after a failed archive must not post the closing message a second time.
+                if not any(e.kind == CLOSING_POSTED for e in self.store.events(incident.number)):
+                    try:
+                        self.gateway.post_message(
+                            incident.channel_id, messages.closing(incident, actor, closed_at, resolution)
+                        )
+                        self.store.add_event(incident.number, CLOSING_POSTED, actor=actor)
+                    except SlackError as exc:
+                        warnings.append(f"I could not post the closing message: {exc.describe()}.")
                 try:
                     self.gateway.archive(incident.channel_id)
                 except SlackError as exc:

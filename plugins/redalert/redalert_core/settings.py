@@ -13,7 +13,14 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import workflow_config
 from .naming import DEFAULT_TEMPLATE, TEMPLATE_FIELDS, slugify, template_fields
+from .workflow_config import (
+    DEFAULT_POSTMORTEM_SEVERITIES,
+    DEFAULT_REMINDER_MINUTES,
+    DEFAULT_ROLES,
+    DEFAULT_STATUSES,
+)
 
 ALWAYS = "always"
 
@@ -30,6 +37,12 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "LIST_LIMIT": 20,
     # Who may close an incident: "members" (of its channel) and admins, "admins" only, or "anyone".
     "CLOSE_ALLOWED": "members",
+    # The incident workflow (workflow_config.py checks these).
+    "ROLES": list(DEFAULT_ROLES),
+    "STATUSES": list(DEFAULT_STATUSES),
+    "ANNOUNCE_CHANNELS": {},
+    "REMINDER_MINUTES": dict(DEFAULT_REMINDER_MINUTES),
+    "POSTMORTEM_SEVERITIES": list(DEFAULT_POSTMORTEM_SEVERITIES),
 }
 CLOSE_POLICIES = ("members", "admins", "anyone")
 
@@ -66,6 +79,15 @@ class Settings:
     channel_name_template: str = DEFAULT_TEMPLATE
     list_limit: int = 20
     close_allowed: str = "members"
+    roles: tuple[str, ...] = tuple(DEFAULT_ROLES)
+    statuses: tuple[str, ...] = tuple(DEFAULT_STATUSES)  # the last one is the resolved status
+    announce_channels: dict[str, str] = field(default_factory=dict)
+    reminder_minutes: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_REMINDER_MINUTES))
+    postmortem_severities: tuple[str, ...] = tuple(DEFAULT_POSTMORTEM_SEVERITIES)
+
+    @property
+    def resolved_status(self) -> str:
+        return self.statuses[-1]
 
     def severity(self, text: str) -> Severity | None:
         wanted = text.strip().lower()
@@ -228,12 +250,37 @@ def validate(config: Any, defaults: dict[str, Any] | None = None) -> Settings:
     close_allowed = merged["CLOSE_ALLOWED"]
     if close_allowed not in CLOSE_POLICIES:
         faults.append(f"CLOSE_ALLOWED must be one of {', '.join(repr(p) for p in CLOSE_POLICIES)}.")
+    workflow = _check_workflow(merged, {**DEFAULT_CONFIG, **defaults}, {s.value for s in severities}, faults)
     if faults:
         raise ConfigError(faults)
     return Settings(
+        **workflow,
         severities=tuple(severities),
         include=include,
         channel_name_template=template,
         list_limit=limit,
         close_allowed=close_allowed,
     )
+
+
+def _check_workflow(merged: dict, defaults: dict, severity_values: set[str], faults: list[str]) -> dict[str, Any]:
+    """The workflow keys as Settings fields. A key left at its default may name severities no longer configured."""
+
+    def lenient(key: str) -> bool:
+        return merged[key] == defaults[key]
+
+    return {
+        "roles": workflow_config.check_names("ROLES", merged["ROLES"], faults, minimum=1, required="commander")
+        or tuple(DEFAULT_ROLES),
+        "statuses": workflow_config.check_names("STATUSES", merged["STATUSES"], faults, minimum=2)
+        or tuple(DEFAULT_STATUSES),
+        "announce_channels": workflow_config.check_announce_channels(
+            merged["ANNOUNCE_CHANNELS"], severity_values, lenient("ANNOUNCE_CHANNELS"), faults
+        ),
+        "reminder_minutes": workflow_config.check_reminder_minutes(
+            merged["REMINDER_MINUTES"], severity_values, lenient("REMINDER_MINUTES"), faults
+        ),
+        "postmortem_severities": workflow_config.check_postmortem_severities(
+            merged["POSTMORTEM_SEVERITIES"], severity_values, lenient("POSTMORTEM_SEVERITIES"), faults
+        ),
+    }

@@ -23,6 +23,8 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
+from .rate_pacing import RatePacer
+
 log = logging.getLogger(__name__)
 
 DEFAULT_API_URL = "https://slack.com/api/"
@@ -80,12 +82,34 @@ class SlackError(Exception):
         return ERROR_MESSAGES.get(self.code, f"Slack said {self.code}")
 
 
-class HonestRateLimitRetry(RateLimitErrorRetryHandler):
-    """Retries a 429 after exactly Retry-After seconds plus a little jitter (slack_sdk's adds up to 1 s)."""
+# A rate-limited request is retried until Slack lets it through or this much waiting has been spent: being limited
+# must never drop a request (an invite or a summary), yet a Slack that keeps refusing must not hang a worker forever.
+RATE_LIMIT_WAIT_BUDGET_SECONDS = 120.0
+_WAITED = "redalert_rate_limit_waited"
 
-    def __init__(self, max_retry_count: int = 5, sleep: Callable[[float], None] = time.sleep) -> None:
+
+class HonestRateLimitRetry(RateLimitErrorRetryHandler):
+    """Retries a 429 after exactly Retry-After seconds plus a little jitter (slack_sdk's adds up to 1 s).
+
+    The limit is a total wait budget per request, not a retry count: Retry-After 0 or 1 repeated many times under a
+    burst is still well within what a person waits for.
+    """
+
+    def __init__(
+        self,
+        max_retry_count: int = 1000,
+        sleep: Callable[[float], None] = time.sleep,
+        wait_budget: float = RATE_LIMIT_WAIT_BUDGET_SECONDS,
+    ) -> None:
         super().__init__(max_retry_count=max_retry_count)
         self._sleep = sleep
+        self.wait_budget = wait_budget
+
+    def _can_retry(self, *, state, request, response=None, error=None) -> bool:
+        waited = (state.custom_values or {}).get(_WAITED, 0.0)
+        return waited < self.wait_budget and super()._can_retry(
+            state=state, request=request, response=response, error=error
+        )
 
     def prepare_for_next_attempt(self, *, state, request, response=None, error=None) -> None:
         if response is None:
@@ -97,8 +121,12 @@ class HonestRateLimitRetry(RateLimitErrorRetryHandler):
             delay = max(0.0, float(value))
         except (TypeError, ValueError):
             delay = 1.0
+        delay += random.uniform(0, 0.05)
+        if state.custom_values is None:
+            state.custom_values = {}
+        state.custom_values[_WAITED] = state.custom_values.get(_WAITED, 0.0) + delay
         state.next_attempt_requested = True
-        self._sleep(delay + random.uniform(0, 0.05))
+        self._sleep(delay)
         state.increment_current_attempt()
 
 
@@ -114,7 +142,7 @@ def install_retry_handlers(client: WebClient) -> WebClient:
         client.retry_handlers.extend(
             [
                 ConnectionErrorRetryHandler(max_retry_count=3),
-                HonestRateLimitRetry(max_retry_count=5),
+                HonestRateLimitRetry(),
                 ServerErrorRetryHandler(max_retry_count=3),
             ]
         )
@@ -137,13 +165,17 @@ class InviteOutcome:
 class Channel:
     id: str
     name: str
+    creator: str = ""
+    purpose: str = ""
 
 
 class SlackGateway:
     """The one place that talks to Slack. Each method is one small named operation."""
 
-    def __init__(self, client_provider: Callable[[], WebClient]) -> None:
+    def __init__(self, client_provider: Callable[[], WebClient], pacer: RatePacer | None = None) -> None:
         self._client_provider = client_provider
+        # Waits for the method's rate-limit tier before each call; tests pass the emulator's scale.
+        self.pacer = pacer or RatePacer()
         self._bot_user_id: str | None = None
         self._lock = threading.Lock()
         self._handles: dict[str, str] = {}
@@ -154,6 +186,7 @@ class SlackGateway:
 
     def _call(self, method: str, **kwargs: Any) -> Any:
         func = getattr(self.client, method.replace(".", "_"))
+        self.pacer.wait_turn(method, kwargs.get("channel"))
         try:
             return func(**kwargs)
         except SlackApiError as exc:
@@ -181,6 +214,29 @@ class SlackGateway:
         response = self._call("conversations.create", name=name, is_private=is_private)
         channel = response["channel"]
         return Channel(id=channel["id"], name=channel["name"])
+
+    def find_channel(self, name: str) -> Channel | None:
+        """The non-archived channel called `name` that the bot can see (conversations.list, paged), or None.
+
+        name_taken does not say which channel holds the name (python-slack-sdk#1158), so this is how a channel that
+        Slack created for us, whose id never reached the database, is found again.
+        """
+        cursor = None
+        while True:
+            response = self._call(
+                "conversations.list",
+                types="public_channel,private_channel",
+                exclude_archived=True,
+                limit=200,
+                cursor=cursor,
+            )
+            for channel in response.get("channels") or []:
+                if channel.get("name") == name and not channel.get("is_archived"):
+                    purpose = (channel.get("purpose") or {}).get("value", "")
+                    return Channel(channel["id"], channel["name"], channel.get("creator", ""), purpose)
+            cursor = (response.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                return None
 
     def set_topic(self, channel_id: str, topic: str) -> None:
         self._call("conversations.setTopic", channel=channel_id, topic=topic)
@@ -265,9 +321,70 @@ class SlackGateway:
             kwargs["blocks"] = blocks
         return self._call("chat.postMessage", **kwargs)["ts"]
 
+    def find_own_message(self, channel_id: str, prefix: str, *, limit: int = 50) -> str | None:
+        """The ts of the newest recent message the bot posted in the channel starting with `prefix`, or None."""
+        response = self._call("conversations.history", channel=channel_id, limit=limit)
+        bot = self.bot_user_id()
+        for message in response.get("messages") or []:
+            if message.get("user") == bot and (message.get("text") or "").startswith(prefix):
+                return message["ts"]
+        return None
+
     def pin(self, channel_id: str, ts: str) -> None:
         try:
             self._call("pins.add", channel=channel_id, timestamp=ts)
         except SlackError as exc:
             if exc.code != "already_pinned":
                 raise
+
+    # --- incident workflow (workflow.py) --------------------------------------------------------------------
+    def post_reply(self, channel_id: str, thread_ts: str, text: str) -> str:
+        """Post `text` in the thread under `thread_ts` (announcement updates)."""
+        kwargs = {"channel": channel_id, "thread_ts": thread_ts, "text": text, "unfurl_links": False}
+        return self._call("chat.postMessage", **kwargs)["ts"]
+
+    def update_message(self, channel_id: str, ts: str, text: str, *, blocks: list[dict] | None = None) -> None:
+        """Replace a message the bot posted (the pinned summary)."""
+        kwargs: dict[str, Any] = {"channel": channel_id, "ts": ts, "text": text}
+        if blocks:
+            kwargs["blocks"] = blocks
+        self._call("chat.update", **kwargs)
+
+    def rename_channel(self, channel_id: str, name: str) -> Channel:
+        channel = self._call("conversations.rename", channel=channel_id, name=name)["channel"]
+        return Channel(id=channel["id"], name=channel["name"])
+
+    def message(self, channel_id: str, ts: str) -> dict | None:
+        """The message at `ts` in the channel, top-level or in a thread; None when it is gone."""
+        history = self._call("conversations.history", channel=channel_id, latest=ts, inclusive=True, limit=1)
+        for found in history.get("messages") or []:
+            if found.get("ts") == ts:
+                return found
+        try:  # a thread reply is not in the history: conversations.replies with its ts returns it
+            replies = self._call("conversations.replies", channel=channel_id, ts=ts, inclusive=True, limit=1)
+        except SlackError as exc:
+            if exc.code == "thread_not_found":
+                return None
+            raise
+        return next((m for m in replies.get("messages") or [] if m.get("ts") == ts), None)
+
+    def add_reaction(self, channel_id: str, ts: str, name: str) -> None:
+        try:
+            self._call("reactions.add", channel=channel_id, timestamp=ts, name=name)
+        except SlackError as exc:
+            if exc.code != "already_reacted":
+                raise
+
+    def upload_file(self, channel_id: str, *, filename: str, content: str, title: str, comment: str) -> str:
+        """Upload a text file to the channel (files_upload_v2: get URL, upload, complete); returns the file id."""
+        response = self._call(
+            "files_upload_v2",
+            channel=channel_id,
+            filename=filename,
+            content=content,
+            title=title,
+            initial_comment=comment,
+            request_file_info=False,
+        )
+        files = response.get("files") or [response.get("file") or {}]
+        return files[0].get("id", "")

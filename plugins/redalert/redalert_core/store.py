@@ -22,7 +22,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import StaticPool
 
 from redalert_core.incident import OPEN_STEPS, Event, EventKind, Incident, OpenStep, Status
-from redalert_core.tables import errbot_kv, events, incidents, participants
+from redalert_core.tables import errbot_kv, events, incident_workflow, incidents, participants
+from redalert_core.workflow_state import WorkflowState
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
@@ -40,6 +41,15 @@ class DuplicateCommand(Exception):
     def __init__(self, incident: Incident) -> None:
         super().__init__(f"dedup key {incident.dedup_key!r} already opened incident {incident.number}")
         self.incident = incident
+
+
+class RepeatedCommand(DuplicateCommand):
+    """The same person sent the same open (same severity and description) moments ago; `.incident` is that one."""
+
+
+def same_words(text: str) -> str:
+    """A description compared case- and space-insensitively: "DB  down" and "db down" are the same request."""
+    return " ".join(text.casefold().split())
 
 
 class AlreadyClosed(Exception):
@@ -269,8 +279,13 @@ class IncidentStore:
         origin_channel: str | None,
         is_private: bool = False,
         dedup_key: str | None = None,
+        repeat_since: datetime | None = None,
     ) -> Incident:
-        """Record a new incident (status OPENING, step "recorded" done). Raises DuplicateCommand."""
+        """Record a new incident (status OPENING, step "recorded" done).
+
+        Raises DuplicateCommand for a known dedup key, and RepeatedCommand when `repeat_since` is given and the same
+        person opened the same severity and description at or after it (a command sent twice by hand).
+        """
         try:
             with self._write() as connection:
                 # Checked first so a retried command does not burn a number (PostgreSQL sequences never roll
@@ -280,6 +295,10 @@ class IncidentStore:
                     existing_row = found.one_or_none()
                     if existing_row is not None:
                         raise DuplicateCommand(_incident_from_row(existing_row))
+                if repeat_since is not None:
+                    repeated = self._recent_same_open(connection, opened_by, severity, description, repeat_since)
+                    if repeated is not None:
+                        raise RepeatedCommand(repeated)
                 result = connection.execute(
                     sa.insert(incidents).values(
                         severity=severity,
@@ -310,6 +329,24 @@ class IncidentStore:
                 raise
             raise DuplicateCommand(existing) from None
 
+    def _recent_same_open(
+        self, connection: sa.Connection, opened_by: str, severity: str, description: str, since: datetime
+    ) -> Incident | None:
+        if self.dialect == "postgresql":
+            # SQLite's BEGIN IMMEDIATE already serialises writers; on PostgreSQL two identical commands checked in
+            # parallel would both find nothing, so one opener's opens take turns (until commit).
+            connection.execute(sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtext(opened_by))))
+        rows = connection.execute(
+            sa.select(incidents)
+            .where(incidents.c.opened_by == opened_by, incidents.c.opened_at >= since)
+            .order_by(incidents.c.number.desc())
+        ).all()
+        wanted = (severity.casefold(), same_words(description))
+        for row in rows:
+            if (row.severity.casefold(), same_words(row.description)) == wanted:
+                return _incident_from_row(row)
+        return None
+
     def get(self, number: int) -> Incident | None:
         with self._read() as connection:
             return self._load(connection, number)
@@ -337,6 +374,31 @@ class IncidentStore:
                 sa.select(incidents).where(incidents.c.status == Status.OPENING.value).order_by(incidents.c.number)
             ).all()
         return [_incident_from_row(row) for row in rows]
+
+    def set_intended_channel_name(self, number: int, name: str) -> Incident:
+        """Remember the name about to be sent to conversations.create, before Slack is asked.
+
+        If the process dies after Slack created the channel but before its id was stored, the resumed create gets
+        name_taken for exactly this name, and the channel can be found and adopted instead of left behind.
+        """
+        with self._write() as connection:
+            self._require(connection, number, for_update=True)
+            connection.execute(
+                sa.update(incidents)
+                .where(incidents.c.number == number, incidents.c.channel_id.is_(None))
+                .values(channel_name=name)
+            )
+            return self._require(connection, number)
+
+    def channel_name_claimed(self, name: str, *, other_than: int) -> bool:
+        """Whether another incident already has (or is about to create) a channel called `name`."""
+        with self._read() as connection:
+            found = connection.scalar(
+                sa.select(incidents.c.number)
+                .where(incidents.c.channel_name == name, incidents.c.number != other_than)
+                .limit(1)
+            )
+        return found is not None
 
     def set_channel(self, number: int, channel_id: str, channel_name: str) -> Incident:
         with self._write() as connection:
@@ -488,3 +550,125 @@ class IncidentStore:
                 sa.select(sa.func.count()).select_from(errbot_kv).where(errbot_kv.c.namespace == namespace)
             )
         return int(count or 0)
+
+    # -- incident workflow (roles, statuses, severity, announcements, reminders; see workflow.py) -------------
+
+    def workflow(self, number: int) -> WorkflowState:
+        """The incident's workflow state; an incident nobody has touched yet has the empty state."""
+        with self._read() as connection:
+            return self._workflow_state(connection, number)
+
+    def _workflow_state(self, connection: sa.Connection, number: int) -> WorkflowState:
+        row = connection.execute(
+            sa.select(incident_workflow).where(incident_workflow.c.incident_number == number)
+        ).one_or_none()
+        if row is None:
+            return WorkflowState(incident_number=number)
+        return WorkflowState(
+            incident_number=number,
+            status=row.status,
+            resolved_at=row.resolved_at,
+            roles=dict(row.roles or {}),
+            announce_channel=row.announce_channel,
+            announce_ts=row.announce_ts,
+        )
+
+    def _save_workflow(self, connection: sa.Connection, state: WorkflowState) -> None:
+        values = {
+            "status": state.status,
+            "resolved_at": state.resolved_at,
+            "roles": dict(state.roles),
+            "announce_channel": state.announce_channel,
+            "announce_ts": state.announce_ts,
+        }
+        statement = self._insert(incident_workflow).values(incident_number=state.incident_number, **values)
+        connection.execute(statement.on_conflict_do_update(index_elements=["incident_number"], set_=values))
+
+    def assign_role(self, number: int, *, role: str, user_id: str, actor: str, at: datetime) -> str | None:
+        """Give `role` to `user_id`; returns who held it before (None if nobody). Logged as role_assigned."""
+        with self._write() as connection:
+            self._require(connection, number, for_update=True)
+            state = self._workflow_state(connection, number)
+            previous = state.roles.get(role)
+            state.roles[role] = user_id
+            self._save_workflow(connection, state)
+            data = {"role": role, "user": user_id, "previous": previous}
+            self._append_event(connection, number, EventKind.ROLE_ASSIGNED, actor=actor, data=data, at=at)
+        return previous
+
+    def set_workflow_status(
+        self, number: int, *, status: str, resolved: bool, actor: str, note: str | None, at: datetime
+    ) -> str | None:
+        """Move the incident to `status` (resolved: record the resolution time); returns the previous status."""
+        with self._write() as connection:
+            self._require(connection, number, for_update=True)
+            state = self._workflow_state(connection, number)
+            previous = state.status
+            state.status = status
+            state.resolved_at = at if resolved else None
+            self._save_workflow(connection, state)
+            data = {"from": previous, "to": status, "note": note, "resolved": resolved}
+            self._append_event(connection, number, EventKind.STATUS_CHANGED, actor=actor, data=data, at=at)
+        return previous
+
+    def change_severity(self, number: int, *, severity: str, actor: str, at: datetime) -> Incident:
+        with self._write() as connection:
+            incident = self._require(connection, number, for_update=True)
+            connection.execute(sa.update(incidents).where(incidents.c.number == number).values(severity=severity))
+            data = {"from": incident.severity, "to": severity}
+            self._append_event(connection, number, EventKind.SEVERITY_CHANGED, actor=actor, data=data, at=at)
+            return self._require(connection, number)
+
+    def rename_channel(self, number: int, *, name: str, at: datetime) -> Incident:
+        with self._write() as connection:
+            incident = self._require(connection, number, for_update=True)
+            connection.execute(sa.update(incidents).where(incidents.c.number == number).values(channel_name=name))
+            data = {"from": incident.channel_name, "to": name}
+            self._append_event(connection, number, EventKind.CHANNEL_RENAMED, actor=None, data=data, at=at)
+            return self._require(connection, number)
+
+    def set_announcement(self, number: int, *, channel_id: str, ts: str, at: datetime) -> None:
+        """The first announcement in `channel_id`: later updates are threaded under `ts`."""
+        with self._write() as connection:
+            self._require(connection, number, for_update=True)
+            state = self._workflow_state(connection, number)
+            state.announce_channel, state.announce_ts = channel_id, ts
+            self._save_workflow(connection, state)
+            data = {"channel": channel_id, "ts": ts}
+            self._append_event(connection, number, EventKind.ANNOUNCED, actor=None, data=data, at=at)
+
+    def not_closed_incidents(self) -> list[Incident]:
+        """Every incident that is not closed, oldest first (for reminders; no limit)."""
+        with self._read() as connection:
+            rows = connection.execute(
+                sa.select(incidents).where(incidents.c.status.in_(_NOT_CLOSED)).order_by(incidents.c.number)
+            ).all()
+        return [_incident_from_row(row) for row in rows]
+
+    def list_visible_incidents(
+        self, *, viewer: str, viewer_is_admin: bool, include_closed: bool = False, limit: int = 50
+    ) -> tuple[list[Incident], int]:
+        """Like list_incidents, but private incidents only for their opener, participants and admins."""
+        condition = sa.true() if include_closed else incidents.c.status.in_(_NOT_CLOSED)
+        if not viewer_is_admin:
+            member = sa.exists().where(
+                participants.c.incident_number == incidents.c.number, participants.c.user_id == viewer
+            )
+            condition = sa.and_(
+                condition, sa.or_(incidents.c.is_private.is_(False), incidents.c.opened_by == viewer, member)
+            )
+        with self._read() as connection:
+            total = connection.scalar(sa.select(sa.func.count()).select_from(incidents).where(condition))
+            rows = connection.execute(
+                sa.select(incidents).where(condition).order_by(incidents.c.number.desc()).limit(limit)
+            ).all()
+        return [_incident_from_row(row) for row in rows], int(total or 0)
+
+    def is_participant(self, number: int, user_id: str) -> bool:
+        with self._read() as connection:
+            found = connection.scalar(
+                sa.select(participants.c.user_id).where(
+                    participants.c.incident_number == number, participants.c.user_id == user_id
+                )
+            )
+        return found is not None

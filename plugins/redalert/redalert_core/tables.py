@@ -95,3 +95,15 @@ errbot_kv = sa.Table(
     sa.Column("key", sa.Text, primary_key=True),
     sa.Column("value", sa.LargeBinary, nullable=False),
 )
+
+# The incident workflow's current state (migration 0003); the event log keeps the history of every change.
+incident_workflow = sa.Table(
+    "incident_workflow",
+    metadata,
+    sa.Column("incident_number", sa.Integer, sa.ForeignKey("incidents.number"), primary_key=True),
+    sa.Column("status", sa.String(32)),
+    sa.Column("resolved_at", UtcDateTime),
+    sa.Column("roles", JsonDocument, nullable=False),
+    sa.Column("announce_channel", sa.String(64)),
+    sa.Column("announce_ts", sa.String(32)),
+)

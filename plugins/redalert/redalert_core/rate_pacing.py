@@ -1,0 +1,111 @@
+"""Client-side pacing under Slack's per-method rate-limit tiers, so a burst of opens never becomes a 429 storm.
+
+Slack limits each method per workspace and app (tier 1-4, per minute) and chat.postMessage per channel (about one
+message a second, with short bursts). A token bucket per method (per channel for chat.postMessage) makes a caller
+wait for its turn instead of sending a request that Slack would refuse. Buckets start full, as Slack's do, so a
+quiet bot still answers a burst at once; pacing only sets in when a minute's budget is spent. 429s that still
+happen (other clients on the same app, a stricter Slack) are handled by the Retry-After retry in slack_gateway.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+# Documented requests per minute for each tier (docs.slack.dev/apis/web-api/rate-limits).
+TIER_PER_MINUTE = {"t1": 1.0, "t2": 20.0, "t3": 50.0, "t4": 100.0}
+# "Special" methods: auth.test allows "hundreds per minute".
+SPECIAL_PER_MINUTE = 600.0
+POST_MESSAGE_PER_MINUTE = 60.0  # about one per second per channel
+POST_MESSAGE_BURST = 3.0
+# Refill a little slower than the documented rate so timing skew between us and Slack does not cost a 429.
+SAFETY = 0.9
+
+# The tier of every method RedAlert calls (reference §3); unknown methods are paced as tier 3.
+METHOD_TIERS = {
+    "auth.test": "special",
+    "conversations.create": "t2",
+    "conversations.setTopic": "t2",
+    "conversations.setPurpose": "t2",
+    "conversations.archive": "t2",
+    "conversations.unarchive": "t2",
+    "conversations.list": "t2",
+    "conversations.invite": "t3",
+    "conversations.join": "t3",
+    "conversations.info": "t3",
+    "conversations.members": "t4",
+    "pins.add": "t2",
+    "bookmarks.add": "t2",
+    "usergroups.list": "t2",
+    "usergroups.users.list": "t2",
+    "users.info": "t4",
+    "users.lookupByEmail": "t3",
+}
+DEFAULT_TIER = "t3"
+
+
+class TokenBucket:
+    """`capacity` tokens, refilled at `per_second`; `reserve` hands out the time at which a token is yours."""
+
+    def __init__(self, per_second: float, capacity: float, clock: Callable[[], float]) -> None:
+        self.per_second = per_second
+        self.capacity = max(1.0, capacity)
+        self._clock = clock
+        self._tokens = self.capacity
+        self._stamp = clock()
+
+    def reserve(self) -> float:
+        """Take a token now or in the future (tokens may go negative: a queue); returns seconds to wait."""
+        now = self._clock()
+        self._tokens = min(self.capacity, self._tokens + (now - self._stamp) * self.per_second)
+        self._stamp = now
+        self._tokens -= 1.0
+        if self._tokens >= 0:
+            return 0.0
+        return -self._tokens / self.per_second
+
+
+class RatePacer:
+    """One bucket per method (per channel for chat.postMessage).
+
+    `scale` multiplies every rate and burst: 1.0 for Slack, and the emulator's `per_minute_scale` in tests.
+    """
+
+    def __init__(
+        self,
+        scale: float = 1.0,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.scale = scale
+        self._clock = clock
+        self._sleep = sleep
+        self._buckets: dict[tuple[str, str], TokenBucket] = {}
+        self._lock = threading.Lock()
+        self.waited = 0.0  # total seconds callers spent waiting, for tests and logs
+
+    def _bucket(self, method: str, channel: str | None) -> TokenBucket:
+        if method == "chat.postMessage":
+            key = (method, channel or "")
+            per_minute, burst = POST_MESSAGE_PER_MINUTE, POST_MESSAGE_BURST
+        else:
+            key = (method, "")
+            tier = METHOD_TIERS.get(method, DEFAULT_TIER)
+            per_minute = TIER_PER_MINUTE.get(tier, SPECIAL_PER_MINUTE)
+            burst = per_minute  # Slack's tier budgets are per minute: a minute's worth may come at once
+        bucket = self._buckets.get(key)
+        if bucket is None:
+            rate = per_minute * self.scale * SAFETY / 60.0
+            bucket = self._buckets[key] = TokenBucket(rate, int(burst * self.scale), self._clock)
+        return bucket
+
+    def wait_turn(self, method: str, channel: str | None = None) -> float:
+        """Block until this call may go out; returns the seconds waited."""
+        with self._lock:
+            delay = self._bucket(method, channel).reserve()
+            self.waited += delay
+        if delay > 0:
+            self._sleep(delay)
+        return delay

@@ -1,0 +1,69 @@
+"""Finishing incidents that a restart interrupted, and telling the channel where each was opened.
+
+A crash or a deploy can stop an open between any two steps. Every step is stored as it completes, so at start-up
+the service resumes whatever is missing; this module runs that for every unfinished incident and posts the
+outcome where the command was typed, because the person who typed it never got an answer.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from . import messages
+from .incident import Incident, OpenStep
+from .service import IncidentService, ServiceError, StepReport
+from .slack_gateway import SlackError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Recovered:
+    """One interrupted incident and what was said about it (None when there was nowhere or no way to say it)."""
+
+    incident: Incident
+    complete: bool
+    notice: str | None
+
+
+def notice_for(incident: Incident, report: StepReport, only_reply_missing: bool, label: str) -> str:
+    """What to post in the origin channel once the missing steps have been run again."""
+    where = messages.channel(incident.channel_id)
+    if only_reply_missing:  # everything happened; only the answer was lost
+        return f"Incident {incident.number} ({label}) is open in {where}."
+    warnings = "".join(f"\n:warning: {w}" for w in report.warnings)
+    if report.complete:
+        return f"Incident {incident.number} was interrupted and is now complete: {where}.{warnings}"
+    return (
+        f"Incident {incident.number} was interrupted and some steps still fail ({where}).{warnings}\n"
+        f"Run `!incident retry {incident.number}` to try again."
+    )
+
+
+def finish_interrupted(service: IncidentService) -> list[Recovered]:
+    """Resume every unfinished incident, oldest first, and report each to its origin channel."""
+    recovered: list[Recovered] = []
+    for stale in service.store.unfinished():
+        only_reply_missing = stale.pending_steps() == [OpenStep.REPLY]
+        try:
+            report = service.resume(stale.number)
+        except (ServiceError, SlackError) as exc:
+            log.error("Could not resume incident %s: %s", stale.number, exc)
+            continue
+        incident = report.incident
+        label = messages.severity_label(service.settings, incident.severity)
+        notice = notice_for(incident, report, only_reply_missing, label)
+        if incident.origin_channel:
+            try:
+                service.gateway.post_message(incident.origin_channel, notice)
+            except SlackError as exc:  # the reply step stays pending: the next start tries again
+                log.error("Could not report incident %s to %s: %s", incident.number, incident.origin_channel, exc)
+                recovered.append(Recovered(incident, report.complete, None))
+                continue
+        else:
+            notice = None  # nowhere to answer: the open came from outside Slack
+        incident = service.mark_replied(incident.number)
+        log.info("Resumed incident %s after a restart (complete: %s)", incident.number, report.complete)
+        recovered.append(Recovered(incident, report.complete, notice))
+    return recovered

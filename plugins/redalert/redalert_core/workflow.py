@@ -1,0 +1,406 @@
+"""Carrying a team through an incident: roles, statuses, severity, updates, notes, timeline, reminders, post-mortem.
+
+Written against the incident service (for finding incidents and inviting people), the store and the Slack gateway.
+Every change is stored first (current state plus an event) and then shown in Slack: the pinned summary is updated,
+updates go to the channel and to the severity's announcement thread. A failing Slack step becomes a warning; it
+never undoes the stored change.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from . import messages, naming, postmortem, timeline
+from .commands import USER_MENTION, Mentions, plain_text
+from .incident import EventKind, Incident, Status
+from .reminders import CLOSE, Reminder, due_reminders
+from .service import MAX_NAME_ATTEMPTS, IncidentService, ServiceError, utcnow
+from .settings import Settings
+from .slack_gateway import InviteOutcome, SlackError
+from .workflow_state import COMMANDER
+
+log = logging.getLogger(__name__)
+
+PIN_REACTION = "pushpin"
+NOTED_REACTION = "white_check_mark"
+MAX_TEXT = 3000
+
+
+@dataclass
+class Outcome:
+    """What a workflow command did, for the reply."""
+
+    incident: Incident
+    previous: str | None = None
+    invited: InviteOutcome = field(default_factory=InviteOutcome)
+    warnings: list[str] = field(default_factory=list)
+    where: list[str] = field(default_factory=list)  # channels a message or file went to
+
+
+@dataclass
+class Asker:
+    """Who typed the command and where: private incidents are visible to their people and admins only."""
+
+    user: str
+    here: str | None = None
+    is_admin: bool = False
+
+
+class WorkflowService:
+    def __init__(self, incidents: IncidentService, clock: Callable[[], datetime] = utcnow) -> None:
+        self.incidents = incidents
+        self.store = incidents.store
+        self.gateway = incidents.gateway
+        self.clock = clock
+        self._locks: dict[int, threading.Lock] = {}
+        self._guard = threading.Lock()
+        self._reminding = threading.Lock()
+
+    @property
+    def settings(self) -> Settings:
+        return self.incidents.settings
+
+    def _lock(self, number: int) -> threading.Lock:
+        with self._guard:
+            return self._locks.setdefault(number, threading.Lock())
+
+    # --- finding ------------------------------------------------------------------------------------------------
+    def find(self, number: int | None, asker: Asker, verb: str, *, open_only: bool = True) -> Incident:
+        incident = self.incidents.find(number=number, channel_id=None, here=asker.here, verb=verb)
+        if not self._may_see(incident, asker):
+            raise ServiceError(f"There is no incident {incident.number}. See !incident list all.")
+        if open_only and incident.is_closed:
+            raise ServiceError(f"Incident {incident.number} is closed; its channel is archived.")
+        if open_only and not incident.channel_id:
+            raise ServiceError(f"Incident {incident.number} has no channel yet; run !incident retry {incident.number}.")
+        return incident
+
+    def _may_see(self, incident: Incident, asker: Asker) -> bool:
+        if not incident.is_private or asker.is_admin or asker.user == incident.opened_by:
+            return True
+        if incident.channel_id and asker.here == incident.channel_id:
+            return True
+        return self.store.is_participant(incident.number, asker.user)
+
+    # --- roles --------------------------------------------------------------------------------------------------
+    def assign_role(self, number: int | None, asker: Asker, role: str, user_id: str) -> Outcome:
+        role = COMMANDER if role == "lead" else role
+        if role not in self.settings.roles:
+            roles = ", ".join(self.settings.roles)
+            raise ServiceError(f'"{role[:30]}" is not a role. Roles: {roles} (lead = commander).')
+        incident = self.find(number, asker, "role")
+        at = self.clock()
+        previous = self.store.assign_role(incident.number, role=role, user_id=user_id, actor=asker.user, at=at)
+        if previous is None and role == COMMANDER:
+            previous = incident.opened_by
+        outcome = Outcome(incident=incident, previous=previous)
+        try:
+            outcome.invited = self.gateway.invite(incident.channel_id, [user_id])
+            self.incidents._record_invites(incident.number, outcome.invited, {user_id: "role"})
+        except SlackError as exc:
+            outcome.warnings.append(f"I could not invite {messages.user(user_id)}: {exc.describe()}.")
+        outcome.warnings += self.refresh_summary(incident.number)
+        return outcome
+
+    # --- status -------------------------------------------------------------------------------------------------
+    def set_status(self, number: int | None, asker: Asker, status: str, note: str | None) -> Outcome:
+        settings = self.settings
+        wanted = status.strip().lower()
+        if wanted not in settings.statuses:
+            raise ServiceError(f'"{status[:30]}" is not a status. Statuses: {", ".join(settings.statuses)}.')
+        incident = self.find(number, asker, "status")
+        current = self.store.workflow(incident.number).current_status(settings.statuses)
+        if wanted == current and not note:
+            raise ServiceError(f"Incident {incident.number} is already {wanted}.")
+        resolved = wanted == settings.resolved_status
+        self.store.set_workflow_status(
+            incident.number, status=wanted, resolved=resolved, actor=asker.user, note=note, at=self.clock()
+        )
+        outcome = Outcome(incident=incident, previous=current)
+        text = f"Incident {incident.number} is now *{wanted}* (was {current}), set by {messages.user(asker.user)}."
+        if note:
+            text += f"\n{messages.escape(note)}"
+        if resolved:
+            text += "\nThe resolution time is recorded. Close the incident with `!incident close [resolution]`."
+        outcome.warnings += self._tell_channel(incident, text, asker)
+        outcome.warnings += self.refresh_summary(incident.number)
+        return outcome
+
+    # --- severity -----------------------------------------------------------------------------------------------
+    def change_severity(self, number: int | None, asker: Asker, severity: str) -> Outcome:
+        settings = self.settings
+        target = settings.severity(severity)
+        if target is None:
+            known = ", ".join(settings.severity_values)
+            raise ServiceError(f'"{severity[:30]}" is not a severity. Use one of: {known}.')
+        incident = self.find(number, asker, "severity")
+        if incident.severity == target.value:
+            raise ServiceError(f"Incident {incident.number} is already {target.value}.")
+        with self._lock(incident.number):
+            changed = self.store.change_severity(
+                incident.number, severity=target.value, actor=asker.user, at=self.clock()
+            )
+            outcome = Outcome(incident=changed, previous=incident.severity)
+            outcome.warnings += self._rename(changed)
+            changed = self.store.get(incident.number) or changed
+            outcome.incident = changed
+            for step, action in (
+                ("topic", lambda: self.gateway.set_topic(changed.channel_id, messages.topic(changed, settings))),
+                ("purpose", lambda: self.gateway.set_purpose(changed.channel_id, messages.purpose(changed, settings))),
+            ):
+                try:
+                    action()
+                except SlackError as exc:
+                    outcome.warnings.append(f"I could not update the {step}: {exc.describe()}.")
+            outcome.invited, warnings = self._invite_for_severity(changed, settings)
+            outcome.warnings += warnings
+            if not changed.is_private:
+                outcome.warnings += self._ensure_announcement(changed)
+        outcome.warnings += self.refresh_summary(incident.number)
+        return outcome
+
+    def _rename(self, incident: Incident) -> list[str]:
+        """Follow the name template after a severity change; name_taken gets -2, -3, … like opening does."""
+        base = naming.channel_name(
+            self.settings.channel_name_template,
+            severity=incident.severity,
+            opened_at=incident.opened_at,
+            description=incident.description,
+            number=incident.number,
+        )
+        for attempt in range(1, MAX_NAME_ATTEMPTS + 1):
+            name = naming.with_suffix(base, attempt)
+            if name == incident.channel_name:
+                return []
+            try:
+                channel = self.gateway.rename_channel(incident.channel_id, name)
+            except SlackError as exc:
+                if exc.code == "name_taken":
+                    continue
+                return [f"I could not rename the channel to {name}: {exc.describe()}."]
+            self.store.rename_channel(incident.number, name=channel.name, at=self.clock())
+            return []
+        return [f"I could not rename the channel: every name from {base} to -{MAX_NAME_ATTEMPTS} is taken."]
+
+    def _invite_for_severity(self, incident: Incident, settings: Settings) -> tuple[InviteOutcome, list[str]]:
+        people = self.incidents._resolve_invitees(incident, Mentions(), settings)
+        if not people.users:
+            return InviteOutcome(), people.warnings
+        try:
+            outcome = self.gateway.invite(incident.channel_id, people.users)
+        except SlackError as exc:
+            return InviteOutcome(), [*people.warnings, f"I could not invite anyone: {exc.describe()}."]
+        self.incidents._record_invites(incident.number, outcome, people.sources)
+        return outcome, people.warnings
+
+    # --- updates and announcements ------------------------------------------------------------------------------
+    def post_update(self, number: int | None, asker: Asker, text: str) -> Outcome:
+        incident = self.find(number, asker, "update")
+        status = self.store.workflow(incident.number).current_status(self.settings.statuses)
+        post = messages.status_update(incident, asker.user, text, status)
+        try:
+            ts = self.gateway.post_message(incident.channel_id, post)
+        except SlackError as exc:
+            raise ServiceError(f"I could not post the update: {exc.describe()}. Nothing was recorded.") from exc
+        data = {"text": text, "ts": ts}
+        self.store.add_event(incident.number, EventKind.UPDATE_POSTED, actor=asker.user, data=data, at=self.clock())
+        outcome = Outcome(incident=incident, where=[incident.channel_id])
+        if not incident.is_private and self.settings.announce_channels.get(incident.severity):
+            with self._lock(incident.number):
+                outcome.warnings += self._ensure_announcement(incident)
+                state = self.store.workflow(incident.number)
+            if state.announce_ts:
+                try:
+                    self.gateway.post_reply(state.announce_channel, state.announce_ts, post)
+                    outcome.where.append(state.announce_channel)
+                except SlackError as exc:
+                    outcome.warnings.append(
+                        f"I could not post in {messages.channel(state.announce_channel)}: {exc.describe()}."
+                    )
+        outcome.warnings += self.refresh_summary(incident.number)
+        return outcome
+
+    def announce_opened(self, incident: Incident) -> list[str]:
+        """After opening: the first announcement, if the severity has an announcement channel (never if private)."""
+        if incident.is_private or not incident.channel_id:
+            return []
+        with self._lock(incident.number):
+            return self._ensure_announcement(incident)
+
+    def _ensure_announcement(self, incident: Incident) -> list[str]:
+        """Post the root announcement in the severity's channel unless it is there already (caller holds the lock)."""
+        channel_id = self.settings.announce_channels.get(incident.severity)
+        state = self.store.workflow(incident.number)
+        if not channel_id or (state.announce_channel == channel_id and state.announce_ts):
+            return []
+        try:
+            ts = self.gateway.post_message(channel_id, messages.announcement(incident, self.settings))
+        except SlackError as exc:
+            return [f"I could not announce the incident in {messages.channel(channel_id)}: {exc.describe()}."]
+        self.store.set_announcement(incident.number, channel_id=channel_id, ts=ts, at=self.clock())
+        return []
+
+    # --- notes and the timeline ---------------------------------------------------------------------------------
+    def add_note(self, number: int | None, asker: Asker, text: str) -> Incident:
+        incident = self.find(number, asker, "note")
+        data = {"text": text}
+        self.store.add_event(incident.number, EventKind.NOTE_ADDED, actor=asker.user, data=data, at=self.clock())
+        return incident
+
+    def note_from_reaction(self, channel_id: str, ts: str, reactor: str) -> Incident | None:
+        """A 📌 on a message in an incident channel: the message joins the timeline (once). None if ignored."""
+        incident = self.store.get_by_channel(channel_id)
+        if incident is None or incident.is_closed:
+            return None
+        with self._lock(incident.number):
+            log_ = self.store.events(incident.number)
+            if any(e.kind == EventKind.NOTE_ADDED and e.data.get("ts") == ts for e in log_):
+                return None
+            try:
+                message = self.gateway.message(channel_id, ts)
+            except SlackError as exc:
+                log.warning("Could not read the pinned message %s in %s: %s", ts, channel_id, exc)
+                return None
+            if message is None:
+                return None
+            text = readable(message.get("text") or "") or "(a message without text)"
+            data = {"text": text, "ts": ts, "author": message.get("user")}
+            self.store.add_event(incident.number, EventKind.NOTE_ADDED, actor=reactor, data=data, at=self.clock())
+        try:
+            self.gateway.add_reaction(channel_id, ts, NOTED_REACTION)
+        except SlackError as exc:  # the note is stored; the tick is only a courtesy
+            log.info("Could not acknowledge the note %s in %s: %s", ts, channel_id, exc)
+        return incident
+
+    def timeline(self, number: int | None, asker: Asker) -> tuple[Incident, list[tuple[datetime, str]]]:
+        incident = self.find(number, asker, "timeline", open_only=False)
+        return incident, timeline.entries(self.store.events(incident.number), messages.user, messages.escape)
+
+    # --- the pinned summary -------------------------------------------------------------------------------------
+    def refresh_summary(self, number: int, incident: Incident | None = None) -> list[str]:
+        """chat.update of the pinned summary with the current severity, status, roles and last update."""
+        incident = incident or self.store.get(number)
+        if incident is None or not incident.summary_ts or not incident.channel_id:
+            return []
+        state = self.store.workflow(number)
+        update = next(
+            (e for e in reversed(self.store.events(number)) if e.kind == EventKind.UPDATE_POSTED),
+            None,
+        )
+        text, blocks = messages.live_summary(
+            incident,
+            self.settings,
+            status="closed" if incident.is_closed else state.current_status(self.settings.statuses),
+            roles=state.roles,
+            commander=state.commander(incident.opened_by),
+            participants=self.store.participants(number),
+            last_update=(update.at, update.actor or "", update.data.get("text", "")) if update else None,
+        )
+        try:
+            self.gateway.update_message(incident.channel_id, incident.summary_ts, text, blocks=blocks)
+        except SlackError as exc:
+            return [f"I could not update the pinned summary: {exc.describe()}."]
+        return []
+
+    def _tell_channel(self, incident: Incident, text: str, asker: Asker) -> list[str]:
+        """Post in the incident channel when the command came from elsewhere (in the channel, the reply says it)."""
+        if asker.here == incident.channel_id:
+            return []
+        try:
+            self.gateway.post_message(incident.channel_id, text)
+        except SlackError as exc:
+            return [f"I could not post in {messages.channel(incident.channel_id)}: {exc.describe()}."]
+        return []
+
+    # --- post-mortem --------------------------------------------------------------------------------------------
+    def postmortem(self, number: int | None, asker: Asker) -> Outcome:
+        incident = self.find(number, asker, "postmortem", open_only=False)
+        target = incident.channel_id if not incident.is_closed else asker.here
+        if not target:
+            raise ServiceError(f"Incident {incident.number} has no channel yet; run !incident retry {incident.number}.")
+        if incident.is_private and target != incident.channel_id and not target.startswith("D"):
+            raise ServiceError(f"Incident {incident.number} is private: ask for its post-mortem in a DM with me.")
+        outcome = Outcome(incident=incident)
+        try:
+            self._upload_postmortem(incident, target, asker.user)
+        except SlackError as exc:
+            raise ServiceError(f"I could not upload the post-mortem: {exc.describe()}.") from exc
+        outcome.where.append(target)
+        return outcome
+
+    def _upload_postmortem(self, incident: Incident, channel_id: str, actor: str | None) -> None:
+        number = incident.number
+        document = postmortem.render(
+            incident,
+            self.store.workflow(number),
+            self.store.events(number),
+            self.store.participants(number),
+            self.settings,
+            self.clock(),
+        )
+        file_id = self.gateway.upload_file(
+            channel_id,
+            filename=postmortem.filename(incident),
+            content=document,
+            title=f"Post-mortem draft: incident {number}",
+            comment=f"Post-mortem draft for incident {number}: fill in the impact, root cause and action items.",
+        )
+        self.store.add_event(
+            number, EventKind.POSTMORTEM_UPLOADED, actor=actor, data={"file": file_id}, at=self.clock()
+        )
+
+    def before_archive(self, incident: Incident, actor: str, closed_at: datetime, resolution: str | None) -> list[str]:
+        """Called by close before archiving: final summary, and the post-mortem for the configured severities."""
+        closing = dataclasses.replace(
+            incident, status=Status.CLOSED, closed_at=closed_at, closed_by=actor, resolution=resolution
+        )
+        warnings = self.refresh_summary(incident.number, closing)
+        if incident.severity in self.settings.postmortem_severities and incident.channel_id:
+            try:
+                self._upload_postmortem(closing, incident.channel_id, actor)
+            except SlackError as exc:
+                warnings.append(
+                    f"I could not upload the post-mortem: {exc.describe()}. "
+                    f"Ask for it with `!incident postmortem {incident.number}` in a DM."
+                )
+        return warnings
+
+    # --- reminders ----------------------------------------------------------------------------------------------
+    def send_reminders(self) -> list[Reminder]:
+        """Nudge commanders of quiet incidents and of resolved ones left open; each gap once (see reminders.py)."""
+        if not self._reminding.acquire(blocking=False):
+            return []  # the previous round is still running
+        try:
+            now = self.clock()
+            incidents = self.store.not_closed_incidents()
+            logs = {incident.number: self.store.events(incident.number) for incident in incidents}
+            due = due_reminders(incidents, logs, now, self.settings)
+            by_number = {incident.number: incident for incident in incidents}
+            for reminder in due:
+                incident = by_number[reminder.incident_number]
+                # Recorded before posting: a crash in between loses one nudge rather than sending it twice.
+                gap = reminder.gap_start.isoformat()
+                data = {"reminder": reminder.kind, "gap_start": gap, "to": reminder.commander}
+                self.store.add_event(incident.number, EventKind.REMINDED, data=data, at=now)
+                text = (
+                    messages.close_reminder(incident, reminder.commander, reminder.gap_start, now)
+                    if reminder.kind == CLOSE
+                    else messages.update_reminder(incident, reminder.commander, reminder.gap_start, now)
+                )
+                try:
+                    self.gateway.post_message(incident.channel_id, text)
+                except SlackError as exc:
+                    log.warning("Could not remind about incident %s: %s", incident.number, exc)
+            return due
+        finally:
+            self._reminding.release()
+
+
+def readable(slack_text: str) -> str:
+    """A message's text for the timeline: mentions as @U…, links as their label, entities decoded."""
+    return plain_text(USER_MENTION.sub(lambda m: f" @{m.group(1)} ", slack_text))[:MAX_TEXT]

@@ -1,0 +1,1 @@
+"""Reliability tests drive the incident service directly against the Slack emulator (no Errbot in between)."""

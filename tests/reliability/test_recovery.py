@@ -1,0 +1,119 @@
+"""Opens that a restart interrupted are finished, reported where they were typed, and never leave a stray channel."""
+
+from __future__ import annotations
+
+from service_support import ManualClock, assert_no_orphans_or_duplicates, make_service
+from slack_workspace import ALICE, BOB
+
+from redalert_core import naming, recovery
+from redalert_core.incident import OpenStep, Status
+from redalert_core.service import OpenRequest
+
+
+def record(service, description: str, origin: str, by: str = ALICE):
+    return service.store.create_incident(
+        severity="sev1",
+        description=description,
+        opened_by=by,
+        opened_at=service._clock(),
+        origin_channel=origin,
+    )
+
+
+def intended_name(service, incident) -> str:
+    return naming.channel_name(
+        service.settings.channel_name_template,
+        severity=incident.severity,
+        opened_at=incident.opened_at,
+        description=incident.description,
+        number=incident.number,
+    )
+
+
+def test_every_interrupted_open_is_finished_and_reported(emulator, tmp_path):
+    ops = emulator.channel_by_name("ops").id
+    before = make_service(emulator, tmp_path)
+    only_recorded = record(before, "only recorded", ops)
+    half = record(before, "channel but nothing else", ops)
+    channel = before.gateway.create_channel("sev1-half-done")
+    before.store.set_channel(half.number, channel.id, channel.name)
+    unanswered = before.open(OpenRequest("sev1", "everything but the reply", BOB, ops)).incident
+    assert unanswered.pending_steps() == [OpenStep.REPLY]
+    before.shutdown()
+
+    after = make_service(emulator, tmp_path)  # the restart
+    results = recovery.finish_interrupted(after)
+
+    assert [r.incident.number for r in results] == [only_recorded.number, half.number, unanswered.number]
+    assert all(r.complete for r in results)
+    for number in (only_recorded.number, half.number, unanswered.number):
+        incident = after.store.get(number)
+        assert incident.status is Status.OPEN, incident
+        assert emulator.channel(incident.channel_id).purpose.startswith(f"RedAlert incident {number} ")
+    said = [m["text"] for m in emulator.messages(ops)]
+    first_channel = results[0].incident.channel_id
+    assert said[0] == f"Incident {only_recorded.number} was interrupted and is now complete: <#{first_channel}>."
+    assert said[1].startswith(f"Incident {half.number} was interrupted and is now complete: <#{channel.id}>")
+    assert said[2] == f"Incident {unanswered.number} (SEV1 - Critical) is open in <#{unanswered.channel_id}>."
+    assert recovery.finish_interrupted(after) == []  # nothing left: a second start says nothing
+    assert_no_orphans_or_duplicates(emulator, after)
+
+
+def test_a_channel_created_just_before_a_crash_is_adopted_not_duplicated(emulator, tmp_path):
+    service = make_service(emulator, tmp_path)
+    incident = record(service, "db down", emulator.channel_by_name("ops").id)
+    name = intended_name(service, incident)
+    service.store.set_intended_channel_name(incident.number, name)
+    # Slack created it (the bot is its creator and member) but the process died before storing the id.
+    lost = emulator.add_channel(name, members=[emulator.bot_user_id])
+
+    report = service.resume(incident.number)
+
+    assert report.incident.channel_id == lost
+    assert [c.http_status for c in emulator.calls_to("conversations.create")] == [200]
+    assert emulator.calls_to("conversations.create")[0].response["error"] == "name_taken"
+    assert [c.name for c in emulator.channels() if c.name.startswith(name)] == [name]
+    assert_no_orphans_or_duplicates(emulator, service)
+
+
+def test_a_name_held_by_an_archived_channel_is_never_adopted(emulator, tmp_path):
+    service = make_service(emulator, tmp_path)
+    incident = record(service, "db down", emulator.channel_by_name("ops").id)
+    name = intended_name(service, incident)
+    old = emulator.add_channel(name, members=[emulator.bot_user_id], is_archived=True)
+
+    report = service.resume(incident.number)
+
+    assert report.incident.channel_id != old
+    assert report.incident.channel_name == f"{name}-2"
+
+
+def test_a_channel_claimed_by_another_incident_is_never_adopted(emulator, tmp_path):
+    service = make_service(emulator, tmp_path)
+    ops = emulator.channel_by_name("ops").id
+    first = service.open(OpenRequest("sev1", "db down", ALICE, ops)).incident
+    second = service.open(OpenRequest("sev1", "db down", BOB, ops)).incident  # same day, same words
+    assert second.channel_name == f"{first.channel_name}-2"
+    # The second incident never even asked Slack for the first one's name.
+    asked = [c.args["name"] for c in emulator.calls_to("conversations.create")]
+    assert asked == [first.channel_name, second.channel_name]
+
+
+def test_the_same_open_sent_twice_by_hand_opens_one_incident(emulator, tmp_path):
+    clock = ManualClock()
+    service = make_service(emulator, tmp_path, clock=clock)
+    ops = emulator.channel_by_name("ops").id
+    first = service.open(OpenRequest("sev1", "DB  is down", ALICE, ops, dedup_key="C:1"))
+    clock.advance(29)
+    again = service.open(OpenRequest("SEV1", "db is DOWN ", ALICE, ops, dedup_key="C:2"))
+    assert again.repeated and again.incident.number == first.incident.number
+    other_person = service.open(OpenRequest("sev1", "db is down", BOB, ops, dedup_key="C:3"))
+    assert not other_person.duplicate
+    other_words = service.open(OpenRequest("sev1", "db is up", ALICE, ops, dedup_key="C:4"))
+    assert not other_words.duplicate
+    redelivered = service.open(OpenRequest("sev1", "db is down", ALICE, ops, dedup_key="C:1"))
+    assert redelivered.duplicate and not redelivered.repeated  # the same Slack event: silent, as before
+    clock.advance(31)
+    later = service.open(OpenRequest("sev1", "db is down", ALICE, ops, dedup_key="C:5"))
+    assert not later.duplicate and later.incident.number not in (first.incident.number, other_person.incident.number)
+    assert_no_orphans_or_duplicates(emulator, service)

@@ -19,7 +19,7 @@ from redalert_core import commands, doctor, messages, recovery
 from redalert_core.commands import ParseError
 from redalert_core.service import IncidentService, OpenRequest, ServiceError
 from redalert_core.settings import DEFAULT_CONFIG, ConfigError, Settings, parse_config_text, validate
-from redalert_core.slack_gateway import SlackError, SlackGateway, build_client
+from redalert_core.slack_gateway import SlackGateway, build_client, describe_error
 from redalert_core.store import IncidentStore
 
 _CONFIG_COMMAND = re.compile(r"^\s*RedAlert\s+(.+)$", re.DOTALL)
@@ -88,44 +88,37 @@ class RedAlert(WorkflowCommands, BotPlugin):  # WorkflowCommands first: it overr
     # --- lifecycle ------------------------------------------------------------------------------------------
     def activate(self) -> None:
         super().activate()
-        store = IncidentStore(database_url(self.bot_config))
-        store.migrate()
-        self.service = IncidentService(store, SlackGateway(self._slack_client), lambda: self.settings)
+        # activate() reruns on every configuration change. The service (with its store and thread pool) and the
+        # once-per-process tasks are created on the first one only, so a command running during a reload keeps
+        # a working service.
+        first = self.service is None
+        if first:
+            store = IncidentStore(database_url(self.bot_config))
+            store.migrate()
+            self.service = IncidentService(store, SlackGateway(self._slack_client), lambda: self.settings)
         self._start_workflow()  # roles, statuses, updates, reminders (workflow_commands.py)
-        if self.mode == "slackv3" and not RedAlert._setup_checked:
-            RedAlert._setup_checked = True  # activate() reruns on every configuration change
+        if not first:
+            return
+        if self.mode == "slackv3":
             threading.Thread(target=self._log_setup_problems, name="redalert-doctor", daemon=True).start()
-        # Once per bot (activate() reruns on every configuration change): finish opens a restart interrupted.
-        if not getattr(self._bot, "_redalert_resumed", False):
-            self._bot._redalert_resumed = True
-            self.resume_thread = threading.Thread(
-                target=self._finish_interrupted, args=(self.service,), name="redalert-resume", daemon=True
-            )
-            self.resume_thread.start()
+        self.resume_thread = threading.Thread(target=self._finish_interrupted, name="redalert-resume", daemon=True)
+        self.resume_thread.start()
 
-    _setup_checked = False
     resume_thread: threading.Thread | None = None
 
-    def _finish_interrupted(self, service: IncidentService) -> None:
+    def _finish_interrupted(self) -> None:
+        """Finish the opens a restart interrupted, and tell the channels they were typed in."""
         try:
-            recovery.finish_interrupted(service)
+            recovery.finish_interrupted(self.service)
         except Exception:  # a background thread has nobody to raise to
             self.log.exception("Resuming interrupted incidents failed")
 
     def _log_setup_problems(self) -> None:
-        service = self.service
-        problems = doctor.check(service.gateway, self.settings) if service else []
+        problems = doctor.check(self.service.gateway, self.settings)
         for problem in problems:
             self.log.error("Slack setup: %s", problem)
         if not problems:
             self.log.info("Slack setup: token and scopes look right.")
-
-    def deactivate(self) -> None:
-        if self.service is not None:
-            self.service.shutdown()
-            self.service.store.dispose()
-            self.service = None
-        super().deactivate()
 
     def _slack_client(self):
         """The backend's WebClient on slackv3 (rebuilt on reconnect); otherwise one from the environment."""
@@ -232,20 +225,19 @@ class RedAlert(WorkflowCommands, BotPlugin):  # WorkflowCommands first: it overr
             )
         reply = f"Incident {incident.number} ({label}) is open in {messages.channel(incident.channel_id)}."
         report.warnings.extend(self.workflow.announce_opened(incident))
-        if report.failed_invites:
-            failed = ", ".join(
-                f"{messages.user(uid)} ({self._describe(code)})" for uid, code in report.failed_invites.items()
-            )
-            reply += f"\n:warning: Could not invite: {failed}."
-        reply += self._warnings(report.warnings)
+        reply += self._failed_invites(report.failed_invites) + self._warnings(report.warnings)
         if not report.complete:
             reply += f"\nSome steps did not finish; `!incident retry {incident.number}` runs them again."
         self.service.mark_replied(incident.number)
         return reply
 
     @staticmethod
-    def _describe(code: str) -> str:
-        return SlackError("conversations.invite", code).describe()
+    def _failed_invites(failed: dict[str, str]) -> str:
+        """The reply line naming who could not be invited and why ("" when everyone was)."""
+        if not failed:
+            return ""
+        names = ", ".join(f"{messages.user(uid)} ({describe_error(code)})" for uid, code in failed.items())
+        return f"\n:warning: Could not invite: {names}."
 
     @botcmd
     def incident_list(self, msg, args):
@@ -257,12 +249,8 @@ class RedAlert(WorkflowCommands, BotPlugin):  # WorkflowCommands first: it overr
             include_closed = commands.parse_list(args)
         except ParseError as exc:
             return str(exc)
-        # Private incidents are listed only to their people and to admins.
-        incidents, total = self.service.store.list_visible_incidents(
-            viewer=self._sender(msg),
-            viewer_is_admin=self._is_admin(msg),
-            include_closed=include_closed,
-            limit=self.settings.list_limit,
+        incidents, total = self.service.list(
+            include_closed=include_closed, viewer=self._sender(msg), viewer_is_admin=self._is_admin(msg)
         )
         kind = "incidents" if include_closed else "open incidents"
         if not incidents:
@@ -286,17 +274,11 @@ class RedAlert(WorkflowCommands, BotPlugin):  # WorkflowCommands first: it overr
             )
         except (ParseError, ServiceError) as exc:
             return str(exc)
-        parts = []
         if outcome.invited:
-            parts.append(
-                f"Invited {', '.join(messages.user(u) for u in outcome.invited)} to incident {incident.number}."
-            )
-        if outcome.failed:
-            failed = ", ".join(f"{messages.user(u)} ({self._describe(c)})" for u, c in outcome.failed.items())
-            parts.append(f":warning: Could not invite: {failed}.")
-        if not parts:
-            parts.append("Nobody new to invite.")
-        return "\n".join(parts) + self._warnings(warnings)
+            text = f"Invited {', '.join(messages.user(u) for u in outcome.invited)} to incident {incident.number}."
+        else:
+            text = "Nobody was invited." if outcome.failed else "Nobody new to invite."
+        return text + self._failed_invites(outcome.failed) + self._warnings(warnings)
 
     @botcmd
     def incident_close(self, msg, args):

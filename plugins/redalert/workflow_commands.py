@@ -32,8 +32,9 @@ class WorkflowCommands:
 
     # --- lifecycle (called from RedAlert.activate once the incident service exists) --------------------------
     def _start_workflow(self) -> None:
-        self.workflow = WorkflowService(self.service)
-        self.service.before_archive.append(self.workflow.before_archive)
+        if self.workflow is None:  # once; the reminder poller restarts on every activation
+            self.workflow = WorkflowService(self.service)
+            self.service.before_archive.append(self.workflow.before_archive)
         self.start_poller(reminder_interval(), self._send_reminders)
 
     def _send_reminders(self) -> None:
@@ -60,11 +61,7 @@ class WorkflowCommands:
         return parsed
 
     def _outcome_reply(self, text: str, outcome: Outcome) -> str:
-        failed = outcome.invited.failed
-        if failed:
-            names = ", ".join(f"{messages.user(u)} ({self._describe(code)})" for u, code in failed.items())
-            text += f"\n:warning: Could not invite: {names}."
-        return text + self._warnings(outcome.warnings)
+        return text + self._failed_invites(outcome.invited.failed) + self._warnings(outcome.warnings)
 
     # --- roles ----------------------------------------------------------------------------------------------
     @botcmd

@@ -16,8 +16,8 @@ def test_activation_finishes_interrupted_opens_once(testbot, slack):
     stale = store.create_incident(
         severity="sev2", description="left behind", opened_by=ALICE, opened_at=datetime.now(UTC), origin_channel=ops
     )
-    testbot.bot._redalert_resumed = False  # as in a new process
     assert "deactivated" in say(testbot, "!plugin deactivate RedAlert")
+    plugin(testbot).service = None  # as in a new process: the next activation is the first
     assert "activated" in say(testbot, "!plugin activate RedAlert")
     notice = slack.wait_for_message(ops, lambda m: "was interrupted" in m["text"])
     store = plugin(testbot).service.store

@@ -2,8 +2,7 @@
 
 Every property runs a fixed number of derandomised examples (the same inputs on every machine, so CI cannot flake on
 a lucky draw) and asserts that it really ran them: MIN_TOTAL_EXAMPLES is the floor across the module.
-Known bugs found by these properties are pinned by `xfail(strict=True)` tests at the end, which start failing (and
-so ask to be turned into plain tests) the day the bug is fixed.
+The bugs these properties found are pinned by plain regression tests at the end.
 """
 
 from __future__ import annotations
@@ -261,8 +260,7 @@ def test_parse_close_returns_a_target_and_clean_resolution_or_a_reply():
         if command.resolution is not None:
             _clean(command.resolution)
             _inert(command.resolution)
-            if command.channel_id is None:  # see the xfail below for the <#channel> form
-                assert len(command.resolution) <= commands.MAX_DESCRIPTION
+            assert len(command.resolution) <= commands.MAX_DESCRIPTION
 
     _ran("close", prop)
 
@@ -585,24 +583,18 @@ class TestThroughThePlugin:
         )
 
 
-# --- bugs found by the properties above (xfail until fixed) --------------------------------------------------------
-@pytest.mark.xfail(strict=True, reason="BUG: validate accepts format specs/conversions that channel_name cannot apply")
-@pytest.mark.parametrize("template", ["{severity}-{number:d}", "{slug!x}", "{date}-{slug:x}"])
-def test_every_template_validate_accepts_makes_a_channel_name(template):
-    accepted = validate({"CHANNEL_NAME_TEMPLATE": template})
-    name = naming.channel_name(
-        accepted.channel_name_template, severity="sev1", opened_at=datetime(2024, 1, 1), description="db", number=7
-    )
-    assert CHANNEL_NAME.match(name)
+# --- bugs the properties above found, pinned now that they are fixed --------------------------------------------
+@pytest.mark.parametrize("template", ["{severity}-{number:d}", "{slug!x}", "{date}-{slug:x}", "{slug:>999999999}"])
+def test_templates_with_format_options_are_refused(template):
+    with pytest.raises(ConfigError, match="takes no format options"):
+        validate({"CHANNEL_NAME_TEMPLATE": template})
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: the <#channel> form of close has no resolution length limit")
 def test_close_by_channel_limits_the_resolution_like_close_by_number():
     with pytest.raises(ParseError):
         commands.parse_close("<#C0OPS> " + "x" * 5000)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: SEVERITY_VALUE's `$` lets a trailing newline through validation")
 def test_a_severity_value_with_a_trailing_newline_is_refused():
     with pytest.raises(ConfigError):
         validate({"SEVERITY_LEVELS": [{"label": "One", "value": "sev1\n"}]})

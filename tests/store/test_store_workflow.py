@@ -43,7 +43,7 @@ def test_severity_and_private_visibility(store, new_incident):
     secret = new_incident(is_private=True, opened_by="U_OWNER", opened_at=T0 + timedelta(minutes=1)).number
     assert store.change_severity(public, severity="sev1", actor="U0", at=T0).severity == "sev1"
     seen = lambda viewer, admin=False: [  # noqa: E731
-        i.number for i in store.list_visible_incidents(viewer=viewer, viewer_is_admin=admin)[0]
+        i.number for i in store.list_incidents(viewer=viewer, viewer_is_admin=admin)[0]
     ]
     assert seen("U_OTHER") == [public]
     assert seen("U_OWNER") == [secret, public]

@@ -148,13 +148,13 @@ def parse_close(text: str) -> CloseCommand:
     text = text.strip()
     channel = CHANNEL_MENTION.match(text)
     if channel:
-        resolution = plain_text(text[channel.end() :])
-        return CloseCommand(number=None, channel_id=channel.group(1), resolution=resolution or None)
-    number, rest = _leading_number(text)
+        number, channel_id, rest = None, channel.group(1), text[channel.end() :]
+    else:
+        (number, rest), channel_id = _leading_number(text), None
     resolution = plain_text(rest)
     if len(resolution) > MAX_DESCRIPTION:
         raise ParseError(f"The resolution is {len(resolution)} characters long; keep it under {MAX_DESCRIPTION}.")
-    return CloseCommand(number=number, channel_id=None, resolution=resolution or None)
+    return CloseCommand(number=number, channel_id=channel_id, resolution=resolution or None)
 
 
 def parse_list(text: str) -> bool:

@@ -40,8 +40,18 @@ def cut_at_word(slug: str, limit: int) -> str:
 
 
 def template_fields(template: str) -> list[str]:
-    """The placeholder names a template uses, in order; raises ValueError on a malformed template."""
-    return [field for _, field, _, _ in string.Formatter().parse(template) if field is not None]
+    """The placeholder names a template uses, in order; raises ValueError on a malformed template.
+
+    Format options ({number:d}, {slug!r}) are refused: channel_name fills every field with plain text.
+    """
+    fields = []
+    for _, field, spec, conversion in string.Formatter().parse(template):
+        if field is None:
+            continue
+        if spec or conversion:
+            raise ValueError(f"{{{field}}} takes no format options")
+        fields.append(field)
+    return fields
 
 
 def channel_name(template: str, *, severity: str, opened_at: datetime, description: str, number: int) -> str:

@@ -20,7 +20,7 @@ SPECIAL_PER_MINUTE = 600.0
 POST_MESSAGE_PER_MINUTE = 60.0  # about one per second per channel
 POST_MESSAGE_BURST = 3.0
 # Refill a little slower than the documented rate so timing skew between us and Slack does not cost a 429.
-SAFETY = 0.9
+SAFETY = 0.95
 
 # The tier of every method RedAlert calls (reference §3); unknown methods are paced as tier 3.
 METHOD_TIERS = {

@@ -348,8 +348,16 @@ class IncidentService:
             log.warning("Could not pin the summary of incident %s: %s", incident.number, exc)
 
     # --- list -----------------------------------------------------------------------------------------------
-    def list(self, *, include_closed: bool) -> tuple[list[Incident], int]:
-        return self.store.list_incidents(include_closed=include_closed, limit=self.settings.list_limit)
+    def list(
+        self, *, include_closed: bool, viewer: str | None = None, viewer_is_admin: bool = False
+    ) -> tuple[list[Incident], int]:
+        """The newest incidents (LIST_LIMIT of them) and how many match; private ones only for their people."""
+        return self.store.list_incidents(
+            include_closed=include_closed,
+            limit=self.settings.list_limit,
+            viewer=viewer,
+            viewer_is_admin=viewer_is_admin,
+        )
 
     # --- lookups --------------------------------------------------------------------------------------------
     def _get(self, number: int) -> Incident:

@@ -46,13 +46,13 @@ DEFAULT_CONFIG: dict[str, Any] = {
 }
 CLOSE_POLICIES = ("members", "admins", "anyone")
 
-SEVERITY_VALUE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,29}$")
-USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
-GROUP_ID = re.compile(r"^S[A-Z0-9]{2,}$")
-GROUP_HANDLE = re.compile(r"^@[a-z0-9][a-z0-9._-]{0,79}$")
+SEVERITY_VALUE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,29}\Z")
+USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}\Z")
+GROUP_ID = re.compile(r"^S[A-Z0-9]{2,}\Z")
+GROUP_HANDLE = re.compile(r"^@[a-z0-9][a-z0-9._-]{0,79}\Z")
 # What Slack clients send when people paste a config: markup around IDs and smart punctuation.
-_USER_MARKUP = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
-_GROUP_MARKUP = re.compile(r"^<!subteam\^(S[A-Z0-9]+)(?:\|[^>]*)?>$")
+_USER_MARKUP = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>\Z")
+_GROUP_MARKUP = re.compile(r"^<!subteam\^(S[A-Z0-9]+)(?:\|[^>]*)?>\Z")
 _SMART = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2014": "--"})
 
 
@@ -212,8 +212,8 @@ def _check_template(raw: Any, faults: list[str]) -> str:
         return DEFAULT_TEMPLATE
     try:
         used = template_fields(raw)
-    except ValueError:
-        faults.append(f'CHANNEL_NAME_TEMPLATE "{raw[:60]}" has unbalanced braces.')
+    except ValueError as exc:
+        faults.append(f'CHANNEL_NAME_TEMPLATE "{raw[:60]}" is malformed: {exc}.')
         return DEFAULT_TEMPLATE
     unknown = [name for name in used if name not in TEMPLATE_FIELDS]
     if unknown:

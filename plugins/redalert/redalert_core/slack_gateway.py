@@ -65,6 +65,14 @@ ERROR_MESSAGES = {
 }
 
 
+def describe_error(code: str, needed: str | None = None) -> str:
+    """A Slack error code as a person would want to read it."""
+    if code == "missing_scope":
+        scope = f" `{needed}`" if needed else ""
+        return f"the Slack app lacks the scope{scope}: add it under OAuth & Permissions and reinstall the app"
+    return ERROR_MESSAGES.get(code, f"Slack said {code}")
+
+
 class SlackError(Exception):
     """A Slack call that failed for good (after retries). `code` is Slack's error code."""
 
@@ -76,10 +84,7 @@ class SlackError(Exception):
         super().__init__(f"{method}: {self.describe()}")
 
     def describe(self) -> str:
-        if self.code == "missing_scope":
-            scope = f" `{self.needed}`" if self.needed else ""
-            return f"the Slack app lacks the scope{scope}: add it under OAuth & Permissions and reinstall the app"
-        return ERROR_MESSAGES.get(self.code, f"Slack said {self.code}")
+        return describe_error(self.code, self.needed)
 
 
 # A rate-limited request is retried until Slack lets it through or this much waiting has been spent: being limited

@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-NAME = re.compile(r"^[a-z][a-z0-9_-]{0,29}$")
-CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
-_CHANNEL_MARKUP = re.compile(r"^<#([CG][A-Z0-9]+)(?:\|[^>]*)?>$")
+NAME = re.compile(r"^[a-z][a-z0-9_-]{0,29}\Z")
+CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}\Z")
+_CHANNEL_MARKUP = re.compile(r"^<#([CG][A-Z0-9]+)(?:\|[^>]*)?>\Z")
 MAX_REMINDER_MINUTES = 7 * 24 * 60
 
 DEFAULT_ROLES = ["commander", "communications", "scribe"]

@@ -29,6 +29,10 @@ SCRIPT = [
     ("alice", "#ops", "!incident open sev1 Checkout is down <@U0DAVE> <!subteam^S0SRE|@sre>"),
     ("alice", "#ops", "!incident list"),
     ("bob", "#incident", "!incident invite <@U0ADMIN>"),
+    ("bob", "#incident", "!incident lead <@U0BOB>"),
+    ("bob", "#incident", "!incident status identified bad deploy of the payment service"),
+    ("bob", "#incident", "!incident update Rolling back the 14:02 deploy"),
+    ("carol", "#incident", "!incident timeline"),
     ("bob", "#incident", "!incident close Rolled back the 14:02 deploy"),
     ("alice", "dm", "incident open sev3 Search results are stale"),
     ("carol", "#ops", "!incident list all"),
@@ -76,7 +80,8 @@ class Sandbox:
 
     def snapshot(self) -> dict[str, tuple]:
         channels = [c for c in self.emu.channels() if not c.id.startswith("D")]  # DMs are not news
-        return {c.id: (c.name, c.topic, c.is_archived, frozenset(c.members)) for c in channels}
+        files = {c.id: tuple(f["title"] or f["filename"] for f in self.emu.files(c.id)) for c in channels}
+        return {c.id: (c.name, c.topic, c.is_archived, frozenset(c.members), files[c.id]) for c in channels}
 
     def send(self, user: str, where: str, text: str) -> list[str]:
         """Post as `user`, wait for the bot to answer and go quiet, return the transcript lines."""
@@ -111,13 +116,15 @@ class Sandbox:
     def changes(self, before: dict[str, tuple]) -> list[str]:
         users = {uid: name for name, uid in USERS.items()} | {self.emu.bot_user_id: "RedAlert"}
         out = []
-        for cid, (name, topic, archived, members) in self.snapshot().items():
+        for cid, (name, topic, archived, members, files) in self.snapshot().items():
             if cid not in before:
                 self.last_incident = cid
                 who = ", ".join(sorted(users.get(m, m) for m in members))
                 out.append(f"  workspace: #{name} created, topic {topic!r}, members: {who}")
                 continue
-            _, old_topic, old_archived, old_members = before[cid]
+            _, old_topic, old_archived, old_members, old_files = before[cid]
+            for title in files[len(old_files) :]:
+                out.append(f"  workspace: #{name} got the file {title!r}")
             if archived and not old_archived:
                 out.append(f"  workspace: #{name} archived")
             if topic != old_topic:

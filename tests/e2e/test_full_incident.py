@@ -58,6 +58,7 @@ def test_a_full_incident(bot, slack):
     slack.wait_for_message(cid, lambda m: "Rolling back the deploy" in m["text"], after_ts=ts)
     threaded = slack.wait_for_message(announce_sev2, lambda m: m.get("thread_ts") == root["ts"])
     assert "Rolling back the deploy" in threaded["text"]
+    slack.wait_for_message(cid, lambda m: m["text"].startswith(f"Update for incident {number} posted"), after_ts=ts)
 
     # 📌 a message: the bot acknowledges it and it joins the timeline
     pinned_ts = slack.post_user_message(CAROL, cid, "DB CPU is at 100% since 10:02")

@@ -20,5 +20,7 @@ def test_scripted_tour_plays_a_whole_lifecycle():
     assert "members: RedAlert, alice, bob, carol, dave" in out
     assert "Invited @admin to incident 1." in out
     assert "Resolution: Rolled back the 14:02 deploy" in out and "-checkout-is-down archived" in out
+    assert "Status investigating → identified by @bob" in out
+    assert "got the file 'Post-mortem draft: incident 1'" in out
     assert "[dm] RedAlert: Incident 2 (SEV3 - Minor) is open in #sev3-" in out
     assert "closed 2026" in out or "closed 20" in out

@@ -56,7 +56,7 @@ def test_note_and_timeline(testbot, slack):
         "Invited <@U0ADMIN>",
         "Note by <@U0ADMIN>: EU customers affected",
         f"made <@{ALICE}> commander",
-        "Status start → identified by <@U0ADMIN>: index missing",
+        "Status investigating → identified by <@U0ADMIN>: index missing",
         "Update by <@U0ADMIN>: adding the index",
         "Severity sev2 → sev1",
         "Closed by <@U0ADMIN>: index added",

@@ -22,7 +22,7 @@ def test_postmortem_is_uploaded_to_the_channel(testbot, slack):
         f"**Scribe:** @{BOB}",
         f"**Commander:** @{ADMIN}",
         "## Timeline (UTC)",
-        "Status start → resolved",
+        "Status investigating → resolved",
         "**Time to resolve:** 0m",
         "still open",
     ):

@@ -324,10 +324,11 @@ class IncidentService:
         by_source: dict[str, list[str]] = {}
         for user_id in outcome.invited:
             by_source.setdefault(sources.get(user_id, "invite"), []).append(user_id)
+        joined: list[str] = []  # only people new to the incident make an "invited" entry in its timeline
         for source, users in by_source.items():
-            self.store.add_participants(number, users, source=source)
-        if outcome.invited:
-            self.store.add_event(number, EventKind.INVITED, data={"users": outcome.invited})
+            joined += self.store.add_participants(number, users, source=source)
+        if joined:
+            self.store.add_event(number, EventKind.INVITED, data={"users": joined})
         if outcome.failed:
             self.store.add_event(number, EventKind.INVITE_FAILED, data={"failed": outcome.failed})
 

@@ -611,13 +611,24 @@ class IncidentStore:
         return previous
 
     def set_workflow_status(
-        self, number: int, *, status: str, resolved: bool, actor: str, note: str | None, at: datetime
+        self,
+        number: int,
+        *,
+        status: str,
+        resolved: bool,
+        actor: str,
+        note: str | None,
+        at: datetime,
+        implicit_previous: str | None = None,
     ) -> str | None:
-        """Move the incident to `status` (resolved: record the resolution time); returns the previous status."""
+        """Move the incident to `status` (resolved: record the resolution time); returns the previous status.
+
+        `implicit_previous` names the status an incident has before anyone set one (the first configured).
+        """
         with self._write() as connection:
             self._require(connection, number, for_update=True)
             state = self._workflow_state(connection, number)
-            previous = state.status
+            previous = state.status or implicit_previous
             state.status = status
             state.resolved_at = at if resolved else None
             self._save_workflow(connection, state)

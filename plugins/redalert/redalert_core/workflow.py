@@ -119,7 +119,13 @@ class WorkflowService:
             raise ServiceError(f"Incident {incident.number} is already {wanted}.")
         resolved = wanted == settings.resolved_status
         self.store.set_workflow_status(
-            incident.number, status=wanted, resolved=resolved, actor=asker.user, note=note, at=self.clock()
+            incident.number,
+            status=wanted,
+            resolved=resolved,
+            actor=asker.user,
+            note=note,
+            at=self.clock(),
+            implicit_previous=current,
         )
         outcome = Outcome(incident=incident, previous=current)
         text = f"Incident {incident.number} is now *{wanted}* (was {current}), set by {messages.user(asker.user)}."

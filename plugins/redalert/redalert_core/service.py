@@ -143,7 +143,7 @@ class IncidentService:
             mentioned = {"users": request.mentions.users, "groups": request.mentions.groups}
             self.store.add_event(incident.number, EventKind.MENTIONS, actor=request.opened_by, data=mentioned)
         # Who to invite is worked out while the channel is being created: it needs no channel.
-        invitees = self._pool.submit(self._resolve_invitees, incident, request.mentions, settings)
+        invitees = self._pool.submit(self.resolve_invitees, incident, request.mentions, settings)
         return self._run_steps(incident, settings, invitees.result)
 
     def resume(self, number: int) -> StepReport:
@@ -156,7 +156,7 @@ class IncidentService:
         for event in self.store.events(number):
             if event.kind == EventKind.MENTIONS:
                 mentioned = Mentions(users=event.data.get("users", []), groups=event.data.get("groups", []))
-        invitees = lambda: self._resolve_invitees(incident, mentioned, settings)  # noqa: E731
+        invitees = lambda: self.resolve_invitees(incident, mentioned, settings)  # noqa: E731
         return self._run_steps(incident, settings, invitees, resuming=True)
 
     def _run_steps(
@@ -257,7 +257,7 @@ class IncidentService:
         log.info("Adopting channel %s (%s) created for incident %s before a restart", name, found.id, incident.number)
         return found
 
-    def _resolve_invitees(self, incident: Incident, mentions: Mentions, settings: Settings) -> Invitees:
+    def resolve_invitees(self, incident: Incident, mentions: Mentions, settings: Settings) -> Invitees:
         """Opener, mentioned people and groups, then the configured always/severity lists; groups expanded."""
         result = Invitees()
 
@@ -314,13 +314,13 @@ class IncidentService:
 
     def _invite(self, incident: Incident, people: Invitees, report: StepReport) -> None:
         outcome = self.gateway.invite(incident.channel_id, people.users) if people.users else InviteOutcome()
-        self._record_invites(incident.number, outcome, people.sources)
+        self.record_invites(incident.number, outcome, people.sources)
         report.failed_invites.update(outcome.failed)
         transient = sorted({code for code in outcome.failed.values() if code in TRANSIENT_ERRORS})
         if transient:  # Slack, not the people, failed: leave the step pending so a retry invites them after all
             raise SlackError("conversations.invite", transient[0])
 
-    def _record_invites(self, number: int, outcome: InviteOutcome, sources: dict[str, str]) -> None:
+    def record_invites(self, number: int, outcome: InviteOutcome, sources: dict[str, str]) -> None:
         by_source: dict[str, list[str]] = {}
         for user_id in outcome.invited:
             by_source.setdefault(sources.get(user_id, "invite"), []).append(user_id)
@@ -404,7 +404,7 @@ class IncidentService:
             outcome = self.gateway.invite(incident.channel_id, list(people))
         except SlackError as exc:
             raise ServiceError(f"I could not invite anyone: {exc.describe()}.") from exc
-        self._record_invites(incident.number, outcome, people)
+        self.record_invites(incident.number, outcome, people)
         return incident, outcome, warnings
 
     # --- close ----------------------------------------------------------------------------------------------

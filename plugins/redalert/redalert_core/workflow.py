@@ -101,7 +101,7 @@ class WorkflowService:
         outcome = Outcome(incident=incident, previous=previous)
         try:
             outcome.invited = self.gateway.invite(incident.channel_id, [user_id])
-            self.incidents._record_invites(incident.number, outcome.invited, {user_id: "role"})
+            self.incidents.record_invites(incident.number, outcome.invited, {user_id: "role"})
         except SlackError as exc:
             outcome.warnings.append(f"I could not invite {messages.user(user_id)}: {exc.describe()}.")
         outcome.warnings += self.refresh_summary(incident.number)
@@ -194,14 +194,14 @@ class WorkflowService:
         return [f"I could not rename the channel: every name from {base} to -{MAX_NAME_ATTEMPTS} is taken."]
 
     def _invite_for_severity(self, incident: Incident, settings: Settings) -> tuple[InviteOutcome, list[str]]:
-        people = self.incidents._resolve_invitees(incident, Mentions(), settings)
+        people = self.incidents.resolve_invitees(incident, Mentions(), settings)
         if not people.users:
             return InviteOutcome(), people.warnings
         try:
             outcome = self.gateway.invite(incident.channel_id, people.users)
         except SlackError as exc:
             return InviteOutcome(), [*people.warnings, f"I could not invite anyone: {exc.describe()}."]
-        self.incidents._record_invites(incident.number, outcome, people.sources)
+        self.incidents.record_invites(incident.number, outcome, people.sources)
         return outcome, people.warnings
 
     # --- updates and announcements ------------------------------------------------------------------------------

@@ -120,6 +120,13 @@ class RedAlert(WorkflowCommands, BotPlugin):  # WorkflowCommands first: it overr
         if not problems:
             self.log.info("Slack setup: token and scopes look right.")
 
+    def deactivate(self) -> None:
+        # The service outlives a reload (see activate), but nothing it started in the background may outlive the
+        # plugin: a shutdown waits for the last pins and posts.
+        if self.service is not None:
+            self.service.drain()
+        super().deactivate()
+
     def _slack_client(self):
         """The backend's WebClient on slackv3 (rebuilt on reconnect); otherwise one from the environment."""
         client = getattr(self._bot, "slack_web", None)

@@ -12,9 +12,10 @@ import logging
 import re
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from . import messages, naming
 from .commands import Mentions
@@ -98,6 +99,7 @@ class IncidentService:
         self._settings = settings
         self._clock = clock
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="redalert")
+        self._pending: set[Future] = set()
         # Slack lets two simultaneous creates with one name both succeed: serialise creation per name family.
         self._name_locks: dict[str, threading.Lock] = {}
         self._incident_locks: dict[int, threading.Lock] = {}
@@ -111,6 +113,24 @@ class IncidentService:
 
     def shutdown(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=False)
+
+    def _submit(self, fn: Callable, *args: Any) -> Future:
+        """Run `fn` on the service's pool, remembered until done so that drain() can wait for it."""
+        future = self._pool.submit(fn, *args)
+        with self._locks_guard:
+            self._pending.add(future)
+        future.add_done_callback(self._forget)
+        return future
+
+    def _forget(self, future: Future) -> None:
+        with self._locks_guard:
+            self._pending.discard(future)
+
+    def drain(self, timeout: float = 30.0) -> bool:
+        """Wait for background work (e.g. a pin after the reply) to finish; True when none is left."""
+        with self._locks_guard:
+            pending = set(self._pending)
+        return not wait(pending, timeout=timeout).not_done
 
     def _lock_for(self, number: int) -> threading.Lock:
         with self._locks_guard:
@@ -143,7 +163,7 @@ class IncidentService:
             mentioned = {"users": request.mentions.users, "groups": request.mentions.groups}
             self.store.add_event(incident.number, EventKind.MENTIONS, actor=request.opened_by, data=mentioned)
         # Who to invite is worked out while the channel is being created: it needs no channel.
-        invitees = self._pool.submit(self.resolve_invitees, incident, request.mentions, settings)
+        invitees = self._submit(self.resolve_invitees, incident, request.mentions, settings)
         return self._run_steps(incident, settings, invitees.result)
 
     def resume(self, number: int) -> StepReport:
@@ -180,7 +200,7 @@ class IncidentService:
                     incident.channel_id, messages.purpose(incident, settings)
                 ),
             }
-            futures = {s: self._pool.submit(a) for s, a in channel_only.items() if not incident.has_done(s)}
+            futures = {s: self._submit(a) for s, a in channel_only.items() if not incident.has_done(s)}
             needs_people = not (incident.has_done(OpenStep.INVITES) and incident.has_done(OpenStep.SUMMARY))
             people = invitees() if needs_people else Invitees()
             report.warnings.extend(people.warnings)
@@ -188,7 +208,7 @@ class IncidentService:
                 OpenStep.INVITES: lambda: self._invite(incident, people, report),
                 OpenStep.SUMMARY: lambda: self._post_summary(incident, settings, people.users, resuming),
             }
-            futures.update({s: self._pool.submit(a) for s, a in with_people.items() if not incident.has_done(s)})
+            futures.update({s: self._submit(a) for s, a in with_people.items() if not incident.has_done(s)})
             for step, future in futures.items():
                 try:
                     future.result()
@@ -340,7 +360,7 @@ class IncidentService:
             ts = self.gateway.post_message(incident.channel_id, text, blocks=blocks)
         self.store.set_summary_ts(incident.number, ts)
         # The pin needs the summary's ts but nothing waits for it: it runs alongside the reply, off the critical path.
-        self._pool.submit(self._pin_summary, incident, ts)
+        self._submit(self._pin_summary, incident, ts)
 
     def _pin_summary(self, incident: Incident, ts: str) -> None:
         try:

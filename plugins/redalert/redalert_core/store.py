@@ -6,6 +6,7 @@ pooled connection, so the store can be shared by Errbot's worker threads.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import threading
 from collections.abc import Iterator
@@ -246,10 +247,17 @@ class IncidentStore:
             "data": dict(data or {}),
         }
         result = connection.execute(sa.insert(events).values(**values))
-        stored = connection.execute(sa.select(events).where(events.c.id == result.inserted_primary_key[0])).one()
-        return _event_from_row(stored)
+        # Built from what was written rather than read back: one query less for every event.
+        return Event(
+            incident_number=number,
+            kind=_kind_from_db(kind_value),  # type: ignore[arg-type]
+            at=values["at"].astimezone(UTC),
+            actor=actor,
+            data=values["data"],
+            id=result.inserted_primary_key[0],
+        )
 
-    def _record_step(self, connection: sa.Connection, incident: Incident, step: OpenStep, data: dict) -> None:
+    def _record_step(self, connection: sa.Connection, incident: Incident, step: OpenStep, data: dict) -> Incident:
         """Mark `step` done on a row already locked by the caller; OPENING becomes OPEN once all are done."""
         steps = list(incident.steps_done)
         newly_done = step.value not in steps
@@ -268,6 +276,7 @@ class IncidentStore:
                 data={"step": step.value, **data},
                 at=None,
             )
+        return dataclasses.replace(incident, steps_done=steps, status=Status(values.get("status", incident.status)))
 
     # -- incidents -----------------------------------------------------------------------------------------
 
@@ -430,8 +439,7 @@ class IncidentStore:
         """Idempotent: a step already done is not recorded again (no second event)."""
         with self._write() as connection:
             incident = self._require(connection, number, for_update=True)
-            self._record_step(connection, incident, OpenStep(step), dict(data or {}))
-            return self._require(connection, number)
+            return self._record_step(connection, incident, OpenStep(step), dict(data or {}))
 
     def mark_step_failed(self, number: int, step: OpenStep, error: str) -> None:
         with self._write() as connection:

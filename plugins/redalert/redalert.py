@@ -5,6 +5,7 @@ Everything with substance lives in redalert_core; this file only speaks Errbot.
 
 from __future__ import annotations
 
+import inspect
 import os
 import re
 import threading
@@ -174,20 +175,26 @@ class RedAlert(WorkflowCommands, BotPlugin):  # WorkflowCommands first: it overr
     # --- commands -------------------------------------------------------------------------------------------
     @botcmd
     def incident(self, msg, args):
-        """Incident commands: open list invite close retry lead role status severity update note timeline postmortem."""
-        severities = ", ".join(self.settings.severity_values)
-        return (
-            "Usage:\n"
-            f"- `!incident open [--private] <severity> <description> [@people @groups]` (severities: {severities})\n"
-            "- `!incident list` or `!incident list all`\n"
-            "- `!incident lead @person`, `!incident role <role> @person`\n"
-            "- `!incident status <status> [note]`, `!incident severity <severity>`\n"
-            "- `!incident update <text>`, `!incident note <text>` (or react with :pushpin:), `!incident timeline`\n"
-            "- `!incident postmortem`\n"
-            "- `!incident invite [<number>] @people @groups`\n"
-            "- `!incident close [<number> | #channel] [resolution]`\n"
-            "- `!incident retry <number>`"
-        )
+        """Incident management: open, list, invite, lead, role, status, severity, update, note, timeline, close.
+
+        - `!incident open [--private] <severity> <description> [@people @groups]`
+          e.g. `!incident open sev1 Checkout is down @alice @sre`
+        - `!incident list` (open ones) or `!incident list all`
+        - `!incident invite [<number>] @people @groups`, e.g. `!incident invite @bob`
+        - `!incident lead [<number>] @person`, e.g. `!incident lead @alice`
+        - `!incident role [<number>] <role> @person`, e.g. `!incident role scribe @carol`
+        - `!incident status [<number>] <status> [note]`, e.g. `!incident status identified bad deploy`
+        - `!incident severity [<number>] <severity>`, e.g. `!incident severity sev1`
+        - `!incident update [<number>] <text>`, e.g. `!incident update Rolling back the deploy`
+        - `!incident note [<number>] <text>` (or react to a message with :pushpin:)
+        - `!incident timeline [<number>]` and `!incident postmortem [<number>]`
+        - `!incident close [<number> | #channel] [resolution]`, e.g. `!incident close Rolled back`
+        - `!incident retry <number>`; `!incident doctor` (admins)
+
+        In an incident's channel the number is not needed. `!help incident <command>` shows one command in full.
+        """
+        usage = self.incident.__doc__.split("\n", 1)[1].strip()
+        return f"{usage}\nSeverities: {', '.join(self.settings.severity_values)}."
 
     @botcmd
     def incident_open(self, msg, args):
@@ -344,3 +351,14 @@ class RedAlert(WorkflowCommands, BotPlugin):  # WorkflowCommands first: it overr
         state = "is complete" if report.complete else "still has unfinished steps"
         where = messages.channel(incident.channel_id)
         return f"Incident {incident.number} {state}: {where}.{self._warnings(report.warnings)}"
+
+
+# Errbot's help files each command under the class whose own namespace defines it; adopting the workflow commands
+# here lists them under RedAlert (a separate WorkflowCommands section would have no plugin description).
+for _name, _member in vars(WorkflowCommands).items():
+    if getattr(_member, "_err_command", False):
+        setattr(RedAlert, _name, _member)
+# Errbot shows docstrings as they are; without the source's indentation they read (and render) as written.
+for _member in vars(RedAlert).values():
+    if getattr(_member, "_err_command", False) and _member.__doc__:
+        _member.__doc__ = inspect.cleandoc(_member.__doc__)

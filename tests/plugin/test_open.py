@@ -136,3 +136,14 @@ def test_missing_scope_names_the_scope(testbot, slack):
     reply = say(testbot, "!incident open sev1 db down")
     assert "lacks the scope" in reply and "channels:manage" in reply
     assert "!incident retry 1" in reply
+
+
+def test_the_summary_names_only_who_was_invited(testbot, slack):
+    say(testbot, f"!incident open sev1 db down <@{ALICE}> <@U0NOBODY>")
+    channel = next(c for c in slack.channels() if c.name.startswith("sev1-"))
+    [summary] = slack.messages(channel.id)
+    people = next(
+        b["text"]["text"] for b in summary["blocks"] if b.get("text", {}).get("text", "").startswith("*People*")
+    )
+    assert f"<@{ALICE}>" in people and "U0NOBODY" not in people
+    assert summary["text"].startswith("Incident 1 (SEV1 - Critical, investigating): db down.")

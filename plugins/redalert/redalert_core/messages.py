@@ -67,36 +67,16 @@ def purpose(incident: Incident, settings: Settings) -> str:
 
 
 def summary(incident: Incident, settings: Settings, invited: list[str]) -> tuple[str, list[dict]]:
-    """The summary posted and pinned in the incident channel: (fallback text, blocks)."""
-    label = severity_label(settings, incident.severity)
-    who = ", ".join(user(u) for u in invited[:40]) or "nobody yet"
-    if len(invited) > 40:
-        who += f" and {len(invited) - 40} more"
-    description = escape(incident.description)
-    text = f"Incident {incident.number} ({label}): {description}. Opened by {user(incident.opened_by)}."
-    blocks = [
-        {
-            "type": "header",
-            "text": {
-                "type": "plain_text",
-                "text": clip(f"Incident {incident.number}: {incident.description}", HEADER_LIMIT),
-            },
-        },
-        {
-            "type": "section",
-            "fields": [
-                {"type": "mrkdwn", "text": f"*Severity*\n{escape(label)}"},
-                {"type": "mrkdwn", "text": f"*Opened by*\n{user(incident.opened_by)} at {when(incident.opened_at)}"},
-            ],
-        },
-        {"type": "section", "text": {"type": "mrkdwn", "text": clip(f"*Description*\n{description}", 3000)}},
-        {"type": "section", "text": {"type": "mrkdwn", "text": clip(f"*Invited*\n{who}", 3000)}},
-        {
-            "type": "context",
-            "elements": [{"type": "mrkdwn", "text": "Close it with `!incident close [resolution]` in this channel."}],
-        },
-    ]
-    return text, blocks
+    """The summary posted and pinned when an incident opens: the live summary in its first state."""
+    return live_summary(
+        incident,
+        settings,
+        status=settings.statuses[0],
+        roles={},
+        commander=incident.opened_by,
+        participants=invited,
+        last_update=None,
+    )
 
 
 def closing(incident: Incident, closed_by: str, closed_at: datetime, resolution: str | None) -> str:

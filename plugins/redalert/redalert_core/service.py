@@ -218,6 +218,14 @@ class IncidentService:
                     continue
                 self.store.mark_step_done(incident.number, step)
             report.incident = self.store.get(incident.number) or incident
+            if report.failed_invites and OpenStep.SUMMARY in futures and report.incident.summary_ts:
+                # The summary went out with the invites, naming everyone; take out who could not be invited.
+                joined = [u for u in people.users if u not in report.failed_invites]
+                text, blocks = messages.summary(report.incident, settings, joined)
+                try:
+                    self.gateway.update_message(incident.channel_id, report.incident.summary_ts, text, blocks=blocks)
+                except SlackError as exc:
+                    report.warnings.append(f"I could not correct the summary's list of people: {exc.describe()}.")
         return report
 
     def mark_replied(self, number: int) -> Incident:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from slack_workspace import APP_TOKEN, BOT_TOKEN, seed_workspace
+from slack_workspace import running_workspace
 
 from slack_emulator import SlackEmulator
 
@@ -14,9 +14,5 @@ pytest_plugins = ["errbot.backends.test"]
 
 @pytest.fixture
 def emulator() -> Iterator[SlackEmulator]:
-    emu = SlackEmulator(bot_token=BOT_TOKEN, app_token=APP_TOKEN).start()
-    seed_workspace(emu)
-    try:
+    with running_workspace() as emu:
         yield emu
-    finally:
-        emu.stop()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from slack_emulator import SlackEmulator
 
 BOT_TOKEN = "xoxb-test-token"
@@ -23,3 +26,14 @@ def seed_workspace(emu: SlackEmulator) -> None:
     emu.add_usergroup(SRE_GROUP, "sre", [BOB, CAROL], name="SRE on call")
     emu.add_channel("general", members=[ADMIN, ALICE, BOB, CAROL, emu.bot_user_id], is_general=True)
     emu.add_channel("ops", members=[ADMIN, ALICE, emu.bot_user_id])
+
+
+@contextmanager
+def running_workspace() -> Iterator[SlackEmulator]:
+    """A started emulator holding this workspace, stopped afterwards."""
+    emu = SlackEmulator(bot_token=BOT_TOKEN, app_token=APP_TOKEN).start()
+    seed_workspace(emu)
+    try:
+        yield emu
+    finally:
+        emu.stop()

@@ -9,19 +9,15 @@ from collections.abc import Iterator
 
 import pytest
 from bot_process import BotProcess
-from slack_workspace import APP_TOKEN, BOT_TOKEN, seed_workspace
+from slack_workspace import running_workspace
 
 from slack_emulator import SlackEmulator
 
 
 @pytest.fixture(scope="module")
 def slack() -> Iterator[SlackEmulator]:
-    emu = SlackEmulator(bot_token=BOT_TOKEN, app_token=APP_TOKEN).start()
-    seed_workspace(emu)
-    try:
+    with running_workspace() as emu:
         yield emu
-    finally:
-        emu.stop()
 
 
 @pytest.fixture(scope="module")

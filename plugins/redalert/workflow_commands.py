@@ -60,6 +60,14 @@ class WorkflowCommands:
             return Targeted(number=None, rest=parsed.whole, whole=parsed.whole)
         return parsed
 
+    def _number_and_text(self, msg, args: str, word: str, what: str) -> tuple[int | None, str]:
+        """`[<number>] <free text>` of an update or a note; ParseError when the text is missing."""
+        parsed = self._free_target(msg, args, word)
+        text = free_text(parsed.rest)
+        if not text:
+            raise ParseError(f"Usage: !incident {word} [<number>] {what}.")
+        return parsed.number, text
+
     def _outcome_reply(self, text: str, outcome: Outcome) -> str:
         return text + self._failed_invites(outcome.invited.failed) + self._warnings(outcome.warnings)
 
@@ -147,11 +155,8 @@ class WorkflowCommands:
         Example: `!incident update Rollback done, error rate back to normal`
         """
         try:
-            parsed = self._free_target(msg, args, "update")
-            text = free_text(parsed.rest)
-            if not text:
-                raise ParseError("Usage: !incident update [<number>] <what is happening>.")
-            outcome = self.workflow.post_update(parsed.number, self._asker(msg), text)
+            number, text = self._number_and_text(msg, args, "update", "<what is happening>")
+            outcome = self.workflow.post_update(number, self._asker(msg), text)
         except (ParseError, ServiceError) as exc:
             return str(exc)
         elsewhere = [c for c in outcome.where if c != self._here(msg)]
@@ -167,11 +172,8 @@ class WorkflowCommands:
         Example: `!incident note Customer support says EU users are affected`
         """
         try:
-            parsed = self._free_target(msg, args, "note")
-            text = free_text(parsed.rest)
-            if not text:
-                raise ParseError("Usage: !incident note [<number>] <text>.")
-            incident = self.workflow.add_note(parsed.number, self._asker(msg), text)
+            number, text = self._number_and_text(msg, args, "note", "<text>")
+            incident = self.workflow.add_note(number, self._asker(msg), text)
         except (ParseError, ServiceError) as exc:
             return str(exc)
         return f"Added to the timeline of incident {incident.number}."

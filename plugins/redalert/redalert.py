@@ -207,7 +207,7 @@ class RedAlert(WorkflowCommands, BotPlugin):  # WorkflowCommands first: it overr
         try:
             command = commands.parse_open(self._raw_args(msg, args, "open"), self.settings)
         except ParseError as exc:
-            return str(exc)
+            return messages.unping(str(exc))
         edited = self._event(msg).get("subtype") == "message_changed"
         request = OpenRequest(
             severity=command.severity,
@@ -262,7 +262,7 @@ class RedAlert(WorkflowCommands, BotPlugin):  # WorkflowCommands first: it overr
         try:
             include_closed = commands.parse_list(args)
         except ParseError as exc:
-            return str(exc)
+            return messages.unping(str(exc))
         incidents, total = self.service.list(
             include_closed=include_closed, viewer=self._sender(msg), viewer_is_admin=self._is_admin(msg)
         )
@@ -287,7 +287,7 @@ class RedAlert(WorkflowCommands, BotPlugin):  # WorkflowCommands first: it overr
                 number=command.number, here=self._here(msg), mentions=command.mentions, actor=self._sender(msg)
             )
         except (ParseError, ServiceError) as exc:
-            return str(exc)
+            return messages.unping(str(exc))
         if outcome.invited:
             text = f"Invited {', '.join(messages.user(u) for u in outcome.invited)} to incident {incident.number}."
         else:
@@ -311,7 +311,7 @@ class RedAlert(WorkflowCommands, BotPlugin):  # WorkflowCommands first: it overr
                 actor_is_admin=self._is_admin(msg),
             )
         except (ParseError, ServiceError) as exc:
-            return str(exc)
+            return messages.unping(str(exc))
         if incident.channel_id and incident.channel_id == self._here(msg):
             return None  # the closing message posted there is the answer; the channel is archived now
         return (
@@ -343,7 +343,7 @@ class RedAlert(WorkflowCommands, BotPlugin):  # WorkflowCommands first: it overr
         try:
             report = self.service.resume(int(text))
         except ServiceError as exc:
-            return str(exc)
+            return messages.unping(str(exc))
         incident = report.incident
         if not incident.channel_id:
             return f"Incident {incident.number} still has no channel.{self._warnings(report.warnings)}"

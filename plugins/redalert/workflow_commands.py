@@ -83,7 +83,7 @@ class WorkflowCommands:
             user_id = one_user(parsed.rest, "!incident lead [<number>] @person")
             outcome = self.workflow.assign_role(parsed.number, self._asker(msg), "commander", user_id)
         except (ParseError, ServiceError) as exc:
-            return str(exc)
+            return messages.unping(str(exc))
         return self._role_reply(outcome, "commander", user_id)
 
     @botcmd
@@ -97,7 +97,7 @@ class WorkflowCommands:
             role, user_id = role_and_user(parsed.rest, self.settings.roles)
             outcome = self.workflow.assign_role(parsed.number, self._asker(msg), role, user_id)
         except (ParseError, ServiceError) as exc:
-            return str(exc)
+            return messages.unping(str(exc))
         return self._role_reply(outcome, role, user_id)
 
     def _role_reply(self, outcome: Outcome, role: str, user_id: str) -> str:
@@ -119,7 +119,7 @@ class WorkflowCommands:
             status, note = word_and_note(parsed.rest, f"!incident status [<number>] <status> [note] ({statuses})")
             outcome = self.workflow.set_status(parsed.number, self._asker(msg), status, note)
         except (ParseError, ServiceError) as exc:
-            return str(exc)
+            return messages.unping(str(exc))
         text = f"Incident {outcome.incident.number} is now {status} (was {outcome.previous})."
         if status == self.settings.resolved_status:
             text += " Resolution time recorded; close it with `!incident close [resolution]`."
@@ -139,7 +139,7 @@ class WorkflowCommands:
                 raise ParseError(f"Usage: !incident severity [<number>] <severity> ({known}).")
             outcome = self.workflow.change_severity(parsed.number, self._asker(msg), words[0])
         except (ParseError, ServiceError) as exc:
-            return str(exc)
+            return messages.unping(str(exc))
         incident = outcome.incident
         label = messages.severity_label(self.settings, incident.severity)
         text = f"Incident {incident.number} is now {label} (was {outcome.previous}); channel #{incident.channel_name}."
@@ -158,7 +158,7 @@ class WorkflowCommands:
             number, text = self._number_and_text(msg, args, "update", "<what is happening>")
             outcome = self.workflow.post_update(number, self._asker(msg), text)
         except (ParseError, ServiceError) as exc:
-            return str(exc)
+            return messages.unping(str(exc))
         elsewhere = [c for c in outcome.where if c != self._here(msg)]
         if not elsewhere and not outcome.warnings:
             return None  # typed in the incident channel: the posted update is the answer
@@ -175,7 +175,7 @@ class WorkflowCommands:
             number, text = self._number_and_text(msg, args, "note", "<text>")
             incident = self.workflow.add_note(number, self._asker(msg), text)
         except (ParseError, ServiceError) as exc:
-            return str(exc)
+            return messages.unping(str(exc))
         return f"Added to the timeline of incident {incident.number}."
 
     @botcmd
@@ -190,7 +190,7 @@ class WorkflowCommands:
                 raise ParseError("Usage: !incident timeline [<number>].")
             incident, entries = self.workflow.timeline(parsed.number, self._asker(msg))
         except (ParseError, ServiceError) as exc:
-            return str(exc)
+            return messages.unping(str(exc))
         lines = [f"Timeline of incident {incident.number} (UTC):"]
         lines += [f"- `{at.strftime('%Y-%m-%d %H:%M')}` {text}" for at, text in entries]
         return "\n".join(lines)
@@ -207,7 +207,7 @@ class WorkflowCommands:
                 raise ParseError("Usage: !incident postmortem [<number>].")
             outcome = self.workflow.postmortem(parsed.number, self._asker(msg))
         except (ParseError, ServiceError) as exc:
-            return str(exc)
+            return messages.unping(str(exc))
         where = messages.channel(outcome.where[0])
         return f"Post-mortem draft for incident {outcome.incident.number} uploaded to {where}."
 

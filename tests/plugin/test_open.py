@@ -147,3 +147,9 @@ def test_the_summary_names_only_who_was_invited(testbot, slack):
     )
     assert f"<@{ALICE}>" in people and "U0NOBODY" not in people
     assert summary["text"].startswith("Incident 1 (SEV1 - Critical, investigating): db down.")
+
+
+def test_refusals_that_quote_the_user_never_ping(testbot, slack):
+    for text in ("!incident open @here db down", "!incident open @channel db", f"!incident invite 1 <@{ALICE}> @sre"):
+        reply = say(testbot, text)
+        assert "@here" not in reply and "@channel" not in reply and "@sre" not in reply, reply

@@ -6,6 +6,7 @@ User-supplied text is escaped so that it can neither ping @channel nor break out
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 from .incident import Incident
@@ -20,6 +21,14 @@ def escape(text: str) -> str:
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     # The backend posts replies with link_names=true, so a bare "@here" or "@team" would notify people.
     return text.replace("@", "@\u2060")
+
+
+_BARE_MENTION = re.compile(r"(?<![<\w])@(?=\w)")
+
+
+def unping(text: str) -> str:
+    """A reply that quotes what someone typed: bare @here/@channel/@group stop notifying; <@U…> mentions stay."""
+    return _BARE_MENTION.sub("@\u2060", text)
 
 
 def clip(text: str, limit: int) -> str:

@@ -645,20 +645,21 @@ class IncidentStore:
         return previous
 
     def change_severity(self, number: int, *, severity: str, actor: str, at: datetime) -> Incident:
-        with self._write() as connection:
-            incident = self._require(connection, number, for_update=True)
-            connection.execute(sa.update(incidents).where(incidents.c.number == number).values(severity=severity))
-            data = {"from": incident.severity, "to": severity}
-            self._append_event(connection, number, EventKind.SEVERITY_CHANGED, actor=actor, data=data, at=at)
-            return self._require(connection, number)
+        return self._change_column(number, "severity", severity, EventKind.SEVERITY_CHANGED, actor=actor, at=at)
 
     def rename_channel(self, number: int, *, name: str, at: datetime) -> Incident:
+        return self._change_column(number, "channel_name", name, EventKind.CHANNEL_RENAMED, actor=None, at=at)
+
+    def _change_column(
+        self, number: int, column: str, value: str, kind: EventKind, *, actor: str | None, at: datetime
+    ) -> Incident:
+        """Set one column of an incident and log the change as a `kind` event with "from" and "to"."""
         with self._write() as connection:
             incident = self._require(connection, number, for_update=True)
-            connection.execute(sa.update(incidents).where(incidents.c.number == number).values(channel_name=name))
-            data = {"from": incident.channel_name, "to": name}
-            self._append_event(connection, number, EventKind.CHANNEL_RENAMED, actor=None, data=data, at=at)
-            return self._require(connection, number)
+            connection.execute(sa.update(incidents).where(incidents.c.number == number).values({column: value}))
+            data = {"from": getattr(incident, column), "to": value}
+            self._append_event(connection, number, kind, actor=actor, data=data, at=at)
+            return dataclasses.replace(incident, **{column: value})
 
     def set_announcement(self, number: int, *, channel_id: str, ts: str, at: datetime) -> None:
         """The first announcement in `channel_id`: later updates are threaded under `ts`."""

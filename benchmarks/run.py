@@ -43,12 +43,12 @@ from slack_sdk import WebClient  # noqa: E402
 from slack_sdk.web import SlackResponse  # noqa: E402
 from slack_workspace import ADMIN, ALICE, APP_TOKEN, BOB, BOT_TOKEN, CAROL, SRE_GROUP, seed_workspace  # noqa: E402
 
-from redalert_core.commands import Mentions  # noqa: E402
-from redalert_core.incident import OPEN_STEPS, OpenStep  # noqa: E402
-from redalert_core.service import IncidentService, OpenRequest  # noqa: E402
-from redalert_core.settings import validate  # noqa: E402
-from redalert_core.slack_gateway import SlackGateway, build_client  # noqa: E402
-from redalert_core.store import IncidentStore  # noqa: E402
+from redalert_core.domain.commands import Mentions  # noqa: E402
+from redalert_core.domain.incident import OPEN_STEPS, OpenStep  # noqa: E402
+from redalert_core.domain.settings import validate  # noqa: E402
+from redalert_core.services.incidents import IncidentService, OpenRequest  # noqa: E402
+from redalert_core.slack.gateway import SlackGateway, build_client  # noqa: E402
+from redalert_core.store import Store  # noqa: E402
 from slack_emulator import SlackEmulator  # noqa: E402
 from slack_emulator.rate_limits import (  # noqa: E402
     POST_MESSAGE_BURST,
@@ -119,7 +119,7 @@ def patched_env(**values: str | None) -> Iterator[None]:
 def make_gateway(client: WebClient, rate_scale: float | None = None) -> SlackGateway:
     """The product gateway; with client-side pacing (when the gateway has it) set to the emulator's rate scale."""
     if rate_scale is not None and "pacer" in inspect.signature(SlackGateway).parameters:
-        from redalert_core.rate_pacing import RatePacer
+        from redalert_core.slack.rate_pacing import RatePacer
 
         return SlackGateway(lambda: client, pacer=RatePacer(scale=rate_scale))
     return SlackGateway(lambda: client)
@@ -127,7 +127,7 @@ def make_gateway(client: WebClient, rate_scale: float | None = None) -> SlackGat
 
 @contextlib.contextmanager
 def service_on(url: str, gateway: SlackGateway) -> Iterator[IncidentService]:
-    store = IncidentStore(url)
+    store = Store(url)
     store.migrate()
     settings = validate({})
     service = IncidentService(store, gateway, lambda: settings)
@@ -315,12 +315,12 @@ def measure_p1(opts: Options) -> list[Figure]:
 
 # --- P2 -----------------------------------------------------------------------------------------------------------
 def _seed_incidents(url: str, count: int) -> None:
-    store = IncidentStore(url)
+    store = Store(url)
     try:
         store.migrate()
         start = datetime.now(UTC) - timedelta(days=count)
         for i in range(count):
-            incident = store.create_incident(
+            incident = store.incidents.create(
                 severity=f"sev{i % 5 + 1}",
                 description=f"benchmark incident {i}",
                 opened_by=ALICE,
@@ -328,16 +328,16 @@ def _seed_incidents(url: str, count: int) -> None:
                 origin_channel=None,
                 dedup_key=f"bench:{i}",
             )
-            store.set_channel(incident.number, f"C8{i:08d}", f"sev1-bench-{i}")
+            store.steps.set_channel(incident.number, f"C8{i:08d}", f"sev1-bench-{i}")
             # Fully opened: an incident left "opening" would be resumed by the bot at start, with Slack calls.
             for step in OPEN_STEPS:
                 if step not in (OpenStep.RECORDED, OpenStep.CHANNEL):
-                    store.mark_step_done(incident.number, step)
+                    store.steps.done(incident.number, step)
             if i % 2:  # half of them closed, as in a workspace that has used RedAlert for a while
-                store.close_incident(
+                store.incidents.close(
                     incident.number, closed_by=ALICE, closed_at=start + timedelta(hours=i, minutes=30), resolution="ok"
                 )
-        if store.unfinished():
+        if store.incidents.unfinished():
             raise RuntimeError("seeded incidents are still opening; the bot would resume them during the run")
     finally:
         store.dispose()
@@ -451,7 +451,7 @@ def measure_p3(opts: Options) -> list[Figure]:
             finished = [f.result() for f in done if f.exception() is None]
             errors = [f.exception() for f in done if f.exception() is not None]
             total = max((end for _report, end in finished), default=time.perf_counter()) - started
-            _stored, count = service.store.list_incidents(include_closed=True, limit=1000)
+            _stored, count = service.store.incidents.list(include_closed=True, limit=1000)
         calls = emu.calls
     complete = sum(1 for report, _ in finished if report.incident.channel_id and report.complete)
     channels = Counter(c.response.get("channel", {}).get("id") for c in calls if c.method == "conversations.create")

@@ -23,20 +23,20 @@ from typing import TYPE_CHECKING, Any
 from errbot.storage.base import StorageBase, StoragePluginBase
 
 if TYPE_CHECKING:
-    from redalert_core.store import IncidentStore
+    from redalert_core.store import Store
 
 log = logging.getLogger(__name__)
 
 _PLUGIN_DIR = str(Path(__file__).resolve().parent.parent / "plugins" / "redalert")
 
 
-def _open_store(url: str, schema: str | None) -> IncidentStore:
+def _open_store(url: str, schema: str | None) -> Store:
     # Errbot loads this file by path, outside any package: make the sibling plugin's redalert_core importable.
     if _PLUGIN_DIR not in sys.path:
         sys.path.insert(0, _PLUGIN_DIR)
-    from redalert_core.store import IncidentStore
+    from redalert_core.store import Store
 
-    store = IncidentStore(url, schema=schema)
+    store = Store(url, schema=schema)
     store.migrate()
     return store
 
@@ -44,30 +44,30 @@ def _open_store(url: str, schema: str | None) -> IncidentStore:
 class RedAlertSQLStorage(StorageBase):
     """One Errbot namespace ("core" or a plugin name): keys map to pickled values in the errbot_kv table."""
 
-    def __init__(self, store: IncidentStore, namespace: str, on_close: Any) -> None:
+    def __init__(self, store: Store, namespace: str, on_close: Any) -> None:
         self._store = store
         self._namespace = namespace
         self._on_close = on_close
 
     def get(self, key: str) -> Any:
-        value = self._store.kv_get(self._namespace, key)
+        value = self._store.kv.get(self._namespace, key)
         if value is None:
             raise KeyError(f"{key} doesn't exist.")
         # Only the bot writes this table (its own configuration), the same trust as Errbot's Shelf storage.
         return pickle.loads(value)  # noqa: S301
 
     def set(self, key: str, value: Any) -> None:
-        self._store.kv_set(self._namespace, key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        self._store.kv.set(self._namespace, key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
 
     def remove(self, key: str) -> None:
-        if not self._store.kv_delete(self._namespace, key):
+        if not self._store.kv.delete(self._namespace, key):
             raise KeyError(f"{key} doesn't exist.")
 
     def len(self) -> int:
-        return self._store.kv_count(self._namespace)
+        return self._store.kv.count(self._namespace)
 
     def keys(self) -> Iterable[str]:
-        return self._store.kv_keys(self._namespace)
+        return self._store.kv.keys(self._namespace)
 
     def close(self) -> None:
         # Nothing to flush: every set() is already committed.
@@ -82,7 +82,7 @@ class RedAlertSQLStoragePlugin(StoragePluginBase):
         if "url" not in self._storage_config:
             raise ValueError('RedAlertSQL storage needs STORAGE_CONFIG = {"url": "<database url>"}')
         self._lock = threading.Lock()
-        self._store: IncidentStore | None = None
+        self._store: Store | None = None
         self._open_count = 0
 
     def open(self, namespace: str) -> StorageBase:

@@ -53,7 +53,7 @@ def postgres_url_or_skip() -> str:
 def throwaway_schema(url: str) -> Iterator[str]:
     """Create an empty schema `ra_<hex>`, yield its name, drop it with everything in it afterwards.
 
-    Use it with IncidentStore(url, schema=name) or STORAGE_CONFIG {"url": url, "schema": name}.
+    Use it with Store(url, schema=name) or STORAGE_CONFIG {"url": url, "schema": name}.
     """
     name = f"ra_{uuid.uuid4().hex}"
     engine = sa.create_engine(normalise_database_url(url), isolation_level="AUTOCOMMIT")

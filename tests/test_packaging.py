@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from redalert_core.doctor import REQUIRED_SCOPES
+from redalert_core.services.doctor import REQUIRED_SCOPES
 
 ROOT = Path(__file__).resolve().parents[1]
 HADOLINT = Path(sys.executable).with_name("hadolint")

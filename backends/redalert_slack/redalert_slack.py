@@ -28,7 +28,7 @@ from identifier_cache import IdentifierCache
 _PLUGIN_DIR = str(Path(__file__).resolve().parents[2] / "plugins" / "redalert")
 if _PLUGIN_DIR not in sys.path:
     sys.path.insert(0, _PLUGIN_DIR)
-from redalert_core.slack_gateway import install_retry_handlers  # noqa: E402
+from redalert_core.slack.gateway import install_retry_handlers  # noqa: E402
 
 log = logging.getLogger(__name__)
 

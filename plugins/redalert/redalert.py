@@ -5,7 +5,6 @@ Everything with substance lives in redalert_core; this file only speaks Errbot.
 
 from __future__ import annotations
 
-import inspect
 import os
 import re
 import threading
@@ -14,14 +13,17 @@ from pathlib import Path
 from typing import Any
 
 from errbot import BotPlugin, ValidationException, botcmd, cmdfilter
-from workflow_commands import WorkflowCommands
 
-from redalert_core import commands, doctor, messages, recovery
-from redalert_core.commands import ParseError
-from redalert_core.service import IncidentService, OpenRequest, ServiceError
-from redalert_core.settings import DEFAULT_CONFIG, ConfigError, Settings, parse_config_text, validate
-from redalert_core.slack_gateway import SlackGateway, build_client, describe_error
-from redalert_core.store import IncidentStore
+from chat_commands import listed_under_plugin
+from chat_commands.workflow import WorkflowCommands
+from redalert_core.domain import commands
+from redalert_core.domain.commands import ParseError
+from redalert_core.domain.settings import DEFAULT_CONFIG, ConfigError, Settings, parse_config_text, validate
+from redalert_core.services import doctor, recovery
+from redalert_core.services.incidents import IncidentService, OpenRequest, ServiceError
+from redalert_core.slack import messages
+from redalert_core.slack.gateway import SlackGateway, build_client, describe_error
+from redalert_core.store import Store
 
 _CONFIG_COMMAND = re.compile(r"^\s*RedAlert\s+(.+)$", re.DOTALL)
 
@@ -35,6 +37,7 @@ def database_url(bot_config: Any) -> str:
     return f"sqlite:///{data_dir.resolve() / 'redalert.sqlite3'}"
 
 
+@listed_under_plugin
 class RedAlert(WorkflowCommands, BotPlugin):  # WorkflowCommands first: it overrides callback_reaction
     """Incident management: open an incident channel, invite the right people, list and close incidents."""
 
@@ -94,10 +97,10 @@ class RedAlert(WorkflowCommands, BotPlugin):  # WorkflowCommands first: it overr
         # a working service.
         first = self.service is None
         if first:
-            store = IncidentStore(database_url(self.bot_config))
+            store = Store(database_url(self.bot_config))
             store.migrate()
             self.service = IncidentService(store, SlackGateway(self._slack_client), lambda: self.settings)
-        self._start_workflow()  # roles, statuses, updates, reminders (workflow_commands.py)
+        self._start_workflow()  # roles, statuses, updates, reminders (chat_commands/workflow.py)
         if not first:
             return
         if self.mode == "slackv3":
@@ -351,14 +354,3 @@ class RedAlert(WorkflowCommands, BotPlugin):  # WorkflowCommands first: it overr
         state = "is complete" if report.complete else "still has unfinished steps"
         where = messages.channel(incident.channel_id)
         return f"Incident {incident.number} {state}: {where}.{self._warnings(report.warnings)}"
-
-
-# Errbot's help files each command under the class whose own namespace defines it; adopting the workflow commands
-# here lists them under RedAlert (a separate WorkflowCommands section would have no plugin description).
-for _name, _member in vars(WorkflowCommands).items():
-    if getattr(_member, "_err_command", False):
-        setattr(RedAlert, _name, _member)
-# Errbot shows docstrings as they are; without the source's indentation they read (and render) as written.
-for _member in vars(RedAlert).values():
-    if getattr(_member, "_err_command", False) and _member.__doc__:
-        _member.__doc__ = inspect.cleandoc(_member.__doc__)

@@ -13,7 +13,7 @@ def plugin(testbot):
 def test_activation_finishes_interrupted_opens_once(testbot, slack):
     ops = slack.channel_by_name("ops").id
     store = plugin(testbot).service.store
-    stale = store.create_incident(
+    stale = store.incidents.create(
         severity="sev2", description="left behind", opened_by=ALICE, opened_at=datetime.now(UTC), origin_channel=ops
     )
     assert "deactivated" in say(testbot, "!plugin deactivate RedAlert")
@@ -21,8 +21,8 @@ def test_activation_finishes_interrupted_opens_once(testbot, slack):
     assert "activated" in say(testbot, "!plugin activate RedAlert")
     notice = slack.wait_for_message(ops, lambda m: "was interrupted" in m["text"])
     store = plugin(testbot).service.store
-    eventually(lambda: store.get(stale.number).status.value == "open")  # once the notice is out
-    incident = store.get(stale.number)
+    eventually(lambda: store.incidents.get(stale.number).status.value == "open")  # once the notice is out
+    incident = store.incidents.get(stale.number)
     assert notice["text"] == f"Incident {stale.number} was interrupted and is now complete: <#{incident.channel_id}>."
 
     # A configuration change re-activates the plugin: that must not resume (or report) anything again.
@@ -35,6 +35,6 @@ def test_the_same_open_typed_twice_opens_one_incident(testbot, slack):
     first = say(testbot, "!incident open sev1 Checkout is down", channel="C0OPS")
     assert first.startswith("Incident 1 ")
     again = say(testbot, "!incident open sev1   checkout IS down", channel="C0OPS")
-    channel = plugin(testbot).service.store.get(1).channel_id
+    channel = plugin(testbot).service.store.incidents.get(1).channel_id
     assert again == f"You opened this a moment ago: Incident 1 in <#{channel}>."
     assert len(slack.calls_to("conversations.create")) == 1

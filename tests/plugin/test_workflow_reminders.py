@@ -6,7 +6,7 @@ from plugin_support import extra_config, extra_plugin_dir, loglevel, say  # noqa
 from slack_workspace import ALICE
 from workflow_support import channel_of, plugin, store
 
-from redalert_core.workflow import WorkflowService
+from redalert_core.services.workflow import WorkflowService
 
 
 def at(testbot, moment) -> None:

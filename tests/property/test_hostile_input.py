@@ -21,9 +21,17 @@ from hypothesis import strategies as st
 from plugin_support import extra_config, extra_plugin_dir, loglevel, say  # noqa: F401
 from slack_workspace import BOT_TOKEN
 
-from redalert_core import commands, messages, naming
-from redalert_core.commands import ParseError
-from redalert_core.settings import DEFAULT_CONFIG, SEVERITY_VALUE, ConfigError, Settings, parse_config_text, validate
+from redalert_core.domain import commands, naming
+from redalert_core.domain.commands import ParseError
+from redalert_core.domain.settings import (
+    DEFAULT_CONFIG,
+    SEVERITY_VALUE,
+    ConfigError,
+    Settings,
+    parse_config_text,
+    validate,
+)
+from redalert_core.slack import messages
 
 SETTINGS = validate({})
 CHANNEL_NAME = re.compile(r"^[a-z0-9_-]{1,76}$")
@@ -544,11 +552,11 @@ class TestThroughThePlugin:
         for kind, text in _hostile_commands():
             _count("plugin")
             tally[kind] = tally.get(kind, 0) + 1
-            before = store.list_incidents(include_closed=True, limit=1)[1]
+            before = store.incidents.list(include_closed=True, limit=1)[1]
             reply = say(testbot, text, timeout=15)  # raises queue.Empty when the bot stays silent
             assert isinstance(reply, str) and reply.strip(), (text, reply)
             assert "Computer says nooo" not in reply, (text, reply)  # Errbot's answer to an uncaught exception
-            after = store.list_incidents(include_closed=True, limit=1)[1]
+            after = store.incidents.list(include_closed=True, limit=1)[1]
             if kind == "open":
                 try:
                     expected = commands.parse_open(commands.command_tail(text, "open") or "", plugin.settings)
@@ -558,11 +566,14 @@ class TestThroughThePlugin:
                 if reply.startswith("You opened this a moment ago: Incident "):
                     # The same person, severity and description within seconds: a repeat, not a new incident.
                     number = int(re.search(r"Incident (\d+)", reply).group(1))
-                    assert after == before and store.get(number).description == expected.description, (text, reply)
+                    assert after == before and store.incidents.get(number).description == expected.description, (
+                        text,
+                        reply,
+                    )
                 else:
                     assert after == before + 1, (text, reply)
                     tally["opened"] = tally.get("opened", 0) + 1
-                    stored = store.get(after)
+                    stored = store.incidents.get(after)
                     assert stored is not None and stored.description == expected.description  # verbatim, SQL too
                     assert reply.startswith(f"Incident {after} ")
             else:
@@ -576,10 +587,10 @@ class TestThroughThePlugin:
         assert COUNTS["plugin"] >= EXAMPLES["plugin"] * 0.9
         assert tally.get("opened", 0) >= 5, tally  # the store path itself was exercised, not only refusals
         # The tables survived every SQL fragment and the first incident is untouched.
-        first = store.get(1)
+        first = store.incidents.get(1)
         assert first is not None and first.description == "target for closes and invites"
-        assert store.list_incidents(include_closed=True, limit=500)[1] == len(
-            store.list_incidents(include_closed=True, limit=500)[0]
+        assert store.incidents.list(include_closed=True, limit=500)[1] == len(
+            store.incidents.list(include_closed=True, limit=500)[0]
         )
 
 

@@ -7,11 +7,11 @@ from pathlib import Path
 
 from slack_workspace import BOT_TOKEN
 
-from redalert_core.rate_pacing import RatePacer
-from redalert_core.service import IncidentService
-from redalert_core.settings import DEFAULT_CONFIG, validate
-from redalert_core.slack_gateway import SlackGateway, build_client
-from redalert_core.store import IncidentStore
+from redalert_core.domain.settings import DEFAULT_CONFIG, validate
+from redalert_core.services.incidents import IncidentService
+from redalert_core.slack.gateway import SlackGateway, build_client
+from redalert_core.slack.rate_pacing import RatePacer
+from redalert_core.store import Store
 from slack_emulator import SlackEmulator
 
 INCIDENT_PURPOSE = "RedAlert incident "
@@ -34,7 +34,7 @@ def make_service(
     emulator: SlackEmulator, data_dir: Path, *, scale: float = 100.0, clock=None, workers: int = 8
 ) -> IncidentService:
     """A fresh service on the same database file each call (a "restart" is a second call)."""
-    store = IncidentStore(f"sqlite:///{data_dir / 'redalert.sqlite3'}")
+    store = Store(f"sqlite:///{data_dir / 'redalert.sqlite3'}")
     store.migrate()
     client = build_client(BOT_TOKEN, emulator.api_url)
     settings = validate(dict(DEFAULT_CONFIG), dict(DEFAULT_CONFIG))
@@ -54,7 +54,7 @@ def incident_channels(emulator: SlackEmulator) -> list:
 
 def assert_no_orphans_or_duplicates(emulator: SlackEmulator, service: IncidentService) -> None:
     """Every incident channel in Slack belongs to exactly one stored incident, and no incident has two."""
-    stored, _ = service.store.list_incidents(include_closed=True, limit=100_000)
+    stored, _ = service.store.incidents.list(include_closed=True, limit=100_000)
     by_channel = {i.channel_id: i.number for i in stored if i.channel_id}
     channels = incident_channels(emulator)
     orphans = [c.name for c in channels if c.id not in by_channel]

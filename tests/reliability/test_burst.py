@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from service_support import assert_no_orphans_or_duplicates, make_service
 from slack_workspace import ALICE
 
-from redalert_core.service import OpenRequest
+from redalert_core.services.incidents import OpenRequest
 
 BURST = 60
 # Tier 2 at this scale allows 54 creates at once, then 0.9 a second: the last 6 of the burst must wait for Slack.

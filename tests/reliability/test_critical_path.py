@@ -7,8 +7,8 @@ import time
 from service_support import make_service
 from slack_workspace import ALICE, SRE_GROUP
 
-from redalert_core.commands import Mentions
-from redalert_core.service import OpenRequest
+from redalert_core.domain.commands import Mentions
+from redalert_core.services.incidents import OpenRequest
 
 LATENCY = 0.2
 

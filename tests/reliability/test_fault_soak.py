@@ -8,9 +8,9 @@ from concurrent.futures import ThreadPoolExecutor
 from service_support import assert_no_orphans_or_duplicates, make_service
 from slack_workspace import ALICE, BOB
 
-from redalert_core.commands import Mentions
-from redalert_core.incident import Status
-from redalert_core.service import OpenRequest, ServiceError
+from redalert_core.domain.commands import Mentions
+from redalert_core.domain.incident import Status
+from redalert_core.services.incidents import OpenRequest, ServiceError
 
 LIFECYCLES = 100
 FAULT_RATE = 0.2
@@ -70,7 +70,7 @@ def test_lifecycles_survive_a_fifth_of_slack_calls_failing(emulator, tmp_path):
         f"\nsoak: {LIFECYCLES} lifecycles in {elapsed:.1f}s, {len(emulator.calls)} calls, "
         f"{len(faults)} faulted; {tally}"
     )
-    stored, total = service.store.list_incidents(include_closed=True, limit=1000)
+    stored, total = service.store.incidents.list(include_closed=True, limit=1000)
     assert total == LIFECYCLES and sorted(numbers) == sorted(i.number for i in stored)  # 0 lost records
     for incident in stored:
         assert incident.status is Status.CLOSED, incident

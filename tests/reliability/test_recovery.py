@@ -5,13 +5,14 @@ from __future__ import annotations
 from service_support import ManualClock, assert_no_orphans_or_duplicates, make_service
 from slack_workspace import ALICE, BOB
 
-from redalert_core import naming, recovery
-from redalert_core.incident import OpenStep, Status
-from redalert_core.service import OpenRequest
+from redalert_core.domain import naming
+from redalert_core.domain.incident import OpenStep, Status
+from redalert_core.services import recovery
+from redalert_core.services.incidents import OpenRequest
 
 
 def record(service, description: str, origin: str, by: str = ALICE):
-    return service.store.create_incident(
+    return service.store.incidents.create(
         severity="sev1",
         description=description,
         opened_by=by,
@@ -36,7 +37,7 @@ def test_every_interrupted_open_is_finished_and_reported(emulator, tmp_path):
     only_recorded = record(before, "only recorded", ops)
     half = record(before, "channel but nothing else", ops)
     channel = before.gateway.create_channel("sev1-half-done")
-    before.store.set_channel(half.number, channel.id, channel.name)
+    before.store.steps.set_channel(half.number, channel.id, channel.name)
     unanswered = before.open(OpenRequest("sev1", "everything but the reply", BOB, ops)).incident
     assert unanswered.pending_steps() == [OpenStep.REPLY]
     before.shutdown()
@@ -47,7 +48,7 @@ def test_every_interrupted_open_is_finished_and_reported(emulator, tmp_path):
     assert [r.incident.number for r in results] == [only_recorded.number, half.number, unanswered.number]
     assert all(r.complete for r in results)
     for number in (only_recorded.number, half.number, unanswered.number):
-        incident = after.store.get(number)
+        incident = after.store.incidents.get(number)
         assert incident.status is Status.OPEN, incident
         assert emulator.channel(incident.channel_id).purpose.startswith(f"RedAlert incident {number} ")
     said = [m["text"] for m in emulator.messages(ops)]
@@ -63,7 +64,7 @@ def test_a_channel_created_just_before_a_crash_is_adopted_not_duplicated(emulato
     service = make_service(emulator, tmp_path)
     incident = record(service, "db down", emulator.channel_by_name("ops").id)
     name = intended_name(service, incident)
-    service.store.set_intended_channel_name(incident.number, name)
+    service.store.steps.set_intended_channel_name(incident.number, name)
     # Slack created it (the bot is its creator and member) but the process died before storing the id.
     lost = emulator.add_channel(name, members=[emulator.bot_user_id])
 

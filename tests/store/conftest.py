@@ -9,13 +9,13 @@ from datetime import UTC, datetime
 import pytest
 from pg import postgres_url_or_skip, throwaway_schema
 
-from redalert_core.incident import Incident
-from redalert_core.store import IncidentStore
+from redalert_core.domain.incident import Incident
+from redalert_core.store import Store
 
 
 @dataclass(frozen=True)
 class Database:
-    """Where a test's data lives: pass both to IncidentStore, or as STORAGE_CONFIG to the storage plugin."""
+    """Where a test's data lives: pass both to Store, or as STORAGE_CONFIG to the storage plugin."""
 
     url: str
     schema: str | None = None
@@ -38,9 +38,9 @@ def database(request: pytest.FixtureRequest, tmp_path) -> Iterator[Database]:
 
 
 @pytest.fixture
-def store(database: Database) -> Iterator[IncidentStore]:
+def store(database: Database) -> Iterator[Store]:
     """A migrated store on an empty database."""
-    incident_store = IncidentStore(database.url, schema=database.schema)
+    incident_store = Store(database.url, schema=database.schema)
     incident_store.migrate()
     yield incident_store
     incident_store.dispose()
@@ -50,7 +50,7 @@ T0 = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def new_incident(store: IncidentStore) -> Callable[..., Incident]:
+def new_incident(store: Store) -> Callable[..., Incident]:
     """Create an incident with sensible defaults; keyword arguments override them."""
 
     def create(**overrides: object) -> Incident:
@@ -62,6 +62,6 @@ def new_incident(store: IncidentStore) -> Callable[..., Incident]:
             "origin_channel": "C_ORIGIN",
         }
         fields.update(overrides)
-        return store.create_incident(**fields)
+        return store.incidents.create(**fields)
 
     return create

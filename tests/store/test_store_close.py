@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from redalert_core.incident import EventKind, Status
+from redalert_core.domain.incident import EventKind, Status
 from redalert_core.store import AlreadyClosed, IncidentNotFound
 
 CLOSED_AT = datetime(2024, 5, 1, 13, 0, tzinfo=UTC)
@@ -15,11 +15,11 @@ CLOSED_AT = datetime(2024, 5, 1, 13, 0, tzinfo=UTC)
 
 def test_close_records_who_when_and_why(store, new_incident) -> None:
     number = new_incident().number
-    closed = store.close_incident(number, closed_by="U_CLOSER", closed_at=CLOSED_AT, resolution="rolled back")
+    closed = store.incidents.close(number, closed_by="U_CLOSER", closed_at=CLOSED_AT, resolution="rolled back")
     assert closed.status is Status.CLOSED
     assert (closed.closed_by, closed.closed_at, closed.resolution) == ("U_CLOSER", CLOSED_AT, "rolled back")
-    assert store.get(number) == closed
-    event = store.events(number)[-1]
+    assert store.incidents.get(number) == closed
+    event = store.events.list(number)[-1]
     assert (event.kind, event.actor, event.at, event.data) == (
         EventKind.CLOSED,
         "U_CLOSER",
@@ -30,17 +30,17 @@ def test_close_records_who_when_and_why(store, new_incident) -> None:
 
 def test_second_close_raises_already_closed_and_changes_nothing(store, new_incident) -> None:
     number = new_incident().number
-    first = store.close_incident(number, closed_by="U_FIRST", closed_at=CLOSED_AT, resolution="fixed")
+    first = store.incidents.close(number, closed_by="U_FIRST", closed_at=CLOSED_AT, resolution="fixed")
     with pytest.raises(AlreadyClosed) as raised:
-        store.close_incident(number, closed_by="U_SECOND", closed_at=CLOSED_AT, resolution="dup")
+        store.incidents.close(number, closed_by="U_SECOND", closed_at=CLOSED_AT, resolution="dup")
     assert raised.value.incident == first
-    assert store.get(number) == first
-    assert [e.kind for e in store.events(number)].count(EventKind.CLOSED) == 1
+    assert store.incidents.get(number) == first
+    assert [e.kind for e in store.events.list(number)].count(EventKind.CLOSED) == 1
 
 
 def test_close_missing_incident(store) -> None:
     with pytest.raises(IncidentNotFound):
-        store.close_incident(5, closed_by="U", closed_at=CLOSED_AT, resolution=None)
+        store.incidents.close(5, closed_by="U", closed_at=CLOSED_AT, resolution=None)
 
 
 def test_concurrent_closes_have_exactly_one_winner(store, new_incident) -> None:
@@ -53,7 +53,9 @@ def test_concurrent_closes_have_exactly_one_winner(store, new_incident) -> None:
     def close(user: str) -> None:
         start.wait()
         try:
-            winners.append(store.close_incident(number, closed_by=user, closed_at=CLOSED_AT, resolution=user).closed_by)
+            winners.append(
+                store.incidents.close(number, closed_by=user, closed_at=CLOSED_AT, resolution=user).closed_by
+            )
         except AlreadyClosed as already:
             losers.append(already.incident.closed_by)
 
@@ -64,5 +66,5 @@ def test_concurrent_closes_have_exactly_one_winner(store, new_incident) -> None:
         thread.join()
     assert len(winners) == 1
     assert losers == winners * (len(closers) - 1)
-    assert store.get(number).closed_by == winners[0]
-    assert [e.kind for e in store.events(number)].count(EventKind.CLOSED) == 1
+    assert store.incidents.get(number).closed_by == winners[0]
+    assert [e.kind for e in store.events.list(number)].count(EventKind.CLOSED) == 1

@@ -7,17 +7,17 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from redalert_core.incident import EventKind
+from redalert_core.domain.incident import EventKind
 
 T0 = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 
 
 def test_events_are_oldest_first_then_in_append_order(store, new_incident) -> None:
     number = new_incident(opened_at=T0).number
-    later = store.add_event(number, EventKind.INVITED, actor="U_A", data={"users": ["U_B"]}, at=T0 + timedelta(2))
-    earlier = store.add_event(number, "invite_failed", data={"user": "U_C"}, at=T0 + timedelta(1))
-    same_time = store.add_event(number, EventKind.INVITED, at=T0 + timedelta(2))
-    assert [e.id for e in store.events(number)[1:]] == [earlier.id, later.id, same_time.id]
+    later = store.events.add(number, EventKind.INVITED, actor="U_A", data={"users": ["U_B"]}, at=T0 + timedelta(2))
+    earlier = store.events.add(number, "invite_failed", data={"user": "U_C"}, at=T0 + timedelta(1))
+    same_time = store.events.add(number, EventKind.INVITED, at=T0 + timedelta(2))
+    assert [e.id for e in store.events.list(number)[1:]] == [earlier.id, later.id, same_time.id]
     assert earlier.kind is EventKind.INVITE_FAILED
     assert (later.actor, later.data, later.incident_number) == ("U_A", {"users": ["U_B"]}, number)
 
@@ -25,24 +25,24 @@ def test_events_are_oldest_first_then_in_append_order(store, new_incident) -> No
 def test_event_defaults_and_unknown_kinds(store, new_incident) -> None:
     number = new_incident().number
     before = datetime.now(UTC)
-    event = store.add_event(number, "note")
+    event = store.events.add(number, "note")
     assert event.kind == "note"
     assert (event.actor, event.data) == (None, {})
     assert before - timedelta(seconds=1) <= event.at <= datetime.now(UTC) + timedelta(seconds=1)
     assert event.at.tzinfo is UTC
-    assert store.events(number)[-1] == event
+    assert store.events.list(number)[-1] == event
 
 
 def test_adding_events_leaves_earlier_ones_untouched(store, new_incident) -> None:
     number = new_incident().number
-    before = store.events(number)
-    store.add_event(number, EventKind.INVITED, data={"users": ["U_A"]})
-    assert store.events(number)[: len(before)] == before
+    before = store.events.list(number)
+    store.events.add(number, EventKind.INVITED, data={"users": ["U_A"]})
+    assert store.events.list(number)[: len(before)] == before
 
 
 @pytest.mark.parametrize("statement", ["UPDATE events SET actor = 'mallory'", "DELETE FROM events"])
 def test_database_refuses_to_edit_or_delete_events(store, new_incident, statement: str) -> None:
     number = new_incident().number
-    with pytest.raises(sa.exc.DatabaseError, match="append-only"), store._engine.begin() as connection:
+    with pytest.raises(sa.exc.DatabaseError, match="append-only"), store.db.engine.begin() as connection:
         connection.execute(sa.text(statement))
-    assert len(store.events(number)) == 1
+    assert len(store.events.list(number)) == 1

@@ -7,20 +7,20 @@ import threading
 import pytest
 import sqlalchemy as sa
 
-from redalert_core.store import IncidentStore, normalise_database_url
+from redalert_core.store import Store, normalise_database_url
 
 EXPECTED_TABLES = {"incidents", "participants", "events", "errbot_kv", "alembic_version"}
 
 
-def table_names(store: IncidentStore) -> set[str]:
-    return set(sa.inspect(store._engine).get_table_names())
+def table_names(store: Store) -> set[str]:
+    return set(sa.inspect(store.db.engine).get_table_names())
 
 
 def test_migrate_twice_and_from_a_second_store(database) -> None:
-    first = IncidentStore(database.url, schema=database.schema)
+    first = Store(database.url, schema=database.schema)
     first.migrate()
     first.migrate()
-    second = IncidentStore(database.url, schema=database.schema)
+    second = Store(database.url, schema=database.schema)
     second.migrate()
     assert table_names(first) >= EXPECTED_TABLES
     first.dispose()
@@ -28,11 +28,11 @@ def test_migrate_twice_and_from_a_second_store(database) -> None:
 
 
 def test_concurrent_migrations_on_an_empty_database(database) -> None:
-    stores = [IncidentStore(database.url, schema=database.schema) for _ in range(2)]
+    stores = [Store(database.url, schema=database.schema) for _ in range(2)]
     errors: list[Exception] = []
     start = threading.Barrier(len(stores))
 
-    def migrate(store: IncidentStore) -> None:
+    def migrate(store: Store) -> None:
         start.wait()
         try:
             store.migrate()
@@ -66,17 +66,17 @@ def test_normalise_database_url(given: str, expected: str) -> None:
 
 def test_unsupported_database_is_refused() -> None:
     with pytest.raises(ValueError, match="unsupported database"):
-        IncidentStore("mysql://u@h/db")
+        Store("mysql://u@h/db")
 
 
 def test_schema_name_is_validated() -> None:
     with pytest.raises(ValueError, match="invalid schema name"):
-        IncidentStore("postgresql://u@h/db", schema="x; DROP TABLE incidents")
+        Store("postgresql://u@h/db", schema="x; DROP TABLE incidents")
 
 
 def test_sqlite_parent_directory_is_created(tmp_path) -> None:
     path = tmp_path / "a" / "b" / "redalert.sqlite"
-    store = IncidentStore(f"sqlite:///{path}")
+    store = Store(f"sqlite:///{path}")
     store.migrate()
     assert path.exists()
     store.dispose()

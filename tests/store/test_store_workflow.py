@@ -5,49 +5,49 @@ from datetime import timedelta
 import sqlalchemy as sa
 from store.conftest import T0
 
-from redalert_core.store import IncidentStore
+from redalert_core.store import Store
 
 
 def test_migration_from_scratch_creates_the_workflow_table(database):
-    store = IncidentStore(database.url, schema=database.schema)
+    store = Store(database.url, schema=database.schema)
     store.migrate()
-    inspector = sa.inspect(store._engine)
+    inspector = sa.inspect(store.db.engine)
     assert "incident_workflow" in inspector.get_table_names()
-    with store._engine.connect() as connection:
+    with store.db.engine.connect() as connection:
         assert connection.scalar(sa.text("SELECT version_num FROM alembic_version")) == "0003"
     store.dispose()
 
 
 def test_roles_status_and_announcement(store, new_incident):
     number = new_incident().number
-    assert store.workflow(number).status is None and store.workflow(number).roles == {}
-    assert store.assign_role(number, role="commander", user_id="U1", actor="U0", at=T0) is None
-    assert store.assign_role(number, role="commander", user_id="U2", actor="U0", at=T0) == "U1"
-    store.set_workflow_status(number, status="resolved", resolved=True, actor="U0", note="ok", at=T0)
-    store.set_announcement(number, channel_id="C9", ts="1.2", at=T0)
-    state = store.workflow(number)
+    assert store.workflow.get(number).status is None and store.workflow.get(number).roles == {}
+    assert store.workflow.assign_role(number, role="commander", user_id="U1", actor="U0", at=T0) is None
+    assert store.workflow.assign_role(number, role="commander", user_id="U2", actor="U0", at=T0) == "U1"
+    store.workflow.set_status(number, status="resolved", resolved=True, actor="U0", note="ok", at=T0)
+    store.workflow.set_announcement(number, channel_id="C9", ts="1.2", at=T0)
+    state = store.workflow.get(number)
     assert (state.roles, state.status, state.resolved_at, state.announce_ts) == (
         {"commander": "U2"},
         "resolved",
         T0,
         "1.2",
     )
-    kinds = [str(e.kind) for e in store.events(number)]
+    kinds = [str(e.kind) for e in store.events.list(number)]
     assert kinds.count("role_assigned") == 2 and "status_changed" in kinds and "announced" in kinds
-    store.set_workflow_status(number, status="monitoring", resolved=False, actor="U0", note=None, at=T0)
-    assert store.workflow(number).resolved_at is None
+    store.workflow.set_status(number, status="monitoring", resolved=False, actor="U0", note=None, at=T0)
+    assert store.workflow.get(number).resolved_at is None
 
 
 def test_severity_and_private_visibility(store, new_incident):
     public = new_incident().number
     secret = new_incident(is_private=True, opened_by="U_OWNER", opened_at=T0 + timedelta(minutes=1)).number
-    assert store.change_severity(public, severity="sev1", actor="U0", at=T0).severity == "sev1"
+    assert store.incidents.change_severity(public, severity="sev1", actor="U0", at=T0).severity == "sev1"
     seen = lambda viewer, admin=False: [  # noqa: E731
-        i.number for i in store.list_incidents(viewer=viewer, viewer_is_admin=admin)[0]
+        i.number for i in store.incidents.list(viewer=viewer, viewer_is_admin=admin)[0]
     ]
     assert seen("U_OTHER") == [public]
     assert seen("U_OWNER") == [secret, public]
     assert seen("U_OTHER", admin=True) == [secret, public]
-    store.add_participants(secret, ["U_OTHER"], source="invite")
+    store.participants.add(secret, ["U_OTHER"], source="invite")
     assert seen("U_OTHER") == [secret, public]
-    assert [i.number for i in store.not_closed_incidents()] == [public, secret]
+    assert [i.number for i in store.incidents.not_closed()] == [public, secret]

@@ -2,9 +2,9 @@
 
 import pytest
 
-from redalert_core import commands
-from redalert_core.commands import ParseError
-from redalert_core.settings import validate
+from redalert_core.domain import commands
+from redalert_core.domain.commands import ParseError
+from redalert_core.domain.settings import validate
 
 SETTINGS = validate({})
 

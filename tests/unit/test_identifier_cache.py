@@ -158,7 +158,7 @@ def test_cached_identifiers_are_slackv3s_own_classes_built_from_the_cache():
 def test_the_backend_client_gets_retries_whenever_it_is_replaced():
     from redalert_slack import RedAlertSlackBackend
 
-    from redalert_core.slack_gateway import HonestRateLimitRetry
+    from redalert_core.slack.gateway import HonestRateLimitRetry
 
     backend = RedAlertSlackBackend.__new__(RedAlertSlackBackend)  # no connection: only the client property
     for _ in range(2):  # serve_once builds a new client on every reconnect

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from redalert_core import naming
+from redalert_core.domain import naming
 
 VALID = re.compile(r"^[a-z0-9_-]{1,80}$")
 WHEN = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)

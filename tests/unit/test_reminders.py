@@ -2,9 +2,9 @@
 
 from datetime import UTC, datetime, timedelta
 
-from redalert_core.incident import Event, EventKind, Incident, Status
-from redalert_core.reminders import CLOSE, UPDATE, due_reminders
-from redalert_core.settings import validate
+from redalert_core.domain.incident import Event, EventKind, Incident, Status
+from redalert_core.domain.reminders import CLOSE, UPDATE, due_reminders
+from redalert_core.domain.settings import validate
 
 T0 = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 SETTINGS = validate({})

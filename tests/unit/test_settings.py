@@ -2,7 +2,7 @@
 
 import pytest
 
-from redalert_core.settings import DEFAULT_CONFIG, ConfigError, parse_config_text, validate
+from redalert_core.domain.settings import DEFAULT_CONFIG, ConfigError, parse_config_text, validate
 
 
 def faults_of(config) -> list[str]:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from redalert_core.settings import ConfigError, validate
+from redalert_core.domain.settings import ConfigError, validate
 
 
 def faults(config) -> list[str]:

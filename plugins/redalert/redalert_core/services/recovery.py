@@ -10,10 +10,10 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from . import messages
-from .incident import Incident, OpenStep
-from .service import IncidentService, ServiceError, StepReport
-from .slack_gateway import SlackError
+from ..domain.incident import Incident, OpenStep
+from ..slack import messages
+from ..slack.gateway import SlackError
+from .incidents import IncidentService, ServiceError, StepReport
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +44,7 @@ def notice_for(incident: Incident, report: StepReport, only_reply_missing: bool,
 def finish_interrupted(service: IncidentService) -> list[Recovered]:
     """Resume every unfinished incident, oldest first, and report each to its origin channel."""
     recovered: list[Recovered] = []
-    for stale in service.store.unfinished():
+    for stale in service.store.incidents.unfinished():
         only_reply_missing = stale.pending_steps() == [OpenStep.REPLY]
         try:
             report = service.resume(stale.number)

@@ -17,12 +17,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from . import messages, naming
-from .commands import Mentions
-from .incident import EventKind, Incident, OpenStep
-from .settings import GROUP_ID, Settings
-from .slack_gateway import Channel, InviteOutcome, SlackError, SlackGateway
-from .store import AlreadyClosed, DuplicateCommand, IncidentStore, RepeatedCommand
+from ..domain import naming
+from ..domain.commands import Mentions
+from ..domain.incident import EventKind, Incident, OpenStep
+from ..domain.settings import GROUP_ID, Settings
+from ..slack import messages
+from ..slack.gateway import Channel, InviteOutcome, SlackError, SlackGateway
+from ..store import AlreadyClosed, DuplicateCommand, RepeatedCommand, Store
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +89,7 @@ class Invitees:
 class IncidentService:
     def __init__(
         self,
-        store: IncidentStore,
+        store: Store,
         gateway: SlackGateway,
         settings: Callable[[], Settings],
         clock: Callable[[], datetime] = utcnow,
@@ -145,7 +146,7 @@ class IncidentService:
             )
         opened_at = self._clock()
         try:
-            incident = self.store.create_incident(
+            incident = self.store.incidents.create(
                 severity=request.severity,
                 description=request.description,
                 opened_by=request.opened_by,
@@ -161,7 +162,7 @@ class IncidentService:
             return StepReport(incident=dup.incident, duplicate=True)
         if request.mentions:  # kept so that a resumed open still invites the people who were mentioned
             mentioned = {"users": request.mentions.users, "groups": request.mentions.groups}
-            self.store.add_event(incident.number, EventKind.MENTIONS, actor=request.opened_by, data=mentioned)
+            self.store.events.add(incident.number, EventKind.MENTIONS, actor=request.opened_by, data=mentioned)
         # Who to invite is worked out while the channel is being created: it needs no channel.
         invitees = self._submit(self.resolve_invitees, incident, request.mentions, settings)
         return self._run_steps(incident, settings, invitees.result)
@@ -173,7 +174,7 @@ class IncidentService:
             return StepReport(incident=incident)  # only the answer is missing: the caller gives it
         settings = self.settings
         mentioned = Mentions()
-        for event in self.store.events(number):
+        for event in self.store.events.list(number):
             if event.kind == EventKind.MENTIONS:
                 mentioned = Mentions(users=event.data.get("users", []), groups=event.data.get("groups", []))
         invitees = lambda: self.resolve_invitees(incident, mentioned, settings)  # noqa: E731
@@ -188,9 +189,9 @@ class IncidentService:
                 try:
                     incident = self._create_channel(incident, settings)
                 except SlackError as exc:
-                    self.store.mark_step_failed(incident.number, OpenStep.CHANNEL, exc.code)
+                    self.store.steps.failed(incident.number, OpenStep.CHANNEL, exc.code)
                     report.warnings.append(f"I could not create the channel: {exc.describe()}.")
-                    report.incident = self.store.get(incident.number) or incident
+                    report.incident = self.store.incidents.get(incident.number) or incident
                     return report
             # Critical path: create, then one wave of everything that needs only the channel, then the reply.
             # Topic and purpose need nothing else, so they start before the invitee lookup is awaited.
@@ -213,11 +214,11 @@ class IncidentService:
                 try:
                     future.result()
                 except SlackError as exc:
-                    self.store.mark_step_failed(incident.number, step, exc.code)
+                    self.store.steps.failed(incident.number, step, exc.code)
                     report.warnings.append(f"Step {step.value} failed: {exc.describe()}.")
                     continue
-                self.store.mark_step_done(incident.number, step)
-            report.incident = self.store.get(incident.number) or incident
+                self.store.steps.done(incident.number, step)
+            report.incident = self.store.incidents.get(incident.number) or incident
             if report.failed_invites and OpenStep.SUMMARY in futures and report.incident.summary_ts:
                 # The summary went out with the invites, naming everyone; take out who could not be invited.
                 joined = [u for u in people.users if u not in report.failed_invites]
@@ -229,7 +230,7 @@ class IncidentService:
         return report
 
     def mark_replied(self, number: int) -> Incident:
-        return self.store.mark_step_done(number, OpenStep.REPLY)
+        return self.store.steps.done(number, OpenStep.REPLY)
 
     def _create_channel(self, incident: Incident, settings: Settings) -> Incident:
         base = naming.channel_name(
@@ -244,10 +245,10 @@ class IncidentService:
             candidates = [incident.channel_name, *(n for n in candidates if n != incident.channel_name)]
         with self._create_lock_for(base):
             for name in candidates:
-                if self.store.channel_name_claimed(name, other_than=incident.number):
+                if self.store.incidents.channel_name_claimed(name, other_than=incident.number):
                     continue  # another incident has, or may be creating, this channel
                 # Stored before Slack is asked, so no channel Slack creates is ever unknown to the database.
-                incident = self.store.set_intended_channel_name(incident.number, name)
+                incident = self.store.steps.set_intended_channel_name(incident.number, name)
                 try:
                     channel = self.gateway.create_channel(name, is_private=incident.is_private)
                 except SlackError as exc:
@@ -256,7 +257,7 @@ class IncidentService:
                     channel = self._our_lost_channel(name, incident)
                     if channel is None:
                         continue  # someone else's channel, or archived: never reuse or unarchive those
-                return self.store.set_channel(incident.number, channel.id, channel.name)
+                return self.store.steps.set_channel(incident.number, channel.id, channel.name)
         raise SlackError("conversations.create", "name_taken")
 
     def _create_lock_for(self, base: str) -> threading.Lock:
@@ -276,7 +277,7 @@ class IncidentService:
         found = self.gateway.find_channel(name)
         if found is None or found.creator != self.gateway.bot_user_id():
             return None
-        if self.store.get_by_channel(found.id) is not None or self.store.channel_name_claimed(
+        if self.store.incidents.get_by_channel(found.id) is not None or self.store.incidents.channel_name_claimed(
             name, other_than=incident.number
         ):
             return None
@@ -354,11 +355,11 @@ class IncidentService:
             by_source.setdefault(sources.get(user_id, "invite"), []).append(user_id)
         joined: list[str] = []  # only people new to the incident make an "invited" entry in its timeline
         for source, users in by_source.items():
-            joined += self.store.add_participants(number, users, source=source)
+            joined += self.store.participants.add(number, users, source=source)
         if joined:
-            self.store.add_event(number, EventKind.INVITED, data={"users": joined})
+            self.store.events.add(number, EventKind.INVITED, data={"users": joined})
         if outcome.failed:
-            self.store.add_event(number, EventKind.INVITE_FAILED, data={"failed": outcome.failed})
+            self.store.events.add(number, EventKind.INVITE_FAILED, data={"failed": outcome.failed})
 
     def _post_summary(self, incident: Incident, settings: Settings, invited: list[str], resuming: bool) -> None:
         text, blocks = messages.summary(incident, settings, invited)
@@ -366,7 +367,7 @@ class IncidentService:
         ts = self.gateway.find_own_message(incident.channel_id, f"Incident {incident.number} (") if resuming else None
         if ts is None:
             ts = self.gateway.post_message(incident.channel_id, text, blocks=blocks)
-        self.store.set_summary_ts(incident.number, ts)
+        self.store.incidents.set_summary_ts(incident.number, ts)
         # The pin needs the summary's ts but nothing waits for it: it runs alongside the reply, off the critical path.
         self._submit(self._pin_summary, incident, ts)
 
@@ -381,7 +382,7 @@ class IncidentService:
         self, *, include_closed: bool, viewer: str | None = None, viewer_is_admin: bool = False
     ) -> tuple[list[Incident], int]:
         """The newest incidents (LIST_LIMIT of them) and how many match; private ones only for their people."""
-        return self.store.list_incidents(
+        return self.store.incidents.list(
             include_closed=include_closed,
             limit=self.settings.list_limit,
             viewer=viewer,
@@ -390,7 +391,7 @@ class IncidentService:
 
     # --- lookups --------------------------------------------------------------------------------------------
     def _get(self, number: int) -> Incident:
-        incident = self.store.get(number)
+        incident = self.store.incidents.get(number)
         if incident is None:
             raise ServiceError(f"There is no incident {number}. See !incident list all.")
         return incident
@@ -400,7 +401,7 @@ class IncidentService:
         if number is not None:
             return self._get(number)
         target = channel_id or here
-        incident = self.store.get_by_channel(target) if target else None
+        incident = self.store.incidents.get_by_channel(target) if target else None
         if incident is None:
             if channel_id:
                 raise ServiceError(f"<#{channel_id}> is not a RedAlert incident channel; I only {verb} incidents.")
@@ -458,12 +459,12 @@ class IncidentService:
                 for hook in self.before_archive:
                     warnings.extend(hook(incident, actor, closed_at, resolution))
                 # A close repeated after a failed archive must not post the closing message a second time.
-                if not any(e.kind == CLOSING_POSTED for e in self.store.events(incident.number)):
+                if not any(e.kind == CLOSING_POSTED for e in self.store.events.list(incident.number)):
                     try:
                         self.gateway.post_message(
                             incident.channel_id, messages.closing(incident, actor, closed_at, resolution)
                         )
-                        self.store.add_event(incident.number, CLOSING_POSTED, actor=actor)
+                        self.store.events.add(incident.number, CLOSING_POSTED, actor=actor)
                     except SlackError as exc:
                         warnings.append(f"I could not post the closing message: {exc.describe()}.")
                 try:
@@ -474,7 +475,7 @@ class IncidentService:
                         f"Incident {incident.number} stays open; try again."
                     ) from exc
             try:
-                closed = self.store.close_incident(
+                closed = self.store.incidents.close(
                     incident.number, closed_by=actor, closed_at=closed_at, resolution=resolution
                 )
             except AlreadyClosed as exc:

@@ -7,8 +7,8 @@ from datetime import datetime
 
 from . import timeline
 from .incident import Event, Incident
-from .messages import duration, severity_label, when
 from .settings import Settings
+from .text import duration, severity_label, when
 from .workflow_state import WorkflowState
 
 TO_FILL = "_To be filled in._"

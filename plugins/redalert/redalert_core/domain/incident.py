@@ -15,6 +15,15 @@ class Status(enum.StrEnum):
     CLOSED = "closed"
 
 
+# The statuses `!incident list` shows as open.
+OPEN_STATUSES = (Status.OPENING, Status.OPEN)
+
+
+def same_words(text: str) -> str:
+    """A description compared case- and space-insensitively: "DB  down" and "db down" are the same request."""
+    return " ".join(text.casefold().split())
+
+
 class OpenStep(enum.StrEnum):
     """The steps of opening an incident, in order. Each is stored as it completes so a crash can resume."""
 

@@ -5,8 +5,8 @@ Run at start (one log line per problem) and on demand with `!incident doctor`.
 
 from __future__ import annotations
 
-from .settings import GROUP_ID, Settings
-from .slack_gateway import SlackError, SlackGateway
+from ..domain.settings import GROUP_ID, Settings
+from ..slack.gateway import SlackError, SlackGateway
 
 # The bot scopes RedAlert and the slackv3 backend need, and what each is for.
 REQUIRED_SCOPES = {

@@ -15,14 +15,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from . import messages, naming, postmortem, timeline
-from .commands import USER_MENTION, Mentions, plain_text
-from .incident import EventKind, Incident, Status
-from .reminders import CLOSE, Reminder, due_reminders
-from .service import MAX_NAME_ATTEMPTS, IncidentService, ServiceError, utcnow
-from .settings import Settings
-from .slack_gateway import InviteOutcome, SlackError
-from .workflow_state import COMMANDER
+from ..domain import naming, postmortem, timeline
+from ..domain.commands import USER_MENTION, Mentions, plain_text
+from ..domain.incident import EventKind, Incident, Status
+from ..domain.reminders import CLOSE, Reminder, due_reminders
+from ..domain.settings import Settings
+from ..domain.workflow_state import COMMANDER
+from ..slack import messages
+from ..slack.gateway import InviteOutcome, SlackError
+from .incidents import MAX_NAME_ATTEMPTS, IncidentService, ServiceError, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +86,7 @@ class WorkflowService:
             return True
         if incident.channel_id and asker.here == incident.channel_id:
             return True
-        return self.store.is_participant(incident.number, asker.user)
+        return self.store.participants.contains(incident.number, asker.user)
 
     # --- roles --------------------------------------------------------------------------------------------------
     def assign_role(self, number: int | None, asker: Asker, role: str, user_id: str) -> Outcome:
@@ -95,7 +96,7 @@ class WorkflowService:
             raise ServiceError(f'"{role[:30]}" is not a role. Roles: {roles} (lead = commander).')
         incident = self.find(number, asker, "role")
         at = self.clock()
-        previous = self.store.assign_role(incident.number, role=role, user_id=user_id, actor=asker.user, at=at)
+        previous = self.store.workflow.assign_role(incident.number, role=role, user_id=user_id, actor=asker.user, at=at)
         if previous is None and role == COMMANDER:
             previous = incident.opened_by
         outcome = Outcome(incident=incident, previous=previous)
@@ -114,11 +115,11 @@ class WorkflowService:
         if wanted not in settings.statuses:
             raise ServiceError(f'"{status[:30]}" is not a status. Statuses: {", ".join(settings.statuses)}.')
         incident = self.find(number, asker, "status")
-        current = self.store.workflow(incident.number).current_status(settings.statuses)
+        current = self.store.workflow.get(incident.number).current_status(settings.statuses)
         if wanted == current and not note:
             raise ServiceError(f"Incident {incident.number} is already {wanted}.")
         resolved = wanted == settings.resolved_status
-        self.store.set_workflow_status(
+        self.store.workflow.set_status(
             incident.number,
             status=wanted,
             resolved=resolved,
@@ -148,12 +149,12 @@ class WorkflowService:
         if incident.severity == target.value:
             raise ServiceError(f"Incident {incident.number} is already {target.value}.")
         with self._lock(incident.number):
-            changed = self.store.change_severity(
+            changed = self.store.incidents.change_severity(
                 incident.number, severity=target.value, actor=asker.user, at=self.clock()
             )
             outcome = Outcome(incident=changed, previous=incident.severity)
             outcome.warnings += self._rename(changed)
-            changed = self.store.get(incident.number) or changed
+            changed = self.store.incidents.get(incident.number) or changed
             outcome.incident = changed
             for step, action in (
                 ("topic", lambda: self.gateway.set_topic(changed.channel_id, messages.topic(changed, settings))),
@@ -189,7 +190,7 @@ class WorkflowService:
                 if exc.code == "name_taken":
                     continue
                 return [f"I could not rename the channel to {name}: {exc.describe()}."]
-            self.store.rename_channel(incident.number, name=channel.name, at=self.clock())
+            self.store.incidents.rename_channel(incident.number, name=channel.name, at=self.clock())
             return []
         return [f"I could not rename the channel: every name from {base} to -{MAX_NAME_ATTEMPTS} is taken."]
 
@@ -207,19 +208,19 @@ class WorkflowService:
     # --- updates and announcements ------------------------------------------------------------------------------
     def post_update(self, number: int | None, asker: Asker, text: str) -> Outcome:
         incident = self.find(number, asker, "update")
-        status = self.store.workflow(incident.number).current_status(self.settings.statuses)
+        status = self.store.workflow.get(incident.number).current_status(self.settings.statuses)
         post = messages.status_update(incident, asker.user, text, status)
         try:
             ts = self.gateway.post_message(incident.channel_id, post)
         except SlackError as exc:
             raise ServiceError(f"I could not post the update: {exc.describe()}. Nothing was recorded.") from exc
         data = {"text": text, "ts": ts}
-        self.store.add_event(incident.number, EventKind.UPDATE_POSTED, actor=asker.user, data=data, at=self.clock())
+        self.store.events.add(incident.number, EventKind.UPDATE_POSTED, actor=asker.user, data=data, at=self.clock())
         outcome = Outcome(incident=incident, where=[incident.channel_id])
         if not incident.is_private and self.settings.announce_channels.get(incident.severity):
             with self._lock(incident.number):
                 outcome.warnings += self._ensure_announcement(incident)
-                state = self.store.workflow(incident.number)
+                state = self.store.workflow.get(incident.number)
             if state.announce_ts:
                 try:
                     self.gateway.post_reply(state.announce_channel, state.announce_ts, post)
@@ -241,30 +242,30 @@ class WorkflowService:
     def _ensure_announcement(self, incident: Incident) -> list[str]:
         """Post the root announcement in the severity's channel unless it is there already (caller holds the lock)."""
         channel_id = self.settings.announce_channels.get(incident.severity)
-        state = self.store.workflow(incident.number)
+        state = self.store.workflow.get(incident.number)
         if not channel_id or (state.announce_channel == channel_id and state.announce_ts):
             return []
         try:
             ts = self.gateway.post_message(channel_id, messages.announcement(incident, self.settings))
         except SlackError as exc:
             return [f"I could not announce the incident in {messages.channel(channel_id)}: {exc.describe()}."]
-        self.store.set_announcement(incident.number, channel_id=channel_id, ts=ts, at=self.clock())
+        self.store.workflow.set_announcement(incident.number, channel_id=channel_id, ts=ts, at=self.clock())
         return []
 
     # --- notes and the timeline ---------------------------------------------------------------------------------
     def add_note(self, number: int | None, asker: Asker, text: str) -> Incident:
         incident = self.find(number, asker, "note")
         data = {"text": text}
-        self.store.add_event(incident.number, EventKind.NOTE_ADDED, actor=asker.user, data=data, at=self.clock())
+        self.store.events.add(incident.number, EventKind.NOTE_ADDED, actor=asker.user, data=data, at=self.clock())
         return incident
 
     def note_from_reaction(self, channel_id: str, ts: str, reactor: str) -> Incident | None:
         """A 📌 on a message in an incident channel: the message joins the timeline (once). None if ignored."""
-        incident = self.store.get_by_channel(channel_id)
+        incident = self.store.incidents.get_by_channel(channel_id)
         if incident is None or incident.is_closed:
             return None
         with self._lock(incident.number):
-            log_ = self.store.events(incident.number)
+            log_ = self.store.events.list(incident.number)
             if any(e.kind == EventKind.NOTE_ADDED and e.data.get("ts") == ts for e in log_):
                 return None
             try:
@@ -276,7 +277,7 @@ class WorkflowService:
                 return None
             text = readable(message.get("text") or "") or "(a message without text)"
             data = {"text": text, "ts": ts, "author": message.get("user")}
-            self.store.add_event(incident.number, EventKind.NOTE_ADDED, actor=reactor, data=data, at=self.clock())
+            self.store.events.add(incident.number, EventKind.NOTE_ADDED, actor=reactor, data=data, at=self.clock())
         try:
             self.gateway.add_reaction(channel_id, ts, NOTED_REACTION)
         except SlackError as exc:  # the note is stored; the tick is only a courtesy
@@ -285,17 +286,17 @@ class WorkflowService:
 
     def timeline(self, number: int | None, asker: Asker) -> tuple[Incident, list[tuple[datetime, str]]]:
         incident = self.find(number, asker, "timeline", open_only=False)
-        return incident, timeline.entries(self.store.events(incident.number), messages.user, messages.escape)
+        return incident, timeline.entries(self.store.events.list(incident.number), messages.user, messages.escape)
 
     # --- the pinned summary -------------------------------------------------------------------------------------
     def refresh_summary(self, number: int, incident: Incident | None = None) -> list[str]:
         """chat.update of the pinned summary with the current severity, status, roles and last update."""
-        incident = incident or self.store.get(number)
+        incident = incident or self.store.incidents.get(number)
         if incident is None or not incident.summary_ts or not incident.channel_id:
             return []
-        state = self.store.workflow(number)
+        state = self.store.workflow.get(number)
         update = next(
-            (e for e in reversed(self.store.events(number)) if e.kind == EventKind.UPDATE_POSTED),
+            (e for e in reversed(self.store.events.list(number)) if e.kind == EventKind.UPDATE_POSTED),
             None,
         )
         text, blocks = messages.live_summary(
@@ -304,7 +305,7 @@ class WorkflowService:
             status="closed" if incident.is_closed else state.current_status(self.settings.statuses),
             roles=state.roles,
             commander=state.commander(incident.opened_by),
-            participants=self.store.participants(number),
+            participants=self.store.participants.list(number),
             last_update=(update.at, update.actor or "", update.data.get("text", "")) if update else None,
         )
         try:
@@ -343,9 +344,9 @@ class WorkflowService:
         number = incident.number
         document = postmortem.render(
             incident,
-            self.store.workflow(number),
-            self.store.events(number),
-            self.store.participants(number),
+            self.store.workflow.get(number),
+            self.store.events.list(number),
+            self.store.participants.list(number),
             self.settings,
             self.clock(),
         )
@@ -356,7 +357,7 @@ class WorkflowService:
             title=f"Post-mortem draft: incident {number}",
             comment=f"Post-mortem draft for incident {number}: fill in the impact, root cause and action items.",
         )
-        self.store.add_event(
+        self.store.events.add(
             number, EventKind.POSTMORTEM_UPLOADED, actor=actor, data={"file": file_id}, at=self.clock()
         )
 
@@ -383,8 +384,8 @@ class WorkflowService:
             return []  # the previous round is still running
         try:
             now = self.clock()
-            incidents = self.store.not_closed_incidents()
-            logs = {incident.number: self.store.events(incident.number) for incident in incidents}
+            incidents = self.store.incidents.not_closed()
+            logs = {incident.number: self.store.events.list(incident.number) for incident in incidents}
             due = due_reminders(incidents, logs, now, self.settings)
             by_number = {incident.number: incident for incident in incidents}
             for reminder in due:
@@ -392,7 +393,7 @@ class WorkflowService:
                 # Recorded before posting: a crash in between loses one nudge rather than sending it twice.
                 gap = reminder.gap_start.isoformat()
                 data = {"reminder": reminder.kind, "gap_start": gap, "to": reminder.commander}
-                self.store.add_event(incident.number, EventKind.REMINDED, data=data, at=now)
+                self.store.events.add(incident.number, EventKind.REMINDED, data=data, at=now)
                 text = (
                     messages.close_reminder(incident, reminder.commander, reminder.gap_start, now)
                     if reminder.kind == CLOSE

@@ -10,11 +10,11 @@ import os
 
 from errbot import botcmd
 
-from redalert_core import messages
-from redalert_core.commands import ParseError
-from redalert_core.service import ServiceError
-from redalert_core.workflow import PIN_REACTION, Asker, Outcome, WorkflowService
-from redalert_core.workflow_parsing import Targeted, free_text, one_user, role_and_user, target, word_and_note
+from redalert_core.domain.commands import ParseError
+from redalert_core.domain.workflow_parsing import Targeted, free_text, one_user, role_and_user, target, word_and_note
+from redalert_core.services.incidents import ServiceError
+from redalert_core.services.workflow import PIN_REACTION, Asker, Outcome, WorkflowService
+from redalert_core.slack import messages
 
 DEFAULT_REMINDER_INTERVAL_SECONDS = 60.0
 
@@ -55,7 +55,7 @@ class WorkflowCommands:
         unless it is that incident's own number."""
         parsed = target(self._raw_args(msg, args, word))
         here = self._here(msg)
-        current = self.service.store.get_by_channel(here) if here and parsed.number is not None else None
+        current = self.service.store.incidents.get_by_channel(here) if here and parsed.number is not None else None
         if current is not None and current.number != parsed.number:
             return Targeted(number=None, rest=parsed.whole, whole=parsed.whole)
         return parsed

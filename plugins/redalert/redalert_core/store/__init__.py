@@ -1,0 +1,56 @@
+"""RedAlert's database: one module per aggregate, bundled by `Store`.
+
+Each repository runs its own short transaction; `Store.transaction()` makes several repository calls one commit
+(a change, its events and its outbox rows). A new table gets its own module and an attribute here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import sqlalchemy as sa
+
+from .database import Database, normalise_database_url
+from .errors import AlreadyClosed, DuplicateCommand, IncidentNotFound, RepeatedCommand
+from .events import EventLog
+from .incidents import IncidentRepository
+from .kv import KeyValueStore
+from .open_steps import OpenSteps
+from .participants import ParticipantRepository
+from .workflow import WorkflowRepository
+
+__all__ = [
+    "AlreadyClosed",
+    "DuplicateCommand",
+    "IncidentNotFound",
+    "RepeatedCommand",
+    "Store",
+    "normalise_database_url",
+]
+
+
+class Store:
+    """The repositories over one database (see database.py for `url` and `schema`)."""
+
+    def __init__(self, url: str, *, schema: str | None = None) -> None:
+        self.db = Database(url, schema=schema)
+        self.dialect = self.db.dialect
+        self.incidents = IncidentRepository(self.db)
+        self.steps = OpenSteps(self.db)
+        self.participants = ParticipantRepository(self.db)
+        self.events = EventLog(self.db)
+        self.workflow = WorkflowRepository(self.db)
+        self.kv = KeyValueStore(self.db)
+
+    @contextmanager
+    def transaction(self) -> Iterator[sa.Connection]:
+        """One commit for every repository call made inside it on this thread."""
+        with self.db.write() as connection:
+            yield connection
+
+    def migrate(self) -> None:
+        self.db.migrate()
+
+    def dispose(self) -> None:
+        self.db.dispose()

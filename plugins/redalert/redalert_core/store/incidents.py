@@ -1,0 +1,190 @@
+"""Incidents: create (with the dedup and repeat rules), find, list, close, and single-column changes."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from ..domain.incident import OPEN_STATUSES, EventKind, Incident, OpenStep, Status, same_words
+from . import events
+from .database import Database
+from .errors import AlreadyClosed, DuplicateCommand, RepeatedCommand
+from .incident_rows import incident_from_row, load, require
+from .tables import incidents, participants
+
+_NOT_CLOSED = tuple(status.value for status in OPEN_STATUSES)
+
+
+class IncidentRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def create(
+        self,
+        *,
+        severity: str,
+        description: str,
+        opened_by: str,
+        opened_at: datetime,
+        origin_channel: str | None,
+        is_private: bool = False,
+        dedup_key: str | None = None,
+        repeat_since: datetime | None = None,
+    ) -> Incident:
+        """Record a new incident (status OPENING, step "recorded" done).
+
+        Raises DuplicateCommand for a known dedup key, and RepeatedCommand when `repeat_since` is given and the same
+        person opened the same severity and description at or after it (a command sent twice by hand).
+        """
+        try:
+            with self._db.write() as connection:
+                # Checked first so a retried command does not burn a number (PostgreSQL sequences never roll
+                # back); the unique constraint still settles races between concurrent attempts.
+                if dedup_key is not None:
+                    found = connection.execute(sa.select(incidents).where(incidents.c.dedup_key == dedup_key))
+                    existing_row = found.one_or_none()
+                    if existing_row is not None:
+                        raise DuplicateCommand(incident_from_row(existing_row))
+                if repeat_since is not None:
+                    repeated = self._recent_same_open(connection, opened_by, severity, description, repeat_since)
+                    if repeated is not None:
+                        raise RepeatedCommand(repeated)
+                result = connection.execute(
+                    sa.insert(incidents).values(
+                        severity=severity,
+                        description=description,
+                        status=Status.OPENING.value,
+                        origin_channel=origin_channel,
+                        is_private=is_private,
+                        dedup_key=dedup_key,
+                        steps_done=[OpenStep.RECORDED.value],
+                        opened_by=opened_by,
+                        opened_at=opened_at,
+                    )
+                )
+                number = result.inserted_primary_key[0]
+                data = {"severity": severity, "description": description, "origin_channel": origin_channel}
+                events.append(connection, number, EventKind.OPENED, actor=opened_by, data=data, at=opened_at)
+                return require(connection, number)
+        except sa.exc.IntegrityError:
+            # The unique constraint, not a prior lookup, decides: two racing inserts cannot both succeed.
+            existing = self.get_by_dedup_key(dedup_key) if dedup_key is not None else None
+            if existing is None:
+                raise
+            raise DuplicateCommand(existing) from None
+
+    def _recent_same_open(
+        self, connection: sa.Connection, opened_by: str, severity: str, description: str, since: datetime
+    ) -> Incident | None:
+        # On PostgreSQL two identical commands checked in parallel would both find nothing, so one opener's opens
+        # take turns (until commit).
+        self._db.advisory_lock(connection, opened_by)
+        rows = connection.execute(
+            sa.select(incidents)
+            .where(incidents.c.opened_by == opened_by, incidents.c.opened_at >= since)
+            .order_by(incidents.c.number.desc())
+        ).all()
+        wanted = (severity.casefold(), same_words(description))
+        for row in rows:
+            if (row.severity.casefold(), same_words(row.description)) == wanted:
+                return incident_from_row(row)
+        return None
+
+    def get(self, number: int) -> Incident | None:
+        with self._db.read() as connection:
+            return load(connection, number)
+
+    def _find_one(self, condition: sa.ColumnElement[bool]) -> Incident | None:
+        with self._db.read() as connection:
+            row = connection.execute(sa.select(incidents).where(condition)).one_or_none()
+        return None if row is None else incident_from_row(row)
+
+    def get_by_channel(self, channel_id: str) -> Incident | None:
+        return self._find_one(incidents.c.channel_id == channel_id)
+
+    def get_by_dedup_key(self, key: str) -> Incident | None:
+        return self._find_one(incidents.c.dedup_key == key)
+
+    def list(
+        self, *, include_closed: bool = False, limit: int = 50, viewer: str | None = None, viewer_is_admin: bool = False
+    ) -> tuple[list[Incident], int]:
+        """Newest first, at most `limit`, with the total number matching. "Open" means not closed.
+
+        With a `viewer` who is no admin, private incidents are left out unless the viewer opened or joined them.
+        """
+        condition = sa.true() if include_closed else incidents.c.status.in_(_NOT_CLOSED)
+        if viewer is not None and not viewer_is_admin:
+            member = sa.exists().where(
+                participants.c.incident_number == incidents.c.number, participants.c.user_id == viewer
+            )
+            condition = sa.and_(
+                condition, sa.or_(incidents.c.is_private.is_(False), incidents.c.opened_by == viewer, member)
+            )
+        with self._db.read() as connection:
+            total = connection.scalar(sa.select(sa.func.count()).select_from(incidents).where(condition))
+            rows = connection.execute(
+                sa.select(incidents).where(condition).order_by(incidents.c.number.desc()).limit(limit)
+            ).all()
+        return [incident_from_row(row) for row in rows], int(total or 0)
+
+    def _where(self, condition: sa.ColumnElement[bool]) -> list[Incident]:
+        with self._db.read() as connection:
+            rows = connection.execute(sa.select(incidents).where(condition).order_by(incidents.c.number)).all()
+        return [incident_from_row(row) for row in rows]
+
+    def unfinished(self) -> list[Incident]:
+        """Incidents whose open sequence never finished (status OPENING), oldest first."""
+        return self._where(incidents.c.status == Status.OPENING.value)
+
+    def not_closed(self) -> list[Incident]:
+        """Every incident that is not closed, oldest first (for reminders; no limit)."""
+        return self._where(incidents.c.status.in_(_NOT_CLOSED))
+
+    def channel_name_claimed(self, name: str, *, other_than: int) -> bool:
+        """Whether another incident already has (or is about to create) a channel called `name`."""
+        with self._db.read() as connection:
+            found = connection.scalar(
+                sa.select(incidents.c.number)
+                .where(incidents.c.channel_name == name, incidents.c.number != other_than)
+                .limit(1)
+            )
+        return found is not None
+
+    def set_summary_ts(self, number: int, ts: str) -> None:
+        with self._db.write() as connection:
+            require(connection, number)
+            connection.execute(sa.update(incidents).where(incidents.c.number == number).values(summary_ts=ts))
+
+    def close(self, number: int, *, closed_by: str, closed_at: datetime, resolution: str | None) -> Incident:
+        """Close once. Raises AlreadyClosed if someone closed it first, IncidentNotFound if it never existed."""
+        with self._db.write() as connection:
+            # Conditional update: of two concurrent closes only one matches a not-yet-closed row.
+            result = connection.execute(
+                sa.update(incidents)
+                .where(incidents.c.number == number, incidents.c.status != Status.CLOSED.value)
+                .values(status=Status.CLOSED.value, closed_by=closed_by, closed_at=closed_at, resolution=resolution)
+            )
+            if result.rowcount == 0:
+                raise AlreadyClosed(require(connection, number))
+            data = {"resolution": resolution}
+            events.append(connection, number, EventKind.CLOSED, actor=closed_by, data=data, at=closed_at)
+            return require(connection, number)
+
+    def change_severity(self, number: int, *, severity: str, actor: str, at: datetime) -> Incident:
+        return self._change_column(number, "severity", severity, EventKind.SEVERITY_CHANGED, actor=actor, at=at)
+
+    def rename_channel(self, number: int, *, name: str, at: datetime) -> Incident:
+        return self._change_column(number, "channel_name", name, EventKind.CHANNEL_RENAMED, actor=None, at=at)
+
+    def _change_column(
+        self, number: int, column: str, value: str, kind: EventKind, *, actor: str | None, at: datetime
+    ) -> Incident:
+        """Set one column of an incident and log the change as a `kind` event with "from" and "to"."""
+        with self._db.write() as connection:
+            incident = require(connection, number, for_update=True)
+            connection.execute(sa.update(incidents).where(incidents.c.number == number).values({column: value}))
+            data = {"from": getattr(incident, column), "to": value}
+            events.append(connection, number, kind, actor=actor, data=data, at=at)
+            return dataclasses.replace(incident, **{column: value})

@@ -1,0 +1,98 @@
+"""The workflow state of each incident: status, roles and where it was announced (see services/workflow.py)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from ..domain.incident import EventKind
+from ..domain.workflow_state import WorkflowState
+from . import events
+from .database import Database
+from .incident_rows import require
+from .tables import incident_workflow
+
+
+class WorkflowRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def get(self, number: int) -> WorkflowState:
+        """The incident's workflow state; an incident nobody has touched yet has the empty state."""
+        with self._db.read() as connection:
+            return self._load(connection, number)
+
+    def _load(self, connection: sa.Connection, number: int) -> WorkflowState:
+        row = connection.execute(
+            sa.select(incident_workflow).where(incident_workflow.c.incident_number == number)
+        ).one_or_none()
+        if row is None:
+            return WorkflowState(incident_number=number)
+        return WorkflowState(
+            incident_number=number,
+            status=row.status,
+            resolved_at=row.resolved_at,
+            roles=dict(row.roles or {}),
+            announce_channel=row.announce_channel,
+            announce_ts=row.announce_ts,
+        )
+
+    def _save(self, connection: sa.Connection, state: WorkflowState) -> None:
+        values = {
+            "status": state.status,
+            "resolved_at": state.resolved_at,
+            "roles": dict(state.roles),
+            "announce_channel": state.announce_channel,
+            "announce_ts": state.announce_ts,
+        }
+        statement = self._db.insert(incident_workflow).values(incident_number=state.incident_number, **values)
+        connection.execute(statement.on_conflict_do_update(index_elements=["incident_number"], set_=values))
+
+    def assign_role(self, number: int, *, role: str, user_id: str, actor: str, at: datetime) -> str | None:
+        """Give `role` to `user_id`; returns who held it before (None if nobody). Logged as role_assigned."""
+        with self._db.write() as connection:
+            require(connection, number, for_update=True)
+            state = self._load(connection, number)
+            previous = state.roles.get(role)
+            state.roles[role] = user_id
+            self._save(connection, state)
+            data = {"role": role, "user": user_id, "previous": previous}
+            events.append(connection, number, EventKind.ROLE_ASSIGNED, actor=actor, data=data, at=at)
+        return previous
+
+    def set_status(
+        self,
+        number: int,
+        *,
+        status: str,
+        resolved: bool,
+        actor: str,
+        note: str | None,
+        at: datetime,
+        implicit_previous: str | None = None,
+    ) -> str | None:
+        """Move the incident to `status` (resolved: record the resolution time); returns the previous status.
+
+        `implicit_previous` names the status an incident has before anyone set one (the first configured).
+        """
+        with self._db.write() as connection:
+            require(connection, number, for_update=True)
+            state = self._load(connection, number)
+            previous = state.status or implicit_previous
+            state.status = status
+            state.resolved_at = at if resolved else None
+            self._save(connection, state)
+            data = {"from": previous, "to": status, "note": note, "resolved": resolved}
+            events.append(connection, number, EventKind.STATUS_CHANGED, actor=actor, data=data, at=at)
+        return previous
+
+    def set_announcement(self, number: int, *, channel_id: str, ts: str, at: datetime) -> None:
+        """The first announcement in `channel_id`: later updates are threaded under `ts`."""
+        with self._db.write() as connection:
+            require(connection, number, for_update=True)
+            state = self._load(connection, number)
+            state.announce_channel, state.announce_ts = channel_id, ts
+            self._save(connection, state)
+            data = {"channel": channel_id, "ts": ts}
+            events.append(connection, number, EventKind.ANNOUNCED, data=data, at=at)

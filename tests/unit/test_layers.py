@@ -1,0 +1,75 @@
+"""The layers hold: the domain does no I/O, and no import runs from a lower layer to a higher one.
+
+Layers, top to bottom: the Errbot plugin (redalert.py, chat_commands) → services → adapters (slack, store,
+integrations) → domain. Checked on the source with the ast module, so a new file is covered the day it is added.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+CORE = Path(__file__).resolve().parents[2] / "plugins" / "redalert" / "redalert_core"
+# What each layer may import from redalert_core (besides itself).
+ALLOWED = {
+    "domain": set(),
+    "slack": {"domain"},
+    "store": {"domain"},
+    "integrations": {"domain"},
+    "services": {"domain", "slack", "store", "integrations"},
+}
+# Libraries only adapters (and the plugin) may use.
+ADAPTER_LIBRARIES = {"errbot", "slack_sdk", "sqlalchemy", "alembic", "httpx", "psycopg", "matplotlib"}
+
+
+def _imports(path: Path) -> list[tuple[str, int]]:
+    """(absolute module name, line) for every import in `path`, relative imports resolved."""
+    package = path.relative_to(CORE.parent).with_suffix("").parts[:-1]
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            found += [(alias.name, node.lineno) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = ".".join(package[: len(package) - node.level + 1])
+                module = f"{base}.{node.module}" if node.module else base
+                names = [f"{module}.{alias.name}" for alias in node.names] if not node.module else [module]
+                found += [(name, node.lineno) for name in names]
+            else:
+                found.append((node.module or "", node.lineno))
+    return found
+
+
+def _layer_files() -> list[tuple[str, Path]]:
+    return [(layer, path) for layer in ALLOWED for path in sorted((CORE / layer).rglob("*.py"))]
+
+
+@pytest.mark.parametrize(("layer", "path"), _layer_files(), ids=lambda v: v if isinstance(v, str) else v.name)
+def test_no_import_runs_upward(layer: str, path: Path) -> None:
+    wrong = []
+    for module, line in _imports(path):
+        parts = module.split(".")
+        in_core = parts[0] == "redalert_core" and len(parts) > 1 and parts[1] in ALLOWED
+        if in_core and parts[1] != layer and parts[1] not in ALLOWED[layer]:
+            wrong.append(f"line {line}: {module}")
+        if layer == "domain" and parts[0] in ADAPTER_LIBRARIES:
+            wrong.append(f"line {line}: {module} (the domain does no I/O)")
+    assert not wrong, f"{path.relative_to(CORE)} imports across layers: {wrong}"
+
+
+def test_every_module_is_in_a_layer() -> None:
+    loose = [p.name for p in CORE.glob("*.py") if p.name != "__init__.py"]
+    assert not loose, f"put these in a layer package: {loose}"
+
+
+def test_the_checker_sees_a_violation(tmp_path: Path) -> None:
+    # The check must be able to fail: a domain module importing the store is caught.
+    bad = CORE / "domain" / "_layer_probe.py"
+    bad.write_text("from ..store import Store\nimport sqlalchemy\n")
+    try:
+        with pytest.raises(AssertionError, match="imports across layers"):
+            test_no_import_runs_upward("domain", bad)
+    finally:
+        bad.unlink()

@@ -17,6 +17,7 @@ from errbot import BotPlugin, ValidationException, botcmd, cmdfilter
 from chat_commands import listed_under_plugin
 from chat_commands.workflow import WorkflowCommands
 from redalert_core.domain import commands
+from redalert_core.domain import text as texts
 from redalert_core.domain.commands import ParseError
 from redalert_core.domain.settings import DEFAULT_CONFIG, ConfigError, Settings, parse_config_text, validate
 from redalert_core.services import doctor, recovery
@@ -210,7 +211,7 @@ class RedAlert(WorkflowCommands, BotPlugin):  # WorkflowCommands first: it overr
         try:
             command = commands.parse_open(self._raw_args(msg, args, "open"), self.settings)
         except ParseError as exc:
-            return messages.unping(str(exc))
+            return texts.unping(str(exc))
         edited = self._event(msg).get("subtype") == "message_changed"
         request = OpenRequest(
             severity=command.severity,
@@ -223,7 +224,7 @@ class RedAlert(WorkflowCommands, BotPlugin):  # WorkflowCommands first: it overr
         )
         report = self.service.open(request)
         incident = report.incident
-        label = messages.severity_label(self.settings, incident.severity)
+        label = texts.severity_label(self.settings, incident.severity)
         if report.repeated:
             return (
                 f"You opened this a moment ago: Incident {incident.number} in {messages.channel(incident.channel_id)}."
@@ -265,7 +266,7 @@ class RedAlert(WorkflowCommands, BotPlugin):  # WorkflowCommands first: it overr
         try:
             include_closed = commands.parse_list(args)
         except ParseError as exc:
-            return messages.unping(str(exc))
+            return texts.unping(str(exc))
         incidents, total = self.service.list(
             include_closed=include_closed, viewer=self._sender(msg), viewer_is_admin=self._is_admin(msg)
         )
@@ -290,7 +291,7 @@ class RedAlert(WorkflowCommands, BotPlugin):  # WorkflowCommands first: it overr
                 number=command.number, here=self._here(msg), mentions=command.mentions, actor=self._sender(msg)
             )
         except (ParseError, ServiceError) as exc:
-            return messages.unping(str(exc))
+            return texts.unping(str(exc))
         if outcome.invited:
             text = f"Invited {', '.join(messages.user(u) for u in outcome.invited)} to incident {incident.number}."
         else:
@@ -314,12 +315,12 @@ class RedAlert(WorkflowCommands, BotPlugin):  # WorkflowCommands first: it overr
                 actor_is_admin=self._is_admin(msg),
             )
         except (ParseError, ServiceError) as exc:
-            return messages.unping(str(exc))
+            return texts.unping(str(exc))
         if incident.channel_id and incident.channel_id == self._here(msg):
             return None  # the closing message posted there is the answer; the channel is archived now
         return (
             f"Incident {incident.number} closed after "
-            f"{messages.duration(incident.closed_at - incident.opened_at)}; its channel is archived."
+            f"{texts.duration(incident.closed_at - incident.opened_at)}; its channel is archived."
             f"{self._warnings(warnings)}"
         )
 
@@ -346,7 +347,7 @@ class RedAlert(WorkflowCommands, BotPlugin):  # WorkflowCommands first: it overr
         try:
             report = self.service.resume(int(text))
         except ServiceError as exc:
-            return messages.unping(str(exc))
+            return texts.unping(str(exc))
         incident = report.incident
         if not incident.channel_id:
             return f"Incident {incident.number} still has no channel.{self._warnings(report.warnings)}"

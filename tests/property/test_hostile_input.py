@@ -22,6 +22,7 @@ from plugin_support import extra_config, extra_plugin_dir, loglevel, say  # noqa
 from slack_workspace import BOT_TOKEN
 
 from redalert_core.domain import commands, naming
+from redalert_core.domain import text as texts
 from redalert_core.domain.commands import ParseError
 from redalert_core.domain.settings import (
     DEFAULT_CONFIG,
@@ -31,7 +32,6 @@ from redalert_core.domain.settings import (
     parse_config_text,
     validate,
 )
-from redalert_core.slack import messages
 
 SETTINGS = validate({})
 CHANNEL_NAME = re.compile(r"^[a-z0-9_-]{1,76}$")
@@ -194,7 +194,7 @@ def number_prefixed(draw) -> str:
 # --- parsing -------------------------------------------------------------------------------------------------------
 def _inert(text: str) -> None:
     """Text as RedAlert posts it: no markup, no control characters, no way to ping a crowd."""
-    escaped = messages.escape(text)
+    escaped = texts.escape(text)
     assert "<" not in escaped and ">" not in escaped
     assert not any(unicodedata.category(ch) == "Cc" for ch in escaped)
     assert not PING.search(escaped), escaped

@@ -10,6 +10,7 @@ import os
 
 from errbot import botcmd
 
+from redalert_core.domain import text as texts
 from redalert_core.domain.commands import ParseError
 from redalert_core.domain.workflow_parsing import Targeted, free_text, one_user, role_and_user, target, word_and_note
 from redalert_core.services.incidents import ServiceError
@@ -83,7 +84,7 @@ class WorkflowCommands:
             user_id = one_user(parsed.rest, "!incident lead [<number>] @person")
             outcome = self.workflow.assign_role(parsed.number, self._asker(msg), "commander", user_id)
         except (ParseError, ServiceError) as exc:
-            return messages.unping(str(exc))
+            return texts.unping(str(exc))
         return self._role_reply(outcome, "commander", user_id)
 
     @botcmd
@@ -97,7 +98,7 @@ class WorkflowCommands:
             role, user_id = role_and_user(parsed.rest, self.settings.roles)
             outcome = self.workflow.assign_role(parsed.number, self._asker(msg), role, user_id)
         except (ParseError, ServiceError) as exc:
-            return messages.unping(str(exc))
+            return texts.unping(str(exc))
         return self._role_reply(outcome, role, user_id)
 
     def _role_reply(self, outcome: Outcome, role: str, user_id: str) -> str:
@@ -119,7 +120,7 @@ class WorkflowCommands:
             status, note = word_and_note(parsed.rest, f"!incident status [<number>] <status> [note] ({statuses})")
             outcome = self.workflow.set_status(parsed.number, self._asker(msg), status, note)
         except (ParseError, ServiceError) as exc:
-            return messages.unping(str(exc))
+            return texts.unping(str(exc))
         text = f"Incident {outcome.incident.number} is now {status} (was {outcome.previous})."
         if status == self.settings.resolved_status:
             text += " Resolution time recorded; close it with `!incident close [resolution]`."
@@ -139,9 +140,9 @@ class WorkflowCommands:
                 raise ParseError(f"Usage: !incident severity [<number>] <severity> ({known}).")
             outcome = self.workflow.change_severity(parsed.number, self._asker(msg), words[0])
         except (ParseError, ServiceError) as exc:
-            return messages.unping(str(exc))
+            return texts.unping(str(exc))
         incident = outcome.incident
-        label = messages.severity_label(self.settings, incident.severity)
+        label = texts.severity_label(self.settings, incident.severity)
         text = f"Incident {incident.number} is now {label} (was {outcome.previous}); channel #{incident.channel_name}."
         if outcome.invited.invited:
             text += f"\nInvited: {', '.join(messages.user(u) for u in outcome.invited.invited)}."
@@ -158,7 +159,7 @@ class WorkflowCommands:
             number, text = self._number_and_text(msg, args, "update", "<what is happening>")
             outcome = self.workflow.post_update(number, self._asker(msg), text)
         except (ParseError, ServiceError) as exc:
-            return messages.unping(str(exc))
+            return texts.unping(str(exc))
         elsewhere = [c for c in outcome.where if c != self._here(msg)]
         if not elsewhere and not outcome.warnings:
             return None  # typed in the incident channel: the posted update is the answer
@@ -175,7 +176,7 @@ class WorkflowCommands:
             number, text = self._number_and_text(msg, args, "note", "<text>")
             incident = self.workflow.add_note(number, self._asker(msg), text)
         except (ParseError, ServiceError) as exc:
-            return messages.unping(str(exc))
+            return texts.unping(str(exc))
         return f"Added to the timeline of incident {incident.number}."
 
     @botcmd
@@ -190,7 +191,7 @@ class WorkflowCommands:
                 raise ParseError("Usage: !incident timeline [<number>].")
             incident, entries = self.workflow.timeline(parsed.number, self._asker(msg))
         except (ParseError, ServiceError) as exc:
-            return messages.unping(str(exc))
+            return texts.unping(str(exc))
         lines = [f"Timeline of incident {incident.number} (UTC):"]
         lines += [f"- `{at.strftime('%Y-%m-%d %H:%M')}` {text}" for at, text in entries]
         return "\n".join(lines)
@@ -207,7 +208,7 @@ class WorkflowCommands:
                 raise ParseError("Usage: !incident postmortem [<number>].")
             outcome = self.workflow.postmortem(parsed.number, self._asker(msg))
         except (ParseError, ServiceError) as exc:
-            return messages.unping(str(exc))
+            return texts.unping(str(exc))
         where = messages.channel(outcome.where[0])
         return f"Post-mortem draft for incident {outcome.incident.number} uploaded to {where}."
 

@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ..domain import naming
+from ..domain import text as texts
 from ..domain.commands import Mentions
 from ..domain.incident import EventKind, Incident, OpenStep
 from ..domain.settings import GROUP_ID, Settings
@@ -500,6 +501,6 @@ class IncidentService:
 
     @staticmethod
     def _already_closed(incident: Incident) -> str:
-        when = messages.when(incident.closed_at) if incident.closed_at else "earlier"
+        when = texts.when(incident.closed_at) if incident.closed_at else "earlier"
         by = f" by {messages.user(incident.closed_by)}" if incident.closed_by else ""
         return f"Incident {incident.number} was already closed {when}{by}."

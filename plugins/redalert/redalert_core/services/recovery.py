@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from ..domain import text as texts
 from ..domain.incident import Incident, OpenStep
 from ..slack import messages
 from ..slack.gateway import SlackError
@@ -52,7 +53,7 @@ def finish_interrupted(service: IncidentService) -> list[Recovered]:
             log.error("Could not resume incident %s: %s", stale.number, exc)
             continue
         incident = report.incident
-        label = messages.severity_label(service.settings, incident.severity)
+        label = texts.severity_label(service.settings, incident.severity)
         notice = notice_for(incident, report, only_reply_missing, label)
         if incident.origin_channel:
             try:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from ..domain import naming, postmortem, timeline
+from ..domain import text as texts
 from ..domain.commands import USER_MENTION, Mentions, plain_text
 from ..domain.incident import EventKind, Incident, Status
 from ..domain.reminders import CLOSE, Reminder, due_reminders
@@ -131,7 +132,7 @@ class WorkflowService:
         outcome = Outcome(incident=incident, previous=current)
         text = f"Incident {incident.number} is now *{wanted}* (was {current}), set by {messages.user(asker.user)}."
         if note:
-            text += f"\n{messages.escape(note)}"
+            text += f"\n{texts.escape(note)}"
         if resolved:
             text += "\nThe resolution time is recorded. Close the incident with `!incident close [resolution]`."
         outcome.warnings += self._tell_channel(incident, text, asker)
@@ -286,7 +287,7 @@ class WorkflowService:
 
     def timeline(self, number: int | None, asker: Asker) -> tuple[Incident, list[tuple[datetime, str]]]:
         incident = self.find(number, asker, "timeline", open_only=False)
-        return incident, timeline.entries(self.store.events.list(incident.number), messages.user, messages.escape)
+        return incident, timeline.entries(self.store.events.list(incident.number), messages.user, texts.escape)
 
     # --- the pinned summary -------------------------------------------------------------------------------------
     def refresh_summary(self, number: int, incident: Incident | None = None) -> list[str]:

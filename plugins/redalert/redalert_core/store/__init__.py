@@ -36,11 +36,11 @@ class Store:
     def __init__(self, url: str, *, schema: str | None = None) -> None:
         self.db = Database(url, schema=schema)
         self.dialect = self.db.dialect
-        self.incidents = IncidentRepository(self.db)
-        self.steps = OpenSteps(self.db)
-        self.participants = ParticipantRepository(self.db)
         self.events = EventLog(self.db)
-        self.workflow = WorkflowRepository(self.db)
+        self.incidents = IncidentRepository(self.db, self.events)
+        self.steps = OpenSteps(self.db, self.events)
+        self.participants = ParticipantRepository(self.db)
+        self.workflow = WorkflowRepository(self.db, self.events)
         self.kv = KeyValueStore(self.db)
 
     @contextmanager

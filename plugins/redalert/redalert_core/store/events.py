@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -35,7 +36,7 @@ def event_from_row(row: sa.Row) -> Event:
     )
 
 
-def append(
+def _insert(
     connection: sa.Connection,
     number: int,
     kind: EventKind | str,
@@ -44,7 +45,6 @@ def append(
     data: dict | None = None,
     at: datetime | None = None,
 ) -> Event:
-    """Append one event inside the caller's transaction."""
     kind_value = kind.value if isinstance(kind, EventKind) else str(kind)
     values = {
         "incident_number": number,
@@ -65,9 +65,37 @@ def append(
     )
 
 
+# Called with the open transaction and the new event: what must happen with the change (an outbox row) does so in
+# the same commit, or not at all.
+EventHook = Callable[[sa.Connection, Event], None]
+
+
 class EventLog:
+    """Every repository appends through one EventLog, so its subscribers see every change."""
+
     def __init__(self, db: Database) -> None:
         self._db = db
+        self._hooks: list[EventHook] = []
+
+    def subscribe(self, hook: EventHook) -> None:
+        """Run `hook(connection, event)` inside the transaction of every event appended from now on."""
+        self._hooks.append(hook)
+
+    def append(
+        self,
+        connection: sa.Connection,
+        number: int,
+        kind: EventKind | str,
+        *,
+        actor: str | None = None,
+        data: dict | None = None,
+        at: datetime | None = None,
+    ) -> Event:
+        """Append one event inside the caller's transaction."""
+        event = _insert(connection, number, kind, actor=actor, data=data, at=at)
+        for hook in self._hooks:
+            hook(connection, event)
+        return event
 
     def add(
         self,
@@ -80,7 +108,7 @@ class EventLog:
     ) -> Event:
         with self._db.write() as connection:
             require(connection, number)
-            return append(connection, number, kind, actor=actor, data=data, at=at)
+            return self.append(connection, number, kind, actor=actor, data=data, at=at)
 
     def list(self, number: int) -> list[Event]:
         """Oldest first (by time, then by the order they were appended)."""

@@ -8,9 +8,9 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from ..domain.incident import OPEN_STATUSES, EventKind, Incident, OpenStep, Status, same_words
-from . import events
 from .database import Database
 from .errors import AlreadyClosed, DuplicateCommand, RepeatedCommand
+from .events import EventLog
 from .incident_rows import incident_from_row, load, require
 from .tables import incidents, participants
 
@@ -18,8 +18,9 @@ _NOT_CLOSED = tuple(status.value for status in OPEN_STATUSES)
 
 
 class IncidentRepository:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, events: EventLog) -> None:
         self._db = db
+        self._events = events
 
     def create(
         self,
@@ -66,7 +67,7 @@ class IncidentRepository:
                 )
                 number = result.inserted_primary_key[0]
                 data = {"severity": severity, "description": description, "origin_channel": origin_channel}
-                events.append(connection, number, EventKind.OPENED, actor=opened_by, data=data, at=opened_at)
+                self._events.append(connection, number, EventKind.OPENED, actor=opened_by, data=data, at=opened_at)
                 return require(connection, number)
         except sa.exc.IntegrityError:
             # The unique constraint, not a prior lookup, decides: two racing inserts cannot both succeed.
@@ -169,7 +170,7 @@ class IncidentRepository:
             if result.rowcount == 0:
                 raise AlreadyClosed(require(connection, number))
             data = {"resolution": resolution}
-            events.append(connection, number, EventKind.CLOSED, actor=closed_by, data=data, at=closed_at)
+            self._events.append(connection, number, EventKind.CLOSED, actor=closed_by, data=data, at=closed_at)
             return require(connection, number)
 
     def change_severity(self, number: int, *, severity: str, actor: str, at: datetime) -> Incident:
@@ -186,5 +187,5 @@ class IncidentRepository:
             incident = require(connection, number, for_update=True)
             connection.execute(sa.update(incidents).where(incidents.c.number == number).values({column: value}))
             data = {"from": getattr(incident, column), "to": value}
-            events.append(connection, number, kind, actor=actor, data=data, at=at)
+            self._events.append(connection, number, kind, actor=actor, data=data, at=at)
             return dataclasses.replace(incident, **{column: value})

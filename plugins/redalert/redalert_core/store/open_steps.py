@@ -8,30 +8,30 @@ from typing import Any
 import sqlalchemy as sa
 
 from ..domain.incident import OPEN_STEPS, EventKind, Incident, OpenStep, Status
-from . import events
 from .database import Database
+from .events import EventLog
 from .incident_rows import require
 from .tables import incidents
 
 
-def _record_step(connection: sa.Connection, incident: Incident, step: OpenStep, data: dict) -> Incident:
-    """Mark `step` done on a row already locked by the caller; OPENING becomes OPEN once all are done."""
-    steps = list(incident.steps_done)
-    newly_done = step.value not in steps
-    if newly_done:
-        steps.append(step.value)
-    values: dict[str, Any] = {"steps_done": steps}
-    if incident.status is Status.OPENING and all(s.value in steps for s in OPEN_STEPS):
-        values["status"] = Status.OPEN.value
-    connection.execute(sa.update(incidents).where(incidents.c.number == incident.number).values(**values))
-    if newly_done:
-        events.append(connection, incident.number, EventKind.STEP_DONE, data={"step": step.value, **data})
-    return dataclasses.replace(incident, steps_done=steps, status=Status(values.get("status", incident.status)))
-
-
 class OpenSteps:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, events: EventLog) -> None:
         self._db = db
+        self._events = events
+
+    def _record_step(self, connection: sa.Connection, incident: Incident, step: OpenStep, data: dict) -> Incident:
+        """Mark `step` done on a row already locked by the caller; OPENING becomes OPEN once all are done."""
+        steps = list(incident.steps_done)
+        newly_done = step.value not in steps
+        if newly_done:
+            steps.append(step.value)
+        values: dict[str, Any] = {"steps_done": steps}
+        if incident.status is Status.OPENING and all(s.value in steps for s in OPEN_STEPS):
+            values["status"] = Status.OPEN.value
+        connection.execute(sa.update(incidents).where(incidents.c.number == incident.number).values(**values))
+        if newly_done:
+            self._events.append(connection, incident.number, EventKind.STEP_DONE, data={"step": step.value, **data})
+        return dataclasses.replace(incident, steps_done=steps, status=Status(values.get("status", incident.status)))
 
     def set_intended_channel_name(self, number: int, name: str) -> Incident:
         """Remember the name about to be sent to conversations.create, before Slack is asked.
@@ -57,7 +57,7 @@ class OpenSteps:
                 .values(channel_id=channel_id, channel_name=channel_name)
             )
             incident = dataclasses.replace(incident, channel_id=channel_id, channel_name=channel_name)
-            return _record_step(
+            return self._record_step(
                 connection, incident, OpenStep.CHANNEL, {"channel_id": channel_id, "channel_name": channel_name}
             )
 
@@ -65,11 +65,11 @@ class OpenSteps:
         """Idempotent: a step already done is not recorded again (no second event)."""
         with self._db.write() as connection:
             incident = require(connection, number, for_update=True)
-            return _record_step(connection, incident, OpenStep(step), dict(data or {}))
+            return self._record_step(connection, incident, OpenStep(step), dict(data or {}))
 
     def failed(self, number: int, step: OpenStep, error: str) -> None:
         with self._db.write() as connection:
             require(connection, number)
-            events.append(
+            self._events.append(
                 connection, number, EventKind.STEP_FAILED, data={"step": OpenStep(step).value, "error": error}
             )

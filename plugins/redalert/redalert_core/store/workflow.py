@@ -8,15 +8,16 @@ import sqlalchemy as sa
 
 from ..domain.incident import EventKind
 from ..domain.workflow_state import WorkflowState
-from . import events
 from .database import Database
+from .events import EventLog
 from .incident_rows import require
 from .tables import incident_workflow
 
 
 class WorkflowRepository:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, events: EventLog) -> None:
         self._db = db
+        self._events = events
 
     def get(self, number: int) -> WorkflowState:
         """The incident's workflow state; an incident nobody has touched yet has the empty state."""
@@ -58,7 +59,7 @@ class WorkflowRepository:
             state.roles[role] = user_id
             self._save(connection, state)
             data = {"role": role, "user": user_id, "previous": previous}
-            events.append(connection, number, EventKind.ROLE_ASSIGNED, actor=actor, data=data, at=at)
+            self._events.append(connection, number, EventKind.ROLE_ASSIGNED, actor=actor, data=data, at=at)
         return previous
 
     def set_status(
@@ -84,7 +85,7 @@ class WorkflowRepository:
             state.resolved_at = at if resolved else None
             self._save(connection, state)
             data = {"from": previous, "to": status, "note": note, "resolved": resolved}
-            events.append(connection, number, EventKind.STATUS_CHANGED, actor=actor, data=data, at=at)
+            self._events.append(connection, number, EventKind.STATUS_CHANGED, actor=actor, data=data, at=at)
         return previous
 
     def set_announcement(self, number: int, *, channel_id: str, ts: str, at: datetime) -> None:
@@ -95,4 +96,4 @@ class WorkflowRepository:
             state.announce_channel, state.announce_ts = channel_id, ts
             self._save(connection, state)
             data = {"channel": channel_id, "ts": ts}
-            events.append(connection, number, EventKind.ANNOUNCED, data=data, at=at)
+            self._events.append(connection, number, EventKind.ANNOUNCED, data=data, at=at)

@@ -137,3 +137,8 @@ def test_outage_until_turned_off(pd: PagerDutyEmulator, mode: str) -> None:
     pd.outage(False)
     assert httpx.post(pd.url, json=trigger()).status_code == 202
     assert pd.wait_for_events(1)[0].dedup_key == "inc-1"
+
+
+def test_wait_for_times_out_with_a_clear_error(pd: PagerDutyEmulator) -> None:
+    with pytest.raises(TimeoutError, match="pagerduty emulator"):
+        pd.wait_for(lambda: pd.events, timeout=0.05)

@@ -97,8 +97,8 @@ class ConfluenceEmulator(EmulatorBase):
     @property
     def pages(self) -> dict[str, Page]:
         """Pages created through the API (space homepages left out)."""
-        homes = {s["homepageId"] for s in self.spaces.values()}
         with self._cond:
+            homes = {s["homepageId"] for s in self.spaces.values()}
             return {pid: p for pid, p in self._pages.items() if pid not in homes}
 
     def page(self, page_id: str) -> Page | None:

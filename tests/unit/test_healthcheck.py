@@ -90,7 +90,8 @@ def test_a_bad_limit_is_reported_not_guessed(tmp_path, bad):
     verdict = healthcheck.check(env_for(url, REDALERT_HEALTH_MAX_AGE=bad), now=_clock)
     assert not verdict.healthy
     assert verdict.message == (
-        f"RedAlert health check misconfigured: REDALERT_HEALTH_MAX_AGE must be a positive number of seconds, not {bad!r}"
+        "RedAlert health check misconfigured: "
+        f"REDALERT_HEALTH_MAX_AGE must be a positive number of seconds, not {bad!r}"
     )
 
 

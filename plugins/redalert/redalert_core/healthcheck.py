@@ -94,10 +94,10 @@ def _redact(text: str, url: sa.URL) -> str:
 
 
 def _read_heartbeat(url: sa.URL, replica: str) -> object | None:
-    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+    on_disk = url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
+    if on_disk and not Path(url.database).exists():
         # Connecting would create an empty file and hide a wrong path or volume.
-        if not Path(url.database).exists():
-            raise _Unreachable(f"SQLite database {url.database} does not exist")
+        raise _Unreachable(f"SQLite database {url.database} does not exist")
     connect_args = {"connect_timeout": CONNECT_TIMEOUT_SECONDS} if url.get_backend_name() == "postgresql" else {}
     engine = sa.create_engine(url, connect_args=connect_args, poolclass=sa.pool.NullPool)
     try:

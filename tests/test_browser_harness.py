@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import struct
 
+import browser
 import pytest
 from browser import VIEWPORT, is_loopback_url, save_screenshot, serve_directory
 
@@ -60,3 +61,24 @@ def test_a_page_is_opened_a_link_followed_and_a_screenshot_saved(browser_page, t
 )
 def test_only_loopback_addresses_may_be_loaded(url, allowed):
     assert is_loopback_url(url) is allowed
+
+
+def test_a_missing_chromium_skips_locally_and_fails_in_ci(monkeypatch, tmp_path):
+    monkeypatch.setattr(browser, "DEFAULT_CHROMIUM", str(tmp_path / "no-chromium"))
+    monkeypatch.setenv("REDALERT_CHROMIUM", "")
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert browser.chromium_executable() is None
+    monkeypatch.delenv("REDALERT_REQUIRE_BROWSER", raising=False)
+    with pytest.raises(pytest.skip.Exception, match=r"ensure_chromium\.sh"):
+        browser.chromium_or_skip()
+    monkeypatch.setenv("REDALERT_REQUIRE_BROWSER", "1")
+    with pytest.raises(pytest.fail.Exception, match="REDALERT_REQUIRE_BROWSER=1"):
+        browser.chromium_or_skip()
+
+
+def test_redalert_chromium_points_at_another_binary(monkeypatch, tmp_path):
+    fake = tmp_path / "chrome"
+    fake.write_text("#!/bin/sh\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("REDALERT_CHROMIUM", str(fake))
+    assert browser.chromium_executable() == str(fake)

@@ -15,8 +15,9 @@ $(VENV)/.runtime: requirements.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements.txt
 	touch $@
 
-$(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
+$(VENV)/.dev: requirements.txt requirements-dev.txt tests/tools/ensure_chromium.sh | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
+	bash tests/tools/ensure_chromium.sh
 	touch $@ $(VENV)/.runtime
 
 run: $(VENV)/.runtime

@@ -9,7 +9,8 @@ from slack_workspace import running_workspace
 
 from slack_emulator import SlackEmulator
 
-pytest_plugins = ["errbot.backends.test"]
+# browser: the `browser_page` fixture (headless Debian Chromium through Playwright) for real-browser tests.
+pytest_plugins = ["errbot.backends.test", "browser"]
 
 
 @pytest.fixture

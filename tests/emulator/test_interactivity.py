@@ -202,3 +202,16 @@ def test_post_ephemeral_needs_a_member(emulator: SlackEmulator, client: WebClien
         client.chat_postEphemeral(channel=people, user="U0BOB", text="bob is not in the channel")
     assert info.value.response["error"] == "user_not_in_channel"
     assert emulator.ephemerals_for("U0BOB") == [] and emulator.messages(people) == []
+
+
+def test_only_events_are_redelivered(emulator: SlackEmulator, people: str) -> None:
+    emulator.redelivery_seconds = 0.1
+    silent = SocketApp()
+    silent.ack = False
+    with connected_app(emulator, silent):
+        command = emulator.send_slash_command("U0ALICE", people)
+        emulator.post_user_message("U0ALICE", people, "an event")
+        # The event is retried 3 times; by then a retried command would have been sent too (its timer is older).
+        emulator.wait_for(lambda: max((a for _e, _c, a in emulator.deliveries()), default=0) == 3, 5)
+    assert [a for e, _c, a in emulator.deliveries() if e == command] == [0]
+    assert emulator.ack_payload(command) is None

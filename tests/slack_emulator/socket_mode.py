@@ -156,7 +156,8 @@ class SocketHub:
             previous = self._last_conn.get(envelope_id)
             if len(candidates) > 1 and previous is not None:
                 candidates = [w for w in candidates if self.conn_ids.get(w) != previous]  # retry elsewhere
-            ws = self.rng.choice(candidates)
+            # Draw only when there is a choice, so a seed gives the same spread whatever redeliveries interleave.
+            ws = self.rng.choice(candidates) if len(candidates) > 1 else candidates[0]
             conn_id = self.conn_ids[ws]
         try:
             await ws.send_str(json.dumps(frame))

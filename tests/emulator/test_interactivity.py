@@ -215,3 +215,19 @@ def test_only_events_are_redelivered(emulator: SlackEmulator, people: str) -> No
         emulator.wait_for(lambda: max((a for _e, _c, a in emulator.deliveries()), default=0) == 3, 5)
     assert [a for e, _c, a in emulator.deliveries() if e == command] == [0]
     assert emulator.ack_payload(command) is None
+
+
+def test_click_on_an_ephemeral_message(emulator: SlackEmulator, client: WebClient, people: str) -> None:
+    ts = client.chat_postEphemeral(channel=people, user="U0ALICE", text="Declare?", blocks=SUMMARY_BLOCKS)["message_ts"]
+    with pytest.raises(KeyError):
+        emulator.click_button("U0BOB", people, ts, "join")  # Bob never saw it
+    with connected_app(emulator) as app:
+        click = emulator.click_button("U0ALICE", people, ts, "join")
+        emulator.wait_for_ack(click)
+    payload = app.requests[0].payload
+    assert payload["container"]["is_ephemeral"] is True and "message" not in payload
+    hook = WebhookClient(payload["response_url"])
+    assert hook.send(text="Declared", replace_original=True).status_code == 200
+    assert [(m["ts"], m["text"]) for m in emulator.ephemerals_for("U0ALICE")] == [(ts, "Declared")]
+    assert hook.send(delete_original=True).status_code == 200
+    assert emulator.ephemerals_for("U0ALICE") == [] and emulator.messages(people) == []

@@ -274,3 +274,29 @@ def test_click_opens_a_modal_with_its_own_trigger(emulator: SlackEmulator, clien
     trigger = emulator.envelope(click)["payload"]["trigger_id"]
     view = client.views_open(trigger_id=trigger, view=OPEN_MODAL)["view"]
     assert [v["id"] for v in emulator.open_views("U0BOB")] == [view["id"]]
+
+
+def test_button_inside_a_modal_pushes_with_its_trigger(
+    emulator: SlackEmulator, client: WebClient, channel: str
+) -> None:
+    hub = {
+        **OPEN_MODAL,
+        "blocks": [
+            *OPEN_MODAL["blocks"],
+            {
+                "type": "actions",
+                "block_id": "more",
+                "elements": [{"type": "button", "action_id": "add_impact", "text": plain("Add impact")}],
+            },
+        ],
+    }
+    root = client.views_open(trigger_id=trigger_from_command(emulator, channel), view=hub)["view"]
+    click = emulator.click_view_button("U0ALICE", root["id"], "add_impact")
+    payload = emulator.envelope(click)["payload"]
+    assert payload["type"] == "block_actions" and payload["container"] == {"type": "view", "view_id": root["id"]}
+    assert payload["view"]["id"] == root["id"] and "response_url" not in payload and "channel" not in payload
+    assert payload["actions"][0]["action_id"] == "add_impact" and "value" not in payload["actions"][0]
+    pushed = client.views_push(trigger_id=payload["trigger_id"], view=OPEN_MODAL)["view"]
+    assert pushed["previous_view_id"] == root["id"]
+    with pytest.raises(KeyError):
+        emulator.click_view_button("U0BOB", root["id"], "add_impact")

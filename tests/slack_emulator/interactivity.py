@@ -69,16 +69,28 @@ class InteractionsMixin:
         value: str | None = None,
         block_id: str | None = None,
     ) -> str:
-        """A person clicks button action_id on a message (value defaults to the button's); KeyError if absent."""
+        """A person clicks button action_id on a message, or on an ephemeral message shown to them (value defaults
+        to the button's own); KeyError if there is no such message or button."""
         with self._cond:
             msg = self._ws.find_message(channel, message_ts)
-            if msg is None:
-                raise KeyError(f"no message {message_ts} in {channel}")
-            found_block, element = payloads.find_element(msg.get("blocks") or [], action_id, block_id)
+            shown = self._ephemeral(user, channel, message_ts) if msg is None else None
+            if msg is None and shown is None:
+                raise KeyError(f"no message {message_ts} in {channel} (nor an ephemeral one shown to {user})")
+            found_block, element = payloads.find_element((msg or shown or {}).get("blocks") or [], action_id, block_id)
             envelope_id = self._hub.new_envelope_id()
-            message = self._ws.message_json(msg)
-            message.setdefault("blocks", [])
-            container = {"type": "message", "message_ts": message_ts, "channel_id": channel, "is_ephemeral": False}
+            message = None
+            if msg is not None:  # Slack sends no message body for a click on an ephemeral message
+                message = self._ws.message_json(msg)
+                message.setdefault("blocks", [])
+            container = {
+                "type": "message",
+                "message_ts": message_ts,
+                "channel_id": channel,
+                "is_ephemeral": shown is not None,
+            }
+            response_url = self._responses.issue(
+                self._base_url, envelope_id, user, channel, message_ts, ephemeral=shown is not None
+            )
             payload = payloads.block_actions(
                 self._ws,
                 user,
@@ -87,9 +99,33 @@ class InteractionsMixin:
                 self._views.issue_trigger(user),
                 channel=channel,
                 message=message,
-                response_url=self._responses.issue(self._base_url, envelope_id, user, channel, message_ts),
+                response_url=response_url,
             )
             return self._send("interactive", payload, envelope_id)
+
+    def click_view_button(
+        self, user: str, view_id: str, action_id: str, value: str | None = None, block_id: str | None = None
+    ) -> str:
+        """A person clicks a button inside an open modal (block_actions with a view container, no response_url);
+        its trigger_id can views.push onto that modal's stack."""
+        with self._cond:
+            view = copy.deepcopy(self._owned_open_view(user, view_id))
+            found_block, element = payloads.find_element(view["blocks"], action_id, block_id)
+            payload = payloads.block_actions(
+                self._ws,
+                user,
+                {"type": "view", "view_id": view_id},
+                payloads.button_action(found_block, element, value),
+                self._views.issue_trigger(user, view_id),
+                view=view,
+            )
+            return self._send("interactive", payload)
+
+    def _ephemeral(self, user: str, channel: str, ts: str) -> dict[str, Any] | None:
+        return next(
+            (m for m in self._ws.ephemeral if (m["user"], m["channel"], m["ts"]) == (user, channel, ts)),
+            None,
+        )
 
     def _owned_open_view(self, user: str, view_id: str) -> dict[str, Any]:
         if self._views.stack_of(view_id) is None:
@@ -134,7 +170,13 @@ class InteractionsMixin:
         return None if found is None else copy.deepcopy(found.payload)
 
     def wait_for_ack(self, envelope_id: str, timeout: float = 5) -> dict[str, Any]:
-        self.wait_for(lambda: envelope_id in self._hub.acks, timeout)  # type: ignore[attr-defined]
+        """Block until the app acks envelope_id; returns the ack payload ({} for an empty ack)."""
+        try:
+            self.wait_for(lambda: envelope_id in self._hub.acks, timeout)  # type: ignore[attr-defined]
+        except TimeoutError:
+            with self._cond:
+                sent = [d for d in self._hub.deliveries if d[0] == envelope_id]
+            raise TimeoutError(f"no ack for {envelope_id} within {timeout}s (deliveries: {sent})") from None
         return copy.deepcopy(self._hub.acks[envelope_id].payload)
 
     def late_acks(self) -> list[str]:

@@ -30,6 +30,7 @@ class ResponseTarget:
     channel: str
     message_ts: str | None  # the clicked message; None for a slash command
     issued_at: float
+    ephemeral: bool = False  # the clicked message was an ephemeral one shown to user
     uses: int = 0
     posts: list[dict[str, Any]] = field(default_factory=list)
 
@@ -41,13 +42,32 @@ class ResponseUrls:
         self._clock = clock
         self.targets: dict[str, ResponseTarget] = {}  # token -> target
 
-    def issue(self, base_url: str, envelope_id: str, user: str, channel: str, message_ts: str | None = None) -> str:
+    def issue(
+        self,
+        base_url: str,
+        envelope_id: str,
+        user: str,
+        channel: str,
+        message_ts: str | None = None,
+        ephemeral: bool = False,
+    ) -> str:
         token = secrets.token_urlsafe(16)
-        self.targets[token] = ResponseTarget(envelope_id, user, channel, message_ts, self._clock.now())
+        self.targets[token] = ResponseTarget(envelope_id, user, channel, message_ts, self._clock.now(), ephemeral)
         return f"{base_url}response/{token}"
 
     def posts_for(self, envelope_id: str) -> list[dict[str, Any]]:
         return [dict(p) for t in self.targets.values() if t.envelope_id == envelope_id for p in t.posts]
+
+    def _original(self, target: ResponseTarget) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+        """The clicked message and the list holding it (channel history, or the ephemerals)."""
+        ws = self._ws
+        if target.message_ts is None:
+            return None, []
+        if target.ephemeral:
+            key = (target.user, target.channel, target.message_ts)
+            found = next((m for m in ws.ephemeral if (m["user"], m["channel"], m["ts"]) == key), None)
+            return found, ws.ephemeral
+        return ws.find_message(target.channel, target.message_ts), ws.messages.get(target.channel, [])
 
     async def handle(self, request: web.Request) -> web.Response:
         raw = await request.read()
@@ -72,10 +92,10 @@ class ResponseUrls:
         record: dict[str, Any] = {"body": body, "at": self._clock.now(), "applied": None}
         target.posts.append(record)
         ws = self._ws
-        original = ws.find_message(target.channel, target.message_ts) if target.message_ts else None
+        original, holder = self._original(target)
         if body.get("delete_original") in (True, "true"):
             if original is not None:
-                ws.messages[target.channel].remove(original)
+                holder.remove(original)
             record["applied"] = "delete_original"
             return 200, {"ok": True}
         try:
@@ -84,7 +104,9 @@ class ResponseUrls:
             record["applied"] = err.error
             return 400, {"ok": False, "error": err.error}
         if body.get("replace_original") in (True, "true") and original is not None:
-            original.update(text=text, blocks=blocks, edited=True, edited_ts=ws.new_ts())
+            original.update(text=text, blocks=blocks)
+            if not target.ephemeral:
+                original.update(edited=True, edited_ts=ws.new_ts())
             record["applied"] = "replace_original"
         elif body.get("response_type") == "in_channel":
             msg = ws.store_message(target.channel, ws.bot_user_id, text, blocks, body.get("thread_ts"), ws.bot_id)

@@ -44,7 +44,7 @@ class ViewStore:
     # --- triggers --------------------------------------------------------------------------------------------
     def issue_trigger(self, user: str, view_id: str | None = None) -> str:
         n = next(self._ids)
-        trigger_id = f"{int(time.time())}{n:04d}.{abs(hash(self.ws.team_id)) % 10**10}.{secrets.token_hex(16)}"
+        trigger_id = f"{int(time.time())}{n:04d}.{n * 7919}.{secrets.token_hex(16)}"  # Slack's shape: n.n.hex
         self.triggers[trigger_id] = Trigger(user, self.clock.now(), view_id)
         return trigger_id
 

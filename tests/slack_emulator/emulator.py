@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from .ack_effects import apply_ack
 from .clock import EmulatorClock
 from .faults import FaultPlan
 from .interactivity import InteractionsMixin
@@ -48,8 +49,8 @@ class SlackEmulator(InteractionsMixin):
         self._ws = Workspace(team_id, team_name, bot_user_id, bot_name, bot_id)
         self._clock = EmulatorClock()
         self._hub = SocketHub(self._cond, self._ws.app_id, self._clock)
-        self._hub.on_ack = self._apply_ack
         self._views = ViewStore(self._ws, self._clock)
+        self._hub.on_ack = lambda envelope, payload: apply_ack(self._ws, self._views, envelope, payload)
         self._responses = ResponseUrls(self._cond, self._ws, self._clock)
         self._faults = FaultPlan()
         self._limiter: RateLimiter | None = None

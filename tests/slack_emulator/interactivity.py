@@ -2,9 +2,7 @@
 
 InteractionsMixin is part of SlackEmulator. Each helper sends a Socket Mode envelope (slash_commands or interactive)
 with a fresh trigger_id (and response_url for slash commands and message clicks) and returns its envelope_id; the
-app's ack payload is read back with wait_for_ack / ack_payload. Ack payloads are applied as Slack would: a slash
-command's text becomes an ephemeral (or in_channel) reply, a view_submission's response_action closes, updates,
-pushes or clears the modal, or shows errors (view_errors).
+app's ack payload is read back with wait_for_ack / ack_payload (ack_effects.py applies it as Slack would).
 """
 
 from __future__ import annotations
@@ -14,7 +12,6 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 from . import payloads
-from .modal_rules import ModalInvalid, validate_modal
 
 if TYPE_CHECKING:
     from .clock import EmulatorClock
@@ -183,50 +180,6 @@ class InteractionsMixin:
         """Envelopes whose ack came more than 3 s (emulator clock) after their latest delivery."""
         with self._cond:
             return [a.envelope_id for a in self._hub.acks.values() if a.late]
-
-    def _apply_ack(self, envelope: dict[str, Any], payload: dict[str, Any]) -> None:
-        # Called by the hub under the lock, once per envelope, for envelopes that accept a response payload.
-        body = envelope["payload"]
-        if envelope["type"] == "slash_commands":
-            self._show_slash_reply(body, payload)
-        elif body.get("type") == "view_submission":
-            self._apply_response_action(body["view"]["id"], body["user"]["id"], payload)
-
-    def _show_slash_reply(self, body: dict[str, Any], payload: dict[str, Any]) -> None:
-        if not payload.get("text") and not payload.get("blocks"):
-            return  # an empty ack shows nothing
-        ws, channel = self._ws, body["channel_id"]
-        if payload.get("response_type") == "in_channel":
-            text = str(payload.get("text", ""))
-            ws.store_message(channel, ws.bot_user_id, text, payload.get("blocks"), None, ws.bot_id)
-        else:
-            ws.ephemeral.append(
-                {
-                    "channel": channel,
-                    "user": body["user_id"],
-                    "text": str(payload.get("text", "")),
-                    "blocks": payload.get("blocks"),
-                    "ts": ws.new_ts(),
-                }
-            )
-
-    def _apply_response_action(self, view_id: str, user: str, payload: dict[str, Any]) -> None:
-        views = self._views
-        action = payload.get("response_action")
-        if action == "errors":
-            views.errors_shown[view_id] = dict(payload.get("errors") or {})
-        elif action in ("update", "push"):
-            try:
-                spec = validate_modal(payload.get("view"))
-            except ModalInvalid as bad:
-                views.errors_shown[view_id] = {"response_action": f"{bad.error}: {bad.messages}"}
-                return
-            if action == "update":
-                views.update(view_id, spec)
-            else:
-                views.push(user, spec, view_id)
-        else:
-            views.close(view_id, clear=action == "clear")
 
     # --- inspection ------------------------------------------------------------------------------------------
     def envelope(self, envelope_id: str) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from datetime import datetime
 from . import timeline
 from .incident import Event, Incident
 from .settings import Settings
-from .text import duration, severity_label, when
+from .text import duration, severity_label, unping, when
 from .workflow_state import WorkflowState
 
 TO_FILL = "_To be filled in._"
@@ -19,8 +19,8 @@ def _person(user_id: str) -> str:
 
 
 def _plain(text: str) -> str:
-    # Markdown would read a leading "#" or stray HTML; keep user text literal on one line.
-    return " ".join(text.replace("<", "&lt;").replace(">", "&gt;").split())
+    # Markdown would read a leading "#" or stray HTML; keep user text literal on one line, and inert if pasted.
+    return unping(" ".join(text.replace("<", "&lt;").replace(">", "&gt;").split()))
 
 
 def filename(incident: Incident) -> str:

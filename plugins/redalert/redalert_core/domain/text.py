@@ -34,7 +34,8 @@ def escape(text: str) -> str:
 
 def plain(text: str) -> str:
     """Text from users for Slack's plain-text places (topic, purpose, Block Kit plain_text): shown as typed, inert."""
-    return text.replace("<", "<" + WORD_JOINER).replace("@", "@" + WORD_JOINER)
+    text = text.replace("<", "<" + WORD_JOINER).replace("@", "@" + WORD_JOINER)
+    return _ENTITY_BEFORE_MARK.sub(";" + WORD_JOINER, text)
 
 
 def unping(text: str) -> str:
@@ -47,7 +48,7 @@ def unping(text: str) -> str:
 def defuse_broadcasts(text: str) -> str:
     """The last line of defence on anything leaving for Slack: `<!channel>`, `<!here>`, `<!everyone>` and
     `<!subteam^…>` become visible but inert text. User mentions (`<@U…>`) and links are untouched."""
-    return BROADCAST.sub(lambda m: "<" + WORD_JOINER + m.group(0)[1:], text)
+    return BROADCAST.sub(lambda m: "<" + WORD_JOINER + m.group(0)[1:].replace("@", "@" + WORD_JOINER), text)
 
 
 def defuse_payload(value: Any) -> Any:

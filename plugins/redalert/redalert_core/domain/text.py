@@ -1,9 +1,10 @@
 """Text helpers with no Slack and no I/O: making user text inert, clipping, and how times and durations read.
 
 Why a word joiner (U+2060, invisible): Slack only notifies for the exact sequences `<!channel>`, `<!here>`,
-`<!everyone>`, `<!subteam^…>` and, with link_names, a bare `@name`. A word joiner after `<`, after an entity's `;` or
-after `@` breaks each of them without changing what people read. Entities alone are not enough: Errbot's Markdown
-converter decodes `&lt;` back into `<` on every reply, so `&lt;!channel&gt;` would leave the bot as a real ping.
+`<!everyone>`, `<!subteam^…>` and, with link_names, a bare `@name`. A word joiner right after every `<`, `&` and `@`
+that comes from users breaks each of them without changing what people read. Entities alone are not enough: Errbot's
+Markdown converter decodes `&lt;` back into `<` (and `\\!` into `!`) on every reply, so `&lt;!channel&gt;` would leave
+the bot as a real ping. With the joiner, no decoding step can bring a `<!`, an `&lt;` or an `&#60;` back.
 """
 
 from __future__ import annotations
@@ -17,31 +18,34 @@ from .settings import Settings
 WORD_JOINER = "\u2060"
 
 _BARE_MENTION = re.compile(r"(?<![<\w])@(?=\w)")
-# `;!` or `;@` in escaped text is an entity (&lt; &amp;lt; &#60; …) a converter could turn into `<!` or `<@`.
-_ENTITY_BEFORE_MARK = re.compile(r";(?=[!@])")
-_RAW_SPECIAL = re.compile(r"<(?=!|@S)")
+# In text that mixes RedAlert's own markup with quoted user text: every `<` except the mentions and links RedAlert
+# writes (<@U…>, <#C…>, <https://…|…>), and every `&` that starts something a converter could decode.
+_FOREIGN_BRACKET = re.compile(r"<(?!@[UW][A-Z0-9]+(?:\|[^<>]*)?>|#[CG][A-Z0-9]+(?:\|[^<>]*)?>|(?:https?|mailto):)")
+_ENTITY_START = re.compile(r"&(?=#?\w+;)")
+_AMPERSAND = re.compile(r"&(?=(#?\w+;))?")
 # What would notify a whole channel, workspace or user group; RedAlert itself never writes these.
 BROADCAST = re.compile(r"<!(?:channel|here|everyone|subteam\^)[^<>]*>", re.IGNORECASE)
 
 
 def escape(text: str) -> str:
     """Text from users for Slack markup (mrkdwn, replies): no markup, no mentions, whichever path it takes."""
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    # An "&" that starts an entity-like run gets a joiner, so "&lt;" typed by someone never decodes to "<".
+    text = _AMPERSAND.sub(lambda m: "&amp;" + (WORD_JOINER if m.group(1) else ""), text)
+    text = text.replace("<", "&lt;" + WORD_JOINER).replace(">", "&gt;")
     # The backend posts replies with link_names=true, so a bare "@here" or "@team" would notify people.
-    text = text.replace("@", "@" + WORD_JOINER)
-    return _ENTITY_BEFORE_MARK.sub(";" + WORD_JOINER, text)
+    return text.replace("@", "@" + WORD_JOINER)
 
 
 def plain(text: str) -> str:
     """Text from users for Slack's plain-text places (topic, purpose, Block Kit plain_text): shown as typed, inert."""
     text = text.replace("<", "<" + WORD_JOINER).replace("@", "@" + WORD_JOINER)
-    return _ENTITY_BEFORE_MARK.sub(";" + WORD_JOINER, text)
+    return _ENTITY_START.sub("&" + WORD_JOINER, text)
 
 
 def unping(text: str) -> str:
     """A reply that quotes what someone typed: bare @here/@channel/@group and <!…> stop notifying; <@U…> stay."""
-    text = _RAW_SPECIAL.sub("<" + WORD_JOINER, text)
-    text = _ENTITY_BEFORE_MARK.sub(";" + WORD_JOINER, text)
+    text = _FOREIGN_BRACKET.sub("<" + WORD_JOINER, text)
+    text = _ENTITY_START.sub("&" + WORD_JOINER, text)
     return _BARE_MENTION.sub("@" + WORD_JOINER, text)
 
 

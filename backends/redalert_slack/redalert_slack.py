@@ -5,7 +5,9 @@ Everything is the slackv3 backend's (connection, events, sending, formatting); t
   incident channel costs no Slack call once its people and the channel have been seen;
 - drops cache entries when Slack says a name changed (rename, user and team events, the bot's own join or leave),
   provided the Slack app subscribes to those events; entries also expire after ten minutes;
-- gives the backend's WebClient RedAlert's retry policy, so a reply hit by a 429 is sent late rather than lost.
+- gives the backend's WebClient RedAlert's retry policy, so a reply hit by a 429 is sent late rather than lost;
+- defuses <!channel>, <!here>, <!everyone> and <!subteam^…> in every reply after Markdown conversion (the converter
+  turns `&lt;` back into `<`, which would re-activate a mention quoted from user text); RedAlert never writes them.
 
 Errbot loads this file by path; its directory is put on sys.path first, which makes the sibling modules importable.
 """
@@ -28,9 +30,27 @@ from identifier_cache import IdentifierCache
 _PLUGIN_DIR = str(Path(__file__).resolve().parents[2] / "plugins" / "redalert")
 if _PLUGIN_DIR not in sys.path:
     sys.path.insert(0, _PLUGIN_DIR)
+from redalert_core.domain.text import defuse_broadcasts, defuse_payload  # noqa: E402
 from redalert_core.slack.gateway import install_retry_handlers  # noqa: E402
 
 log = logging.getLogger(__name__)
+
+
+class BroadcastSafeConverter:
+    """The backend's Markdown converter, whose output can never notify a channel, the workspace or a group."""
+
+    def __init__(self, converter: Any) -> None:
+        self._converter = converter
+
+    def convert(self, text: str) -> str:
+        converted = self._converter.convert(text)
+        safe = defuse_broadcasts(converted)
+        if safe != converted:
+            log.warning("Defused a broadcast mention in a reply.")
+        return safe
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._converter, name)
 
 
 class RedAlertSlackBackend(slackv3_backend.SlackBackend):
@@ -41,6 +61,14 @@ class RedAlertSlackBackend(slackv3_backend.SlackBackend):
         # Before the backend's __init__, which registers pickling for the identifier classes it names.
         use_cached_identifiers(slackv3_backend, self.identifier_cache)
         super().__init__(config)
+        self.md = BroadcastSafeConverter(self.md)
+
+    def send_message(self, msg: Any) -> Any:
+        # Blocks and attachments skip the converter; they get the same defence.
+        for key in ("blocks", "attachments"):
+            if key in msg.extras:
+                msg.extras[key] = defuse_payload(msg.extras[key])
+        return super().send_message(msg)
 
     # serve_once builds a new WebClient on every (re)connect and assigns it here: that is where it gets its retries.
     @property

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import datetime
 
 from . import timeline
 from .incident import Event, Incident
 from .settings import Settings
-from .text import duration, severity_label, when
+from .text import WORD_JOINER, duration, severity_label, when
 from .workflow_state import WorkflowState
 
 TO_FILL = "_To be filled in._"
+_ENTITY_START = re.compile(r"&(?=#?\w+;)")  # typed "&lt;" must read as typed, not become "<"
 
 
 def _person(user_id: str) -> str:
@@ -19,8 +21,11 @@ def _person(user_id: str) -> str:
 
 
 def _plain(text: str) -> str:
-    # Markdown would read a leading "#" or stray HTML; keep user text literal on one line.
-    return " ".join(text.replace("<", "&lt;").replace(">", "&gt;").split())
+    # Markdown would read a leading "#" or stray HTML; keep user text literal on one line, and inert if pasted.
+    # The joiners keep a pasted <!channel> or @here inert wherever the file's text is shown (see text.py).
+    text = _ENTITY_START.sub("&amp;" + WORD_JOINER, text).replace("<", "&lt;" + WORD_JOINER).replace(">", "&gt;")
+    text = text.replace("@", "@" + WORD_JOINER)
+    return " ".join(text.split())
 
 
 def filename(incident: Incident) -> str:

@@ -336,10 +336,10 @@ class IncidentService:
         try:
             members = self.gateway.usergroup_members(group_id)
         except SlackError as exc:
-            warnings.append(f"I could not read the members of <!subteam^{group_id}>: {exc.describe()}.")
+            warnings.append(f"I could not read the members of the user group {group_id}: {exc.describe()}.")
             return []
         if not members:
-            warnings.append(f"The user group <!subteam^{group_id}> has no members.")
+            warnings.append(f"The user group {group_id} has no members.")
         return members
 
     def _invite(self, incident: Incident, people: Invitees, report: StepReport) -> None:

@@ -23,12 +23,15 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
+from ..domain.text import defuse_payload
 from .rate_pacing import RatePacer
 
 log = logging.getLogger(__name__)
 
 DEFAULT_API_URL = "https://slack.com/api/"
 INVITE_CHUNK = 100  # conversations.invite takes "up to 100 users"
+# Arguments whose text people read in Slack: nothing in them may notify a channel, the workspace or a group.
+_READ_BY_PEOPLE = ("text", "blocks", "attachments", "topic", "purpose", "initial_comment", "title", "content")
 
 # Slack error code -> what to tell a person. Codes not listed fall back to the code itself.
 ERROR_MESSAGES = {
@@ -174,6 +177,15 @@ class Channel:
     purpose: str = ""
 
 
+def _without_broadcasts(method: str, kwargs: dict[str, Any]) -> dict[str, Any]:
+    """Last line of defence: RedAlert never writes <!channel>, <!here>, <!everyone> or <!subteam^…>, so one found
+    here came from user text that escaped its quoting; it is made inert (and logged) rather than sent."""
+    safe = {key: defuse_payload(value) if key in _READ_BY_PEOPLE else value for key, value in kwargs.items()}
+    if safe != kwargs:
+        log.warning("Defused a broadcast mention in the text of a %s call.", method)
+    return safe
+
+
 class SlackGateway:
     """The one place that talks to Slack. Each method is one small named operation."""
 
@@ -191,6 +203,7 @@ class SlackGateway:
 
     def _call(self, method: str, **kwargs: Any) -> Any:
         func = getattr(self.client, method.replace(".", "_"))
+        kwargs = _without_broadcasts(method, kwargs)
         self.pacer.wait_turn(method, kwargs.get("channel"))
         try:
             return func(**kwargs)

@@ -1,19 +1,23 @@
 """Texts RedAlert posts: replies, the incident summary (Block Kit with a text fallback), topic and purpose.
 
 Replies pass through Errbot's Markdown conversion, so no line starts with `#` (it would become a header).
-User-supplied text is escaped so that it can neither ping @channel nor break out of formatting.
+User-supplied text goes through domain.text (escape for markup, plain for plain text) so that it can neither ping
+@channel nor break out of formatting, whichever path it takes; the gateway and the backend defuse broadcasts once more.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from ..domain.incident import Incident
 from ..domain.settings import Settings
-from ..domain.text import clip, duration, escape, severity_label, when
+from ..domain.text import clip, duration, escape, plain, severity_label, when
 
 TOPIC_LIMIT = 250
 HEADER_LIMIT = 150
+SECTION_LIMIT = 3000  # Block Kit's limit on a section's text
+FALLBACK_DESCRIPTION = 300  # the notification text of the summary quotes the start; the blocks hold it all
 
 
 def user(user_id: str) -> str:
@@ -26,14 +30,12 @@ def channel(channel_id: str | None) -> str:
 
 def topic(incident: Incident, settings: Settings) -> str:
     """Plain text (Slack does not format topics), at most 250 characters."""
-    return clip(f"{severity_label(settings, incident.severity)} | {incident.description}", TOPIC_LIMIT)
+    return clip(plain(f"{severity_label(settings, incident.severity)} | {incident.description}"), TOPIC_LIMIT)
 
 
 def purpose(incident: Incident, settings: Settings) -> str:
-    return clip(
-        f"RedAlert incident {incident.number} ({severity_label(settings, incident.severity)}): {incident.description}",
-        TOPIC_LIMIT,
-    )
+    label = severity_label(settings, incident.severity)
+    return clip(plain(f"RedAlert incident {incident.number} ({label}): {incident.description}"), TOPIC_LIMIT)
 
 
 def summary(incident: Incident, settings: Settings, invited: list[str]) -> tuple[str, list[dict]]:
@@ -92,7 +94,7 @@ def live_summary(
 ) -> tuple[str, list[dict]]:
     """The pinned summary as it stands now (chat.update after every change): (fallback text, blocks)."""
     label = severity_label(settings, incident.severity)
-    description = escape(incident.description)
+    description = escape(clip(incident.description, FALLBACK_DESCRIPTION))
     text = (
         f"Incident {incident.number} ({label}, {status}): {description}. Commander {user(commander)}."
         if not incident.is_closed
@@ -108,7 +110,10 @@ def live_summary(
     blocks = [
         {
             "type": "header",
-            "text": {"type": "plain_text", "text": clip(f"Incident {incident.number}: {incident.description}", 150)},
+            "text": {
+                "type": "plain_text",
+                "text": clip(plain(f"Incident {incident.number}: {incident.description}"), HEADER_LIMIT),
+            },
         },
         {
             "type": "section",
@@ -119,9 +124,9 @@ def live_summary(
                 {"type": "mrkdwn", "text": f"*Opened by*\n{user(incident.opened_by)} at {when(incident.opened_at)}"},
             ],
         },
-        {"type": "section", "text": {"type": "mrkdwn", "text": clip(f"*Description*\n{description}", 3000)}},
-        {"type": "section", "text": {"type": "mrkdwn", "text": clip(f"*Last update*\n{update}", 3000)}},
-        {"type": "section", "text": {"type": "mrkdwn", "text": clip(f"*People*\n{who}", 3000)}},
+        *description_sections(incident.description),
+        {"type": "section", "text": {"type": "mrkdwn", "text": clip(f"*Last update*\n{update}", SECTION_LIMIT)}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": clip(f"*People*\n{who}", SECTION_LIMIT)}},
         {
             "type": "context",
             "elements": [
@@ -134,6 +139,30 @@ def live_summary(
         },
     ]
     return text, blocks
+
+
+def description_sections(description: str) -> list[dict]:
+    """The whole description, escaped, in as many sections as Block Kit's 3,000-character limit needs.
+
+    Cut between words (inside a word only when it alone is too long), never inside an entity or an inert mention.
+    """
+    chunks, current = [], ""
+    title = "*Description*\n"
+    for piece in _pieces(description):
+        if current.strip() and len(title) + len(escape(current + piece)) > SECTION_LIMIT:
+            chunks.append(title + escape(current).strip())
+            current, title = "", ""
+        current += piece
+    chunks.append(title + (escape(current).strip() or "…"))
+    return [{"type": "section", "text": {"type": "mrkdwn", "text": chunk}} for chunk in chunks]
+
+
+def _pieces(text: str) -> list[str]:
+    """Words with their following spaces; a word too long for one section is cut into short runs."""
+    pieces = []
+    for word in re.findall(r"\S+\s*|\s+", text):
+        pieces += [word[i : i + 500] for i in range(0, len(word), 500)]
+    return pieces
 
 
 def announcement(incident: Incident, settings: Settings) -> str:

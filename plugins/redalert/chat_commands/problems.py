@@ -251,7 +251,9 @@ class ProblemCommands:
         Example: `!problem show P3`
         """
         try:
-            view = self.problems.show(parse.parse_problem_show(self._tail(msg, args, "problem", "show")))
+            view = self.problems.show(
+                parse.parse_problem_show(self._tail(msg, args, "problem", "show")), self._asker(msg)
+            )
         except (ParseError, ServiceError) as exc:
             return texts.unping(str(exc))
         problem = view.problem

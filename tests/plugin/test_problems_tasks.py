@@ -216,3 +216,12 @@ def test_a_private_incidents_tasks_stay_with_its_people(testbot, slack):
     assert "Rotate the keys" not in say(testbot, "!problem show P1", user=BOB, channel="D0BOB")
     assert "Rotate the keys" in say(testbot, "!problem show P1", user=ALICE, channel="D0ALICE")
     assert say(testbot, "!task list", user=ALICE, channel="D0ALICE").startswith("Your open tasks (1):")
+
+
+def test_a_slack_failure_never_loses_a_task(testbot, slack):
+    say(testbot, "!incident open sev2 checkout errors")
+    slack.inject_fault("chat.update", "error", error="fatal_error")
+    reply = say(testbot, "!task add 1 Add an alert")
+    assert reply.startswith("Task T1 added to incident 1: Add an alert")
+    assert "I could not update the pinned summary" in reply
+    assert store(testbot).tasks.get(1).text == "Add an alert"

@@ -1,6 +1,7 @@
 """`!incident link|unlink|show` through the plugin against the emulator: replies, both timelines, refusals."""
 
-from plugin_support import extra_config, extra_plugin_dir, loglevel, say  # noqa: F401
+from plugin_support import extra_config, extra_plugin_dir, loglevel  # noqa: F401
+from plugin_support import say_visible as say
 from slack_workspace import ALICE
 from workflow_support import channel_of, kinds, store
 

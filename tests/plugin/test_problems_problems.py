@@ -1,6 +1,7 @@
 """`!problem …` through the plugin against the emulator: every command, the incident logs, permissions, refusals."""
 
-from plugin_support import extra_config, extra_plugin_dir, loglevel, say  # noqa: F401
+from plugin_support import extra_config, extra_plugin_dir, loglevel  # noqa: F401
+from plugin_support import say_visible as say
 from slack_workspace import ALICE, BOB, CAROL
 from workflow_support import channel_of, kinds, store, summary_text
 

@@ -20,10 +20,10 @@ from redalert_core.domain import commands
 from redalert_core.domain import text as texts
 from redalert_core.domain.commands import ParseError
 from redalert_core.domain.settings import DEFAULT_CONFIG, ConfigError, Settings, parse_config_text, validate
-from redalert_core.services import doctor, recovery
+from redalert_core.services import doctor, recovery, replies
 from redalert_core.services.incidents import IncidentService, OpenRequest, ServiceError
 from redalert_core.slack import messages
-from redalert_core.slack.gateway import SlackGateway, build_client, describe_error
+from redalert_core.slack.gateway import SlackGateway, build_client
 from redalert_core.store import Store
 
 _CONFIG_COMMAND = re.compile(r"^\s*RedAlert\s+(.+)$", re.DOTALL)
@@ -174,7 +174,7 @@ class RedAlert(WorkflowCommands, BotPlugin):  # WorkflowCommands first: it overr
 
     @staticmethod
     def _warnings(warnings: list[str]) -> str:
-        return "".join(f"\n:warning: {w}" for w in warnings)
+        return replies.warnings_lines(warnings)
 
     # --- commands -------------------------------------------------------------------------------------------
     @botcmd
@@ -224,7 +224,6 @@ class RedAlert(WorkflowCommands, BotPlugin):  # WorkflowCommands first: it overr
         )
         report = self.service.open(request)
         incident = report.incident
-        label = texts.severity_label(self.settings, incident.severity)
         if report.repeated:
             return (
                 f"You opened this a moment ago: Incident {incident.number} in {messages.channel(incident.channel_id)}."
@@ -236,26 +235,17 @@ class RedAlert(WorkflowCommands, BotPlugin):  # WorkflowCommands first: it overr
                     f"{messages.channel(incident.channel_id)}."
                 )
             return None  # a redelivered event: the first delivery already answered
-        if not incident.channel_id:
-            return (
-                f"Incident {incident.number} ({label}) is recorded, but its channel could not be created."
-                f"{self._warnings(report.warnings)}\nRun `!incident retry {incident.number}` to try again."
-            )
-        reply = f"Incident {incident.number} ({label}) is open in {messages.channel(incident.channel_id)}."
-        report.warnings.extend(self.workflow.announce_opened(incident))
-        reply += self._failed_invites(report.failed_invites) + self._warnings(report.warnings)
-        if not report.complete:
-            reply += f"\nSome steps did not finish; `!incident retry {incident.number}` runs them again."
-        self.service.mark_replied(incident.number)
+        if incident.channel_id:
+            report.warnings.extend(self.workflow.announce_opened(incident))
+        reply = replies.opened(report, self.settings)
+        if incident.channel_id:
+            self.service.mark_replied(incident.number)
         return reply
 
     @staticmethod
     def _failed_invites(failed: dict[str, str]) -> str:
         """The reply line naming who could not be invited and why ("" when everyone was)."""
-        if not failed:
-            return ""
-        names = ", ".join(f"{messages.user(uid)} ({describe_error(code)})" for uid, code in failed.items())
-        return f"\n:warning: Could not invite: {names}."
+        return replies.failed_invites_line(failed)
 
     @botcmd
     def incident_list(self, msg, args):

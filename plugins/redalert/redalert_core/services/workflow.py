@@ -51,6 +51,8 @@ class Asker:
     user: str
     here: str | None = None
     is_admin: bool = False
+    # A channel the person is known to be in without typing there: a button clicked in a private channel.
+    member_of: str | None = None
 
 
 class WorkflowService:
@@ -85,7 +87,7 @@ class WorkflowService:
     def _may_see(self, incident: Incident, asker: Asker) -> bool:
         if not incident.is_private or asker.is_admin or asker.user == incident.opened_by:
             return True
-        if incident.channel_id and asker.here == incident.channel_id:
+        if incident.channel_id and incident.channel_id in (asker.here, asker.member_of):
             return True
         return self.store.participants.contains(incident.number, asker.user)
 

@@ -11,6 +11,7 @@ from datetime import datetime
 from ..domain.incident import Incident
 from ..domain.settings import Settings
 from ..domain.text import clip, duration, escape, severity_label, when
+from .blocks import summary_actions
 
 TOPIC_LIMIT = 250
 HEADER_LIMIT = 150
@@ -90,7 +91,10 @@ def live_summary(
     participants: list[str],
     last_update: tuple[datetime, str, str] | None,
 ) -> tuple[str, list[dict]]:
-    """The pinned summary as it stands now (chat.update after every change): (fallback text, blocks)."""
+    """The pinned summary as it stands now (chat.update after every change): (fallback text, blocks).
+
+    An open incident's summary carries the Join / Update / Resolve / Close buttons; a closed one's has none.
+    """
     label = severity_label(settings, incident.severity)
     description = escape(incident.description)
     text = (
@@ -133,6 +137,8 @@ def live_summary(
             ],
         },
     ]
+    if not incident.is_closed:
+        blocks.append(summary_actions(incident.number, resolved=status == settings.resolved_status))
     return text, blocks
 
 

@@ -15,6 +15,7 @@ from .database import Database, normalise_database_url
 from .errors import AlreadyClosed, DuplicateCommand, IncidentNotFound, RepeatedCommand
 from .events import EventLog
 from .incidents import IncidentRepository
+from .interactions import InteractionLog
 from .kv import KeyValueStore
 from .open_steps import OpenSteps
 from .participants import ParticipantRepository
@@ -42,6 +43,7 @@ class Store:
         self.participants = ParticipantRepository(self.db)
         self.workflow = WorkflowRepository(self.db, self.events)
         self.kv = KeyValueStore(self.db)
+        self.interactions = InteractionLog(self.db)
 
     @contextmanager
     def transaction(self) -> Iterator[sa.Connection]:

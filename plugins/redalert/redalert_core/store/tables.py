@@ -107,3 +107,11 @@ incident_workflow = sa.Table(
     sa.Column("announce_channel", sa.String(64)),
     sa.Column("announce_ts", sa.String(32)),
 )
+
+# Slack interactions already handled (migration 0006): a double click or a redelivered envelope does one thing.
+processed_interactions = sa.Table(
+    "processed_interactions",
+    metadata,
+    sa.Column("key", sa.String(255), primary_key=True),
+    sa.Column("at", UtcDateTime, nullable=False),
+)

@@ -15,6 +15,7 @@ from typing import Any
 from errbot import BotPlugin, ValidationException, botcmd, cmdfilter
 
 from chat_commands import listed_under_plugin
+from chat_commands.interactive import InteractiveCommands
 from chat_commands.workflow import WorkflowCommands
 from redalert_core.domain import commands
 from redalert_core.domain import text as texts
@@ -38,8 +39,9 @@ def database_url(bot_config: Any) -> str:
     return f"sqlite:///{data_dir.resolve() / 'redalert.sqlite3'}"
 
 
+# Mixins before BotPlugin: WorkflowCommands overrides callback_reaction.
 @listed_under_plugin
-class RedAlert(WorkflowCommands, BotPlugin):  # WorkflowCommands first: it overrides callback_reaction
+class RedAlert(WorkflowCommands, InteractiveCommands, BotPlugin):
     """Incident management: open an incident channel, invite the right people, list and close incidents."""
 
     settings: Settings
@@ -102,6 +104,7 @@ class RedAlert(WorkflowCommands, BotPlugin):  # WorkflowCommands first: it overr
             store.migrate()
             self.service = IncidentService(store, SlackGateway(self._slack_client), lambda: self.settings)
         self._start_workflow()  # roles, statuses, updates, reminders (chat_commands/workflow.py)
+        self._start_interactions()  # /incident, buttons, modals (chat_commands/interactive.py)
         if not first:
             return
         if self.mode == "slackv3":
@@ -128,6 +131,7 @@ class RedAlert(WorkflowCommands, BotPlugin):  # WorkflowCommands first: it overr
     def deactivate(self) -> None:
         # The service outlives a reload (see activate), but nothing it started in the background may outlive the
         # plugin: a shutdown waits for the last pins and posts.
+        self._stop_interactions()
         if self.service is not None:
             self.service.drain()
         super().deactivate()

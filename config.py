@@ -109,4 +109,5 @@ REDALERT_DEFAULT_CONFIG = {
     "ANNOUNCE_CHANNELS": {},
     "REMINDER_MINUTES": {"sev1": 30, "sev2": 60},
     "POSTMORTEM_SEVERITIES": ["sev1", "sev2"],
+    "FORM_GROUPS": [],
 }

@@ -180,4 +180,8 @@ REDALERT_DEFAULT_CONFIG = {
     # Severities whose post-mortem draft (Markdown) is uploaded to the
     # channel on close; `!incident postmortem` makes one at any time.
     "POSTMORTEM_SEVERITIES": ["sev1", "sev2"],
+    # User groups offered in the "Open an incident" form (`/incident`), as
+    # IDs (S…) or @handles. Empty: the form has a text field where people
+    # type @handles instead.
+    "FORM_GROUPS": [],
 }

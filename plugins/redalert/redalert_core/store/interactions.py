@@ -22,16 +22,25 @@ class InteractionLog:
         """
         key = key[:255]
         table = processed_interactions
-        statement = self._db.insert(table).values(key=key, at=at).on_conflict_do_nothing(index_elements=["key"])
+        # RETURNING, not rowcount: a row comes back only if it was written (rowcount is not reliable on every driver).
+        statement = (
+            self._db.insert(table)
+            .values(key=key, at=at)
+            .on_conflict_do_nothing(index_elements=["key"])
+            .returning(table.c.key)
+        )
         with self._db.write() as connection:
-            if connection.execute(statement).rowcount == 1:
+            if connection.execute(statement).first() is not None:
                 return True
             if stale_after is None:
                 return False
             renewed = connection.execute(
-                sa.update(table).where(table.c.key == key, table.c.at < at - stale_after).values(at=at)
+                sa.update(table)
+                .where(table.c.key == key, table.c.at < at - stale_after)
+                .values(at=at)
+                .returning(table.c.key)
             )
-            return renewed.rowcount == 1
+            return renewed.first() is not None
 
     def release(self, key: str) -> None:
         """Forget a claim whose work was refused before anything changed, so that a corrected retry can run."""
@@ -40,6 +49,6 @@ class InteractionLog:
 
     def purge(self, before: datetime) -> int:
         """Drop claims older than `before` (a redelivery or double click comes within seconds)."""
+        table = processed_interactions
         with self._db.write() as connection:
-            result = connection.execute(sa.delete(processed_interactions).where(processed_interactions.c.at < before))
-        return result.rowcount
+            return len(connection.execute(sa.delete(table).where(table.c.at < before).returning(table.c.key)).all())

@@ -18,7 +18,7 @@ from pathlib import Path
 sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parents[1] / "plugins/redalert")]
 
 from bot_process import BotProcess  # noqa: E402
-from slack_workspace import ADMIN, APP_TOKEN, BOT_TOKEN  # noqa: E402
+from slack_workspace import ADMIN, APP_SCOPES, APP_TOKEN, BOT_TOKEN  # noqa: E402
 
 from slack_emulator import SlackEmulator  # noqa: E402
 
@@ -173,7 +173,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--script", action="store_true", help="play a whole incident lifecycle and print it")
     opts = parser.parse_args()
-    emu = SlackEmulator(bot_token=BOT_TOKEN, app_token=APP_TOKEN).start()
+    emu = SlackEmulator(bot_token=BOT_TOKEN, app_token=APP_TOKEN, scopes=APP_SCOPES).start()
     seed_demo(emu)
     with tempfile.TemporaryDirectory(prefix="redalert-sandbox-") as data:
         bot = BotProcess(emu.api_url, Path(data))

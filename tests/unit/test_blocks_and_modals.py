@@ -118,10 +118,10 @@ def test_reading_an_open_submission():
         groups={"type": "plain_text_input", "value": "@sre"},
         private={"type": "checkboxes", "selected_options": [{"value": "private"}]},
     )
-    form, typed = modals.read_open_form(view)
+    form = modals.read_open_form(view)
     assert (form.severity, form.description, form.people, form.is_private) == ("sev1", "DB slow", ["U1", "U2"], True)
-    assert typed == "@sre"
-    empty, _ = modals.read_open_form(state(severity={"type": "static_select", "selected_option": None}))
+    assert form.typed_groups == "@sre"
+    empty = modals.read_open_form(state(severity={"type": "static_select", "selected_option": None}))
     assert (empty.severity, empty.description, empty.people, empty.is_private) == (None, None, [], False)
 
 

@@ -32,12 +32,18 @@ def test_a_valid_form():
         (OpenForm("sev9", "x"), {"severity"}),
         (OpenForm("sev1", "   "), {"description"}),
         (OpenForm("sev1", "x" * 501), {"description"}),
+        (OpenForm(None, "x", typed_groups="sre @ok"), {"severity", "groups"}),
     ],
 )
 def test_invalid_forms_name_each_bad_field(form, fields):
     with pytest.raises(FormErrors) as caught:
         validate_open(form, SETTINGS)
     assert set(caught.value.errors) == fields
+
+
+def test_typed_groups_join_the_picked_ones():
+    _, _, mentions = validate_open(OpenForm("sev1", "x", groups=["S1"], typed_groups="@SRE, S0X2"), SETTINGS)
+    assert mentions.groups == ["S1", "@sre", "S0X2"]
 
 
 def test_a_removed_severity_says_which_exist():
@@ -60,6 +66,10 @@ def test_update_form():
     with pytest.raises(FormErrors) as caught:
         validate_update(UpdateForm(None, "  "), ("resolved",))
     assert set(caught.value.errors) == {"text"}
+    with pytest.raises(FormErrors) as caught:  # the preselected current status alone is no change
+        validate_update(UpdateForm("identified", None), ("identified", "resolved"), "identified")
+    assert set(caught.value.errors) == {"text"}
+    assert validate_update(UpdateForm("identified", "x"), ("identified",), "identified") == (None, "x")
     with pytest.raises(FormErrors) as caught:
         validate_update(UpdateForm("gone", None), ("resolved",))
     assert set(caught.value.errors) == {"status"}

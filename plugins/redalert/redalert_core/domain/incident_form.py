@@ -25,6 +25,7 @@ class OpenForm:
     people: list[str] = field(default_factory=list)
     groups: list[str] = field(default_factory=list)  # IDs or @handles
     is_private: bool = False
+    typed_groups: str | None = None  # the text field offered when no FORM_GROUPS are configured
 
 
 @dataclass
@@ -77,19 +78,29 @@ def validate_open(form: OpenForm, settings: Settings) -> tuple[str, str, Mention
             f"The description is {len(description)} characters long; keep it under {MAX_DESCRIPTION} "
             "and post the details in the incident channel."
         )
+    groups = list(form.groups)
+    if form.typed_groups:
+        typed, bad = split_handles(form.typed_groups)
+        if bad:
+            errors["groups"] = f"Give user groups as @handles: {', '.join(w[:30] for w in bad[:5])} is not one."
+        groups += typed
     if errors:
         raise FormErrors(errors)
     assert severity is not None
-    mentions = Mentions(users=list(dict.fromkeys(form.people)), groups=list(dict.fromkeys(form.groups)))
+    mentions = Mentions(users=list(dict.fromkeys(form.people)), groups=list(dict.fromkeys(groups)))
     return severity.value, description, mentions
 
 
-def validate_update(form: UpdateForm, statuses: tuple[str, ...]) -> tuple[str | None, str | None]:
-    """(new status or None, update text or None) of a valid form: at least one of them must be given."""
+def validate_update(
+    form: UpdateForm, statuses: tuple[str, ...], current: str | None = None
+) -> tuple[str | None, str | None]:
+    """(new status or None, update text or None) of a valid form: a status change, a text, or both."""
     errors: dict[str, str] = {}
     status = (form.status or "").strip().lower() or None
     if status is not None and status not in statuses:
         errors["status"] = f'"{status[:30]}" is no longer a status. Pick one of: {", ".join(statuses)}.'
+    if status == current:
+        status = None  # the form shows the current status preselected: keeping it is no change
     text = (form.text or "").strip() or None
     if text is not None and len(text) > MAX_UPDATE:
         errors["text"] = f"The update is {len(text)} characters long; keep it under {MAX_UPDATE}."

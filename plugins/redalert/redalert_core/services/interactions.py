@@ -27,7 +27,7 @@ from typing import Any
 
 from ..domain import text as texts
 from ..domain.commands import Mentions
-from ..domain.incident_form import FormErrors, split_handles, validate_open, validate_update
+from ..domain.incident_form import FormErrors, validate_open, validate_update
 from ..slack import blocks, modals
 from ..slack.gateway import SlackError
 from . import replies
@@ -163,17 +163,11 @@ class InteractionService:
 
     def submit_open_form(self, view: dict, user: str) -> dict | None:
         """A submitted "Open an incident" modal: errors shown in the form, or the incident opened after the ack."""
-        form, typed_groups = modals.read_open_form(view)
+        form = modals.read_open_form(view)
         try:
             severity, description, mentions = validate_open(form, self.settings)
         except FormErrors as bad:
             return modals.errors(bad.errors)
-        if typed_groups is not None:
-            groups, unknown = split_handles(typed_groups)
-            if unknown:
-                shown = ", ".join(w[:30] for w in unknown[:5])
-                return modals.errors({"groups": f"Give user groups as @handles: {shown} is not one."})
-            mentions.groups = groups
         view_id = view.get("id", "")
         if not self._claim(f"submit:{view_id}"):
             return None  # the same submission again
@@ -328,13 +322,14 @@ class InteractionService:
     # --- the Update modal ---------------------------------------------------------------------------------------
     def submit_update_form(self, view: dict, user: str) -> dict | None:
         meta = modals.decode_metadata(view.get("private_metadata"))
-        try:
-            status, text = validate_update(modals.read_update_form(view), self.settings.statuses)
-        except FormErrors as bad:
-            return modals.errors(bad.errors)
         number = meta.get("number")
         if not isinstance(number, int):
             return modals.errors({"text": "This form lost track of its incident; close it and click Update again."})
+        current = self.store.workflow.get(number).current_status(self.settings.statuses)
+        try:
+            status, text = validate_update(modals.read_update_form(view), self.settings.statuses, current)
+        except FormErrors as bad:
+            return modals.errors(bad.errors)
         if not self._claim(f"submit:{view.get('id', '')}"):
             return None
         if meta.get("click"):  # the modal closes: Update on the same summary may open it again
@@ -348,8 +343,7 @@ class InteractionService:
         parts: list[str] = []
         warnings: list[str] = []
         incident = self.workflow.find(number, asker, "update")
-        current = self.store.workflow.get(incident.number).current_status(self.settings.statuses)
-        if status and status != current:
+        if status:
             outcome = self.workflow.set_status(incident.number, asker, status, None)
             parts.append(f"Incident {incident.number} is now {status} (was {outcome.previous}).")
             warnings += outcome.warnings

@@ -196,19 +196,18 @@ def _selected_values(entry: dict) -> list[str]:
     return [o.get("value") for o in entry.get("selected_options") or [] if isinstance(o, dict) and o.get("value")]
 
 
-def read_open_form(view: dict) -> tuple[OpenForm, str | None]:
-    """(the form as entered, the typed user-group text if the groups field is a text field)."""
+def read_open_form(view: dict) -> OpenForm:
+    """The form as entered (user groups picked from the list, or typed when the field is a text field)."""
     state = _state(view)
     groups = state.get("groups", {})
-    typed = groups.get("value") if groups.get("type") == "plain_text_input" else None
-    form = OpenForm(
+    return OpenForm(
         severity=_selected(state.get("severity", {})),
         description=state.get("description", {}).get("value"),
         people=[u for u in state.get("people", {}).get("selected_users") or [] if isinstance(u, str)],
         groups=_selected_values(groups),
         is_private=PRIVATE_OPTION in _selected_values(state.get("private", {})),
+        typed_groups=groups.get("value") if groups.get("type") == "plain_text_input" else None,
     )
-    return form, typed
 
 
 def read_update_form(view: dict) -> UpdateForm:

@@ -73,6 +73,8 @@ def test_a_submission_opens_the_incident_with_the_people_and_the_group(stack):
     envelope_id, view = open_form(stack)
     values = {"severity": "sev2", "description": "DB slow", "people": [BOB, DAVE], "groups": "@sre"}
     assert stack.handle(stack.emu.submit_view(ALICE, view["id"], values)) is None  # the modal closes
+    # recorded before the ack: a crash from here on cannot lose it (a restart finishes the channel)
+    assert stack.incidents.store.incidents.get(1).description == "DB slow"
     stack.done()
     [incident], _ = stack.incidents.store.incidents.list(include_closed=True, limit=10)
     assert (incident.severity, incident.description, incident.opened_by) == ("sev2", "DB slow", ALICE)
@@ -132,3 +134,21 @@ def test_opened_from_a_dm_the_answer_comes_in_the_dm(stack):
     [answer] = stack.emu.responses_for(envelope_id)
     assert answer["body"]["text"].startswith("Incident 1 (SEV4 - Low) is open in <#")
     assert stack.private_answers(ALICE) == [answer["body"]["text"]]
+
+
+def test_an_open_interrupted_after_the_ack_is_finished_with_its_people_and_group(stack):
+    _, view = open_form(stack)
+    values = {"severity": "sev2", "description": "DB slow", "people": [DAVE], "groups": "@sre @nosuch"}
+    form = stack.payload(stack.emu.submit_view(ALICE, view["id"], values))["view"]
+    # what a crash right after the ack leaves: the incident recorded, no Slack step done
+    from redalert_core.domain.incident_form import validate_open
+    from redalert_core.services.incidents import OpenRequest
+    from redalert_core.slack import modals
+
+    severity, description, mentions = validate_open(modals.read_open_form(form), stack.settings)
+    request = OpenRequest(severity, description, ALICE, mentions=mentions, dedup_key=f"modal:{form['id']}")
+    number = stack.incidents.record(request).incident.number
+    report = stack.incidents.resume(number)
+    stack.done()
+    assert {ALICE, DAVE, BOB, CAROL} <= set(stack.emu.channel(report.incident.channel_id).members)
+    assert "There is no user group @nosuch; nobody was invited for it." in report.warnings

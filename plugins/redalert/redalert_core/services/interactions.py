@@ -182,18 +182,19 @@ class InteractionService:
             dedup_key=f"modal:{view_id}",
             is_private=form.is_private,
         )
-        self._later(origin, lambda: self._open(request))
-        return None
-
-    def _open(self, request: OpenRequest) -> str | None:
-        warnings: list[str] = []
-        request.mentions = Mentions(
-            users=request.mentions.users, groups=self._group_ids(request.mentions.groups, warnings)
-        )
-        report = self.incidents.open(request)
+        # Recorded before the ack (a database write, no Slack call): once the modal closes, a crash cannot lose
+        # the incident; a restart finishes its channel. The Slack steps run after the ack.
+        try:
+            report = self.incidents.record(request)
+        except ServiceError as exc:  # the severity was removed between validation and now
+            return modals.errors({"severity": texts.unping(str(exc))})
         if report.duplicate:
             return None  # this form was already turned into an incident, and its opener told
-        report.warnings[:0] = warnings
+        self._later(origin, lambda: self._open(report.incident, mentions))
+        return None
+
+    def _open(self, incident, mentions: Mentions) -> str:
+        report = self.incidents.run_open_steps(incident, mentions)
         incident = report.incident
         if incident.channel_id:
             report.warnings.extend(self.workflow.announce_opened(incident))
@@ -201,24 +202,6 @@ class InteractionService:
         if incident.channel_id:
             self.incidents.mark_replied(incident.number)
         return text
-
-    def _group_ids(self, groups: list[str], warnings: list[str]) -> list[str]:
-        """User groups as IDs: handles (from the form) are looked up; unknown ones become warnings."""
-        ids: list[str] = []
-        for group in groups:
-            if not group.startswith("@"):
-                ids.append(group)
-                continue
-            try:
-                found = self.gateway.usergroup_id(group)
-            except SlackError as exc:
-                warnings.append(f"I could not look up the user group {group}: {exc.describe()}.")
-                continue
-            if found is None:
-                warnings.append(f"There is no user group {group}; nobody was invited for it.")
-            else:
-                ids.append(found)
-        return list(dict.fromkeys(ids))
 
     # --- the summary's buttons ----------------------------------------------------------------------------------
     def click(self, payload: dict) -> dict | None:

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from slack_workspace import ADMIN, ALICE, BOB, CAROL, SRE_GROUP
 
+from redalert_core.domain.incident_form import validate_open
+from redalert_core.services.incidents import OpenRequest
+from redalert_core.slack import modals
+
 from .conftest import DAVE, Stack
 
 
@@ -141,10 +145,6 @@ def test_an_open_interrupted_after_the_ack_is_finished_with_its_people_and_group
     values = {"severity": "sev2", "description": "DB slow", "people": [DAVE], "groups": "@sre @nosuch"}
     form = stack.payload(stack.emu.submit_view(ALICE, view["id"], values))["view"]
     # what a crash right after the ack leaves: the incident recorded, no Slack step done
-    from redalert_core.domain.incident_form import validate_open
-    from redalert_core.services.incidents import OpenRequest
-    from redalert_core.slack import modals
-
     severity, description, mentions = validate_open(modals.read_open_form(form), stack.settings)
     request = OpenRequest(severity, description, ALICE, mentions=mentions, dedup_key=f"modal:{form['id']}")
     number = stack.incidents.record(request).incident.number

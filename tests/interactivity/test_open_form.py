@@ -14,9 +14,10 @@ from .conftest import DAVE, Stack
 def open_form(stack: Stack, user: str = ALICE, channel_name: str = "ops") -> tuple[str, dict]:
     """Run /incident; return (the slash envelope id, the modal now open for the user)."""
     channel = stack.emu.channel_by_name(channel_name).id
+    before = {v["id"] for v in stack.emu.open_views(user)}  # no app acks here, so submitted forms stay open
     envelope_id, ack = stack.slash(user, channel)
     assert ack is None  # an empty ack: the modal is the answer
-    [view] = stack.emu.open_views(user)
+    [view] = [v for v in stack.emu.open_views(user) if v["id"] not in before]
     return envelope_id, view
 
 
@@ -152,3 +153,17 @@ def test_an_open_interrupted_after_the_ack_is_finished_with_its_people_and_group
     stack.done()
     assert {ALICE, DAVE, BOB, CAROL} <= set(stack.emu.channel(report.incident.channel_id).members)
     assert "There is no user group @nosuch; nobody was invited for it." in report.warnings
+
+
+def test_the_same_incident_from_a_second_form_moments_later_points_to_the_first(stack):
+    _, view = open_form(stack)
+    stack.handle(stack.emu.submit_view(ALICE, view["id"], {"severity": "sev2", "description": "DB slow"}))
+    stack.done()
+    second, view = open_form(stack)
+    stack.handle(stack.emu.submit_view(ALICE, view["id"], {"severity": "sev2", "description": "DB slow"}))
+    stack.done()
+    cid = stack.incidents.store.incidents.get(1).channel_id
+    assert [p["body"]["text"] for p in stack.emu.responses_for(second)] == [
+        f"You opened this a moment ago: Incident 1 in <#{cid}>."
+    ]
+    assert stack.incidents.store.incidents.list(include_closed=True, limit=10)[1] == 1

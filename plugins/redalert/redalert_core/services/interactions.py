@@ -169,8 +169,6 @@ class InteractionService:
         except FormErrors as bad:
             return modals.errors(bad.errors)
         view_id = view.get("id", "")
-        if not self._claim(f"submit:{view_id}"):
-            return None  # the same submission again
         meta = modals.decode_metadata(view.get("private_metadata"))
         origin = Origin(user=user, channel=meta.get("channel"), response_url=meta.get("response_url"))
         request = OpenRequest(
@@ -179,7 +177,7 @@ class InteractionService:
             opened_by=user,
             origin_channel=origin.channel,
             mentions=mentions,
-            dedup_key=f"modal:{view_id}",
+            dedup_key=f"modal:{view_id}",  # the store's unique key: this form makes one incident, however often sent
             is_private=form.is_private,
         )
         # Recorded before the ack (a database write, no Slack call): once the modal closes, a crash cannot lose
@@ -188,10 +186,12 @@ class InteractionService:
             report = self.incidents.record(request)
         except ServiceError as exc:  # the severity was removed between validation and now
             return modals.errors({"severity": texts.unping(str(exc))})
-        if report.duplicate:
-            return None  # this form was already turned into an incident, and its opener told
-        self._later(origin, lambda: self._open(report.incident, mentions))
-        return None
+        if report.repeated:  # the same incident from a second form, moments later: say where the first one is
+            number, where = report.incident.number, _channel(report.incident)
+            self._later(origin, lambda: f"You opened this a moment ago: Incident {number} in {where}.")
+        elif not report.duplicate:
+            self._later(origin, lambda: self._open(report.incident, mentions))
+        return None  # a duplicate: the same submission again, already being answered
 
     def _open(self, incident, mentions: Mentions) -> str:
         report = self.incidents.run_open_steps(incident, mentions)

@@ -64,6 +64,10 @@ class WorkflowService:
         self._locks: dict[int, threading.Lock] = {}
         self._guard = threading.Lock()
         self._reminding = threading.Lock()
+        # Summary refreshes of one incident run one at a time, each reading the state it shows inside the lock, so
+        # the last chat.update always shows the latest state; once the closing summary is out, no other follows.
+        self._summary_locks: dict[int, threading.Lock] = {}
+        self._summary_final: set[int] = set()
 
     @property
     def settings(self) -> Settings:
@@ -293,7 +297,21 @@ class WorkflowService:
 
     # --- the pinned summary -------------------------------------------------------------------------------------
     def refresh_summary(self, number: int, incident: Incident | None = None) -> list[str]:
-        """chat.update of the pinned summary with the current severity, status, roles and last update."""
+        """chat.update of the pinned summary with the current severity, status, roles and last update.
+
+        `incident` (the closing one) makes this the final summary: refreshes still running from earlier changes
+        (a click, an update) must not put an open incident's buttons back on it.
+        """
+        with self._guard:
+            lock = self._summary_locks.setdefault(number, threading.Lock())
+        with lock:
+            if incident is None and number in self._summary_final:
+                return []
+            if incident is not None and incident.is_closed:
+                self._summary_final.add(number)
+            return self._refresh_summary(number, incident)
+
+    def _refresh_summary(self, number: int, incident: Incident | None) -> list[str]:
         incident = incident or self.store.incidents.get(number)
         if incident is None or not incident.summary_ts or not incident.channel_id:
             return []

@@ -63,3 +63,17 @@ def test_admin_only_commands_and_acls_still_apply(testbot, slack):
 def test_other_slash_commands_are_not_ours(testbot, slack):
     envelope = slack.send_slash_command(ALICE, slack.channel_by_name("ops").id, "/deploy", "now")
     assert plugin(testbot)._on_slash_command(slack.envelope(envelope)["payload"]) is None
+
+
+def test_changes_made_privately_in_the_incident_channel_are_told_to_the_channel(testbot, slack):
+    slash(testbot, slack, "open sev3 Search is slow")
+    cid = plugin(testbot).service.store.incidents.get(1).channel_id
+    incident_channel = slack.channel(cid).name
+    ack, _ = slash(testbot, slack, "status identified bad index", channel=incident_channel)
+    assert ack["text"] == "Incident 1 is now identified (was investigating)."
+    said = [m["text"] for m in slack.messages(cid)]
+    assert any(t.startswith(f"Incident 1 is now *identified* (was investigating), set by <@{ALICE}>.") for t in said)
+    ack, _ = slash(testbot, slack, f"lead <@{BOB}>", channel=incident_channel)
+    assert ack["text"] == f"<@{BOB}> is now the commander of incident 1 (was <@{ALICE}>)."
+    said = [m["text"] for m in slack.messages(cid)]
+    assert f"<@{BOB}> is now the commander of incident 1, set by <@{ALICE}>." in said

@@ -53,6 +53,8 @@ class Asker:
     is_admin: bool = False
     # A channel the person is known to be in without typing there: a button clicked in a private channel.
     member_of: str | None = None
+    # The answer is shown to the person only (/incident <text>): changes are also told to the incident channel.
+    private_reply: bool = False
 
 
 class WorkflowService:
@@ -112,6 +114,10 @@ class WorkflowService:
             self.incidents.record_invites(incident.number, outcome.invited, {user_id: "role"})
         except SlackError as exc:
             outcome.warnings.append(f"I could not invite {messages.user(user_id)}: {exc.describe()}.")
+        if asker.private_reply:
+            who, by = messages.user(user_id), messages.user(asker.user)
+            text = f"{who} is now the {role} of incident {incident.number}, set by {by}."
+            outcome.warnings += self._tell_channel(incident, text, asker)
         outcome.warnings += self.refresh_summary(incident.number)
         return outcome
 
@@ -336,8 +342,8 @@ class WorkflowService:
         return []
 
     def _tell_channel(self, incident: Incident, text: str, asker: Asker) -> list[str]:
-        """Post in the incident channel when the command came from elsewhere (in the channel, the reply says it)."""
-        if asker.here == incident.channel_id:
+        """Post in the incident channel unless the command's public reply there says it already."""
+        if asker.here == incident.channel_id and not asker.private_reply:
             return []
         try:
             self.gateway.post_message(incident.channel_id, text)

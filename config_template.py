@@ -192,4 +192,8 @@ REDALERT_DEFAULT_CONFIG = {
     # Days a problem may stay `investigating` after all its incidents
     # closed before their commanders are reminded by DM (then weekly).
     "PROBLEM_STALE_DAYS": 14,
+    # User groups offered in the "Open an incident" form (`/incident`), as
+    # IDs (S…) or @handles. Empty: the form has a text field where people
+    # type @handles instead.
+    "FORM_GROUPS": [],
 }

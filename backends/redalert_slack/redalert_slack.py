@@ -8,6 +8,8 @@ Everything is the slackv3 backend's (connection, events, sending, formatting); t
 - gives the backend's WebClient RedAlert's retry policy, so a reply hit by a 429 is sent late rather than lost;
 - defuses <!channel>, <!here>, <!everyone> and <!subteam^…> in every reply after Markdown conversion (the converter
   turns `&lt;` back into `<`, which would re-activate a mention quoted from user text); RedAlert never writes them.
+- routes Socket Mode `slash_commands` and `interactive` envelopes (which slackv3 acks empty and drops) to the plugin
+  that registered for them through `interaction_router`, and acks each with the payload its handler returns.
 
 Errbot loads this file by path; its directory is put on sys.path first, which makes the sibling modules importable.
 """
@@ -25,13 +27,15 @@ from typing import Any
 import slackv3.slackv3 as slackv3_backend
 from cached_identifiers import use_cached_identifiers
 from identifier_cache import IdentifierCache
+from interaction_router import KINDS, InteractionRouter
+from slack_sdk.socket_mode.response import SocketModeResponse
 
 # The retry policy lives with RedAlert's Slack gateway (plugins/redalert/redalert_core), outside any package here.
 _PLUGIN_DIR = str(Path(__file__).resolve().parents[2] / "plugins" / "redalert")
 if _PLUGIN_DIR not in sys.path:
     sys.path.insert(0, _PLUGIN_DIR)
 from redalert_core.domain.text import defuse_broadcasts, defuse_payload  # noqa: E402
-from redalert_core.slack.gateway import install_retry_handlers  # noqa: E402
+from redalert_core.slack.gateway import SlackGateway, install_retry_handlers  # noqa: E402
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +66,8 @@ class RedAlertSlackBackend(slackv3_backend.SlackBackend):
         use_cached_identifiers(slackv3_backend, self.identifier_cache)
         super().__init__(config)
         self.md = BroadcastSafeConverter(self.md)
+        # Plugins register their slash-command and interaction handlers here (RedAlert does in activate()).
+        self.interaction_router = InteractionRouter(SlackGateway(lambda: self.slack_web).respond)
 
     def send_message(self, msg: Any) -> Any:
         # Blocks and attachments skip the converter; they get the same defence.
@@ -69,6 +75,18 @@ class RedAlertSlackBackend(slackv3_backend.SlackBackend):
             if key in msg.extras:
                 msg.extras[key] = defuse_payload(msg.extras[key])
         return super().send_message(msg)
+
+    # --- slash commands, buttons and modals ------------------------------------------------------------------------
+    def _sm_generic_event_handler(self, client: Any, req: Any) -> None:
+        """Events go to slackv3 as before; slash commands and interactions get one ack carrying their answer."""
+        if req.type not in KINDS:
+            super()._sm_generic_event_handler(client, req)
+            return
+        payload = self.interaction_router.handle(req.type, req.payload or {})
+        if payload and not req.accepts_response_payload:
+            log.warning("A %s envelope accepts no response payload; its answer is dropped.", req.type)
+            payload = None
+        client.send_socket_mode_response(SocketModeResponse(envelope_id=req.envelope_id, payload=payload))
 
     # serve_once builds a new WebClient on every (re)connect and assigns it here: that is where it gets its retries.
     @property

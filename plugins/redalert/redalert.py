@@ -15,16 +15,17 @@ from typing import Any
 from errbot import BotPlugin, ValidationException, botcmd, cmdfilter
 
 from chat_commands import listed_under_plugin
+from chat_commands.interactive import InteractiveCommands
 from chat_commands.problems import ProblemCommands
 from chat_commands.workflow import WorkflowCommands
 from redalert_core.domain import commands
 from redalert_core.domain import text as texts
 from redalert_core.domain.commands import ParseError
 from redalert_core.domain.settings import DEFAULT_CONFIG, ConfigError, Settings, parse_config_text, validate
-from redalert_core.services import doctor, recovery
+from redalert_core.services import doctor, recovery, replies
 from redalert_core.services.incidents import IncidentService, OpenRequest, ServiceError
 from redalert_core.slack import messages
-from redalert_core.slack.gateway import SlackGateway, build_client, describe_error
+from redalert_core.slack.gateway import SlackGateway, build_client
 from redalert_core.store import Store
 
 _CONFIG_COMMAND = re.compile(r"^\s*RedAlert\s+(.+)$", re.DOTALL)
@@ -39,8 +40,11 @@ def database_url(bot_config: Any) -> str:
     return f"sqlite:///{data_dir.resolve() / 'redalert.sqlite3'}"
 
 
+# Mixins before BotPlugin: WorkflowCommands overrides callback_reaction.
 @listed_under_plugin
-class RedAlert(WorkflowCommands, ProblemCommands, BotPlugin):  # WorkflowCommands first: it overrides callback_reaction
+class RedAlert(
+    WorkflowCommands, ProblemCommands, InteractiveCommands, BotPlugin
+):  # WorkflowCommands first: callback_reaction
     """Incident management: open an incident channel, invite the right people, list and close incidents."""
 
     settings: Settings
@@ -104,6 +108,7 @@ class RedAlert(WorkflowCommands, ProblemCommands, BotPlugin):  # WorkflowCommand
             self.service = IncidentService(store, SlackGateway(self._slack_client), lambda: self.settings)
         self._start_workflow()  # roles, statuses, updates, reminders (chat_commands/workflow.py)
         self._start_problems()  # links, problems, tasks and their reminders (chat_commands/problems.py)
+        self._start_interactions()  # /incident, buttons, modals (chat_commands/interactive.py)
         if not first:
             return
         if self.mode == "slackv3":
@@ -130,6 +135,7 @@ class RedAlert(WorkflowCommands, ProblemCommands, BotPlugin):  # WorkflowCommand
     def deactivate(self) -> None:
         # The service outlives a reload (see activate), but nothing it started in the background may outlive the
         # plugin: a shutdown waits for the last pins and posts.
+        self._stop_interactions()
         if self.service is not None:
             self.service.drain()
         super().deactivate()
@@ -176,7 +182,7 @@ class RedAlert(WorkflowCommands, ProblemCommands, BotPlugin):  # WorkflowCommand
 
     @staticmethod
     def _warnings(warnings: list[str]) -> str:
-        return "".join(f"\n:warning: {w}" for w in warnings)
+        return replies.warnings_lines(warnings)
 
     # --- commands -------------------------------------------------------------------------------------------
     @botcmd
@@ -229,7 +235,6 @@ class RedAlert(WorkflowCommands, ProblemCommands, BotPlugin):  # WorkflowCommand
         )
         report = self.service.open(request)
         incident = report.incident
-        label = texts.severity_label(self.settings, incident.severity)
         if report.repeated:
             return (
                 f"You opened this a moment ago: Incident {incident.number} in {messages.channel(incident.channel_id)}."
@@ -241,26 +246,17 @@ class RedAlert(WorkflowCommands, ProblemCommands, BotPlugin):  # WorkflowCommand
                     f"{messages.channel(incident.channel_id)}."
                 )
             return None  # a redelivered event: the first delivery already answered
-        if not incident.channel_id:
-            return (
-                f"Incident {incident.number} ({label}) is recorded, but its channel could not be created."
-                f"{self._warnings(report.warnings)}\nRun `!incident retry {incident.number}` to try again."
-            )
-        reply = f"Incident {incident.number} ({label}) is open in {messages.channel(incident.channel_id)}."
-        report.warnings.extend(self.workflow.announce_opened(incident))
-        reply += self._failed_invites(report.failed_invites) + self._warnings(report.warnings)
-        if not report.complete:
-            reply += f"\nSome steps did not finish; `!incident retry {incident.number}` runs them again."
-        self.service.mark_replied(incident.number)
+        if incident.channel_id:
+            report.warnings.extend(self.workflow.announce_opened(incident))
+        reply = replies.opened(report, self.settings)
+        if incident.channel_id:
+            self.service.mark_replied(incident.number)
         return reply
 
     @staticmethod
     def _failed_invites(failed: dict[str, str]) -> str:
         """The reply line naming who could not be invited and why ("" when everyone was)."""
-        if not failed:
-            return ""
-        names = ", ".join(f"{messages.user(uid)} ({describe_error(code)})" for uid, code in failed.items())
-        return f"\n:warning: Could not invite: {names}."
+        return replies.failed_invites_line(failed)
 
     @botcmd
     def incident_list(self, msg, args):

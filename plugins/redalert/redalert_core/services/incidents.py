@@ -140,6 +140,16 @@ class IncidentService:
 
     # --- open -----------------------------------------------------------------------------------------------
     def open(self, request: OpenRequest) -> StepReport:
+        report = self.record(request)
+        if report.duplicate:
+            return report
+        return self.run_open_steps(report.incident, request.mentions)
+
+    def record(self, request: OpenRequest) -> StepReport:
+        """Store a new incident (no Slack call yet): from here on a crash cannot lose it, a restart finishes it.
+
+        A duplicate (the same Slack event or form, or the same request repeated) returns the existing incident.
+        """
         settings = self.settings
         if settings.severity(request.severity) is None:
             raise ServiceError(
@@ -164,8 +174,13 @@ class IncidentService:
         if request.mentions:  # kept so that a resumed open still invites the people who were mentioned
             mentioned = {"users": request.mentions.users, "groups": request.mentions.groups}
             self.store.events.add(incident.number, EventKind.MENTIONS, actor=request.opened_by, data=mentioned)
+        return StepReport(incident=incident)
+
+    def run_open_steps(self, incident: Incident, mentions: Mentions) -> StepReport:
+        """Create the channel of a recorded incident, invite, post the summary (see record)."""
+        settings = self.settings
         # Who to invite is worked out while the channel is being created: it needs no channel.
-        invitees = self._submit(self.resolve_invitees, incident, request.mentions, settings)
+        invitees = self._submit(self.resolve_invitees, incident, mentions, settings)
         return self._run_steps(incident, settings, invitees.result)
 
     def resume(self, number: int) -> StepReport:
@@ -300,7 +315,7 @@ class IncidentService:
         for user_id in mentions.users:
             add(user_id, "mention")
         for group in mentions.groups:
-            for user_id in self._group_members(group, result.warnings):
+            for user_id in self._mentioned_group(group, result.warnings):
                 add(user_id, "mention")
         for entry in settings.include.get("always", ()):
             for user_id in self._expand(entry, result.warnings):
@@ -316,6 +331,20 @@ class IncidentService:
             result.users.remove(bot)
             del result.sources[bot]
         return result
+
+    def _mentioned_group(self, group: str, warnings: list[str]) -> list[str]:
+        """Members of a mentioned group: an ID, or an @handle given in the /incident form."""
+        if not group.startswith("@"):
+            return self._group_members(group, warnings)
+        try:
+            group_id = self.gateway.usergroup_id(group)
+        except SlackError as exc:
+            warnings.append(f"I could not look up the user group {group}: {exc.describe()}.")
+            return []
+        if group_id is None:
+            warnings.append(f"There is no user group {group}; nobody was invited for it.")
+            return []
+        return self._group_members(group_id, warnings)
 
     def _expand(self, entry: str, warnings: list[str]) -> list[str]:
         if entry.startswith("@"):

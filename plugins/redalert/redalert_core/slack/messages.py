@@ -16,6 +16,7 @@ from ..domain.problems import Problem
 from ..domain.settings import Settings
 from ..domain.tasks import Task
 from ..domain.text import clip, duration, escape, plain, severity_label, when
+from .blocks import summary_actions
 
 TOPIC_LIMIT = 250
 HEADER_LIMIT = 150
@@ -115,7 +116,10 @@ def live_summary(
     open_tasks: int = 0,
     problem: Problem | None = None,
 ) -> tuple[str, list[dict]]:
-    """The pinned summary as it stands now (chat.update after every change): (fallback text, blocks)."""
+    """The pinned summary as it stands now (chat.update after every change): (fallback text, blocks).
+
+    An open incident's summary carries the Join / Update / Resolve / Close buttons; a closed one's has none.
+    """
     label = severity_label(settings, incident.severity)
     description = escape(clip(incident.description, FALLBACK_DESCRIPTION))
     text = (
@@ -169,6 +173,8 @@ def live_summary(
             ],
         },
     ]
+    if not incident.is_closed:
+        blocks.append(summary_actions(incident.number, resolved=status == settings.resolved_status))
     return text, blocks
 
 

@@ -23,6 +23,7 @@ from .errors import (
 )
 from .events import EventLog
 from .incidents import IncidentRepository
+from .interactions import InteractionLog
 from .kv import KeyValueStore
 from .links import LinkRepository
 from .open_steps import OpenSteps
@@ -59,6 +60,7 @@ class Store:
         self.links = LinkRepository(self.db, self.events)
         self.problems = ProblemRepository(self.db, self.events)
         self.tasks = TaskRepository(self.db, self.events)
+        self.interactions = InteractionLog(self.db)
 
     @contextmanager
     def transaction(self) -> Iterator[sa.Connection]:

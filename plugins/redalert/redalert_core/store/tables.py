@@ -171,3 +171,11 @@ tasks = sa.Table(
     sa.Column("done_note", sa.Text),
     sqlite_autoincrement=True,
 )
+
+# Slack interactions already handled (migration 0006): a double click or a redelivered envelope does one thing.
+processed_interactions = sa.Table(
+    "processed_interactions",
+    metadata,
+    sa.Column("key", sa.String(255), primary_key=True),
+    sa.Column("at", UtcDateTime, nullable=False),
+)

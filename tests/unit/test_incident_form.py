@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from redalert_core.domain.commands import MAX_DESCRIPTION
 from redalert_core.domain.incident_form import (
     FormErrors,
     OpenForm,
@@ -31,7 +32,7 @@ def test_a_valid_form():
         (OpenForm(None, None), {"severity", "description"}),
         (OpenForm("sev9", "x"), {"severity"}),
         (OpenForm("sev1", "   "), {"description"}),
-        (OpenForm("sev1", "x" * 501), {"description"}),
+        (OpenForm("sev1", "x" * (MAX_DESCRIPTION + 1)), {"description"}),
         (OpenForm(None, "x", typed_groups="sre @ok"), {"severity", "groups"}),
     ],
 )

@@ -21,8 +21,9 @@ _BARE_MENTION = re.compile(r"(?<![<\w])@(?=\w)")
 # In text that mixes RedAlert's own markup with quoted user text: every `<` except the mentions and links RedAlert
 # writes (<@U…>, <#C…>, <https://…|…>), and every `&` that starts something a converter could decode.
 _FOREIGN_BRACKET = re.compile(r"<(?!@[UW][A-Z0-9]+(?:\|[^<>]*)?>|#[CG][A-Z0-9]+(?:\|[^<>]*)?>|(?:https?|mailto):)")
-_ENTITY_START = re.compile(r"&(?=#?\w+;)")
-_AMPERSAND = re.compile(r"&(?=(#?\w+;))?")
+# Any `&` before `#` or a letter: HTML decoders also accept entities without their `;` (`&#60!`, `&lt`).
+_ENTITY_START = re.compile(r"&(?=[#A-Za-z])")
+_AMPERSAND = re.compile(r"&(?=([#A-Za-z]))?")
 # What would notify a whole channel, workspace or user group; RedAlert itself never writes these.
 BROADCAST = re.compile(r"<!(?:channel|here|everyone|subteam\^)[^<>]*>", re.IGNORECASE)
 

@@ -24,6 +24,8 @@ BLOCK_LIMIT = 100
 METADATA_LIMIT = 3000
 OPTION_LIMIT = 100
 OPTION_TEXT_LIMIT = 75
+# Block Kit caps a plain_text_input at 3,000 characters; a longer description can still be typed with !incident open.
+INPUT_LIMIT = 3000
 PRIVATE_OPTION = "private"
 
 
@@ -118,7 +120,7 @@ def open_incident(settings: Settings, metadata: str) -> dict:
                 "type": "plain_text_input",
                 "action_id": "description",
                 "multiline": True,
-                "max_length": MAX_DESCRIPTION,
+                "max_length": min(MAX_DESCRIPTION, INPUT_LIMIT),
                 "placeholder": _plain("Checkout fails for every customer since 14:02"),
             },
         ),
@@ -169,7 +171,7 @@ def update_incident(incident: Incident, settings: Settings, status: str, metadat
                 "type": "plain_text_input",
                 "action_id": "text",
                 "multiline": True,
-                "max_length": MAX_UPDATE,
+                "max_length": min(MAX_UPDATE, INPUT_LIMIT),
                 "placeholder": _plain("What is happening now, and what comes next?"),
             },
             optional=True,

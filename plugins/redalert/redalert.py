@@ -337,7 +337,7 @@ class RedAlert(WorkflowCommands, BotPlugin):  # WorkflowCommands first: it overr
 
     @botcmd
     def incident_retry(self, msg, args):
-        """Finish opening an incident whose steps failed (channel, topic, invites, summary).
+        """Finish an incident's failed open steps (channel, topic, invites, summary, pin) or its failed close.
 
         Example: `!incident retry 12`
         """
@@ -345,6 +345,10 @@ class RedAlert(WorkflowCommands, BotPlugin):  # WorkflowCommands first: it overr
         if not text.isdigit():
             return "Usage: !incident retry <number>"
         try:
+            closed = self.service.finish_close(int(text))
+            if closed is not None:
+                incident, warnings = closed
+                return f"Incident {incident.number} is closed now; its channel is archived.{self._warnings(warnings)}"
             report = self.service.resume(int(text))
         except ServiceError as exc:
             return texts.unping(str(exc))

@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from .faults import FaultPlan
+from .faults import FaultPlan, Hold
 from .rate_limits import RateLimiter
 from .server import EmulatorServer
 from .socket_mode import SocketHub
@@ -174,6 +174,11 @@ class SlackEmulator:
     ) -> None:
         with self._cond:
             self._faults.inject(method, kind, times, retry_after, error)
+
+    def hold_response(self, method: str) -> Hold:
+        """The next call of `method` is carried out at once but answered only on `hold.release()`."""
+        with self._cond:
+            return self._faults.hold(method)
 
     def fault_rate(
         self,

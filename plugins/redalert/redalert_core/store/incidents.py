@@ -158,6 +158,37 @@ class IncidentRepository:
             require(connection, number)
             connection.execute(sa.update(incidents).where(incidents.c.number == number).values(summary_ts=ts))
 
+    def closing(self) -> list[Incident]:
+        """Incidents left in CLOSING by a close that a restart interrupted, oldest first."""
+        return self._where(incidents.c.status == Status.CLOSING.value)
+
+    def begin_close(self, number: int, *, actor: str, resolution: str | None) -> Incident:
+        """Mark the incident CLOSING before its channel is archived; returns it as stored now (channel included).
+
+        A CLOSING incident may be taken over by a later close (the earlier one crashed). Raises AlreadyClosed.
+        """
+        with self._db.write() as connection:
+            incident = require(connection, number, for_update=True)
+            if incident.is_closed:
+                raise AlreadyClosed(incident)
+            connection.execute(
+                sa.update(incidents).where(incidents.c.number == number).values(status=Status.CLOSING.value)
+            )
+            data = {"resolution": resolution}
+            self._events.append(connection, number, EventKind.CLOSE_STARTED, actor=actor, data=data)
+            return dataclasses.replace(incident, status=Status.CLOSING)
+
+    def abort_close(self, number: int, *, error: str) -> Incident:
+        """The archive failed: the incident is open (or opening) again and can be closed, or retried, later."""
+        with self._db.write() as connection:
+            incident = require(connection, number, for_update=True)
+            if incident.status is not Status.CLOSING:
+                return incident
+            status = incident.status_when_not_closing()
+            connection.execute(sa.update(incidents).where(incidents.c.number == number).values(status=status.value))
+            self._events.append(connection, number, EventKind.CLOSE_FAILED, data={"error": error})
+            return dataclasses.replace(incident, status=status)
+
     def close(self, number: int, *, closed_by: str, closed_at: datetime, resolution: str | None) -> Incident:
         """Close once. Raises AlreadyClosed if someone closed it first, IncidentNotFound if it never existed."""
         with self._db.write() as connection:

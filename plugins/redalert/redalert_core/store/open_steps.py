@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from ..domain.incident import OPEN_STEPS, EventKind, Incident, OpenStep, Status
 from .database import Database
+from .errors import AlreadyClosed
 from .events import EventLog
 from .incident_rows import require
 from .tables import incidents
@@ -38,9 +39,12 @@ class OpenSteps:
 
         If the process dies after Slack created the channel but before its id was stored, the resumed create gets
         name_taken for exactly this name, and the channel can be found and adopted instead of left behind.
+        Raises AlreadyClosed when the incident is closing or closed: it must not get a channel any more.
         """
         with self._db.write() as connection:
-            require(connection, number, for_update=True)
+            incident = require(connection, number, for_update=True)
+            if incident.is_closing_or_closed:
+                raise AlreadyClosed(incident)
             connection.execute(
                 sa.update(incidents)
                 .where(incidents.c.number == number, incidents.c.channel_id.is_(None))
@@ -49,6 +53,8 @@ class OpenSteps:
             return require(connection, number)
 
     def set_channel(self, number: int, channel_id: str, channel_name: str) -> Incident:
+        """Store the created channel. Stored even if the incident got closed meanwhile (the returned status says so):
+        the caller then archives it, and the channel is never unknown to the database."""
         with self._db.write() as connection:
             incident = require(connection, number, for_update=True)
             connection.execute(

@@ -44,6 +44,9 @@ class OpenStep(enum.StrEnum):
 
 
 OPEN_STEPS: tuple[OpenStep, ...] = tuple(OpenStep)
+# The steps that make an incident OPEN. The pin runs after the reply and does not hold the status back; an incident
+# whose pin is missing is still resumed (IncidentRepository.unfinished).
+STEPS_TO_OPEN: tuple[OpenStep, ...] = tuple(step for step in OPEN_STEPS if step is not OpenStep.PIN)
 
 
 class EventKind(enum.StrEnum):
@@ -109,8 +112,8 @@ class Incident:
         return [step for step in OPEN_STEPS if not self.has_done(step)]
 
     def status_when_not_closing(self) -> Status:
-        """The status a failed close returns to: OPEN once every open step is done, else OPENING."""
-        return Status.OPEN if all(self.has_done(step) for step in OPEN_STEPS) else Status.OPENING
+        """The status a failed close returns to: OPEN once the steps that open it are done, else OPENING."""
+        return Status.OPEN if all(self.has_done(step) for step in STEPS_TO_OPEN) else Status.OPENING
 
 
 @dataclass

@@ -136,8 +136,14 @@ class IncidentRepository:
         return [incident_from_row(row) for row in rows]
 
     def unfinished(self) -> list[Incident]:
-        """Incidents whose open sequence never finished (status OPENING), oldest first."""
-        return self._where(incidents.c.status == Status.OPENING.value)
+        """Incidents whose open sequence never finished (status OPENING, or OPEN with the pin missing), oldest first."""
+        pin_missing = sa.cast(incidents.c.steps_done, sa.Text).not_like(f'%"{OpenStep.PIN.value}"%')
+        return self._where(
+            sa.or_(
+                incidents.c.status == Status.OPENING.value,
+                sa.and_(incidents.c.status == Status.OPEN.value, pin_missing),
+            )
+        )
 
     def not_closed(self) -> list[Incident]:
         """Every incident that is not closed, oldest first (for reminders; no limit)."""

@@ -7,7 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from ..domain.incident import OPEN_STEPS, EventKind, Incident, OpenStep, Status
+from ..domain.incident import STEPS_TO_OPEN, EventKind, Incident, OpenStep, Status
 from .database import Database
 from .errors import AlreadyClosed
 from .events import EventLog
@@ -21,13 +21,13 @@ class OpenSteps:
         self._events = events
 
     def _record_step(self, connection: sa.Connection, incident: Incident, step: OpenStep, data: dict) -> Incident:
-        """Mark `step` done on a row already locked by the caller; OPENING becomes OPEN once all are done."""
+        """Mark `step` done on a row already locked by the caller; OPENING becomes OPEN once STEPS_TO_OPEN are."""
         steps = list(incident.steps_done)
         newly_done = step.value not in steps
         if newly_done:
             steps.append(step.value)
         values: dict[str, Any] = {"steps_done": steps}
-        if incident.status is Status.OPENING and all(s.value in steps for s in OPEN_STEPS):
+        if incident.status is Status.OPENING and all(s.value in steps for s in STEPS_TO_OPEN):
             values["status"] = Status.OPEN.value
         connection.execute(sa.update(incidents).where(incidents.c.number == incident.number).values(**values))
         if newly_done:

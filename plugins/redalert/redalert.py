@@ -318,11 +318,9 @@ class RedAlert(WorkflowCommands, BotPlugin):  # WorkflowCommands first: it overr
             return texts.unping(str(exc))
         if incident.channel_id and incident.channel_id == self._here(msg):
             return None  # the closing message posted there is the answer; the channel is archived now
-        return (
-            f"Incident {incident.number} closed after "
-            f"{texts.duration(incident.closed_at - incident.opened_at)}; its channel is archived."
-            f"{self._warnings(warnings)}"
-        )
+        lasted = texts.duration(incident.closed_at - incident.opened_at)
+        channel = "its channel is archived" if incident.channel_id else "it never had a channel"
+        return f"Incident {incident.number} closed after {lasted}; {channel}.{self._warnings(warnings)}"
 
     @botcmd(admin_only=True)
     def incident_doctor(self, msg, args):

@@ -195,8 +195,9 @@ class IncidentService:
     ) -> StepReport:
         report = StepReport(incident=incident)
         with self._lock_for(incident.number):
-            incident = self.store.incidents.get(incident.number) or incident  # a close may have run meanwhile
-            report.incident = incident
+            if resuming:  # a close may have run since the incident was read (a fresh open: the row lock decides)
+                incident = self.store.incidents.get(incident.number) or incident
+                report.incident = incident
             if incident.is_closing_or_closed:
                 report.warnings.append(self._closed_nothing_to_retry(incident))
                 return report
@@ -243,18 +244,22 @@ class IncidentService:
         futures.update({s: self._submit(a) for s, a in with_people.items() if not incident.has_done(s)})
         wait(futures.values())
         # One commit for the whole wave (not one per step), still before the reply: every completed step is stored.
+        done: list[OpenStep] = []
+        summary_ts: str | None = None
         with self.store.transaction():
             for step, future in futures.items():
                 try:
-                    record: Recorder = future.result()
-                    if record is not None:
-                        record()
+                    result = future.result()
+                    if step is OpenStep.SUMMARY:
+                        summary_ts = result
+                    elif result is not None:
+                        result()  # a Recorder: what the step did beyond being done
                 except SlackError as exc:
                     self.store.steps.failed(incident.number, step, exc.code)
                     report.warnings.append(f"Step {step.value} failed: {exc.describe()}.")
                     continue
-                self.store.steps.done(incident.number, step)
-            report.incident = self.store.incidents.get(incident.number) or incident
+                done.append(step)
+            report.incident = self.store.steps.done_many(incident.number, done, summary_ts=summary_ts)
         if report.failed_invites and OpenStep.SUMMARY in futures and report.incident.summary_ts:
             # The summary went out with the invites, naming everyone; take out who could not be invited.
             joined = [u for u in people.users if u not in report.failed_invites]
@@ -445,13 +450,14 @@ class IncidentService:
         if outcome.failed:
             self.store.events.add(number, EventKind.INVITE_FAILED, data={"failed": outcome.failed})
 
-    def _post_summary(self, incident: Incident, settings: Settings, invited: list[str], resuming: bool) -> Recorder:
+    def _post_summary(self, incident: Incident, settings: Settings, invited: list[str], resuming: bool) -> str:
+        """Post (or, when resuming, find) the summary; returns its ts, stored with the wave."""
         text, blocks = messages.summary(incident, settings, invited)
         # A crash between Slack's answer and storing the step leaves a summary we do not know about: look first.
         ts = self.gateway.find_own_message(incident.channel_id, f"Incident {incident.number} (") if resuming else None
         if ts is None:
             ts = self.gateway.post_message(incident.channel_id, text, blocks=blocks)
-        return lambda: self.store.incidents.set_summary_ts(incident.number, ts)
+        return ts
 
     # --- list -----------------------------------------------------------------------------------------------
     def list(

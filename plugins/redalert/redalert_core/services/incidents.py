@@ -529,10 +529,11 @@ class IncidentService:
         resolution: str | None,
         actor_is_admin: bool = False,
     ) -> tuple[Incident, list[str]]:
-        incident = self.find(number=number, channel_id=channel_id, here=here, verb="close")
-        self._check_may_close(incident, actor, here, actor_is_admin)
-        with self._lock_for(incident.number):
-            incident = self._get(incident.number)
+        if number is None:  # by channel: look it up first (the lock is per number)
+            number = self.find(number=None, channel_id=channel_id, here=here, verb="close").number
+        with self._lock_for(number):
+            incident = self._get(number)  # read under the lock: a close that just finished is seen
+            self._check_may_close(incident, actor, here, actor_is_admin)
             if incident.is_closed:
                 raise ServiceError(self._already_closed(incident))
             return self._close(incident, actor, resolution, run_hooks=True)
@@ -589,10 +590,9 @@ class IncidentService:
                     warnings.append(f"I could not post the closing message: {exc.describe()}.")
         try:
             # CLOSING before the archive: from here on nobody reads "open" for a channel that may be archived.
-            with self.store.transaction():
-                if posted:
-                    self.store.events.add(incident.number, CLOSING_POSTED, actor=actor)
-                incident = self.store.incidents.begin_close(incident.number, actor=actor, resolution=resolution)
+            incident = self.store.incidents.begin_close(
+                incident.number, actor=actor, resolution=resolution, also_log=(CLOSING_POSTED,) if posted else ()
+            )
         except AlreadyClosed as exc:
             raise ServiceError(self._already_closed(exc.incident)) from exc
         # Read under the row lock: a channel that an open in another process stored meanwhile is archived too.

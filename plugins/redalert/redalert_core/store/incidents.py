@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
@@ -68,7 +68,19 @@ class IncidentRepository:
                 number = result.inserted_primary_key[0]
                 data = {"severity": severity, "description": description, "origin_channel": origin_channel}
                 self._events.append(connection, number, EventKind.OPENED, actor=opened_by, data=data, at=opened_at)
-                return require(connection, number)
+                # Built from what was written rather than read back: one query less on every open.
+                return Incident(
+                    number=number,
+                    severity=severity,
+                    description=description,
+                    opened_by=opened_by,
+                    opened_at=opened_at.astimezone(UTC),
+                    status=Status.OPENING,
+                    origin_channel=origin_channel,
+                    is_private=is_private,
+                    dedup_key=dedup_key,
+                    steps_done=[OpenStep.RECORDED.value],
+                )
         except sa.exc.IntegrityError:
             # The unique constraint, not a prior lookup, decides: two racing inserts cannot both succeed.
             existing = self.get_by_dedup_key(dedup_key) if dedup_key is not None else None
@@ -168,10 +180,13 @@ class IncidentRepository:
         """Incidents left in CLOSING by a close that a restart interrupted, oldest first."""
         return self._where(incidents.c.status == Status.CLOSING.value)
 
-    def begin_close(self, number: int, *, actor: str, resolution: str | None) -> Incident:
+    def begin_close(
+        self, number: int, *, actor: str, resolution: str | None, also_log: tuple[str, ...] = ()
+    ) -> Incident:
         """Mark the incident CLOSING before its channel is archived; returns it as stored now (channel included).
 
-        A CLOSING incident may be taken over by a later close (the earlier one crashed). Raises AlreadyClosed.
+        `also_log`: event kinds to append with it (the closing message that was just posted). A CLOSING incident
+        may be taken over by a later close (the earlier one crashed). Raises AlreadyClosed.
         """
         with self._db.write() as connection:
             incident = require(connection, number, for_update=True)
@@ -180,6 +195,8 @@ class IncidentRepository:
             connection.execute(
                 sa.update(incidents).where(incidents.c.number == number).values(status=Status.CLOSING.value)
             )
+            for kind in also_log:
+                self._events.append(connection, number, kind, actor=actor)
             data = {"resolution": resolution}
             self._events.append(connection, number, EventKind.CLOSE_STARTED, actor=actor, data=data)
             return dataclasses.replace(incident, status=Status.CLOSING)

@@ -94,15 +94,16 @@ class IncidentRepository:
         # On PostgreSQL two identical commands checked in parallel would both find nothing, so one opener's opens
         # take turns (until commit).
         self._db.advisory_lock(connection, opened_by)
+        # Only the compared columns: a burst of opens by one person must not load every recent incident in full.
         rows = connection.execute(
-            sa.select(incidents)
+            sa.select(incidents.c.number, incidents.c.severity, incidents.c.description)
             .where(incidents.c.opened_by == opened_by, incidents.c.opened_at >= since)
             .order_by(incidents.c.number.desc())
         ).all()
         wanted = (severity.casefold(), same_words(description))
         for row in rows:
             if (row.severity.casefold(), same_words(row.description)) == wanted:
-                return incident_from_row(row)
+                return load(connection, row.number)
         return None
 
     def get(self, number: int) -> Incident | None:

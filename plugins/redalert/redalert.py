@@ -236,6 +236,9 @@ class RedAlert(WorkflowCommands, BotPlugin):  # WorkflowCommands first: it overr
                     f"{messages.channel(incident.channel_id)}."
                 )
             return None  # a redelivered event: the first delivery already answered
+        if incident.is_closing_or_closed:  # closed by someone else while it was being opened
+            closed = f"Incident {incident.number} ({label}) was closed while it was being opened."
+            return closed + self._warnings(report.warnings)
         if not incident.channel_id:
             return (
                 f"Incident {incident.number} ({label}) is recorded, but its channel could not be created."

@@ -199,3 +199,16 @@ def test_a_closed_incident_has_no_pending_steps_even_with_steps_missing(emulator
     assert OpenStep.CHANNEL in service.store.incidents.get(incident.number).pending_steps()
     close(service, incident.number)
     assert service.store.incidents.get(incident.number).pending_steps() == []
+
+
+def test_a_closing_message_slack_failed_to_post_keeps_the_incident_open_until_a_retry(emulator, tmp_path):
+    service = make_service(emulator, tmp_path)
+    incident = service.open(OpenRequest("sev1", "announce it", ALICE, emulator.channel_by_name("ops").id)).incident
+    emulator.inject_fault("chat.postMessage", "error", error="internal_error")
+    with pytest.raises(ServiceError, match="could not post the closing message"):
+        close(service, incident.number)
+    assert service.store.incidents.get(incident.number).status is not Status.CLOSED
+    assert emulator.calls_to("conversations.archive") == []
+    closed, warnings = close(service, incident.number)
+    assert closed.status is Status.CLOSED and warnings == []
+    assert len(emulator.messages(incident.channel_id)) == 2  # the summary and the closing message

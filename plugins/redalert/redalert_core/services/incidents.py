@@ -587,6 +587,11 @@ class IncidentService:
                     )
                     posted = True
                 except SlackError as exc:
+                    if exc.code in TRANSIENT_ERRORS:  # worth another go: close nothing rather than close unannounced
+                        raise ServiceError(
+                            f"I could not post the closing message in <#{incident.channel_id}>: {exc.describe()}. "
+                            f"Incident {incident.number} stays open; try again."
+                        ) from exc
                     warnings.append(f"I could not post the closing message: {exc.describe()}.")
         try:
             # CLOSING before the archive: from here on nobody reads "open" for a channel that may be archived.

@@ -319,11 +319,9 @@ class RedAlert(
             return texts.unping(str(exc))
         if incident.channel_id and incident.channel_id == self._here(msg):
             return None  # the closing message posted there is the answer; the channel is archived now
-        return (
-            f"Incident {incident.number} closed after "
-            f"{texts.duration(incident.closed_at - incident.opened_at)}; its channel is archived."
-            f"{self._warnings(warnings)}"
-        )
+        lasted = texts.duration(incident.closed_at - incident.opened_at)
+        channel = "its channel is archived" if incident.channel_id else "it never had a channel"
+        return f"Incident {incident.number} closed after {lasted}; {channel}.{self._warnings(warnings)}"
 
     @botcmd(admin_only=True)
     def incident_doctor(self, msg, args):
@@ -338,7 +336,7 @@ class RedAlert(
 
     @botcmd
     def incident_retry(self, msg, args):
-        """Finish opening an incident whose steps failed (channel, topic, invites, summary).
+        """Finish an incident's failed open steps (channel, topic, invites, summary, pin) or its failed close.
 
         Example: `!incident retry 12`
         """
@@ -346,6 +344,10 @@ class RedAlert(
         if not text.isdigit():
             return "Usage: !incident retry <number>"
         try:
+            closed = self.service.finish_close(int(text))
+            if closed is not None:
+                incident, warnings = closed
+                return f"Incident {incident.number} is closed now; its channel is archived.{self._warnings(warnings)}"
             report = self.service.resume(int(text))
         except ServiceError as exc:
             return texts.unping(str(exc))

@@ -42,17 +42,40 @@ def notice_for(incident: Incident, report: StepReport, only_reply_missing: bool,
     )
 
 
+def finish_interrupted_closes(service: IncidentService) -> list[Incident]:
+    """Finish every close a restart cut off between CLOSING and CLOSED (archive again, then record it)."""
+    closed: list[Incident] = []
+    for stale in service.store.incidents.closing():
+        try:
+            finished = service.finish_close(stale.number)
+        except (ServiceError, SlackError) as exc:  # the close stays failed; `!incident retry` finishes it later
+            log.error("Could not finish closing incident %s: %s", stale.number, exc)
+            continue
+        if finished is not None:
+            log.info("Finished closing incident %s after a restart", stale.number)
+            closed.append(finished[0])
+    return closed
+
+
 def finish_interrupted(service: IncidentService) -> list[Recovered]:
-    """Resume every unfinished incident, oldest first, and report each to its origin channel."""
+    """Finish interrupted closes, then resume every unfinished open, oldest first, reporting each to its origin."""
+    finish_interrupted_closes(service)
     recovered: list[Recovered] = []
     for stale in service.store.incidents.unfinished():
+        if service.unfinished_close(stale.number) is not None:
+            continue  # someone asked to close it and was told the close failed: do not run its open steps again
         only_reply_missing = stale.pending_steps() == [OpenStep.REPLY]
+        answered = stale.has_done(OpenStep.REPLY)
         try:
             report = service.resume(stale.number)
         except (ServiceError, SlackError) as exc:
             log.error("Could not resume incident %s: %s", stale.number, exc)
             continue
         incident = report.incident
+        if answered:  # e.g. only the pin was missing: the person got their answer; no notice needed
+            log.info("Resumed incident %s after a restart (complete: %s)", incident.number, report.complete)
+            recovered.append(Recovered(incident, report.complete, None))
+            continue
         label = texts.severity_label(service.settings, incident.severity)
         notice = notice_for(incident, report, only_reply_missing, label)
         if incident.origin_channel:

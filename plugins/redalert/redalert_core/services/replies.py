@@ -24,6 +24,10 @@ def opened(report: StepReport, settings) -> str:
     """What the opener is told once a new incident's steps ran (the channel may be missing after a Slack failure)."""
     incident = report.incident
     label = texts.severity_label(settings, incident.severity)
+    if incident.is_closing_or_closed:  # closed by someone else while it was being opened
+        return f"Incident {incident.number} ({label}) was closed while it was being opened." + warnings_lines(
+            report.warnings
+        )
     if not incident.channel_id:
         return (
             f"Incident {incident.number} ({label}) is recorded, but its channel could not be created."

@@ -37,6 +37,22 @@ _READ_BY_PEOPLE = ("text", "blocks", "attachments", "topic", "purpose", "initial
 # A trigger_id works once and for 3 s after Slack sent it: views.open gets one short try and no retry.
 TRIGGER_CALL_TIMEOUT_SECONDS = 2.5
 RESPONSE_URL_TIMEOUT_SECONDS = 10
+# Codes that say nothing about the request itself: the same call may well succeed a moment later.
+TRANSIENT_ERRORS = frozenset(
+    {
+        "ratelimited",
+        "rate_limited",
+        "internal_error",
+        "fatal_error",
+        "service_unavailable",
+        "request_timeout",
+        "http_error",
+        "connection_error",
+    }
+)
+# Pauses between the gateway's own attempts of an idempotent call (after the SDK's retries of 429/500/503 and
+# dropped connections): Slack's `internal_error`/`fatal_error` come with HTTP 200, which no SDK handler retries.
+TRANSIENT_PAUSES_SECONDS = (0.5, 1.0, 2.0)
 
 # Slack error code -> what to tell a person. Codes not listed fall back to the code itself.
 ERROR_MESSAGES = {
@@ -208,6 +224,8 @@ class SlackGateway:
         # Waits for the method's rate-limit tier before each call; tests pass the emulator's scale.
         self.pacer = pacer or RatePacer()
         self._bot_user_id: str | None = None
+        self.transient_pauses: tuple[float, ...] = TRANSIENT_PAUSES_SECONDS
+        self.sleep: Callable[[float], None] = time.sleep
         self._lock = threading.Lock()
         self._handles: dict[str, str] = {}
 
@@ -231,6 +249,18 @@ class SlackGateway:
             raise SlackError(method, "connection_error") from exc
         except OSError as exc:  # dropped connections that outlived the retries
             raise SlackError(method, "connection_error") from exc
+
+    def _call_idempotent(self, method: str, **kwargs: Any) -> Any:
+        """`_call`, repeated after a pause while Slack fails transiently; only for calls safe to send twice."""
+        for pause in self.transient_pauses:
+            try:
+                return self._call(method, **kwargs)
+            except SlackError as exc:
+                if exc.code not in TRANSIENT_ERRORS:
+                    raise
+                log.warning("%s failed transiently (%s); trying again in %.1f s", method, exc.code, pause)
+            self.sleep(pause)
+        return self._call(method, **kwargs)
 
     # --- identity -------------------------------------------------------------------------------------------
     def auth_test(self) -> dict:
@@ -278,8 +308,9 @@ class SlackGateway:
         self._call("conversations.setPurpose", channel=channel_id, purpose=purpose)
 
     def archive(self, channel_id: str) -> None:
+        """Archive the channel; an archived one counts as done, and transient failures are tried again (bounded)."""
         try:
-            self._call("conversations.archive", channel=channel_id)
+            self._call_idempotent("conversations.archive", channel=channel_id)
         except SlackError as exc:
             if exc.code != "already_archived":
                 raise

@@ -1,0 +1,26 @@
+"""Local emulators of RedAlert's outside systems (PagerDuty Events v2, Trello, Confluence v2) and a webhook
+receiver, each an aiohttp server on 127.0.0.1 in a background thread. See README.md in this folder."""
+
+from .base import Call, EmulatorBase
+from .confluence import ConfluenceEmulator, Page, PageVersion
+from .pagerduty import Alert, Event, PagerDutyEmulator
+from .trello import Card, TrelloEmulator, new_id
+from .webhooks import Delivery, WebhookReceiver, make_secret, signature
+
+__all__ = [
+    "Alert",
+    "Call",
+    "Card",
+    "ConfluenceEmulator",
+    "Delivery",
+    "EmulatorBase",
+    "Event",
+    "Page",
+    "PageVersion",
+    "PagerDutyEmulator",
+    "TrelloEmulator",
+    "WebhookReceiver",
+    "make_secret",
+    "new_id",
+    "signature",
+]

@@ -15,6 +15,7 @@ from typing import Any
 from errbot import BotPlugin, ValidationException, botcmd, cmdfilter
 
 from chat_commands import listed_under_plugin
+from chat_commands.integrations import IntegrationCommands
 from chat_commands.workflow import WorkflowCommands
 from redalert_core.domain import commands
 from redalert_core.domain import text as texts
@@ -38,8 +39,9 @@ def database_url(bot_config: Any) -> str:
     return f"sqlite:///{data_dir.resolve() / 'redalert.sqlite3'}"
 
 
+# WorkflowCommands first: it overrides callback_reaction.
 @listed_under_plugin
-class RedAlert(WorkflowCommands, BotPlugin):  # WorkflowCommands first: it overrides callback_reaction
+class RedAlert(WorkflowCommands, IntegrationCommands, BotPlugin):
     """Incident management: open an incident channel, invite the right people, list and close incidents."""
 
     settings: Settings
@@ -102,6 +104,7 @@ class RedAlert(WorkflowCommands, BotPlugin):  # WorkflowCommands first: it overr
             store.migrate()
             self.service = IncidentService(store, SlackGateway(self._slack_client), lambda: self.settings)
         self._start_workflow()  # roles, statuses, updates, reminders (chat_commands/workflow.py)
+        self._start_integrations()  # the outbox feed and its dispatcher (chat_commands/integrations.py)
         if not first:
             return
         if self.mode == "slackv3":
@@ -128,6 +131,7 @@ class RedAlert(WorkflowCommands, BotPlugin):  # WorkflowCommands first: it overr
     def deactivate(self) -> None:
         # The service outlives a reload (see activate), but nothing it started in the background may outlive the
         # plugin: a shutdown waits for the last pins and posts.
+        self._stop_integrations()
         if self.service is not None:
             self.service.drain()
         super().deactivate()
@@ -193,7 +197,8 @@ class RedAlert(WorkflowCommands, BotPlugin):  # WorkflowCommands first: it overr
         - `!incident note [<number>] <text>` (or react to a message with :pushpin:)
         - `!incident timeline [<number>]` and `!incident postmortem [<number>]`
         - `!incident close [<number> | #channel] [resolution]`, e.g. `!incident close Rolled back`
-        - `!incident retry <number>`; `!incident doctor` (admins)
+        - `!incident page [<number>] [<severity>]`: page PagerDuty by hand
+        - `!incident retry <number>`; `!incident doctor`, `!incident outbox [retry <id|all>]` (admins)
 
         In an incident's channel the number is not needed. `!help incident <command>` shows one command in full.
         """

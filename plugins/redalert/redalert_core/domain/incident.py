@@ -59,6 +59,8 @@ class EventKind(enum.StrEnum):
     ANNOUNCED = "announced"
     REMINDED = "reminded"
     POSTMORTEM_UPLOADED = "postmortem_uploaded"
+    # `!incident page`: a PagerDuty page by hand (outbox_policies.py).
+    PAGED = "paged"
 
 
 @dataclass

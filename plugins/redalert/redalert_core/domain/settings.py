@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import workflow_config
+from .integrations_config import INTEGRATION_DEFAULTS, IntegrationSettings, check_integrations
 from .naming import DEFAULT_TEMPLATE, TEMPLATE_FIELDS, slugify, template_fields
 from .workflow_config import (
     DEFAULT_POSTMORTEM_SEVERITIES,
@@ -43,6 +44,8 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "ANNOUNCE_CHANNELS": {},
     "REMINDER_MINUTES": dict(DEFAULT_REMINDER_MINUTES),
     "POSTMORTEM_SEVERITIES": list(DEFAULT_POSTMORTEM_SEVERITIES),
+    # Outside systems and the outbox (integrations_config.py checks these).
+    **INTEGRATION_DEFAULTS,
 }
 CLOSE_POLICIES = ("members", "admins", "anyone")
 
@@ -84,6 +87,7 @@ class Settings:
     announce_channels: dict[str, str] = field(default_factory=dict)
     reminder_minutes: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_REMINDER_MINUTES))
     postmortem_severities: tuple[str, ...] = tuple(DEFAULT_POSTMORTEM_SEVERITIES)
+    integrations: IntegrationSettings = field(default_factory=IntegrationSettings)
 
     @property
     def resolved_status(self) -> str:
@@ -251,6 +255,7 @@ def validate(config: Any, defaults: dict[str, Any] | None = None) -> Settings:
     if close_allowed not in CLOSE_POLICIES:
         faults.append(f"CLOSE_ALLOWED must be one of {', '.join(repr(p) for p in CLOSE_POLICIES)}.")
     workflow = _check_workflow(merged, {**DEFAULT_CONFIG, **defaults}, {s.value for s in severities}, faults)
+    integrations = check_integrations(merged, [s.value for s in severities], faults)
     if faults:
         raise ConfigError(faults)
     return Settings(
@@ -260,6 +265,7 @@ def validate(config: Any, defaults: dict[str, Any] | None = None) -> Settings:
         channel_name_template=template,
         list_limit=limit,
         close_allowed=close_allowed,
+        integrations=integrations,
     )
 
 

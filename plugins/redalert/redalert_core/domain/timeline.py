@@ -40,6 +40,8 @@ def describe(event: Event, person: Show, quote: Show) -> str | None:
         return f"Note by {by}{author}: {quote(data['text'])}"
     if kind == EventKind.REMINDED:
         return f"Reminder sent to {person(data['to'])} ({quote(data.get('reminder', ''))})" if data.get("to") else None
+    if kind == EventKind.PAGED:
+        return f"{by} paged PagerDuty ({quote(str(data.get('severity', '?')))})"
     if kind == EventKind.CLOSED:
         resolution = f": {quote(data['resolution'])}" if data.get("resolution") else ""
         return f"Closed by {by}{resolution}"

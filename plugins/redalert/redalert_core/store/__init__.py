@@ -17,7 +17,9 @@ from .events import EventLog
 from .incidents import IncidentRepository
 from .kv import KeyValueStore
 from .open_steps import OpenSteps
+from .outbox import Outbox
 from .participants import ParticipantRepository
+from .remote_links import RemoteLinks
 from .workflow import WorkflowRepository
 
 __all__ = [
@@ -42,6 +44,8 @@ class Store:
         self.participants = ParticipantRepository(self.db)
         self.workflow = WorkflowRepository(self.db, self.events)
         self.kv = KeyValueStore(self.db)
+        self.outbox = Outbox(self.db)
+        self.links = RemoteLinks(self.db)
 
     @contextmanager
     def transaction(self) -> Iterator[sa.Connection]:

@@ -1,0 +1,82 @@
+"""The event hook that feeds the outbox: for every logged event, inside its transaction, write the outside calls
+the policies (domain/outbox_policies.py) ask for, and remember what they decided (the page's state).
+
+Wired at startup with `store.events.subscribe(OutboxFeed(store, settings))`; the store knows nothing of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from ..domain import outbox_policies as policies
+from ..domain import postmortem, postmortem_storage
+from ..domain.incident import Event, EventKind, Incident
+from ..domain.outbox import Plan
+from ..domain.settings import Settings
+from ..store import Store
+from .incidents import utcnow
+
+
+class OutboxFeed:
+    def __init__(self, store: Store, settings: Callable[[], Settings], clock: Callable[[], datetime] = utcnow) -> None:
+        self.store = store
+        self._settings = settings
+        self.clock = clock
+        # Other areas (tasks, problems) add their own policies: (event, settings) -> Plan, run in the same way.
+        self.extra_policies: list[Callable[[Event, Settings], Plan]] = []
+
+    def __call__(self, connection: Any, event: Event) -> None:
+        settings = self._settings()
+        if not settings.integrations.anything:
+            return  # nothing configured: no query, no cost on the chat path
+        plans = [policy(event, settings) for policy in self.extra_policies]
+        if event.kind in policies.RELEVANT and self._worth_a_look(event):
+            context = self._context(event, settings)
+            if context is not None:
+                plans.append(policies.plan(event, context))
+        now = self.clock()
+        for plan in plans:
+            for key, data in plan.remember.items():
+                self.store.links.set(key, data, now)
+            for message in plan.messages:
+                self.store.outbox.add(message, now)
+
+    @staticmethod
+    def _worth_a_look(event: Event) -> bool:
+        # Open steps other than the channel are frequent and never cause a call.
+        return event.kind not in (EventKind.STEP_DONE, EventKind.STEP_FAILED) or policies.opened(event)
+
+    def _context(self, event: Event, settings: Settings) -> policies.Context | None:
+        # Repository reads join this thread's open transaction, so they see the change being committed.
+        incident = self.store.incidents.get(event.incident_number)
+        if incident is None:
+            return None
+        state = self.store.workflow.get(incident.number)
+        paging = None
+        if settings.integrations.pagerduty_routing_keys:
+            paging = self.store.links.get(policies.paging_link(incident.number))
+        body = None
+        if event.kind == EventKind.POSTMORTEM_UPLOADED and settings.integrations.confluence:
+            body = self._postmortem(incident, settings)
+        return policies.Context(
+            incident=incident,
+            settings=settings,
+            status=state.current_status(settings.statuses),
+            roles=dict(state.roles),
+            paging=paging,
+            postmortem=body,
+        )
+
+    def _postmortem(self, incident: Incident, settings: Settings) -> str:
+        number = incident.number
+        markdown = postmortem.render(
+            incident,
+            self.store.workflow.get(number),
+            self.store.events.list(number),
+            self.store.participants.list(number),
+            settings,
+            self.clock(),
+        )
+        return postmortem_storage.from_markdown(markdown)

@@ -6,13 +6,14 @@ Wired at startup with `store.events.subscribe(OutboxFeed(store, settings))`; the
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from ..domain import outbox_policies as policies
 from ..domain import postmortem, postmortem_storage
-from ..domain.incident import Event, EventKind, Incident
+from ..domain.incident import Event, EventKind, Incident, Status
 from ..domain.outbox import Plan
 from ..domain.settings import Settings
 from ..store import Store
@@ -59,7 +60,7 @@ class OutboxFeed:
             paging = self.store.links.get(policies.paging_link(incident.number))
         body = None
         if event.kind == EventKind.POSTMORTEM_UPLOADED and settings.integrations.confluence:
-            body = self._postmortem(incident, settings)
+            body = self._postmortem(incident, settings, event.data.get("closing"))
         return policies.Context(
             incident=incident,
             settings=settings,
@@ -69,8 +70,16 @@ class OutboxFeed:
             postmortem=body,
         )
 
-    def _postmortem(self, incident: Incident, settings: Settings) -> str:
+    def _postmortem(self, incident: Incident, settings: Settings, closing: dict | None) -> str:
         number = incident.number
+        if closing and not incident.is_closed:
+            incident = dataclasses.replace(
+                incident,
+                status=Status.CLOSED,
+                closed_at=datetime.fromisoformat(closing["closed_at"]),
+                closed_by=closing.get("closed_by"),
+                resolution=closing.get("resolution"),
+            )
         markdown = postmortem.render(
             incident,
             self.store.workflow.get(number),

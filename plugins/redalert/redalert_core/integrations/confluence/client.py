@@ -6,6 +6,7 @@ HTTP Basic auth of CONFLUENCE_EMAIL and CONFLUENCE_API_TOKEN.
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 
 import httpx
@@ -40,11 +41,10 @@ class ConfluenceClient:
                 "Confluence is not set up: CONFLUENCE_URL, CONFLUENCE_EMAIL and CONFLUENCE_API_TOKEN are needed",
                 retryable=False,
             )
-        request = self._http.build_request(
-            method, f"{self.base_url}/api/v2{path}", auth=(self._email, self._token), **kwargs
-        )
-        auth_header = request.headers.get("Authorization", "")
-        response = send(self._http, request, secrets=[self._token, auth_header])
+        basic = base64.b64encode(f"{self._email}:{self._token}".encode()).decode()
+        headers = {"Authorization": f"Basic {basic}", "Accept": "application/json"}
+        request = self._http.build_request(method, f"{self.base_url}/api/v2{path}", headers=headers, **kwargs)
+        response = send(self._http, request, secrets=[self._token, basic])
         try:
             return response.json()
         except ValueError:

@@ -42,7 +42,7 @@ def test_a_postmortem_creates_one_page_a_later_one_updates_it_and_the_link_is_po
     assert page.version == 2 and "bad deploy" in page.body
     assert len(wiki.pages) == 1
     assert [r.state for r in core.rows(CONFLUENCE)] == [State.DELIVERED, State.DELIVERED]
-    assert core.store.links.get(f"confluence:incident:{incident.number}")["version"] == 2
+    assert core.store.remote.get(f"confluence:incident:{incident.number}")["version"] == 2
 
 
 def test_closing_publishes_the_automatic_postmortem(core, wiki):

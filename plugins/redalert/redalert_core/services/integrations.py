@@ -78,7 +78,7 @@ class IntegrationsService:
             )
         if incident.is_closed:
             raise ServiceError(f"Incident {incident.number} is closed; nothing was sent.")
-        paging = self.store.links.get(policies.paging_link(incident.number)) or {}
+        paging = self.store.remote.get(policies.paging_link(incident.number)) or {}
         already = bool(paging.get("open")) and paging.get("routing_key") == integrations.routing_key(wanted.value)
         data = {"severity": wanted.value}
         self.store.events.add(incident.number, EventKind.PAGED, actor=actor, data=data, at=self.clock())

@@ -121,7 +121,7 @@ class Deliverers:
     def _confluence(self, row: OutboxRow) -> Delivery:
         payload = row.payload
         link = payload["link"]
-        remembered = self.store.links.get(link) or {}
+        remembered = self.store.remote.get(link) or {}
         space_id = remembered.get("space_id") or self.confluence.space_id(payload["space_key"])
         title, body = payload["title"], payload["body"]
         page = self.confluence.page(remembered["page_id"]) if remembered.get("page_id") else None
@@ -146,7 +146,7 @@ class Deliverers:
     def _trello(self, row: OutboxRow) -> Delivery:
         payload = row.payload
         link = payload["link"]
-        remembered = self.store.links.get(link) or {}
+        remembered = self.store.remote.get(link) or {}
         card_id = remembered.get("card_id")
         if payload["action"] == "create":
             if card_id:

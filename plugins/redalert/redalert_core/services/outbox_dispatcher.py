@@ -133,7 +133,7 @@ class OutboxDispatcher:
         with self.store.transaction():
             self.store.outbox.delivered(row.id, now)
             for key, data in delivery.remember.items():
-                self.store.links.set(key, data, now)
+                self.store.remote.set(key, data, now)
             for message in delivery.follow_ups:
                 self.store.outbox.add(message, now)
         log.info("Outbox row %s delivered to %s (attempt %s)", row.id, row.destination, row.attempts + 1)

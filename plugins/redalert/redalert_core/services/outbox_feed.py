@@ -40,7 +40,7 @@ class OutboxFeed:
         now = self.clock()
         for plan in plans:
             for key, data in plan.remember.items():
-                self.store.links.set(key, data, now)
+                self.store.remote.set(key, data, now)
             for message in plan.messages:
                 self.store.outbox.add(message, now)
 
@@ -57,7 +57,7 @@ class OutboxFeed:
         state = self.store.workflow.get(incident.number)
         paging = None
         if settings.integrations.pagerduty_routing_keys:
-            paging = self.store.links.get(policies.paging_link(incident.number))
+            paging = self.store.remote.get(policies.paging_link(incident.number))
         body = None
         if event.kind == EventKind.POSTMORTEM_UPLOADED and settings.integrations.confluence:
             body = self._postmortem(incident, settings, event.data.get("closing"))

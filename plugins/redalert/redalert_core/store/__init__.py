@@ -45,7 +45,7 @@ class Store:
         self.workflow = WorkflowRepository(self.db, self.events)
         self.kv = KeyValueStore(self.db)
         self.outbox = Outbox(self.db)
-        self.links = RemoteLinks(self.db)
+        self.remote = RemoteLinks(self.db)
 
     @contextmanager
     def transaction(self) -> Iterator[sa.Connection]:

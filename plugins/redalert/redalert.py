@@ -16,6 +16,7 @@ from errbot import BotPlugin, ValidationException, botcmd, cmdfilter
 
 from chat_commands import listed_under_plugin
 from chat_commands.integrations import IntegrationCommands
+from chat_commands.problems import ProblemCommands
 from chat_commands.workflow import WorkflowCommands
 from redalert_core.domain import commands
 from redalert_core.domain import text as texts
@@ -41,7 +42,7 @@ def database_url(bot_config: Any) -> str:
 
 # WorkflowCommands first: it overrides callback_reaction.
 @listed_under_plugin
-class RedAlert(WorkflowCommands, IntegrationCommands, BotPlugin):
+class RedAlert(WorkflowCommands, ProblemCommands, IntegrationCommands, BotPlugin):
     """Incident management: open an incident channel, invite the right people, list and close incidents."""
 
     settings: Settings
@@ -105,6 +106,7 @@ class RedAlert(WorkflowCommands, IntegrationCommands, BotPlugin):
             self.service = IncidentService(store, SlackGateway(self._slack_client), lambda: self.settings)
         self._start_workflow()  # roles, statuses, updates, reminders (chat_commands/workflow.py)
         self._start_integrations()  # the outbox feed and its dispatcher (chat_commands/integrations.py)
+        self._start_problems()  # links, problems, tasks and their reminders (chat_commands/problems.py)
         if not first:
             return
         if self.mode == "slackv3":
@@ -183,7 +185,7 @@ class RedAlert(WorkflowCommands, IntegrationCommands, BotPlugin):
     # --- commands -------------------------------------------------------------------------------------------
     @botcmd
     def incident(self, msg, args):
-        """Incident management: open, list, invite, lead, role, status, severity, update, note, timeline, close.
+        """Incident management: open, list, invite, lead, role, status, severity, update, note, timeline, link, close.
 
         - `!incident open [--private] <severity> <description> [@people @groups]`
           e.g. `!incident open sev1 Checkout is down @alice @sre`
@@ -196,11 +198,14 @@ class RedAlert(WorkflowCommands, IntegrationCommands, BotPlugin):
         - `!incident update [<number>] <text>`, e.g. `!incident update Rolling back the deploy`
         - `!incident note [<number>] <text>` (or react to a message with :pushpin:)
         - `!incident timeline [<number>]` and `!incident postmortem [<number>]`
+        - `!incident link [<n>] <m> [related|duplicate|caused-by]`, `!incident unlink [<n>] <m>`
+        - `!incident show [<number>]`: severity, status, roles, times, links, problem, tasks
         - `!incident close [<number> | #channel] [resolution]`, e.g. `!incident close Rolled back`
         - `!incident page [<number>] [<severity>]`: page PagerDuty by hand
         - `!incident retry <number>`; `!incident doctor`, `!incident outbox [retry <id|all>]` (admins)
 
         In an incident's channel the number is not needed. `!help incident <command>` shows one command in full.
+        Problems and follow-up tasks: `!problem` and `!task`.
         """
         usage = self.incident.__doc__.split("\n", 1)[1].strip()
         return f"{usage}\nSeverities: {', '.join(self.settings.severity_values)}."

@@ -9,7 +9,7 @@ def store(testbot):
 
 
 def channel_of(testbot, number):
-    return store(testbot).get(number).channel_id
+    return store(testbot).incidents.get(number).channel_id
 
 
 def test_list_shows_open_incidents_and_all_on_request(testbot, slack):
@@ -49,7 +49,7 @@ def test_invite_in_the_channel_and_by_number(testbot, slack):
     assert f"<@{BOB}>" in reply and f"<@{CAROL}>" in reply
     assert "Could not invite: <@U0GHOST> (no such user)" in reply
     assert slack.channel(cid).members >= {ADMIN, ALICE, BOB, CAROL}
-    assert set(store(testbot).participants(1)) >= {ALICE, BOB, CAROL}
+    assert set(store(testbot).participants.list(1)) >= {ALICE, BOB, CAROL}
 
 
 def test_invite_refusals(testbot, slack):
@@ -71,11 +71,11 @@ def test_close_in_the_channel_posts_archives_and_stores(testbot, slack):
             "slack_event": {"channel": cid, "ts": "1.1", "text": "!incident close Rolled back <@U0X> &amp; restarted"}
         },
     )
-    eventually(lambda: store(testbot).get(1).is_closed)
+    eventually(lambda: store(testbot).incidents.get(1).is_closed)
     assert slack.channel(cid).is_archived
     closing = slack.messages(cid)[-1]["text"]
     assert f"closed by <@{ALICE}>" in closing and "Resolution: Rolled back &amp; restarted" in closing
-    incident = store(testbot).get(1)
+    incident = store(testbot).incidents.get(1)
     assert (incident.status.value, incident.closed_by, incident.resolution) == (
         "closed",
         ALICE,
@@ -89,7 +89,7 @@ def test_close_by_number_or_channel_mention(testbot, slack):
     assert "Incident 1 closed" in say(testbot, "!incident close 1")
     cid = channel_of(testbot, 2)
     assert "Incident 2 closed" in say(testbot, f"!incident close <#{cid}|whatever> all good")
-    assert store(testbot).get(2).resolution == "all good"
+    assert store(testbot).incidents.get(2).resolution == "all good"
 
 
 def test_close_refusals_never_archive_other_channels(testbot, slack):
@@ -109,7 +109,7 @@ def test_archive_failure_keeps_the_incident_open(testbot, slack):
     slack.inject_fault("conversations.archive", "error", error="restricted_action")
     reply = say(testbot, "!incident close 1")
     assert "I could not archive" in reply and "stays open" in reply
-    assert store(testbot).get(1).status.value == "open"
+    assert store(testbot).incidents.get(1).status.value == "open"
     assert "Incident 1 closed" in say(testbot, "!incident close 1")
 
 

@@ -29,12 +29,12 @@ def test_pushpin_adds_the_message_once_and_other_reactions_are_ignored(testbot, 
     react(testbot, BOB, cid, ts)
     react(testbot, ALICE, cid, ts)  # a second pin on the same message adds nothing
     react(testbot, BOB, cid, thread_ts)
-    notes = [e for e in store(testbot).events(1) if str(e.kind) == "note_added"]
+    notes = [e for e in store(testbot).events.list(1) if str(e.kind) == "note_added"]
     assert [n.data["text"] for n in notes] == [f"Found it: @{BOB} dropped the index & vacuumed", "reply in a thread"]
     assert notes[0].actor == BOB and notes[0].data["author"] == ALICE
     other = slack.channel_by_name("elsewhere").id
     react(testbot, BOB, other, slack.post_user_message(ALICE, other, "not an incident"))
-    assert len([e for e in store(testbot).events(1) if str(e.kind) == "note_added"]) == 2
+    assert len([e for e in store(testbot).events.list(1) if str(e.kind) == "note_added"]) == 2
     assert plugin(testbot).workflow is not None
 
 

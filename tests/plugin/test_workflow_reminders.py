@@ -27,7 +27,7 @@ def test_quiet_sev1_nudges_the_commander_once_per_gap(testbot, slack):
     say(testbot, "!incident open sev3 minor")  # sev3 has no reminders by default
     say(testbot, f"!incident lead 1 <@{ALICE}>")
     cid = channel_of(testbot, 1)
-    opened = store(testbot).get(1).opened_at
+    opened = store(testbot).incidents.get(1).opened_at
     at(testbot, opened + timedelta(minutes=29))
     plugin(testbot)._send_reminders()
     assert reminders_in(slack, cid) == []
@@ -53,7 +53,7 @@ def test_quiet_sev1_nudges_the_commander_once_per_gap(testbot, slack):
 def test_reminders_survive_a_restart(testbot, slack):
     say(testbot, "!incident open sev2 api slow")
     cid = channel_of(testbot, 1)
-    later = store(testbot).get(1).opened_at + timedelta(minutes=61)
+    later = store(testbot).incidents.get(1).opened_at + timedelta(minutes=61)
     at(testbot, later)
     plugin(testbot)._send_reminders()
     assert len(reminders_in(slack, cid)) == 1
@@ -71,7 +71,7 @@ def test_reminders_survive_a_restart(testbot, slack):
 def test_resolved_but_open_for_a_day_is_nudged_to_close(testbot, slack):
     say(testbot, "!incident open sev4 disk")
     cid = channel_of(testbot, 1)
-    opened = store(testbot).get(1).opened_at
+    opened = store(testbot).incidents.get(1).opened_at
     at(testbot, opened + timedelta(minutes=5))
     say(testbot, "!incident status 1 resolved")
     at(testbot, opened + timedelta(hours=23))
@@ -89,7 +89,7 @@ def test_reminder_minutes_are_configurable(testbot, slack):
     assert reply == "Plugin configuration done."
     say(testbot, "!incident open sev3 minor")
     say(testbot, "!incident open sev1 major")
-    opened = store(testbot).get(2).opened_at
+    opened = store(testbot).incidents.get(2).opened_at
     at(testbot, opened + timedelta(hours=2))
     plugin(testbot)._send_reminders()
     assert len(reminders_in(slack, channel_of(testbot, 1))) == 1

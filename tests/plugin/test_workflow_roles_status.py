@@ -23,7 +23,7 @@ def test_lead_in_the_channel_invites_and_updates_the_summary(testbot, slack):
     assert f"Commander: <@{ALICE}>" in summary_text(slack, testbot, 1)
     assert slack.calls_to("chat.update")
     assert "role_assigned" in kinds(testbot, 1)
-    assert store(testbot).workflow(1).roles == {"commander": ALICE}
+    assert store(testbot).workflow.get(1).roles == {"commander": ALICE}
 
 
 def test_roles_by_number_from_elsewhere_and_refusals(testbot, slack):
@@ -41,9 +41,9 @@ def test_roles_by_number_from_elsewhere_and_refusals(testbot, slack):
     assert "mention exactly one person" in say(testbot, f"!incident lead 1 <@{BOB}> <@{CAROL}>")
     assert "This is not an incident channel" in say(testbot, f"!incident lead <@{BOB}>", channel="C0OPS")
     assert "There is no incident 7" in say(testbot, f"!incident lead 7 <@{BOB}>")
-    before = len(store(testbot).events(1))
+    before = len(store(testbot).events.list(1))
     say(testbot, "!incident role 1")
-    assert len(store(testbot).events(1)) == before  # bad input changes nothing
+    assert len(store(testbot).events.list(1)) == before  # bad input changes nothing
 
 
 def test_configured_roles(testbot, slack):
@@ -61,11 +61,11 @@ def test_status_moves_and_resolved_records_the_time(testbot, slack):
     reply = say(testbot, "!incident status identified bad index on orders", channel=cid)
     assert reply == "Incident 1 is now identified (was investigating)."
     assert "*Status*\\nidentified" in summary_text(slack, testbot, 1)
-    assert store(testbot).workflow(1).resolved_at is None
+    assert store(testbot).workflow.get(1).resolved_at is None
     # From elsewhere, by number: the channel hears about it too.
     reply = say(testbot, "!incident status 1 resolved", channel="C0OPS")
     assert reply.startswith("Incident 1 is now resolved (was identified). Resolution time recorded")
-    assert store(testbot).workflow(1).resolved_at is not None
+    assert store(testbot).workflow.get(1).resolved_at is not None
     assert "Incident 1 is now *resolved*" in slack.messages(cid)[-1]["text"]
     assert "Incident 1 is already resolved." in say(testbot, "!incident status 1 resolved")
     assert '"fixed" is not a status. Statuses: investigating, identified, monitoring, resolved.' in say(
@@ -73,6 +73,6 @@ def test_status_moves_and_resolved_records_the_time(testbot, slack):
     )
     assert "Usage: !incident status" in say(testbot, "!incident status 1")
     say(testbot, "!incident status 1 monitoring")  # reopening the investigation clears the resolution time
-    assert store(testbot).workflow(1).resolved_at is None
+    assert store(testbot).workflow.get(1).resolved_at is None
     say(testbot, "!incident close 1")
     assert "Incident 1 is closed" in say(testbot, "!incident status 1 identified")

@@ -24,8 +24,8 @@ def test_severity_renames_invites_and_updates_topic_and_summary(testbot, slack):
     assert channel.members >= {BOB, CAROL}
     assert channel.topic == "SEV1 - Critical | db slow"
     assert "SEV1 - Critical" in summary_text(slack, testbot, 1)
-    assert store(testbot).get(1).severity == "sev1"
-    assert store(testbot).get(1).channel_name == channel.name
+    assert store(testbot).incidents.get(1).severity == "sev1"
+    assert store(testbot).incidents.get(1).channel_name == channel.name
     assert {"severity_changed", "channel_renamed"} <= set(kinds(testbot, 1))
     assert "Incident 1 is already sev1." in say(testbot, "!incident severity 1 sev1")
     assert '"sev9" is not a severity' in say(testbot, "!incident severity 1 sev9")
@@ -47,7 +47,7 @@ def test_update_in_the_channel_is_posted_and_threaded_in_the_announcement(testbo
     reply = say(testbot, "!incident open sev2 checkout errors")
     [root] = slack.messages(sev2)
     assert "Incident 1" in root["text"] and "checkout errors" in root["text"]
-    assert store(testbot).workflow(1).announce_ts == root["ts"]
+    assert store(testbot).workflow.get(1).announce_ts == root["ts"]
     assert "warning" not in reply
     cid = channel_of(testbot, 1)
     reply = say(testbot, "!incident update 500 errors are down", channel=cid)
@@ -71,7 +71,7 @@ def test_private_incidents_are_never_announced(testbot, slack):
     say(testbot, f"!plugin config RedAlert {config}")
     reply = say(testbot, "!incident open --private sev2 payroll leak")
     assert "is open in" in reply
-    incident = store(testbot).get(1)
+    incident = store(testbot).incidents.get(1)
     assert incident.is_private and slack.channel(incident.channel_id).is_private
     say(testbot, "!incident update 1 contained")
     assert slack.messages(sev2) == []

@@ -12,15 +12,15 @@ def store(testbot):
 
 
 def channel_of(testbot, number: int) -> str:
-    return store(testbot).get(number).channel_id
+    return store(testbot).incidents.get(number).channel_id
 
 
 def summary_text(slack, testbot, number: int) -> str:
     """Everything the pinned summary shows, blocks included."""
-    incident = store(testbot).get(number)
+    incident = store(testbot).incidents.get(number)
     [message] = [m for m in slack.messages(incident.channel_id) if m["ts"] == incident.summary_ts]
     return message["text"] + repr(message.get("blocks"))
 
 
 def kinds(testbot, number: int) -> list[str]:
-    return [str(e.kind) for e in store(testbot).events(number)]
+    return [str(e.kind) for e in store(testbot).events.list(number)]

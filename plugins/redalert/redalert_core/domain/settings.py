@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import workflow_config
+from . import problem_config, workflow_config
 from .integrations_config import INTEGRATION_DEFAULTS, IntegrationSettings, check_integrations
 from .naming import DEFAULT_TEMPLATE, TEMPLATE_FIELDS, slugify, template_fields
 from .workflow_config import (
@@ -46,6 +46,8 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "POSTMORTEM_SEVERITIES": list(DEFAULT_POSTMORTEM_SEVERITIES),
     # Outside systems and the outbox (integrations_config.py checks these).
     **INTEGRATION_DEFAULTS,
+    # Problem management (problem_config.py checks these).
+    **problem_config.DEFAULTS,
 }
 CLOSE_POLICIES = ("members", "admins", "anyone")
 
@@ -88,6 +90,9 @@ class Settings:
     reminder_minutes: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_REMINDER_MINUTES))
     postmortem_severities: tuple[str, ...] = tuple(DEFAULT_POSTMORTEM_SEVERITIES)
     integrations: IntegrationSettings = field(default_factory=IntegrationSettings)
+    task_close_allowed: str = problem_config.OWNERS
+    problem_status_allowed: str = problem_config.OWNERS
+    problem_stale_days: int = problem_config.DEFAULT_STALE_DAYS
 
     @property
     def resolved_status(self) -> str:
@@ -256,6 +261,7 @@ def validate(config: Any, defaults: dict[str, Any] | None = None) -> Settings:
         faults.append(f"CLOSE_ALLOWED must be one of {', '.join(repr(p) for p in CLOSE_POLICIES)}.")
     workflow = _check_workflow(merged, {**DEFAULT_CONFIG, **defaults}, {s.value for s in severities}, faults)
     integrations = check_integrations(merged, [s.value for s in severities], faults)
+    workflow.update(problem_config.check(merged, faults))
     if faults:
         raise ConfigError(faults)
     return Settings(

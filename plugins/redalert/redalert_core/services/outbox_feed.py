@@ -33,7 +33,7 @@ class OutboxFeed:
         if not settings.integrations.anything:
             return  # nothing configured: no query, no cost on the chat path
         plans = [policy(event, settings) for policy in self.extra_policies]
-        if event.kind in policies.RELEVANT and self._worth_a_look(event):
+        if event.incident_number is not None and event.kind in policies.RELEVANT and self._worth_a_look(event):
             context = self._context(event, settings)
             if context is not None:
                 plans.append(policies.plan(event, context))

@@ -12,22 +12,36 @@ from contextlib import contextmanager
 import sqlalchemy as sa
 
 from .database import Database, normalise_database_url
-from .errors import AlreadyClosed, DuplicateCommand, IncidentNotFound, RepeatedCommand
+from .errors import (
+    AlreadyClosed,
+    DuplicateCommand,
+    IncidentInAnotherProblem,
+    IncidentNotFound,
+    ProblemNotFound,
+    RepeatedCommand,
+    TaskNotFound,
+)
 from .events import EventLog
 from .incidents import IncidentRepository
 from .kv import KeyValueStore
+from .links import LinkRepository
 from .open_steps import OpenSteps
 from .outbox import Outbox
 from .participants import ParticipantRepository
+from .problems import ProblemRepository
 from .remote_links import RemoteLinks
+from .tasks import TaskRepository
 from .workflow import WorkflowRepository
 
 __all__ = [
     "AlreadyClosed",
     "DuplicateCommand",
+    "IncidentInAnotherProblem",
     "IncidentNotFound",
+    "ProblemNotFound",
     "RepeatedCommand",
     "Store",
+    "TaskNotFound",
     "normalise_database_url",
 ]
 
@@ -46,6 +60,9 @@ class Store:
         self.kv = KeyValueStore(self.db)
         self.outbox = Outbox(self.db)
         self.remote = RemoteLinks(self.db)
+        self.links = LinkRepository(self.db, self.events)
+        self.problems = ProblemRepository(self.db, self.events)
+        self.tasks = TaskRepository(self.db, self.events)
 
     @contextmanager
     def transaction(self) -> Iterator[sa.Connection]:

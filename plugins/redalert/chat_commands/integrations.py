@@ -13,6 +13,7 @@ from errbot import botcmd
 from redalert_core.domain import text as texts
 from redalert_core.domain.commands import ParseError
 from redalert_core.domain.outbox import CONFLUENCE, PAGERDUTY, SLACK, TRELLO, WEBHOOK, OutboxRow, State
+from redalert_core.domain.task_outbox_policies import card_link
 from redalert_core.domain.workflow_parsing import target
 from redalert_core.services.incidents import ServiceError
 from redalert_core.services.integrations import IntegrationsService
@@ -52,6 +53,13 @@ class IntegrationCommands:
     def _stop_integrations(self) -> None:
         if self.integrations is not None:
             self.integrations.stop()
+
+    def _card_link(self, task) -> str:
+        """` · Trello card <url>` once the task's card exists (task listings show it), else ""."""
+        remembered = self.service.store.remote.get(card_link(task.number))
+        if not remembered or not remembered.get("url"):
+            return ""
+        return f" · <{remembered['url']}|Trello card>"
 
     # --- commands -------------------------------------------------------------------------------------------
     @botcmd

@@ -152,8 +152,14 @@ class Deliverers:
             if card_id:
                 return Delivery()  # created before; a redelivery makes no second card
             card = self.trello.create_card(payload["params"])
-            data = {"card_id": card["id"], "url": card.get("shortUrl") or card.get("url")}
-            return Delivery(remember={link: data})
+            url = card.get("shortUrl") or card.get("url")
+            delivery = Delivery(remember={link: {"card_id": card["id"], "url": url}})
+            number = row.incident_number
+            channel = notice_channel(self.store.incidents.get(number)) if number is not None else None
+            if channel and url:
+                text = f"Trello card for task T{payload['task']}: {url}"
+                delivery.follow_ups.append(notice(channel, text, f"trello:{row.id}", number))
+            return delivery
         if not card_id:
             # The create has not been delivered (it went dead): nothing to update yet.
             raise DeliveryFailed("the card was never created (see the task's create row)", retryable=False)

@@ -13,6 +13,7 @@ from typing import Any
 
 from ..domain import outbox_policies as policies
 from ..domain import postmortem, postmortem_storage
+from ..domain import task_outbox_policies as task_policies
 from ..domain.incident import Event, EventKind, Incident, Status
 from ..domain.outbox import Plan
 from ..domain.settings import Settings
@@ -37,6 +38,9 @@ class OutboxFeed:
             context = self._context(event, settings)
             if context is not None:
                 plans.append(policies.plan(event, context))
+        kind = str(event.kind)
+        if kind in task_policies.TASK_KINDS or (kind in task_policies.PROBLEM_KINDS and event.problem_number):
+            plans.append(task_policies.plan(event, self._task_context(event, settings)))
         now = self.clock()
         for plan in plans:
             for key, data in plan.remember.items():
@@ -69,6 +73,13 @@ class OutboxFeed:
             paging=paging,
             postmortem=body,
         )
+
+    def _task_context(self, event: Event, settings: Settings) -> task_policies.TaskContext:
+        task = self.store.tasks.get(event.data["task"]) if "task" in event.data else None
+        incident = self.store.incidents.get(task.incident_number) if task and task.incident_number else None
+        problem_number = task.problem_number if task else event.problem_number
+        problem = self.store.problems.get(problem_number) if problem_number else None
+        return task_policies.TaskContext(settings=settings, task=task, incident=incident, problem=problem)
 
     def _postmortem(self, incident: Incident, settings: Settings, closing: dict | None) -> str:
         number = incident.number

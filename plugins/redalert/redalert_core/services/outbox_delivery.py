@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from ..domain.incident import Incident
 from ..domain.outbox import (
@@ -22,12 +23,14 @@ from ..domain.outbox import (
     OutboxMessage,
     OutboxRow,
 )
-from ..integrations.confluence import ConfluenceClient
-from ..integrations.pagerduty import PagerDutyClient
-from ..integrations.trello import TrelloClient
-from ..integrations.webhooks import WebhookClient
 from ..slack.gateway import SlackError, SlackGateway
 from ..store import Store
+
+if TYPE_CHECKING:
+    from ..integrations.confluence import ConfluenceClient
+    from ..integrations.pagerduty import PagerDutyClient
+    from ..integrations.trello import TrelloClient
+    from ..integrations.webhooks import WebhookClient
 
 # Slack answers that no retry will change.
 _FINAL_SLACK_ERRORS = {"channel_not_found", "is_archived", "not_in_channel", "invalid_auth", "account_inactive"}
@@ -75,12 +78,48 @@ class Deliverers:
         self.store = store
         self.gateway = gateway
         self.clock = clock
-        self.pagerduty = pagerduty or PagerDutyClient()
-        self.webhooks = webhooks or WebhookClient()
-        self.confluence = confluence or ConfluenceClient()
-        self.trello = trello or TrelloClient()
+        self._clients: dict[str, Any] = {
+            "pagerduty": pagerduty,
+            "webhooks": webhooks,
+            "confluence": confluence,
+            "trello": trello,
+        }
         # Extra destinations (or replacements) by name: row -> Delivery.
         self.extra: dict[str, Callable[[OutboxRow], Delivery]] = {}
+
+    # The clients (and httpx) are loaded on first use: a bot without outside systems never pays for them, and a
+    # bot with them does not start slower (importing httpx and building its TLS contexts takes a second).
+    @property
+    def pagerduty(self) -> PagerDutyClient:
+        if self._clients["pagerduty"] is None:
+            from ..integrations.pagerduty import PagerDutyClient
+
+            self._clients["pagerduty"] = PagerDutyClient()
+        return self._clients["pagerduty"]
+
+    @property
+    def webhooks(self) -> WebhookClient:
+        if self._clients["webhooks"] is None:
+            from ..integrations.webhooks import WebhookClient
+
+            self._clients["webhooks"] = WebhookClient()
+        return self._clients["webhooks"]
+
+    @property
+    def confluence(self) -> ConfluenceClient:
+        if self._clients["confluence"] is None:
+            from ..integrations.confluence import ConfluenceClient
+
+            self._clients["confluence"] = ConfluenceClient()
+        return self._clients["confluence"]
+
+    @property
+    def trello(self) -> TrelloClient:
+        if self._clients["trello"] is None:
+            from ..integrations.trello import TrelloClient
+
+            self._clients["trello"] = TrelloClient()
+        return self._clients["trello"]
 
     def deliver(self, row: OutboxRow) -> Delivery:
         handler = self.extra.get(row.destination) or {
@@ -95,8 +134,9 @@ class Deliverers:
         return handler(row)
 
     def close(self) -> None:
-        for client in (self.pagerduty, self.webhooks, self.confluence, self.trello):
-            client.close()
+        for client in self._clients.values():
+            if client is not None:
+                client.close()
 
     # --- destinations -------------------------------------------------------------------------------------------
     def _pagerduty(self, row: OutboxRow) -> Delivery:

@@ -17,6 +17,7 @@ from ..domain import task_outbox_policies as task_policies
 from ..domain.incident import Event, EventKind, Incident, Status
 from ..domain.outbox import Plan
 from ..domain.settings import Settings
+from ..domain.workflow_state import WorkflowState
 from ..store import Store
 from .incidents import utcnow
 
@@ -45,8 +46,7 @@ class OutboxFeed:
         for plan in plans:
             for key, data in plan.remember.items():
                 self.store.remote.set(key, data, now)
-            for message in plan.messages:
-                self.store.outbox.add(message, now)
+            self.store.outbox.add_all(plan.messages, now)
 
     @staticmethod
     def _worth_a_look(event: Event) -> bool:
@@ -58,7 +58,9 @@ class OutboxFeed:
         incident = self.store.incidents.get(event.incident_number)
         if incident is None:
             return None
-        state = self.store.workflow.get(incident.number)
+        # Before its channel exists an incident has no workflow state (every workflow command needs the channel):
+        # the opening, on the chat path of `!incident open`, skips that query.
+        state = WorkflowState(incident.number) if policies.opened(event) else self.store.workflow.get(incident.number)
         paging = None
         if settings.integrations.pagerduty_routing_keys:
             paging = self.store.remote.get(policies.paging_link(incident.number))

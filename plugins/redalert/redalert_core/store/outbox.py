@@ -37,6 +37,9 @@ class Outbox:
     def __init__(self, db: Database) -> None:
         self._db = db
         self._listeners: list[Callable[[], None]] = []
+        # Built once: the insert runs inside chat commands' transactions, and building and coercing a fresh
+        # statement per row costs more than executing it.
+        self._insert = db.insert(outbox).on_conflict_do_nothing(index_elements=["destination", "idempotency_key"])
 
     def on_added(self, listener: Callable[[], None]) -> None:
         """Call `listener` after the commit of every transaction that added a row (the dispatcher's wake-up)."""
@@ -44,22 +47,29 @@ class Outbox:
 
     def add(self, message: OutboxMessage, at: datetime) -> bool:
         """Write a message in the current transaction; False if its idempotency key was already written."""
-        values = {
-            "destination": message.destination,
-            "ordering_key": message.ordering_key,
-            "idempotency_key": message.idempotency_key,
-            "incident_number": message.incident_number,
-            "payload": message.payload,
-            "state": State.PENDING.value,
-            "attempts": 0,
-            "next_attempt_at": at,
-            "attempts_since": at,
-            "created_at": at,
-        }
-        statement = self._db.insert(outbox).values(**values)
-        statement = statement.on_conflict_do_nothing(index_elements=["destination", "idempotency_key"])
+        return self.add_all([message], at) > 0
+
+    def add_all(self, messages: list[OutboxMessage], at: datetime) -> int:
+        """Write messages in the current transaction (one statement); returns how many were new."""
+        if not messages:
+            return 0
+        rows = [
+            {
+                "destination": message.destination,
+                "ordering_key": message.ordering_key,
+                "idempotency_key": message.idempotency_key,
+                "incident_number": message.incident_number,
+                "payload": message.payload,
+                "state": State.PENDING.value,
+                "attempts": 0,
+                "next_attempt_at": at,
+                "attempts_since": at,
+                "created_at": at,
+            }
+            for message in messages
+        ]
         with self._db.write() as connection:
-            added = connection.execute(statement).rowcount > 0
+            added = max(0, connection.execute(self._insert, rows).rowcount)
         if added:
             for listener in self._listeners:
                 self._db.after_commit(listener)

@@ -13,6 +13,10 @@ from .tables import remote_links
 class RemoteLinks:
     def __init__(self, db: Database) -> None:
         self._db = db
+        upsert = db.insert(remote_links)
+        self._upsert = upsert.on_conflict_do_update(
+            index_elements=["key"], set_={"data": upsert.excluded.data, "updated_at": upsert.excluded.updated_at}
+        )
 
     def get(self, key: str) -> dict | None:
         with self._db.read() as connection:
@@ -20,9 +24,5 @@ class RemoteLinks:
         return None if data is None else dict(data)
 
     def set(self, key: str, data: dict, at: datetime) -> None:
-        statement = self._db.insert(remote_links).values(key=key, data=data, updated_at=at)
-        statement = statement.on_conflict_do_update(
-            index_elements=["key"], set_={"data": statement.excluded.data, "updated_at": at}
-        )
         with self._db.write() as connection:
-            connection.execute(statement)
+            connection.execute(self._upsert, {"key": key, "data": data, "updated_at": at})

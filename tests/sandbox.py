@@ -3,7 +3,9 @@
     make sandbox            type messages as a Slack user and watch the bot and the workspace
     make sandbox-script     play a whole incident lifecycle and print the transcript
 
-Everything runs on 127.0.0.1; nothing is sent to Slack.
+Everything runs on 127.0.0.1; nothing is sent to Slack. Local emulators of PagerDuty, Trello and Confluence stand in
+for those systems: the scripted incident pages PagerDuty, its task becomes a Trello card and its post-mortem a
+Confluence page (`/outside` shows them in the interactive sandbox).
 """
 
 from __future__ import annotations
@@ -20,8 +22,12 @@ sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve
 from bot_process import BotProcess  # noqa: E402
 from slack_workspace import ADMIN, APP_TOKEN, BOT_TOKEN  # noqa: E402
 
+from outside_emulators import ConfluenceEmulator, PagerDutyEmulator, TrelloEmulator  # noqa: E402
 from slack_emulator import SlackEmulator  # noqa: E402
 
+ROUTING_KEY = "0123456789abcdef0123456789abcdef"  # the emulator's demo integration key
+TRELLO_KEY, TRELLO_TOKEN = "5a11d0b0c0ffee00112233445566778f", "ATTA" + "5a" * 30
+CONFLUENCE_EMAIL, CONFLUENCE_TOKEN = "redalert@example.com", "sandbox-confluence-token"
 USERS = {"admin": ADMIN, "alice": "U0ALICE", "bob": "U0BOB", "carol": "U0CAROL", "dave": "U0DAVE"}
 SETTLE_SECONDS = 0.4  # an interactive tool may wait for the bot to go quiet; tests never do
 
@@ -32,6 +38,7 @@ SCRIPT = [
     ("bob", "#incident", "!incident lead <@U0BOB>"),
     ("bob", "#incident", "!incident status identified bad deploy of the payment service"),
     ("bob", "#incident", "!incident update Rolling back the 14:02 deploy"),
+    ("bob", "#incident", "!task add Add a retry budget to the payment client <@U0BOB> due in 3d"),
     ("carol", "#incident", "!incident timeline"),
     ("bob", "#incident", "!incident close Rolled back the 14:02 deploy"),
     ("alice", "dm", "incident open sev3 Search results are stale"),
@@ -49,9 +56,75 @@ def seed_demo(emu: SlackEmulator) -> None:
 
 
 @dataclass
+class Outside:
+    """The outside-system emulators the sandbox's bot is pointed at."""
+
+    pagerduty: PagerDutyEmulator
+    trello: TrelloEmulator
+    confluence: ConfluenceEmulator
+    todo_list: str = ""
+    bob_member: str = ""
+
+    @classmethod
+    def start(cls) -> Outside:
+        outside = cls(
+            PagerDutyEmulator(routing_keys=[ROUTING_KEY]).start(),
+            TrelloEmulator(api_key=TRELLO_KEY, token=TRELLO_TOKEN).start(),
+            ConfluenceEmulator(email=CONFLUENCE_EMAIL, api_token=CONFLUENCE_TOKEN).start(),
+        )
+        outside.todo_list = outside.trello.add_list(name="Incident follow-ups")
+        outside.bob_member = outside.trello.add_member(username="bob")
+        outside.confluence.add_space("OPS", "Operations")
+        return outside
+
+    def env(self) -> dict[str, str]:
+        return {
+            "PAGERDUTY_EVENTS_URL": self.pagerduty.url,
+            "SANDBOX_PAGERDUTY_KEY": ROUTING_KEY,
+            "TRELLO_API_URL": self.trello.url,
+            "TRELLO_API_KEY": TRELLO_KEY,
+            "TRELLO_TOKEN": TRELLO_TOKEN,
+            "CONFLUENCE_URL": self.confluence.url,
+            "CONFLUENCE_EMAIL": CONFLUENCE_EMAIL,
+            "CONFLUENCE_API_TOKEN": CONFLUENCE_TOKEN,
+        }
+
+    def config(self) -> str:
+        return (
+            "{'PAGERDUTY_ROUTING_KEYS': {'sev1': 'env:SANDBOX_PAGERDUTY_KEY'}, "
+            f"'TRELLO_LIST_ID': '{self.todo_list}', 'TRELLO_MEMBERS': {{'{USERS['bob']}': '{self.bob_member}'}}, "
+            "'CONFLUENCE_SPACE_KEY': 'OPS'}"
+        )
+
+    def wait_for_script(self) -> None:
+        """What the scripted incident sends out, delivered by the bot's outbox in the background."""
+        self.pagerduty.wait_for_alert("redalert-incident-1", "resolved", timeout=30)
+        self.trello.wait_for_cards(1, timeout=30)
+        self.confluence.wait_for(lambda: self.confluence.pages, timeout=30)
+
+    def report(self) -> list[str]:
+        lines = ["Outside systems:"]
+        for event in self.pagerduty.events:
+            summary = event.payload.get("summary")
+            details = f" {event.payload.get('severity')}: {summary!r}" if summary else ""
+            lines.append(f"  PagerDuty: {event.event_action} {event.dedup_key}{details}")
+        for card in self.trello.cards.values():
+            state = "done" if card.dueComplete else "open"
+            lines.append(f"  Trello: card {card.name!r} ({state}, due {card.due}, members {len(card.idMembers)})")
+        for page in self.confluence.pages.values():
+            lines.append(f"  Confluence: page {page.title!r} version {page.version}: {self.confluence.web_url(page)}")
+        return lines
+
+    def stop(self) -> None:
+        for emulator in (self.pagerduty, self.trello, self.confluence):
+            emulator.stop()
+
+
+@dataclass
 class Sandbox:
     emu: SlackEmulator
     bot: BotProcess
+    outside: Outside | None = None
     last_incident: str | None = None
 
     def names(self, text: str) -> str:
@@ -142,6 +215,7 @@ def interactive(sandbox: Sandbox) -> None:
         "  /as <admin|alice|bob|carol|dave>   speak as someone else\n"
         "  /in <#ops|#general|#incident|dm>   move (#incident: the latest incident channel)\n"
         "  /channels                          list channels\n"
+        "  /outside                           what PagerDuty, Trello and Confluence received\n"
         "  /quit"
     )
     while True:
@@ -159,6 +233,9 @@ def interactive(sandbox: Sandbox) -> None:
         if text.startswith("/in "):
             where = text.split()[1]
             continue
+        if text == "/outside" and sandbox.outside is not None:
+            print("\n".join(sandbox.outside.report()))
+            continue
         if text == "/channels":
             for c in sandbox.emu.channels():
                 print(f"  #{c.name}{' (archived)' if c.is_archived else ''}: {c.topic}")
@@ -175,20 +252,30 @@ def main() -> None:
     opts = parser.parse_args()
     emu = SlackEmulator(bot_token=BOT_TOKEN, app_token=APP_TOKEN).start()
     seed_demo(emu)
+    outside = Outside.start()
     with tempfile.TemporaryDirectory(prefix="redalert-sandbox-") as data:
-        bot = BotProcess(emu.api_url, Path(data))
+        bot = BotProcess(emu.api_url, Path(data), **outside.env())
         print(f"Slack emulator on {emu.api_url}; starting the bot (errbot -c config.py)…", flush=True)
+        print(
+            f"PagerDuty on {outside.pagerduty.url}, Trello on {outside.trello.url}, "
+            f"Confluence on {outside.confluence.url}",
+            flush=True,
+        )
         bot.start()
-        sandbox = Sandbox(emu, bot)
+        sandbox = Sandbox(emu, bot, outside)
         try:
+            print("\n".join(sandbox.send("admin", "dm", f"!plugin config RedAlert {outside.config()}")), flush=True)
             if opts.script:
                 for user, where, text in SCRIPT:
                     print("\n".join(sandbox.send(user, where, text)), flush=True)
+                outside.wait_for_script()
+                print("\n".join(outside.report()), flush=True)
             else:
                 interactive(sandbox)
         finally:
             bot.stop()
             emu.stop()
+            outside.stop()
 
 
 if __name__ == "__main__":

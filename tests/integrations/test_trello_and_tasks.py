@@ -92,22 +92,31 @@ def test_problem_tasks_and_problem_changes(core, trello, hooks):
     assert updates[-1]["status"] == "known-error" and updates[-1]["incidents"] == [incident.number]
 
 
-def test_a_card_is_never_created_twice_and_updates_wait_for_it(core, trello):
-    incident = core.open()
+def test_a_ten_minute_outage_during_five_incidents_creates_each_card_once_and_in_order(core, trello):
     trello.outage(True, mode="refuse")
-    task = add_task(core, text="Write the runbook", incident_number=incident.number)
-    core.store.tasks.done(task.number, actor=ADMIN, note=None, at=core.clock())
-    for _ in range(10):
+    tasks = []
+    for i in range(5):
+        incident = core.open(description=f"Outage {i}")
+        task = add_task(core, text=f"Write runbook {i}", incident_number=incident.number)
+        tasks.append(task)
         core.deliver()
         core.clock.advance(60)
+        core.store.tasks.assign(task.number, ALICE, actor=ADMIN, at=core.clock())
+        core.store.tasks.done(task.number, actor=ADMIN, note=None, at=core.clock())
+        core.deliver()
+        core.clock.advance(60)
+    assert trello.cards == {}
     trello.outage(False)
     core.deliver_until_quiet()
-    [card] = trello.cards.values()
-    assert card.dueComplete and card.idList == trello.done
-    assert "name" in card.history[0] and card.history[1] == {"dueComplete": True, "idList": trello.done}
-    [create] = [r for r in core.rows(TRELLO) if r.payload["action"] == "create"]
+    assert len(trello.cards) == 5
+    for i, task in enumerate(tasks):
+        [card] = trello.cards_named(f"[INC-{task.incident_number}] Write runbook {i}")
+        assert card.dueComplete and card.idList == trello.done and card.idMembers == [ALICE_TRELLO]
+        assert "name" in card.history[0]  # the create came first, then the two updates, each once
+        assert card.history[1:] == [{"idMembers": ALICE_TRELLO}, {"dueComplete": True, "idList": trello.done}]
+    [create, *_] = [r for r in core.rows(TRELLO) if r.payload["action"] == "create"]
     core.integrations.deliverers.deliver(create)  # a redelivery after a crash
-    assert len(trello.cards) == 1
+    assert len(trello.cards) == 5
 
 
 def test_a_wrong_token_is_dead_with_a_reason_free_of_secrets(core, trello):

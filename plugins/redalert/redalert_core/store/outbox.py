@@ -40,6 +40,8 @@ class Outbox:
         # Built once: the insert runs inside chat commands' transactions, and building and coercing a fresh
         # statement per row costs more than executing it.
         self._insert = db.insert(outbox).on_conflict_do_nothing(index_elements=["destination", "idempotency_key"])
+        # rowcount is not reliable across drivers for an upsert; RETURNING says whether a row was written.
+        self._insert_one = self._insert.returning(outbox.c.id)
 
     def on_added(self, listener: Callable[[], None]) -> None:
         """Call `listener` after the commit of every transaction that added a row (the dispatcher's wake-up)."""
@@ -47,33 +49,38 @@ class Outbox:
 
     def add(self, message: OutboxMessage, at: datetime) -> bool:
         """Write a message in the current transaction; False if its idempotency key was already written."""
-        return self.add_all([message], at) > 0
-
-    def add_all(self, messages: list[OutboxMessage], at: datetime) -> int:
-        """Write messages in the current transaction (one statement); returns how many were new."""
-        if not messages:
-            return 0
-        rows = [
-            {
-                "destination": message.destination,
-                "ordering_key": message.ordering_key,
-                "idempotency_key": message.idempotency_key,
-                "incident_number": message.incident_number,
-                "payload": message.payload,
-                "state": State.PENDING.value,
-                "attempts": 0,
-                "next_attempt_at": at,
-                "attempts_since": at,
-                "created_at": at,
-            }
-            for message in messages
-        ]
         with self._db.write() as connection:
-            added = max(0, connection.execute(self._insert, rows).rowcount)
-        if added:
-            for listener in self._listeners:
-                self._db.after_commit(listener)
+            added = connection.execute(self._insert_one, self._values(message, at)).first() is not None
+        self._wake_after_commit()
         return added
+
+    def add_all(self, messages: list[OutboxMessage], at: datetime) -> None:
+        """Write messages in the current transaction, in one statement; repeated idempotency keys are skipped."""
+        if not messages:
+            return
+        with self._db.write() as connection:
+            connection.execute(self._insert, [self._values(message, at) for message in messages])
+        self._wake_after_commit()
+
+    def _wake_after_commit(self) -> None:
+        # Also when every row was a repeat: a needless wake-up costs one query, a missed one a poll interval.
+        for listener in self._listeners:
+            self._db.after_commit(listener)
+
+    @staticmethod
+    def _values(message: OutboxMessage, at: datetime) -> dict:
+        return {
+            "destination": message.destination,
+            "ordering_key": message.ordering_key,
+            "idempotency_key": message.idempotency_key,
+            "incident_number": message.incident_number,
+            "payload": message.payload,
+            "state": State.PENDING.value,
+            "attempts": 0,
+            "next_attempt_at": at,
+            "attempts_since": at,
+            "created_at": at,
+        }
 
     def get(self, row_id: int) -> OutboxRow | None:
         with self._db.read() as connection:
@@ -136,8 +143,7 @@ class Outbox:
                     .where(outbox.c.id.in_(ids))
                     .values(state=State.PENDING.value, attempts=0, next_attempt_at=at, attempts_since=at)
                 )
-                for listener in self._listeners:
-                    self._db.after_commit(listener)
+                self._wake_after_commit()
         return ids
 
     def undelivered(self, limit: int = 50) -> list[OutboxRow]:

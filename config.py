@@ -118,6 +118,10 @@ REDALERT_DEFAULT_CONFIG = {
     "CONFLUENCE_PARENT_PAGE_ID": "",
     "WEBHOOKS": [],
     "OUTBOX_GIVE_UP_HOURS": 24,
+    # Problem management: who closes tasks ("owners", "admins", "anyone"),
+    # who changes a problem's status (same choices), and after how many
+    # days an `investigating` problem whose incidents are all closed is
+    # brought up with their commanders (then weekly).
     "TASK_CLOSE_ALLOWED": "owners",
     "PROBLEM_STATUS_ALLOWED": "owners",
     "PROBLEM_STALE_DAYS": 14,

@@ -35,6 +35,11 @@ def test_duplicate_says_so_in_the_duplicates_channel(testbot, slack):
         f":link: This incident is a duplicate of incident 1 (<#{channel_of(testbot, 1)}>), marked by <@U0ADMIN>."
     ]
     assert not [m for m in slack.messages(channel_of(testbot, 1)) if ":link:" in m["text"]]
+    # Typed in the duplicate's own channel, the reply is the message there (nothing posted twice).
+    say(testbot, "!incident unlink 2 1")
+    reply = say(testbot, "!incident link 1 duplicate", channel=channel_of(testbot, 2))
+    assert reply == "Incident 2 is now marked as a duplicate of incident 1."
+    assert len([m for m in slack.messages(channel_of(testbot, 2)) if ":link:" in m["text"]]) == 1
 
 
 def test_link_refusals_change_nothing(testbot, slack):

@@ -202,3 +202,26 @@ def test_closing_lists_open_tasks_with_owners_and_the_postmortem_has_them(testbo
         "Task T1 added by @U0ADMIN: Alert on pool usage",
     ):
         assert expected in document, expected
+
+
+def test_a_private_incidents_tasks_stay_with_its_people(testbot, slack):
+    say(testbot, "!incident open --private sev2 payroll leak", user=ALICE, channel="D0ALICE")
+    say(testbot, f"!task add 1 Rotate the keys <@{ALICE}>", user=ALICE, channel="D0ALICE")
+    say(testbot, "!problem open Secrets in logs 1", user=ALICE, channel="D0ALICE")
+    assert say(testbot, "!task list open", user=BOB, channel="D0BOB") == "Open tasks: none."
+    assert say(testbot, "!task done T1", user=BOB, channel="D0BOB") == "There is no task T1. See !task list all."
+    assert (
+        say(testbot, "!task add 1 Peek", user=BOB, channel="D0BOB") == "There is no incident 1. See !incident list all."
+    )
+    assert "Rotate the keys" not in say(testbot, "!problem show P1", user=BOB, channel="D0BOB")
+    assert "Rotate the keys" in say(testbot, "!problem show P1", user=ALICE, channel="D0ALICE")
+    assert say(testbot, "!task list", user=ALICE, channel="D0ALICE").startswith("Your open tasks (1):")
+
+
+def test_a_slack_failure_never_loses_a_task(testbot, slack):
+    say(testbot, "!incident open sev2 checkout errors")
+    slack.inject_fault("chat.update", "error", error="fatal_error")
+    reply = say(testbot, "!task add 1 Add an alert")
+    assert reply.startswith("Task T1 added to incident 1: Add an alert")
+    assert "I could not update the pinned summary" in reply
+    assert store(testbot).tasks.get(1).text == "Add an alert"

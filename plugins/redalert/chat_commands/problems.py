@@ -40,11 +40,13 @@ class ProblemCommands:
 
     def _send_problem_reminders(self) -> None:
         """Overdue tasks (daily DM to the owner) and stale problems (weekly DM to the commanders)."""
+        sent = {}
         for name, send in (("task", self.tasks.send_nudges), ("problem", self.problems.send_stale_reminders)):
             try:
-                send()
+                sent[name] = len(send())
             except Exception:  # a poller that raises is not rescheduled: log and keep reminding
                 self.log.exception("Sending %s reminders failed", name)
+        self.log.debug("Problem-management reminders checked: %s", sent)
 
     # --- helpers --------------------------------------------------------------------------------------------------
     def _tail(self, msg, args: str, *words: str) -> str:
@@ -250,7 +252,9 @@ class ProblemCommands:
         Example: `!problem show P3`
         """
         try:
-            view = self.problems.show(parse.parse_problem_show(self._tail(msg, args, "problem", "show")))
+            view = self.problems.show(
+                parse.parse_problem_show(self._tail(msg, args, "problem", "show")), self._asker(msg)
+            )
         except (ParseError, ServiceError) as exc:
             return texts.unping(str(exc))
         problem = view.problem

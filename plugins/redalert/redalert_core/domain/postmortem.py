@@ -34,6 +34,7 @@ class FollowUp:
     links: list[Link] = field(default_factory=list)
     problem: Problem | None = None
     tasks: list[Task] = field(default_factory=list)
+    problem_tasks: list[Task] = field(default_factory=list)  # the problem's own and its other incidents' tasks
 
 
 def _task_line(task: Task, now: datetime) -> str:
@@ -48,7 +49,11 @@ def _task_line(task: Task, now: datetime) -> str:
     return f"- [x] T{task.number} {_plain(task.text)} ({owner}{due}; {done}{note})"
 
 
-def _follow_up_sections(number: int, follow_up: FollowUp) -> list[str]:
+def _where(task: Task) -> str:
+    return f" [{task.belongs_to}]"
+
+
+def _follow_up_sections(number: int, follow_up: FollowUp, now: datetime) -> list[str]:
     lines = ["## Related incidents", ""]
     lines += [f"- {link.describe_from(number).capitalize()}" for link in follow_up.links] or ["- None linked."]
     lines += ["", "## Problem", ""]
@@ -63,6 +68,9 @@ def _follow_up_sections(number: int, follow_up: FollowUp) -> list[str]:
             f"- **Workaround:** {_plain(problem.workaround) if problem.workaround else 'none known yet'}",
             f"- **Other incidents:** {', '.join(str(n) for n in others) or 'none'}",
         ]
+        if follow_up.problem_tasks:
+            lines += ["", "Follow-up work on the problem and its other incidents:", ""]
+            lines += [_task_line(task, now) + _where(task) for task in follow_up.problem_tasks]
     return [*lines, ""]
 
 
@@ -121,7 +129,7 @@ def render(
         lines.append(f"- {at.strftime('%Y-%m-%d %H:%M')} {text}")
     follow_up = follow_up or FollowUp()
     cause = follow_up.problem.cause if follow_up.problem and follow_up.problem.cause else None
-    lines += ["", *_follow_up_sections(incident.number, follow_up)]
+    lines += ["", *_follow_up_sections(incident.number, follow_up, now)]
     lines += [
         "## Root cause",
         "",

@@ -37,6 +37,10 @@ class FollowUpBase:
         """A visible incident, open or closed (follow-up work outlives the incident)."""
         return self.workflow.find(number, asker, verb, open_only=False)
 
+    def may_see(self, incident: Incident, asker: Asker) -> bool:
+        """Private incidents (and their tasks) are for their people and admins only (the workflow's rule)."""
+        return self.workflow._may_see(incident, asker)
+
     def commander(self, incident: Incident) -> str:
         return self.store.workflow.get(incident.number).commander(incident.opened_by)
 

@@ -50,21 +50,24 @@ class LinkService(FollowUpBase):
         previous = self.store.links.link(incident.number, target.number, kind, actor=asker.user, at=self.now())
         link = self.store.links.get(incident.number, target.number)
         outcome = LinkOutcome(incident, target, link, previous)
-        if kind == LinkKind.DUPLICATE and incident.channel_id and not incident.is_closed:
+        # Typed in n's channel, the reply says it there already.
+        if (
+            kind == LinkKind.DUPLICATE
+            and incident.channel_id
+            and not incident.is_closed
+            and asker.here != incident.channel_id
+        ):
             text = (
                 f":link: This incident is a duplicate of incident {target.number}"
                 f" ({messages.channel(target.channel_id)}), marked by {messages.user(asker.user)}."
             )
             try:
-                self.gateway_post(incident.channel_id, text)
+                self.workflow.gateway.post_message(incident.channel_id, text)
             except SlackError as exc:
                 outcome.warnings.append(
                     f"I could not say so in {messages.channel(incident.channel_id)}: {exc.describe()}."
                 )
         return outcome
-
-    def gateway_post(self, channel_id: str, text: str) -> None:
-        self.workflow.gateway.post_message(channel_id, text)
 
     def unlink(self, number: int | None, other: int, asker: Asker) -> tuple[Incident, Link]:
         incident = self.incident(number, asker, "unlink")

@@ -118,9 +118,15 @@ class ProblemService(FollowUpBase):
         previous = self.store.problems.set_text(number, field_name, text, actor=asker.user, at=self.now())
         return ProblemOutcome(self.problem(number), previous=previous)
 
-    def show(self, number: int) -> ProblemView:
+    def show(self, number: int, asker: Asker) -> ProblemView:
+        """The problem, its tasks and those of its incidents (a private incident's only for its people)."""
         problem = self.problem(number)
-        tasks = self.store.tasks.for_problem(number) + self.store.tasks.for_incidents(problem.incidents)
+        visible = []
+        for incident_number in problem.incidents:
+            incident = self.store.incidents.get(incident_number)
+            if incident is not None and self.may_see(incident, asker):
+                visible.append(incident_number)
+        tasks = self.store.tasks.for_problem(number) + self.store.tasks.for_incidents(visible)
         return ProblemView(problem, tasks, self.store.events.list_problem(number))
 
     def list(self, *, include_resolved: bool) -> list[Problem]:

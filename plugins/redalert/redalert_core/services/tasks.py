@@ -49,7 +49,7 @@ class TaskService(FollowUpBase):
         if task.incident_number is None:
             return True
         incident = self.store.incidents.get(task.incident_number)
-        return incident is not None and self.workflow._may_see(incident, asker)
+        return incident is not None and self.may_see(incident, asker)
 
     # --- changes ------------------------------------------------------------------------------------------------
     def add(self, command: TaskAdd, asker: Asker) -> TaskOutcome:

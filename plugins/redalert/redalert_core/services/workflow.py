@@ -345,10 +345,15 @@ class WorkflowService:
 
     def _upload_postmortem(self, incident: Incident, channel_id: str, actor: str | None) -> None:
         number = incident.number
+        problem = self.store.problems.for_incident(number)
         follow_up = postmortem.FollowUp(
             links=self.store.links.for_incident(number),
-            problem=self.store.problems.for_incident(number),
+            problem=problem,
             tasks=self.store.tasks.for_incident(number),
+            problem_tasks=[]
+            if problem is None
+            else self.store.tasks.for_problem(problem.number)
+            + self.store.tasks.for_incidents(n for n in problem.incidents if n != number),
         )
         document = postmortem.render(
             incident,

@@ -189,3 +189,17 @@ def test_private_incidents_page_but_send_no_webhooks(core, pd, hooks):
     core.deliver()
     assert [e.event_action for e in pd.events] == ["trigger"]
     assert core.rows(WEBHOOK) == [] and hooks.deliveries == []
+
+
+def test_a_channel_that_fails_still_pages_once_and_the_retry_does_not_page_again(core, pd, hooks, emulator):
+    emulator.inject_fault("conversations.create", "error", error="restricted_action")
+    incident = core.open()
+    assert incident.channel_id is None
+    core.deliver()
+    [trigger] = pd.events
+    assert "links" not in trigger.body and trigger.payload["custom_details"]["channel"] is None
+    core.incidents.resume(incident.number)  # `!incident retry`: the channel now exists
+    core.status(incident.number, "identified")
+    core.deliver()
+    assert pd.actions_for(f"redalert-incident-{incident.number}") == ["trigger", "acknowledge"]
+    assert [d.type for d in hooks.unique] == ["incident.opened", "incident.updated"]

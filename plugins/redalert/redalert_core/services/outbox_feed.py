@@ -58,11 +58,13 @@ class OutboxFeed:
         incident = self.store.incidents.get(event.incident_number)
         if incident is None:
             return None
-        # Before its channel exists an incident has no workflow state (every workflow command needs the channel):
-        # the opening, on the chat path of `!incident open`, skips that query.
-        state = WorkflowState(incident.number) if policies.opened(event) else self.store.workflow.get(incident.number)
+        # Before its channel exists an incident has no workflow state and no page but the opening's own (every
+        # workflow command and `!incident page` need the channel; a repeated opening trigger is dropped by its
+        # idempotency key): the opening, on the chat path of `!incident open`, skips both queries.
+        opening = policies.opened(event)
+        state = WorkflowState(incident.number) if opening else self.store.workflow.get(incident.number)
         paging = None
-        if settings.integrations.pagerduty_routing_keys:
+        if settings.integrations.pagerduty_routing_keys and not opening:
             paging = self.store.remote.get(policies.paging_link(incident.number))
         body = None
         if event.kind == EventKind.POSTMORTEM_UPLOADED and settings.integrations.confluence:

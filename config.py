@@ -109,6 +109,15 @@ REDALERT_DEFAULT_CONFIG = {
     "ANNOUNCE_CHANNELS": {},
     "REMINDER_MINUTES": {"sev1": 30, "sev2": 60},
     "POSTMORTEM_SEVERITIES": ["sev1", "sev2"],
+    "PAGERDUTY_ROUTING_KEYS": {},
+    "PAGERDUTY_SEVERITIES": {},
+    "TRELLO_LIST_ID": "",
+    "TRELLO_DONE_LIST_ID": "",
+    "TRELLO_MEMBERS": {},
+    "CONFLUENCE_SPACE_KEY": "",
+    "CONFLUENCE_PARENT_PAGE_ID": "",
+    "WEBHOOKS": [],
+    "OUTBOX_GIVE_UP_HOURS": 24,
     # Problem management: who closes tasks ("owners", "admins", "anyone"),
     # who changes a problem's status (same choices), and after how many
     # days an `investigating` problem whose incidents are all closed is

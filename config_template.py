@@ -180,6 +180,35 @@ REDALERT_DEFAULT_CONFIG = {
     # Severities whose post-mortem draft (Markdown) is uploaded to the
     # channel on close; `!incident postmortem` makes one at any time.
     "POSTMORTEM_SEVERITIES": ["sev1", "sev2"],
+    # Outside systems (docs/integrations.md). Everything goes through a
+    # durable outbox: delivered after the chat reply, retried, never lost.
+    # PagerDuty Events v2 routing key per severity: the 32-character
+    # integration key or "env:NAME" (an environment variable holding it).
+    # Opening such an incident pages; the first status change acknowledges;
+    # resolved or close resolves. PAGERDUTY_EVENTS_URL overrides the URL.
+    "PAGERDUTY_ROUTING_KEYS": {},
+    # PagerDuty's severity per severity value (critical, error, warning,
+    # info); default: the first severity critical, the second error, the
+    # rest warning.
+    "PAGERDUTY_SEVERITIES": {},
+    # Trello list (24-character id) where task cards go, the list done
+    # cards move to (optional), and Slack user id -> Trello member id.
+    # Needs TRELLO_API_KEY and TRELLO_TOKEN in the environment.
+    "TRELLO_LIST_ID": "",
+    "TRELLO_DONE_LIST_ID": "",
+    "TRELLO_MEMBERS": {},
+    # Confluence space key for post-mortem pages, and an optional parent
+    # page id. Needs CONFLUENCE_URL, CONFLUENCE_EMAIL and
+    # CONFLUENCE_API_TOKEN in the environment.
+    "CONFLUENCE_SPACE_KEY": "",
+    "CONFLUENCE_PARENT_PAGE_ID": "",
+    # Signed outgoing webhooks (docs/webhooks.md): a list of
+    # {"url": "https://…", "events": ["incident.opened", …],
+    #  "secret": "env:NAME"}.
+    "WEBHOOKS": [],
+    # Hours after which an undeliverable call stops being retried (dead;
+    # `!incident outbox retry` requeues it).
+    "OUTBOX_GIVE_UP_HOURS": 24,
     # Who may close or reopen a follow-up task (`!task done`): "owners" =
     # the task's owner, the commander of its incident (for a problem's
     # task: the problem's opener and its incidents' commanders) and

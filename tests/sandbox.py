@@ -6,7 +6,9 @@
 Besides messages: `/incident [text]` runs the slash command (a form is filled in at the prompt) and
 `/click join|update|resolve|close` presses a button on the latest incident's pinned summary.
 
-Everything runs on 127.0.0.1; nothing is sent to Slack.
+Everything runs on 127.0.0.1; nothing is sent to Slack. Local emulators of PagerDuty, Trello and Confluence stand in
+for those systems: the scripted incident pages PagerDuty, its task becomes a Trello card and its post-mortem a
+Confluence page (`/outside` shows them in the interactive sandbox).
 """
 
 from __future__ import annotations
@@ -23,8 +25,12 @@ sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve
 from bot_process import BotProcess  # noqa: E402
 from slack_workspace import ADMIN, APP_SCOPES, APP_TOKEN, BOT_TOKEN  # noqa: E402
 
+from outside_emulators import ConfluenceEmulator, PagerDutyEmulator, TrelloEmulator  # noqa: E402
 from slack_emulator import SlackEmulator  # noqa: E402
 
+ROUTING_KEY = "0123456789abcdef0123456789abcdef"  # the emulator's demo integration key
+TRELLO_KEY, TRELLO_TOKEN = "5a11d0b0c0ffee00112233445566778f", "ATTA" + "5a" * 30
+CONFLUENCE_EMAIL, CONFLUENCE_TOKEN = "redalert@example.com", "sandbox-confluence-token"
 USERS = {"admin": ADMIN, "alice": "U0ALICE", "bob": "U0BOB", "carol": "U0CAROL", "dave": "U0DAVE"}
 SETTLE_SECONDS = 0.4  # an interactive tool may wait for the bot to go quiet; tests never do
 
@@ -35,6 +41,7 @@ SCRIPT = [
     ("bob", "#incident", "!incident lead <@U0BOB>"),
     ("bob", "#incident", "!incident status identified bad deploy of the payment service"),
     ("bob", "#incident", "!incident update Rolling back the 14:02 deploy"),
+    ("bob", "#incident", "!task add Add a retry budget to the payment client <@U0BOB> due in 3d"),
     ("carol", "#incident", "!incident timeline"),
     ("bob", "#incident", "!incident close Rolled back the 14:02 deploy"),
     ("alice", "dm", "incident open sev3 Search results are stale"),
@@ -86,9 +93,75 @@ class Answers:
 
 
 @dataclass
+class Outside:
+    """The outside-system emulators the sandbox's bot is pointed at."""
+
+    pagerduty: PagerDutyEmulator
+    trello: TrelloEmulator
+    confluence: ConfluenceEmulator
+    todo_list: str = ""
+    bob_member: str = ""
+
+    @classmethod
+    def start(cls) -> Outside:
+        outside = cls(
+            PagerDutyEmulator(routing_keys=[ROUTING_KEY]).start(),
+            TrelloEmulator(api_key=TRELLO_KEY, token=TRELLO_TOKEN).start(),
+            ConfluenceEmulator(email=CONFLUENCE_EMAIL, api_token=CONFLUENCE_TOKEN).start(),
+        )
+        outside.todo_list = outside.trello.add_list(name="Incident follow-ups")
+        outside.bob_member = outside.trello.add_member(username="bob")
+        outside.confluence.add_space("OPS", "Operations")
+        return outside
+
+    def env(self) -> dict[str, str]:
+        return {
+            "PAGERDUTY_EVENTS_URL": self.pagerduty.url,
+            "SANDBOX_PAGERDUTY_KEY": ROUTING_KEY,
+            "TRELLO_API_URL": self.trello.url,
+            "TRELLO_API_KEY": TRELLO_KEY,
+            "TRELLO_TOKEN": TRELLO_TOKEN,
+            "CONFLUENCE_URL": self.confluence.url,
+            "CONFLUENCE_EMAIL": CONFLUENCE_EMAIL,
+            "CONFLUENCE_API_TOKEN": CONFLUENCE_TOKEN,
+        }
+
+    def config(self) -> str:
+        return (
+            "{'PAGERDUTY_ROUTING_KEYS': {'sev1': 'env:SANDBOX_PAGERDUTY_KEY'}, "
+            f"'TRELLO_LIST_ID': '{self.todo_list}', 'TRELLO_MEMBERS': {{'{USERS['bob']}': '{self.bob_member}'}}, "
+            "'CONFLUENCE_SPACE_KEY': 'OPS'}"
+        )
+
+    def wait_for_script(self) -> None:
+        """What the scripted incident sends out, delivered by the bot's outbox in the background."""
+        self.pagerduty.wait_for_alert("redalert-incident-1", "resolved", timeout=30)
+        self.trello.wait_for_cards(1, timeout=30)
+        self.confluence.wait_for(lambda: self.confluence.pages, timeout=30)
+
+    def report(self) -> list[str]:
+        lines = ["Outside systems:"]
+        for event in self.pagerduty.events:
+            summary = event.payload.get("summary")
+            details = f" {event.payload.get('severity')}: {summary!r}" if summary else ""
+            lines.append(f"  PagerDuty: {event.event_action} {event.dedup_key}{details}")
+        for card in self.trello.cards.values():
+            state = "done" if card.dueComplete else "open"
+            lines.append(f"  Trello: card {card.name!r} ({state}, due {card.due}, members {len(card.idMembers)})")
+        for page in self.confluence.pages.values():
+            lines.append(f"  Confluence: page {page.title!r} version {page.version}: {self.confluence.web_url(page)}")
+        return lines
+
+    def stop(self) -> None:
+        for emulator in (self.pagerduty, self.trello, self.confluence):
+            emulator.stop()
+
+
+@dataclass
 class Sandbox:
     emu: SlackEmulator
     bot: BotProcess
+    outside: Outside | None = None
     last_incident: str | None = None
 
     def names(self, text: str) -> str:
@@ -269,6 +342,7 @@ def interactive(sandbox: Sandbox) -> None:
         "  /channels                          list channels\n"
         "  /incident [text]                   the slash command (alone: the form to open an incident)\n"
         "  /click join|update|resolve|close   press a button on the pinned summary (in #incident)\n"
+        "  /outside                           what PagerDuty, Trello and Confluence received\n"
         "  /quit"
     )
     while True:
@@ -285,6 +359,9 @@ def interactive(sandbox: Sandbox) -> None:
             continue
         if text.startswith("/in "):
             where = text.split()[1]
+            continue
+        if text == "/outside" and sandbox.outside is not None:
+            print("\n".join(sandbox.outside.report()))
             continue
         if text == "/channels":
             for c in sandbox.emu.channels():
@@ -305,12 +382,19 @@ def main() -> None:
     opts = parser.parse_args()
     emu = SlackEmulator(bot_token=BOT_TOKEN, app_token=APP_TOKEN, scopes=APP_SCOPES).start()
     seed_demo(emu)
+    outside = Outside.start()
     with tempfile.TemporaryDirectory(prefix="redalert-sandbox-") as data:
-        bot = BotProcess(emu.api_url, Path(data))
+        bot = BotProcess(emu.api_url, Path(data), **outside.env())
         print(f"Slack emulator on {emu.api_url}; starting the bot (errbot -c config.py)…", flush=True)
+        print(
+            f"PagerDuty on {outside.pagerduty.url}, Trello on {outside.trello.url}, "
+            f"Confluence on {outside.confluence.url}",
+            flush=True,
+        )
         bot.start()
-        sandbox = Sandbox(emu, bot)
+        sandbox = Sandbox(emu, bot, outside)
         try:
+            print("\n".join(sandbox.send("admin", "dm", f"!plugin config RedAlert {outside.config()}")), flush=True)
             if opts.script:
                 for user, where, text, *answers in SCRIPT:
                     if text.startswith(("/incident", "/click")):
@@ -318,11 +402,14 @@ def main() -> None:
                     else:
                         lines = sandbox.send(user, where, text)
                     print("\n".join(lines), flush=True)
+                outside.wait_for_script()
+                print("\n".join(outside.report()), flush=True)
             else:
                 interactive(sandbox)
         finally:
             bot.stop()
             emu.stop()
+            outside.stop()
 
 
 if __name__ == "__main__":

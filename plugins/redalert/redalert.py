@@ -15,6 +15,7 @@ from typing import Any
 from errbot import BotPlugin, ValidationException, botcmd, cmdfilter
 
 from chat_commands import listed_under_plugin
+from chat_commands.integrations import IntegrationCommands
 from chat_commands.interactive import InteractiveCommands
 from chat_commands.problems import ProblemCommands
 from chat_commands.workflow import WorkflowCommands
@@ -42,9 +43,7 @@ def database_url(bot_config: Any) -> str:
 
 # Mixins before BotPlugin: WorkflowCommands overrides callback_reaction.
 @listed_under_plugin
-class RedAlert(
-    WorkflowCommands, ProblemCommands, InteractiveCommands, BotPlugin
-):  # WorkflowCommands first: callback_reaction
+class RedAlert(WorkflowCommands, ProblemCommands, InteractiveCommands, IntegrationCommands, BotPlugin):
     """Incident management: open an incident channel, invite the right people, list and close incidents."""
 
     settings: Settings
@@ -107,6 +106,7 @@ class RedAlert(
             store.migrate()
             self.service = IncidentService(store, SlackGateway(self._slack_client), lambda: self.settings)
         self._start_workflow()  # roles, statuses, updates, reminders (chat_commands/workflow.py)
+        self._start_integrations()  # the outbox feed and its dispatcher (chat_commands/integrations.py)
         self._start_problems()  # links, problems, tasks and their reminders (chat_commands/problems.py)
         self._start_interactions()  # /incident, buttons, modals (chat_commands/interactive.py)
         if not first:
@@ -136,6 +136,7 @@ class RedAlert(
         # The service outlives a reload (see activate), but nothing it started in the background may outlive the
         # plugin: a shutdown waits for the last pins and posts.
         self._stop_interactions()
+        self._stop_integrations()
         if self.service is not None:
             self.service.drain()
         super().deactivate()
@@ -203,7 +204,8 @@ class RedAlert(
         - `!incident link [<n>] <m> [related|duplicate|caused-by]`, `!incident unlink [<n>] <m>`
         - `!incident show [<number>]`: severity, status, roles, times, links, problem, tasks
         - `!incident close [<number> | #channel] [resolution]`, e.g. `!incident close Rolled back`
-        - `!incident retry <number>`; `!incident doctor` (admins)
+        - `!incident page [<number>] [<severity>]`: page PagerDuty by hand
+        - `!incident retry <number>`; `!incident doctor`, `!incident outbox [retry <id|all>]` (admins)
 
         In an incident's channel the number is not needed. `!help incident <command>` shows one command in full.
         Problems and follow-up tasks: `!problem` and `!task`.

@@ -33,3 +33,8 @@ def test_scripted_tour_plays_a_whole_lifecycle():
     assert "Incident 3 is now *resolved* (was identified), set by @bob." in out
     assert "Slack asks: Close incident 3?" in out and "-search-is-slow archived" in out
     assert "RedAlert (only alice sees this): 3 incidents:" in out
+    # What the outside systems received (delivered by the outbox in the background).
+    assert "PagerDuty: trigger redalert-incident-1 critical: 'Checkout is down'" in out
+    assert "PagerDuty: acknowledge redalert-incident-1" in out and "PagerDuty: resolve redalert-incident-1" in out
+    assert "Trello: card '[INC-1] Add a retry budget to the payment client' (open, due 20" in out
+    assert "Confluence: page 'Post-mortem: incident 1: Checkout is down' version 1: http://127.0.0.1:" in out

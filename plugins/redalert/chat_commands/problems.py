@@ -62,7 +62,8 @@ class ProblemCommands:
     def _task_lines(self, tasks: list[Task]) -> list[str]:
         today = self._today()
         lines = [
-            f"- {describe_line(t, messages.user, texts.escape, today)} · {t.belongs_to}" for t in tasks[:MAX_LISTED]
+            f"- {describe_line(t, messages.user, texts.escape, today)} · {t.belongs_to}{self._card_link(t)}"
+            for t in tasks[:MAX_LISTED]
         ]
         if len(tasks) > MAX_LISTED:
             lines.append(f"… and {len(tasks) - MAX_LISTED} more.")

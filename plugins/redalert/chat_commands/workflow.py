@@ -211,7 +211,10 @@ class WorkflowCommands:
         except (ParseError, ServiceError) as exc:
             return texts.unping(str(exc))
         where = messages.channel(outcome.where[0])
-        return f"Post-mortem draft for incident {outcome.incident.number} uploaded to {where}."
+        text = f"Post-mortem draft for incident {outcome.incident.number} uploaded to {where}."
+        if self.settings.integrations.confluence and not outcome.incident.is_private:
+            text += " It is being published to Confluence too; the page link follows in the incident's channel."
+        return text
 
     # --- 📌 reactions -----------------------------------------------------------------------------------------
     def callback_reaction(self, reaction) -> None:

@@ -71,6 +71,8 @@ class EventKind(enum.StrEnum):
     ANNOUNCED = "announced"
     REMINDED = "reminded"
     POSTMORTEM_UPLOADED = "postmortem_uploaded"
+    # `!incident page`: a PagerDuty page by hand (outbox_policies.py).
+    PAGED = "paged"
     # Problem management (problems.py, tasks.py, links.py): what happened to the incident's links, problem, tasks.
     INCIDENT_LINKED = "incident_linked"
     INCIDENT_UNLINKED = "incident_unlinked"

@@ -41,6 +41,8 @@ def describe(event: Event, person: Show, quote: Show) -> str | None:
         return f"Note by {by}{author}: {quote(data['text'])}"
     if kind == EventKind.REMINDED:
         return f"Reminder sent to {person(data['to'])} ({quote(data.get('reminder', ''))})" if data.get("to") else None
+    if kind == EventKind.PAGED:
+        return f"{by} paged PagerDuty ({quote(str(data.get('severity', '?')))})"
     problem_line = _problem_management(event, by, person, quote)
     if problem_line is not None:
         return problem_line

@@ -397,9 +397,15 @@ class WorkflowService:
             title=f"Post-mortem draft: incident {number}",
             comment=f"Post-mortem draft for incident {number}: fill in the impact, root cause and action items.",
         )
-        self.store.events.add(
-            number, EventKind.POSTMORTEM_UPLOADED, actor=actor, data={"file": file_id}, at=self.clock()
-        )
+        data: dict = {"file": file_id}
+        if incident.is_closed and incident.closed_at:
+            # Uploaded while closing, before the close is stored: the Confluence copy needs the same ending.
+            data["closing"] = {
+                "closed_at": incident.closed_at.isoformat(),
+                "closed_by": incident.closed_by,
+                "resolution": incident.resolution,
+            }
+        self.store.events.add(number, EventKind.POSTMORTEM_UPLOADED, actor=actor, data=data, at=self.clock())
 
     def before_archive(self, incident: Incident, actor: str, closed_at: datetime, resolution: str | None) -> list[str]:
         """Called by close before archiving: final summary, and the post-mortem for the configured severities."""

@@ -27,8 +27,10 @@ from .interactions import InteractionLog
 from .kv import KeyValueStore
 from .links import LinkRepository
 from .open_steps import OpenSteps
+from .outbox import Outbox
 from .participants import ParticipantRepository
 from .problems import ProblemRepository
+from .remote_links import RemoteLinks
 from .tasks import TaskRepository
 from .workflow import WorkflowRepository
 
@@ -57,6 +59,8 @@ class Store:
         self.participants = ParticipantRepository(self.db)
         self.workflow = WorkflowRepository(self.db, self.events)
         self.kv = KeyValueStore(self.db)
+        self.outbox = Outbox(self.db)
+        self.remote = RemoteLinks(self.db)
         self.links = LinkRepository(self.db, self.events)
         self.problems = ProblemRepository(self.db, self.events)
         self.tasks = TaskRepository(self.db, self.events)

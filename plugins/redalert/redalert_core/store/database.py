@@ -123,12 +123,25 @@ class Database:
             return
         with self.engine.connect() as connection:
             connection.execution_options(redalert_write=True)
+            self._local.after_commit = []
             with connection.begin():
                 self._local.connection = connection
                 try:
                     yield connection
                 finally:
                     self._local.connection = None
+            callbacks, self._local.after_commit = self._local.after_commit, []
+            for callback in callbacks:
+                callback()
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Run `callback` once the current write transaction (on this thread) has committed; never on rollback."""
+        pending = getattr(self._local, "after_commit", None)
+        if getattr(self._local, "connection", None) is None or pending is None:
+            callback()  # not inside a transaction: whatever it follows is already committed
+            return
+        if callback not in pending:
+            pending.append(callback)
 
     def advisory_lock(self, connection: sa.Connection, key: int | str) -> None:
         """Serialise writers on `key` until commit (PostgreSQL); SQLite's BEGIN IMMEDIATE already does."""

@@ -108,6 +108,36 @@ incident_workflow = sa.Table(
     sa.Column("announce_ts", sa.String(32)),
 )
 
+# The transactional outbox (migration 0005): calls to outside systems, written with the change that causes them.
+outbox = sa.Table(
+    "outbox",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("destination", sa.String(32), nullable=False),
+    sa.Column("ordering_key", sa.String(200), nullable=False),
+    sa.Column("idempotency_key", sa.String(200), nullable=False),
+    sa.Column("incident_number", sa.Integer),
+    sa.Column("payload", JsonDocument, nullable=False),
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("next_attempt_at", UtcDateTime, nullable=False),
+    sa.Column("attempts_since", UtcDateTime, nullable=False),
+    sa.Column("last_error", sa.Text),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("delivered_at", UtcDateTime),
+    sqlite_autoincrement=True,
+)
+
+# What outside systems gave back and later calls need: a Trello card id, a Confluence page id and version, the
+# PagerDuty alert's routing key and state. `key` is e.g. "confluence:incident:12".
+remote_links = sa.Table(
+    "remote_links",
+    metadata,
+    sa.Column("key", sa.String(200), primary_key=True),
+    sa.Column("data", JsonDocument, nullable=False),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+)
+
 # Problem management (migration 0004): links, problems and their own event log, follow-up tasks.
 incident_links = sa.Table(
     "incident_links",

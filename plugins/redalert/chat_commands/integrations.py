@@ -1,0 +1,126 @@
+"""The outside-system commands of the RedAlert plugin (a mixin): `!incident page` and the admins' outbox view.
+
+Everything sent to PagerDuty, webhooks, Confluence and Trello goes through the outbox; these commands never wait
+for a delivery. Relies on the RedAlert helpers `_sender`, `_is_admin`, `_asker` and on `self.service`/`self.workflow`.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from errbot import botcmd
+
+from redalert_core.domain import text as texts
+from redalert_core.domain.commands import ParseError
+from redalert_core.domain.outbox import CONFLUENCE, PAGERDUTY, SLACK, TRELLO, WEBHOOK, OutboxRow, State
+from redalert_core.domain.task_outbox_policies import card_link
+from redalert_core.domain.workflow_parsing import target
+from redalert_core.services.incidents import ServiceError
+from redalert_core.services.integrations import IntegrationsService
+
+STATE_ORDER = (State.PENDING, State.RETRYING, State.DEAD)
+
+
+def describe_row(row: OutboxRow) -> str:
+    """What a row is about, without anything secret (webhook URLs show their host only)."""
+    payload = row.payload
+    if row.destination == PAGERDUTY:
+        what = f"PagerDuty {payload.get('event_action', '?')}"
+    elif row.destination == WEBHOOK:
+        what = f"webhook {payload.get('body', {}).get('type', '?')} to {urlsplit(payload.get('url', '')).hostname}"
+    elif row.destination == CONFLUENCE:
+        what = "Confluence post-mortem page"
+    elif row.destination == TRELLO:
+        what = f"Trello card {payload.get('action', '?')}"
+    elif row.destination == SLACK:
+        what = "Slack notice"
+    else:
+        what = row.destination
+    if row.incident_number is not None:
+        what += f" (incident {row.incident_number})"
+    return what
+
+
+class IntegrationCommands:
+    integrations: IntegrationsService | None = None
+
+    # --- lifecycle (called from RedAlert.activate/deactivate) --------------------------------------------------
+    def _start_integrations(self) -> None:
+        if self.integrations is None:  # once per process: the feed subscribes to the event log
+            self.integrations = IntegrationsService(self.service)
+        self.integrations.start()
+
+    def _stop_integrations(self) -> None:
+        if self.integrations is not None:
+            self.integrations.stop()
+
+    def _card_link(self, task) -> str:
+        """` · Trello card <url>` once the task's card exists (task listings show it), else ""."""
+        remembered = self.service.store.remote.get(card_link(task.number))
+        if not remembered or not remembered.get("url"):
+            return ""
+        return f" · <{remembered['url']}|Trello card>"
+
+    # --- commands -------------------------------------------------------------------------------------------
+    @botcmd
+    def incident_page(self, msg, args):
+        """Page PagerDuty for the incident (the routing key of its severity, or of the severity given).
+
+        Example: `!incident page` in the incident channel, or `!incident page 12 sev1`
+        """
+        try:
+            parsed = target(args)
+            words = parsed.rest.split()
+            if len(words) > 1:
+                raise ParseError("Usage: !incident page [<number>] [<severity>].")
+            incident = self.workflow.find(parsed.number, self._asker(msg), "page")
+            paged = self.integrations.page(incident, self._sender(msg), words[0] if words else None)
+        except (ParseError, ServiceError) as exc:
+            return texts.unping(str(exc))
+        text = f"Paging PagerDuty for incident {incident.number} ({paged.severity}, PagerDuty {paged.level})."
+        if paged.already_open:
+            text += " Its alert is still open, so PagerDuty adds this to it rather than paging anew."
+        return text
+
+    @botcmd(admin_only=True)
+    def incident_outbox(self, msg, args):
+        """Show what waits for outside systems (pending, retrying, dead) per destination, with the last errors.
+
+        Example: `!incident outbox` (admins); `!incident outbox retry <id|all>` requeues dead rows.
+        """
+        if args.strip():
+            return "Usage: !incident outbox, or !incident outbox retry <id|all>."
+        report = self.integrations.report()
+        if not report.counts:
+            return "The outbox is empty: everything was delivered."
+        lines = ["Outbox:"]
+        for destination in sorted(report.counts):
+            states = report.counts[destination]
+            parts = [f"{states[s]} {s.value}" for s in STATE_ORDER if states.get(s)]
+            lines.append(f"- {destination}: {', '.join(parts)}")
+        for row in report.rows:
+            line = f"- #{row.id} {describe_row(row)}: {row.state.value}, {row.attempts} attempt(s)"
+            if row.state is not State.DEAD:
+                line += f", next {row.next_attempt_at.strftime('%H:%M:%S')} UTC"
+            if row.last_error:
+                line += f": {texts.escape(texts.clip(row.last_error, 200))}"
+            lines.append(line)
+        if any(row.state is State.DEAD for row in report.rows):
+            lines.append("Requeue dead rows with `!incident outbox retry <id|all>`.")
+        return "\n".join(lines)
+
+    @botcmd(admin_only=True)
+    def incident_outbox_retry(self, msg, args):
+        """Requeue dead outbox rows for delivery: one by its id, or all.
+
+        Example: `!incident outbox retry 12` or `!incident outbox retry all` (admins)
+        """
+        if not args.strip():
+            return "Usage: !incident outbox retry <id|all>"
+        try:
+            ids = self.integrations.retry(args)
+        except ServiceError as exc:
+            return texts.unping(str(exc))
+        if not ids:
+            return "No dead rows to requeue."
+        return f"Requeued {len(ids)} row(s): {', '.join(f'#{i}' for i in ids)}. Delivery starts now."

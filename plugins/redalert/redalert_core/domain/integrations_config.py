@@ -1,0 +1,205 @@
+"""The outside systems' part of RedAlert's configuration: PagerDuty, Trello, Confluence, webhooks, the outbox.
+
+Secrets never sit in the configuration: webhook secrets are `env:NAME`; a PagerDuty routing key may be given as
+`env:NAME` too (or literally, as PagerDuty shows it). Each check appends one clear message per fault.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from .outbox import DEFAULT_GIVE_UP
+
+PAGERDUTY_LEVELS = ("critical", "error", "warning", "info")
+WEBHOOK_EVENTS = (
+    "incident.opened",
+    "incident.updated",
+    "incident.closed",
+    "task.created",
+    "task.done",
+    "problem.updated",
+)
+ENV_REFERENCE = re.compile(r"^env:([A-Za-z_][A-Za-z0-9_]{0,99})\Z")
+ROUTING_KEY = re.compile(r"^[A-Za-z0-9]{32}\Z")
+TRELLO_ID = re.compile(r"^[0-9a-f]{24}\Z")
+SLACK_USER = re.compile(r"^[UW][A-Z0-9]{2,}\Z")
+SPACE_KEY = re.compile(r"^~?[A-Za-z0-9_]{1,255}\Z")
+PAGE_ID = re.compile(r"^[0-9]{1,20}\Z")
+URL = re.compile(r"^https?://[^\s/?#]+[^\s]*\Z")
+MAX_GIVE_UP_HOURS = 30 * 24
+
+INTEGRATION_DEFAULTS: dict[str, Any] = {
+    "PAGERDUTY_ROUTING_KEYS": {},
+    "PAGERDUTY_SEVERITIES": {},
+    "TRELLO_LIST_ID": "",
+    "TRELLO_DONE_LIST_ID": "",
+    "TRELLO_MEMBERS": {},
+    "CONFLUENCE_SPACE_KEY": "",
+    "CONFLUENCE_PARENT_PAGE_ID": "",
+    "WEBHOOKS": [],
+    "OUTBOX_GIVE_UP_HOURS": 24,
+}
+
+
+@dataclass(frozen=True)
+class Webhook:
+    url: str
+    events: tuple[str, ...]
+    secret: str  # "env:NAME"
+
+
+@dataclass(frozen=True)
+class IntegrationSettings:
+    pagerduty_routing_keys: dict[str, str] = field(default_factory=dict)  # severity -> key or "env:NAME"
+    pagerduty_severities: dict[str, str] = field(default_factory=dict)  # severity -> critical|error|warning|info
+    trello_list_id: str = ""
+    trello_done_list_id: str = ""
+    trello_members: dict[str, str] = field(default_factory=dict)  # Slack user id -> Trello member id
+    confluence_space_key: str = ""
+    confluence_parent_page_id: str = ""
+    webhooks: tuple[Webhook, ...] = ()
+    outbox_give_up: timedelta = DEFAULT_GIVE_UP
+
+    def routing_key(self, severity: str) -> str | None:
+        return self.pagerduty_routing_keys.get(severity) or None
+
+    def pagerduty_severity(self, severity: str) -> str:
+        return self.pagerduty_severities.get(severity, "warning")
+
+    def webhooks_for(self, event_type: str) -> list[Webhook]:
+        return [hook for hook in self.webhooks if event_type in hook.events]
+
+    @property
+    def confluence(self) -> bool:
+        return bool(self.confluence_space_key)
+
+    @property
+    def trello(self) -> bool:
+        return bool(self.trello_list_id)
+
+    @property
+    def anything(self) -> bool:
+        return bool(self.pagerduty_routing_keys or self.webhooks or self.confluence or self.trello)
+
+
+def default_pagerduty_severities(severities: list[str]) -> dict[str, str]:
+    """The first configured severity is critical, the second error, the rest warning."""
+    levels = ["critical", "error"]
+    return {value: levels[i] if i < len(levels) else "warning" for i, value in enumerate(severities)}
+
+
+def _severity_map(key: str, raw: Any, severities: list[str], faults: list[str]) -> dict[str, str]:
+    if not isinstance(raw, dict):
+        faults.append(f'{key} must be a dict from severity to a value, like {{"sev1": …}}.')
+        return {}
+    known = ", ".join(severities)
+    clean = {}
+    for severity, value in raw.items():
+        if severity not in severities:
+            faults.append(f'{key} has the key "{str(severity)[:40]}", which is no severity (known: {known}).')
+        elif not isinstance(value, str):
+            faults.append(f'{key}["{severity}"] must be text.')
+        else:
+            clean[severity] = value.strip()
+    return clean
+
+
+def _optional_id(key: str, raw: Any, pattern: re.Pattern, what: str, faults: list[str]) -> str:
+    if raw is None or raw == "":
+        return ""
+    if not isinstance(raw, str) or not pattern.match(raw.strip()):
+        faults.append(f"{key} must be {what} (or empty to turn it off).")
+        return ""
+    return raw.strip()
+
+
+def _check_webhooks(raw: Any, faults: list[str]) -> tuple[Webhook, ...]:
+    example = '[{"url": "https://example.com/hook", "events": ["incident.opened"], "secret": "env:HOOK_SECRET"}]'
+    if not isinstance(raw, (list, tuple)):
+        faults.append(f"WEBHOOKS must be a list like {example}.")
+        return ()
+    hooks = []
+    for index, item in enumerate(raw, start=1):
+        if not isinstance(item, dict) or set(item) != {"url", "events", "secret"}:
+            faults.append(f'WEBHOOKS item {index} must be a dict with exactly "url", "events" and "secret".')
+            continue
+        url, events, secret = item["url"], item["events"], item["secret"]
+        if not isinstance(url, str) or not URL.match(url.strip()):
+            faults.append(f"WEBHOOKS item {index}: the url must start with https:// or http://.")
+            continue
+        if not isinstance(events, (list, tuple)) or not events or not all(isinstance(e, str) for e in events):
+            faults.append(f"WEBHOOKS item {index}: events must be a non-empty list of: {', '.join(WEBHOOK_EVENTS)}.")
+            continue
+        unknown = [e for e in events if e not in WEBHOOK_EVENTS]
+        if unknown:
+            faults.append(
+                f"WEBHOOKS item {index}: unknown events {', '.join(u[:40] for u in unknown)}; "
+                f"known: {', '.join(WEBHOOK_EVENTS)}."
+            )
+            continue
+        if not isinstance(secret, str) or not ENV_REFERENCE.match(secret.strip()):
+            faults.append(
+                f'WEBHOOKS item {index}: the secret must be "env:NAME", naming an environment variable that holds it '
+                "(secrets are never stored in the configuration)."
+            )
+            continue
+        hooks.append(Webhook(url=url.strip(), events=tuple(dict.fromkeys(events)), secret=secret.strip()))
+    return tuple(hooks)
+
+
+def check_integrations(merged: dict[str, Any], severities: list[str], faults: list[str]) -> IntegrationSettings:
+    """The integration keys of a merged configuration as IntegrationSettings (faults appended for bad ones)."""
+    keys = _severity_map("PAGERDUTY_ROUTING_KEYS", merged["PAGERDUTY_ROUTING_KEYS"], severities, faults)
+    for severity, key in list(keys.items()):
+        if not key:
+            del keys[severity]
+        elif not (ENV_REFERENCE.match(key) or ROUTING_KEY.match(key)):
+            faults.append(f'PAGERDUTY_ROUTING_KEYS["{severity}"] must be a 32-character integration key or "env:NAME".')
+            del keys[severity]
+    levels = default_pagerduty_severities(severities)
+    chosen = _severity_map("PAGERDUTY_SEVERITIES", merged["PAGERDUTY_SEVERITIES"], severities, faults)
+    for severity, level in chosen.items():
+        if level not in PAGERDUTY_LEVELS:
+            faults.append(f'PAGERDUTY_SEVERITIES["{severity}"] must be one of {", ".join(PAGERDUTY_LEVELS)}.')
+        else:
+            levels[severity] = level
+    members_raw = merged["TRELLO_MEMBERS"]
+    members: dict[str, str] = {}
+    if not isinstance(members_raw, dict):
+        faults.append('TRELLO_MEMBERS must be a dict from Slack user id to Trello member id, like {"U012AB": "5f…"}.')
+    else:
+        for user, member in members_raw.items():
+            if not isinstance(user, str) or not SLACK_USER.match(user):
+                faults.append(f'TRELLO_MEMBERS: "{str(user)[:40]}" is not a Slack user id (U…/W…).')
+            elif not isinstance(member, str) or not TRELLO_ID.match(member):
+                faults.append(f'TRELLO_MEMBERS["{user}"] must be a 24-character Trello member id.')
+            else:
+                members[user] = member
+    trello_id = "a 24-character Trello list id"
+    give_up = merged["OUTBOX_GIVE_UP_HOURS"]
+    if isinstance(give_up, bool) or not isinstance(give_up, (int, float)) or not 0 < give_up <= MAX_GIVE_UP_HOURS:
+        faults.append(f"OUTBOX_GIVE_UP_HOURS must be a number of hours above 0 and at most {MAX_GIVE_UP_HOURS}.")
+        give_up = 24
+    settings = IntegrationSettings(
+        pagerduty_routing_keys=keys,
+        pagerduty_severities=levels,
+        trello_list_id=_optional_id("TRELLO_LIST_ID", merged["TRELLO_LIST_ID"], TRELLO_ID, trello_id, faults),
+        trello_done_list_id=_optional_id(
+            "TRELLO_DONE_LIST_ID", merged["TRELLO_DONE_LIST_ID"], TRELLO_ID, trello_id, faults
+        ),
+        trello_members=members,
+        confluence_space_key=_optional_id(
+            "CONFLUENCE_SPACE_KEY", merged["CONFLUENCE_SPACE_KEY"], SPACE_KEY, "a Confluence space key", faults
+        ),
+        confluence_parent_page_id=_optional_id(
+            "CONFLUENCE_PARENT_PAGE_ID", merged["CONFLUENCE_PARENT_PAGE_ID"], PAGE_ID, "a numeric page id", faults
+        ),
+        webhooks=_check_webhooks(merged["WEBHOOKS"], faults),
+        outbox_give_up=timedelta(hours=give_up),
+    )
+    if settings.trello_done_list_id and not settings.trello_list_id:
+        faults.append("TRELLO_DONE_LIST_ID needs TRELLO_LIST_ID (where new cards go).")
+    return settings

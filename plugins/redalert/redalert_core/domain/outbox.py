@@ -1,0 +1,128 @@
+"""The transactional outbox's model: messages for outside systems, their delivery states, and the retry rules.
+
+A message is written with the change that causes it and delivered later by the dispatcher. Everything here is
+pure: when to try again, when to give up, and how a failed attempt is classified.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+# The systems a message can go to; each has a deliverer in services/outbox_delivery.py.
+PAGERDUTY = "pagerduty"
+WEBHOOK = "webhook"
+CONFLUENCE = "confluence"
+TRELLO = "trello"
+SLACK = "slack"  # a notice in an incident channel caused by a delivery (a page link, a dead-letter warning)
+DESTINATIONS = (PAGERDUTY, WEBHOOK, CONFLUENCE, TRELLO, SLACK)
+
+DEFAULT_GIVE_UP = timedelta(hours=24)
+FIRST_RETRY = timedelta(seconds=5)
+MAX_RETRY = timedelta(minutes=30)
+MAX_ERROR = 300
+
+
+class State(enum.StrEnum):
+    PENDING = "pending"
+    RETRYING = "retrying"
+    DELIVERED = "delivered"
+    DEAD = "dead"
+
+
+WAITING = (State.PENDING, State.RETRYING)
+
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    """One call to make. `ordering_key`: messages sharing it are delivered oldest first, one at a time.
+    `idempotency_key`: unique per destination; writing the same message twice keeps the first."""
+
+    destination: str
+    ordering_key: str
+    idempotency_key: str
+    payload: dict
+    incident_number: int | None = None
+
+
+@dataclass
+class OutboxRow:
+    id: int
+    destination: str
+    ordering_key: str
+    idempotency_key: str
+    payload: dict
+    state: State
+    attempts: int
+    next_attempt_at: datetime
+    created_at: datetime
+    attempts_since: datetime  # when the current run of attempts began (creation or the last requeue)
+    incident_number: int | None = None
+    last_error: str | None = None
+    delivered_at: datetime | None = None
+
+
+class DeliveryFailed(Exception):
+    """An attempt that did not deliver. `retryable` False: the destination refused it for good (dead at once).
+    `reason` must never hold a secret: it is stored and shown in chat."""
+
+    def __init__(self, reason: str, *, retryable: bool, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason[:MAX_ERROR]
+        self.retryable = retryable
+        self.retry_after = retry_after
+
+
+def failure_for_status(status: int, detail: str, retry_after: str | None = None) -> DeliveryFailed:
+    """HTTP answers that are not success: 429 and 5xx (and 408) are worth retrying, any other 4xx is final."""
+    reason = f"HTTP {status}: {' '.join(detail.split())}" if detail.strip() else f"HTTP {status}"
+    retryable = status == 429 or status == 408 or status >= 500
+    return DeliveryFailed(reason, retryable=retryable, retry_after=parse_retry_after(retry_after))
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Retry-After in seconds (the HTTP-date form is rare for these APIs and is treated as absent)."""
+    if not value:
+        return None
+    try:
+        seconds = float(value.strip())
+    except ValueError:
+        return None
+    return max(0.0, seconds)
+
+
+def backoff(attempts: int, jitter: float) -> timedelta:
+    """The wait after the `attempts`-th failure: 5 s doubling up to 30 min, scaled by 0.5-1.0 (`jitter` in [0, 1))
+    so that many rows failing together do not retry together."""
+    base = min(FIRST_RETRY * (2 ** max(0, attempts - 1)), MAX_RETRY)
+    return base * (0.5 + jitter / 2)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    state: State
+    next_attempt_at: datetime
+    error: str
+
+
+def after_failure(row: OutboxRow, failure: DeliveryFailed, now: datetime, give_up: timedelta, jitter: float) -> Verdict:
+    """What becomes of a row whose attempt failed: retried later, or dead (refused for good, or out of time)."""
+    attempts = row.attempts + 1
+    if not failure.retryable:
+        return Verdict(State.DEAD, now, failure.reason)
+    wait = backoff(attempts, jitter)
+    if failure.retry_after is not None:
+        wait = max(wait, timedelta(seconds=failure.retry_after))
+    if now + wait - row.attempts_since > give_up:
+        hours = give_up.total_seconds() / 3600
+        return Verdict(State.DEAD, now, f"gave up after {hours:g} h and {attempts} attempts; last: {failure.reason}")
+    return Verdict(State.RETRYING, now + wait, failure.reason)
+
+
+@dataclass
+class Plan:
+    """What a policy wants done for one event: messages to write and remembered state to save."""
+
+    messages: list[OutboxMessage] = field(default_factory=list)
+    remember: dict[str, dict] = field(default_factory=dict)  # link key -> new remembered data

@@ -1,0 +1,107 @@
+"""Outside systems, as the chat commands and the plugin see them: the outbox feed and dispatcher wired to the
+store, `!incident page`, and the outbox report and retry for admins."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from ..domain import outbox_policies as policies
+from ..domain.incident import EventKind, Incident
+from ..domain.outbox import WAITING, OutboxRow, State
+from ..domain.settings import Settings
+from .incidents import IncidentService, ServiceError, utcnow
+from .outbox_delivery import Deliverers
+from .outbox_dispatcher import OutboxDispatcher
+from .outbox_feed import OutboxFeed
+
+
+@dataclass
+class OutboxReport:
+    counts: dict[str, dict[State, int]]  # destination -> state -> rows
+    rows: list[OutboxRow]  # waiting and dead rows, oldest first
+
+
+@dataclass
+class Paged:
+    incident: Incident
+    severity: str
+    level: str  # PagerDuty's severity
+    already_open: bool  # an alert with this routing key is open: PagerDuty adds the event to it
+
+
+class IntegrationsService:
+    def __init__(
+        self,
+        incidents: IncidentService,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+        deliverers: Deliverers | None = None,
+        jitter: Callable[[], float] | None = None,
+    ) -> None:
+        self.incidents = incidents
+        self.store = incidents.store
+        self.clock = clock
+        self.feed = OutboxFeed(self.store, lambda: self.settings, clock)
+        self.store.events.subscribe(self.feed)
+        self.deliverers = deliverers or Deliverers(self.store, incidents.gateway, clock)
+        extra = {"jitter": jitter} if jitter is not None else {}
+        self.dispatcher = OutboxDispatcher(self.store, self.deliverers, lambda: self.settings, clock=clock, **extra)
+
+    @property
+    def settings(self) -> Settings:
+        return self.incidents.settings
+
+    # --- background delivery (one place: whoever runs background work calls these) -----------------------------
+    def start(self) -> None:
+        self.dispatcher.start()
+
+    def stop(self) -> None:
+        self.dispatcher.stop()
+
+    # --- !incident page -----------------------------------------------------------------------------------------
+    def page(self, incident: Incident, actor: str, severity: str | None) -> Paged:
+        """Page PagerDuty by hand for `incident` with the routing key of `severity` (default: the incident's)."""
+        settings = self.settings
+        wanted = settings.severity(severity) if severity else settings.severity(incident.severity)
+        if wanted is None:
+            raise ServiceError(
+                f'"{(severity or "")[:30]}" is not a severity. Use one of: {", ".join(settings.severity_values)}.'
+            )
+        integrations = settings.integrations
+        if not integrations.routing_key(wanted.value):
+            configured = ", ".join(integrations.pagerduty_routing_keys) or "none"
+            raise ServiceError(
+                f"PagerDuty has no routing key for {wanted.value} (PAGERDUTY_ROUTING_KEYS has: {configured}). "
+                "Nothing was sent."
+            )
+        if incident.is_closed:
+            raise ServiceError(f"Incident {incident.number} is closed; nothing was sent.")
+        paging = self.store.remote.get(policies.paging_link(incident.number)) or {}
+        already = bool(paging.get("open")) and paging.get("routing_key") == integrations.routing_key(wanted.value)
+        data = {"severity": wanted.value}
+        self.store.events.add(incident.number, EventKind.PAGED, actor=actor, data=data, at=self.clock())
+        return Paged(incident, wanted.value, integrations.pagerduty_severity(wanted.value), already)
+
+    # --- !incident outbox ---------------------------------------------------------------------------------------
+    def report(self, limit: int = 20) -> OutboxReport:
+        counts: dict[str, dict[State, int]] = {}
+        for (destination, state), count in self.store.outbox.counts().items():
+            counts.setdefault(destination, {})[state] = count
+        return OutboxReport(counts=counts, rows=self.store.outbox.undelivered(limit))
+
+    def retry(self, which: str) -> list[int]:
+        """Requeue dead rows: `which` is a row id or "all". Returns the ids requeued."""
+        text = which.strip().lower().lstrip("#")
+        if text == "all":
+            return self.store.outbox.requeue(None, self.clock())
+        if not text.isdigit():
+            raise ServiceError("Usage: !incident outbox retry <id|all>")
+        row = self.store.outbox.get(int(text))
+        if row is None:
+            raise ServiceError(f"There is no outbox row {text}. See !incident outbox.")
+        if row.state is not State.DEAD:
+            state = "waiting for its next try" if row.state in WAITING else row.state.value
+            raise ServiceError(f"Outbox row {row.id} is not dead ({state}); only dead rows are requeued.")
+        return self.store.outbox.requeue(row.id, self.clock())

@@ -1,0 +1,207 @@
+"""Delivering one outbox row to its system: the destination's client call, plus what to remember and to post after.
+
+Each deliverer returns a Delivery (written in the same transaction that marks the row delivered) or raises
+DeliveryFailed. Redelivery after a crash is harmless: PagerDuty dedups by dedup_key, webhook receivers by
+webhook-id, a Confluence page is found by its title before a second is created.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from ..domain.incident import Incident
+from ..domain.outbox import (
+    CONFLUENCE,
+    PAGERDUTY,
+    SLACK,
+    TRELLO,
+    WEBHOOK,
+    DeliveryFailed,
+    OutboxMessage,
+    OutboxRow,
+)
+from ..slack.gateway import SlackError, SlackGateway
+from ..store import Store
+
+if TYPE_CHECKING:
+    from ..integrations.confluence import ConfluenceClient
+    from ..integrations.pagerduty import PagerDutyClient
+    from ..integrations.trello import TrelloClient
+    from ..integrations.webhooks import WebhookClient
+
+# Slack answers that no retry will change.
+_FINAL_SLACK_ERRORS = {"channel_not_found", "is_archived", "not_in_channel", "invalid_auth", "account_inactive"}
+
+
+@dataclass
+class Delivery:
+    remember: dict[str, dict] = field(default_factory=dict)
+    follow_ups: list[OutboxMessage] = field(default_factory=list)
+
+
+def notice(channel_id: str, text: str, key: str, incident_number: int | None) -> OutboxMessage:
+    """A message in Slack caused by a delivery, itself delivered through the outbox."""
+    return OutboxMessage(
+        destination=SLACK,
+        ordering_key=f"slack:{channel_id}",
+        idempotency_key=key,
+        payload={"channel": channel_id, "text": text},
+        incident_number=incident_number,
+    )
+
+
+def notice_channel(incident: Incident | None) -> str | None:
+    """Where to tell people about an incident: its channel while open, else where it was opened (archived
+    channels take no messages)."""
+    if incident is None:
+        return None
+    if not incident.is_closed and incident.channel_id:
+        return incident.channel_id
+    return incident.origin_channel
+
+
+class Deliverers:
+    def __init__(
+        self,
+        store: Store,
+        gateway: SlackGateway | None,
+        clock: Callable[[], datetime],
+        *,
+        pagerduty: PagerDutyClient | None = None,
+        webhooks: WebhookClient | None = None,
+        confluence: ConfluenceClient | None = None,
+        trello: TrelloClient | None = None,
+    ) -> None:
+        self.store = store
+        self.gateway = gateway
+        self.clock = clock
+        self._clients: dict[str, Any] = {
+            "pagerduty": pagerduty,
+            "webhooks": webhooks,
+            "confluence": confluence,
+            "trello": trello,
+        }
+        # Extra destinations (or replacements) by name: row -> Delivery.
+        self.extra: dict[str, Callable[[OutboxRow], Delivery]] = {}
+
+    # The clients (and httpx) are loaded on first use: a bot without outside systems never pays for them, and a
+    # bot with them does not start slower (importing httpx and building its TLS contexts takes a second).
+    @property
+    def pagerduty(self) -> PagerDutyClient:
+        if self._clients["pagerduty"] is None:
+            from ..integrations.pagerduty import PagerDutyClient
+
+            self._clients["pagerduty"] = PagerDutyClient()
+        return self._clients["pagerduty"]
+
+    @property
+    def webhooks(self) -> WebhookClient:
+        if self._clients["webhooks"] is None:
+            from ..integrations.webhooks import WebhookClient
+
+            self._clients["webhooks"] = WebhookClient()
+        return self._clients["webhooks"]
+
+    @property
+    def confluence(self) -> ConfluenceClient:
+        if self._clients["confluence"] is None:
+            from ..integrations.confluence import ConfluenceClient
+
+            self._clients["confluence"] = ConfluenceClient()
+        return self._clients["confluence"]
+
+    @property
+    def trello(self) -> TrelloClient:
+        if self._clients["trello"] is None:
+            from ..integrations.trello import TrelloClient
+
+            self._clients["trello"] = TrelloClient()
+        return self._clients["trello"]
+
+    def deliver(self, row: OutboxRow) -> Delivery:
+        handler = self.extra.get(row.destination) or {
+            PAGERDUTY: self._pagerduty,
+            WEBHOOK: self._webhook,
+            CONFLUENCE: self._confluence,
+            SLACK: self._slack,
+            TRELLO: self._trello,
+        }.get(row.destination)
+        if handler is None:
+            raise DeliveryFailed(f"no deliverer for {row.destination}", retryable=False)
+        return handler(row)
+
+    def close(self) -> None:
+        for client in self._clients.values():
+            if client is not None:
+                client.close()
+
+    # --- destinations -------------------------------------------------------------------------------------------
+    def _pagerduty(self, row: OutboxRow) -> Delivery:
+        self.pagerduty.send_event(row.payload)
+        return Delivery()
+
+    def _webhook(self, row: OutboxRow) -> Delivery:
+        payload = row.payload
+        timestamp = int(self.clock().timestamp())
+        self.webhooks.deliver(payload["url"], payload["secret"], payload["id"], payload["body"], timestamp)
+        return Delivery()
+
+    def _slack(self, row: OutboxRow) -> Delivery:
+        if self.gateway is None:
+            raise DeliveryFailed("Slack is not connected", retryable=True)
+        try:
+            self.gateway.post_message(row.payload["channel"], row.payload["text"])
+        except SlackError as exc:
+            raise DeliveryFailed(f"Slack: {exc.describe()}", retryable=exc.code not in _FINAL_SLACK_ERRORS) from None
+        return Delivery()
+
+    def _confluence(self, row: OutboxRow) -> Delivery:
+        payload = row.payload
+        link = payload["link"]
+        remembered = self.store.remote.get(link) or {}
+        space_id = remembered.get("space_id") or self.confluence.space_id(payload["space_key"])
+        title, body = payload["title"], payload["body"]
+        page = self.confluence.page(remembered["page_id"]) if remembered.get("page_id") else None
+        if page is None:
+            # Created before a crash that forgot to remember it? Titles are unique in a space: look first.
+            page = self.confluence.find_page(space_id, title)
+        if page is None:
+            ref = self.confluence.create_page(space_id, title, body, payload.get("parent_id"))
+            text = f"Post-mortem of incident {row.incident_number} published in Confluence: {ref.url}"
+        else:
+            ref = self.confluence.update_page(page.id, title, body, page.version + 1, "Updated by RedAlert")
+            text = f"Post-mortem of incident {row.incident_number} updated in Confluence (version {ref.version}): "
+            text += ref.url
+        delivery = Delivery(remember={link: {"space_id": space_id, "page_id": ref.id, "version": ref.version}})
+        delivery.remember[link]["url"] = ref.url
+        number = row.incident_number
+        channel = notice_channel(self.store.incidents.get(number)) if number is not None else None
+        if channel:
+            delivery.follow_ups.append(notice(channel, text, f"confluence:{row.id}", number))
+        return delivery
+
+    def _trello(self, row: OutboxRow) -> Delivery:
+        payload = row.payload
+        link = payload["link"]
+        remembered = self.store.remote.get(link) or {}
+        card_id = remembered.get("card_id")
+        if payload["action"] == "create":
+            if card_id:
+                return Delivery()  # created before; a redelivery makes no second card
+            card = self.trello.create_card(payload["params"])
+            url = card.get("shortUrl") or card.get("url")
+            delivery = Delivery(remember={link: {"card_id": card["id"], "url": url}})
+            number = row.incident_number
+            channel = notice_channel(self.store.incidents.get(number)) if number is not None else None
+            if channel and url:
+                text = f"Trello card for task T{payload['task']}: {url}"
+                delivery.follow_ups.append(notice(channel, text, f"trello:{row.id}", number))
+            return delivery
+        if not card_id:
+            # The create has not been delivered (it went dead): nothing to update yet.
+            raise DeliveryFailed("the card was never created (see the task's create row)", retryable=False)
+        self.trello.update_card(card_id, payload["params"])
+        return Delivery()

@@ -1,0 +1,106 @@
+"""The event hook that feeds the outbox: for every logged event, inside its transaction, write the outside calls
+the policies (domain/outbox_policies.py) ask for, and remember what they decided (the page's state).
+
+Wired at startup with `store.events.subscribe(OutboxFeed(store, settings))`; the store knows nothing of it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from ..domain import outbox_policies as policies
+from ..domain import postmortem, postmortem_storage
+from ..domain import task_outbox_policies as task_policies
+from ..domain.incident import Event, EventKind, Incident, Status
+from ..domain.outbox import Plan
+from ..domain.settings import Settings
+from ..domain.workflow_state import WorkflowState
+from ..store import Store
+from .incidents import utcnow
+
+
+class OutboxFeed:
+    def __init__(self, store: Store, settings: Callable[[], Settings], clock: Callable[[], datetime] = utcnow) -> None:
+        self.store = store
+        self._settings = settings
+        self.clock = clock
+        # Other areas (tasks, problems) add their own policies: (event, settings) -> Plan, run in the same way.
+        self.extra_policies: list[Callable[[Event, Settings], Plan]] = []
+
+    def __call__(self, connection: Any, event: Event) -> None:
+        settings = self._settings()
+        if not settings.integrations.anything:
+            return  # nothing configured: no query, no cost on the chat path
+        plans = [policy(event, settings) for policy in self.extra_policies]
+        if event.incident_number is not None and event.kind in policies.RELEVANT and self._worth_a_look(event):
+            context = self._context(event, settings)
+            if context is not None:
+                plans.append(policies.plan(event, context))
+        kind = str(event.kind)
+        if kind in task_policies.TASK_KINDS or (kind in task_policies.PROBLEM_KINDS and event.problem_number):
+            plans.append(task_policies.plan(event, self._task_context(event, settings)))
+        now = self.clock()
+        for plan in plans:
+            for key, data in plan.remember.items():
+                self.store.remote.set(key, data, now)
+            self.store.outbox.add_all(plan.messages, now)
+
+    @staticmethod
+    def _worth_a_look(event: Event) -> bool:
+        # Open steps other than the channel are frequent and never cause a call.
+        return event.kind not in (EventKind.STEP_DONE, EventKind.STEP_FAILED) or policies.opened(event)
+
+    def _context(self, event: Event, settings: Settings) -> policies.Context | None:
+        # Repository reads join this thread's open transaction, so they see the change being committed.
+        incident = self.store.incidents.get(event.incident_number)
+        if incident is None:
+            return None
+        # Before its channel exists an incident has no workflow state and no page but the opening's own (every
+        # workflow command and `!incident page` need the channel; a repeated opening trigger is dropped by its
+        # idempotency key): the opening, on the chat path of `!incident open`, skips both queries.
+        opening = policies.opened(event)
+        state = WorkflowState(incident.number) if opening else self.store.workflow.get(incident.number)
+        paging = None
+        if settings.integrations.pagerduty_routing_keys and not opening:
+            paging = self.store.remote.get(policies.paging_link(incident.number))
+        body = None
+        if event.kind == EventKind.POSTMORTEM_UPLOADED and settings.integrations.confluence:
+            body = self._postmortem(incident, settings, event.data.get("closing"))
+        return policies.Context(
+            incident=incident,
+            settings=settings,
+            status=state.current_status(settings.statuses),
+            roles=dict(state.roles),
+            paging=paging,
+            postmortem=body,
+        )
+
+    def _task_context(self, event: Event, settings: Settings) -> task_policies.TaskContext:
+        task = self.store.tasks.get(event.data["task"]) if "task" in event.data else None
+        incident = self.store.incidents.get(task.incident_number) if task and task.incident_number else None
+        problem_number = task.problem_number if task else event.problem_number
+        problem = self.store.problems.get(problem_number) if problem_number else None
+        return task_policies.TaskContext(settings=settings, task=task, incident=incident, problem=problem)
+
+    def _postmortem(self, incident: Incident, settings: Settings, closing: dict | None) -> str:
+        number = incident.number
+        if closing and not incident.is_closed:
+            incident = dataclasses.replace(
+                incident,
+                status=Status.CLOSED,
+                closed_at=datetime.fromisoformat(closing["closed_at"]),
+                closed_by=closing.get("closed_by"),
+                resolution=closing.get("resolution"),
+            )
+        markdown = postmortem.render(
+            incident,
+            self.store.workflow.get(number),
+            self.store.events.list(number),
+            self.store.participants.list(number),
+            settings,
+            self.clock(),
+        )
+        return postmortem_storage.from_markdown(markdown)

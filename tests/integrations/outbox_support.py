@@ -1,0 +1,144 @@
+"""A RedAlert core (incident, workflow and integrations services) wired to the Slack emulator, the outside-system
+emulators and an SQLite file, with a manual clock. Nothing runs in the background: tests call `deliver()`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from slack_workspace import ADMIN, BOT_TOKEN
+
+from outside_emulators import ConfluenceEmulator, PagerDutyEmulator, TrelloEmulator, WebhookReceiver
+from redalert_core.domain.outbox import WAITING, State
+from redalert_core.domain.settings import DEFAULT_CONFIG, Settings, validate
+from redalert_core.integrations.confluence import ConfluenceClient
+from redalert_core.integrations.pagerduty import PagerDutyClient
+from redalert_core.integrations.trello import TrelloClient
+from redalert_core.services.incidents import IncidentService, OpenRequest
+from redalert_core.services.integrations import IntegrationsService
+from redalert_core.services.outbox_delivery import Deliverers
+from redalert_core.services.workflow import Asker, WorkflowService
+from redalert_core.slack.gateway import SlackGateway, build_client
+from redalert_core.slack.rate_pacing import RatePacer
+from redalert_core.store import Store
+from slack_emulator import SlackEmulator
+
+ROUTING_KEY = "R" * 32
+HOOK_SECRET_ENV = "REDALERT_TEST_HOOK_SECRET"
+CONFLUENCE_EMAIL, CONFLUENCE_TOKEN = "bot@example.com", "confluence-secret-token-123"
+TRELLO_KEY, TRELLO_TOKEN = "0123456789abcdef0123456789abcdef", "ATTA" + "7" * 60
+
+
+class ManualClock:
+    """Only `advance` moves it: retry times and give-up windows are exact."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+@dataclass
+class Core:
+    store: Store
+    clock: ManualClock
+    incidents: IncidentService
+    workflow: WorkflowService
+    integrations: IntegrationsService
+    config: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def settings(self) -> Settings:
+        return self.incidents.settings
+
+    def configure(self, **config: Any) -> None:
+        self.config.update(config)
+
+    def deliver(self) -> int:
+        return self.integrations.dispatcher.run_once()
+
+    def deliver_until_quiet(self, step: timedelta = timedelta(minutes=1), limit: int = 500) -> None:
+        """Move the clock a step at a time and deliver, until nothing is waiting (or fail after `limit` steps)."""
+        for _ in range(limit):
+            self.deliver()
+            if not self.waiting():
+                return
+            self.clock.advance(step.total_seconds())
+        raise AssertionError(f"still waiting: {self.waiting()}")
+
+    def waiting(self) -> list:
+        return [r for r in self.store.outbox.rows() if r.state in WAITING]
+
+    def rows(self, destination: str | None = None, state: State | None = None) -> list:
+        return [r for r in self.store.outbox.rows(destination=destination) if state is None or r.state is state]
+
+    # --- what people do ------------------------------------------------------------------------------------------
+    def open(self, description: str = "Checkout is down", severity: str = "sev1", private: bool = False):
+        request = OpenRequest(
+            severity=severity, description=description, opened_by=ADMIN, origin_channel=None, is_private=private
+        )
+        return self.incidents.open(request).incident
+
+    def asker(self) -> Asker:
+        return Asker(user=ADMIN, is_admin=True)
+
+    def status(self, number: int, status: str, note: str | None = None):
+        return self.workflow.set_status(number, self.asker(), status, note)
+
+    def close(self, number: int, resolution: str = "Fixed"):
+        return self.incidents.close(
+            number=number, channel_id=None, here=None, actor=ADMIN, resolution=resolution, actor_is_admin=True
+        )
+
+
+def make_core(
+    emulator: SlackEmulator,
+    data_dir: Path,
+    *,
+    config: dict[str, Any] | None = None,
+    pagerduty: PagerDutyEmulator | None = None,
+    confluence: ConfluenceEmulator | None = None,
+    trello: TrelloEmulator | None = None,
+    clock: ManualClock | None = None,
+) -> Core:
+    """Services on the database in `data_dir` (a second call is a restart) with a configuration that is read on
+    every use, so tests can change it with `core.configure(...)`."""
+    clock = clock or ManualClock()
+    store = Store(f"sqlite:///{data_dir / 'redalert.sqlite3'}")
+    store.migrate()
+    client = build_client(BOT_TOKEN, emulator.api_url)
+    gateway = SlackGateway(lambda: client, RatePacer(100.0))
+    current: dict[str, Any] = dict(config or {})
+    cache: dict[str, Settings] = {}
+
+    def settings() -> Settings:
+        key = repr(sorted(current.items()))
+        if key not in cache:
+            cache[key] = validate({**DEFAULT_CONFIG, **current}, dict(DEFAULT_CONFIG))
+        return cache[key]
+
+    incidents = IncidentService(store, gateway, settings, clock=clock)
+    workflow = WorkflowService(incidents, clock=clock)
+    incidents.before_archive.append(workflow.before_archive)
+    deliverers = Deliverers(
+        store,
+        gateway,
+        clock,
+        pagerduty=PagerDutyClient(url=pagerduty.url if pagerduty else "http://127.0.0.1:9/v2/enqueue"),
+        confluence=ConfluenceClient(
+            confluence.url if confluence else "http://127.0.0.1:9/wiki", CONFLUENCE_EMAIL, CONFLUENCE_TOKEN
+        ),
+        trello=TrelloClient(trello.url if trello else "http://127.0.0.1:9/1/", TRELLO_KEY, TRELLO_TOKEN),
+    )
+    integrations = IntegrationsService(incidents, clock=clock, deliverers=deliverers, jitter=lambda: 0.5)
+    return Core(store, clock, incidents, workflow, integrations, current)
+
+
+def webhook_config(receiver: WebhookReceiver, events: list[str], path: str = "/hook") -> dict:
+    return {"url": receiver.url_for(path), "events": events, "secret": f"env:{HOOK_SECRET_ENV}"}

@@ -59,6 +59,18 @@ class EventKind(enum.StrEnum):
     ANNOUNCED = "announced"
     REMINDED = "reminded"
     POSTMORTEM_UPLOADED = "postmortem_uploaded"
+    # Problem management (problems.py, tasks.py, links.py): what happened to the incident's links, problem, tasks.
+    INCIDENT_LINKED = "incident_linked"
+    INCIDENT_UNLINKED = "incident_unlinked"
+    PROBLEM_LINKED = "problem_linked"
+    PROBLEM_UNLINKED = "problem_unlinked"
+    PROBLEM_UPDATED = "problem_updated"
+    TASK_CREATED = "task_created"
+    TASK_DONE = "task_done"
+    TASK_REOPENED = "task_reopened"
+    TASK_ASSIGNED = "task_assigned"
+    TASK_DUE_CHANGED = "task_due_changed"
+    TASK_NUDGED = "task_nudged"
 
 
 @dataclass
@@ -95,11 +107,13 @@ class Incident:
 
 @dataclass
 class Event:
-    """One entry of an incident's append-only event log."""
+    """One entry of an incident's append-only event log, or of a problem's (then `incident_number` is None and
+    `problem_number` says which problem; see store/events.py `append_problem`)."""
 
-    incident_number: int
+    incident_number: int | None
     kind: EventKind
     at: datetime
     actor: str | None = None
     data: dict = field(default_factory=dict)
     id: int | None = None
+    problem_number: int | None = None

@@ -12,20 +12,34 @@ from contextlib import contextmanager
 import sqlalchemy as sa
 
 from .database import Database, normalise_database_url
-from .errors import AlreadyClosed, DuplicateCommand, IncidentNotFound, RepeatedCommand
+from .errors import (
+    AlreadyClosed,
+    DuplicateCommand,
+    IncidentInAnotherProblem,
+    IncidentNotFound,
+    ProblemNotFound,
+    RepeatedCommand,
+    TaskNotFound,
+)
 from .events import EventLog
 from .incidents import IncidentRepository
 from .kv import KeyValueStore
+from .links import LinkRepository
 from .open_steps import OpenSteps
 from .participants import ParticipantRepository
+from .problems import ProblemRepository
+from .tasks import TaskRepository
 from .workflow import WorkflowRepository
 
 __all__ = [
     "AlreadyClosed",
     "DuplicateCommand",
+    "IncidentInAnotherProblem",
     "IncidentNotFound",
+    "ProblemNotFound",
     "RepeatedCommand",
     "Store",
+    "TaskNotFound",
     "normalise_database_url",
 ]
 
@@ -42,6 +56,9 @@ class Store:
         self.participants = ParticipantRepository(self.db)
         self.workflow = WorkflowRepository(self.db, self.events)
         self.kv = KeyValueStore(self.db)
+        self.links = LinkRepository(self.db, self.events)
+        self.problems = ProblemRepository(self.db, self.events)
+        self.tasks = TaskRepository(self.db, self.events)
 
     @contextmanager
     def transaction(self) -> Iterator[sa.Connection]:

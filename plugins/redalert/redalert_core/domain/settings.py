@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import problem_config, workflow_config
+from . import digest, problem_config, workflow_config
 from .naming import DEFAULT_TEMPLATE, TEMPLATE_FIELDS, slugify, template_fields
 from .workflow_config import (
     DEFAULT_POSTMORTEM_SEVERITIES,
@@ -45,6 +45,8 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "POSTMORTEM_SEVERITIES": list(DEFAULT_POSTMORTEM_SEVERITIES),
     # Problem management (problem_config.py checks these).
     **problem_config.DEFAULTS,
+    # The weekly metrics digest (digest.py checks these); an empty channel means no digest.
+    **digest.DEFAULTS,
 }
 CLOSE_POLICIES = ("members", "admins", "anyone")
 
@@ -89,6 +91,8 @@ class Settings:
     task_close_allowed: str = problem_config.OWNERS
     problem_status_allowed: str = problem_config.OWNERS
     problem_stale_days: int = problem_config.DEFAULT_STALE_DAYS
+    digest_channel: str | None = None
+    digest_schedule: digest.Schedule = field(default_factory=lambda: digest.parse_schedule(digest.DEFAULT_SCHEDULE))
 
     @property
     def resolved_status(self) -> str:
@@ -257,6 +261,7 @@ def validate(config: Any, defaults: dict[str, Any] | None = None) -> Settings:
         faults.append(f"CLOSE_ALLOWED must be one of {', '.join(repr(p) for p in CLOSE_POLICIES)}.")
     workflow = _check_workflow(merged, {**DEFAULT_CONFIG, **defaults}, {s.value for s in severities}, faults)
     workflow.update(problem_config.check(merged, faults))
+    workflow.update(digest.check(merged, faults))
     if faults:
         raise ConfigError(faults)
     return Settings(

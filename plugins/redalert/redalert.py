@@ -15,6 +15,7 @@ from typing import Any
 from errbot import BotPlugin, ValidationException, botcmd, cmdfilter
 
 from chat_commands import listed_under_plugin
+from chat_commands.analysis import AnalysisCommands
 from chat_commands.workflow import WorkflowCommands
 from redalert_core.domain import commands
 from redalert_core.domain import text as texts
@@ -39,7 +40,7 @@ def database_url(bot_config: Any) -> str:
 
 
 @listed_under_plugin
-class RedAlert(WorkflowCommands, BotPlugin):  # WorkflowCommands first: it overrides callback_reaction
+class RedAlert(WorkflowCommands, AnalysisCommands, BotPlugin):  # WorkflowCommands first: it overrides callback_reaction
     """Incident management: open an incident channel, invite the right people, list and close incidents."""
 
     settings: Settings
@@ -102,6 +103,7 @@ class RedAlert(WorkflowCommands, BotPlugin):  # WorkflowCommands first: it overr
             store.migrate()
             self.service = IncidentService(store, SlackGateway(self._slack_client), lambda: self.settings)
         self._start_workflow()  # roles, statuses, updates, reminders (chat_commands/workflow.py)
+        self._start_analysis()  # stats, export, weekly digest, web report (chat_commands/analysis.py)
         if not first:
             return
         if self.mode == "slackv3":
@@ -179,7 +181,7 @@ class RedAlert(WorkflowCommands, BotPlugin):  # WorkflowCommands first: it overr
     # --- commands -------------------------------------------------------------------------------------------
     @botcmd
     def incident(self, msg, args):
-        """Incident management: open, list, invite, lead, role, status, severity, update, note, timeline, close.
+        """Incident management: open, list, invite, lead, role, status, severity, update, note, timeline, close, stats.
 
         - `!incident open [--private] <severity> <description> [@people @groups]`
           e.g. `!incident open sev1 Checkout is down @alice @sre`
@@ -194,6 +196,8 @@ class RedAlert(WorkflowCommands, BotPlugin):  # WorkflowCommands first: it overr
         - `!incident timeline [<number>]` and `!incident postmortem [<number>]`
         - `!incident close [<number> | #channel] [resolution]`, e.g. `!incident close Rolled back`
         - `!incident retry <number>`; `!incident doctor` (admins)
+        - `!incident stats [<period>] [<severity>]`, e.g. `!incident stats 90d sev1` (figures and a chart)
+        - `!incident export [csv|json] [<period>]`; `!incident web` (a personal link to the web report)
 
         In an incident's channel the number is not needed. `!help incident <command>` shows one command in full.
         """

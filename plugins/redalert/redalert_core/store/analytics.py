@@ -38,6 +38,7 @@ class Scope:
     start: datetime | None
     end: datetime
     severity: str | None = None
+    number: int | None = None  # one incident only (the web report's incident page)
 
 
 def _at(expression: sa.ColumnElement) -> sa.ColumnElement:
@@ -62,6 +63,8 @@ def _in_scope(scope: Scope, viewer: Viewer) -> list[sa.ColumnElement[bool]]:
         conditions.append(incidents.c.opened_at >= scope.start)
     if scope.severity is not None:
         conditions.append(incidents.c.severity == scope.severity)
+    if scope.number is not None:
+        conditions.append(incidents.c.number == scope.number)
     return conditions
 
 

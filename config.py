@@ -123,4 +123,7 @@ REDALERT_DEFAULT_CONFIG = {
     "ANNOUNCE_CHANNELS": {},
     "REMINDER_MINUTES": {"sev1": 30, "sev2": 60},
     "POSTMORTEM_SEVERITIES": ["sev1", "sev2"],
+    # The weekly metrics digest: a channel ID ("" = no digest) and when, e.g. "mon 09:00 UTC".
+    "DIGEST_CHANNEL": "",
+    "DIGEST_SCHEDULE": "mon 09:00 UTC",
 }

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from html import unescape
 from urllib.parse import urlencode
 
 from ..domain import postmortem, timeline
@@ -147,7 +148,9 @@ class WebReport:
         visible_links = [
             link for link in self.store.links.for_incident(number) if self._can_see(link.other(number), viewer)
         ]
+        # The draft is written for Slack (entities, no-ping joiners); the page escapes it again as HTML.
         document = postmortem.render(incident, state, events, people, self.settings, self.analysis.clock())
+        document = unescape(document).replace("\u2060", "")
         return pages.incident_page(
             incident,
             facts,

@@ -32,6 +32,13 @@ SORTABLE = {
 }
 
 
+def period_options(chosen: str) -> list[tuple[str, str]]:
+    """The usual periods, plus a date range typed into the address when that is the one shown."""
+    if any(value == chosen for value, _ in PERIODS):
+        return PERIODS
+    return [*PERIODS, (chosen, chosen.replace("..", " to "))]
+
+
 @dataclass(frozen=True)
 class Filters:
     period: str = "30d"
@@ -68,7 +75,7 @@ def incidents_page(
 ) -> str:
     form = (
         f'<form class="filters" method="get" action="{href("/incidents")}">'
-        + select("period", "Period", PERIODS, filters.period)
+        + select("period", "Period", period_options(filters.period), filters.period)
         + select("severity", "Severity", [("", "any"), *[(s, s) for s in severities]], filters.severity)
         + select(
             "status",
@@ -226,7 +233,7 @@ def _summary_row(name: str, summary: Summary) -> list[str]:
 def metrics_page(figures: Figures, svg: str | None, *, user: str, severities: list[str], period: str) -> str:
     form = (
         f'<form class="filters" method="get" action="{href("/metrics")}">'
-        + select("period", "Period", PERIODS, period)
+        + select("period", "Period", period_options(period), period)
         + select("severity", "Severity", [("", "any"), *[(s, s) for s in severities]], figures.severity)
         + '<button type="submit">Show</button></form>'
     )

@@ -19,7 +19,7 @@ def figures(store, period_text: str, viewer: Viewer, severity: str | None = None
     scope = Scope(period.start, period.end, severity)
     return compute(
         period,
-        list(analytics.incidents(scope, viewer, statuses=history.STATUSES)),
+        analytics.durations(scope, viewer, statuses=history.STATUSES),
         SEVERITIES,
         severity=severity,
         open_at_end=analytics.open_at(period.end, viewer, severity),
@@ -102,3 +102,22 @@ def test_all_starts_at_the_first_incident(built):
     got = figures(built, "all", Viewer(None, False))
     assert got.incidents == 7  # every public incident
     assert got.weeks[0].start.date().isoformat() == "2026-01-26"
+
+
+def test_lean_durations_agree_with_the_full_rows(built):
+    scope = Scope(None, history.NOW)
+    viewer = Viewer(None, True)
+    full = {row.number: row for row in built.analytics.incidents(scope, viewer, statuses=history.STATUSES)}
+    lean = {row.number: row for row in built.analytics.durations(scope, viewer, statuses=history.STATUSES)}
+    assert sorted(full) == sorted(lean) == list(range(1, 9))
+    for number, row in full.items():
+        other = lean[number]
+        assert (other.severity, other.opened_at, other.problem) == (row.severity, row.opened_at, row.problem)
+        for mine, theirs in (
+            (other.acknowledged_at, row.acknowledged_at),
+            (other.resolved_at, row.resolved_at),
+            (other.closed_at, row.closed_at),
+        ):
+            assert (mine is None) == (theirs is None), number
+            assert mine is None or abs(mine - theirs) < timedelta(milliseconds=1), number
+        assert other.severity_changes == row.severity_changes

@@ -102,7 +102,7 @@ class AnalysisService:
         """All figures of `period` (docs/metrics.md): a few aggregate queries and arithmetic on one row per incident."""
         analytics = self.store.analytics
         scope = Scope(period.start, period.end, severity)
-        facts = list(analytics.incidents(scope, viewer, statuses=self.settings.statuses))
+        facts = analytics.durations(scope, viewer, statuses=self.settings.statuses)
         return compute(
             period,
             facts,

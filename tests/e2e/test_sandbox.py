@@ -24,3 +24,6 @@ def test_scripted_tour_plays_a_whole_lifecycle():
     assert "got the file 'Post-mortem draft: incident 1'" in out
     assert "[dm] RedAlert: Incident 2 (SEV3 - Minor) is open in #sev3-" in out
     assert "closed 2026" in out or "closed 20" in out
+    assert "[#ops] RedAlert: *Incidents in 7d (" in out and "2 (sev1 1, sev3 1)" in out
+    assert "#ops got the file 'Incidents per week, " in out
+    assert "(the chart incidents-7d.png is saved as test-artifacts/sandbox-stats-chart.png)" in out

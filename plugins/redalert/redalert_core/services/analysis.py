@@ -124,7 +124,7 @@ class AnalysisService:
                 filename=f"incidents-{figures.period.label.replace('..', '_')}.png",
                 content=self.chart(figures, "png", title),
                 title=title or f"Incidents per week, {figures.period.describe()}",
-                comment="",
+                comment="Incidents per week by severity (bars) and the median time to resolve (line).",
             )
         except SlackError as exc:
             raise ServiceError(f"I could not upload the chart: {exc.describe()}.") from exc

@@ -1,6 +1,7 @@
 """Texts of `!incident stats` and of the weekly digest (compact: the chart carries the weekly detail).
 
-Replies go through Errbot's Markdown conversion: no line starts with `#`.
+Replies go through Errbot's Markdown conversion (`**bold**`, no line starting with `#`); the digest is posted by the
+gateway directly, in Slack's mrkdwn (`*bold*`).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ def stats_text(figures: Figures) -> str:
         return empty_period(figures)
     by_severity = ", ".join(f"{severity} {count}" for severity, count in figures.by_severity.items())
     lines = [
-        f"*Incidents in {scope(figures)}:* {figures.incidents} ({by_severity})",
+        f"**Incidents in {scope(figures)}:** {figures.incidents} ({by_severity})",  # Markdown: Errbot converts
         f"- {_summary('Time to acknowledge', figures.tta)}"
         + (f" ({figures.not_acknowledged} not acknowledged)" if figures.not_acknowledged else ""),
         f"- {_summary('Time to resolve', figures.ttr)}"

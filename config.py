@@ -126,4 +126,11 @@ REDALERT_DEFAULT_CONFIG = {
     # The weekly metrics digest: a channel ID ("" = no digest) and when, e.g. "mon 09:00 UTC".
     "DIGEST_CHANNEL": "",
     "DIGEST_SCHEDULE": "mon 09:00 UTC",
+    # Problem management: who closes tasks ("owners", "admins", "anyone"),
+    # who changes a problem's status (same choices), and after how many
+    # days an `investigating` problem whose incidents are all closed is
+    # brought up with their commanders (then weekly).
+    "TASK_CLOSE_ALLOWED": "owners",
+    "PROBLEM_STATUS_ALLOWED": "owners",
+    "PROBLEM_STALE_DAYS": 14,
 }

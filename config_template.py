@@ -198,4 +198,16 @@ REDALERT_DEFAULT_CONFIG = {
     # "fri 16:30 Europe/Paris". Private incidents are left out.
     "DIGEST_CHANNEL": "",
     "DIGEST_SCHEDULE": "mon 09:00 UTC",
+    # Who may close or reopen a follow-up task (`!task done`): "owners" =
+    # the task's owner, the commander of its incident (for a problem's
+    # task: the problem's opener and its incidents' commanders) and
+    # admins; "admins" only; or "anyone". Anyone may add and assign tasks.
+    "TASK_CLOSE_ALLOWED": "owners",
+    # Who may change a problem's status (`!problem status`): "owners" =
+    # its opener, the commanders of its incidents and admins; "admins";
+    # or "anyone".
+    "PROBLEM_STATUS_ALLOWED": "owners",
+    # Days a problem may stay `investigating` after all its incidents
+    # closed before their commanders are reminded by DM (then weekly).
+    "PROBLEM_STALE_DAYS": 14,
 }

@@ -16,6 +16,7 @@ from errbot import BotPlugin, ValidationException, botcmd, cmdfilter
 
 from chat_commands import listed_under_plugin
 from chat_commands.analysis import AnalysisCommands
+from chat_commands.problems import ProblemCommands
 from chat_commands.workflow import WorkflowCommands
 from redalert_core.domain import commands
 from redalert_core.domain import text as texts
@@ -40,7 +41,8 @@ def database_url(bot_config: Any) -> str:
 
 
 @listed_under_plugin
-class RedAlert(WorkflowCommands, AnalysisCommands, BotPlugin):  # WorkflowCommands first: it overrides callback_reaction
+# WorkflowCommands first: it overrides callback_reaction
+class RedAlert(WorkflowCommands, ProblemCommands, AnalysisCommands, BotPlugin):
     """Incident management: open an incident channel, invite the right people, list and close incidents."""
 
     settings: Settings
@@ -104,6 +106,7 @@ class RedAlert(WorkflowCommands, AnalysisCommands, BotPlugin):  # WorkflowComman
             self.service = IncidentService(store, SlackGateway(self._slack_client), lambda: self.settings)
         self._start_workflow()  # roles, statuses, updates, reminders (chat_commands/workflow.py)
         self._start_analysis()  # stats, export, weekly digest, web report (chat_commands/analysis.py)
+        self._start_problems()  # links, problems, tasks and their reminders (chat_commands/problems.py)
         if not first:
             return
         if self.mode == "slackv3":
@@ -181,7 +184,7 @@ class RedAlert(WorkflowCommands, AnalysisCommands, BotPlugin):  # WorkflowComman
     # --- commands -------------------------------------------------------------------------------------------
     @botcmd
     def incident(self, msg, args):
-        """Incident management: open, list, invite, lead, role, status, severity, update, note, timeline, close, stats.
+        """Incident management: open, list, lead, role, status, severity, update, note, timeline, link, close, stats.
 
         - `!incident open [--private] <severity> <description> [@people @groups]`
           e.g. `!incident open sev1 Checkout is down @alice @sre`
@@ -194,12 +197,15 @@ class RedAlert(WorkflowCommands, AnalysisCommands, BotPlugin):  # WorkflowComman
         - `!incident update [<number>] <text>`, e.g. `!incident update Rolling back the deploy`
         - `!incident note [<number>] <text>` (or react to a message with :pushpin:)
         - `!incident timeline [<number>]` and `!incident postmortem [<number>]`
+        - `!incident link [<n>] <m> [related|duplicate|caused-by]`, `!incident unlink [<n>] <m>`
+        - `!incident show [<number>]`: severity, status, roles, times, links, problem, tasks
         - `!incident close [<number> | #channel] [resolution]`, e.g. `!incident close Rolled back`
         - `!incident retry <number>`; `!incident doctor` (admins)
         - `!incident stats [<period>] [<severity>]`, e.g. `!incident stats 90d sev1` (figures and a chart)
         - `!incident export [csv|json] [<period>]`; `!incident web` (a personal link to the web report)
 
         In an incident's channel the number is not needed. `!help incident <command>` shows one command in full.
+        Problems and follow-up tasks: `!problem` and `!task`.
         """
         usage = self.incident.__doc__.split("\n", 1)[1].strip()
         return f"{usage}\nSeverities: {', '.join(self.settings.severity_values)}."

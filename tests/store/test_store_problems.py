@@ -6,10 +6,13 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
 
 from redalert_core.domain.links import LinkKind
 from redalert_core.domain.problems import ProblemStatus
 from redalert_core.store import IncidentInAnotherProblem, ProblemNotFound, TaskNotFound
+from redalert_core.store.database import MIGRATIONS_DIR
 
 T0 = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 
@@ -149,3 +152,18 @@ def test_last_stale_reminders(store) -> None:
     store.problems.record_stale_reminder(1, ["U_A"], at=T0 + timedelta(days=1))
     store.problems.record_stale_reminder(1, ["U_A"], at=T0 + timedelta(days=8))
     assert store.problems.last_stale_reminders() == {1: T0 + timedelta(days=8)}
+
+
+def test_revision_0004_downgrades_and_upgrades_again(store, new_incident) -> None:
+    number = new_incident().number
+    store.tasks.add(text="t", created_by="U_A", at=T0, incident_number=number)
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with store.db.write() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0003")
+    names = set(sa.inspect(store.db.engine).get_table_names())
+    assert not names & {"incident_links", "problems", "problem_incidents", "problem_events", "tasks"}
+    assert store.incidents.get(number) is not None  # the incidents themselves are untouched
+    store.migrate()
+    assert store.tasks.all() == [] and store.problems.create(title="P", opened_by="U", at=T0, incidents=[]).number == 1

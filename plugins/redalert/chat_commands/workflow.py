@@ -181,7 +181,7 @@ class WorkflowCommands:
 
     @botcmd
     def incident_timeline(self, msg, args):
-        """Show the incident's timeline: opening, invites, roles, statuses, severity, updates, notes, closing.
+        """Show the incident's timeline: opening, invites, roles, statuses, updates, notes, links, problem, tasks.
 
         Example: `!incident timeline` in the incident channel, or `!incident timeline 12`
         """

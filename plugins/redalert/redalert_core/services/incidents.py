@@ -463,7 +463,14 @@ class IncidentService:
                 if not any(e.kind == CLOSING_POSTED for e in self.store.events.list(incident.number)):
                     try:
                         self.gateway.post_message(
-                            incident.channel_id, messages.closing(incident, actor, closed_at, resolution)
+                            incident.channel_id,
+                            messages.closing(
+                                incident,
+                                actor,
+                                closed_at,
+                                resolution,
+                                self.store.tasks.for_incident_open(incident.number),
+                            ),
                         )
                         self.store.events.add(incident.number, CLOSING_POSTED, actor=actor)
                     except SlackError as exc:

@@ -149,7 +149,17 @@ class WebReport:
             link for link in self.store.links.for_incident(number) if self._can_see(link.other(number), viewer)
         ]
         # The draft is written for Slack (entities, no-ping joiners); the page escapes it again as HTML.
-        document = postmortem.render(incident, state, events, people, self.settings, self.analysis.clock())
+        tasks = self.store.tasks.for_incident(number)
+        follow_up = postmortem.FollowUp(
+            links=visible_links,
+            problem=problem,
+            tasks=tasks,
+            problem_tasks=[]
+            if problem is None
+            else self.store.tasks.for_problem(problem.number)
+            + self.store.tasks.for_incidents(n for n in problem.incidents if n != number and self._can_see(n, viewer)),
+        )
+        document = postmortem.render(incident, state, events, people, self.settings, self.analysis.clock(), follow_up)
         document = unescape(document).replace("\u2060", "")
         return pages.incident_page(
             incident,
@@ -159,7 +169,7 @@ class WebReport:
             people=people,
             roles=state.roles,
             links=visible_links,
-            tasks=self.store.tasks.for_incident(number),
+            tasks=tasks,
             timeline=timeline.entries(events, lambda who: f"@{who}", lambda text: text),
             postmortem=document,
             problem=(problem.number, problem.title) if problem else None,

@@ -308,6 +308,8 @@ class WorkflowService:
             commander=state.commander(incident.opened_by),
             participants=self.store.participants.list(number),
             last_update=(update.at, update.actor or "", update.data.get("text", "")) if update else None,
+            open_tasks=self.store.tasks.open_count(number),
+            problem=self.store.problems.for_incident(number),
         )
         try:
             self.gateway.update_message(incident.channel_id, incident.summary_ts, text, blocks=blocks)
@@ -343,6 +345,16 @@ class WorkflowService:
 
     def _upload_postmortem(self, incident: Incident, channel_id: str, actor: str | None) -> None:
         number = incident.number
+        problem = self.store.problems.for_incident(number)
+        follow_up = postmortem.FollowUp(
+            links=self.store.links.for_incident(number),
+            problem=problem,
+            tasks=self.store.tasks.for_incident(number),
+            problem_tasks=[]
+            if problem is None
+            else self.store.tasks.for_problem(problem.number)
+            + self.store.tasks.for_incidents(n for n in problem.incidents if n != number),
+        )
         document = postmortem.render(
             incident,
             self.store.workflow.get(number),
@@ -350,6 +362,7 @@ class WorkflowService:
             self.store.participants.list(number),
             self.settings,
             self.clock(),
+            follow_up,
         )
         file_id = self.gateway.upload_file(
             channel_id,

@@ -6,10 +6,13 @@ User-supplied text is escaped so that it can neither ping @channel nor break out
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from ..domain.incident import Incident
+from ..domain.problems import Problem
 from ..domain.settings import Settings
+from ..domain.tasks import Task
 from ..domain.text import clip, duration, escape, severity_label, when
 
 TOPIC_LIMIT = 250
@@ -49,11 +52,29 @@ def summary(incident: Incident, settings: Settings, invited: list[str]) -> tuple
     )
 
 
-def closing(incident: Incident, closed_by: str, closed_at: datetime, resolution: str | None) -> str:
+def closing(
+    incident: Incident,
+    closed_by: str,
+    closed_at: datetime,
+    resolution: str | None,
+    open_tasks: Sequence[Task] = (),
+) -> str:
     text = f"Incident {incident.number} closed by {user(closed_by)} after {duration(closed_at - incident.opened_at)}."
     if resolution:
         text += f"\nResolution: {escape(resolution)}"
+    if open_tasks:
+        text += f"\nStill open ({len(open_tasks)}): " + "; ".join(task_brief(t) for t in open_tasks[:20])
+        if len(open_tasks) > 20:
+            text += f"; and {len(open_tasks) - 20} more (`!task list {incident.number}`)"
     return text + "\nThis channel is now archived."
+
+
+def task_brief(task: Task) -> str:
+    """`T7 Fix the alert (<@U…>, due 2026-12-03)` for closing messages and summaries."""
+    extras = [user(task.owner) if task.owner else "no owner"]
+    if task.due:
+        extras.append(f"due {task.due.isoformat()}")
+    return f"T{task.number} {escape(clip(task.text, 120))} ({', '.join(extras)})"
 
 
 def list_line(incident: Incident) -> str:
@@ -89,6 +110,8 @@ def live_summary(
     commander: str,
     participants: list[str],
     last_update: tuple[datetime, str, str] | None,
+    open_tasks: int = 0,
+    problem: Problem | None = None,
 ) -> tuple[str, list[dict]]:
     """The pinned summary as it stands now (chat.update after every change): (fallback text, blocks)."""
     label = severity_label(settings, incident.severity)
@@ -123,17 +146,31 @@ def live_summary(
         {"type": "section", "text": {"type": "mrkdwn", "text": clip(f"*Last update*\n{update}", 3000)}},
         {"type": "section", "text": {"type": "mrkdwn", "text": clip(f"*People*\n{who}", 3000)}},
         {
+            "type": "section",
+            "fields": [
+                {"type": "mrkdwn", "text": f"*Open tasks*\n{open_tasks}"},
+                {"type": "mrkdwn", "text": "*Problem*\n" + problem_brief(problem)},
+            ],
+        },
+        {
             "type": "context",
             "elements": [
                 {
                     "type": "mrkdwn",
-                    "text": "`!incident status|update|lead|role|severity|note|timeline|postmortem`; "
-                    "📌 a message to add it to the timeline; `!incident close [resolution]` when done.",
+                    "text": "`!incident status|update|lead|role|severity|note|timeline|postmortem|show`; "
+                    "`!task add <text> @owner due in 3d`; 📌 a message to add it to the timeline; "
+                    "`!incident close [resolution]` when done.",
                 }
             ],
         },
     ]
     return text, blocks
+
+
+def problem_brief(problem: Problem | None) -> str:
+    if problem is None:
+        return "none"
+    return f"P{problem.number} ({problem.status.value}): {escape(clip(problem.title, 150))}"
 
 
 def announcement(incident: Incident, settings: Settings) -> str:

@@ -147,6 +147,9 @@ class TaskRepository:
         wanted = list(numbers)
         return self._select(tasks.c.incident_number.in_(wanted)) if wanted else []
 
+    def for_incident_open(self, number: int) -> list[Task]:
+        return self._select(tasks.c.incident_number == number, tasks.c.done_at.is_(None))
+
     def for_problem(self, number: int) -> list[Task]:
         return self._select(tasks.c.problem_number == number)
 

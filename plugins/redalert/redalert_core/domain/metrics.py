@@ -68,7 +68,7 @@ def parse_period(text: str | None, now: datetime) -> Period:
 
 def week_start(moment: datetime) -> datetime:
     """Monday 00:00 UTC of the ISO week holding `moment`."""
-    day = moment.astimezone(UTC).date()
+    day = (moment if moment.tzinfo is UTC else moment.astimezone(UTC)).date()
     return datetime.combine(day - timedelta(days=day.weekday()), time(), UTC)
 
 
@@ -130,21 +130,25 @@ class IncidentFacts:
     resolution: str | None = None
     tasks_open: int = 0
     tasks_done: int = 0
+    # Durations in seconds when the database computed them (store.analytics.durations); else from the times above.
+    tta_seconds: float | None = None
+    ttr_seconds: float | None = None
+    ttc_seconds: float | None = None
 
     def seconds_to(self, moment: datetime | None) -> float | None:
         return None if moment is None else max(0.0, (moment - self.opened_at).total_seconds())
 
     @property
     def tta(self) -> float | None:
-        return self.seconds_to(self.acknowledged_at)
+        return self.tta_seconds if self.tta_seconds is not None else self.seconds_to(self.acknowledged_at)
 
     @property
     def ttr(self) -> float | None:
-        return self.seconds_to(self.resolved_at)
+        return self.ttr_seconds if self.ttr_seconds is not None else self.seconds_to(self.resolved_at)
 
     @property
     def time_to_close(self) -> float | None:
-        return self.seconds_to(self.closed_at)
+        return self.ttc_seconds if self.ttc_seconds is not None else self.seconds_to(self.closed_at)
 
 
 @dataclass(frozen=True)
@@ -193,32 +197,51 @@ def compute(
     tasks: tuple[int, int] = (0, 0),
     per_problem: list[tuple[int, str, int]] | None = None,
 ) -> Figures:
-    """The figures of the incidents opened in `period` (rows outside it are ignored)."""
-    chosen = [f for f in facts if period.contains(f.opened_at) and (severity is None or f.severity == severity)]
-    counts = Counter(f.severity for f in chosen)
+    """The figures of the incidents opened in `period` (rows outside it are ignored). One pass over the rows."""
+    counts: Counter[str] = Counter()
+    ttas: list[float] = []
+    ttrs: list[float] = []
+    ttcs: list[float] = []
+    in_week: dict[datetime, tuple[Counter[str], list[float]]] = {}
+    first: datetime | None = None
+    not_acknowledged = not_resolved = severity_changed = 0
+    for f in facts:
+        if not period.contains(f.opened_at) or (severity is not None and f.severity != severity):
+            continue
+        counts[f.severity] += 1
+        first = f.opened_at if first is None or f.opened_at < first else first
+        tta, ttr, ttc = f.tta, f.ttr, f.time_to_close
+        week_counts, week_ttrs = in_week.setdefault(week_start(f.opened_at), (Counter(), []))
+        week_counts[f.severity] += 1
+        if tta is None:
+            not_acknowledged += 1
+        else:
+            ttas.append(tta)
+        if ttr is None:
+            not_resolved += 1
+        else:
+            ttrs.append(ttr)
+            week_ttrs.append(ttr)
+        if ttc is not None:
+            ttcs.append(ttc)
+        severity_changed += f.severity_changes > 0
     order = [s for s in severities if counts[s]] + sorted(s for s in counts if s not in severities)
-    start = period.start or (min(f.opened_at for f in chosen) if chosen else period.end)
-    in_week: dict[datetime, list[IncidentFacts]] = {}
-    for f in chosen:  # one pass: a year holds thousands of incidents
-        in_week.setdefault(week_start(f.opened_at), []).append(f)
     weeks = []
-    for monday in weeks_between(start, period.end):
-        members = in_week.get(monday, [])
-        week_counts = Counter(f.severity for f in members)
-        ttrs = [f.ttr for f in members if f.ttr is not None]
-        weeks.append(Week(monday, {s: week_counts[s] for s in order}, percentile(ttrs, 0.5)))
+    for monday in weeks_between(period.start or first or period.end, period.end):
+        week_counts, week_ttrs = in_week.get(monday, (Counter(), []))
+        weeks.append(Week(monday, {s: week_counts[s] for s in order}, percentile(week_ttrs, 0.5)))
     return Figures(
         period=period,
         severity=severity,
-        incidents=len(chosen),
+        incidents=sum(counts.values()),
         by_severity={s: counts[s] for s in order},
-        tta=summarise([f.tta for f in chosen if f.tta is not None]),
-        ttr=summarise([f.ttr for f in chosen if f.ttr is not None]),
-        time_to_close=summarise([f.time_to_close for f in chosen if f.time_to_close is not None]),
-        not_acknowledged=sum(1 for f in chosen if f.acknowledged_at is None),
-        not_resolved=sum(1 for f in chosen if f.resolved_at is None),
+        tta=summarise(ttas),
+        ttr=summarise(ttrs),
+        time_to_close=summarise(ttcs),
+        not_acknowledged=not_acknowledged,
+        not_resolved=not_resolved,
         open_at_end=open_at_end,
-        severity_changed=sum(1 for f in chosen if f.severity_changes > 0),
+        severity_changed=severity_changed,
         weeks=weeks,
         tasks_opened=tasks[0],
         tasks_done=tasks[1],

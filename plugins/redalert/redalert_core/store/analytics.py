@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -90,7 +90,8 @@ class Analytics:
             events.c.incident_number.label("number"),
             sa.func.min(sa.case((acknowledging, events.c.at))).label("first_ack"),
             sa.func.max(sa.case((sa.and_(status_change, to == resolved), events.c.at))).label("last_resolved"),
-            sa.func.max(sa.case((sa.and_(status_change, to != resolved), events.c.at))).label("last_unresolved"),
+            # The last status change of any kind: resolved only if that one was to resolved (one JSON read less).
+            sa.func.max(sa.case((status_change, events.c.at))).label("last_status"),
             sa.func.sum(sa.case((kind == EventKind.SEVERITY_CHANGED.value, 1), else_=0)).label("severity_changes"),
         ]
         wanted = [
@@ -132,7 +133,7 @@ class Analytics:
                 incident_workflow.c.roles,
                 times.c.first_ack,
                 times.c.last_resolved,
-                times.c.last_unresolved,
+                times.c.last_status,
                 times.c.severity_changes,
                 problem_incidents.c.problem_number,
                 counts.c.open.label("tasks_open"),
@@ -162,12 +163,13 @@ class Analytics:
         """The incidents in scope with only what the figures need; the durations come out of SQL as numbers.
 
         The lean form of `incidents()` for `!incident stats`, the digest and the metrics page: one aggregate query,
-        one datetime per row to convert.
+        one datetime per row to convert; the rows carry `tta_seconds`, `ttr_seconds` and `ttc_seconds` and no other
+        times.
         """
         times = self._event_times(scope, viewer, statuses[0], statuses[-1])
         stayed_resolved = sa.and_(
             times.c.last_resolved.is_not(None),
-            sa.or_(times.c.last_unresolved.is_(None), times.c.last_resolved >= times.c.last_unresolved),
+            times.c.last_resolved >= times.c.last_status,
         )
         resolved_at = sa.case((stayed_resolved, times.c.last_resolved), else_=incidents.c.closed_at)
         opened = incidents.c.opened_at
@@ -192,16 +194,20 @@ class Analytics:
         )
         with self._db.read() as connection:
             rows = connection.execute(query).all()
+        # Only what the figures read: opened_at, severity, the durations (no other times, no texts).
         return [
             IncidentFacts(
                 number=number,
                 severity=severity,
                 opened_at=opened_at,
-                acknowledged_at=_after(opened_at, tta),
-                resolved_at=_after(opened_at, ttr),
-                closed_at=_after(opened_at, ttc),
-                severity_changes=int(changes or 0),
+                acknowledged_at=None,
+                resolved_at=None,
+                closed_at=None,
+                severity_changes=changes or 0,
                 problem=problem,
+                tta_seconds=_seconds(tta),
+                ttr_seconds=_seconds(ttr),
+                ttc_seconds=_seconds(ttc),
             )
             for number, severity, opened_at, tta, ttr, ttc, changes, problem in rows
         ]
@@ -313,15 +319,15 @@ class Analytics:
         return found
 
 
-def _after(start: datetime, seconds: float | Decimal | None) -> datetime | None:
+def _seconds(value: float | Decimal | None) -> float | None:
     # Whole milliseconds: SQLite's julianday() arithmetic carries some 20 µs of float noise.
-    return None if seconds is None else start + timedelta(milliseconds=round(float(seconds) * 1000))
+    return None if value is None else max(0.0, round(float(value), 3))
 
 
 def _facts(row: sa.Row, statuses: tuple[str, ...]) -> IncidentFacts:
     closed_at = row.closed_at
     resolved_at = None
-    if row.last_resolved is not None and (row.last_unresolved is None or row.last_resolved >= row.last_unresolved):
+    if row.last_resolved is not None and row.last_resolved >= row.last_status:
         resolved_at = row.last_resolved  # resolved, and not moved away from resolved afterwards
     elif closed_at is not None:
         resolved_at = closed_at  # closed without (staying) resolved: resolution time is the close

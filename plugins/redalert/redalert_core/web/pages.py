@@ -19,6 +19,7 @@ PERIODS = [
     ("365d", "last 365 days"),
     ("all", "all time"),
 ]
+MAX_ROWS = 500  # a page stays light; the export has every row
 SORTABLE = {
     "number": lambda f: f.number,
     "severity": lambda f: f.severity,
@@ -104,7 +105,7 @@ def incidents_page(
         target = href("/incidents", filters.params(sort=key, dir="desc" if descending else "asc"))
         headers.append(f'<a href="{target}" title="Sort by {label}">{e(label)}{arrow}</a>')
     cells = []
-    for row in sort_rows(rows, filters):
+    for row in sort_rows(rows, filters)[:MAX_ROWS]:
         private = ' <span class="private">private</span>' if row.private else ""
         cells.append(
             [
@@ -120,6 +121,11 @@ def incidents_page(
             ]
         )
     summary = f"<p>{len(rows)} incident(s) opened in {e(period_text)}.</p>"
+    if len(rows) > MAX_ROWS:
+        summary += (
+            f"<p>The first {MAX_ROWS} in this order are shown: narrow the filters, or use "
+            "<code>!incident export</code> for every row.</p>"
+        )
     body = (
         table(headers, cells, numeric={0, 6, 7}) if rows else '<p class="empty">No incidents match these filters.</p>'
     )

@@ -86,12 +86,11 @@ class AnalysisCommands:
             "PORT": port,
             "SSL": {"enabled": False, "host": host, "port": port + 1, "certificate": "", "key": ""},
         }
-        if manager.get_plugin_configuration("Webserver") == wanted and webserver.is_activated:
-            return
-        manager.set_plugin_configuration("Webserver", wanted)
-        if webserver.is_activated:
-            manager.deactivate_plugin("Webserver")
-        manager.activate_plugin("Webserver")
+        if manager.get_plugin_configuration("Webserver") != wanted or not webserver.is_activated:
+            manager.set_plugin_configuration("Webserver", wanted)
+            if webserver.is_activated:
+                manager.deactivate_plugin("Webserver")
+            manager.activate_plugin("Webserver")
         self.log.info("Web report on port %s", port)
 
     def _is_admin_id(self, user_id: str) -> bool:

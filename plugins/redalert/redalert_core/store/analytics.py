@@ -75,14 +75,20 @@ class Analytics:
     def __init__(self, db: Database) -> None:
         self._db = db
 
+    def _text(self, document: sa.ColumnElement, key: str) -> sa.ColumnElement:
+        """A JSON field as text. SQLite: json_extract itself (SQLAlchemy's generic form adds a CAST per row)."""
+        if self._db.dialect == "sqlite":
+            return sa.func.json_extract(document, f"$.{key}", type_=sa.String)
+        return document[key].as_string()
+
     def _event_times(self, scope: Scope, viewer: Viewer, initial: str, resolved: str) -> sa.Subquery:
         """Per incident in scope: first acknowledgement signals, last (un)resolving change, severity changes."""
-        kind, to = events.c.kind, events.c.data["to"].as_string()
+        kind, to = events.c.kind, self._text(events.c.data, "to")
         status_change = kind == EventKind.STATUS_CHANGED.value
         lead = sa.and_(
             kind == EventKind.ROLE_ASSIGNED.value,
-            events.c.data["role"].as_string() == "commander",
-            events.c.data["user"].as_string() != incidents.c.opened_by,
+            self._text(events.c.data, "role") == "commander",
+            self._text(events.c.data, "user") != incidents.c.opened_by,
         )
         update = kind == EventKind.UPDATE_POSTED.value
         acknowledging = sa.or_(sa.and_(status_change, to != initial), update, lead)

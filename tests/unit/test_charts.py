@@ -37,10 +37,19 @@ def test_png_is_opaque_with_a_light_background_and_coloured_bars():
 
 def test_svg_is_the_same_drawing():
     svg = weekly_chart(figures(8), SEVERITIES, fmt="svg").decode()
-    assert "<svg" in svg and "#c62828" in svg and "median TTR (h)" in svg
+    assert "<svg" in svg and "#c62828" in svg and "median TTR (h)" in svg  # 2-hour medians
     assert "Incidents per week, 2026-02-02 to 2026-02-15" in svg
 
 
 def test_an_empty_period_is_not_drawn():
     with pytest.raises(ValueError, match="no incidents"):
         weekly_chart(figures(0), SEVERITIES)
+
+
+def test_the_line_unit_follows_the_durations():
+    from redalert_core.charts.weekly import duration_unit
+
+    assert duration_unit([]) == ("min", 60.0)
+    assert duration_unit([4.0, 600.0]) == ("min", 60.0)
+    assert duration_unit([3 * 3600.0]) == ("h", 3600.0)
+    assert duration_unit([5 * 86400.0]) == ("days", 86400.0)

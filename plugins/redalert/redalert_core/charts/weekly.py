@@ -57,8 +57,9 @@ def weekly_chart(figures: Figures, severities: list[str], *, fmt: str = "png", t
         step = max(1, len(weeks) // 12)  # at most ~12 labels, whatever the period
         axes.set_xticks(positions[::step], labels[::step], rotation=0 if len(weeks) <= 12 else 30, ha="center")
         line = axes.twinx()
-        hours = [None if week.ttr_median is None else week.ttr_median / 3600 for week in weeks]
-        points = [(p, h) for p, h in zip(positions, hours, strict=True) if h is not None]
+        unit, per = duration_unit([week.ttr_median for week in weeks if week.ttr_median is not None])
+        values = [None if week.ttr_median is None else week.ttr_median / per for week in weeks]
+        points = [(p, v) for p, v in zip(positions, values, strict=True) if v is not None]
         if points:
             line.plot(
                 [p for p, _ in points],
@@ -66,10 +67,10 @@ def weekly_chart(figures: Figures, severities: list[str], *, fmt: str = "png", t
                 color=LINE,
                 marker="o",
                 linewidth=2,
-                label="median TTR (h)",
+                label=f"median TTR ({unit})",
                 zorder=3,
             )
-        line.set_ylabel("median time to resolve (hours)", color=LINE)
+        line.set_ylabel(f"median time to resolve ({unit})", color=LINE)
         line.set_ylim(0, max((h for _, h in points), default=1) * 1.3 or 1)
         for each in (axes, line):
             each.tick_params(colors=INK)
@@ -87,6 +88,16 @@ def weekly_chart(figures: Figures, severities: list[str], *, fmt: str = "png", t
         buffer = io.BytesIO()
         figure.savefig(buffer, format=fmt, facecolor=BACKGROUND, metadata=_metadata(fmt))
     return buffer.getvalue()
+
+
+def duration_unit(seconds: list[float]) -> tuple[str, float]:
+    """Minutes, hours or days, whichever keeps the line's axis readable: (unit, seconds per unit)."""
+    longest = max(seconds, default=0)
+    if longest < 2 * 3600:
+        return "min", 60.0
+    if longest < 72 * 3600:
+        return "h", 3600.0
+    return "days", 86400.0
 
 
 def _metadata(fmt: str) -> dict:

@@ -326,8 +326,8 @@ class Analytics:
 
 
 def _seconds(value: float | Decimal | None) -> float | None:
-    # Whole milliseconds: SQLite's julianday() arithmetic carries some 20 µs of float noise.
-    return None if value is None else max(0.0, round(float(value), 3))
+    # SQLite's julianday() arithmetic carries some 20 µs of float noise: far below what the figures show.
+    return None if value is None else float(value)
 
 
 def _facts(row: sa.Row, statuses: tuple[str, ...]) -> IncidentFacts:

@@ -95,6 +95,17 @@ BOT_LOG_LEVEL = logging.INFO
 # Who may administer the bot                                             #
 ##########################################################################
 
+# The read-only web report (`!incident web` sends a personal link, valid
+# 12 hours). REDALERT_WEB_PORT turns it on: Errbot's core Webserver plugin
+# listens there (REDALERT_WEB_HOST, default 0.0.0.0). REDALERT_WEB_SECRET
+# (16+ random characters) signs the links; REDALERT_WEB_URL is the address
+# people open, e.g. https://redalert.example.com (default
+# http://localhost:<port>). Put a TLS-terminating proxy in front of it.
+# With a port set, add "Webserver" to CORE_PLUGINS below.
+REDALERT_WEB_PORT = ""
+REDALERT_WEB_SECRET = ""
+REDALERT_WEB_URL = ""
+
 # REDALERT_ADMINS: comma-separated Slack user IDs (U012AB3CD). Only they
 # may change the configuration with !plugin config RedAlert {...}.
 BOT_ADMINS = ("U012AB3CD",)
@@ -115,7 +126,7 @@ BOT_ALT_PREFIX_CASEINSENSITIVE = True
 BOT_ALT_PREFIX_SEPARATORS = (":", ",", ";")
 
 # Core plugins to load. VersionChecker is left out: it calls the internet
-# at start. Webserver, Backup and the others are not needed.
+# at start. Webserver only serves the web report (REDALERT_WEB_PORT).
 CORE_PLUGINS = ("ACLs", "Help", "Health", "Plugins", "Utils", "CommandNotFoundFilter")
 SUPPRESS_CMD_NOT_FOUND = False
 HIDE_RESTRICTED_COMMANDS = True
@@ -209,6 +220,13 @@ REDALERT_DEFAULT_CONFIG = {
     # Hours after which an undeliverable call stops being retried (dead;
     # `!incident outbox retry` requeues it).
     "OUTBOX_GIVE_UP_HOURS": 24,
+    # The weekly digest (docs/metrics.md): last week's incident figures and
+    # chart beside the week before's, posted once a week in this channel
+    # (a channel ID C…, with the bot as a member; "" = no digest) at
+    # DIGEST_SCHEDULE: "<day> <HH:MM> <zone>", e.g. "mon 09:00 UTC" or
+    # "fri 16:30 Europe/Paris". Private incidents are left out.
+    "DIGEST_CHANNEL": "",
+    "DIGEST_SCHEDULE": "mon 09:00 UTC",
     # Who may close or reopen a follow-up task (`!task done`): "owners" =
     # the task's owner, the commander of its incident (for a problem's
     # task: the problem's opener and its incidents' commanders) and

@@ -58,6 +58,7 @@ SCRIPT = [
     ("bob", "#incident", "/click resolve"),
     ("carol", "#incident", "/click close", {"confirm": "y"}),
     ("alice", "#ops", "/incident list all"),
+    ("carol", "#ops", "!incident stats 7d"),
 ]
 ACTIONS = {
     "join": "incident_join",
@@ -65,6 +66,9 @@ ACTIONS = {
     "resolve": "incident_resolve",
     "close": "incident_close",
 }
+# Commands that upload a file after their text reply: the transcript waits for it (bounded).
+UPLOADING = ("!incident stats", "!incident export")
+CHART_COPY = Path(__file__).resolve().parents[1] / "test-artifacts" / "sandbox-stats-chart.png"
 
 
 def seed_demo(emu: SlackEmulator) -> None:
@@ -201,8 +205,13 @@ class Sandbox:
         seen = {c: len(self.emu.messages(c)) for c in before}
         lines = [f"[{label}] {user}: {self.names(text)}"]
         ts = self.emu.post_user_message(USERS[user], channel, text)
+        files_before = len(self.emu.files(channel))
+        chart = None
         try:
             self.emu.wait_for_message(channel, after_ts=ts, timeout=15)
+            if text.startswith(UPLOADING) and "No incidents" not in self.emu.messages(channel)[-1]["text"]:
+                self.emu.wait_for(lambda: len(self.emu.files(channel)) > files_before, timeout=30)
+                chart = self.emu.files(channel)[-1]
         except TimeoutError:
             lines.append("  (no reply from the bot)")
         self._settle()
@@ -213,6 +222,8 @@ class Sandbox:
                     body = self.names(msg["text"]).replace("\n", "\n      ")
                     lines.append(f"[{where_said}] RedAlert: {body}")
         lines += self.changes(before)
+        if chart is not None:
+            self._keep_chart(chart, lines)
         return lines
 
     # --- the slash command, forms and buttons -----------------------------------------------------------------
@@ -302,6 +313,15 @@ class Sandbox:
                 return [o["value"] for o in element["options"]] if answer.lower() in ("y", "yes") else []
             return answer.replace(",", " ").split()
         return answer
+
+    def _keep_chart(self, upload: dict, lines: list[str]) -> None:
+        """A PNG the bot uploaded is copied where a person can open it (test-artifacts/ is not committed)."""
+        content = upload.get("content") or b""
+        if isinstance(content, bytes) and content.startswith(b"\x89PNG"):
+            CHART_COPY.parent.mkdir(exist_ok=True)
+            CHART_COPY.write_bytes(content)
+            where = CHART_COPY.relative_to(CHART_COPY.parents[1])
+            lines.append(f"  (the chart {upload['filename']} is saved as {where})")
 
     def _settle(self) -> None:
         while True:

@@ -15,6 +15,7 @@ from typing import Any
 from errbot import BotPlugin, ValidationException, botcmd, cmdfilter
 
 from chat_commands import listed_under_plugin
+from chat_commands.analysis import AnalysisCommands
 from chat_commands.integrations import IntegrationCommands
 from chat_commands.interactive import InteractiveCommands
 from chat_commands.problems import ProblemCommands
@@ -43,7 +44,9 @@ def database_url(bot_config: Any) -> str:
 
 # Mixins before BotPlugin: WorkflowCommands overrides callback_reaction.
 @listed_under_plugin
-class RedAlert(WorkflowCommands, ProblemCommands, InteractiveCommands, IntegrationCommands, BotPlugin):
+class RedAlert(
+    WorkflowCommands, ProblemCommands, InteractiveCommands, IntegrationCommands, AnalysisCommands, BotPlugin
+):
     """Incident management: open an incident channel, invite the right people, list and close incidents."""
 
     settings: Settings
@@ -107,6 +110,7 @@ class RedAlert(WorkflowCommands, ProblemCommands, InteractiveCommands, Integrati
             self.service = IncidentService(store, SlackGateway(self._slack_client), lambda: self.settings)
         self._start_workflow()  # roles, statuses, updates, reminders (chat_commands/workflow.py)
         self._start_integrations()  # the outbox feed and its dispatcher (chat_commands/integrations.py)
+        self._start_analysis()  # stats, export, weekly digest, web report (chat_commands/analysis.py)
         self._start_problems()  # links, problems, tasks and their reminders (chat_commands/problems.py)
         self._start_interactions()  # /incident, buttons, modals (chat_commands/interactive.py)
         if not first:
@@ -188,7 +192,7 @@ class RedAlert(WorkflowCommands, ProblemCommands, InteractiveCommands, Integrati
     # --- commands -------------------------------------------------------------------------------------------
     @botcmd
     def incident(self, msg, args):
-        """Incident management: open, list, invite, lead, role, status, severity, update, note, timeline, link, close.
+        """Incident management: open, list, lead, role, status, severity, update, note, timeline, link, close, stats.
 
         - `!incident open [--private] <severity> <description> [@people @groups]`
           e.g. `!incident open sev1 Checkout is down @alice @sre`
@@ -206,6 +210,8 @@ class RedAlert(WorkflowCommands, ProblemCommands, InteractiveCommands, Integrati
         - `!incident close [<number> | #channel] [resolution]`, e.g. `!incident close Rolled back`
         - `!incident page [<number>] [<severity>]`: page PagerDuty by hand
         - `!incident retry <number>`; `!incident doctor`, `!incident outbox [retry <id|all>]` (admins)
+        - `!incident stats [<period>] [<severity>]`, e.g. `!incident stats 90d sev1` (figures and a chart)
+        - `!incident export [csv|json] [<period>]`; `!incident web` (a personal link to the web report)
 
         In an incident's channel the number is not needed. `!help incident <command>` shows one command in full.
         Problems and follow-up tasks: `!problem` and `!task`.

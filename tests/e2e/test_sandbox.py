@@ -38,3 +38,6 @@ def test_scripted_tour_plays_a_whole_lifecycle():
     assert "PagerDuty: acknowledge redalert-incident-1" in out and "PagerDuty: resolve redalert-incident-1" in out
     assert "Trello: card '[INC-1] Add a retry budget to the payment client' (open, due 20" in out
     assert "Confluence: page 'Post-mortem: incident 1: Checkout is down' version 1: http://127.0.0.1:" in out
+    assert "[#ops] RedAlert: *Incidents in 7d (" in out and "3 (sev1 1, sev2 1, sev3 1)" in out
+    assert "#ops got the file 'Incidents per week, " in out
+    assert "(the chart incidents-7d.png is saved as test-artifacts/sandbox-stats-chart.png)" in out

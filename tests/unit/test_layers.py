@@ -18,7 +18,9 @@ ALLOWED = {
     "slack": {"domain"},
     "store": {"domain"},
     "integrations": {"domain"},
-    "services": {"domain", "slack", "store", "integrations"},
+    "charts": {"domain"},
+    "web": {"domain"},
+    "services": {"domain", "slack", "store", "integrations", "charts", "web"},
 }
 # Libraries only adapters (and the plugin) may use.
 ADAPTER_LIBRARIES = {"errbot", "slack_sdk", "sqlalchemy", "alembic", "httpx", "psycopg", "matplotlib"}

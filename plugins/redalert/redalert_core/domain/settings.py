@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import problem_config, workflow_config
+from . import digest, problem_config, workflow_config
 from .form_config import check_form_groups
 from .integrations_config import INTEGRATION_DEFAULTS, IntegrationSettings, check_integrations
 from .naming import DEFAULT_TEMPLATE, TEMPLATE_FIELDS, slugify, template_fields
@@ -51,6 +51,8 @@ DEFAULT_CONFIG: dict[str, Any] = {
     **problem_config.DEFAULTS,
     # User groups offered in the "Open an incident" modal (IDs or @handles); empty: a text field for @handles.
     "FORM_GROUPS": [],
+    # The weekly metrics digest (digest.py checks these); an empty channel means no digest.
+    **digest.DEFAULTS,
 }
 CLOSE_POLICIES = ("members", "admins", "anyone")
 
@@ -97,6 +99,8 @@ class Settings:
     problem_status_allowed: str = problem_config.OWNERS
     problem_stale_days: int = problem_config.DEFAULT_STALE_DAYS
     form_groups: tuple[str, ...] = ()
+    digest_channel: str | None = None
+    digest_schedule: digest.Schedule = field(default_factory=lambda: digest.parse_schedule(digest.DEFAULT_SCHEDULE))
 
     @property
     def resolved_status(self) -> str:
@@ -267,6 +271,7 @@ def validate(config: Any, defaults: dict[str, Any] | None = None) -> Settings:
     integrations = check_integrations(merged, [s.value for s in severities], faults)
     workflow.update(problem_config.check(merged, faults))
     form_groups = check_form_groups(merged["FORM_GROUPS"], faults)
+    workflow.update(digest.check(merged, faults))
     if faults:
         raise ConfigError(faults)
     return Settings(

@@ -379,6 +379,10 @@ class SlackGateway:
             self._handles = {}
 
     # --- messages -------------------------------------------------------------------------------------------
+    def open_dm(self, user_id: str) -> str:
+        """The id of the bot's DM with the user (conversations.open; an open one is returned as it is)."""
+        return self._call("conversations.open", users=user_id)["channel"]["id"]
+
     def post_message(self, channel_id: str, text: str, *, blocks: list[dict] | None = None) -> str:
         kwargs: dict[str, Any] = {"channel": channel_id, "text": text, "unfurl_links": False, "unfurl_media": False}
         if blocks:
@@ -444,8 +448,8 @@ class SlackGateway:
             if exc.code != "already_reacted":
                 raise
 
-    def upload_file(self, channel_id: str, *, filename: str, content: str, title: str, comment: str) -> str:
-        """Upload a text file to the channel (files_upload_v2: get URL, upload, complete); returns the file id."""
+    def upload_file(self, channel_id: str, *, filename: str, content: str | bytes, title: str, comment: str) -> str:
+        """Upload a text or binary (PNG) file to the channel (files_upload_v2: URL, upload, complete); its file id."""
         response = self._call(
             "files_upload_v2",
             channel=channel_id,
@@ -493,10 +497,6 @@ class SlackGateway:
         if blocks:
             kwargs["blocks"] = blocks
         self._call("chat.postEphemeral", **kwargs)
-
-    def open_dm(self, user_id: str) -> str:
-        """The id of the bot's DM with `user_id` (conversations.open)."""
-        return self._call("conversations.open", users=user_id)["channel"]["id"]
 
     def respond(self, response_url: str, body: dict) -> None:
         """POST a message to an interaction's response_url (ephemeral unless body says response_type in_channel).

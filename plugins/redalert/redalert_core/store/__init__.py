@@ -11,6 +11,7 @@ from contextlib import contextmanager
 
 import sqlalchemy as sa
 
+from .analytics import Analytics
 from .database import Database, normalise_database_url
 from .errors import (
     AlreadyClosed,
@@ -61,6 +62,7 @@ class Store:
         self.kv = KeyValueStore(self.db)
         self.outbox = Outbox(self.db)
         self.remote = RemoteLinks(self.db)
+        self.analytics = Analytics(self.db)
         self.links = LinkRepository(self.db, self.events)
         self.problems = ProblemRepository(self.db, self.events)
         self.tasks = TaskRepository(self.db, self.events)

@@ -1,0 +1,175 @@
+"""Incident metrics in the RedAlert plugin (a mixin): `!incident stats`, `!incident export`, `!incident web`, the
+weekly digest poller and the read-only web report served by Errbot's built-in webserver.
+
+Relies on the RedAlert helpers `_sender`, `_here`, `_is_admin` and on `self.service` (see chat_commands/workflow.py).
+"""
+
+from __future__ import annotations
+
+import os
+from fnmatch import fnmatch
+from typing import Any
+
+from errbot import botcmd, webhook
+
+from chat_commands.workflow import reminder_interval
+from redalert_core.domain import text as texts
+from redalert_core.domain.web_access import MIN_SECRET_LENGTH
+from redalert_core.services.analysis import AnalysisService, Asking, WebSettings
+from redalert_core.services.incidents import ServiceError
+from redalert_core.services.web_report import COOKIE, WebReport
+from redalert_core.slack import metrics_messages
+
+WEB_PAGE_RULE = "/redalert/<path:page>"
+
+
+def _setting(bot_config: Any, name: str) -> str:
+    value = getattr(bot_config, name, None)
+    if value is None:
+        value = os.environ.get(name, "")
+    return str(value).strip()
+
+
+def web_port(bot_config: Any) -> int | None:
+    """REDALERT_WEB_PORT from config.py or the environment; None when the web report is off."""
+    text = _setting(bot_config, "REDALERT_WEB_PORT")
+    return int(text) if text.isdigit() and 0 < int(text) < 65536 else None
+
+
+def web_settings(bot_config: Any) -> WebSettings:
+    """Where people reach the report (REDALERT_WEB_URL, default http://localhost:<port>) and its signing secret."""
+    port = web_port(bot_config)
+    secret = _setting(bot_config, "REDALERT_WEB_SECRET")
+    if port is None or len(secret) < MIN_SECRET_LENGTH:
+        return WebSettings(None, None)
+    return WebSettings(_setting(bot_config, "REDALERT_WEB_URL") or f"http://localhost:{port}", secret)
+
+
+class AnalysisCommands:
+    analysis: AnalysisService | None = None
+    web_report: WebReport | None = None
+
+    # --- lifecycle (called from RedAlert.activate once the incident service exists) --------------------------
+    def _start_analysis(self) -> None:
+        if self.analysis is None:
+            self.analysis = AnalysisService(self.service, web=web_settings(self.bot_config))
+            self.web_report = WebReport(self.analysis, self._is_admin_id)
+            self._configure_webserver()
+        self.start_poller(reminder_interval(), self._poll_weekly_digest)
+
+    def _poll_weekly_digest(self) -> None:
+        """The weekly digest's poll: posts it when its time has come (once per week, see AnalysisService)."""
+        analysis = self.analysis
+        if analysis is None:
+            return
+        try:
+            analysis.post_weekly_digest()
+        except Exception:  # a poller that raises is not rescheduled: log and keep polling
+            self.log.exception("The weekly digest failed")
+
+    def _configure_webserver(self) -> None:
+        """Point Errbot's core Webserver plugin at REDALERT_WEB_PORT (config.py lists it in CORE_PLUGINS)."""
+        port = web_port(self.bot_config)
+        if port is None:
+            return
+        if self.analysis.web.secret is None:
+            self.log.error("REDALERT_WEB_PORT is set but REDALERT_WEB_SECRET is missing or too short: no web report.")
+            return
+        manager = self._bot.plugin_manager
+        webserver = manager.get_plugin_obj_by_name("Webserver")
+        if webserver is None:
+            self.log.error("The web report needs Errbot's Webserver plugin: add it to CORE_PLUGINS.")
+            return
+        host = _setting(self.bot_config, "REDALERT_WEB_HOST") or "0.0.0.0"  # noqa: S104 (a container's port)
+        wanted = {
+            "HOST": host,
+            "PORT": port,
+            "SSL": {"enabled": False, "host": host, "port": port + 1, "certificate": "", "key": ""},
+        }
+        if manager.get_plugin_configuration("Webserver") != wanted or not webserver.is_activated:
+            manager.set_plugin_configuration("Webserver", wanted)
+            if webserver.is_activated:
+                manager.deactivate_plugin("Webserver")
+            manager.activate_plugin("Webserver")
+        self.log.info("Web report on port %s", port)
+
+    def _is_admin_id(self, user_id: str) -> bool:
+        return any(fnmatch(user_id, pattern) for pattern in getattr(self.bot_config, "BOT_ADMINS", ()))
+
+    def _asking(self, msg) -> Asking:
+        return Asking(user=self._sender(msg), here=self._here(msg), is_admin=self._is_admin(msg))
+
+    # --- commands -------------------------------------------------------------------------------------------
+    @botcmd
+    def incident_stats(self, msg, args):
+        """Incident figures for a period, with a chart: counts by severity, time to acknowledge/resolve/close.
+
+        Periods: `7d`, `30d` (default), `90d`, `365d`, `all` or `YYYY-MM-DD..YYYY-MM-DD`; optionally one severity.
+        Private incidents count only in a DM with me, for their members and admins. Definitions: docs/metrics.md.
+        Example: `!incident stats 90d sev1`
+        """
+        asking = self._asking(msg)
+        try:
+            period_text, severity = self.analysis.parse_stats_args(args.split())
+            figures = self.analysis.figures(self.analysis.period(period_text), asking.viewer(), severity)
+        except ServiceError as exc:
+            yield texts.unping(str(exc))
+            return
+        yield metrics_messages.stats_text(figures)
+        if figures.empty or not asking.here:
+            return
+        try:
+            self.analysis.upload_chart(asking.here, figures)
+        except ServiceError as exc:
+            yield f":warning: {exc}"
+
+    @botcmd
+    def incident_export(self, msg, args):
+        """Upload every incident of a period as a CSV or JSON file (one row per incident, times in UTC).
+
+        Columns: number, severity, status, description, channel, private, opened_at, opened_by, commander,
+        acknowledged_at, resolved_at, closed_at, closed_by, resolution, tta_seconds, ttr_seconds, problem,
+        tasks_open, tasks_done. Private incidents are exported only in a DM with me, to their members and admins.
+        Example: `!incident export csv 90d` or `!incident export json 2026-01-01..2026-03-31`
+        """
+        asking = self._asking(msg)
+        try:
+            fmt, period_text = self.analysis.parse_export_args(args.split())
+            rows, period = self.analysis.export(asking, fmt, period_text)
+        except ServiceError as exc:
+            return texts.unping(str(exc))
+        note = "" if asking.in_dm else " Private incidents are left out here; ask in a DM with me for them."
+        return f"Exported {rows} incident(s) opened {period.describe()} as {fmt.upper()}.{note}"
+
+    @botcmd
+    def incident_web(self, msg, args):
+        """Get a personal link (valid 12 hours, in a DM) to the read-only web report: incidents, problems, metrics.
+
+        Example: `!incident web`
+        """
+        if args.strip():
+            return "Usage: !incident web"
+        asking = self._asking(msg)
+        try:
+            channel = self.analysis.send_web_link(asking.user)
+        except ServiceError as exc:
+            return texts.unping(str(exc))
+        if channel == asking.here:
+            return None  # the link posted in this DM is the answer
+        return "I sent you a personal link to the web report in a DM."
+
+    # --- the web report -------------------------------------------------------------------------------------
+    @webhook(WEB_PAGE_RULE, methods=("GET",), raw=True)
+    def redalert_web_report(self, request, page: str = ""):
+        """The read-only report pages (see services/web_report.py); 403 without a valid personal link."""
+        from flask import Response  # Errbot's webserver is Flask; only this adapter method needs it
+
+        report = self.web_report
+        if report is None or self.analysis.web.secret is None:
+            return Response("The web report is not set up.", status=503, mimetype="text/plain")
+        query = {key: request.args.get(key, "") for key in request.args}
+        result = report.handle(page, query, request.cookies.get(COOKIE))
+        response = Response(result.body, status=result.status)
+        for name, value in result.headers:
+            response.headers[name] = value
+        return response

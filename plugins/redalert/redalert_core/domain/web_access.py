@@ -1,0 +1,44 @@
+"""Personal links to the web report: `<user>.<expiry>.<signature>`, an HMAC-SHA256 of the user and expiry (no I/O).
+
+The secret (REDALERT_WEB_SECRET) never leaves the server; a link names who it was made for and until when it works.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+LINK_LIFETIME = timedelta(hours=12)
+MIN_SECRET_LENGTH = 16
+_TOKEN = re.compile(r"^([UW][A-Z0-9]{2,})\.(\d{1,12})\.([0-9a-f]{64})$")
+
+
+@dataclass(frozen=True)
+class Access:
+    user: str
+    expires: datetime
+
+
+def _signature(secret: str, user: str, expiry: int) -> str:
+    return hmac.new(secret.encode(), f"redalert-web:{user}:{expiry}".encode(), hashlib.sha256).hexdigest()
+
+
+def make_token(secret: str, user: str, now: datetime, lifetime: timedelta = LINK_LIFETIME) -> str:
+    expiry = int((now + lifetime).timestamp())
+    return f"{user}.{expiry}.{_signature(secret, user, expiry)}"
+
+
+def check_token(secret: str, token: str | None, now: datetime) -> Access | None:
+    """Who the token was made for, if it is well-formed, signed with `secret` and not expired; else None."""
+    match = _TOKEN.match(token or "")
+    if not match or not secret:
+        return None
+    user, expiry_text, signature = match.groups()
+    expiry = int(expiry_text)
+    if not hmac.compare_digest(signature, _signature(secret, user, expiry)):
+        return None
+    expires = datetime.fromtimestamp(expiry, UTC)
+    return Access(user, expires) if now < expires else None

@@ -1,0 +1,232 @@
+"""Incident metrics for people: `!incident stats`, `!incident export`, the weekly digest, links to the web report.
+
+The figures come from store/analytics.py (aggregated in SQL) and domain/metrics.py; the chart from charts/weekly.py.
+Private incidents count only for those who may see them, and only in a DM: in a channel, everyone there reads it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from ..charts.weekly import weekly_chart
+from ..domain import export as exports
+from ..domain.digest import digest_key, digest_weeks
+from ..domain.metrics import PERIOD_HELP, Figures, Period, PeriodError, compute, is_period, parse_period
+from ..domain.settings import Settings
+from ..domain.web_access import make_token
+from ..slack import metrics_messages
+from ..slack.gateway import SlackError
+from ..store.analytics import Scope, Viewer
+from .incidents import IncidentService, ServiceError, utcnow
+
+log = logging.getLogger(__name__)
+
+DIGEST_NAMESPACE = "redalert_digest"
+DIGEST_LOCK = "redalert-weekly-digest"
+# A digest more than this late (the bot was down at the scheduled time) is skipped rather than posted days later.
+DIGEST_GRACE = timedelta(hours=24)
+DIGEST_CHART_WEEKS = 8
+
+
+@dataclass(frozen=True)
+class Asking:
+    """Who asks and where: private incidents are counted for their people and admins, and only in a DM."""
+
+    user: str
+    here: str | None
+    is_admin: bool = False
+
+    @property
+    def in_dm(self) -> bool:
+        return bool(self.here) and self.here.startswith("D")
+
+    def viewer(self) -> Viewer:
+        if not self.in_dm:
+            return Viewer(None, False)
+        return Viewer(self.user, self.is_admin)
+
+
+@dataclass(frozen=True)
+class WebSettings:
+    """The web report: where people reach it and the secret that signs their links (None: not set up)."""
+
+    base_url: str | None
+    secret: str | None
+
+
+class AnalysisService:
+    def __init__(
+        self,
+        incidents: IncidentService,
+        clock: Callable[[], datetime] = utcnow,
+        web: WebSettings | None = None,
+    ) -> None:
+        self.incidents = incidents
+        self.store = incidents.store
+        self.gateway = incidents.gateway
+        self.clock = clock
+        self.web = web or WebSettings(None, None)
+
+    @property
+    def settings(self) -> Settings:
+        return self.incidents.settings
+
+    # --- figures --------------------------------------------------------------------------------------------
+    def parse_stats_args(self, words: list[str]) -> tuple[str | None, str | None]:
+        """`[<period>] [<severity>]` in any order; ServiceError naming what is wrong."""
+        period = severity = None
+        for word in words:
+            if is_period(word) and period is None:
+                period = word
+            elif self.settings.severity(word) is not None and severity is None:
+                severity = self.settings.severity(word).value
+            else:
+                known = ", ".join(self.settings.severity_values)
+                raise ServiceError(
+                    f'"{word[:30]}" is neither a period ({PERIOD_HELP}) nor a severity ({known}). '
+                    "Usage: !incident stats [<period>] [<severity>]."
+                )
+        return period, severity
+
+    def period(self, text: str | None) -> Period:
+        try:
+            return parse_period(text, self.clock())
+        except PeriodError as exc:
+            raise ServiceError(str(exc)) from exc
+
+    def figures(self, period: Period, viewer: Viewer, severity: str | None = None) -> Figures:
+        """All figures of `period` (docs/metrics.md): a few aggregate queries and arithmetic on one row per incident."""
+        analytics = self.store.analytics
+        scope = Scope(period.start, period.end, severity)
+        facts = analytics.durations(scope, viewer, statuses=self.settings.statuses)
+        return compute(
+            period,
+            facts,
+            self.settings.severity_values,
+            severity=severity,
+            open_at_end=analytics.open_at(period.end, viewer, severity),
+            tasks=analytics.task_counts(period.start, period.end, viewer),
+            per_problem=analytics.incidents_per_problem(scope, viewer),
+        )
+
+    def chart(self, figures: Figures, fmt: str = "png", title: str | None = None) -> bytes:
+        return weekly_chart(figures, self.settings.severity_values, fmt=fmt, title=title)
+
+    def upload_chart(self, channel_id: str, figures: Figures, title: str | None = None) -> str:
+        """Upload the PNG chart of `figures` (not empty) to the channel; ServiceError when Slack refuses."""
+        try:
+            return self.gateway.upload_file(
+                channel_id,
+                filename=f"incidents-{figures.period.label.replace('..', '_')}.png",
+                content=self.chart(figures, "png", title),
+                title=title or f"Incidents per week, {figures.period.describe()}",
+                comment="Incidents per week by severity (bars) and the median time to resolve (line).",
+            )
+        except SlackError as exc:
+            raise ServiceError(f"I could not upload the chart: {exc.describe()}.") from exc
+
+    # --- export ---------------------------------------------------------------------------------------------
+    def parse_export_args(self, words: list[str]) -> tuple[str, str | None]:
+        fmt = period = None
+        for word in words:
+            if word.lower() in exports.FORMATS and fmt is None:
+                fmt = word.lower()
+            elif is_period(word) and period is None:
+                period = word
+            else:
+                raise ServiceError(
+                    f'"{word[:30]}" is neither a format (csv, json) nor a period ({PERIOD_HELP}). '
+                    "Usage: !incident export [csv|json] [<period>]."
+                )
+        return fmt or "csv", period
+
+    def export(self, asking: Asking, fmt: str, period_text: str | None) -> tuple[int, Period]:
+        """Upload one row per incident of the period to where the command was typed; (rows, period)."""
+        if not asking.here:
+            raise ServiceError("I do not know where to upload the export; ask in a channel or in a DM with me.")
+        period = self.period(period_text)
+        scope = Scope(period.start, period.end)
+        rows = list(self.store.analytics.incidents(scope, asking.viewer(), statuses=self.settings.statuses))
+        content = exports.render(rows, fmt)
+        name = f"incidents-{period.label.replace('..', '_')}.{fmt}"
+        try:
+            self.gateway.upload_file(
+                asking.here,
+                filename=name,
+                content=content,
+                title=f"Incidents, {period.describe()}",
+                comment=f"{len(rows)} incident(s), {period.describe()} ({fmt.upper()}, times in UTC).",
+            )
+        except SlackError as exc:
+            raise ServiceError(f"I could not upload the export: {exc.describe()}.") from exc
+        return len(rows), period
+
+    # --- the weekly digest ------------------------------------------------------------------------------------
+    def post_weekly_digest(self) -> str | None:
+        """Post the digest if its scheduled moment has come and it was not posted yet; the week's key, or None.
+
+        Claimed in the database before posting (replicas and restarts never post one twice; a crash in between
+        loses that week's digest rather than repeating it).
+        """
+        settings = self.settings
+        if not settings.digest_channel:
+            return None
+        now = self.clock()
+        due = settings.digest_schedule.latest_due(now)
+        if now - due > DIGEST_GRACE:
+            return None
+        key = digest_key(due)
+        if not self._claim_digest(key, now):
+            return None
+        last_week, week_before = digest_weeks(due)
+        viewer = Viewer(None, False)  # a channel: private incidents stay out
+        last, before = self.figures(last_week, viewer), self.figures(week_before, viewer)
+        channel = settings.digest_channel
+        try:
+            self.gateway.post_message(channel, metrics_messages.digest_text(last, before))
+            start = last_week.end - timedelta(weeks=DIGEST_CHART_WEEKS)
+            trend = Period(f"{DIGEST_CHART_WEEKS} weeks", start, last_week.end)
+            recent = self.figures(trend, viewer)
+            if not recent.empty:
+                self.upload_chart(channel, recent, title=f"Incidents per week, the last {DIGEST_CHART_WEEKS} weeks")
+        except (SlackError, ServiceError) as exc:
+            log.warning("Could not post the weekly digest %s in %s: %s", key, channel, exc)
+        return key
+
+    def _claim_digest(self, key: str, now: datetime) -> bool:
+        """True for the one caller that records this week's digest first."""
+        with self.store.transaction() as connection:
+            self.store.db.advisory_lock(connection, DIGEST_LOCK)
+            if self.store.kv.get(DIGEST_NAMESPACE, key) is not None:
+                return False
+            record = {"claimed_at": now.isoformat(), "channel": self.settings.digest_channel}
+            self.store.kv.set(DIGEST_NAMESPACE, key, json.dumps(record).encode())
+        return True
+
+    # --- the web report ---------------------------------------------------------------------------------------
+    def web_link(self, user: str) -> tuple[str, datetime]:
+        """A personal link to the web report, valid 12 hours; ServiceError when the report is not set up."""
+        if not self.web.base_url or not self.web.secret:
+            raise ServiceError("The web report is not set up: the bot needs REDALERT_WEB_PORT and REDALERT_WEB_SECRET.")
+        now = self.clock()
+        token = make_token(self.web.secret, user, now)
+        expires = datetime.fromtimestamp(int(token.split(".")[1]), now.tzinfo)
+        return f"{self.web.base_url.rstrip('/')}/redalert/incidents?token={token}", expires
+
+    def send_web_link(self, user: str) -> str:
+        """Post the user's personal link in their DM with the bot; returns the DM's channel id."""
+        link, expires = self.web_link(user)
+        text = (
+            f"Your personal link to the incident report (read-only, valid until {expires:%Y-%m-%d %H:%M} UTC; "
+            f"do not share it, it shows what you may see): {link}"
+        )
+        try:
+            channel = self.gateway.open_dm(user)
+            self.gateway.post_message(channel, text)
+        except SlackError as exc:
+            raise ServiceError(f"I could not send you the link in a DM: {exc.describe()}.") from exc
+        return channel

@@ -1,0 +1,199 @@
+"""The read-only web report: access by signed personal link (then a cookie), and the data behind each page.
+
+Framework-free: `handle()` takes the path, query and cookie of a GET and returns status, headers and HTML; the
+plugin (chat_commands/analysis.py) serves it through Errbot's built-in webserver. Nothing here changes anything.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from html import unescape
+from urllib.parse import urlencode
+
+from ..domain import postmortem, timeline
+from ..domain.metrics import PeriodError, parse_period
+from ..domain.web_access import Access, check_token
+from ..store.analytics import Scope, Viewer
+from ..web import html, pages
+from .analysis import AnalysisService
+
+COOKIE = "redalert_web"
+_INCIDENT = re.compile(r"^incidents/(\d{1,9})$")
+_SVG_START = re.compile(r"<svg[\s>]")
+
+
+@dataclass
+class WebResponse:
+    status: int
+    body: str = ""
+    headers: list[tuple[str, str]] = field(default_factory=list)
+
+
+class WebReport:
+    def __init__(self, analysis: AnalysisService, is_admin: Callable[[str], bool]) -> None:
+        self.analysis = analysis
+        self.store = analysis.store
+        self.is_admin = is_admin
+
+    @property
+    def settings(self):
+        return self.analysis.settings
+
+    def _access(self, token: str | None) -> Access | None:
+        secret = self.analysis.web.secret
+        return check_token(secret, token, self.analysis.clock()) if secret else None
+
+    def handle(self, page: str, query: dict[str, str], cookie: str | None) -> WebResponse:
+        """A GET of /redalert/<page>: 403 without a valid link or cookie; a link's token moves into a cookie."""
+        page = page.strip("/")
+        token = query.get("token")
+        if token is not None:
+            access = self._access(token)
+            if access is None:
+                return WebResponse(403, html.forbidden_page(), [("Content-Type", "text/html; charset=utf-8")])
+            rest = {k: v for k, v in query.items() if k != "token"}
+            location = f"{html.BASE}/{page or 'incidents'}" + (f"?{urlencode(rest)}" if rest else "")
+            return WebResponse(303, "", [("Location", location), ("Set-Cookie", self._cookie(token, access))])
+        access = self._access(cookie)
+        if access is None:
+            return WebResponse(403, html.forbidden_page(), [("Content-Type", "text/html; charset=utf-8")])
+        viewer = Viewer(access.user, self.is_admin(access.user))
+        body, status = self._page(page, query, viewer)
+        headers = [
+            ("Content-Type", "text/html; charset=utf-8"),
+            ("Cache-Control", "no-store"),  # personal: private incidents must not linger in shared caches
+            ("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:"),
+            ("X-Content-Type-Options", "nosniff"),
+            ("Referrer-Policy", "no-referrer"),
+        ]
+        return WebResponse(status, body, headers)
+
+    def _cookie(self, token: str, access: Access) -> str:
+        seconds = max(0, int((access.expires - self.analysis.clock()).total_seconds()))
+        secure = "; Secure" if (self.analysis.web.base_url or "").startswith("https://") else ""
+        return f"{COOKIE}={token}; Max-Age={seconds}; Path={html.BASE}; HttpOnly; SameSite=Lax{secure}"
+
+    def _page(self, page: str, query: dict[str, str], viewer: Viewer) -> tuple[str, int]:
+        user = viewer.user or ""
+        if page in ("", "incidents"):
+            return self.incidents_page(query, viewer), 200
+        match = _INCIDENT.match(page)
+        if match:
+            found = self.incident_page(int(match.group(1)), viewer)
+            if found is None:
+                return html.not_found_page(user, f"There is no incident {match.group(1)} you can see."), 404
+            return found, 200
+        if page == "problems":
+            return self.problems_page(viewer), 200
+        if page == "metrics":
+            return self.metrics_page(query, viewer), 200
+        return html.not_found_page(user, "There is no such page."), 404
+
+    def _period(self, text: str | None):
+        try:
+            return parse_period(text, self.analysis.clock())
+        except PeriodError:
+            return parse_period(None, self.analysis.clock())
+
+    def _severity(self, text: str | None) -> str | None:
+        found = self.settings.severity(text or "") if text else None
+        return found.value if found else None
+
+    # --- pages ------------------------------------------------------------------------------------------------
+    def incidents_page(self, query: dict[str, str], viewer: Viewer) -> str:
+        period = self._period(query.get("period"))
+        statuses = list(self.settings.statuses)
+        status = query.get("status") or None
+        if status not in (None, "open", "closed", *statuses):
+            status = None
+        filters = pages.Filters(
+            period=period.label,
+            severity=self._severity(query.get("severity")),
+            status=status,
+            sort=query.get("sort") if query.get("sort") in pages.SORTABLE else "number",
+            descending=query.get("dir", "desc") != "asc",
+        )
+        scope = Scope(period.start, period.end, filters.severity)
+        rows = list(self.store.analytics.incidents(scope, viewer, statuses=self.settings.statuses))
+        if status == "open":
+            rows = [row for row in rows if row.status != "closed"]
+        elif status is not None:
+            rows = [row for row in rows if row.status == status]
+        return pages.incidents_page(
+            rows,
+            filters,
+            user=viewer.user or "",
+            severities=self.settings.severity_values,
+            statuses=statuses,
+            period_text=period.describe(),
+        )
+
+    def incident_page(self, number: int, viewer: Viewer) -> str | None:
+        far = self.analysis.clock().replace(year=9999)
+        facts = next(
+            iter(
+                self.store.analytics.incidents(Scope(None, far, number=number), viewer, statuses=self.settings.statuses)
+            ),
+            None,
+        )
+        incident = self.store.incidents.get(number) if facts is not None else None
+        if incident is None:
+            return None
+        state = self.store.workflow.get(number)
+        events = self.store.events.list(number)
+        people = self.store.participants.list(number)
+        problem = self.store.problems.for_incident(number)
+        visible_links = [
+            link for link in self.store.links.for_incident(number) if self._can_see(link.other(number), viewer)
+        ]
+        # The draft is written for Slack (entities, no-ping joiners); the page escapes it again as HTML.
+        tasks = self.store.tasks.for_incident(number)
+        follow_up = postmortem.FollowUp(
+            links=visible_links,
+            problem=problem,
+            tasks=tasks,
+            problem_tasks=[]
+            if problem is None
+            else self.store.tasks.for_problem(problem.number)
+            + self.store.tasks.for_incidents(n for n in problem.incidents if n != number and self._can_see(n, viewer)),
+        )
+        document = postmortem.render(incident, state, events, people, self.settings, self.analysis.clock(), follow_up)
+        document = unescape(document).replace("\u2060", "")
+        return pages.incident_page(
+            incident,
+            facts,
+            user=viewer.user or "",
+            severities=self.settings.severity_values,
+            people=people,
+            roles=state.roles,
+            links=visible_links,
+            tasks=tasks,
+            timeline=timeline.entries(events, lambda who: f"@{who}", lambda text: text),
+            postmortem=document,
+            problem=(problem.number, problem.title) if problem else None,
+        )
+
+    def _can_see(self, number: int, viewer: Viewer) -> bool:
+        far = self.analysis.clock().replace(year=9999)
+        scope = Scope(None, far, number=number)
+        return any(True for _ in self.store.analytics.incidents(scope, viewer, statuses=self.settings.statuses))
+
+    def problems_page(self, viewer: Viewer) -> str:
+        analytics = self.store.analytics
+        return pages.problems_page(
+            analytics.problems_overview(viewer), analytics.problem_incident_numbers(viewer), user=viewer.user or ""
+        )
+
+    def metrics_page(self, query: dict[str, str], viewer: Viewer) -> str:
+        period = self._period(query.get("period"))
+        figures = self.analysis.figures(period, viewer, self._severity(query.get("severity")))
+        svg = None
+        if not figures.empty:
+            drawing = self.analysis.chart(figures, "svg").decode()
+            start = _SVG_START.search(drawing)
+            svg = drawing[start.start() :] if start else None  # inline: without the XML prolog and doctype
+        return pages.metrics_page(
+            figures, svg, user=viewer.user or "", severities=self.settings.severity_values, period=period.label
+        )

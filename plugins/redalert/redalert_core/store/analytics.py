@@ -1,0 +1,366 @@
+"""The SQL behind the metrics (docs/metrics.md): per-incident times from the event log, counts, tasks, problems.
+
+Every figure is one aggregate query: the event log is grouped by incident in the database (MIN/MAX over the events
+of a kind), never loaded into Python. Works on SQLite and PostgreSQL (JSON fields through SQLAlchemy's JSON type).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from ..domain.incident import EventKind, Status
+from ..domain.metrics import IncidentFacts
+from .database import Database
+from .tables import UtcDateTime, events, incident_workflow, incidents, participants, problem_incidents, problems, tasks
+
+STREAM_BATCH = 1000
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Whose figures: private incidents count only for their opener, participants and admins.
+
+    `user` None is nobody in particular (the digest in a channel): private incidents are left out.
+    """
+
+    user: str | None = None
+    is_admin: bool = False
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which incidents: opened in [start, end) (start None: from the first), optionally one severity."""
+
+    start: datetime | None
+    end: datetime
+    severity: str | None = None
+    number: int | None = None  # one incident only (the web report's incident page)
+
+
+def _at(expression: sa.ColumnElement) -> sa.ColumnElement:
+    return sa.type_coerce(expression, UtcDateTime)
+
+
+def visible(viewer: Viewer) -> sa.ColumnElement[bool]:
+    """The SQL condition for incidents `viewer` may see (as `!incident list` decides)."""
+    if viewer.is_admin:
+        return sa.true()
+    if viewer.user is None:
+        return incidents.c.is_private.is_(False)
+    member = sa.exists().where(
+        participants.c.incident_number == incidents.c.number, participants.c.user_id == viewer.user
+    )
+    return sa.or_(incidents.c.is_private.is_(False), incidents.c.opened_by == viewer.user, member)
+
+
+def _in_scope(scope: Scope, viewer: Viewer) -> list[sa.ColumnElement[bool]]:
+    conditions = [incidents.c.opened_at < scope.end, visible(viewer)]
+    if scope.start is not None:
+        conditions.append(incidents.c.opened_at >= scope.start)
+    if scope.severity is not None:
+        conditions.append(incidents.c.severity == scope.severity)
+    if scope.number is not None:
+        conditions.append(incidents.c.number == scope.number)
+    return conditions
+
+
+class Analytics:
+    """Read-only queries for `!incident stats`, `!incident export`, the digest and the web report."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def _text(self, document: sa.ColumnElement, key: str) -> sa.ColumnElement:
+        """A JSON field as text. SQLite: json_extract itself (SQLAlchemy's generic form adds a CAST per row)."""
+        if self._db.dialect == "sqlite":
+            return sa.func.json_extract(document, f"$.{key}", type_=sa.String)
+        return document[key].as_string()
+
+    def _event_times(self, scope: Scope, viewer: Viewer, initial: str, resolved: str) -> sa.Subquery:
+        """Per incident in scope: first acknowledgement signals, last (un)resolving change, severity changes."""
+        kind, to = events.c.kind, self._text(events.c.data, "to")
+        status_change = kind == EventKind.STATUS_CHANGED.value
+        lead = sa.and_(
+            kind == EventKind.ROLE_ASSIGNED.value,
+            self._text(events.c.data, "role") == "commander",
+            self._text(events.c.data, "user") != incidents.c.opened_by,
+        )
+        update = kind == EventKind.UPDATE_POSTED.value
+        acknowledging = sa.or_(sa.and_(status_change, to != initial), update, lead)
+        columns = [
+            events.c.incident_number.label("number"),
+            sa.func.min(sa.case((acknowledging, events.c.at))).label("first_ack"),
+            sa.func.max(sa.case((sa.and_(status_change, to == resolved), events.c.at))).label("last_resolved"),
+            # The last status change of any kind: resolved only if that one was to resolved (one JSON read less).
+            sa.func.max(sa.case((status_change, events.c.at))).label("last_status"),
+            sa.func.sum(sa.case((kind == EventKind.SEVERITY_CHANGED.value, 1), else_=0)).label("severity_changes"),
+        ]
+        wanted = [
+            EventKind.STATUS_CHANGED.value,
+            EventKind.UPDATE_POSTED.value,
+            EventKind.ROLE_ASSIGNED.value,
+            EventKind.SEVERITY_CHANGED.value,
+        ]
+        return (
+            sa.select(*columns)
+            .select_from(events.join(incidents, incidents.c.number == events.c.incident_number))
+            .where(kind.in_(wanted), *_in_scope(scope, viewer))
+            .group_by(events.c.incident_number)
+            .subquery("times")
+        )
+
+    def _task_counts(self) -> sa.Subquery:
+        return (
+            sa.select(
+                tasks.c.incident_number.label("number"),
+                sa.func.sum(sa.case((tasks.c.done_at.is_(None), 1), else_=0)).label("open"),
+                sa.func.sum(sa.case((tasks.c.done_at.is_not(None), 1), else_=0)).label("done"),
+            )
+            .where(tasks.c.incident_number.is_not(None))
+            .group_by(tasks.c.incident_number)
+            .subquery("task_counts")
+        )
+
+    def incidents(
+        self, scope: Scope, viewer: Viewer, *, statuses: tuple[str, ...], newest_first: bool = False
+    ) -> Iterator[IncidentFacts]:
+        """One row per incident in scope, oldest first, streamed (one query; the events are aggregated in SQL)."""
+        times = self._event_times(scope, viewer, statuses[0], statuses[-1])
+        counts = self._task_counts()
+        query = (
+            sa.select(
+                incidents,
+                incident_workflow.c.status.label("workflow_status"),
+                incident_workflow.c.roles,
+                times.c.first_ack,
+                times.c.last_resolved,
+                times.c.last_status,
+                times.c.severity_changes,
+                problem_incidents.c.problem_number,
+                counts.c.open.label("tasks_open"),
+                counts.c.done.label("tasks_done"),
+            )
+            .select_from(
+                incidents.outerjoin(times, times.c.number == incidents.c.number)
+                .outerjoin(incident_workflow, incident_workflow.c.incident_number == incidents.c.number)
+                .outerjoin(problem_incidents, problem_incidents.c.incident_number == incidents.c.number)
+                .outerjoin(counts, counts.c.number == incidents.c.number)
+            )
+            .where(*_in_scope(scope, viewer))
+            .order_by(incidents.c.number.desc() if newest_first else incidents.c.number)
+        )
+        with self._db.read() as connection:
+            result = connection.execution_options(yield_per=STREAM_BATCH).execute(query)
+            for row in result:
+                yield _facts(row, statuses)
+
+    def _seconds(self, later: sa.ColumnElement, earlier: sa.ColumnElement) -> sa.ColumnElement:
+        """`later - earlier` in seconds, computed by the database (NULL when `later` is NULL)."""
+        if self._db.dialect == "postgresql":
+            return sa.extract("epoch", later - earlier)
+        return (sa.func.julianday(later) - sa.func.julianday(earlier)) * 86400.0
+
+    def durations(self, scope: Scope, viewer: Viewer, *, statuses: tuple[str, ...]) -> list[IncidentFacts]:
+        """The incidents in scope with only what the figures need; the durations come out of SQL as numbers.
+
+        The lean form of `incidents()` for `!incident stats`, the digest and the metrics page: one aggregate query,
+        one datetime per row to convert; the rows carry `tta_seconds`, `ttr_seconds` and `ttc_seconds` and no other
+        times.
+        """
+        times = self._event_times(scope, viewer, statuses[0], statuses[-1])
+        stayed_resolved = sa.and_(
+            times.c.last_resolved.is_not(None),
+            times.c.last_resolved >= times.c.last_status,
+        )
+        resolved_at = sa.case((stayed_resolved, times.c.last_resolved), else_=incidents.c.closed_at)
+        opened = incidents.c.opened_at
+        query = (
+            sa.select(
+                incidents.c.number,
+                incidents.c.severity,
+                opened,
+                self._seconds(times.c.first_ack, opened).label("tta"),
+                self._seconds(resolved_at, opened).label("ttr"),
+                self._seconds(incidents.c.closed_at, opened).label("ttc"),
+                times.c.severity_changes,
+                problem_incidents.c.problem_number,
+            )
+            .select_from(
+                incidents.outerjoin(times, times.c.number == incidents.c.number).outerjoin(
+                    problem_incidents, problem_incidents.c.incident_number == incidents.c.number
+                )
+            )
+            .where(*_in_scope(scope, viewer))
+            .order_by(incidents.c.number)
+        )
+        with self._db.read() as connection:
+            rows = connection.execute(query).all()
+        # Only what the figures read: opened_at, severity, the durations (no other times, no texts).
+        return [
+            IncidentFacts(
+                number=number,
+                severity=severity,
+                opened_at=opened_at,
+                acknowledged_at=None,
+                resolved_at=None,
+                closed_at=None,
+                severity_changes=changes or 0,
+                problem=problem,
+                tta_seconds=_seconds(tta),
+                ttr_seconds=_seconds(ttr),
+                ttc_seconds=_seconds(ttc),
+            )
+            for number, severity, opened_at, tta, ttr, ttc, changes, problem in rows
+        ]
+
+    def open_at(self, moment: datetime, viewer: Viewer, severity: str | None = None) -> int:
+        """Incidents opened before `moment` and not closed by then."""
+        conditions = [
+            incidents.c.opened_at < moment,
+            sa.or_(incidents.c.closed_at.is_(None), incidents.c.closed_at >= moment),
+            visible(viewer),
+        ]
+        if severity is not None:
+            conditions.append(incidents.c.severity == severity)
+        with self._db.read() as connection:
+            return connection.scalar(sa.select(sa.func.count()).select_from(incidents).where(*conditions)) or 0
+
+    def task_counts(self, start: datetime | None, end: datetime, viewer: Viewer) -> tuple[int, int]:
+        """(tasks created, tasks done) in [start, end): problem tasks and the tasks of visible incidents."""
+
+        def within(column: sa.ColumnElement) -> sa.ColumnElement[bool]:
+            return sa.and_(column < end, sa.true() if start is None else column >= start)
+
+        of_visible = sa.or_(
+            tasks.c.problem_number.is_not(None),
+            tasks.c.incident_number.in_(sa.select(incidents.c.number).where(visible(viewer))),
+        )
+        query = sa.select(
+            sa.func.sum(sa.case((within(tasks.c.created_at), 1), else_=0)),
+            sa.func.sum(sa.case((within(tasks.c.done_at), 1), else_=0)),
+        ).where(of_visible)
+        with self._db.read() as connection:
+            opened, done = connection.execute(query).one()
+        return int(opened or 0), int(done or 0)
+
+    def incidents_per_problem(self, scope: Scope, viewer: Viewer) -> list[tuple[int, str, int]]:
+        """(problem, title, incidents opened in scope) for every problem with any, most incidents first."""
+        count = sa.func.count(incidents.c.number)
+        query = (
+            sa.select(problems.c.number, problems.c.title, count)
+            .select_from(
+                problems.join(problem_incidents, problem_incidents.c.problem_number == problems.c.number).join(
+                    incidents, incidents.c.number == problem_incidents.c.incident_number
+                )
+            )
+            .where(*_in_scope(scope, viewer))
+            .group_by(problems.c.number, problems.c.title)
+            .order_by(count.desc(), problems.c.number)
+        )
+        with self._db.read() as connection:
+            return [(row[0], row[1], row[2]) for row in connection.execute(query)]
+
+    def problems_overview(self, viewer: Viewer) -> list[dict]:
+        """Every problem with its visible incidents' count and its tasks (open, done), newest first."""
+        linked = (
+            sa.select(problem_incidents.c.problem_number, sa.func.count().label("incidents"))
+            .select_from(problem_incidents.join(incidents, incidents.c.number == problem_incidents.c.incident_number))
+            .where(visible(viewer))
+            .group_by(problem_incidents.c.problem_number)
+            .subquery()
+        )
+        work = (
+            sa.select(
+                tasks.c.problem_number,
+                sa.func.sum(sa.case((tasks.c.done_at.is_(None), 1), else_=0)).label("open"),
+                sa.func.sum(sa.case((tasks.c.done_at.is_not(None), 1), else_=0)).label("done"),
+            )
+            .where(tasks.c.problem_number.is_not(None))
+            .group_by(tasks.c.problem_number)
+            .subquery()
+        )
+        query = (
+            sa.select(problems, linked.c.incidents, work.c.open, work.c.done)
+            .select_from(
+                problems.outerjoin(linked, linked.c.problem_number == problems.c.number).outerjoin(
+                    work, work.c.problem_number == problems.c.number
+                )
+            )
+            .order_by(problems.c.number.desc())
+        )
+        with self._db.read() as connection:
+            return [
+                {
+                    "number": row.number,
+                    "title": row.title,
+                    "status": row.status,
+                    "cause": row.cause,
+                    "workaround": row.workaround,
+                    "opened_by": row.opened_by,
+                    "opened_at": row.opened_at,
+                    "incidents": int(row.incidents or 0),
+                    "tasks_open": int(row.open or 0),
+                    "tasks_done": int(row.done or 0),
+                }
+                for row in connection.execute(query)
+            ]
+
+    def problem_incident_numbers(self, viewer: Viewer) -> dict[int, list[int]]:
+        """Problem number → its visible incidents' numbers."""
+        query = (
+            sa.select(problem_incidents.c.problem_number, problem_incidents.c.incident_number)
+            .select_from(problem_incidents.join(incidents, incidents.c.number == problem_incidents.c.incident_number))
+            .where(visible(viewer))
+            .order_by(problem_incidents.c.incident_number)
+        )
+        found: dict[int, list[int]] = {}
+        with self._db.read() as connection:
+            for problem, incident in connection.execute(query):
+                found.setdefault(problem, []).append(incident)
+        return found
+
+
+def _seconds(value: float | Decimal | None) -> float | None:
+    # SQLite's julianday() arithmetic carries some 20 µs of float noise: far below what the figures show.
+    return None if value is None else float(value)
+
+
+def _facts(row: sa.Row, statuses: tuple[str, ...]) -> IncidentFacts:
+    closed_at = row.closed_at
+    resolved_at = None
+    if row.last_resolved is not None and row.last_resolved >= row.last_status:
+        resolved_at = row.last_resolved  # resolved, and not moved away from resolved afterwards
+    elif closed_at is not None:
+        resolved_at = closed_at  # closed without (staying) resolved: resolution time is the close
+    if row.status == Status.CLOSED.value:
+        status = Status.CLOSED.value
+    elif row.status == Status.OPENING.value and row.workflow_status is None:
+        status = Status.OPENING.value
+    else:
+        status = row.workflow_status or statuses[0]
+    roles = dict(row.roles or {})
+    return IncidentFacts(
+        number=row.number,
+        severity=row.severity,
+        opened_at=row.opened_at,
+        acknowledged_at=row.first_ack,
+        resolved_at=resolved_at,
+        closed_at=closed_at,
+        severity_changes=int(row.severity_changes or 0),
+        problem=row.problem_number,
+        status=status,
+        description=row.description,
+        channel=row.channel_name,
+        private=bool(row.is_private),
+        opened_by=row.opened_by,
+        commander=roles.get("commander") or row.opened_by,
+        closed_by=row.closed_by,
+        resolution=row.resolution,
+        tasks_open=int(row.tasks_open or 0),
+        tasks_done=int(row.tasks_done or 0),
+    )

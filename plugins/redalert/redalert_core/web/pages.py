@@ -1,0 +1,291 @@
+"""The report's pages: incidents (filter, sort), one incident, problems, metrics. Everything is escaped here."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from ..domain.incident import Event, Incident
+from ..domain.links import Link
+from ..domain.metrics import Figures, IncidentFacts, Summary, short_duration
+from ..domain.tasks import Task
+from .html import e, href, page, select, severity_badge, table, when
+
+PERIODS = [
+    ("7d", "last 7 days"),
+    ("30d", "last 30 days"),
+    ("90d", "last 90 days"),
+    ("365d", "last 365 days"),
+    ("all", "all time"),
+]
+MAX_ROWS = 500  # a page stays light; the export has every row
+SORTABLE = {
+    "number": lambda f: f.number,
+    "severity": lambda f: f.severity,
+    "status": lambda f: f.status,
+    "description": lambda f: f.description.casefold(),
+    "opened": lambda f: f.opened_at,
+    "commander": lambda f: f.commander,
+    "tta": lambda f: (f.tta is None, f.tta or 0),
+    "ttr": lambda f: (f.ttr is None, f.ttr or 0),
+    "problem": lambda f: (f.problem is None, f.problem or 0),
+}
+
+
+def period_options(chosen: str) -> list[tuple[str, str]]:
+    """The usual periods, plus a date range typed into the address when that is the one shown."""
+    if any(value == chosen for value, _ in PERIODS):
+        return PERIODS
+    return [*PERIODS, (chosen, chosen.replace("..", " to "))]
+
+
+@dataclass(frozen=True)
+class Filters:
+    period: str = "30d"
+    severity: str | None = None
+    status: str | None = None
+    sort: str = "number"
+    descending: bool = True
+
+    def params(self, **override: str | None) -> dict[str, str | None]:
+        values = {
+            "period": self.period,
+            "severity": self.severity,
+            "status": self.status,
+            "sort": self.sort,
+            "dir": "desc" if self.descending else "asc",
+        }
+        values.update(override)
+        return values
+
+
+def sort_rows(rows: list[IncidentFacts], filters: Filters) -> list[IncidentFacts]:
+    key = SORTABLE.get(filters.sort, SORTABLE["number"])
+    return sorted(rows, key=key, reverse=filters.descending)
+
+
+def incidents_page(
+    rows: list[IncidentFacts],
+    filters: Filters,
+    *,
+    user: str,
+    severities: list[str],
+    statuses: list[str],
+    period_text: str,
+) -> str:
+    form = (
+        f'<form class="filters" method="get" action="{href("/incidents")}">'
+        + select("period", "Period", period_options(filters.period), filters.period)
+        + select("severity", "Severity", [("", "any"), *[(s, s) for s in severities]], filters.severity)
+        + select(
+            "status",
+            "Status",
+            [("", "any"), ("open", "not closed"), *[(s, s) for s in statuses], ("closed", "closed")],
+            filters.status,
+        )
+        + f'<input type="hidden" name="sort" value="{e(filters.sort)}">'
+        + f'<input type="hidden" name="dir" value="{"desc" if filters.descending else "asc"}">'
+        + '<button type="submit">Show</button></form>'
+    )
+    headers = []
+    for key, label in (
+        ("number", "#"),
+        ("severity", "Severity"),
+        ("status", "Status"),
+        ("description", "Description"),
+        ("opened", "Opened"),
+        ("commander", "Commander"),
+        ("tta", "TTA"),
+        ("ttr", "TTR"),
+        ("problem", "Problem"),
+    ):
+        descending = not (filters.sort == key and filters.descending)
+        arrow = (" ▼" if filters.descending else " ▲") if filters.sort == key else ""
+        target = href("/incidents", filters.params(sort=key, dir="desc" if descending else "asc"))
+        headers.append(f'<a href="{target}" title="Sort by {label}">{e(label)}{arrow}</a>')
+    cells = []
+    for row in sort_rows(rows, filters)[:MAX_ROWS]:
+        private = ' <span class="private">private</span>' if row.private else ""
+        cells.append(
+            [
+                f'<a href="{href(f"/incidents/{row.number}")}">{row.number}</a>',
+                severity_badge(row.severity, severities),
+                e(row.status),
+                f'<a href="{href(f"/incidents/{row.number}")}">{e(row.description)}</a>{private}',
+                e(when(row.opened_at)),
+                e(row.commander),
+                e(short_duration(row.tta)),
+                e(short_duration(row.ttr)),
+                f'<a href="{href("/problems")}#P{row.problem}">P{row.problem}</a>' if row.problem else "",
+            ]
+        )
+    summary = f"<p>{len(rows)} incident(s) opened in {e(period_text)}.</p>"
+    if len(rows) > MAX_ROWS:
+        summary += (
+            f"<p>The first {MAX_ROWS} in this order are shown: narrow the filters, or use "
+            "<code>!incident export</code> for every row.</p>"
+        )
+    body = (
+        table(headers, cells, numeric={0, 6, 7}) if rows else '<p class="empty">No incidents match these filters.</p>'
+    )
+    return page("Incidents", form + summary + body, user=user, current="incidents")
+
+
+def incident_page(
+    incident: Incident,
+    facts: IncidentFacts,
+    *,
+    user: str,
+    severities: list[str],
+    people: Sequence[str],
+    roles: dict[str, str],
+    links: Sequence[Link],
+    tasks: Sequence[Task],
+    timeline: Sequence[tuple[datetime, str]],
+    postmortem: str,
+    problem: tuple[int, str] | None,
+) -> str:
+    private = ' <span class="private">private</span>' if incident.is_private else ""
+    facts_list = [
+        ("Severity", severity_badge(incident.severity, severities) + private),
+        ("Status", e(facts.status)),
+        ("Description", e(incident.description)),
+        ("Channel", e(f"#{incident.channel_name}" if incident.channel_name else "–")),
+        ("Opened", f"{e(when(incident.opened_at))} by {e(incident.opened_by)}"),
+        ("Acknowledged", f"{e(when(facts.acknowledged_at))} (TTA {e(short_duration(facts.tta))})"),
+        ("Resolved", f"{e(when(facts.resolved_at))} (TTR {e(short_duration(facts.ttr))})"),
+        ("Closed", e(when(incident.closed_at)) + (f" by {e(incident.closed_by)}" if incident.closed_by else "")),
+        ("Resolution", e(incident.resolution or "–")),
+        (
+            "Problem",
+            f'<a href="{href("/problems")}#P{problem[0]}">P{problem[0]} {e(problem[1])}</a>' if problem else "–",
+        ),
+    ]
+    summary = '<dl class="facts">' + "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in facts_list) + "</dl>"
+    role_rows = [[e(role), e(who)] for role, who in sorted(roles.items())]
+    roles_html = table(["Role", "Person"], role_rows) if role_rows else "<p>No roles assigned; the opener leads.</p>"
+    people_html = "<p>" + (", ".join(e(p) for p in people) or "Nobody recorded yet.") + "</p>"
+    link_items = [
+        f'<li><a href="{href(f"/incidents/{link.other(incident.number)}")}">'
+        f"{e(link.describe_from(incident.number))}</a></li>"
+        for link in links
+    ]
+    links_html = f"<ul>{''.join(link_items)}</ul>" if link_items else "<p>No linked incidents.</p>"
+    task_rows = [
+        [
+            e(task.label),
+            e(task.text),
+            e(task.owner or "–"),
+            e(task.due.isoformat() if task.due else "–"),
+            e("done " + when(task.done_at) if task.done_at else "open"),
+        ]
+        for task in tasks
+    ]
+    tasks_html = table(["Task", "Text", "Owner", "Due", "State"], task_rows) if task_rows else "<p>No tasks.</p>"
+    timeline_html = table(["When (UTC)", "What"], [[e(when(at)), e(text)] for at, text in timeline])
+    body = (
+        summary
+        + "<h2>Roles</h2>"
+        + roles_html
+        + "<h2>People</h2>"
+        + people_html
+        + "<h2>Links</h2>"
+        + links_html
+        + "<h2>Tasks</h2>"
+        + tasks_html
+        + "<h2>Timeline</h2>"
+        + timeline_html
+        + "<h2>Post-mortem</h2>"
+        + f'<pre class="postmortem">{e(postmortem)}</pre>'
+    )
+    return page(f"Incident {incident.number}: {incident.description}", body, user=user, current="incidents")
+
+
+def problems_page(problems: list[dict], incidents_of: dict[int, list[int]], *, user: str) -> str:
+    if not problems:
+        return page("Problems", '<p class="empty">No problems recorded yet.</p>', user=user, current="problems")
+    rows = []
+    for problem in problems:
+        numbers = incidents_of.get(problem["number"], [])
+        incident_links = ", ".join(f'<a href="{href(f"/incidents/{n}")}">{n}</a>' for n in numbers) or "–"
+        rows.append(
+            [
+                f'<span id="P{problem["number"]}">P{problem["number"]}</span>',
+                e(problem["title"]),
+                e(problem["status"]),
+                e(problem["cause"] or "–"),
+                e(problem["workaround"] or "–"),
+                str(problem["incidents"]),
+                incident_links,
+                f"{problem['tasks_open']} open, {problem['tasks_done']} done",
+                e(when(problem["opened_at"])),
+            ]
+        )
+    headers = ["Problem", "Title", "Status", "Cause", "Workaround", "Incidents", "Incident numbers", "Tasks", "Opened"]
+    return page("Problems", table(headers, rows, numeric={5}), user=user, current="problems")
+
+
+def _summary_row(name: str, summary: Summary) -> list[str]:
+    return [
+        e(name),
+        e(short_duration(summary.median)),
+        e(short_duration(summary.p90)),
+        e(short_duration(summary.mean)),
+        str(summary.count),
+    ]
+
+
+def metrics_page(figures: Figures, svg: str | None, *, user: str, severities: list[str], period: str) -> str:
+    form = (
+        f'<form class="filters" method="get" action="{href("/metrics")}">'
+        + select("period", "Period", period_options(period), period)
+        + select("severity", "Severity", [("", "any"), *[(s, s) for s in severities]], figures.severity)
+        + '<button type="submit">Show</button></form>'
+    )
+    heading = f"<p>{e(figures.period.describe())}{', ' + e(figures.severity) + ' only' if figures.severity else ''}</p>"
+    if figures.empty:
+        body = (
+            '<p class="empty" id="no-incidents">No incidents in this period, so no chart. '
+            f"Open at its end: {figures.open_at_end}.</p>"
+        )
+        return page("Metrics", form + heading + body, user=user, current="metrics")
+    counts = [
+        ["Incidents", str(figures.incidents)],
+        *[[f"Severity {e(s)}", str(c)] for s, c in figures.by_severity.items()],
+        ["Open at the end of the period", str(figures.open_at_end)],
+        ["Not acknowledged", str(figures.not_acknowledged)],
+        ["Not resolved yet", str(figures.not_resolved)],
+        ["Severity changed after opening", str(figures.severity_changed)],
+        ["Tasks opened", str(figures.tasks_opened)],
+        ["Tasks done", str(figures.tasks_done)],
+    ]
+    durations = [
+        _summary_row("Time to acknowledge", figures.tta),
+        _summary_row("Time to resolve", figures.ttr),
+        _summary_row("Time to close", figures.time_to_close),
+    ]
+    problems = [
+        [f'<a href="{href("/problems")}#P{n}">P{n}</a>', e(title), str(count)]
+        for n, title, count in figures.per_problem
+    ]
+    body = (
+        '<div class="chart" role="img" aria-label="Incidents per week by severity, median time to resolve">'
+        + (svg or "")
+        + "</div>"
+        + "<h2>Counts</h2>"
+        + table(["Figure", "Value"], counts, numeric={1})
+        + "<h2>Durations</h2>"
+        + table(["Measure", "Median", "p90", "Mean", "Incidents"], durations, numeric={1, 2, 3, 4})
+        + "<h2>Incidents per problem</h2>"
+        + (
+            table(["Problem", "Title", "Incidents"], problems, numeric={2})
+            if problems
+            else "<p>No incident of this period belongs to a problem.</p>"
+        )
+    )
+    return page("Metrics", form + heading + body, user=user, current="metrics")
+
+
+def event_kinds(events: Sequence[Event]) -> set[str]:
+    return {str(event.kind) for event in events}

@@ -1,0 +1,93 @@
+"""The web report in the real `errbot -c config.py` process: REDALERT_WEB_PORT turns on Errbot's Webserver plugin."""
+
+from __future__ import annotations
+
+import re
+import socket
+import time
+from collections.abc import Iterator
+
+import pytest
+from bot_process import BotProcess
+from chat import channel_id, say
+from slack_workspace import ADMIN, ALICE, BOB, running_workspace
+
+from slack_emulator import SlackEmulator
+
+pytestmark = pytest.mark.e2e
+SECRET = "e2e-web-secret-0123456789abcdef"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def slack() -> Iterator[SlackEmulator]:
+    with running_workspace() as emu:
+        yield emu
+
+
+@pytest.fixture(scope="module")
+def web(slack, tmp_path_factory) -> Iterator[str]:
+    port = free_port()
+    env = {
+        "REDALERT_WEB_PORT": str(port),
+        "REDALERT_WEB_HOST": "127.0.0.1",
+        "REDALERT_WEB_SECRET": SECRET,
+        "REDALERT_WEB_URL": f"http://127.0.0.1:{port}",
+    }
+    process = BotProcess(slack.api_url, tmp_path_factory.mktemp("data"), **env).start()
+    try:
+        process.wait_for_log("Web report on port")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.stop()
+
+
+def get(url: str, cookie: str | None = None) -> tuple[int, dict, str]:
+    import urllib.error
+    import urllib.request
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
+    deadline = time.monotonic() + 15
+    while True:
+        try:
+            with urllib.request.build_opener(NoRedirect).open(request, timeout=10) as response:
+                return response.status, dict(response.headers), response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, dict(error.headers), error.read().decode()
+        except urllib.error.URLError:  # the server thread is still binding its port
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
+def test_signed_link_opens_the_report_and_private_incidents_stay_private(web, slack):
+    ops = channel_id(slack, "ops")
+    assert "is open in" in say(slack, ALICE, ops, "!incident open sev2 Search is slow")
+    assert "is open in" in say(slack, ALICE, ops, "!incident open --private sev1 Secret breach")
+    assert get(f"{web}/redalert/incidents")[0] == 403
+
+    def link_for(user: str) -> str:
+        dm = slack.open_dm(user)
+        assert say(slack, user, ops, "!incident web") == "I sent you a personal link to the web report in a DM."
+        text = slack.messages(dm)[-1]["text"]
+        match = re.search(r"(http://127\.0\.0\.1:\d+/redalert/incidents\?token=[\w.]+)", text)
+        assert match, text
+        return match.group(1)
+
+    for user, sees_private in ((ALICE, True), (BOB, False), (ADMIN, True)):
+        status, headers, _ = get(link_for(user))
+        assert status == 303, user
+        cookie = headers["Set-Cookie"].split(";")[0]
+        status, _, body = get(f"{web}/redalert/incidents?period=7d", cookie)
+        assert status == 200 and "Search is slow" in body
+        assert ("Secret breach" in body) is sees_private, user
+        assert get(f"{web}/redalert/metrics", cookie)[0] == 200

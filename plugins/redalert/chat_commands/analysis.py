@@ -129,7 +129,7 @@ class AnalysisCommands:
 
         Columns: number, severity, status, description, channel, private, opened_at, opened_by, commander,
         acknowledged_at, resolved_at, closed_at, closed_by, resolution, tta_seconds, ttr_seconds, problem,
-        tasks_open, tasks_done. Private incidents are exported only in a DM with me, to their members and admins.
+        tasks_open, tasks_done. Private incidents are included for their members and admins, as in `!incident list`.
         Example: `!incident export csv 90d` or `!incident export json 2026-01-01..2026-03-31`
         """
         asking = self._asking(msg)
@@ -138,8 +138,7 @@ class AnalysisCommands:
             rows, period = self.analysis.export(asking, fmt, period_text)
         except ServiceError as exc:
             return texts.unping(str(exc))
-        note = "" if asking.in_dm else " Private incidents are left out here; ask in a DM with me for them."
-        return f"Exported {rows} incident(s) opened {period.describe()} as {fmt.upper()}.{note}"
+        return f"Exported {rows} incident(s) opened {period.describe()} as {fmt.upper()}."
 
     @botcmd
     def incident_web(self, msg, args):

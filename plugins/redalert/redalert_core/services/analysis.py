@@ -34,19 +34,13 @@ DIGEST_CHART_WEEKS = 8
 
 @dataclass(frozen=True)
 class Asking:
-    """Who asks and where: private incidents are counted for their people and admins, and only in a DM."""
+    """Who asks and where: private incidents count for their members and admins, as in `!incident list`."""
 
     user: str
     here: str | None
     is_admin: bool = False
 
-    @property
-    def in_dm(self) -> bool:
-        return bool(self.here) and self.here.startswith("D")
-
     def viewer(self) -> Viewer:
-        if not self.in_dm:
-            return Viewer(None, False)
         return Viewer(self.user, self.is_admin)
 
 

@@ -204,6 +204,7 @@ def test_raw_protocol_ticket_pong_limits(emulator: SlackEmulator) -> None:
             closed = await extra.receive(timeout=5)
             assert closed.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED)
             assert emulator.connection_count == 10
+            assert len(set(emulator.connection_ids())) == 10
             for ws in [first, *others]:
                 await ws.close()
 

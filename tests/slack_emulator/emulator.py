@@ -1,4 +1,8 @@
-"""SlackEmulator: the thread-safe public facade over workspace state, the server and Socket Mode."""
+"""SlackEmulator: the thread-safe public facade over workspace state, the server and Socket Mode.
+
+Interactivity helpers (slash commands, clicks, modals, acks, response_url) come from InteractionsMixin; replicas
+(several Socket Mode connections of the app) are observed with connection_ids(), deliveries() and disconnect().
+"""
 
 from __future__ import annotations
 
@@ -8,16 +12,21 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from .ack_effects import apply_ack
+from .clock import EmulatorClock
 from .faults import FaultPlan
+from .interactivity import InteractionsMixin
 from .rate_limits import RateLimiter
+from .response_urls import ResponseUrls
 from .server import EmulatorServer
 from .socket_mode import SocketHub
+from .views import ViewStore
 from .workspace import DEFAULT_BOT_SCOPES, Call, Channel, Workspace
 
 EXTERNAL_RECHECK = 0.1
 
 
-class SlackEmulator:
+class SlackEmulator(InteractionsMixin):
     def __init__(
         self,
         bot_token: str = "xoxb-test-token",
@@ -38,7 +47,11 @@ class SlackEmulator:
         # RLock: handlers that already hold the lock may record calls or notify.
         self._cond = threading.Condition(threading.RLock())
         self._ws = Workspace(team_id, team_name, bot_user_id, bot_name, bot_id)
-        self._hub = SocketHub(self._cond, self._ws.app_id)
+        self._clock = EmulatorClock()
+        self._hub = SocketHub(self._cond, self._ws.app_id, self._clock)
+        self._views = ViewStore(self._ws, self._clock)
+        self._hub.on_ack = lambda envelope, payload: apply_ack(self._ws, self._views, envelope, payload)
+        self._responses = ResponseUrls(self._cond, self._ws, self._clock)
         self._faults = FaultPlan()
         self._limiter: RateLimiter | None = None
         self._calls: list[Call] = []
@@ -337,6 +350,26 @@ class SlackEmulator:
 
     def disconnect_clients(self, reason: str = "refresh_requested") -> None:
         self._server.run_coro(self._hub.disconnect_all(reason))
+
+    # --- replicas: several Socket Mode connections of the app -----------------------------------------------------
+    def seed_deliveries(self, seed: int) -> None:
+        """Seed the RNG that picks which open connection gets each envelope (Slack picks at random)."""
+        with self._cond:
+            self._hub.rng.seed(seed)
+
+    def connection_ids(self) -> list[str]:
+        """Ids ("conn-1", "conn-2", ...) of the connections that got hello and are open, oldest first."""
+        with self._cond:
+            return [self._hub.conn_ids[ws] for ws in self._hub.ready]
+
+    def deliveries(self) -> list[tuple[str, str, int]]:
+        """Every envelope sent: (envelope_id, connection_id, attempt), attempt 0 first, redeliveries after."""
+        with self._cond:
+            return list(self._hub.deliveries)
+
+    def disconnect(self, connection_id: str, reason: str = "refresh_requested") -> None:
+        """Send one connection a disconnect frame and close it (KeyError if it is not open)."""
+        self._server.run_coro(self._hub.disconnect(connection_id, reason))
 
     # --- waiting ---------------------------------------------------------------------------------------------
     def wait_for(self, predicate: Callable[[], bool], timeout: float = 10) -> None:

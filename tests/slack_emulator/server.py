@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from . import views as _views  # noqa: F401  (registers views.open / views.update / views.push)
 from .web_api import METHODS, ApiContext, ApiError
 from .workspace import Call
 
@@ -90,6 +91,7 @@ class EmulatorServer:
         app.router.add_post("/upload/v1/{file_id}", self._handle_upload)
         app.router.add_get("/link/", self.emu._hub.handle)
         app.router.add_get("/link", self.emu._hub.handle)
+        app.router.add_post("/response/{token}", self.emu._responses.handle)
         await self.emu._hub.start()
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=1.0)
         await self._runner.setup()
@@ -226,7 +228,7 @@ class EmulatorServer:
                     "provided": ",".join(emu.scopes),
                 }
                 return 200, body, headers
-            ctx = ApiContext(emu._ws, emu._base_url, emu._hub.new_ticket)
+            ctx = ApiContext(emu._ws, emu._base_url, emu._hub.new_ticket, emu._views)
             try:
                 result = spec.handler(ctx, args)
                 body = {"ok": True, **result}

@@ -1,4 +1,9 @@
-"""Socket Mode: tickets, the /link/ WebSocket, envelopes, acks and redelivery (slack-platform.md §8)."""
+"""Socket Mode: tickets, the /link/ WebSocket, envelopes, acks and redelivery (slack-platform.md §8).
+
+Like Slack, each envelope goes to ONE open connection chosen at random (seedable), and an unacked events_api
+envelope is redelivered after redelivery_seconds, to another connection when there is one. Every delivery is
+logged as (envelope_id, connection_id, attempt); acks are recorded with their payload and lateness.
+"""
 
 from __future__ import annotations
 
@@ -7,25 +12,49 @@ import contextlib
 import copy
 import json
 import logging
+import random
 import threading
 import time
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import WSMsgType, web
+
+from .clock import EmulatorClock
 
 log = logging.getLogger(__name__)
 
 MAX_SOCKETS = 10
 MAX_RETRIES = 3
+ACK_SECONDS = 3.0  # Slack's ack deadline for every envelope type
+
+
+@dataclass(frozen=True)
+class Ack:
+    envelope_id: str
+    payload: dict[str, Any]  # {} for an ack without payload
+    connection_id: str
+    delay: float  # emulator-clock seconds since the latest delivery
+    late: bool
 
 
 class SocketHub:
     """Lives on the server's event loop; shared state is guarded by the emulator's Condition."""
 
-    def __init__(self, cond: threading.Condition, app_id: str) -> None:
+    def __init__(self, cond: threading.Condition, app_id: str, clock: EmulatorClock | None = None) -> None:
         self._cond = cond
         self.app_id = app_id
+        self.clock = clock or EmulatorClock()
+        self.rng = random.Random(0)
+        self.conn_ids: dict[web.WebSocketResponse, str] = {}
+        self.deliveries: list[tuple[str, str, int]] = []  # (envelope_id, connection_id, attempt)
+        self.acks: dict[str, Ack] = {}  # first ack per envelope
+        self.on_ack: Callable[[dict[str, Any], dict[str, Any]], None] | None = None  # called under the lock
+        self._conn_counter = 0
+        self._sent_at: dict[str, float] = {}
+        self._last_conn: dict[str, str] = {}
         self.tickets: set[str] = set()
         self.all_sockets: list[web.WebSocketResponse] = []
         self.ready: list[web.WebSocketResponse] = []  # sockets that got hello, oldest first
@@ -86,6 +115,18 @@ class SocketHub:
             },
         }
 
+    @staticmethod
+    def new_envelope_id() -> str:
+        return str(uuid.uuid4())
+
+    def make_interactive_envelope(self, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """kind is "slash_commands" or "interactive"; both accept a response payload in the ack."""
+        envelope_id = self.new_envelope_id()
+        return {"envelope_id": envelope_id, "type": kind, "accepts_response_payload": True, "payload": payload}
+
+    def stored(self, envelope_id: str) -> dict[str, Any]:
+        return self._store[envelope_id]
+
     def enqueue(self, envelope: dict[str, Any]) -> None:
         """Thread-safe; the caller holds the lock."""
         self._store[envelope["envelope_id"]] = envelope
@@ -110,8 +151,14 @@ class SocketHub:
             if not self.ready:
                 self._pending.append(envelope_id)
                 return
-            ws = self.ready[-1]  # the most recent connection gets it
             frame = copy.deepcopy(self._store[envelope_id])
+            candidates = list(self.ready)
+            previous = self._last_conn.get(envelope_id)
+            if len(candidates) > 1 and previous is not None:
+                candidates = [w for w in candidates if self.conn_ids.get(w) != previous]  # retry elsewhere
+            # Draw only when there is a choice, so a seed gives the same spread whatever redeliveries interleave.
+            ws = self.rng.choice(candidates) if len(candidates) > 1 else candidates[0]
+            conn_id = self.conn_ids[ws]
         try:
             await ws.send_str(json.dumps(frame))
         except (ConnectionError, RuntimeError):
@@ -120,8 +167,12 @@ class SocketHub:
             return
         with self._cond:
             self.envelopes.append(frame)
+            self.deliveries.append((envelope_id, conn_id, int(frame.get("retry_attempt", 0))))
+            self._sent_at[envelope_id] = self.clock.now()
+            self._last_conn[envelope_id] = conn_id
             self._cond.notify_all()
-        self._schedule_redelivery(envelope_id)
+        if frame["type"] == "events_api":  # Slack retries only events (slack-interactivity.md §1)
+            self._schedule_redelivery(envelope_id)
 
     def _schedule_redelivery(self, envelope_id: str) -> None:
         assert self._loop is not None
@@ -169,12 +220,14 @@ class SocketHub:
             await ws.send_str(json.dumps(self._hello()))
             with self._cond:
                 self.ready.append(ws)
+                self._conn_counter += 1
+                self.conn_ids[ws] = f"conn-{self._conn_counter}"
                 self.hellos_sent += 1
                 self._flush_pending()
                 self._cond.notify_all()
             async for msg in ws:
                 if msg.type == WSMsgType.TEXT:
-                    self._on_text(msg.data)
+                    self._on_text(ws, msg.data)
                 # Binary and other frames are ignored; aiohttp answers pings with the same payload.
         finally:
             with self._cond:
@@ -196,7 +249,7 @@ class SocketHub:
     def _disconnect_frame(reason: str) -> dict[str, Any]:
         return {"type": "disconnect", "reason": reason, "debug_info": {"host": "applink-1"}}
 
-    def _on_text(self, data: str) -> None:
+    def _on_text(self, ws: web.WebSocketResponse, data: str) -> None:
         try:
             frame = json.loads(data)
         except ValueError:
@@ -207,7 +260,16 @@ class SocketHub:
             if self.ack_drop > 0:
                 self.ack_drop -= 1  # pretend this ack got lost
                 return
-            self.acked.add(str(frame["envelope_id"]))
+            envelope_id = str(frame["envelope_id"])
+            self.acked.add(envelope_id)
+            if envelope_id not in self.acks and envelope_id in self._sent_at:
+                payload = frame.get("payload") if isinstance(frame.get("payload"), dict) else {}
+                delay = self.clock.now() - self._sent_at[envelope_id]
+                conn_id = self.conn_ids.get(ws, "")
+                self.acks[envelope_id] = Ack(envelope_id, payload, conn_id, delay, delay > ACK_SECONDS)
+                envelope = self._store[envelope_id]
+                if self.on_ack is not None and envelope["accepts_response_payload"]:
+                    self.on_ack(envelope, payload)
             self._cond.notify_all()
 
     def _forget(self, ws: web.WebSocketResponse) -> None:
@@ -215,10 +277,22 @@ class SocketHub:
             self.all_sockets.remove(ws)
         if ws in self.ready:
             self.ready.remove(ws)
+        self.conn_ids.pop(ws, None)
 
     async def _close(self, ws: web.WebSocketResponse, code: int = 1000) -> None:
         with contextlib.suppress(ConnectionError, RuntimeError):
             await ws.close(code=code)
+
+    async def disconnect(self, connection_id: str, reason: str) -> None:
+        with self._cond:
+            socks = [ws for ws, cid in self.conn_ids.items() if cid == connection_id]
+            if not socks:
+                raise KeyError(f"no open connection {connection_id!r}")
+            self._forget(socks[0])
+            self._cond.notify_all()
+        with contextlib.suppress(ConnectionError, RuntimeError):
+            await socks[0].send_str(json.dumps(self._disconnect_frame(reason)))
+        await self._close(socks[0])
 
     async def disconnect_all(self, reason: str) -> None:
         with self._cond:

@@ -13,9 +13,12 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .workspace import Channel, Workspace
+
+if TYPE_CHECKING:
+    from .views import ViewStore
 
 MAX_TEXT = 40_000
 MAX_BLOCKS = 50
@@ -58,6 +61,7 @@ class ApiContext:
     ws: Workspace
     base_url: str  # "http://127.0.0.1:PORT/"
     new_ticket: Callable[[], str]
+    views: ViewStore | None = None
 
 
 Handler = Callable[[ApiContext, dict[str, Any]], dict[str, Any]]

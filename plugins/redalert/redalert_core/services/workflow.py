@@ -12,6 +12,7 @@ import dataclasses
 import logging
 import threading
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -59,17 +60,15 @@ class WorkflowService:
         self.store = incidents.store
         self.gateway = incidents.gateway
         self.clock = clock
-        self._locks: dict[int, threading.Lock] = {}
-        self._guard = threading.Lock()
         self._reminding = threading.Lock()
 
     @property
     def settings(self) -> Settings:
         return self.incidents.settings
 
-    def _lock(self, number: int) -> threading.Lock:
-        with self._guard:
-            return self._locks.setdefault(number, threading.Lock())
+    def _lock(self, number: int) -> AbstractContextManager[None]:
+        """Announcements, severity changes and pinned notes of one incident take turns, across replicas too."""
+        return self.store.locks.hold(f"workflow:{number}")
 
     # --- finding ------------------------------------------------------------------------------------------------
     def find(self, number: int | None, asker: Asker, verb: str, *, open_only: bool = True) -> Incident:
@@ -380,7 +379,11 @@ class WorkflowService:
 
     # --- reminders ----------------------------------------------------------------------------------------------
     def send_reminders(self) -> list[Reminder]:
-        """Nudge commanders of quiet incidents and of resolved ones left open; each gap once (see reminders.py)."""
+        """Nudge commanders of quiet incidents and of resolved ones left open; each gap once (see reminders.py).
+
+        Only the leading replica calls this; should two ever run it at once (a leadership change in mid-round),
+        the recorded reminder's primary key still lets one of them post it. Returns the reminders posted.
+        """
         if not self._reminding.acquire(blocking=False):
             return []  # the previous round is still running
         try:
@@ -389,12 +392,18 @@ class WorkflowService:
             logs = {incident.number: self.store.events.list(incident.number) for incident in incidents}
             due = due_reminders(incidents, logs, now, self.settings)
             by_number = {incident.number: incident for incident in incidents}
+            sent: list[Reminder] = []
             for reminder in due:
                 incident = by_number[reminder.incident_number]
                 # Recorded before posting: a crash in between loses one nudge rather than sending it twice.
                 gap = reminder.gap_start.isoformat()
                 data = {"reminder": reminder.kind, "gap_start": gap, "to": reminder.commander}
-                self.store.events.add(incident.number, EventKind.REMINDED, data=data, at=now)
+                recorded = self.store.workflow.record_reminder(
+                    incident.number, kind=reminder.kind, gap_start=reminder.gap_start, data=data, at=now
+                )
+                if not recorded:
+                    continue  # another replica recorded (and posts) this one
+                sent.append(reminder)
                 text = (
                     messages.close_reminder(incident, reminder.commander, reminder.gap_start, now)
                     if reminder.kind == CLOSE
@@ -404,7 +413,7 @@ class WorkflowService:
                     self.gateway.post_message(incident.channel_id, text)
                 except SlackError as exc:
                     log.warning("Could not remind about incident %s: %s", incident.number, exc)
-            return due
+            return sent
         finally:
             self._reminding.release()
 

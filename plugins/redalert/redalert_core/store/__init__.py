@@ -11,20 +11,26 @@ from contextlib import contextmanager
 
 import sqlalchemy as sa
 
+from .cache_invalidations import CacheInvalidations
+from .command_claims import CommandClaims
 from .database import Database, normalise_database_url
 from .errors import AlreadyClosed, DuplicateCommand, IncidentNotFound, RepeatedCommand
 from .events import EventLog
 from .incidents import IncidentRepository
 from .kv import KeyValueStore
+from .locks import LeaderLock, NamedLocks
 from .open_steps import OpenSteps
 from .participants import ParticipantRepository
+from .replicas import OpenOwners, ReplicaRegistry, ReplicaRow
 from .workflow import WorkflowRepository
 
 __all__ = [
     "AlreadyClosed",
     "DuplicateCommand",
     "IncidentNotFound",
+    "LeaderLock",
     "RepeatedCommand",
+    "ReplicaRow",
     "Store",
     "normalise_database_url",
 ]
@@ -42,6 +48,16 @@ class Store:
         self.participants = ParticipantRepository(self.db)
         self.workflow = WorkflowRepository(self.db, self.events)
         self.kv = KeyValueStore(self.db)
+        # Several replicas on one database (PostgreSQL): heartbeats, open owners, claims, cross-process locks.
+        self.replicas = ReplicaRegistry(self.db)
+        self.open_owners = OpenOwners(self.db)
+        self.command_claims = CommandClaims(self.db)
+        self.cache_invalidations = CacheInvalidations(self.db)
+        self.locks = NamedLocks(self.db)
+
+    def leader_lock(self) -> LeaderLock:
+        """A new leadership lock with its own connection (one per process: see services/leadership.py)."""
+        return LeaderLock(self.db)
 
     @contextmanager
     def transaction(self) -> Iterator[sa.Connection]:
@@ -53,4 +69,5 @@ class Store:
         self.db.migrate()
 
     def dispose(self) -> None:
+        self.locks.dispose()
         self.db.dispose()

@@ -5,7 +5,11 @@ Everything is the slackv3 backend's (connection, events, sending, formatting); t
   incident channel costs no Slack call once its people and the channel have been seen;
 - drops cache entries when Slack says a name changed (rename, user and team events, the bot's own join or leave),
   provided the Slack app subscribes to those events; entries also expire after ten minutes;
-- gives the backend's WebClient RedAlert's retry policy, so a reply hit by a 429 is sent late rather than lost.
+- gives the backend's WebClient RedAlert's retry policy, so a reply hit by a 429 is sent late rather than lost;
+- with several replicas: shares what it forgets with the other replicas (`on_cache_forget`, set by the plugin) and
+  forgets what they report (`forget_cached`); and stops cleanly: on shutdown it stops acknowledging envelopes (Slack
+  redelivers them to another replica), closes its Socket Mode connection and lets the commands it already accepted
+  finish before the plugins are deactivated.
 
 Errbot loads this file by path; its directory is put on sys.path first, which makes the sibling modules importable.
 """
@@ -14,6 +18,8 @@ from __future__ import annotations
 
 import logging
 import sys
+import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -32,12 +38,17 @@ from redalert_core.slack.gateway import install_retry_handlers  # noqa: E402
 
 log = logging.getLogger(__name__)
 
+# How long a stopping replica waits for the commands it accepted (Kubernetes allows 30 s before SIGKILL).
+SHUTDOWN_DRAIN_SECONDS = 20.0
+
 
 class RedAlertSlackBackend(slackv3_backend.SlackBackend):
     """The slackv3 backend, with identifier lookups cached per process and retries on its own Slack calls."""
 
     def __init__(self, config: Any) -> None:
         self.identifier_cache = IdentifierCache()
+        self.on_cache_forget: Callable[[str, str | None], None] | None = None
+        self._stopping = threading.Event()
         # Before the backend's __init__, which registers pickling for the identifier classes it names.
         use_cached_identifiers(slackv3_backend, self.identifier_cache)
         super().__init__(config)
@@ -50,6 +61,37 @@ class RedAlertSlackBackend(slackv3_backend.SlackBackend):
     @slack_web.setter
     def slack_web(self, client: Any) -> None:
         self._slack_web = install_retry_handlers(client) if client is not None else None
+
+    # --- a clean stop loses no command -----------------------------------------------------------------------------
+    def _sm_generic_event_handler(self, client: Any, req: Any) -> None:
+        if self._stopping.is_set():
+            # Not acknowledged: Slack redelivers the envelope, to a connection of a replica that is not stopping.
+            log.info("Stopping: left envelope %s unacknowledged for another replica", req.envelope_id)
+            return
+        super()._sm_generic_event_handler(client, req)
+
+    def shutdown(self) -> None:
+        self._stopping.set()
+        socket_mode = getattr(self, "slack_socket_mode", None)
+        if socket_mode is not None:
+            try:
+                socket_mode.close()  # waits for the handlers in progress: every accepted command is dispatched
+            except Exception:
+                log.warning("Closing the Socket Mode connection failed", exc_info=True)
+        self._drain_commands()
+        super().shutdown()
+
+    def _drain_commands(self) -> None:
+        """Wait (bounded) for the commands running in errbot's thread pool to answer."""
+        pool = getattr(self, "thread_pool", None)
+        if pool is None:
+            return
+        pool.close()
+        waiter = threading.Thread(target=pool.join, name="redalert-drain", daemon=True)
+        waiter.start()
+        waiter.join(SHUTDOWN_DRAIN_SECONDS)
+        if waiter.is_alive():
+            log.warning("Commands still running after %.0f s; stopping anyway", SHUTDOWN_DRAIN_SECONDS)
 
     # --- events that make cached lookups stale (dispatched by the backend as _handle_<event type>) -----------------
     def _handle_channel_rename(self, webclient: Any, event: dict) -> None:
@@ -76,10 +118,12 @@ class RedAlertSlackBackend(slackv3_backend.SlackBackend):
     def _handle_user_change(self, webclient: Any, event: dict) -> None:
         user_id = event["user"]["id"]
         self.identifier_cache.forget_user(user_id)
+        self._share("user", user_id)
         log.debug("Forgot cached user %s (user_change).", user_id)
 
     def _handle_team_rename(self, webclient: Any, event: dict) -> None:
         self.identifier_cache.forget_teams()
+        self._share("team", None)
         log.debug("Forgot cached team info (%s).", event.get("type"))
 
     _handle_team_domain_change = _handle_team_rename
@@ -88,7 +132,23 @@ class RedAlertSlackBackend(slackv3_backend.SlackBackend):
         return self.bot_identifier is not None and user_id == self.bot_identifier.userid
 
     def _forget_channel(self, channel_id: str, reason: str) -> None:
-        self.identifier_cache.forget_channel(channel_id)
-        # channelid_to_channelname memoises names for good; a renamed channel must not keep its old one there.
-        slackv3_backend.SlackBackend.channelid_to_channelname.cache_clear()
+        self.forget_cached("channel", channel_id)
+        self._share("channel", channel_id)
         log.debug("Forgot cached channel %s (%s).", channel_id, reason)
+
+    # --- the other replicas' caches -------------------------------------------------------------------------------
+    def _share(self, kind: str, key: str | None) -> None:
+        """The event reached this replica only: tell the others (the plugin records it in the database)."""
+        if self.on_cache_forget is not None:
+            self.on_cache_forget(kind, key)
+
+    def forget_cached(self, kind: str, key: str | None) -> None:
+        """Forget an entry another replica (or this one) learnt is stale; never shared again."""
+        if kind == "channel" and key is not None:
+            self.identifier_cache.forget_channel(key)
+            # channelid_to_channelname memoises names for good; a renamed channel must not keep its old one there.
+            slackv3_backend.SlackBackend.channelid_to_channelname.cache_clear()
+        elif kind == "user" and key is not None:
+            self.identifier_cache.forget_user(key)
+        elif kind == "team":
+            self.identifier_cache.forget_teams()

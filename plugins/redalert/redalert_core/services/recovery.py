@@ -1,17 +1,23 @@
 """Finishing incidents that a restart interrupted, and telling the channel where each was opened.
 
-A crash or a deploy can stop an open between any two steps. Every step is stored as it completes, so at start-up
-the service resumes whatever is missing; this module runs that for every unfinished incident and posts the
-outcome where the command was typed, because the person who typed it never got an answer.
+A crash or a deploy can stop an open between any two steps. Every step is stored as it completes, so the service
+resumes whatever is missing; this module runs that for unfinished incidents and posts the outcome where the command
+was typed, because the person who typed it never got an answer.
+
+With several replicas, each open records the process that runs it (its owner). The leading replica finishes the
+opens whose owner is dead (`finish_orphaned`): when it becomes the leader, and every few seconds after that, so an
+open cut short by a killed replica is finished by a survivor without a second channel (the incident's lock and a
+re-read under it make sure only one process runs its steps).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..domain import text as texts
-from ..domain.incident import Incident, OpenStep
+from ..domain.incident import Incident, OpenStep, Status
 from ..slack import messages
 from ..slack.gateway import SlackError
 from .incidents import IncidentService, ServiceError, StepReport
@@ -42,29 +48,52 @@ def notice_for(incident: Incident, report: StepReport, only_reply_missing: bool,
     )
 
 
-def finish_interrupted(service: IncidentService) -> list[Recovered]:
-    """Resume every unfinished incident, oldest first, and report each to its origin channel."""
+def finish_orphaned(service: IncidentService, live_instances: set[str], *, include_unowned: bool) -> list[Recovered]:
+    """Resume the unfinished incidents whose owning process is not among `live_instances` (and, with
+    `include_unowned`, those nobody owns: opened before replicas were recorded, or by a tool)."""
+
+    def orphaned(number: int) -> bool:
+        owner = service.store.open_owners.owners().get(number)
+        return include_unowned if owner is None else owner not in live_instances
+
+    return finish_interrupted(service, orphaned)
+
+
+def finish_interrupted(service: IncidentService, which: Callable[[int], bool] | None = None) -> list[Recovered]:
+    """Resume every unfinished incident (that `which` accepts), oldest first, and report each to its origin."""
     recovered: list[Recovered] = []
-    for stale in service.store.incidents.unfinished():
-        only_reply_missing = stale.pending_steps() == [OpenStep.REPLY]
-        try:
-            report = service.resume(stale.number)
-        except (ServiceError, SlackError) as exc:
-            log.error("Could not resume incident %s: %s", stale.number, exc)
+    for candidate in service.store.incidents.unfinished():
+        if which is not None and not which(candidate.number):
             continue
-        incident = report.incident
-        label = texts.severity_label(service.settings, incident.severity)
-        notice = notice_for(incident, report, only_reply_missing, label)
-        if incident.origin_channel:
-            try:
-                service.gateway.post_message(incident.origin_channel, notice)
-            except SlackError as exc:  # the reply step stays pending: the next start tries again
-                log.error("Could not report incident %s to %s: %s", incident.number, incident.origin_channel, exc)
-                recovered.append(Recovered(incident, report.complete, None))
+        # Under the incident's lock, decided again on fresh data: the owner may have finished it meanwhile.
+        with service.store.locks.hold(f"incident:{candidate.number}"):
+            stale = service.store.incidents.get(candidate.number)
+            if stale is None or stale.status is not Status.OPENING or (which is not None and not which(stale.number)):
                 continue
-        else:
-            notice = None  # nowhere to answer: the open came from outside Slack
-        incident = service.mark_replied(incident.number)
-        log.info("Resumed incident %s after a restart (complete: %s)", incident.number, report.complete)
-        recovered.append(Recovered(incident, report.complete, notice))
+            result = _finish(service, stale)
+        if result is not None:
+            recovered.append(result)
     return recovered
+
+
+def _finish(service: IncidentService, stale: Incident) -> Recovered | None:
+    only_reply_missing = stale.pending_steps() == [OpenStep.REPLY]
+    try:
+        report = service.resume(stale.number)
+    except (ServiceError, SlackError) as exc:
+        log.error("Could not resume incident %s: %s", stale.number, exc)
+        return None
+    incident = report.incident
+    label = texts.severity_label(service.settings, incident.severity)
+    notice = notice_for(incident, report, only_reply_missing, label)
+    if incident.origin_channel:
+        try:
+            service.gateway.post_message(incident.origin_channel, notice)
+        except SlackError as exc:  # the reply step stays pending: the next start tries again
+            log.error("Could not report incident %s to %s: %s", incident.number, incident.origin_channel, exc)
+            return Recovered(incident, report.complete, None)
+    else:
+        notice = None  # nowhere to answer: the open came from outside Slack
+    incident = service.mark_replied(incident.number)
+    log.info("Resumed interrupted incident %s (complete: %s)", incident.number, report.complete)
+    return Recovered(incident, report.complete, notice)

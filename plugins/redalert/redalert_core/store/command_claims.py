@@ -24,9 +24,10 @@ class CommandClaims:
             self._db.insert(command_claims)
             .values(key=key[:255], replica_id=replica_id, claimed_at=at)
             .on_conflict_do_nothing(index_elements=["key"])
+            .returning(command_claims.c.key)  # a row comes back only when this insert landed
         )
         with self._db.write() as connection:
-            return connection.execute(statement).rowcount == 1
+            return connection.execute(statement).first() is not None
 
     def purge(self, before: datetime) -> int:
         """Forget claims older than any redelivery can be (Slack retries for minutes, not days)."""

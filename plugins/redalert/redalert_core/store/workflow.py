@@ -108,10 +108,11 @@ class WorkflowRepository:
             self._db.insert(reminders_sent)
             .values(incident_number=number, kind=kind, gap_start=gap_start.isoformat(), sent_at=at)
             .on_conflict_do_nothing()
+            .returning(reminders_sent.c.kind)  # a row comes back only when this insert landed
         )
         with self._db.write() as connection:
             require(connection, number)
-            if connection.execute(statement).rowcount != 1:
+            if connection.execute(statement).first() is None:
                 return False
             self._events.append(connection, number, EventKind.REMINDED, data=data, at=at)
             return True

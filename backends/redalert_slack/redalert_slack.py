@@ -17,6 +17,7 @@ Errbot loads this file by path; its directory is put on sys.path first, which ma
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 import threading
 from collections.abc import Callable
@@ -40,6 +41,9 @@ log = logging.getLogger(__name__)
 
 # How long a stopping replica waits for the commands it accepted (Kubernetes allows 30 s before SIGKILL).
 SHUTDOWN_DRAIN_SECONDS = 20.0
+# How long an envelope that arrives while the plugins are still being activated waits for them before it is left
+# unacknowledged for Slack to redeliver (Slack wants an ack within 3 s).
+READY_WAIT_SECONDS = 2.5
 
 
 class RedAlertSlackBackend(slackv3_backend.SlackBackend):
@@ -49,6 +53,11 @@ class RedAlertSlackBackend(slackv3_backend.SlackBackend):
         self.identifier_cache = IdentifierCache()
         self.on_cache_forget: Callable[[str, str | None], None] | None = None
         self._stopping = threading.Event()
+        self._ready = threading.Event()  # the plugins are active: commands can run
+        self._stopped_receiving = False
+        if threading.current_thread() is threading.main_thread():
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                signal.signal(signum, self._stop_signal_handler(signal.getsignal(signum)))
         # Before the backend's __init__, which registers pickling for the identifier classes it names.
         use_cached_identifiers(slackv3_backend, self.identifier_cache)
         super().__init__(config)
@@ -64,14 +73,46 @@ class RedAlertSlackBackend(slackv3_backend.SlackBackend):
 
     # --- a clean stop loses no command -----------------------------------------------------------------------------
     def _sm_generic_event_handler(self, client: Any, req: Any) -> None:
-        if self._stopping.is_set():
-            # Not acknowledged: Slack redelivers the envelope, to a connection of a replica that is not stopping.
-            log.info("Stopping: left envelope %s unacknowledged for another replica", req.envelope_id)
+        # The connection opens before the plugins are activated; an envelope acknowledged then would meet no command.
+        if not self._ready.wait(READY_WAIT_SECONDS) or self._stopping.is_set():
+            # Not acknowledged: Slack redelivers the envelope, to another replica's connection if there is one.
+            log.info("Not ready or stopping: left envelope %s unacknowledged for redelivery", req.envelope_id)
             return
         super()._sm_generic_event_handler(client, req)
 
+    def connect_callback(self) -> None:
+        super().connect_callback()  # activates the plugins
+        self._ready.set()
+
+    def _stop_signal_handler(self, previous: Any) -> Callable[[int, Any], None]:
+        """Mark the stop before errbot learns of it: it deactivates the plugins first, while the connection is
+        still open, and an envelope acknowledged then would be lost."""
+
+        def handler(signum: int, frame: Any) -> None:
+            self._stopping.set()
+            if callable(previous):
+                previous(signum, frame)
+            else:
+                raise KeyboardInterrupt
+
+        return handler
+
+    def disconnect_callback(self) -> None:
+        self._ready.clear()  # the plugins are about to be deactivated
+        if self._stopping.is_set():
+            self._stop_receiving()
+        super().disconnect_callback()
+
     def shutdown(self) -> None:
         self._stopping.set()
+        self._stop_receiving()
+        super().shutdown()
+
+    def _stop_receiving(self) -> None:
+        """Close the connection, then let the commands already accepted answer (once)."""
+        if self._stopped_receiving:
+            return
+        self._stopped_receiving = True
         socket_mode = getattr(self, "slack_socket_mode", None)
         if socket_mode is not None:
             try:
@@ -79,7 +120,6 @@ class RedAlertSlackBackend(slackv3_backend.SlackBackend):
             except Exception:
                 log.warning("Closing the Socket Mode connection failed", exc_info=True)
         self._drain_commands()
-        super().shutdown()
 
     def _drain_commands(self) -> None:
         """Wait (bounded) for the commands running in errbot's thread pool to answer."""

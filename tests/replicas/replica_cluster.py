@@ -6,6 +6,7 @@ import re
 import signal
 import threading
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -60,10 +61,12 @@ class Cluster:
         return self.replicas[replica_id]
 
     def leader(self) -> str:
-        """The replica id whose heartbeat row says it leads."""
-        leaders = [row.replica_id for row in self.store.replicas.all() if row.leader_since is not None]
-        assert len(leaders) == 1, leaders
-        return leaders[0]
+        """The replica that took the lead last among those with a fresh heartbeat (a killed leader's row stays
+        until it is stale)."""
+        fresh_since = datetime.now(UTC) - timedelta(seconds=float(FAST_TIMINGS["REDALERT_REPLICA_STALE_AFTER"]))
+        rows = [r for r in self.store.replicas.all() if r.leader_since is not None and r.heartbeat_at >= fresh_since]
+        assert rows, "no replica leads"
+        return max(rows, key=lambda row: row.leader_since).replica_id
 
     def stop(self) -> None:
         self._each(lambda bot: bot.proc is not None and bot.proc.poll() is None and bot.stop(signal.SIGTERM))

@@ -162,10 +162,15 @@ class ReplicaCommands:
         now = utcnow()
         stale_after = self.leadership.timing.stale_after if self.leadership else 30.0
         me = self.service.replica
+        rows = store.replicas.all()
+        fresh = [r for r in rows if (now - r.heartbeat_at).total_seconds() <= stale_after]
+        # A killed leader's row says "leader" until it goes stale; the lead belongs to whoever took it last.
+        claimants = [r for r in fresh if r.leader_since is not None]
+        leader = max(claimants, key=lambda r: r.leader_since).instance if claimants else None
         lines = []
-        for row in store.replicas.all():
+        for row in rows:
             age = (now - row.heartbeat_at).total_seconds()
-            state = "leader" if row.leader_since is not None and age <= stale_after else "follower"
+            state = "leader" if row.instance == leader else "follower"
             if age > stale_after:
                 state = "not responding"
             this = " (this one)" if me is not None and row.instance == me.instance else ""

@@ -1,4 +1,7 @@
-"""Two replicas, one PostgreSQL: every command answered once, whichever replica Slack hands it to."""
+"""Two replicas, one PostgreSQL: every command answered once, whichever replica Slack hands it to.
+
+The tests share one cluster and run in file order: the configuration change and the rolling restart come last.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +11,15 @@ from collections import Counter
 
 import pytest
 from replica_cluster import bot_texts, not_found_answers
-from slack_workspace import ALICE, BOB
+from slack_workspace import ADMIN, ALICE, BOB
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
 
 PEOPLE = [f"U0PERSON{i}" for i in range(1, 6)]
 
 
-def test_fifty_commands_from_five_people_are_answered_once_each(cluster):
+def test_fifty_commands_from_five_people_are_answered_once_each(shared_cluster):
+    cluster = shared_cluster
     slack = cluster.slack
     for person in PEOPLE:
         slack.add_user(person, person.lower())
@@ -50,7 +54,8 @@ def test_fifty_commands_from_five_people_are_answered_once_each(cluster):
     assert len(redelivered) >= 6 and all(conns[0] != conns[1] for conns in redelivered)
 
 
-def test_two_people_sending_the_same_ten_opens_at_once_get_twenty_incidents_and_repeats_add_none(cluster):
+def test_two_people_sending_the_same_ten_opens_at_once_get_twenty_incidents_and_repeats_add_none(shared_cluster):
+    cluster = shared_cluster
     slack = cluster.slack
     general = slack.channel_by_name("general").id
     texts = [f"!incident open sev3 Payments outage {k}" for k in range(10)]
@@ -85,7 +90,36 @@ def test_two_people_sending_the_same_ten_opens_at_once_get_twenty_incidents_and_
     assert len({conn for _, conn, _ in slack.deliveries()}) == 2
 
 
-def test_rolling_sigterm_restart_of_both_replicas_loses_no_command(cluster):
+def test_configuration_changed_on_one_replica_is_in_force_on_the_other(shared_cluster):
+    cluster = shared_cluster
+    slack = cluster.slack
+    dm = slack.open_dm(ADMIN)
+    ops = slack.channel_by_name("ops").id
+    config = "{'SEVERITY_LEVELS': [{'label': 'Red alert', 'value': 'redalert'}]}"
+    ts = slack.post_user_message(ADMIN, dm, f"!plugin config RedAlert {config}")
+    assert slack.wait_for_message(dm, after_ts=ts, timeout=15)["text"] == "Plugin configuration done."
+    slack.wait_for(lambda: any("changed on another replica" in bot.log for bot in cluster.replicas.values()), timeout=5)
+    seen = len(slack.deliveries())
+    ts = None
+    for i in range(10):
+        sent = slack.post_user_message(ALICE, ops, f"!incident open sev1 Old severity {i}")
+        ts = ts or sent
+    refusal = "is not a severity. Use one of: redalert."
+    slack.wait_for(lambda: sum(refusal in t for t in bot_texts(slack, ops, after_ts=ts)) == 10, timeout=20)
+    assert len({conn for _, conn, _ in slack.deliveries()[seen:]}) == 2, "both replicas answered some"
+    assert not [
+        i for i in cluster.store.incidents.list(include_closed=True, limit=100)[0] if "Old severity" in i.description
+    ]
+
+    ts = slack.post_user_message(ADMIN, dm, "!incident doctor")
+    report = slack.wait_for_message(dm, after_ts=ts, timeout=15)["text"]
+    assert "Replicas" in report
+    assert report.count(": leader,") == 1 and report.count(": follower,") == 1, report
+    assert "`r1`" in report and "`r2`" in report
+
+
+def test_rolling_sigterm_restart_of_both_replicas_loses_no_command(shared_cluster):
+    cluster = shared_cluster
     slack = cluster.slack
     ops = slack.channel_by_name("ops").id
     sent: list[int] = []

@@ -55,6 +55,7 @@ class Result:
     burst_seconds: float
     burst_opened: int
     burst_channels: int
+    burst_429s: int
 
 
 def _wait(predicate, timeout: float, what: str) -> None:
@@ -83,10 +84,10 @@ def measure(replicas: int) -> Result:
                     origin_channel=room,
                 )
             list_rate, answered = _list_throughput(slack, room)
-            burst_time, opened, channels = _burst(cluster, slack)
+            burst_time, opened, channels, limited = _burst(cluster, slack)
         finally:
             cluster.stop()
-    return Result(replicas, list_rate, answered, burst_time, opened, channels)
+    return Result(replicas, list_rate, answered, burst_time, opened, channels, limited)
 
 
 def _now() -> datetime:
@@ -117,8 +118,9 @@ def _list_throughput(slack, room: str) -> tuple[float, int]:
     return total / elapsed, answered()
 
 
-def _burst(cluster: Cluster, slack) -> tuple[float, int, int]:
+def _burst(cluster: Cluster, slack) -> tuple[float, int, int, int]:
     general = slack.channel_by_name("general").id
+    seen = len(slack.calls)
     people = list(cluster.slack.channel(general).members - {slack.bot_user_id})
     slack.enable_rate_limits(per_minute_scale=RATE_SCALE)
     spacing = BURST_SECONDS / BURST
@@ -138,7 +140,8 @@ def _burst(cluster: Cluster, slack) -> tuple[float, int, int]:
     incidents, _ = cluster.store.incidents.list(include_closed=True, limit=1000)
     burst = [i for i in incidents if i.description.startswith("burst incident")]
     opened = sum(1 for i in burst if i.status is Status.OPEN)
-    return elapsed, opened, len({i.channel_id for i in burst if i.channel_id})
+    limited = sum(1 for call in slack.calls[seen:] if call.http_status == 429)
+    return elapsed, opened, len({i.channel_id for i in burst if i.channel_id}), limited
 
 
 def table(results: list[Result]) -> str:
@@ -153,7 +156,10 @@ def table(results: list[Result]) -> str:
     lines.append(
         f"| P3: {BURST} opens over {BURST_SECONDS:.0f} s under tier limits x{RATE_SCALE:g}, "
         "first open to last answer | "
-        + " | ".join(f"{r.burst_seconds:.1f} s ({r.burst_opened} open, {r.burst_channels} channels)" for r in results)
+        + " | ".join(
+            f"{r.burst_seconds:.1f} s ({r.burst_opened} open, {r.burst_channels} channels, {r.burst_429s} × 429)"
+            for r in results
+        )
         + " |"
     )
     return "\n".join(lines)

@@ -73,6 +73,7 @@ class Leadership:
         self._on_loss: list[Callable[[], None]] = []
         self._stop = threading.Event()
         self._guard = threading.Lock()
+        self._beating = threading.Lock()  # a heartbeat in flight must not re-create the row stop() removes
         self._threads: list[threading.Thread] = []
 
     # --- the API background jobs use ----------------------------------------------------------------------------
@@ -134,7 +135,8 @@ class Leadership:
         if was_leading:
             self._run_callbacks(list(self._on_loss), "loss", wait=True)
         try:
-            self.store.replicas.leave(self.identity.replica_id, self.identity.instance)
+            with self._beating:
+                self.store.replicas.leave(self.identity.replica_id, self.identity.instance)
         except Exception:
             log.warning("Could not remove this replica's heartbeat row", exc_info=True)
 
@@ -154,17 +156,23 @@ class Leadership:
     def _beat(self) -> None:
         identity = self.identity
         try:
-            self.store.replicas.beat(
-                replica_id=identity.replica_id,
-                instance=identity.instance,
-                hostname=identity.hostname,
-                pid=identity.pid,
-                started_at=identity.started_at,
-                at=self._clock(),
-                leader_since=self._leader_since if self._leading else None,
-            )
+            with self._beating:
+                if self._stop.is_set():
+                    return
+                self._write_beat(identity)
         except Exception as error:  # the database may be restarting; the next beat tries again
             log.warning("Heartbeat failed: %s", error)
+
+    def _write_beat(self, identity: ReplicaIdentity) -> None:
+        self.store.replicas.beat(
+            replica_id=identity.replica_id,
+            instance=identity.instance,
+            hostname=identity.hostname,
+            pid=identity.pid,
+            started_at=identity.started_at,
+            at=self._clock(),
+            leader_since=self._leader_since if self._leading else None,
+        )
 
     def _poll_leadership(self) -> None:
         if self._stop.is_set():

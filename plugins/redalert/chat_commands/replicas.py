@@ -21,6 +21,7 @@ from typing import Any
 from errbot import cmdfilter
 
 from redalert_core.domain import text as texts
+from redalert_core.domain.replica import ReplicaIdentity
 from redalert_core.services import recovery
 from redalert_core.services.incidents import utcnow
 from redalert_core.services.leadership import Leadership, Timing, identify
@@ -72,7 +73,8 @@ class ReplicaCommands:
         self.start_poller(seconds_from_env("REDALERT_CONFIG_POLL", 2.0), self._poll_shared_state)
 
     @staticmethod
-    def replica_identity() -> Any:
+    def replica_identity() -> ReplicaIdentity:
+        """This process among the replicas: REDALERT_REPLICA_ID (default the host name) and a fresh instance."""
         return identify(os.environ.get("REDALERT_REPLICA_ID"))
 
     def _leads(self) -> bool:

@@ -12,6 +12,7 @@ import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -36,15 +37,19 @@ _KEEPALIVES = {
 }
 
 
+def _set_lock_timeout(dbapi_connection: Any, _record: Any) -> None:
+    with dbapi_connection.cursor() as cursor:
+        cursor.execute(f"SET lock_timeout = {int(LOCK_TIMEOUT_MS)}")
+
+
 class NamedLocks:
     """`with locks.hold("incident:12"): ...` — one holder at a time in this process and across processes."""
 
     def __init__(self, db: Database) -> None:
-        self._engine = db.lock_engine(
-            pool_size=4,
-            max_overflow=60,
-            connect_args={"options": f"-clock_timeout={LOCK_TIMEOUT_MS}", **_KEEPALIVES},
-        )
+        # No "options" here: they would replace the search_path that the URL or the schema sets.
+        self._engine = db.lock_engine(pool_size=4, max_overflow=60, connect_args=_KEEPALIVES)
+        if self._engine is not None:
+            sa.event.listen(self._engine, "connect", _set_lock_timeout)
         self._local: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
         self._mine = threading.local()  # keys this thread holds: holding one again nests instead of deadlocking

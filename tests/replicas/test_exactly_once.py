@@ -118,6 +118,17 @@ def test_configuration_changed_on_one_replica_is_in_force_on_the_other(shared_cl
     assert "`r1`" in report and "`r2`" in report
 
 
+def test_a_rename_seen_by_one_replica_clears_the_cached_channel_on_the_other(shared_cluster):
+    cluster = shared_cluster
+    slack = cluster.slack
+    ops = slack.channel_by_name("ops").id
+    slack.rename_channel(ops, "ops-renamed")  # Slack tells one connection only
+    forgot = f"Forgot the cached channel {ops}: another replica saw it change"
+    slack.wait_for(lambda: any(forgot in bot.log for bot in cluster.replicas.values()), timeout=5)
+    assert sum(forgot in bot.log for bot in cluster.replicas.values()) == 1, "only the replica that missed the event"
+    slack.rename_channel(ops, "ops")
+
+
 def test_rolling_sigterm_restart_of_both_replicas_loses_no_command(shared_cluster):
     cluster = shared_cluster
     slack = cluster.slack

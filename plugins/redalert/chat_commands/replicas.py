@@ -120,6 +120,7 @@ class ReplicaCommands:
         )
         for kind, key in found:
             forget(kind, key)
+            self.log.info("Forgot the cached %s %s: another replica saw it change", kind, key or "")
 
     def _publish_cache_forget(self, kind: str, key: str | None) -> None:
         try:

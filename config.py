@@ -118,4 +118,12 @@ REDALERT_DEFAULT_CONFIG = {
     "ANNOUNCE_CHANNELS": {},
     "REMINDER_MINUTES": {"sev1": 30, "sev2": 60},
     "POSTMORTEM_SEVERITIES": ["sev1", "sev2"],
+    # Problem management: who closes tasks ("owners", "admins", "anyone"),
+    # who changes a problem's status (same choices), and after how many
+    # days an `investigating` problem whose incidents are all closed is
+    # brought up with their commanders (then weekly).
+    "TASK_CLOSE_ALLOWED": "owners",
+    "PROBLEM_STATUS_ALLOWED": "owners",
+    "PROBLEM_STALE_DAYS": 14,
+    "FORM_GROUPS": [],
 }

@@ -180,4 +180,20 @@ REDALERT_DEFAULT_CONFIG = {
     # Severities whose post-mortem draft (Markdown) is uploaded to the
     # channel on close; `!incident postmortem` makes one at any time.
     "POSTMORTEM_SEVERITIES": ["sev1", "sev2"],
+    # Who may close or reopen a follow-up task (`!task done`): "owners" =
+    # the task's owner, the commander of its incident (for a problem's
+    # task: the problem's opener and its incidents' commanders) and
+    # admins; "admins" only; or "anyone". Anyone may add and assign tasks.
+    "TASK_CLOSE_ALLOWED": "owners",
+    # Who may change a problem's status (`!problem status`): "owners" =
+    # its opener, the commanders of its incidents and admins; "admins";
+    # or "anyone".
+    "PROBLEM_STATUS_ALLOWED": "owners",
+    # Days a problem may stay `investigating` after all its incidents
+    # closed before their commanders are reminded by DM (then weekly).
+    "PROBLEM_STALE_DAYS": 14,
+    # User groups offered in the "Open an incident" form (`/incident`), as
+    # IDs (S…) or @handles. Empty: the form has a text field where people
+    # type @handles instead.
+    "FORM_GROUPS": [],
 }

@@ -62,3 +62,13 @@ def eventually(predicate, timeout: float = 5.0) -> None:
         if time.monotonic() > deadline:
             raise AssertionError("condition not met in time")
         time.sleep(0.01)
+
+
+def visible(reply: str) -> str:
+    """A reply as people read it: without the invisible word joiners that keep quoted `<`/`@` inert."""
+    return reply.replace("\u2060", "")
+
+
+def say_visible(testbot, text: str, **kwargs) -> str:
+    """`say`, returning the reply as people read it (for comparing usage texts with their `<placeholders>`)."""
+    return visible(say(testbot, text, **kwargs))

@@ -3,6 +3,9 @@
     make sandbox            type messages as a Slack user and watch the bot and the workspace
     make sandbox-script     play a whole incident lifecycle and print the transcript
 
+Besides messages: `/incident [text]` runs the slash command (a form is filled in at the prompt) and
+`/click join|update|resolve|close` presses a button on the latest incident's pinned summary.
+
 Everything runs on 127.0.0.1; nothing is sent to Slack.
 """
 
@@ -18,7 +21,7 @@ from pathlib import Path
 sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parents[1] / "plugins/redalert")]
 
 from bot_process import BotProcess  # noqa: E402
-from slack_workspace import ADMIN, APP_TOKEN, BOT_TOKEN  # noqa: E402
+from slack_workspace import ADMIN, APP_SCOPES, APP_TOKEN, BOT_TOKEN  # noqa: E402
 
 from slack_emulator import SlackEmulator  # noqa: E402
 
@@ -36,7 +39,25 @@ SCRIPT = [
     ("bob", "#incident", "!incident close Rolled back the 14:02 deploy"),
     ("alice", "dm", "incident open sev3 Search results are stale"),
     ("carol", "#ops", "!incident list all"),
+    # The second door: the slash command's form and the summary's buttons.
+    (
+        "carol",
+        "#ops",
+        "/incident",
+        {"severity": "sev2", "description": "Search is slow", "people": "dave", "groups": "@sre"},
+    ),
+    ("admin", "#incident", "/click join"),
+    ("bob", "#incident", "/click update", {"status": "identified", "text": "Reindexing the search cluster"}),
+    ("bob", "#incident", "/click resolve"),
+    ("carol", "#incident", "/click close", {"confirm": "y"}),
+    ("alice", "#ops", "/incident list all"),
 ]
+ACTIONS = {
+    "join": "incident_join",
+    "update": "incident_update",
+    "resolve": "incident_resolve",
+    "close": "incident_close",
+}
 
 
 def seed_demo(emu: SlackEmulator) -> None:
@@ -46,6 +67,22 @@ def seed_demo(emu: SlackEmulator) -> None:
     everyone = [*USERS.values(), emu.bot_user_id]
     emu.add_channel("general", members=everyone, is_general=True)
     emu.add_channel("ops", members=everyone)
+
+
+class Answers:
+    """Form answers: from a scripted step, else typed at the prompt."""
+
+    def __init__(self, given: dict[str, str] | None) -> None:
+        self.given = given
+        self.scripted = given is not None
+
+    def __call__(self, field: str, prompt: str) -> str:
+        if self.given is not None:
+            return self.given.get(field, "")
+        try:
+            return input(f"  {prompt}: ").strip()
+        except EOFError:
+            return ""
 
 
 @dataclass
@@ -105,6 +142,94 @@ class Sandbox:
         lines += self.changes(before)
         return lines
 
+    # --- the slash command, forms and buttons -----------------------------------------------------------------
+    def interact(self, user: str, where: str, text: str, answers: dict[str, str] | None = None) -> list[str]:
+        """`/incident [text]` or `/click <button>` as `user`; forms are filled from `answers` or at the prompt."""
+        channel = self.channel_id(where, user)
+        label = where if where != "#incident" else "#" + self.emu.channel(channel).name
+        before = self.snapshot()
+        seen = {c: len(self.emu.messages(c)) for c in before}
+        shown = len(self.emu.ephemerals_for(USERS[user]))
+        lines = [f"[{label}] {user}: {self.names(text)}"]
+        ask = Answers(answers)
+        if text.startswith("/click"):
+            envelope = self._click(user, channel, text.split()[1:], ask, lines)
+        else:
+            envelope = self.emu.send_slash_command(USERS[user], channel, "/incident", text[len("/incident") :].strip())
+        if envelope:
+            self.emu.wait_for_ack(envelope, timeout=15)
+            self._fill_forms(user, ask, lines)
+        self._settle()
+        for cid in sorted({*self.snapshot(), channel}):
+            for msg in self.emu.messages(cid)[seen.get(cid, 0) :]:
+                if msg["user"] == self.emu.bot_user_id:
+                    where_said = "#" + self.emu.channel(cid).name if not cid.startswith("D") else "dm"
+                    lines.append(f"[{where_said}] RedAlert: {self.names(msg['text'])}".replace("\n", "\n      "))
+        for msg in self.emu.ephemerals_for(USERS[user])[shown:]:
+            body = self.names(msg["text"]).replace("\n", "\n      ")
+            lines.append(f"[{label}] RedAlert (only {user} sees this): {body}")
+        return lines + self.changes(before)
+
+    def _click(self, user: str, channel: str, words: list[str], ask: Answers, lines: list[str]) -> str | None:
+        action = ACTIONS.get(words[0] if words else "")
+        if action is None:
+            raise SystemExit(f"/click {' | '.join(ACTIONS)}")
+        pins = self.emu.pins(channel)
+        if not pins:
+            raise SystemExit("no pinned summary here: /in #incident first")
+        summary = next(m for m in self.emu.messages(channel) if m["ts"] == pins[0])
+        blocks = summary.get("blocks") or []
+        buttons = {e["action_id"]: e for b in blocks if b["type"] == "actions" for e in b["elements"]}
+        if action not in buttons:
+            lines.append("  (the summary has no such button now)")
+            return None
+        confirm = buttons[action].get("confirm")
+        if confirm:
+            lines.append(f"  Slack asks: {confirm['title']['text']} {self.names(confirm['text']['text'])}")
+            if ask("confirm", f"{confirm['confirm']['text']}? [y/N]").lower() not in ("y", "yes"):
+                lines.append(f"  {user} pressed {confirm['deny']['text']}")
+                return None
+        return self.emu.click_button(USERS[user], channel, summary["ts"], action)
+
+    def _fill_forms(self, user: str, ask: Answers, lines: list[str]) -> None:
+        """Fill in and submit the form the bot opened for `user` (it does so before acking), until it is accepted."""
+        if not self.emu.open_views(USERS[user]):
+            return
+        view = self.emu.open_views(USERS[user])[-1]
+        lines.append(f"  (form {view['title']['text']!r} opened for {user})")
+        while True:
+            values, typed = {}, {}
+            for block in view["blocks"]:
+                element = block.get("element") or {}
+                if block.get("type") != "input":
+                    continue
+                options = [o["value"] for o in element.get("options") or []]
+                hint = f" ({', '.join(options)})" if options else ""
+                answer = ask(block["block_id"], f"{block['label']['text']}{hint}")
+                if answer:
+                    values[block["block_id"]] = self._form_value(element, answer)
+                    typed[block["block_id"]] = answer
+            shown = ", ".join(f"{k}={v}" for k, v in typed.items())
+            lines.append(f"  {user} submits: {self.names(shown)}")
+            envelope = self.emu.submit_view(USERS[user], view["id"], values)
+            self.emu.wait_for_ack(envelope, timeout=15)
+            errors = self.emu.view_errors(view["id"])
+            if not errors or ask.scripted:
+                lines += [f"  form error on {field}: {text}" for field, text in errors.items()]
+                return
+            lines += [f"  form error on {field}: {text}" for field, text in errors.items()]
+
+    @staticmethod
+    def _form_value(element: dict, answer: str):
+        kind = element.get("type")
+        if kind == "multi_users_select":
+            return [USERS.get(name.strip().lstrip("@"), name.strip()) for name in answer.replace(",", " ").split()]
+        if kind in ("multi_static_select", "checkboxes"):
+            if kind == "checkboxes":
+                return [o["value"] for o in element["options"]] if answer.lower() in ("y", "yes") else []
+            return answer.replace(",", " ").split()
+        return answer
+
     def _settle(self) -> None:
         while True:
             count = len(self.emu.calls)
@@ -142,6 +267,8 @@ def interactive(sandbox: Sandbox) -> None:
         "  /as <admin|alice|bob|carol|dave>   speak as someone else\n"
         "  /in <#ops|#general|#incident|dm>   move (#incident: the latest incident channel)\n"
         "  /channels                          list channels\n"
+        "  /incident [text]                   the slash command (alone: the form to open an incident)\n"
+        "  /click join|update|resolve|close   press a button on the pinned summary (in #incident)\n"
         "  /quit"
     )
     while True:
@@ -164,7 +291,10 @@ def interactive(sandbox: Sandbox) -> None:
                 print(f"  #{c.name}{' (archived)' if c.is_archived else ''}: {c.topic}")
             continue
         try:
-            print("\n".join(sandbox.send(user, where, text)))
+            if text.startswith(("/incident", "/click")):
+                print("\n".join(sandbox.interact(user, where, text)))
+            else:
+                print("\n".join(sandbox.send(user, where, text)))
         except SystemExit as exc:
             print(f"  {exc}")
 
@@ -173,7 +303,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--script", action="store_true", help="play a whole incident lifecycle and print it")
     opts = parser.parse_args()
-    emu = SlackEmulator(bot_token=BOT_TOKEN, app_token=APP_TOKEN).start()
+    emu = SlackEmulator(bot_token=BOT_TOKEN, app_token=APP_TOKEN, scopes=APP_SCOPES).start()
     seed_demo(emu)
     with tempfile.TemporaryDirectory(prefix="redalert-sandbox-") as data:
         bot = BotProcess(emu.api_url, Path(data))
@@ -182,8 +312,12 @@ def main() -> None:
         sandbox = Sandbox(emu, bot)
         try:
             if opts.script:
-                for user, where, text in SCRIPT:
-                    print("\n".join(sandbox.send(user, where, text)), flush=True)
+                for user, where, text, *answers in SCRIPT:
+                    if text.startswith(("/incident", "/click")):
+                        lines = sandbox.interact(user, where, text, answers[0] if answers else {})
+                    else:
+                        lines = sandbox.send(user, where, text)
+                    print("\n".join(lines), flush=True)
             else:
                 interactive(sandbox)
         finally:

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from slack_emulator import SlackEmulator
+from slack_emulator.workspace import DEFAULT_BOT_SCOPES
 
 BOT_TOKEN = "xoxb-test-token"
 APP_TOKEN = "xapp-test-token"
@@ -16,6 +17,8 @@ ALICE = "U0ALICE"
 BOB = "U0BOB"
 CAROL = "U0CAROL"
 SRE_GROUP = "S0SRE"
+# What the app manifest grants: the emulator's defaults plus `commands` for /incident.
+APP_SCOPES = (*DEFAULT_BOT_SCOPES, "commands")
 
 
 def seed_workspace(emu: SlackEmulator) -> None:
@@ -31,7 +34,7 @@ def seed_workspace(emu: SlackEmulator) -> None:
 @contextmanager
 def running_workspace() -> Iterator[SlackEmulator]:
     """A started emulator holding this workspace, stopped afterwards."""
-    emu = SlackEmulator(bot_token=BOT_TOKEN, app_token=APP_TOKEN).start()
+    emu = SlackEmulator(bot_token=BOT_TOKEN, app_token=APP_TOKEN, scopes=APP_SCOPES).start()
     seed_workspace(emu)
     try:
         yield emu

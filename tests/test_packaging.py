@@ -35,3 +35,14 @@ def test_manifest_grants_every_scope_the_bot_checks_for():
     assert manifest["settings"]["socket_mode_enabled"] is True
     events = set(manifest["settings"]["event_subscriptions"]["bot_events"])
     assert {"message.channels", "message.groups", "message.im", "message.mpim"} <= events
+
+
+def test_manifest_declares_the_slash_command_and_interactivity():
+    manifest = yaml.safe_load((ROOT / "slack-app-manifest.yml").read_text())
+    [command] = manifest["features"]["slash_commands"]
+    assert command["command"] == "/incident" and command["should_escape"] is True
+    assert "url" not in command  # Socket Mode: the command arrives over the WebSocket
+    assert len(command["description"]) <= 100 and len(command.get("usage_hint", "")) <= 100
+    assert manifest["settings"]["interactivity"]["is_enabled"] is True
+    assert "request_url" not in manifest["settings"]["interactivity"]
+    assert "commands" in manifest["oauth_config"]["scopes"]["bot"]

@@ -6,6 +6,10 @@ Everything is the slackv3 backend's (connection, events, sending, formatting); t
 - drops cache entries when Slack says a name changed (rename, user and team events, the bot's own join or leave),
   provided the Slack app subscribes to those events; entries also expire after ten minutes;
 - gives the backend's WebClient RedAlert's retry policy, so a reply hit by a 429 is sent late rather than lost;
+- defuses <!channel>, <!here>, <!everyone> and <!subteam^…> in every reply after Markdown conversion (the converter
+  turns `&lt;` back into `<`, which would re-activate a mention quoted from user text); RedAlert never writes them.
+- routes Socket Mode `slash_commands` and `interactive` envelopes (which slackv3 acks empty and drops) to the plugin
+  that registered for them through `interaction_router`, and acks each with the payload its handler returns.
 - with several replicas: shares what it forgets with the other replicas (`on_cache_forget`, set by the plugin) and
   forgets what they report (`forget_cached`); and stops cleanly: on shutdown it stops acknowledging envelopes (Slack
   redelivers them to another replica), closes its Socket Mode connection and lets the commands it already accepted
@@ -30,12 +34,15 @@ from typing import Any
 import slackv3.slackv3 as slackv3_backend
 from cached_identifiers import use_cached_identifiers
 from identifier_cache import IdentifierCache
+from interaction_router import KINDS, InteractionRouter
+from slack_sdk.socket_mode.response import SocketModeResponse
 
 # The retry policy lives with RedAlert's Slack gateway (plugins/redalert/redalert_core), outside any package here.
 _PLUGIN_DIR = str(Path(__file__).resolve().parents[2] / "plugins" / "redalert")
 if _PLUGIN_DIR not in sys.path:
     sys.path.insert(0, _PLUGIN_DIR)
-from redalert_core.slack.gateway import install_retry_handlers  # noqa: E402
+from redalert_core.domain.text import defuse_broadcasts, defuse_payload  # noqa: E402
+from redalert_core.slack.gateway import SlackGateway, install_retry_handlers  # noqa: E402
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +51,23 @@ SHUTDOWN_DRAIN_SECONDS = 20.0
 # How long an envelope that arrives while the plugins are still being activated waits for them before it is left
 # unacknowledged for Slack to redeliver (Slack wants an ack within 3 s).
 READY_WAIT_SECONDS = 2.5
+
+
+class BroadcastSafeConverter:
+    """The backend's Markdown converter, whose output can never notify a channel, the workspace or a group."""
+
+    def __init__(self, converter: Any) -> None:
+        self._converter = converter
+
+    def convert(self, text: str) -> str:
+        converted = self._converter.convert(text)
+        safe = defuse_broadcasts(converted)
+        if safe != converted:
+            log.warning("Defused a broadcast mention in a reply.")
+        return safe
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._converter, name)
 
 
 class RedAlertSlackBackend(slackv3_backend.SlackBackend):
@@ -61,6 +85,28 @@ class RedAlertSlackBackend(slackv3_backend.SlackBackend):
         # Before the backend's __init__, which registers pickling for the identifier classes it names.
         use_cached_identifiers(slackv3_backend, self.identifier_cache)
         super().__init__(config)
+        self.md = BroadcastSafeConverter(self.md)
+        # Plugins register their slash-command and interaction handlers here (RedAlert does in activate()).
+        self.interaction_router = InteractionRouter(SlackGateway(lambda: self.slack_web).respond)
+
+    def send_message(self, msg: Any) -> Any:
+        # Blocks and attachments skip the converter; they get the same defence.
+        for key in ("blocks", "attachments"):
+            if key in msg.extras:
+                msg.extras[key] = defuse_payload(msg.extras[key])
+        return super().send_message(msg)
+
+    # --- slash commands, buttons and modals ------------------------------------------------------------------------
+    def _sm_generic_event_handler(self, client: Any, req: Any) -> None:
+        """Events go to slackv3 as before; slash commands and interactions get one ack carrying their answer."""
+        if req.type not in KINDS:
+            super()._sm_generic_event_handler(client, req)
+            return
+        payload = self.interaction_router.handle(req.type, req.payload or {})
+        if payload and not req.accepts_response_payload:
+            log.warning("A %s envelope accepts no response payload; its answer is dropped.", req.type)
+            payload = None
+        client.send_socket_mode_response(SocketModeResponse(envelope_id=req.envelope_id, payload=payload))
 
     # serve_once builds a new WebClient on every (re)connect and assigns it here: that is where it gets its retries.
     @property

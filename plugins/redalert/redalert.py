@@ -15,16 +15,18 @@ from typing import Any
 from errbot import BotPlugin, ValidationException, botcmd, cmdfilter
 
 from chat_commands import listed_under_plugin
+from chat_commands.interactive import InteractiveCommands
+from chat_commands.problems import ProblemCommands
 from chat_commands.replicas import ReplicaCommands
 from chat_commands.workflow import WorkflowCommands
 from redalert_core.domain import commands
 from redalert_core.domain import text as texts
 from redalert_core.domain.commands import ParseError
 from redalert_core.domain.settings import DEFAULT_CONFIG, ConfigError, Settings, parse_config_text, validate
-from redalert_core.services import doctor
+from redalert_core.services import doctor, replies
 from redalert_core.services.incidents import IncidentService, OpenRequest, ServiceError
 from redalert_core.slack import messages
-from redalert_core.slack.gateway import SlackGateway, build_client, describe_error
+from redalert_core.slack.gateway import SlackGateway, build_client
 from redalert_core.store import Store, single_process
 
 _CONFIG_COMMAND = re.compile(r"^\s*RedAlert\s+(.+)$", re.DOTALL)
@@ -39,8 +41,11 @@ def database_url(bot_config: Any) -> str:
     return f"sqlite:///{data_dir.resolve() / 'redalert.sqlite3'}"
 
 
+# Mixins before BotPlugin: WorkflowCommands overrides callback_reaction.
 @listed_under_plugin
-class RedAlert(WorkflowCommands, ReplicaCommands, BotPlugin):  # WorkflowCommands first: it overrides callback_reaction
+class RedAlert(
+    WorkflowCommands, ProblemCommands, InteractiveCommands, ReplicaCommands, BotPlugin
+):  # WorkflowCommands first: callback_reaction
     """Incident management: open an incident channel, invite the right people, list and close incidents."""
 
     settings: Settings
@@ -107,6 +112,8 @@ class RedAlert(WorkflowCommands, ReplicaCommands, BotPlugin):  # WorkflowCommand
                 store, SlackGateway(self._slack_client), lambda: self.settings, replica=self.replica_identity()
             )
         self._start_workflow()  # roles, statuses, updates, reminders (chat_commands/workflow.py)
+        self._start_problems()  # links, problems, tasks and their reminders (chat_commands/problems.py)
+        self._start_interactions()  # /incident, buttons, modals (chat_commands/interactive.py)
         self._watch_shared_state()  # configuration changed on another replica (chat_commands/replicas.py)
         if not first:
             return
@@ -125,6 +132,7 @@ class RedAlert(WorkflowCommands, ReplicaCommands, BotPlugin):  # WorkflowCommand
     def deactivate(self) -> None:
         # The service outlives a reload (see activate), but nothing it started in the background may outlive the
         # plugin: a shutdown waits for the last pins and posts.
+        self._stop_interactions()
         if self.service is not None:
             self.service.drain()
         super().deactivate()
@@ -171,12 +179,12 @@ class RedAlert(WorkflowCommands, ReplicaCommands, BotPlugin):  # WorkflowCommand
 
     @staticmethod
     def _warnings(warnings: list[str]) -> str:
-        return "".join(f"\n:warning: {w}" for w in warnings)
+        return replies.warnings_lines(warnings)
 
     # --- commands -------------------------------------------------------------------------------------------
     @botcmd
     def incident(self, msg, args):
-        """Incident management: open, list, invite, lead, role, status, severity, update, note, timeline, close.
+        """Incident management: open, list, invite, lead, role, status, severity, update, note, timeline, link, close.
 
         - `!incident open [--private] <severity> <description> [@people @groups]`
           e.g. `!incident open sev1 Checkout is down @alice @sre`
@@ -189,10 +197,13 @@ class RedAlert(WorkflowCommands, ReplicaCommands, BotPlugin):  # WorkflowCommand
         - `!incident update [<number>] <text>`, e.g. `!incident update Rolling back the deploy`
         - `!incident note [<number>] <text>` (or react to a message with :pushpin:)
         - `!incident timeline [<number>]` and `!incident postmortem [<number>]`
+        - `!incident link [<n>] <m> [related|duplicate|caused-by]`, `!incident unlink [<n>] <m>`
+        - `!incident show [<number>]`: severity, status, roles, times, links, problem, tasks
         - `!incident close [<number> | #channel] [resolution]`, e.g. `!incident close Rolled back`
         - `!incident retry <number>`; `!incident doctor` (admins)
 
         In an incident's channel the number is not needed. `!help incident <command>` shows one command in full.
+        Problems and follow-up tasks: `!problem` and `!task`.
         """
         usage = self.incident.__doc__.split("\n", 1)[1].strip()
         return f"{usage}\nSeverities: {', '.join(self.settings.severity_values)}."
@@ -221,7 +232,6 @@ class RedAlert(WorkflowCommands, ReplicaCommands, BotPlugin):  # WorkflowCommand
         )
         report = self.service.open(request)
         incident = report.incident
-        label = texts.severity_label(self.settings, incident.severity)
         if report.repeated:
             return (
                 f"You opened this a moment ago: Incident {incident.number} in {messages.channel(incident.channel_id)}."
@@ -233,26 +243,17 @@ class RedAlert(WorkflowCommands, ReplicaCommands, BotPlugin):  # WorkflowCommand
                     f"{messages.channel(incident.channel_id)}."
                 )
             return None  # a redelivered event: the first delivery already answered
-        if not incident.channel_id:
-            return (
-                f"Incident {incident.number} ({label}) is recorded, but its channel could not be created."
-                f"{self._warnings(report.warnings)}\nRun `!incident retry {incident.number}` to try again."
-            )
-        reply = f"Incident {incident.number} ({label}) is open in {messages.channel(incident.channel_id)}."
-        report.warnings.extend(self.workflow.announce_opened(incident))
-        reply += self._failed_invites(report.failed_invites) + self._warnings(report.warnings)
-        if not report.complete:
-            reply += f"\nSome steps did not finish; `!incident retry {incident.number}` runs them again."
-        self.service.mark_replied(incident.number)
+        if incident.channel_id:
+            report.warnings.extend(self.workflow.announce_opened(incident))
+        reply = replies.opened(report, self.settings)
+        if incident.channel_id:
+            self.service.mark_replied(incident.number)
         return reply
 
     @staticmethod
     def _failed_invites(failed: dict[str, str]) -> str:
         """The reply line naming who could not be invited and why ("" when everyone was)."""
-        if not failed:
-            return ""
-        names = ", ".join(f"{messages.user(uid)} ({describe_error(code)})" for uid, code in failed.items())
-        return f"\n:warning: Could not invite: {names}."
+        return replies.failed_invites_line(failed)
 
     @botcmd
     def incident_list(self, msg, args):
@@ -315,11 +316,9 @@ class RedAlert(WorkflowCommands, ReplicaCommands, BotPlugin):  # WorkflowCommand
             return texts.unping(str(exc))
         if incident.channel_id and incident.channel_id == self._here(msg):
             return None  # the closing message posted there is the answer; the channel is archived now
-        return (
-            f"Incident {incident.number} closed after "
-            f"{texts.duration(incident.closed_at - incident.opened_at)}; its channel is archived."
-            f"{self._warnings(warnings)}"
-        )
+        lasted = texts.duration(incident.closed_at - incident.opened_at)
+        channel = "its channel is archived" if incident.channel_id else "it never had a channel"
+        return f"Incident {incident.number} closed after {lasted}; {channel}.{self._warnings(warnings)}"
 
     @botcmd(admin_only=True)
     def incident_doctor(self, msg, args):
@@ -338,7 +337,7 @@ class RedAlert(WorkflowCommands, ReplicaCommands, BotPlugin):  # WorkflowCommand
 
     @botcmd
     def incident_retry(self, msg, args):
-        """Finish opening an incident whose steps failed (channel, topic, invites, summary).
+        """Finish an incident's failed open steps (channel, topic, invites, summary, pin) or its failed close.
 
         Example: `!incident retry 12`
         """
@@ -346,6 +345,10 @@ class RedAlert(WorkflowCommands, ReplicaCommands, BotPlugin):  # WorkflowCommand
         if not text.isdigit():
             return "Usage: !incident retry <number>"
         try:
+            closed = self.service.finish_close(int(text))
+            if closed is not None:
+                incident, warnings = closed
+                return f"Incident {incident.number} is closed now; its channel is archived.{self._warnings(warnings)}"
             report = self.service.resume(int(text))
         except ServiceError as exc:
             return texts.unping(str(exc))

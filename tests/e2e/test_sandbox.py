@@ -24,3 +24,12 @@ def test_scripted_tour_plays_a_whole_lifecycle():
     assert "got the file 'Post-mortem draft: incident 1'" in out
     assert "[dm] RedAlert: Incident 2 (SEV3 - Minor) is open in #sev3-" in out
     assert "closed 2026" in out or "closed 20" in out
+    # /incident's form and the summary's buttons
+    assert "(form 'Open an incident' opened for carol)" in out
+    assert "RedAlert (only carol sees this): Incident 3 (SEV2 - Major) is open in #sev2-" in out
+    assert "-search-is-slow created, topic 'SEV2 - Major | Search is slow', members: RedAlert, bob, carol, dave" in out
+    assert "RedAlert (only admin sees this): You joined incident 3" in out
+    assert "(form 'Update incident 3' opened for bob)" in out and "Reindexing the search cluster" in out
+    assert "Incident 3 is now *resolved* (was identified), set by @bob." in out
+    assert "Slack asks: Close incident 3?" in out and "-search-is-slow archived" in out
+    assert "RedAlert (only alice sees this): 3 incidents:" in out

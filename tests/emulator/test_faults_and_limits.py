@@ -146,3 +146,28 @@ def test_post_message_bucket_and_retry_handler(emulator: SlackEmulator) -> None:
     statuses = [c.http_status for c in emulator.calls_to("chat.postMessage")]
     assert statuses == [200, 200, 200, 429, 200]
     assert emulator.calls_to("chat.postMessage")[3].response == {"ok": False, "error": "ratelimited"}
+
+
+def test_a_held_response_is_carried_out_at_once_and_answered_on_release(
+    client: WebClient, emulator: SlackEmulator
+) -> None:
+    channel = client.conversations_create(name="inc-held")["channel"]["id"]
+    hold = emulator.hold_response("conversations.archive")
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        answer = pool.submit(client.conversations_archive, channel=channel)
+        assert hold.wait_arrived(timeout=10)
+        assert emulator.channel(channel).is_archived  # Slack did it ...
+        assert not answer.done()  # ... but the caller has not heard yet
+        hold.release()
+        assert answer.result(timeout=10)["ok"]
+    # Only the next call was held.
+    assert client.conversations_unarchive(channel=channel)["ok"]
+
+
+@pytest.mark.parametrize("kind", ["http502", "http504"])
+def test_gateway_errors_are_http_5xx_with_internal_error(client: WebClient, emulator: SlackEmulator, kind: str) -> None:
+    emulator.inject_fault("auth.test", kind)
+    with pytest.raises(SlackApiError) as info:
+        client.auth_test()
+    assert info.value.response.status_code == int(kind[4:])
+    assert info.value.response["error"] == "internal_error"

@@ -67,10 +67,11 @@ def test_only_admins_change_the_configuration(testbot, slack):
 
 def test_doctor_reports_scopes_and_unknown_people(testbot, slack):
     assert say(testbot, "!incident doctor").startswith("All good")
-    slack.scopes = tuple(s for s in slack.scopes if s not in ("pins:write", "team:read"))
+    slack.scopes = tuple(s for s in slack.scopes if s not in ("pins:write", "team:read", "commands"))
     say(testbot, "!plugin config RedAlert {'INCLUDE_IN_INCIDENT': {'always': 'U0GONE', 'sev1': '@nosuchgroup'}}")
     reply = say(testbot, "!incident doctor")
-    assert reply.startswith("4 problem(s) found:")
+    assert reply.startswith("5 problem(s) found:")
     assert "lacks the bot scope team:read" in reply and "lacks the bot scope pins:write" in reply
+    assert "lacks the bot scope commands (needed to receive the /incident slash command" in reply
     assert "there is no user U0GONE" in reply and "there is no user group @nosuchgroup" in reply
     assert "bot-admin" in say(testbot, "!incident doctor", user=ALICE)

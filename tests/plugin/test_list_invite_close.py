@@ -126,3 +126,46 @@ def test_who_may_close_is_configurable(testbot, slack):
     assert "Incident 1 closed" in say(testbot, "!incident close 1", user=ALICE)
     assert slack.channel(cid).is_archived
     assert "CLOSE_ALLOWED must be one of" in say(testbot, "!plugin config RedAlert {'CLOSE_ALLOWED': 'bob'}")
+
+
+def test_retry_after_closing_an_incident_without_a_channel_creates_nothing(testbot, slack):
+    slack.inject_fault("conversations.create", "error", error="restricted_action")
+    assert "its channel could not be created" in say(testbot, "!incident open sev2 opened by mistake")
+    reply = say(testbot, "!incident close 1 opened by mistake")
+    assert reply.startswith("Incident 1 closed after ") and reply.endswith("; it never had a channel.")
+    slack.clear_calls()
+    reply = say(testbot, "!incident retry 1")
+    assert reply.startswith("Incident 1 was closed ") and f"by <@{ADMIN}>" in reply
+    assert "nothing was created" in reply
+    assert slack.calls_to("conversations.create") == [] and slack.calls_to("chat.postMessage") == []
+    assert store(testbot).incidents.get(1).channel_id is None
+
+
+def test_list_while_the_archive_is_under_way_shows_closing(testbot, slack):
+    say(testbot, "!incident open sev1 db down")
+    cid = channel_of(testbot, 1)
+    held = slack.hold_response("conversations.archive")
+    testbot.bot.sender = testbot.bot.build_identifier(ADMIN)
+    testbot.push_message("!incident close 1 fixed")
+    assert held.wait_arrived()
+    assert slack.channel(cid).is_archived  # archived in Slack, and RedAlert does not say "open":
+    reply = say(testbot, "!incident list")
+    assert reply.startswith("1 open incident:") and "· closing (its channel is being archived)" in reply
+    held.release()
+    assert "Incident 1 closed after" in testbot.pop_message(timeout=10)
+    assert say(testbot, "!incident list") == "No open incidents."
+
+
+def test_retry_finishes_a_close_whose_archive_failed(testbot, slack):
+    say(testbot, "!incident open sev1 db down")
+    cid = channel_of(testbot, 1)
+    slack.inject_fault("conversations.archive", "error", error="restricted_action")
+    reply = say(testbot, "!incident close 1 rolled back")
+    assert "stays open" in reply and "!incident retry 1 finishes the close" in reply
+    assert "Incident 1 · sev1" in say(testbot, "!incident list")
+    assert say(testbot, "!incident retry 1") == "Incident 1 is closed now; its channel is archived."
+    incident = store(testbot).incidents.get(1)
+    assert (incident.status.value, incident.resolution) == ("closed", "rolled back")
+    assert slack.channel(cid).is_archived
+    assert len([m for m in slack.messages(cid) if "closed by" in m["text"]]) == 1
+    assert say(testbot, "!incident retry 1").startswith("Incident 1 was closed ")

@@ -268,7 +268,7 @@ def test_parse_close_returns_a_target_and_clean_resolution_or_a_reply():
         if command.resolution is not None:
             _clean(command.resolution)
             _inert(command.resolution)
-            assert len(command.resolution) <= commands.MAX_DESCRIPTION
+            assert len(command.resolution) <= commands.MAX_RESOLUTION
 
     _ran("close", prop)
 

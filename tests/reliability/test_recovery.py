@@ -39,6 +39,8 @@ def test_every_interrupted_open_is_finished_and_reported(emulator, tmp_path):
     channel = before.gateway.create_channel("sev1-half-done")
     before.store.steps.set_channel(half.number, channel.id, channel.name)
     unanswered = before.open(OpenRequest("sev1", "everything but the reply", BOB, ops)).incident
+    assert before.drain()  # the pin runs after the reply and is recorded as its own step
+    unanswered = before.store.incidents.get(unanswered.number)
     assert unanswered.pending_steps() == [OpenStep.REPLY]
     before.shutdown()
 
@@ -58,6 +60,43 @@ def test_every_interrupted_open_is_finished_and_reported(emulator, tmp_path):
     assert said[2] == f"Incident {unanswered.number} (SEV1 - Critical) is open in <#{unanswered.channel_id}>."
     assert recovery.finish_interrupted(after) == []  # nothing left: a second start says nothing
     assert_no_orphans_or_duplicates(emulator, after)
+
+
+def test_a_summary_left_unpinned_is_pinned_at_the_next_start_without_a_second_answer(emulator, tmp_path):
+    ops = emulator.channel_by_name("ops").id
+    before = make_service(emulator, tmp_path)
+    emulator.inject_fault("pins.add", "error", error="channel_not_found")  # the pin fails (or the process dies)
+    report = before.open(OpenRequest("sev1", "pin me later", ALICE, ops))
+    assert report.complete and report.pin_running  # the reply does not wait for the pin
+    before.mark_replied(report.incident.number)
+    assert before.drain()
+    stored = before.store.incidents.get(report.incident.number)
+    assert stored.pending_steps() == [OpenStep.PIN] and stored.status is Status.OPEN  # the pin does not hold it back
+    assert emulator.pins(stored.channel_id) == []
+    before.shutdown()
+
+    after = make_service(emulator, tmp_path)  # the restart
+    results = recovery.finish_interrupted(after)
+
+    assert [(r.incident.number, r.complete, r.notice) for r in results] == [(stored.number, True, None)]
+    finished = after.store.incidents.get(stored.number)
+    assert finished.status is Status.OPEN and finished.pending_steps() == []
+    assert emulator.pins(stored.channel_id) == [stored.summary_ts]
+    assert [m["text"] for m in emulator.messages(ops)] == []  # the opener had the answer already
+    assert len(emulator.messages(stored.channel_id)) == 1  # the summary, not posted again
+    assert recovery.finish_interrupted(after) == []
+
+
+def test_retry_pins_a_summary_whose_pin_failed(emulator, tmp_path):
+    service = make_service(emulator, tmp_path)
+    emulator.inject_fault("pins.add", "error", error="internal_error")
+    report = service.open(OpenRequest("sev1", "pin on retry", ALICE, emulator.channel_by_name("ops").id))
+    service.mark_replied(report.incident.number)
+    assert service.drain()
+    assert service.store.incidents.get(report.incident.number).pending_steps() == [OpenStep.PIN]
+    retried = service.resume(report.incident.number)
+    assert retried.complete and retried.incident.status is Status.OPEN
+    assert emulator.pins(retried.incident.channel_id) == [retried.incident.summary_ts]
 
 
 def test_a_channel_created_just_before_a_crash_is_adopted_not_duplicated(emulator, tmp_path):

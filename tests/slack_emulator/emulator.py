@@ -14,7 +14,7 @@ from typing import Any
 
 from .ack_effects import apply_ack
 from .clock import EmulatorClock
-from .faults import FaultPlan
+from .faults import FaultPlan, Hold
 from .interactivity import InteractionsMixin
 from .rate_limits import RateLimiter
 from .response_urls import ResponseUrls
@@ -187,6 +187,11 @@ class SlackEmulator(InteractionsMixin):
     ) -> None:
         with self._cond:
             self._faults.inject(method, kind, times, retry_after, error)
+
+    def hold_response(self, method: str) -> Hold:
+        """The next call of `method` is carried out at once but answered only on `hold.release()`."""
+        with self._cond:
+            return self._faults.hold(method)
 
     def fault_rate(
         self,

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import random
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-FAULT_KINDS = ("ratelimited", "http500", "http503", "drop", "error")
+FAULT_KINDS = ("ratelimited", "http500", "http502", "http503", "http504", "drop", "error")
 
 
 @dataclass
@@ -18,6 +19,35 @@ class Fault:
     error: str | None = None
 
 
+# A held response is sent at the latest after this long, so a test that forgets to release cannot hang the server.
+HOLD_LIMIT_SECONDS = 20.0
+
+
+class Hold:
+    """One response held back: the emulator has done what the call asked, the caller has not heard yet.
+
+    `wait_arrived()` returns once the request was handled (state changed) and its response is waiting;
+    `release()` sends it.
+    """
+
+    def __init__(self, method: str) -> None:
+        self.method = method
+        self._arrived = threading.Event()
+        self._released = threading.Event()
+
+    def arrive(self) -> None:
+        self._arrived.set()
+
+    def wait_arrived(self, timeout: float = 10.0) -> bool:
+        return self._arrived.wait(timeout)
+
+    def release(self) -> None:
+        self._released.set()
+
+    def wait_released(self) -> bool:
+        return self._released.wait(HOLD_LIMIT_SECONDS)
+
+
 class FaultPlan:
     """Queued faults are consumed in order of injection; a random rate applies after the queue."""
 
@@ -27,6 +57,20 @@ class FaultPlan:
         self._kinds: tuple[str, ...] = ()
         self._methods: set[str] | None = None
         self._rng = random.Random(0)
+        self._holds: list[Hold] = []
+
+    def hold(self, method: str) -> Hold:
+        """Hold the response to the next call of `method` until released (see Hold)."""
+        hold = Hold(method)
+        self._holds.append(hold)
+        return hold
+
+    def take_hold(self, method: str) -> Hold | None:
+        for hold in self._holds:
+            if hold.method == method:
+                self._holds.remove(hold)
+                return hold
+        return None
 
     def inject(self, method: str, kind: str, times: int = 1, retry_after: int = 1, error: str | None = None) -> None:
         if kind not in FAULT_KINDS:
@@ -48,6 +92,9 @@ class FaultPlan:
     def clear(self) -> None:
         self._queue.clear()
         self._rate = 0.0
+        for hold in self._holds:
+            hold.release()
+        self._holds.clear()
 
     def next_for(self, method: str) -> Fault | None:
         for fault in self._queue:

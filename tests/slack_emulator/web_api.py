@@ -589,6 +589,30 @@ def _post_target(ctx: ApiContext, args: dict[str, Any]) -> Channel:
     return _channel(ctx, args)
 
 
+# Block Kit's published text limits (https://api.slack.com/reference/block-kit/blocks).
+_HEADER_TEXT = 150
+_SECTION_TEXT = 3000
+_SECTION_FIELDS = 10
+_FIELD_TEXT = 2000
+
+
+def _block_fits(block: Any) -> bool:
+    """Whether a header or section block keeps to Slack's text limits (other block types are not checked)."""
+    if not isinstance(block, dict):
+        return False
+    text = block.get("text") if isinstance(block.get("text"), dict) else {}
+    if block.get("type") == "header":
+        return text.get("type") == "plain_text" and 0 < len(text.get("text") or "") <= _HEADER_TEXT
+    if block.get("type") == "section":
+        fields = block.get("fields") or []
+        if not text and not fields:
+            return False
+        if text and not 0 < len(text.get("text") or "") <= _SECTION_TEXT:
+            return False
+        return len(fields) <= _SECTION_FIELDS and all(len(f.get("text") or "") <= _FIELD_TEXT for f in fields)
+    return True
+
+
 def _message_content(args: dict[str, Any]) -> tuple[str, list[Any] | None, list[Any] | None]:
     blocks = _json_arg(args, "blocks", "invalid_blocks_format")
     attachments = _json_arg(args, "attachments", "invalid_attachments")
@@ -600,7 +624,7 @@ def _message_content(args: dict[str, Any]) -> tuple[str, list[Any] | None, list[
         text = markdown
     if blocks is not None and not isinstance(blocks, list):
         raise ApiError("invalid_blocks_format")
-    if blocks is not None and len(blocks) > MAX_BLOCKS:
+    if blocks is not None and (len(blocks) > MAX_BLOCKS or not all(_block_fits(b) for b in blocks)):
         raise ApiError("invalid_blocks")
     if attachments is not None and not isinstance(attachments, list):
         raise ApiError("invalid_attachments")

@@ -9,7 +9,18 @@ import sqlalchemy as sa
 
 from redalert_core.store import Store, normalise_database_url
 
-EXPECTED_TABLES = {"incidents", "participants", "events", "errbot_kv", "alembic_version"}
+EXPECTED_TABLES = {
+    "incidents",
+    "participants",
+    "events",
+    "errbot_kv",
+    "alembic_version",
+    "incident_links",
+    "problems",
+    "problem_incidents",
+    "problem_events",
+    "tasks",
+}
 
 
 def table_names(store: Store) -> set[str]:

@@ -49,7 +49,8 @@ class WorkflowCommands:
 
     # --- helpers --------------------------------------------------------------------------------------------
     def _asker(self, msg) -> Asker:
-        return Asker(user=self._sender(msg), here=self._here(msg), is_admin=self._is_admin(msg))
+        private = bool(msg.extras.get("slash_command"))  # /incident <text>: only the person sees the answer
+        return Asker(user=self._sender(msg), here=self._here(msg), is_admin=self._is_admin(msg), private_reply=private)
 
     def _free_target(self, msg, args: str, word: str) -> Targeted:
         """Update and note texts may start with a number ("500 errors…"): in an incident's channel it is text,
@@ -181,7 +182,7 @@ class WorkflowCommands:
 
     @botcmd
     def incident_timeline(self, msg, args):
-        """Show the incident's timeline: opening, invites, roles, statuses, severity, updates, notes, closing.
+        """Show the incident's timeline: opening, invites, roles, statuses, updates, notes, links, problem, tasks.
 
         Example: `!incident timeline` in the incident channel, or `!incident timeline 12`
         """

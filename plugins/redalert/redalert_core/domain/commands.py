@@ -13,7 +13,10 @@ from dataclasses import dataclass, field
 
 from .settings import Settings
 
-MAX_DESCRIPTION = 500
+# Long enough for a pasted error message or stack trace (people should not have to retype in the worst moment);
+# the channel name, topic, purpose and summary header take the start, the summary and post-mortem show it all.
+MAX_DESCRIPTION = 4000
+MAX_RESOLUTION = 4000
 
 USER_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^<>]*)?>")
 GROUP_MENTION = re.compile(r"<!subteam\^(S[A-Z0-9]+)(?:\|[^<>]*)?>")
@@ -102,8 +105,8 @@ def parse_open(text: str, settings: Settings) -> OpenCommand:
         raise ParseError(f"Say what is happening: !incident open {severity.value} <description>.")
     if len(description) > MAX_DESCRIPTION:
         raise ParseError(
-            f"The description is {len(description)} characters long; keep it under {MAX_DESCRIPTION} "
-            "and post the details in the incident channel."
+            f"The description is {len(description)} characters long; the limit is {MAX_DESCRIPTION}. "
+            "Shorten it and post the rest in the incident channel once it is open."
         )
     return OpenCommand(
         severity=severity.value, description=description, mentions=find_mentions(rest), is_private=is_private
@@ -152,8 +155,8 @@ def parse_close(text: str) -> CloseCommand:
     else:
         (number, rest), channel_id = _leading_number(text), None
     resolution = plain_text(rest)
-    if len(resolution) > MAX_DESCRIPTION:
-        raise ParseError(f"The resolution is {len(resolution)} characters long; keep it under {MAX_DESCRIPTION}.")
+    if len(resolution) > MAX_RESOLUTION:
+        raise ParseError(f"The resolution is {len(resolution)} characters long; the limit is {MAX_RESOLUTION}.")
     return CloseCommand(number=number, channel_id=channel_id, resolution=resolution or None)
 
 

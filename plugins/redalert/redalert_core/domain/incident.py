@@ -8,15 +8,21 @@ from datetime import datetime
 
 
 class Status(enum.StrEnum):
-    """Where an incident is in its life. OPENING means the open sequence has not finished yet."""
+    """Where an incident is in its life.
+
+    OPENING: the open sequence has not finished yet. CLOSING: its channel is being archived; it becomes CLOSED only
+    with the archive's success (so nobody reads "open" for an archived channel) and goes back to OPEN or OPENING
+    when the archive fails.
+    """
 
     OPENING = "opening"
     OPEN = "open"
+    CLOSING = "closing"
     CLOSED = "closed"
 
 
-# The statuses `!incident list` shows as open.
-OPEN_STATUSES = (Status.OPENING, Status.OPEN)
+# The statuses `!incident list` shows (not closed yet).
+OPEN_STATUSES = (Status.OPENING, Status.OPEN, Status.CLOSING)
 
 
 def same_words(text: str) -> str:
@@ -33,10 +39,14 @@ class OpenStep(enum.StrEnum):
     PURPOSE = "purpose"
     INVITES = "invites"
     SUMMARY = "summary"
+    PIN = "pin"
     REPLY = "reply"
 
 
 OPEN_STEPS: tuple[OpenStep, ...] = tuple(OpenStep)
+# The steps that make an incident OPEN. The pin runs after the reply and does not hold the status back; an incident
+# whose pin is missing is still resumed (IncidentRepository.unfinished).
+STEPS_TO_OPEN: tuple[OpenStep, ...] = tuple(step for step in OPEN_STEPS if step is not OpenStep.PIN)
 
 
 class EventKind(enum.StrEnum):
@@ -48,6 +58,8 @@ class EventKind(enum.StrEnum):
     STEP_FAILED = "step_failed"
     INVITED = "invited"
     INVITE_FAILED = "invite_failed"
+    CLOSE_STARTED = "close_started"  # status CLOSING: the channel is being archived
+    CLOSE_FAILED = "close_failed"  # the archive failed: back to open, the close can be finished with retry
     CLOSED = "closed"
     # The incident workflow (workflow.py): roles, statuses, severity, updates, the timeline and reminders.
     ROLE_ASSIGNED = "role_assigned"
@@ -59,6 +71,18 @@ class EventKind(enum.StrEnum):
     ANNOUNCED = "announced"
     REMINDED = "reminded"
     POSTMORTEM_UPLOADED = "postmortem_uploaded"
+    # Problem management (problems.py, tasks.py, links.py): what happened to the incident's links, problem, tasks.
+    INCIDENT_LINKED = "incident_linked"
+    INCIDENT_UNLINKED = "incident_unlinked"
+    PROBLEM_LINKED = "problem_linked"
+    PROBLEM_UNLINKED = "problem_unlinked"
+    PROBLEM_UPDATED = "problem_updated"
+    TASK_CREATED = "task_created"
+    TASK_DONE = "task_done"
+    TASK_REOPENED = "task_reopened"
+    TASK_ASSIGNED = "task_assigned"
+    TASK_DUE_CHANGED = "task_due_changed"
+    TASK_NUDGED = "task_nudged"
 
 
 @dataclass
@@ -86,20 +110,33 @@ class Incident:
     def is_closed(self) -> bool:
         return self.status is Status.CLOSED
 
+    @property
+    def is_closing_or_closed(self) -> bool:
+        return self.status in (Status.CLOSING, Status.CLOSED)
+
     def has_done(self, step: OpenStep) -> bool:
         return step.value in self.steps_done
 
     def pending_steps(self) -> list[OpenStep]:
+        """The open steps still to run; none once the incident is closed (a closed incident gets no channel)."""
+        if self.is_closed:
+            return []
         return [step for step in OPEN_STEPS if not self.has_done(step)]
+
+    def status_when_not_closing(self) -> Status:
+        """The status a failed close returns to: OPEN once the steps that open it are done, else OPENING."""
+        return Status.OPEN if all(self.has_done(step) for step in STEPS_TO_OPEN) else Status.OPENING
 
 
 @dataclass
 class Event:
-    """One entry of an incident's append-only event log."""
+    """One entry of an incident's append-only event log, or of a problem's (then `incident_number` is None and
+    `problem_number` says which problem; see store/events.py `append_problem`)."""
 
-    incident_number: int
+    incident_number: int | None
     kind: EventKind
     at: datetime
     actor: str | None = None
     data: dict = field(default_factory=dict)
     id: int | None = None
+    problem_number: int | None = None

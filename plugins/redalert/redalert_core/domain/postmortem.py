@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from . import timeline
 from .incident import Event, Incident
+from .links import Link
+from .problems import Problem
 from .settings import Settings
-from .text import duration, severity_label, when
+from .tasks import Task
+from .text import WORD_JOINER, duration, severity_label, when
 from .workflow_state import WorkflowState
 
 TO_FILL = "_To be filled in._"
+_ENTITY_START = re.compile(r"&(?=#?\w+;)")  # typed "&lt;" must read as typed, not become "<"
 
 
 def _person(user_id: str) -> str:
@@ -19,8 +25,58 @@ def _person(user_id: str) -> str:
 
 
 def _plain(text: str) -> str:
-    # Markdown would read a leading "#" or stray HTML; keep user text literal on one line.
-    return " ".join(text.replace("<", "&lt;").replace(">", "&gt;").split())
+    # Markdown would read a leading "#" or stray HTML; keep user text literal on one line, and inert if pasted.
+    # The joiners keep a pasted <!channel> or @here inert wherever the file's text is shown (see text.py).
+    text = _ENTITY_START.sub("&amp;" + WORD_JOINER, text).replace("<", "&lt;" + WORD_JOINER).replace(">", "&gt;")
+    text = text.replace("@", "@" + WORD_JOINER)
+    return " ".join(text.split())
+
+
+@dataclass
+class FollowUp:
+    """Problem management's part of the post-mortem: linked incidents, the incident's problem, its tasks."""
+
+    links: list[Link] = field(default_factory=list)
+    problem: Problem | None = None
+    tasks: list[Task] = field(default_factory=list)
+    problem_tasks: list[Task] = field(default_factory=list)  # the problem's own and its other incidents' tasks
+
+
+def _task_line(task: Task, now: datetime) -> str:
+    owner = _person(task.owner) if task.owner else "no owner"
+    due = ""
+    if task.due:
+        due = f", due {task.due.isoformat()}" + (" (overdue)" if task.is_overdue(now.date()) else "")
+    if task.is_open:
+        return f"- [ ] T{task.number} {_plain(task.text)} ({owner}{due})"
+    done = f"done {task.done_at.strftime('%Y-%m-%d')} by {_person(task.done_by or '?')}"
+    note = f": {_plain(task.done_note)}" if task.done_note else ""
+    return f"- [x] T{task.number} {_plain(task.text)} ({owner}{due}; {done}{note})"
+
+
+def _where(task: Task) -> str:
+    return f" [{task.belongs_to}]"
+
+
+def _follow_up_sections(number: int, follow_up: FollowUp, now: datetime) -> list[str]:
+    lines = ["## Related incidents", ""]
+    lines += [f"- {link.describe_from(number).capitalize()}" for link in follow_up.links] or ["- None linked."]
+    lines += ["", "## Problem", ""]
+    problem = follow_up.problem
+    if problem is None:
+        lines.append("No problem linked (`!problem open <title>` in the incident channel creates one).")
+    else:
+        others = [n for n in problem.incidents if n != number]
+        lines += [
+            f"- **P{problem.number}:** {_plain(problem.title)} ({problem.status.value})",
+            f"- **Cause:** {_plain(problem.cause) if problem.cause else 'not known yet'}",
+            f"- **Workaround:** {_plain(problem.workaround) if problem.workaround else 'none known yet'}",
+            f"- **Other incidents:** {', '.join(str(n) for n in others) or 'none'}",
+        ]
+        if follow_up.problem_tasks:
+            lines += ["", "Follow-up work on the problem and its other incidents:", ""]
+            lines += [_task_line(task, now) + _where(task) for task in follow_up.problem_tasks]
+    return [*lines, ""]
 
 
 def filename(incident: Incident) -> str:
@@ -34,6 +90,7 @@ def render(
     participants: Sequence[str],
     settings: Settings,
     now: datetime,
+    follow_up: FollowUp | None = None,
 ) -> str:
     label = severity_label(settings, incident.severity)
     status = "closed" if incident.is_closed else state.current_status(settings.statuses)
@@ -75,11 +132,13 @@ def render(
     lines += ["", "## Timeline (UTC)", ""]
     for at, text in timeline.entries(events, _person, _plain):
         lines.append(f"- {at.strftime('%Y-%m-%d %H:%M')} {text}")
+    follow_up = follow_up or FollowUp()
+    cause = follow_up.problem.cause if follow_up.problem and follow_up.problem.cause else None
+    lines += ["", *_follow_up_sections(incident.number, follow_up, now)]
     lines += [
-        "",
         "## Root cause",
         "",
-        TO_FILL,
+        _plain(cause) if cause else TO_FILL,
         "",
         "## What went well",
         "",
@@ -91,7 +150,7 @@ def render(
         "",
         "## Action items",
         "",
-        f"- [ ] {TO_FILL}",
+        *([_task_line(task, now) for task in follow_up.tasks] or [f"- [ ] {TO_FILL}"]),
         "",
     ]
     return "\n".join(lines)

@@ -13,7 +13,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import workflow_config
+from . import problem_config, workflow_config
+from .form_config import check_form_groups
 from .naming import DEFAULT_TEMPLATE, TEMPLATE_FIELDS, slugify, template_fields
 from .workflow_config import (
     DEFAULT_POSTMORTEM_SEVERITIES,
@@ -43,6 +44,10 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "ANNOUNCE_CHANNELS": {},
     "REMINDER_MINUTES": dict(DEFAULT_REMINDER_MINUTES),
     "POSTMORTEM_SEVERITIES": list(DEFAULT_POSTMORTEM_SEVERITIES),
+    # Problem management (problem_config.py checks these).
+    **problem_config.DEFAULTS,
+    # User groups offered in the "Open an incident" modal (IDs or @handles); empty: a text field for @handles.
+    "FORM_GROUPS": [],
 }
 CLOSE_POLICIES = ("members", "admins", "anyone")
 
@@ -84,6 +89,10 @@ class Settings:
     announce_channels: dict[str, str] = field(default_factory=dict)
     reminder_minutes: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_REMINDER_MINUTES))
     postmortem_severities: tuple[str, ...] = tuple(DEFAULT_POSTMORTEM_SEVERITIES)
+    task_close_allowed: str = problem_config.OWNERS
+    problem_status_allowed: str = problem_config.OWNERS
+    problem_stale_days: int = problem_config.DEFAULT_STALE_DAYS
+    form_groups: tuple[str, ...] = ()
 
     @property
     def resolved_status(self) -> str:
@@ -251,6 +260,8 @@ def validate(config: Any, defaults: dict[str, Any] | None = None) -> Settings:
     if close_allowed not in CLOSE_POLICIES:
         faults.append(f"CLOSE_ALLOWED must be one of {', '.join(repr(p) for p in CLOSE_POLICIES)}.")
     workflow = _check_workflow(merged, {**DEFAULT_CONFIG, **defaults}, {s.value for s in severities}, faults)
+    workflow.update(problem_config.check(merged, faults))
+    form_groups = check_form_groups(merged["FORM_GROUPS"], faults)
     if faults:
         raise ConfigError(faults)
     return Settings(
@@ -260,6 +271,7 @@ def validate(config: Any, defaults: dict[str, Any] | None = None) -> Settings:
         channel_name_template=template,
         list_limit=limit,
         close_allowed=close_allowed,
+        form_groups=form_groups,
     )
 
 

@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from .incident import Event, EventKind
+from .links import Link, LinkKind
 
 Show = Callable[[str], str]
 
@@ -40,9 +41,63 @@ def describe(event: Event, person: Show, quote: Show) -> str | None:
         return f"Note by {by}{author}: {quote(data['text'])}"
     if kind == EventKind.REMINDED:
         return f"Reminder sent to {person(data['to'])} ({quote(data.get('reminder', ''))})" if data.get("to") else None
+    problem_line = _problem_management(event, by, person, quote)
+    if problem_line is not None:
+        return problem_line
     if kind == EventKind.CLOSED:
         resolution = f": {quote(data['resolution'])}" if data.get("resolution") else ""
         return f"Closed by {by}{resolution}"
+    return None
+
+
+def _link_text(event: Event) -> str:
+    data = event.data
+    link = Link(
+        data["source"],
+        data["other"] if data["source"] == event.incident_number else event.incident_number,
+        LinkKind(data["kind"]),
+        None,
+        event.at,
+    )
+    return link.describe_from(event.incident_number)
+
+
+def _problem_management(event: Event, by: str, person: Show, quote: Show) -> str | None:
+    """Links, the incident's problem and its tasks (problem management)."""
+    data, kind = event.data, event.kind
+    if kind == EventKind.INCIDENT_LINKED:
+        return f"Linked by {by}: {_link_text(event)}"
+    if kind == EventKind.INCIDENT_UNLINKED:
+        return f"Unlinked from incident {data['other']} by {by}"
+    if kind == EventKind.PROBLEM_LINKED:
+        return f"Linked to problem P{data['problem']} ({quote(data.get('title', ''))}) by {by}"
+    if kind == EventKind.PROBLEM_UNLINKED:
+        return f"Unlinked from problem P{data['problem']} by {by}"
+    if kind == EventKind.PROBLEM_UPDATED:
+        change = data.get("change")
+        if change == "status":
+            note = f": {quote(data['note'])}" if data.get("note") else ""
+            return f"Problem P{data['problem']} {data.get('from')} → {data.get('to')} by {by}{note}"
+        return f"Problem P{data['problem']} {quote(str(change))} set by {by}: {quote(data.get('text', ''))}"
+    if kind == EventKind.TASK_CREATED:
+        extras = []
+        if data.get("owner"):
+            extras.append(f"owner {person(data['owner'])}")
+        if data.get("due"):
+            extras.append(f"due {data['due']}")
+        tail = f" ({', '.join(extras)})" if extras else ""
+        return f"Task T{data['task']} added by {by}: {quote(data.get('text', ''))}{tail}"
+    if kind == EventKind.TASK_DONE:
+        note = f": {quote(data['note'])}" if data.get("note") else ""
+        return f"Task T{data['task']} done by {by}{note}"
+    if kind == EventKind.TASK_REOPENED:
+        return f"Task T{data['task']} reopened by {by}"
+    if kind == EventKind.TASK_ASSIGNED:
+        return f"Task T{data['task']} assigned to {person(data['owner'])} by {by}"
+    if kind == EventKind.TASK_DUE_CHANGED:
+        return f"Task T{data['task']} now due {data['due']} (set by {by})"
+    if kind == EventKind.TASK_NUDGED:
+        return f"Reminder sent to {person(data['to'])}: task T{data['task']} is overdue"
     return None
 
 

@@ -29,6 +29,7 @@ REQUIRED_SCOPES = {
     "reactions:read": "receive 📌 reactions that add messages to the timeline",
     "reactions:write": "acknowledge a 📌 with a reaction",
     "files:write": "upload post-mortem drafts",
+    "commands": "receive the /incident slash command (the Slack app must also declare it and enable interactivity)",
 }
 
 

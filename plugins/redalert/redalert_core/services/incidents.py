@@ -21,28 +21,16 @@ from typing import Any
 from ..domain import naming
 from ..domain import text as texts
 from ..domain.commands import Mentions
-from ..domain.incident import EventKind, Incident, OpenStep
+from ..domain.incident import Event, EventKind, Incident, OpenStep, Status
 from ..domain.replica import ReplicaIdentity
 from ..domain.settings import GROUP_ID, Settings
 from ..slack import messages
-from ..slack.gateway import Channel, InviteOutcome, SlackError, SlackGateway
+from ..slack.gateway import TRANSIENT_ERRORS, Channel, InviteOutcome, SlackError, SlackGateway
 from ..store import AlreadyClosed, DuplicateCommand, RepeatedCommand, Store
 
 log = logging.getLogger(__name__)
 
 MAX_NAME_ATTEMPTS = 30
-# Codes that say nothing about the request itself: running the step again may well succeed.
-TRANSIENT_ERRORS = frozenset(
-    {
-        "ratelimited",
-        "rate_limited",
-        "internal_error",
-        "fatal_error",
-        "http_error",
-        "connection_error",
-        "request_timeout",
-    }
-)
 CLOSING_POSTED = "closing_posted"  # event kind: the closing message is in the channel
 # The same person sending the same open within this window means it was sent twice, not two incidents.
 REPEAT_WINDOW = timedelta(seconds=30)
@@ -50,6 +38,18 @@ REPEAT_WINDOW = timedelta(seconds=30)
 
 class ServiceError(Exception):
     """A request that cannot be done; the message is the reply."""
+
+
+class _ClosedMeanwhile(Exception):
+    """The incident was closed while its open was running: the open stops."""
+
+    def __init__(self, incident: Incident) -> None:
+        super().__init__(f"incident {incident.number} was closed")
+        self.incident = incident
+
+
+# What a step's Slack work leaves to store: run inside the wave's one transaction (None: nothing beyond "done").
+Recorder = Callable[[], None] | None
 
 
 def utcnow() -> datetime:
@@ -76,10 +76,14 @@ class StepReport:
     failed_invites: dict[str, str] = field(default_factory=dict)
     duplicate: bool = False
     repeated: bool = False  # a duplicate by content (same person, severity, description), not by Slack event
+    pin_running: bool = False  # the pin runs after the reply, off the critical path, and is recorded when done
 
     @property
     def complete(self) -> bool:
-        return not self.incident.pending_steps() or self.incident.pending_steps() == [OpenStep.REPLY]
+        left = set(self.incident.pending_steps()) - {OpenStep.REPLY}
+        if self.pin_running:
+            left.discard(OpenStep.PIN)
+        return not left
 
 
 @dataclass
@@ -148,6 +152,16 @@ class IncidentService:
 
     # --- open -----------------------------------------------------------------------------------------------
     def open(self, request: OpenRequest) -> StepReport:
+        report = self.record(request)
+        if report.duplicate:
+            return report
+        return self.run_open_steps(report.incident, request.mentions)
+
+    def record(self, request: OpenRequest) -> StepReport:
+        """Store a new incident (no Slack call yet): from here on a crash cannot lose it, a restart finishes it.
+
+        A duplicate (the same Slack event or form, or the same request repeated) returns the existing incident.
+        """
         settings = self.settings
         if settings.severity(request.severity) is None:
             raise ServiceError(
@@ -173,13 +187,23 @@ class IncidentService:
         if request.mentions:  # kept so that a resumed open still invites the people who were mentioned
             mentioned = {"users": request.mentions.users, "groups": request.mentions.groups}
             self.store.events.add(incident.number, EventKind.MENTIONS, actor=request.opened_by, data=mentioned)
+        return StepReport(incident=incident)
+
+    def run_open_steps(self, incident: Incident, mentions: Mentions) -> StepReport:
+        """Create the channel of a recorded incident, invite, post the summary (see record)."""
+        settings = self.settings
         # Who to invite is worked out while the channel is being created: it needs no channel.
-        invitees = self._submit(self.resolve_invitees, incident, request.mentions, settings)
+        invitees = self._submit(self.resolve_invitees, incident, mentions, settings)
         return self._run_steps(incident, settings, invitees.result)
 
     def resume(self, number: int) -> StepReport:
-        """Run whatever steps of opening are still missing (after a Slack failure or a crash)."""
+        """Run whatever steps of opening are still missing (after a Slack failure or a crash).
+
+        A closed incident has none: ServiceError says when it was closed, and nothing is created.
+        """
         incident = self._get(number)
+        if incident.is_closing_or_closed:
+            raise ServiceError(self._closed_nothing_to_retry(incident))
         if set(incident.pending_steps()) <= {OpenStep.REPLY}:
             return StepReport(incident=incident)  # only the answer is missing: the caller gives it
         settings = self.settings
@@ -195,9 +219,12 @@ class IncidentService:
     ) -> StepReport:
         report = StepReport(incident=incident)
         with self._lock_for(incident.number):
-            # Re-read under the lock: another thread or replica may have run steps while this one waited.
+            # Re-read under the lock: another thread or replica may have run steps, or closed it, meanwhile.
             incident = self.store.incidents.get(incident.number) or incident
             report.incident = incident
+            if incident.is_closing_or_closed:
+                report.warnings.append(self._closed_nothing_to_retry(incident))
+                return report
             if self.replica is not None:
                 self.store.open_owners.take(
                     incident.number,
@@ -213,41 +240,89 @@ class IncidentService:
                     report.warnings.append(f"I could not create the channel: {exc.describe()}.")
                     report.incident = self.store.incidents.get(incident.number) or incident
                     return report
-            # Critical path: create, then one wave of everything that needs only the channel, then the reply.
-            # Topic and purpose need nothing else, so they start before the invitee lookup is awaited.
-            channel_only = {
-                OpenStep.TOPIC: lambda: self.gateway.set_topic(incident.channel_id, messages.topic(incident, settings)),
-                OpenStep.PURPOSE: lambda: self.gateway.set_purpose(
-                    incident.channel_id, messages.purpose(incident, settings)
-                ),
-            }
-            futures = {s: self._submit(a) for s, a in channel_only.items() if not incident.has_done(s)}
-            needs_people = not (incident.has_done(OpenStep.INVITES) and incident.has_done(OpenStep.SUMMARY))
-            people = invitees() if needs_people else Invitees()
-            report.warnings.extend(people.warnings)
-            with_people = {
-                OpenStep.INVITES: lambda: self._invite(incident, people, report),
-                OpenStep.SUMMARY: lambda: self._post_summary(incident, settings, people.users, resuming),
-            }
-            futures.update({s: self._submit(a) for s, a in with_people.items() if not incident.has_done(s)})
+                except _ClosedMeanwhile as closed:
+                    report.warnings.append(self._closed_nothing_to_retry(closed.incident))
+                    report.incident = closed.incident
+                    return report
+            self._run_wave(incident, settings, invitees, report, resuming)
+            self._pin(report, resuming)
+        return report
+
+    def _run_wave(
+        self,
+        incident: Incident,
+        settings: Settings,
+        invitees: Callable[[], Invitees],
+        report: StepReport,
+        resuming: bool,
+    ) -> None:
+        """Everything that needs only the channel, concurrently; the outcomes stored in one transaction."""
+        # Topic and purpose need nothing else, so they start before the invitee lookup is awaited.
+        channel_only = {
+            OpenStep.TOPIC: lambda: self.gateway.set_topic(incident.channel_id, messages.topic(incident, settings)),
+            OpenStep.PURPOSE: lambda: self.gateway.set_purpose(
+                incident.channel_id, messages.purpose(incident, settings)
+            ),
+        }
+        futures = {s: self._submit(a) for s, a in channel_only.items() if not incident.has_done(s)}
+        needs_people = not (incident.has_done(OpenStep.INVITES) and incident.has_done(OpenStep.SUMMARY))
+        people = invitees() if needs_people else Invitees()
+        report.warnings.extend(people.warnings)
+        with_people = {
+            OpenStep.INVITES: lambda: self._invite(incident, people, report),
+            OpenStep.SUMMARY: lambda: self._post_summary(incident, settings, people.users, resuming),
+        }
+        futures.update({s: self._submit(a) for s, a in with_people.items() if not incident.has_done(s)})
+        wait(futures.values())
+        # One commit for the whole wave (not one per step), still before the reply: every completed step is stored.
+        done: list[OpenStep] = []
+        summary_ts: str | None = None
+        with self.store.transaction():
             for step, future in futures.items():
                 try:
-                    future.result()
+                    result = future.result()
+                    if step is OpenStep.SUMMARY:
+                        summary_ts = result
+                    elif result is not None:
+                        result()  # a Recorder: what the step did beyond being done
                 except SlackError as exc:
                     self.store.steps.failed(incident.number, step, exc.code)
                     report.warnings.append(f"Step {step.value} failed: {exc.describe()}.")
                     continue
-                self.store.steps.done(incident.number, step)
-            report.incident = self.store.incidents.get(incident.number) or incident
-            if report.failed_invites and OpenStep.SUMMARY in futures and report.incident.summary_ts:
-                # The summary went out with the invites, naming everyone; take out who could not be invited.
-                joined = [u for u in people.users if u not in report.failed_invites]
-                text, blocks = messages.summary(report.incident, settings, joined)
-                try:
-                    self.gateway.update_message(incident.channel_id, report.incident.summary_ts, text, blocks=blocks)
-                except SlackError as exc:
-                    report.warnings.append(f"I could not correct the summary's list of people: {exc.describe()}.")
-        return report
+                done.append(step)
+            report.incident = self.store.steps.done_many(incident.number, done, summary_ts=summary_ts)
+        if report.failed_invites and OpenStep.SUMMARY in futures and report.incident.summary_ts:
+            # The summary went out with the invites, naming everyone; take out who could not be invited.
+            joined = [u for u in people.users if u not in report.failed_invites]
+            text, blocks = messages.summary(report.incident, settings, joined)
+            try:
+                self.gateway.update_message(incident.channel_id, report.incident.summary_ts, text, blocks=blocks)
+            except SlackError as exc:
+                report.warnings.append(f"I could not correct the summary's list of people: {exc.describe()}.")
+
+    def _pin(self, report: StepReport, resuming: bool) -> None:
+        """Pin the summary: a recorded step. An open runs it after the reply; a resume (nobody waits) right away."""
+        incident = report.incident
+        if incident.has_done(OpenStep.PIN) or not incident.summary_ts or not incident.has_done(OpenStep.SUMMARY):
+            return
+        if not resuming:
+            self._submit(self._pin_step, incident)
+            report.pin_running = True
+            return
+        try:
+            self._pin_step(incident)
+        except SlackError as exc:
+            report.warnings.append(f"Step pin failed: {exc.describe()}.")
+        report.incident = self.store.incidents.get(incident.number) or incident
+
+    def _pin_step(self, incident: Incident) -> None:
+        try:
+            self.gateway.pin(incident.channel_id, incident.summary_ts)
+        except SlackError as exc:  # left pending: `!incident retry` or the next start pins it
+            log.warning("Could not pin the summary of incident %s: %s", incident.number, exc)
+            self.store.steps.failed(incident.number, OpenStep.PIN, exc.code)
+            raise
+        self.store.steps.done(incident.number, OpenStep.PIN)
 
     def mark_replied(self, number: int) -> Incident:
         """The opener has their answer: the open is nobody's unfinished business any more."""
@@ -271,8 +346,12 @@ class IncidentService:
             for name in candidates:
                 if self.store.incidents.channel_name_claimed(name, other_than=incident.number):
                     continue  # another incident has, or may be creating, this channel
-                # Stored before Slack is asked, so no channel Slack creates is ever unknown to the database.
-                incident = self.store.steps.set_intended_channel_name(incident.number, name)
+                # Stored before Slack is asked, so no channel Slack creates is ever unknown to the database; checked
+                # under the row lock, so an incident closed meanwhile (in another thread or process) gets no channel.
+                try:
+                    incident = self.store.steps.set_intended_channel_name(incident.number, name)
+                except AlreadyClosed as exc:
+                    raise _ClosedMeanwhile(exc.incident) from None
                 try:
                     channel = self.gateway.create_channel(name, is_private=incident.is_private)
                 except SlackError as exc:
@@ -281,8 +360,25 @@ class IncidentService:
                     channel = self._our_lost_channel(name, incident)
                     if channel is None:
                         continue  # someone else's channel, or archived: never reuse or unarchive those
-                return self.store.steps.set_channel(incident.number, channel.id, channel.name)
+                incident = self.store.steps.set_channel(incident.number, channel.id, channel.name)
+                if incident.is_closing_or_closed:
+                    self._archive_late_channel(incident)
+                    raise _ClosedMeanwhile(incident)
+                return incident
         raise SlackError("conversations.create", "name_taken")
+
+    def _archive_late_channel(self, incident: Incident) -> None:
+        """The incident was closed while Slack created its channel: the channel must not outlive the close."""
+        try:
+            self.gateway.archive(incident.channel_id)
+        except SlackError as exc:
+            log.error(
+                "Incident %s was closed meanwhile; could not archive #%s: %s",
+                incident.number,
+                incident.channel_name,
+                exc,
+            )
+            self.store.steps.failed(incident.number, OpenStep.CHANNEL, f"closed_meanwhile_archive_{exc.code}")
 
     def _create_lock_for(self, base: str) -> AbstractContextManager[None]:
         """One lock per name family ("x", "x-2", "x-3" share one): unrelated opens do not wait for each other.
@@ -326,7 +422,7 @@ class IncidentService:
         for user_id in mentions.users:
             add(user_id, "mention")
         for group in mentions.groups:
-            for user_id in self._group_members(group, result.warnings):
+            for user_id in self._mentioned_group(group, result.warnings):
                 add(user_id, "mention")
         for entry in settings.include.get("always", ()):
             for user_id in self._expand(entry, result.warnings):
@@ -342,6 +438,20 @@ class IncidentService:
             result.users.remove(bot)
             del result.sources[bot]
         return result
+
+    def _mentioned_group(self, group: str, warnings: list[str]) -> list[str]:
+        """Members of a mentioned group: an ID, or an @handle given in the /incident form."""
+        if not group.startswith("@"):
+            return self._group_members(group, warnings)
+        try:
+            group_id = self.gateway.usergroup_id(group)
+        except SlackError as exc:
+            warnings.append(f"I could not look up the user group {group}: {exc.describe()}.")
+            return []
+        if group_id is None:
+            warnings.append(f"There is no user group {group}; nobody was invited for it.")
+            return []
+        return self._group_members(group_id, warnings)
 
     def _expand(self, entry: str, warnings: list[str]) -> list[str]:
         if entry.startswith("@"):
@@ -362,19 +472,23 @@ class IncidentService:
         try:
             members = self.gateway.usergroup_members(group_id)
         except SlackError as exc:
-            warnings.append(f"I could not read the members of <!subteam^{group_id}>: {exc.describe()}.")
+            warnings.append(f"I could not read the members of the user group {group_id}: {exc.describe()}.")
             return []
         if not members:
-            warnings.append(f"The user group <!subteam^{group_id}> has no members.")
+            warnings.append(f"The user group {group_id} has no members.")
         return members
 
-    def _invite(self, incident: Incident, people: Invitees, report: StepReport) -> None:
+    def _invite(self, incident: Incident, people: Invitees, report: StepReport) -> Recorder:
         outcome = self.gateway.invite(incident.channel_id, people.users) if people.users else InviteOutcome()
-        self.record_invites(incident.number, outcome, people.sources)
         report.failed_invites.update(outcome.failed)
-        transient = sorted({code for code in outcome.failed.values() if code in TRANSIENT_ERRORS})
-        if transient:  # Slack, not the people, failed: leave the step pending so a retry invites them after all
-            raise SlackError("conversations.invite", transient[0])
+
+        def record() -> None:
+            self.record_invites(incident.number, outcome, people.sources)
+            transient = sorted({code for code in outcome.failed.values() if code in TRANSIENT_ERRORS})
+            if transient:  # Slack, not the people, failed: leave the step pending so a retry invites them after all
+                raise SlackError("conversations.invite", transient[0])
+
+        return record
 
     def record_invites(self, number: int, outcome: InviteOutcome, sources: dict[str, str]) -> None:
         by_source: dict[str, list[str]] = {}
@@ -388,21 +502,14 @@ class IncidentService:
         if outcome.failed:
             self.store.events.add(number, EventKind.INVITE_FAILED, data={"failed": outcome.failed})
 
-    def _post_summary(self, incident: Incident, settings: Settings, invited: list[str], resuming: bool) -> None:
+    def _post_summary(self, incident: Incident, settings: Settings, invited: list[str], resuming: bool) -> str:
+        """Post (or, when resuming, find) the summary; returns its ts, stored with the wave."""
         text, blocks = messages.summary(incident, settings, invited)
         # A crash between Slack's answer and storing the step leaves a summary we do not know about: look first.
         ts = self.gateway.find_own_message(incident.channel_id, f"Incident {incident.number} (") if resuming else None
         if ts is None:
             ts = self.gateway.post_message(incident.channel_id, text, blocks=blocks)
-        self.store.incidents.set_summary_ts(incident.number, ts)
-        # The pin needs the summary's ts but nothing waits for it: it runs alongside the reply, off the critical path.
-        self._submit(self._pin_summary, incident, ts)
-
-    def _pin_summary(self, incident: Incident, ts: str) -> None:
-        try:
-            self.gateway.pin(incident.channel_id, ts)
-        except SlackError as exc:  # the summary is there; a missing pin is not worth failing the step
-            log.warning("Could not pin the summary of incident %s: %s", incident.number, exc)
+        return ts
 
     # --- list -----------------------------------------------------------------------------------------------
     def list(
@@ -474,45 +581,104 @@ class IncidentService:
         resolution: str | None,
         actor_is_admin: bool = False,
     ) -> tuple[Incident, list[str]]:
-        incident = self.find(number=number, channel_id=channel_id, here=here, verb="close")
-        self._check_may_close(incident, actor, here, actor_is_admin)
-        with self._lock_for(incident.number):
-            incident = self._get(incident.number)
+        if number is None:  # by channel: look it up first (the lock is per number)
+            number = self.find(number=None, channel_id=channel_id, here=here, verb="close").number
+        with self._lock_for(number):
+            incident = self._get(number)  # read under the lock: a close that just finished is seen
+            self._check_may_close(incident, actor, here, actor_is_admin)
             if incident.is_closed:
                 raise ServiceError(self._already_closed(incident))
-            warnings: list[str] = []
-            closed_at = self._clock()
-            if incident.channel_id:
+            return self._close(incident, actor, resolution, run_hooks=True)
+
+    def unfinished_close(self, number: int) -> Event | None:
+        """The start of a close that did not finish (its archive failed, or a restart cut it off), else None."""
+        incident = self._get(number)
+        if incident.is_closed:
+            return None
+        started: Event | None = None
+        failed = incident.status is Status.CLOSING
+        for event in self.store.events.list(number):
+            if event.kind == EventKind.CLOSE_STARTED:
+                started = event
+            elif event.kind == EventKind.CLOSE_FAILED:
+                failed = True
+        return started if failed else None
+
+    def finish_close(self, number: int) -> tuple[Incident, list[str]] | None:
+        """Finish a close that failed half way (`!incident retry`, or at start); None when none is unfinished.
+
+        The closing message is not posted twice, and the final summary and post-mortem (which the first attempt
+        ran) are not run again.
+        """
+        with self._lock_for(number):
+            incident = self._get(number)
+            if incident.is_closed:
+                raise ServiceError(self._closed_nothing_to_retry(incident))
+            started = self.unfinished_close(number)
+            if started is None:
+                return None
+            actor = started.actor or incident.opened_by
+            return self._close(incident, actor, started.data.get("resolution"), run_hooks=False)
+
+    def _close(
+        self, incident: Incident, actor: str, resolution: str | None, *, run_hooks: bool
+    ) -> tuple[Incident, list[str]]:
+        """Closing message, CLOSING, archive, CLOSED; a failed archive puts the incident back to open."""
+        warnings: list[str] = []
+        closed_at = self._clock()
+        posted = False
+        if incident.channel_id:
+            if run_hooks:
                 for hook in self.before_archive:
                     warnings.extend(hook(incident, actor, closed_at, resolution))
-                # A close repeated after a failed archive must not post the closing message a second time.
-                if not any(e.kind == CLOSING_POSTED for e in self.store.events.list(incident.number)):
-                    try:
-                        self.gateway.post_message(
-                            incident.channel_id, messages.closing(incident, actor, closed_at, resolution)
-                        )
-                        self.store.events.add(incident.number, CLOSING_POSTED, actor=actor)
-                    except SlackError as exc:
-                        warnings.append(f"I could not post the closing message: {exc.describe()}.")
+            # A close repeated after a failed archive must not post the closing message a second time.
+            if not any(e.kind == CLOSING_POSTED for e in self.store.events.list(incident.number)):
                 try:
-                    self.gateway.archive(incident.channel_id)
+                    self.gateway.post_message(
+                        incident.channel_id,
+                        messages.closing(
+                            incident, actor, closed_at, resolution, self.store.tasks.for_incident_open(incident.number)
+                        ),
+                    )
+                    posted = True
                 except SlackError as exc:
-                    raise ServiceError(
-                        f"I could not archive <#{incident.channel_id}>: {exc.describe()}. "
-                        f"Incident {incident.number} stays open; try again."
-                    ) from exc
+                    if exc.code in TRANSIENT_ERRORS:  # worth another go: close nothing rather than close unannounced
+                        raise ServiceError(
+                            f"I could not post the closing message in <#{incident.channel_id}>: {exc.describe()}. "
+                            f"Incident {incident.number} stays open; try again."
+                        ) from exc
+                    warnings.append(f"I could not post the closing message: {exc.describe()}.")
+        try:
+            # CLOSING before the archive: from here on nobody reads "open" for a channel that may be archived.
+            incident = self.store.incidents.begin_close(
+                incident.number, actor=actor, resolution=resolution, also_log=(CLOSING_POSTED,) if posted else ()
+            )
+        except AlreadyClosed as exc:
+            raise ServiceError(self._already_closed(exc.incident)) from exc
+        # Read under the row lock: a channel that an open in another process stored meanwhile is archived too.
+        if incident.channel_id:
             try:
-                closed = self.store.incidents.close(
-                    incident.number, closed_by=actor, closed_at=closed_at, resolution=resolution
-                )
-            except AlreadyClosed as exc:
-                raise ServiceError(self._already_closed(exc.incident)) from exc
-            return closed, warnings
+                self.gateway.archive(incident.channel_id)
+            except SlackError as exc:
+                self.store.incidents.abort_close(incident.number, error=exc.code)
+                raise ServiceError(
+                    f"I could not archive <#{incident.channel_id}>: {exc.describe()}. "
+                    f"Incident {incident.number} stays open; `!incident retry {incident.number}` finishes the close."
+                ) from exc
+        try:
+            closed = self.store.incidents.close(
+                incident.number, closed_by=actor, closed_at=closed_at, resolution=resolution
+            )
+        except AlreadyClosed as exc:
+            raise ServiceError(self._already_closed(exc.incident)) from exc
+        return closed, warnings
 
     def _check_may_close(self, incident: Incident, actor: str, here: str | None, actor_is_admin: bool) -> None:
         policy = self.settings.close_allowed
         if policy == "anyone" or actor_is_admin or incident.is_closed:
             return
+        if policy == "members" and not incident.channel_id and actor == incident.opened_by:
+            return  # no channel, so no members yet: the opener (its first member) may close one opened by mistake
         if policy == "members" and incident.channel_id:
             # Typing in the incident channel proves membership; from elsewhere, ask Slack.
             if here == incident.channel_id:
@@ -530,3 +696,11 @@ class IncidentService:
         when = texts.when(incident.closed_at) if incident.closed_at else "earlier"
         by = f" by {messages.user(incident.closed_by)}" if incident.closed_by else ""
         return f"Incident {incident.number} was already closed {when}{by}."
+
+    @staticmethod
+    def _closed_nothing_to_retry(incident: Incident) -> str:
+        if incident.status is Status.CLOSING:
+            return f"Incident {incident.number} is being closed; its channel is being archived. Nothing to retry."
+        when = texts.when(incident.closed_at) if incident.closed_at else "earlier"
+        by = f" by {messages.user(incident.closed_by)}" if incident.closed_by else ""
+        return f"Incident {incident.number} was closed {when}{by}; there is nothing to retry and nothing was created."

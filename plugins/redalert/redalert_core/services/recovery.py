@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..domain import text as texts
-from ..domain.incident import Incident, OpenStep, Status
+from ..domain.incident import Incident, OpenStep
 from ..slack import messages
 from ..slack.gateway import SlackError
 from .incidents import IncidentService, ServiceError, StepReport
@@ -50,17 +50,38 @@ def notice_for(incident: Incident, report: StepReport, only_reply_missing: bool,
 
 def finish_orphaned(service: IncidentService, live_instances: set[str], *, include_unowned: bool) -> list[Recovered]:
     """Resume the unfinished incidents whose owning process is not among `live_instances` (and, with
-    `include_unowned`, those nobody owns: opened before replicas were recorded, or by a tool)."""
+    `include_unowned`, those nobody owns: opened before replicas were recorded, or by a tool). With
+    `include_unowned` (on becoming the leader) closes cut off by a restart are finished first, as at start-up."""
 
     def orphaned(number: int) -> bool:
         owner = service.store.open_owners.owners().get(number)
         return include_unowned if owner is None else owner not in live_instances
 
-    return finish_interrupted(service, orphaned)
+    return finish_interrupted(service, orphaned, closes=include_unowned)
 
 
-def finish_interrupted(service: IncidentService, which: Callable[[int], bool] | None = None) -> list[Recovered]:
-    """Resume every unfinished incident (that `which` accepts), oldest first, and report each to its origin."""
+def finish_interrupted_closes(service: IncidentService) -> list[Incident]:
+    """Finish every close a restart cut off between CLOSING and CLOSED (archive again, then record it)."""
+    closed: list[Incident] = []
+    for stale in service.store.incidents.closing():
+        try:
+            finished = service.finish_close(stale.number)
+        except (ServiceError, SlackError) as exc:  # the close stays failed; `!incident retry` finishes it later
+            log.error("Could not finish closing incident %s: %s", stale.number, exc)
+            continue
+        if finished is not None:
+            log.info("Finished closing incident %s after a restart", stale.number)
+            closed.append(finished[0])
+    return closed
+
+
+def finish_interrupted(
+    service: IncidentService, which: Callable[[int], bool] | None = None, *, closes: bool = True
+) -> list[Recovered]:
+    """Finish interrupted closes, then resume every unfinished open (that `which` accepts), oldest first, reporting
+    each to its origin."""
+    if closes:
+        finish_interrupted_closes(service)
     recovered: list[Recovered] = []
     for candidate in service.store.incidents.unfinished():
         if which is not None and not which(candidate.number):
@@ -68,8 +89,12 @@ def finish_interrupted(service: IncidentService, which: Callable[[int], bool] | 
         # Under the incident's lock, decided again on fresh data: the owner may have finished it meanwhile.
         with service.store.locks.hold(f"incident:{candidate.number}"):
             stale = service.store.incidents.get(candidate.number)
-            if stale is None or stale.status is not Status.OPENING or (which is not None and not which(stale.number)):
+            if stale is None or stale.is_closed or not stale.pending_steps():
                 continue
+            if which is not None and not which(stale.number):
+                continue
+            if service.unfinished_close(stale.number) is not None:
+                continue  # someone asked to close it and was told the close failed: do not run its open steps again
             result = _finish(service, stale)
         if result is not None:
             recovered.append(result)
@@ -78,12 +103,16 @@ def finish_interrupted(service: IncidentService, which: Callable[[int], bool] | 
 
 def _finish(service: IncidentService, stale: Incident) -> Recovered | None:
     only_reply_missing = stale.pending_steps() == [OpenStep.REPLY]
+    answered = stale.has_done(OpenStep.REPLY)
     try:
         report = service.resume(stale.number)
     except (ServiceError, SlackError) as exc:
         log.error("Could not resume incident %s: %s", stale.number, exc)
         return None
     incident = report.incident
+    if answered:  # e.g. only the pin was missing: the person got their answer; no notice needed
+        log.info("Resumed incident %s (complete: %s)", incident.number, report.complete)
+        return Recovered(incident, report.complete, None)
     label = texts.severity_label(service.settings, incident.severity)
     notice = notice_for(incident, report, only_reply_missing, label)
     if incident.origin_channel:

@@ -52,6 +52,10 @@ class Asker:
     user: str
     here: str | None = None
     is_admin: bool = False
+    # A channel the person is known to be in without typing there: a button clicked in a private channel.
+    member_of: str | None = None
+    # The answer is shown to the person only (/incident <text>): changes are also told to the incident channel.
+    private_reply: bool = False
 
 
 class WorkflowService:
@@ -61,6 +65,10 @@ class WorkflowService:
         self.gateway = incidents.gateway
         self.clock = clock
         self._reminding = threading.Lock()
+        # Summary refreshes of one incident run one at a time (across replicas), each reading the state it shows
+        # inside the lock, so the last chat.update always shows the latest state; once the closing summary is out,
+        # no other follows.
+        self._summary_final: set[int] = set()
 
     @property
     def settings(self) -> Settings:
@@ -84,7 +92,7 @@ class WorkflowService:
     def _may_see(self, incident: Incident, asker: Asker) -> bool:
         if not incident.is_private or asker.is_admin or asker.user == incident.opened_by:
             return True
-        if incident.channel_id and asker.here == incident.channel_id:
+        if incident.channel_id and incident.channel_id in (asker.here, asker.member_of):
             return True
         return self.store.participants.contains(incident.number, asker.user)
 
@@ -105,6 +113,10 @@ class WorkflowService:
             self.incidents.record_invites(incident.number, outcome.invited, {user_id: "role"})
         except SlackError as exc:
             outcome.warnings.append(f"I could not invite {messages.user(user_id)}: {exc.describe()}.")
+        if asker.private_reply:
+            who, by = messages.user(user_id), messages.user(asker.user)
+            text = f"{who} is now the {role} of incident {incident.number}, set by {by}."
+            outcome.warnings += self._tell_channel(incident, text, asker)
         outcome.warnings += self.refresh_summary(incident.number)
         return outcome
 
@@ -290,7 +302,24 @@ class WorkflowService:
 
     # --- the pinned summary -------------------------------------------------------------------------------------
     def refresh_summary(self, number: int, incident: Incident | None = None) -> list[str]:
-        """chat.update of the pinned summary with the current severity, status, roles and last update."""
+        """chat.update of the pinned summary with the current severity, status, roles and last update.
+
+        `incident` (the closing one) makes this the final summary: refreshes still running from earlier changes
+        (a click, an update) must not put an open incident's buttons back on it.
+        """
+        # A database lock: a refresh on another replica takes its turn too. Whether the closing summary is out is
+        # read from the incident itself (closing or closed), which every replica sees.
+        with self.store.locks.hold(f"summary:{number}"):
+            if incident is None:
+                current = self.store.incidents.get(number)
+                if current is None or current.is_closing_or_closed or number in self._summary_final:
+                    return []
+                return self._refresh_summary(number, current)
+            if incident.is_closed:
+                self._summary_final.add(number)
+            return self._refresh_summary(number, incident)
+
+    def _refresh_summary(self, number: int, incident: Incident | None) -> list[str]:
         incident = incident or self.store.incidents.get(number)
         if incident is None or not incident.summary_ts or not incident.channel_id:
             return []
@@ -307,6 +336,8 @@ class WorkflowService:
             commander=state.commander(incident.opened_by),
             participants=self.store.participants.list(number),
             last_update=(update.at, update.actor or "", update.data.get("text", "")) if update else None,
+            open_tasks=self.store.tasks.open_count(number),
+            problem=self.store.problems.for_incident(number),
         )
         try:
             self.gateway.update_message(incident.channel_id, incident.summary_ts, text, blocks=blocks)
@@ -315,8 +346,8 @@ class WorkflowService:
         return []
 
     def _tell_channel(self, incident: Incident, text: str, asker: Asker) -> list[str]:
-        """Post in the incident channel when the command came from elsewhere (in the channel, the reply says it)."""
-        if asker.here == incident.channel_id:
+        """Post in the incident channel unless the command's public reply there says it already."""
+        if asker.here == incident.channel_id and not asker.private_reply:
             return []
         try:
             self.gateway.post_message(incident.channel_id, text)
@@ -342,6 +373,16 @@ class WorkflowService:
 
     def _upload_postmortem(self, incident: Incident, channel_id: str, actor: str | None) -> None:
         number = incident.number
+        problem = self.store.problems.for_incident(number)
+        follow_up = postmortem.FollowUp(
+            links=self.store.links.for_incident(number),
+            problem=problem,
+            tasks=self.store.tasks.for_incident(number),
+            problem_tasks=[]
+            if problem is None
+            else self.store.tasks.for_problem(problem.number)
+            + self.store.tasks.for_incidents(n for n in problem.incidents if n != number),
+        )
         document = postmortem.render(
             incident,
             self.store.workflow.get(number),
@@ -349,6 +390,7 @@ class WorkflowService:
             self.store.participants.list(number),
             self.settings,
             self.clock(),
+            follow_up,
         )
         file_id = self.gateway.upload_file(
             channel_id,

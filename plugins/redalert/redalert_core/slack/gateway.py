@@ -7,6 +7,7 @@ Calls use keyword arguments only; the backend's own helpers are broken (see the 
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 import threading
@@ -22,13 +23,36 @@ from slack_sdk.http_retry.builtin_handlers import (
     RateLimitErrorRetryHandler,
     ServerErrorRetryHandler,
 )
+from slack_sdk.webhook import WebhookClient
 
+from ..domain.text import defuse_payload
 from .rate_pacing import RatePacer
 
 log = logging.getLogger(__name__)
 
 DEFAULT_API_URL = "https://slack.com/api/"
 INVITE_CHUNK = 100  # conversations.invite takes "up to 100 users"
+# Arguments whose text people read in Slack: nothing in them may notify a channel, the workspace or a group.
+_READ_BY_PEOPLE = ("text", "blocks", "attachments", "topic", "purpose", "initial_comment", "title", "content")
+# A trigger_id works once and for 3 s after Slack sent it: views.open gets one short try and no retry.
+TRIGGER_CALL_TIMEOUT_SECONDS = 2.5
+RESPONSE_URL_TIMEOUT_SECONDS = 10
+# Codes that say nothing about the request itself: the same call may well succeed a moment later.
+TRANSIENT_ERRORS = frozenset(
+    {
+        "ratelimited",
+        "rate_limited",
+        "internal_error",
+        "fatal_error",
+        "service_unavailable",
+        "request_timeout",
+        "http_error",
+        "connection_error",
+    }
+)
+# Pauses between the gateway's own attempts of an idempotent call (after the SDK's retries of 429/500/503 and
+# dropped connections): Slack's `internal_error`/`fatal_error` come with HTTP 200, which no SDK handler retries.
+TRANSIENT_PAUSES_SECONDS = (0.5, 1.0, 2.0)
 
 # Slack error code -> what to tell a person. Codes not listed fall back to the code itself.
 ERROR_MESSAGES = {
@@ -58,6 +82,15 @@ ERROR_MESSAGES = {
     "already_pinned": "the message is already pinned",
     "too_many_pins": "the channel has too many pinned items",
     "message_not_found": "the message no longer exists",
+    "expired_trigger_id": "Slack took too long to pass on the request; try again",
+    "exchanged_trigger_id": "that request was already answered; try again",
+    "invalid_trigger_id": "Slack did not recognise the request; try again",
+    "view_too_large": "the form is larger than Slack allows",
+    "hash_conflict": "the form changed in the meantime; reopen it",
+    "push_limit_reached": "too many forms are open; close one first",
+    "user_not_in_channel": "the person is not in that channel",
+    "expired_url": "the reply link expired (Slack keeps it for 30 minutes)",
+    "used_url": "the reply link was used too often (Slack allows 5 replies)",
     "internal_error": "Slack had an internal error; try again",
     "fatal_error": "Slack had an internal error; try again",
     "http_error": "Slack answered with a server error; try again",
@@ -174,6 +207,15 @@ class Channel:
     purpose: str = ""
 
 
+def _without_broadcasts(method: str, kwargs: dict[str, Any]) -> dict[str, Any]:
+    """Last line of defence: RedAlert never writes <!channel>, <!here>, <!everyone> or <!subteam^…>, so one found
+    here came from user text that escaped its quoting; it is made inert (and logged) rather than sent."""
+    safe = {key: defuse_payload(value) if key in _READ_BY_PEOPLE else value for key, value in kwargs.items()}
+    if safe != kwargs:
+        log.warning("Defused a broadcast mention in the text of a %s call.", method)
+    return safe
+
+
 class SlackGateway:
     """The one place that talks to Slack. Each method is one small named operation."""
 
@@ -182,6 +224,8 @@ class SlackGateway:
         # Waits for the method's rate-limit tier before each call; tests pass the emulator's scale.
         self.pacer = pacer or RatePacer()
         self._bot_user_id: str | None = None
+        self.transient_pauses: tuple[float, ...] = TRANSIENT_PAUSES_SECONDS
+        self.sleep: Callable[[float], None] = time.sleep
         self._lock = threading.Lock()
         self._handles: dict[str, str] = {}
 
@@ -189,9 +233,11 @@ class SlackGateway:
     def client(self) -> WebClient:
         return install_retry_handlers(self._client_provider())
 
-    def _call(self, method: str, **kwargs: Any) -> Any:
-        func = getattr(self.client, method.replace(".", "_"))
-        self.pacer.wait_turn(method, kwargs.get("channel"))
+    def _call(self, method: str, *, _client: WebClient | None = None, **kwargs: Any) -> Any:
+        func = getattr(_client or self.client, method.replace(".", "_"))
+        kwargs = _without_broadcasts(method, kwargs)
+        if _client is None:  # trigger calls are never made to wait: the trigger would expire
+            self.pacer.wait_turn(method, kwargs.get("channel"))
         try:
             return func(**kwargs)
         except SlackApiError as exc:
@@ -203,6 +249,18 @@ class SlackGateway:
             raise SlackError(method, "connection_error") from exc
         except OSError as exc:  # dropped connections that outlived the retries
             raise SlackError(method, "connection_error") from exc
+
+    def _call_idempotent(self, method: str, **kwargs: Any) -> Any:
+        """`_call`, repeated after a pause while Slack fails transiently; only for calls safe to send twice."""
+        for pause in self.transient_pauses:
+            try:
+                return self._call(method, **kwargs)
+            except SlackError as exc:
+                if exc.code not in TRANSIENT_ERRORS:
+                    raise
+                log.warning("%s failed transiently (%s); trying again in %.1f s", method, exc.code, pause)
+            self.sleep(pause)
+        return self._call(method, **kwargs)
 
     # --- identity -------------------------------------------------------------------------------------------
     def auth_test(self) -> dict:
@@ -250,8 +308,9 @@ class SlackGateway:
         self._call("conversations.setPurpose", channel=channel_id, purpose=purpose)
 
     def archive(self, channel_id: str) -> None:
+        """Archive the channel; an archived one counts as done, and transient failures are tried again (bounded)."""
         try:
-            self._call("conversations.archive", channel=channel_id)
+            self._call_idempotent("conversations.archive", channel=channel_id)
         except SlackError as exc:
             if exc.code != "already_archived":
                 raise
@@ -335,6 +394,11 @@ class SlackGateway:
                 return message["ts"]
         return None
 
+    def send_dm(self, user_id: str, text: str) -> str:
+        """A direct message from the bot to one person (conversations.open, then chat.postMessage)."""
+        channel_id = self._call("conversations.open", users=user_id)["channel"]["id"]
+        return self.post_message(channel_id, text)
+
     def pin(self, channel_id: str, ts: str) -> None:
         try:
             self._call("pins.add", channel=channel_id, timestamp=ts)
@@ -393,3 +457,73 @@ class SlackGateway:
         )
         files = response.get("files") or [response.get("file") or {}]
         return files[0].get("id", "")
+
+    # --- interactivity: modals, ephemeral messages, response_url ---------------------------------------------
+    def _trigger_client(self) -> WebClient:
+        """A client that tries once, briefly: a trigger_id is single-use and expires 3 s after Slack sent it."""
+        client = self._client_provider()
+        return WebClient(
+            token=client.token,
+            base_url=client.base_url,
+            timeout=TRIGGER_CALL_TIMEOUT_SECONDS,
+            ssl=client.ssl,
+            proxy=client.proxy,
+            headers=dict(client.headers or {}),
+            retry_handlers=[],
+        )
+
+    def open_view(self, trigger_id: str, view: dict) -> dict:
+        """views.open: show a modal to the person whose action carried `trigger_id`. Returns the view (id, hash)."""
+        return dict(self._call("views.open", _client=self._trigger_client(), trigger_id=trigger_id, view=view)["view"])
+
+    def push_view(self, trigger_id: str, view: dict) -> dict:
+        """views.push: stack a modal on the one the trigger came from."""
+        return dict(self._call("views.push", _client=self._trigger_client(), trigger_id=trigger_id, view=view)["view"])
+
+    def update_view(self, view_id: str, view: dict, *, view_hash: str | None = None) -> dict:
+        """views.update of an open modal (no trigger needed); `view_hash` refuses to overwrite a newer version."""
+        kwargs: dict[str, Any] = {"view_id": view_id, "view": view}
+        if view_hash:
+            kwargs["hash"] = view_hash
+        return dict(self._call("views.update", **kwargs)["view"])
+
+    def post_ephemeral(self, channel_id: str, user_id: str, text: str, *, blocks: list[dict] | None = None) -> None:
+        """A message only `user_id` sees in the channel (the bot must be able to post there)."""
+        kwargs: dict[str, Any] = {"channel": channel_id, "user": user_id, "text": text}
+        if blocks:
+            kwargs["blocks"] = blocks
+        self._call("chat.postEphemeral", **kwargs)
+
+    def open_dm(self, user_id: str) -> str:
+        """The id of the bot's DM with `user_id` (conversations.open)."""
+        return self._call("conversations.open", users=user_id)["channel"]["id"]
+
+    def respond(self, response_url: str, body: dict) -> None:
+        """POST a message to an interaction's response_url (ephemeral unless body says response_type in_channel).
+
+        Not retried: Slack allows five uses per URL, and a retried POST that had arrived would show twice.
+        """
+        client = self._client_provider()
+        webhook = WebhookClient(
+            response_url,
+            timeout=RESPONSE_URL_TIMEOUT_SECONDS,
+            ssl=client.ssl,
+            proxy=client.proxy,
+            retry_handlers=[],
+        )
+        try:
+            response = webhook.send_dict(_without_broadcasts("response_url", body))
+        except (SlackClientError, OSError) as exc:
+            raise SlackError("response_url", "connection_error") from exc
+        if response.status_code != 200:
+            code = "http_error" if response.status_code >= 500 else _webhook_error(response.body)
+            raise SlackError("response_url", code)
+
+
+def _webhook_error(body: str) -> str:
+    """The error code in a response_url refusal: JSON {"error": …} or a bare word such as "expired_url"."""
+    try:
+        data = json.loads(body or "")
+    except ValueError:
+        return (body or "unknown_error").strip()[:60] or "unknown_error"
+    return str(data.get("error") or "unknown_error") if isinstance(data, dict) else "unknown_error"

@@ -1,19 +1,27 @@
 """Texts RedAlert posts: replies, the incident summary (Block Kit with a text fallback), topic and purpose.
 
 Replies pass through Errbot's Markdown conversion, so no line starts with `#` (it would become a header).
-User-supplied text is escaped so that it can neither ping @channel nor break out of formatting.
+User-supplied text goes through domain.text (escape for markup, plain for plain text) so that it can neither ping
+@channel nor break out of formatting, whichever path it takes; the gateway and the backend defuse broadcasts once more.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from datetime import datetime
 
 from ..domain.incident import Incident
+from ..domain.problems import Problem
 from ..domain.settings import Settings
-from ..domain.text import clip, duration, escape, severity_label, when
+from ..domain.tasks import Task
+from ..domain.text import clip, duration, escape, plain, severity_label, when
+from .blocks import summary_actions
 
 TOPIC_LIMIT = 250
 HEADER_LIMIT = 150
+SECTION_LIMIT = 3000  # Block Kit's limit on a section's text
+FALLBACK_DESCRIPTION = 300  # the notification text of the summary quotes the start; the blocks hold it all
 
 
 def user(user_id: str) -> str:
@@ -26,14 +34,12 @@ def channel(channel_id: str | None) -> str:
 
 def topic(incident: Incident, settings: Settings) -> str:
     """Plain text (Slack does not format topics), at most 250 characters."""
-    return clip(f"{severity_label(settings, incident.severity)} | {incident.description}", TOPIC_LIMIT)
+    return clip(plain(f"{severity_label(settings, incident.severity)} | {incident.description}"), TOPIC_LIMIT)
 
 
 def purpose(incident: Incident, settings: Settings) -> str:
-    return clip(
-        f"RedAlert incident {incident.number} ({severity_label(settings, incident.severity)}): {incident.description}",
-        TOPIC_LIMIT,
-    )
+    label = severity_label(settings, incident.severity)
+    return clip(plain(f"RedAlert incident {incident.number} ({label}): {incident.description}"), TOPIC_LIMIT)
 
 
 def summary(incident: Incident, settings: Settings, invited: list[str]) -> tuple[str, list[dict]]:
@@ -49,11 +55,29 @@ def summary(incident: Incident, settings: Settings, invited: list[str]) -> tuple
     )
 
 
-def closing(incident: Incident, closed_by: str, closed_at: datetime, resolution: str | None) -> str:
+def closing(
+    incident: Incident,
+    closed_by: str,
+    closed_at: datetime,
+    resolution: str | None,
+    open_tasks: Sequence[Task] = (),
+) -> str:
     text = f"Incident {incident.number} closed by {user(closed_by)} after {duration(closed_at - incident.opened_at)}."
     if resolution:
         text += f"\nResolution: {escape(resolution)}"
+    if open_tasks:
+        text += f"\nStill open ({len(open_tasks)}): " + "; ".join(task_brief(t) for t in open_tasks[:20])
+        if len(open_tasks) > 20:
+            text += f"; and {len(open_tasks) - 20} more (`!task list {incident.number}`)"
     return text + "\nThis channel is now archived."
+
+
+def task_brief(task: Task) -> str:
+    """`T7 Fix the alert (<@U…>, due 2026-12-03)` for closing messages and summaries."""
+    extras = [user(task.owner) if task.owner else "no owner"]
+    if task.due:
+        extras.append(f"due {task.due.isoformat()}")
+    return f"T{task.number} {escape(clip(task.text, 120))} ({', '.join(extras)})"
 
 
 def list_line(incident: Incident) -> str:
@@ -63,6 +87,8 @@ def list_line(incident: Incident) -> str:
     )
     if incident.is_closed and incident.closed_at:
         line += f" · closed {incident.closed_at.strftime('%Y-%m-%d')}"
+    elif incident.status.value == "closing":
+        line += " · closing (its channel is being archived)"
     elif incident.status.value == "opening":
         line += " · still opening (see !incident retry)"
     return line
@@ -89,10 +115,15 @@ def live_summary(
     commander: str,
     participants: list[str],
     last_update: tuple[datetime, str, str] | None,
+    open_tasks: int = 0,
+    problem: Problem | None = None,
 ) -> tuple[str, list[dict]]:
-    """The pinned summary as it stands now (chat.update after every change): (fallback text, blocks)."""
+    """The pinned summary as it stands now (chat.update after every change): (fallback text, blocks).
+
+    An open incident's summary carries the Join / Update / Resolve / Close buttons; a closed one's has none.
+    """
     label = severity_label(settings, incident.severity)
-    description = escape(incident.description)
+    description = escape(clip(incident.description, FALLBACK_DESCRIPTION))
     text = (
         f"Incident {incident.number} ({label}, {status}): {description}. Commander {user(commander)}."
         if not incident.is_closed
@@ -108,7 +139,10 @@ def live_summary(
     blocks = [
         {
             "type": "header",
-            "text": {"type": "plain_text", "text": clip(f"Incident {incident.number}: {incident.description}", 150)},
+            "text": {
+                "type": "plain_text",
+                "text": clip(plain(f"Incident {incident.number}: {incident.description}"), HEADER_LIMIT),
+            },
         },
         {
             "type": "section",
@@ -119,21 +153,61 @@ def live_summary(
                 {"type": "mrkdwn", "text": f"*Opened by*\n{user(incident.opened_by)} at {when(incident.opened_at)}"},
             ],
         },
-        {"type": "section", "text": {"type": "mrkdwn", "text": clip(f"*Description*\n{description}", 3000)}},
-        {"type": "section", "text": {"type": "mrkdwn", "text": clip(f"*Last update*\n{update}", 3000)}},
-        {"type": "section", "text": {"type": "mrkdwn", "text": clip(f"*People*\n{who}", 3000)}},
+        *description_sections(incident.description),
+        {"type": "section", "text": {"type": "mrkdwn", "text": clip(f"*Last update*\n{update}", SECTION_LIMIT)}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": clip(f"*People*\n{who}", SECTION_LIMIT)}},
+        {
+            "type": "section",
+            "fields": [
+                {"type": "mrkdwn", "text": f"*Open tasks*\n{open_tasks}"},
+                {"type": "mrkdwn", "text": "*Problem*\n" + problem_brief(problem)},
+            ],
+        },
         {
             "type": "context",
             "elements": [
                 {
                     "type": "mrkdwn",
-                    "text": "`!incident status|update|lead|role|severity|note|timeline|postmortem`; "
-                    "📌 a message to add it to the timeline; `!incident close [resolution]` when done.",
+                    "text": "`!incident status|update|lead|role|severity|note|timeline|postmortem|show`; "
+                    "`!task add <text> @owner due in 3d`; 📌 a message to add it to the timeline; "
+                    "`!incident close [resolution]` when done.",
                 }
             ],
         },
     ]
+    if not incident.is_closed:
+        blocks.append(summary_actions(incident.number, resolved=status == settings.resolved_status))
     return text, blocks
+
+
+def description_sections(description: str) -> list[dict]:
+    """The whole description, escaped, in as many sections as Block Kit's 3,000-character limit needs.
+
+    Cut between words (inside a word only when it alone is too long), never inside an entity or an inert mention.
+    """
+    chunks, current = [], ""
+    title = "*Description*\n"
+    for piece in _pieces(description):
+        if current.strip() and len(title) + len(escape(current + piece)) > SECTION_LIMIT:
+            chunks.append(title + escape(current).strip())
+            current, title = "", ""
+        current += piece
+    chunks.append(title + (escape(current).strip() or "…"))
+    return [{"type": "section", "text": {"type": "mrkdwn", "text": chunk}} for chunk in chunks]
+
+
+def _pieces(text: str) -> list[str]:
+    """Words with their following spaces; a word too long for one section is cut into short runs."""
+    pieces = []
+    for word in re.findall(r"\S+\s*|\s+", text):
+        pieces += [word[i : i + 500] for i in range(0, len(word), 500)]
+    return pieces
+
+
+def problem_brief(problem: Problem | None) -> str:
+    if problem is None:
+        return "none"
+    return f"P{problem.number} ({problem.status.value}): {escape(clip(problem.title, 150))}"
 
 
 def announcement(incident: Incident, settings: Settings) -> str:

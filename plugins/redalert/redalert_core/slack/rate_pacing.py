@@ -41,6 +41,11 @@ METHOD_TIERS = {
     "usergroups.users.list": "t2",
     "users.info": "t4",
     "users.lookupByEmail": "t3",
+    "views.open": "t4",
+    "views.update": "t4",
+    "views.push": "t4",
+    "chat.postEphemeral": "t4",
+    "conversations.open": "t3",
 }
 DEFAULT_TIER = "t3"
 

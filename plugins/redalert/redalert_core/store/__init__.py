@@ -14,24 +14,39 @@ import sqlalchemy as sa
 from .cache_invalidations import CacheInvalidations
 from .command_claims import CommandClaims
 from .database import Database, normalise_database_url
-from .errors import AlreadyClosed, DuplicateCommand, IncidentNotFound, RepeatedCommand
+from .errors import (
+    AlreadyClosed,
+    DuplicateCommand,
+    IncidentInAnotherProblem,
+    IncidentNotFound,
+    ProblemNotFound,
+    RepeatedCommand,
+    TaskNotFound,
+)
 from .events import EventLog
 from .incidents import IncidentRepository
+from .interactions import InteractionLog
 from .kv import KeyValueStore
+from .links import LinkRepository
 from .locks import LeaderLock, NamedLocks
 from .open_steps import OpenSteps
 from .participants import ParticipantRepository
+from .problems import ProblemRepository
 from .replicas import OpenOwners, ReplicaRegistry, ReplicaRow
+from .tasks import TaskRepository
 from .workflow import WorkflowRepository
 
 __all__ = [
     "AlreadyClosed",
     "DuplicateCommand",
+    "IncidentInAnotherProblem",
     "IncidentNotFound",
     "LeaderLock",
+    "ProblemNotFound",
     "RepeatedCommand",
     "ReplicaRow",
     "Store",
+    "TaskNotFound",
     "normalise_database_url",
 ]
 
@@ -48,6 +63,10 @@ class Store:
         self.participants = ParticipantRepository(self.db)
         self.workflow = WorkflowRepository(self.db, self.events)
         self.kv = KeyValueStore(self.db)
+        self.links = LinkRepository(self.db, self.events)
+        self.problems = ProblemRepository(self.db, self.events)
+        self.tasks = TaskRepository(self.db, self.events)
+        self.interactions = InteractionLog(self.db)
         # Several replicas on one database (PostgreSQL): heartbeats, open owners, claims, cross-process locks.
         self.replicas = ReplicaRegistry(self.db)
         self.open_owners = OpenOwners(self.db)

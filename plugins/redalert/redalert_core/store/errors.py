@@ -29,3 +29,24 @@ class IncidentNotFound(Exception):
     def __init__(self, number: int) -> None:
         super().__init__(f"no incident {number}")
         self.number = number
+
+
+class IncidentInAnotherProblem(Exception):
+    """An incident belongs to one problem at most; `.incident` is already linked to problem `.problem`."""
+
+    def __init__(self, incident: int, problem: int) -> None:
+        super().__init__(f"incident {incident} already belongs to problem P{problem}")
+        self.incident = incident
+        self.problem = problem
+
+
+class ProblemNotFound(Exception):
+    def __init__(self, number: int) -> None:
+        super().__init__(f"no problem P{number}")
+        self.number = number
+
+
+class TaskNotFound(Exception):
+    def __init__(self, number: int) -> None:
+        super().__init__(f"no task T{number}")
+        self.number = number

@@ -1,4 +1,8 @@
-"""The append-only event log of each incident (a database trigger refuses UPDATE and DELETE)."""
+"""The append-only event logs: each incident's (table events) and each problem's (table problem_events).
+
+Database triggers refuse UPDATE and DELETE on both. Subscribers see the events of both logs: a problem's event
+reaches them with `incident_number` None and `problem_number` set.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ import sqlalchemy as sa
 from ..domain.incident import Event, EventKind
 from .database import Database
 from .incident_rows import require
-from .tables import events
+from .tables import events, problem_events
 
 
 def utcnow() -> datetime:
@@ -36,6 +40,9 @@ def event_from_row(row: sa.Row) -> Event:
     )
 
 
+_INSERT = sa.insert(events)
+
+
 def _insert(
     connection: sa.Connection,
     number: int,
@@ -53,7 +60,7 @@ def _insert(
         "at": at or utcnow(),
         "data": dict(data or {}),
     }
-    result = connection.execute(sa.insert(events).values(**values))
+    result = connection.execute(_INSERT, values)  # parameters apart from the statement: compiled once, cached
     # Built from what was written rather than read back: one query less for every event.
     return Event(
         incident_number=number,
@@ -109,6 +116,76 @@ class EventLog:
         with self._db.write() as connection:
             require(connection, number)
             return self.append(connection, number, kind, actor=actor, data=data, at=at)
+
+    def append_problem(
+        self,
+        connection: sa.Connection,
+        problem_number: int,
+        kind: str,
+        *,
+        actor: str | None = None,
+        data: dict | None = None,
+        at: datetime | None = None,
+    ) -> Event:
+        """Append one event to a problem's log inside the caller's transaction; the same subscribers run."""
+        kind_value = str(kind)
+        values = {
+            "problem_number": problem_number,
+            "kind": kind_value,
+            "actor": actor,
+            "at": at or utcnow(),
+            "data": dict(data or {}),
+        }
+        result = connection.execute(sa.insert(problem_events).values(**values))
+        event = Event(
+            incident_number=None,
+            kind=kind_from_db(kind_value),  # type: ignore[arg-type]
+            at=values["at"].astimezone(UTC),
+            actor=actor,
+            data=values["data"],
+            id=result.inserted_primary_key[0],
+            problem_number=problem_number,
+        )
+        for hook in self._hooks:
+            hook(connection, event)
+        return event
+
+    def list_problem(self, problem_number: int) -> list[Event]:
+        """A problem's log, oldest first."""
+        with self._db.read() as connection:
+            rows = connection.execute(
+                sa.select(problem_events)
+                .where(problem_events.c.problem_number == problem_number)
+                .order_by(problem_events.c.at, problem_events.c.id)
+            ).all()
+        return [
+            Event(
+                incident_number=None,
+                kind=kind_from_db(row.kind),  # type: ignore[arg-type]
+                at=row.at,
+                actor=row.actor,
+                data=dict(row.data or {}),
+                id=row.id,
+                problem_number=row.problem_number,
+            )
+            for row in rows
+        ]
+
+    def of_kind_since(self, kind: str, since: datetime) -> list[Event]:
+        """Events of one kind from both logs at or after `since` (reminders look up what they already sent)."""
+        with self._db.read() as connection:
+            incident_rows = connection.execute(
+                sa.select(events).where(events.c.kind == str(kind), events.c.at >= since)
+            ).all()
+            problem_rows = connection.execute(
+                sa.select(problem_events).where(problem_events.c.kind == str(kind), problem_events.c.at >= since)
+            ).all()
+        found = [event_from_row(row) for row in incident_rows]
+        for row in problem_rows:
+            found.append(
+                Event(None, kind_from_db(row.kind), row.at, row.actor, dict(row.data or {}), row.id, row.problem_number)  # type: ignore[arg-type]
+            )
+        return found
 
     def list(self, number: int) -> list[Event]:
         """Oldest first (by time, then by the order they were appended)."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
@@ -72,7 +72,19 @@ class IncidentRepository:
                     connection.execute(sa.insert(open_owners).values(incident_number=number, since=opened_at, **owner))
                 data = {"severity": severity, "description": description, "origin_channel": origin_channel}
                 self._events.append(connection, number, EventKind.OPENED, actor=opened_by, data=data, at=opened_at)
-                return require(connection, number)
+                # Built from what was written rather than read back: one query less on every open.
+                return Incident(
+                    number=number,
+                    severity=severity,
+                    description=description,
+                    opened_by=opened_by,
+                    opened_at=opened_at.astimezone(UTC),
+                    status=Status.OPENING,
+                    origin_channel=origin_channel,
+                    is_private=is_private,
+                    dedup_key=dedup_key,
+                    steps_done=[OpenStep.RECORDED.value],
+                )
         except sa.exc.IntegrityError:
             # The unique constraint, not a prior lookup, decides: two racing inserts cannot both succeed.
             existing = self.get_by_dedup_key(dedup_key) if dedup_key is not None else None
@@ -86,15 +98,16 @@ class IncidentRepository:
         # On PostgreSQL two identical commands checked in parallel would both find nothing, so one opener's opens
         # take turns (until commit).
         self._db.advisory_lock(connection, opened_by)
+        # Only the compared columns: a burst of opens by one person must not load every recent incident in full.
         rows = connection.execute(
-            sa.select(incidents)
+            sa.select(incidents.c.number, incidents.c.severity, incidents.c.description)
             .where(incidents.c.opened_by == opened_by, incidents.c.opened_at >= since)
             .order_by(incidents.c.number.desc())
         ).all()
         wanted = (severity.casefold(), same_words(description))
         for row in rows:
             if (row.severity.casefold(), same_words(row.description)) == wanted:
-                return incident_from_row(row)
+                return load(connection, row.number)
         return None
 
     def get(self, number: int) -> Incident | None:
@@ -140,8 +153,14 @@ class IncidentRepository:
         return [incident_from_row(row) for row in rows]
 
     def unfinished(self) -> list[Incident]:
-        """Incidents whose open sequence never finished (status OPENING), oldest first."""
-        return self._where(incidents.c.status == Status.OPENING.value)
+        """Incidents whose open sequence never finished (status OPENING, or OPEN with the pin missing), oldest first."""
+        pin_missing = sa.cast(incidents.c.steps_done, sa.Text).not_like(f'%"{OpenStep.PIN.value}"%')
+        return self._where(
+            sa.or_(
+                incidents.c.status == Status.OPENING.value,
+                sa.and_(incidents.c.status == Status.OPEN.value, pin_missing),
+            )
+        )
 
     def not_closed(self) -> list[Incident]:
         """Every incident that is not closed, oldest first (for reminders; no limit)."""
@@ -161,6 +180,42 @@ class IncidentRepository:
         with self._db.write() as connection:
             require(connection, number)
             connection.execute(sa.update(incidents).where(incidents.c.number == number).values(summary_ts=ts))
+
+    def closing(self) -> list[Incident]:
+        """Incidents left in CLOSING by a close that a restart interrupted, oldest first."""
+        return self._where(incidents.c.status == Status.CLOSING.value)
+
+    def begin_close(
+        self, number: int, *, actor: str, resolution: str | None, also_log: tuple[str, ...] = ()
+    ) -> Incident:
+        """Mark the incident CLOSING before its channel is archived; returns it as stored now (channel included).
+
+        `also_log`: event kinds to append with it (the closing message that was just posted). A CLOSING incident
+        may be taken over by a later close (the earlier one crashed). Raises AlreadyClosed.
+        """
+        with self._db.write() as connection:
+            incident = require(connection, number, for_update=True)
+            if incident.is_closed:
+                raise AlreadyClosed(incident)
+            connection.execute(
+                sa.update(incidents).where(incidents.c.number == number).values(status=Status.CLOSING.value)
+            )
+            for kind in also_log:
+                self._events.append(connection, number, kind, actor=actor)
+            data = {"resolution": resolution}
+            self._events.append(connection, number, EventKind.CLOSE_STARTED, actor=actor, data=data)
+            return dataclasses.replace(incident, status=Status.CLOSING)
+
+    def abort_close(self, number: int, *, error: str) -> Incident:
+        """The archive failed: the incident is open (or opening) again and can be closed, or retried, later."""
+        with self._db.write() as connection:
+            incident = require(connection, number, for_update=True)
+            if incident.status is not Status.CLOSING:
+                return incident
+            status = incident.status_when_not_closing()
+            connection.execute(sa.update(incidents).where(incidents.c.number == number).values(status=status.value))
+            self._events.append(connection, number, EventKind.CLOSE_FAILED, data={"error": error})
+            return dataclasses.replace(incident, status=status)
 
     def close(self, number: int, *, closed_by: str, closed_at: datetime, resolution: str | None) -> Incident:
         """Close once. Raises AlreadyClosed if someone closed it first, IncidentNotFound if it never existed."""

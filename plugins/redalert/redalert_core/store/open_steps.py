@@ -7,8 +7,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from ..domain.incident import OPEN_STEPS, EventKind, Incident, OpenStep, Status
+from ..domain.incident import STEPS_TO_OPEN, EventKind, Incident, OpenStep, Status
 from .database import Database
+from .errors import AlreadyClosed
 from .events import EventLog
 from .incident_rows import require
 from .tables import incidents
@@ -19,53 +20,65 @@ class OpenSteps:
         self._db = db
         self._events = events
 
-    def _record_step(self, connection: sa.Connection, incident: Incident, step: OpenStep, data: dict) -> Incident:
-        """Mark `step` done on a row already locked by the caller; OPENING becomes OPEN once all are done."""
+    def _record_steps(
+        self, connection: sa.Connection, incident: Incident, done: list[OpenStep], data: dict, values: dict[str, Any]
+    ) -> Incident:
+        """Mark `done` on a row already locked by the caller, with any other `values`, in one UPDATE.
+
+        OPENING becomes OPEN once STEPS_TO_OPEN are all done; a step already done makes no second event.
+        """
         steps = list(incident.steps_done)
-        newly_done = step.value not in steps
-        if newly_done:
-            steps.append(step.value)
-        values: dict[str, Any] = {"steps_done": steps}
-        if incident.status is Status.OPENING and all(s.value in steps for s in OPEN_STEPS):
+        newly_done = [step for step in dict.fromkeys(done) if step.value not in steps]
+        steps += [step.value for step in newly_done]
+        values = {**values, "steps_done": steps}
+        if incident.status is Status.OPENING and all(s.value in steps for s in STEPS_TO_OPEN):
             values["status"] = Status.OPEN.value
-        connection.execute(sa.update(incidents).where(incidents.c.number == incident.number).values(**values))
-        if newly_done:
+        if newly_done or len(values) > 1:
+            connection.execute(sa.update(incidents).where(incidents.c.number == incident.number).values(**values))
+        for step in newly_done:
             self._events.append(connection, incident.number, EventKind.STEP_DONE, data={"step": step.value, **data})
-        return dataclasses.replace(incident, steps_done=steps, status=Status(values.get("status", incident.status)))
+        status = Status(values.pop("status", incident.status))
+        return dataclasses.replace(incident, **values, status=status)
 
     def set_intended_channel_name(self, number: int, name: str) -> Incident:
         """Remember the name about to be sent to conversations.create, before Slack is asked.
 
         If the process dies after Slack created the channel but before its id was stored, the resumed create gets
         name_taken for exactly this name, and the channel can be found and adopted instead of left behind.
+        Raises AlreadyClosed when the incident is closing or closed: it must not get a channel any more.
         """
         with self._db.write() as connection:
-            require(connection, number, for_update=True)
-            connection.execute(
-                sa.update(incidents)
-                .where(incidents.c.number == number, incidents.c.channel_id.is_(None))
-                .values(channel_name=name)
-            )
-            return require(connection, number)
+            incident = require(connection, number, for_update=True)
+            if incident.is_closing_or_closed:
+                raise AlreadyClosed(incident)
+            if incident.channel_id is not None:
+                return incident
+            connection.execute(sa.update(incidents).where(incidents.c.number == number).values(channel_name=name))
+            return dataclasses.replace(incident, channel_name=name)
 
     def set_channel(self, number: int, channel_id: str, channel_name: str) -> Incident:
+        """Store the created channel. Stored even if the incident got closed meanwhile (the returned status says so):
+        the caller then archives it, and the channel is never unknown to the database."""
         with self._db.write() as connection:
             incident = require(connection, number, for_update=True)
-            connection.execute(
-                sa.update(incidents)
-                .where(incidents.c.number == number)
-                .values(channel_id=channel_id, channel_name=channel_name)
-            )
-            incident = dataclasses.replace(incident, channel_id=channel_id, channel_name=channel_name)
-            return self._record_step(
-                connection, incident, OpenStep.CHANNEL, {"channel_id": channel_id, "channel_name": channel_name}
-            )
+            data = {"channel_id": channel_id, "channel_name": channel_name}
+            return self._record_steps(connection, incident, [OpenStep.CHANNEL], data, data)
 
     def done(self, number: int, step: OpenStep, data: dict | None = None) -> Incident:
         """Idempotent: a step already done is not recorded again (no second event)."""
+        return self.done_many(number, [OpenStep(step)], data=data)
+
+    def done_many(
+        self, number: int, steps: list[OpenStep], *, data: dict | None = None, summary_ts: str | None = None
+    ) -> Incident:
+        """Record several steps (a wave) with one read and one write of the row; returns the incident as stored.
+
+        `summary_ts` is stored with them (the summary step's message).
+        """
+        values = {} if summary_ts is None else {"summary_ts": summary_ts}
         with self._db.write() as connection:
             incident = require(connection, number, for_update=True)
-            return self._record_step(connection, incident, OpenStep(step), dict(data or {}))
+            return self._record_steps(connection, incident, [OpenStep(s) for s in steps], dict(data or {}), values)
 
     def failed(self, number: int, step: OpenStep, error: str) -> None:
         with self._db.write() as connection:

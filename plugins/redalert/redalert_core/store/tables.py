@@ -157,3 +157,74 @@ cache_invalidations = sa.Table(
     sa.Column("at", UtcDateTime, nullable=False),
     sqlite_autoincrement=True,
 )
+# Problem management (migration 0004): links, problems and their own event log, follow-up tasks.
+incident_links = sa.Table(
+    "incident_links",
+    metadata,
+    sa.Column("low_number", sa.Integer, sa.ForeignKey("incidents.number"), primary_key=True),
+    sa.Column("high_number", sa.Integer, sa.ForeignKey("incidents.number"), primary_key=True),
+    sa.Column("source_number", sa.Integer, nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("created_by", sa.String(64)),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+)
+
+problems = sa.Table(
+    "problems",
+    metadata,
+    sa.Column("number", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("cause", sa.Text),
+    sa.Column("workaround", sa.Text),
+    sa.Column("opened_by", sa.String(64), nullable=False),
+    sa.Column("opened_at", UtcDateTime, nullable=False),
+    sa.Column("status_changed_at", UtcDateTime, nullable=False),
+    sqlite_autoincrement=True,
+)
+
+problem_incidents = sa.Table(
+    "problem_incidents",
+    metadata,
+    sa.Column("incident_number", sa.Integer, sa.ForeignKey("incidents.number"), primary_key=True),
+    sa.Column("problem_number", sa.Integer, sa.ForeignKey("problems.number"), nullable=False),
+    sa.Column("added_by", sa.String(64)),
+    sa.Column("added_at", UtcDateTime, nullable=False),
+)
+
+problem_events = sa.Table(
+    "problem_events",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("problem_number", sa.Integer, sa.ForeignKey("problems.number"), nullable=False),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("actor", sa.String(64)),
+    sa.Column("at", UtcDateTime, nullable=False),
+    sa.Column("data", JsonDocument, nullable=False),
+    sqlite_autoincrement=True,
+)
+
+tasks = sa.Table(
+    "tasks",
+    metadata,
+    sa.Column("number", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("incident_number", sa.Integer, sa.ForeignKey("incidents.number")),
+    sa.Column("problem_number", sa.Integer, sa.ForeignKey("problems.number")),
+    sa.Column("owner", sa.String(64)),
+    sa.Column("due", sa.Date),
+    sa.Column("created_by", sa.String(64), nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("done_at", UtcDateTime),
+    sa.Column("done_by", sa.String(64)),
+    sa.Column("done_note", sa.Text),
+    sqlite_autoincrement=True,
+)
+
+# Slack interactions already handled (migration 0006): a double click or a redelivered envelope does one thing.
+processed_interactions = sa.Table(
+    "processed_interactions",
+    metadata,
+    sa.Column("key", sa.String(255), primary_key=True),
+    sa.Column("at", UtcDateTime, nullable=False),
+)

@@ -13,7 +13,7 @@
   replica); the others read them and forget theirs.
 
 Revision ID: 0008
-Revises: 0003
+Revises: 0006
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008"
-down_revision = "0003"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 

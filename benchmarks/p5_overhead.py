@@ -1,0 +1,81 @@
+"""P5: RedAlert's own cost per command (service + store, then through Errbot), with Slack answered in process."""
+
+from __future__ import annotations
+
+import re
+import tempfile
+import time
+
+from common import Figure, NoSlack, Options, ask, errbot_testbot, make_gateway, median_p95, service_on, sqlite_url
+from slack_sdk import WebClient
+from slack_workspace import ADMIN, ALICE, BOT_TOKEN
+
+from redalert_core.services.incidents import OpenRequest
+
+
+def measure_p5(opts: Options, *, through_errbot: bool = True) -> list[Figure]:
+    """Per-command cost of RedAlert itself: Slack answered instantly by NoSlack, SQLite in a temporary directory."""
+    n = max(1, opts.overhead_iterations)
+    figures: list[Figure] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        gateway = make_gateway(WebClient(token=BOT_TOKEN, base_url="http://127.0.0.1:9/api/"))
+        gateway._call = NoSlack()  # type: ignore[method-assign]
+        timings: dict[str, list[float]] = {"open": [], "list": [], "close": []}
+        with service_on(sqlite_url(tmp), gateway) as service:
+            service.open(OpenRequest(severity="sev1", description="warm up", opened_by=ADMIN))
+            for i in range(n):
+                started = time.perf_counter()
+                report = service.open(
+                    OpenRequest(severity="sev2", description=f"overhead {i}", opened_by=ALICE, dedup_key=f"D:{i}")
+                )
+                timings["open"].append(time.perf_counter() - started)
+                started = time.perf_counter()
+                service.list(include_closed=False)
+                timings["list"].append(time.perf_counter() - started)
+                started = time.perf_counter()
+                service.close(
+                    number=report.incident.number,
+                    channel_id=None,
+                    here=None,
+                    actor=ADMIN,
+                    resolution="fixed",
+                    actor_is_admin=True,
+                )
+                timings["close"].append(time.perf_counter() - started)
+        figures.append(_overhead_figure("service + store", timings, n))
+    if through_errbot:
+        figures.append(_overhead_through_errbot(n))
+    return figures
+
+
+def _overhead_figure(layer: str, timings: dict[str, list[float]], n: int) -> Figure:
+    medians = {kind: median_p95(samples) for kind, samples in timings.items()}
+    worst = max(median for median, _ in medians.values())
+    text = ", ".join(f"{kind} {median * 1000:.2f}" for kind, (median, _) in medians.items())
+    p95 = ", ".join(f"{kind} {p95 * 1000:.2f}" for kind, (_, p95) in medians.items())
+    return Figure(
+        "P5", f"ms per command, {layer}, no Slack (median of {n})", text, f"p95: {p95}", "<= 5 ms", worst <= 0.005
+    )
+
+
+def _overhead_through_errbot(n: int) -> Figure:
+    timings: dict[str, list[float]] = {"open": [], "list": [], "close": []}
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_API_URL": "http://127.0.0.1:9/api/",
+            "REDALERT_DATABASE_URL": sqlite_url(tmp),
+        }
+        with errbot_testbot(env) as bot:
+            plugin = bot.bot.plugin_manager.get_plugin_obj_by_name("RedAlert")
+            plugin.service.gateway._call = NoSlack()
+            ask(bot, "!incident open sev1 warm up")
+            for i in range(n):
+                reply, elapsed = ask(bot, f"!incident open sev2 overhead {i}")
+                number = re.search(r"Incident (\d+)", reply)
+                if not number:
+                    raise RuntimeError(f"unexpected reply: {reply[:200]}")
+                timings["open"].append(elapsed)
+                timings["list"].append(ask(bot, "!incident list")[1])
+                timings["close"].append(ask(bot, f"!incident close {number.group(1)} fixed")[1])
+    return _overhead_figure("Errbot test backend + plugin + service + store", timings, n)

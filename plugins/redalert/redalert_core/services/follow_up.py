@@ -1,0 +1,64 @@
+"""What links, problems and tasks share: finding incidents for an asker, commanders, and who may act."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from ..domain.incident import Incident
+from ..domain.problem_config import ADMINS, ANYONE
+from ..domain.problems import Problem
+from ..store import Store
+from .incidents import ServiceError
+from .workflow import Asker, WorkflowService
+
+
+class FollowUpBase:
+    """Base of the link, problem and task services: the workflow service gives the store, Slack and the clock
+    (tests move `workflow.clock`, and every service follows)."""
+
+    def __init__(self, workflow: WorkflowService) -> None:
+        self.workflow = workflow
+
+    @property
+    def store(self) -> Store:
+        return self.workflow.store
+
+    @property
+    def settings(self):
+        return self.workflow.settings
+
+    def now(self) -> datetime:
+        return self.workflow.clock()
+
+    def today(self) -> date:
+        return self.now().date()
+
+    def incident(self, number: int | None, asker: Asker, verb: str) -> Incident:
+        """A visible incident, open or closed (follow-up work outlives the incident)."""
+        return self.workflow.find(number, asker, verb, open_only=False)
+
+    def may_see(self, incident: Incident, asker: Asker) -> bool:
+        """Private incidents (and their tasks) are for their people and admins only (the workflow's rule)."""
+        return self.workflow._may_see(incident, asker)
+
+    def commander(self, incident: Incident) -> str:
+        return self.store.workflow.get(incident.number).commander(incident.opened_by)
+
+    def problem(self, number: int) -> Problem:
+        problem = self.store.problems.get(number)
+        if problem is None:
+            raise ServiceError(f"There is no problem P{number}. See !problem list all.")
+        return problem
+
+    def may(self, policy: str, asker: Asker, people: set[str]) -> bool:
+        """The TASK_CLOSE_ALLOWED / PROBLEM_STATUS_ALLOWED rule: anyone, admins, or admins and `people`."""
+        if policy == ANYONE or asker.is_admin:
+            return True
+        return policy != ADMINS and asker.user in people
+
+    def refresh(self, numbers: list[int]) -> list[str]:
+        """Bring the pinned summaries of these incidents up to date (open tasks, problem)."""
+        warnings: list[str] = []
+        for number in numbers:
+            warnings += self.workflow.refresh_summary(number)
+        return warnings

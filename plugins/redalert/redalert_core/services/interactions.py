@@ -1,0 +1,364 @@
+"""Slack interactions: the "Open an incident" modal, the summary's buttons and the Update modal.
+
+A second door to the same use cases as the text commands: opening goes through IncidentService.open, Join through
+invite, Update and Resolve through WorkflowService.set_status / post_update, Close through IncidentService.close,
+each with that command's permission checks (Errbot's ACLs never see a click).
+
+Every entry point returns the payload for the envelope's ack (None for an empty ack) quickly: Slack wants the ack
+within 3 s. Anything slower runs on this service's own pool after the ack, and its answer reaches the person as an
+ephemeral message through the interaction's response_url (chat.postEphemeral, then a DM, when there is none).
+
+A trigger_id works once and expires 3 s after Slack sent it, so views.open is called before any Slack call and is
+never retried. Clicks and submissions are claimed in the store by a key (what, who, which message as it was shown,
+or which view), so a double click or a redelivered envelope does one thing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from ..domain import text as texts
+from ..domain.commands import Mentions
+from ..domain.incident_form import FormErrors, validate_open, validate_update
+from ..slack import blocks, modals
+from ..slack.gateway import SlackError
+from . import replies
+from .incidents import IncidentService, OpenRequest, ServiceError, utcnow
+from .workflow import Asker, WorkflowService
+
+log = logging.getLogger(__name__)
+
+CLAIMS_KEPT = timedelta(days=2)  # redeliveries and double clicks come within seconds; old claims are purged
+# A click counts as a repeat of the same click on the same message for this long; after it, it is a new request
+# (a Join after leaving the channel, say). An Update click is released as soon as its modal closes.
+CLICK_REPEAT_WINDOW = timedelta(seconds=60)
+
+
+@dataclass
+class Origin:
+    """Where an interaction came from and how to answer the person privately."""
+
+    user: str
+    channel: str | None = None
+    response_url: str | None = None
+
+
+class InteractionService:
+    def __init__(
+        self,
+        incidents: IncidentService,
+        workflow: WorkflowService,
+        is_admin: Callable[[str], bool],
+        clock: Callable[[], datetime] = utcnow,
+        workers: int = 4,
+    ) -> None:
+        self.incidents = incidents
+        self.workflow = workflow
+        self.store = incidents.store
+        self.gateway = incidents.gateway
+        self.is_admin = is_admin
+        self.clock = clock
+        # Its own pool: opening waits on the incident service's pool, which must never be filled by its callers.
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="redalert-interaction")
+        self._pending: set[Future] = set()
+        self._guard = threading.Lock()
+        self._purged_at: datetime | None = None
+
+    @property
+    def settings(self):
+        return self.incidents.settings
+
+    # --- background work ----------------------------------------------------------------------------------------
+    def _later(self, origin: Origin, work: Callable[[], str | None], *, claim: str | None = None) -> None:
+        """Run `work` after the ack; its text (or the refusal it raises) goes to the person privately.
+
+        A refused request changed nothing: its claim is released, so that trying again is answered again.
+        """
+
+        def run() -> None:
+            try:
+                text = work()
+            except ServiceError as exc:
+                text = texts.unping(str(exc))
+                if claim:
+                    self.store.interactions.release(claim)
+            except Exception:
+                log.exception("An interaction by %s failed", origin.user)
+                text = (
+                    "Something went wrong on my side; nothing more was done. Try again, or use the `!incident` command."
+                )
+            if text:
+                self.tell(origin, text)
+
+        future = self._pool.submit(run)
+        with self._guard:
+            self._pending.add(future)
+        future.add_done_callback(self._forget)
+
+    def _forget(self, future: Future) -> None:
+        with self._guard:
+            self._pending.discard(future)
+
+    def drain(self, timeout: float = 30.0) -> bool:
+        """Wait for the answers still being worked out; True when none is left."""
+        with self._guard:
+            pending = set(self._pending)
+        return not wait(pending, timeout=timeout).not_done
+
+    def shutdown(self) -> None:
+        self._pool.shutdown(wait=True)
+
+    def tell(self, origin: Origin, text: str) -> bool:
+        """Show `text` to the person only: through the response_url, else as an ephemeral message, else in a DM."""
+        if origin.response_url:
+            try:
+                self.gateway.respond(origin.response_url, blocks.ephemeral(text))
+                return True
+            except SlackError as exc:
+                log.info("Could not answer %s through the response_url: %s", origin.user, exc)
+        if origin.channel and not origin.channel.startswith("D"):
+            try:
+                self.gateway.post_ephemeral(origin.channel, origin.user, text)
+                return True
+            except SlackError as exc:
+                log.info("Could not answer %s ephemerally in %s: %s", origin.user, origin.channel, exc)
+        try:
+            self.gateway.post_message(self.gateway.open_dm(origin.user), text)
+            return True
+        except SlackError as exc:
+            log.warning("Could not answer %s at all: %s", origin.user, exc)
+            return False
+
+    def _claim(self, key: str, stale_after: timedelta | None = None) -> bool:
+        now = self.clock()
+        if self._purged_at is None or now - self._purged_at > CLAIMS_KEPT / 2:  # now and then, not on every click
+            self._purged_at = now
+            self.store.interactions.purge(now - CLAIMS_KEPT)
+        return self.store.interactions.claim(key, now, stale_after=stale_after)
+
+    # --- /incident with no text: the "Open an incident" modal ---------------------------------------------------
+    def show_open_form(
+        self, *, trigger_id: str, user: str, channel: str | None, response_url: str | None
+    ) -> dict | None:
+        """Open the modal (first thing: the trigger is short-lived); the ack payload for the slash command."""
+        metadata = modals.encode_metadata({"channel": channel, "response_url": response_url})
+        try:
+            self.gateway.open_view(trigger_id, modals.open_incident(self.settings, metadata))
+        except SlackError as exc:
+            if exc.code == "exchanged_trigger_id":
+                return None  # a redelivery of a command whose form is already open
+            return blocks.ephemeral(
+                f"I could not open the form: {exc.describe()}. "
+                "You can also type `/incident open <severity> <description>`."
+            )
+        return None
+
+    def submit_open_form(self, view: dict, user: str) -> dict | None:
+        """A submitted "Open an incident" modal: errors shown in the form, or the incident opened after the ack."""
+        form = modals.read_open_form(view)
+        try:
+            severity, description, mentions = validate_open(form, self.settings)
+        except FormErrors as bad:
+            return modals.errors(bad.errors)
+        view_id = view.get("id", "")
+        meta = modals.decode_metadata(view.get("private_metadata"))
+        origin = Origin(user=user, channel=meta.get("channel"), response_url=meta.get("response_url"))
+        request = OpenRequest(
+            severity=severity,
+            description=description,
+            opened_by=user,
+            origin_channel=origin.channel,
+            mentions=mentions,
+            dedup_key=f"modal:{view_id}",  # the store's unique key: this form makes one incident, however often sent
+            is_private=form.is_private,
+        )
+        # Recorded before the ack (a database write, no Slack call): once the modal closes, a crash cannot lose
+        # the incident; a restart finishes its channel. The Slack steps run after the ack.
+        try:
+            report = self.incidents.record(request)
+        except ServiceError as exc:  # the severity was removed between validation and now
+            return modals.errors({"severity": texts.unping(str(exc))})
+        if report.repeated:  # the same incident from a second form, moments later: say where the first one is
+            number, where = report.incident.number, _channel(report.incident)
+            self._later(origin, lambda: f"You opened this a moment ago: Incident {number} in {where}.")
+        elif not report.duplicate:
+            self._later(origin, lambda: self._open(report.incident, mentions))
+        return None  # a duplicate: the same submission again, already being answered
+
+    def _open(self, incident, mentions: Mentions) -> str:
+        report = self.incidents.run_open_steps(incident, mentions)
+        incident = report.incident
+        if incident.channel_id:
+            report.warnings.extend(self.workflow.announce_opened(incident))
+        text = replies.opened(report, self.settings)
+        if incident.channel_id:
+            self.incidents.mark_replied(incident.number)
+        return text
+
+    # --- the summary's buttons ----------------------------------------------------------------------------------
+    def click(self, payload: dict) -> dict | None:
+        """A block_actions payload; the ack is always empty (Slack ignores a message in it)."""
+        actions = payload.get("actions") or []
+        if not actions:
+            return None
+        action = actions[0]
+        action_id = action.get("action_id")
+        if action_id not in blocks.SUMMARY_ACTIONS:
+            return None
+        user = (payload.get("user") or {}).get("id", "")
+        channel = (payload.get("channel") or {}).get("id") or (payload.get("container") or {}).get("channel_id")
+        origin = Origin(user=user, channel=channel, response_url=payload.get("response_url"))
+        try:
+            number = int(str(action.get("value", "")).strip())
+        except ValueError:
+            return None
+        key = self._click_key(action_id, user, payload)
+        if not self._claim(key, CLICK_REPEAT_WINDOW):
+            return None  # a double click or a redelivery: the first one is being handled
+        asker = Asker(user=user, here=None, is_admin=self.is_admin(user), member_of=channel)
+        if action_id == blocks.UPDATE:
+            self._show_update_form(number, asker, origin, payload.get("trigger_id", ""), key)
+        elif action_id == blocks.JOIN:
+            self._later(origin, lambda: self._join(number, asker), claim=key)
+        elif action_id == blocks.RESOLVE:
+            self._later(origin, lambda: self._resolve(number, asker), claim=key)
+        elif action_id == blocks.CLOSE:
+            self._later(origin, lambda: self._close(number, asker), claim=key)
+        return None
+
+    @staticmethod
+    def _click_key(action_id: str, user: str, payload: dict) -> str:
+        """What was clicked, by whom, on which message as it was shown: a later click on the updated summary
+        (after a status change, say) is a new click; the same click sent twice is not."""
+        message = payload.get("message") or {}
+        shown = json.dumps(message.get("blocks") or message.get("text") or "", sort_keys=True)
+        digest = hashlib.sha256(shown.encode()).hexdigest()[:16]
+        return f"click:{action_id}:{user}:{message.get('ts', '')}:{digest}"
+
+    def _show_update_form(self, number: int, asker: Asker, origin: Origin, trigger_id: str, key: str) -> None:
+        # Only local reads before views.open: the trigger expires 3 s after Slack sent it.
+        try:
+            incident = self.workflow.find(number, asker, "update")
+        except ServiceError as exc:
+            self.store.interactions.release(key)
+            refusal = texts.unping(str(exc))
+            self._later(origin, lambda: refusal)
+            return
+        status = self.store.workflow.get(incident.number).current_status(self.settings.statuses)
+        metadata = modals.encode_metadata(
+            {"number": incident.number, "channel": origin.channel, "response_url": origin.response_url, "click": key}
+        )
+        try:
+            self.gateway.open_view(trigger_id, modals.update_incident(incident, self.settings, status, metadata))
+        except SlackError as exc:
+            self.store.interactions.release(key)  # nothing was shown: clicking again must work
+            failure = (
+                f"I could not open the update form: {exc.describe()}. "
+                "Click Update again, or type `!incident update <text>` in the channel."
+            )
+            self._later(origin, lambda: failure)
+
+    def _join(self, number: int, asker: Asker) -> str:
+        incident = self.workflow.find(number, asker, "invite")
+        already = self.store.participants.contains(incident.number, asker.user)
+        incident, outcome, warnings = self.incidents.invite(
+            number=incident.number, here=None, mentions=Mentions(users=[asker.user]), actor=asker.user
+        )
+        if outcome.failed:
+            return f"I could not add you to {_channel(incident)}:{replies.failed_invites_line(outcome.failed)}"
+        warnings += self.workflow.refresh_summary(incident.number)
+        if already:
+            return f"You are already in incident {incident.number}: {_channel(incident)}."
+        return f"You joined incident {incident.number}: {_channel(incident)}.{replies.warnings_lines(warnings)}"
+
+    def _resolve(self, number: int, asker: Asker) -> str:
+        resolved = self.settings.resolved_status
+        outcome = self.workflow.set_status(number, asker, resolved, None)
+        text = (
+            f"Incident {outcome.incident.number} is now {resolved} (was {outcome.previous}). "
+            "Resolution time recorded; close it with the Close button or `!incident close [resolution]`."
+        )
+        return text + replies.warnings_lines(outcome.warnings)
+
+    def _close(self, number: int, asker: Asker) -> str:
+        incident, warnings = self.incidents.close(
+            number=number,
+            channel_id=None,
+            here=None,  # a click in a public channel does not prove membership: close asks Slack
+            actor=asker.user,
+            resolution=None,
+            actor_is_admin=asker.is_admin,
+        )
+        return (
+            f"Incident {incident.number} closed after {texts.duration(incident.closed_at - incident.opened_at)}; "
+            f"its channel is archived.{replies.warnings_lines(warnings)}"
+        )
+
+    # --- the Update modal ---------------------------------------------------------------------------------------
+    def submit_update_form(self, view: dict, user: str) -> dict | None:
+        meta = modals.decode_metadata(view.get("private_metadata"))
+        number = meta.get("number")
+        if not isinstance(number, int):
+            return modals.errors({"text": "This form lost track of its incident; close it and click Update again."})
+        current = self.store.workflow.get(number).current_status(self.settings.statuses)
+        try:
+            status, text = validate_update(modals.read_update_form(view), self.settings.statuses, current)
+        except FormErrors as bad:
+            return modals.errors(bad.errors)
+        if not self._claim(f"submit:{view.get('id', '')}"):
+            return None
+        if meta.get("click"):  # the modal closes: Update on the same summary may open it again
+            self.store.interactions.release(meta["click"])
+        origin = Origin(user=user, channel=meta.get("channel"), response_url=meta.get("response_url"))
+        asker = Asker(user=user, here=None, is_admin=self.is_admin(user), member_of=meta.get("channel"))
+        self._later(origin, lambda: self._update(number, asker, status, text))
+        return None
+
+    def _update(self, number: int, asker: Asker, status: str | None, text: str | None) -> str | None:
+        parts: list[str] = []
+        warnings: list[str] = []
+        incident = self.workflow.find(number, asker, "update")
+        if status:
+            outcome = self.workflow.set_status(incident.number, asker, status, None)
+            parts.append(f"Incident {incident.number} is now {status} (was {outcome.previous}).")
+            warnings += outcome.warnings
+        if text:
+            outcome = self.workflow.post_update(incident.number, asker, text)
+            parts.append(f"Update posted in {' and '.join(f'<#{c}>' for c in outcome.where)}.")
+            warnings += outcome.warnings
+        if not parts:
+            return None
+        return " ".join(parts) + replies.warnings_lines(warnings)
+
+    # --- routing ------------------------------------------------------------------------------------------------
+    def interactive(self, payload: dict) -> dict | None:
+        """Any `interactive` envelope's payload: the ack payload for it."""
+        kind = payload.get("type")
+        user = (payload.get("user") or {}).get("id", "")
+        if kind == "block_actions" and payload.get("container", {}).get("type") != "view":
+            return self.click(payload)
+        if kind == "view_submission":
+            view: dict[str, Any] = payload.get("view") or {}
+            callback = view.get("callback_id")
+            if callback == modals.OPEN_CALLBACK:
+                return self.submit_open_form(view, user)
+            if callback == modals.UPDATE_CALLBACK:
+                return self.submit_update_form(view, user)
+        if kind == "view_closed":
+            view = payload.get("view") or {}
+            click = modals.decode_metadata(view.get("private_metadata")).get("click")
+            if view.get("callback_id") == modals.UPDATE_CALLBACK and isinstance(click, str):
+                self.store.interactions.release(click)  # cancelled: Update may open the form again
+        return None  # shortcuts and other apps' payloads: an empty ack
+
+
+def _channel(incident) -> str:
+    return f"<#{incident.channel_id}>" if incident.channel_id else "(no channel yet)"

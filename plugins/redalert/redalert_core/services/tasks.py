@@ -1,0 +1,211 @@
+"""Follow-up tasks: add, close, reopen, assign, set the due date, list; and the daily nudge about overdue tasks."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from ..domain import text as texts
+from ..domain.problem_commands import TaskAdd, TaskListScope
+from ..domain.problem_reminders import TaskNudge, due_task_nudges
+from ..domain.tasks import Task
+from ..slack import messages
+from ..slack.gateway import SlackError
+from ..store import IncidentNotFound, ProblemNotFound
+from .follow_up import FollowUpBase
+from .incidents import ServiceError
+from .workflow import Asker
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class TaskOutcome:
+    task: Task
+    previous: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class TaskListing:
+    title: str
+    tasks: list[Task]
+
+
+class TaskService(FollowUpBase):
+    def __init__(self, workflow) -> None:
+        super().__init__(workflow)
+        self._reminding = threading.Lock()
+
+    def get(self, number: int, asker: Asker) -> Task:
+        task = self.store.tasks.get(number)
+        if task is None or not self._may_see(task, asker):
+            raise ServiceError(f"There is no task T{number}. See !task list all.")
+        return task
+
+    def _may_see(self, task: Task, asker: Asker) -> bool:
+        if task.incident_number is None:
+            return True
+        incident = self.store.incidents.get(task.incident_number)
+        return incident is not None and self.may_see(incident, asker)
+
+    # --- changes ------------------------------------------------------------------------------------------------
+    def add(self, command: TaskAdd, asker: Asker) -> TaskOutcome:
+        target = command.target
+        if target.problem is not None:
+            self.problem(target.problem)
+            incident_number = None
+        else:
+            here = self.store.incidents.get_by_channel(asker.here) if asker.here else None
+            if target.incident is None and here is None:
+                raise ServiceError(
+                    "Say where the task belongs: `!task add <incident number> <text>` or `!task add P<n> <text>`, "
+                    "or run it in the incident's channel."
+                )
+            incident_number = self.incident(target.incident, asker, "task").number
+        try:
+            task = self.store.tasks.add(
+                text=command.text,
+                created_by=asker.user,
+                at=self.now(),
+                incident_number=incident_number,
+                problem_number=target.problem,
+                owner=command.owner,
+                due=command.due,
+            )
+        except (IncidentNotFound, ProblemNotFound) as exc:
+            raise ServiceError(f"{str(exc).capitalize()}.") from exc
+        return TaskOutcome(task, warnings=self._refresh(task))
+
+    def _refresh(self, task: Task) -> list[str]:
+        return self.refresh([task.incident_number]) if task.incident_number is not None else []
+
+    def _answerable(self, task: Task) -> set[str]:
+        """Who may close or reopen it under the "owners" rule: its owner (its creator while it has none), and the
+        commander of its incident or, for a problem's task, the problem's opener and its incidents' commanders."""
+        people = {task.owner or task.created_by}
+        numbers = [task.incident_number] if task.incident_number is not None else []
+        if task.problem_number is not None:
+            problem = self.store.problems.get(task.problem_number)
+            if problem is not None:
+                people.add(problem.opened_by)
+                numbers += problem.incidents
+        for number in numbers:
+            incident = self.store.incidents.get(number)
+            if incident is not None:
+                people.add(self.commander(incident))
+        return people
+
+    def _check_may_close(self, task: Task, asker: Asker, verb: str) -> None:
+        policy = self.settings.task_close_allowed
+        if self.may(policy, asker, self._answerable(task)):
+            return
+        if policy == "admins":
+            raise ServiceError(f"Only admins may {verb} task T{task.number}.")
+        commander = "the incident's commander" if task.incident_number is not None else "the problem's owners"
+        raise ServiceError(f"Only the owner of task T{task.number}, {commander} and admins may {verb} it.")
+
+    def done(self, number: int, note: str | None, asker: Asker) -> TaskOutcome:
+        task = self.get(number, asker)
+        self._check_may_close(task, asker, "close")
+        if not task.is_open:
+            when = task.done_at.strftime("%Y-%m-%d")
+            raise ServiceError(f"Task T{number} is already done ({when}, by {messages.user(task.done_by or '?')}).")
+        task = self.store.tasks.done(number, actor=asker.user, note=note, at=self.now())
+        return TaskOutcome(task, warnings=self._refresh(task))
+
+    def reopen(self, number: int, asker: Asker) -> TaskOutcome:
+        task = self.get(number, asker)
+        self._check_may_close(task, asker, "reopen")
+        if task.is_open:
+            raise ServiceError(f"Task T{number} is still open.")
+        task = self.store.tasks.reopen(number, actor=asker.user, at=self.now())
+        return TaskOutcome(task, warnings=self._refresh(task))
+
+    def assign(self, number: int, owner: str, asker: Asker) -> TaskOutcome:
+        task = self.get(number, asker)
+        if task.owner == owner:
+            raise ServiceError(f"{messages.user(owner)} already owns task T{number}.")
+        updated = self.store.tasks.assign(number, owner, actor=asker.user, at=self.now())
+        return TaskOutcome(updated, previous=task.owner)
+
+    def set_due(self, number: int, due: date, asker: Asker) -> TaskOutcome:
+        task = self.get(number, asker)
+        if task.due == due:
+            raise ServiceError(f"Task T{number} is already due {due.isoformat()}.")
+        updated = self.store.tasks.set_due(number, due, actor=asker.user, at=self.now())
+        return TaskOutcome(updated, previous=task.due.isoformat() if task.due else None)
+
+    # --- listing ------------------------------------------------------------------------------------------------
+    def list(self, scope: TaskListScope, asker: Asker) -> TaskListing:
+        here = self.store.incidents.get_by_channel(asker.here) if asker.here else None
+        kind = scope.kind
+        if kind == "default":
+            kind = "here-open" if here is not None else "mine"
+        if kind in ("open", "all") and here is not None:
+            kind = f"here-{kind}"
+        if kind == "mine":
+            listing = TaskListing("Your open tasks", self.store.tasks.owned_by(asker.user))
+        elif kind == "open":
+            listing = TaskListing("Open tasks", self.store.tasks.open_tasks())
+        elif kind == "all":
+            listing = TaskListing("All tasks", self.store.tasks.all())
+        elif kind in ("here-open", "here-all"):
+            tasks = self.store.tasks.for_incident(here.number)
+            if kind == "here-open":
+                tasks = [t for t in tasks if t.is_open]
+            listing = TaskListing(
+                f"{'Open tasks' if kind == 'here-open' else 'Tasks'} of incident {here.number}", tasks
+            )
+        elif kind == "incident":
+            incident = self.incident(scope.number, asker, "task list")
+            listing = TaskListing(
+                f"Tasks of incident {incident.number}", self.store.tasks.for_incident(incident.number)
+            )
+        else:
+            problem = self.problem(scope.number)
+            tasks = self.store.tasks.for_problem(problem.number) + self.store.tasks.for_incidents(problem.incidents)
+            listing = TaskListing(f"Tasks of problem P{problem.number} and its incidents", tasks)
+        listing.tasks = [t for t in listing.tasks if self._may_see(t, asker)]
+        return listing
+
+    # --- the daily nudge -----------------------------------------------------------------------------------------
+    def send_nudges(self) -> list[TaskNudge]:
+        """DM the owner of each overdue open task, once per day; recorded before sending (see reminders)."""
+        if not self._reminding.acquire(blocking=False):
+            return []
+        try:
+            now = self.now()
+            today = now.date()
+            # Nudges of today carry today's date; two days back covers any clock skew between the record and now.
+            sent = self.store.events.of_kind_since("task_nudged", now - timedelta(days=2))
+            nudged_today = {e.data.get("task") for e in sent if e.data.get("day") == today.isoformat()}
+            overdue = [t for t in self.store.tasks.open_tasks() if t.is_overdue(today)]
+            fallback = {t.number: self._fallback(t) for t in overdue if not t.owner}
+            due = due_task_nudges(overdue, nudged_today, today, fallback)
+            for nudge in due:
+                task = nudge.task
+                self.store.tasks.record_nudge(task.number, day=today, to=nudge.to, at=now)
+                late = (today - task.due).days
+                text = (
+                    f":alarm_clock: {messages.user(nudge.to)}, task T{task.number} ({texts.escape(task.text)}, "
+                    f"{task.belongs_to}) was due {task.due.isoformat()}, {late} day{'s' if late != 1 else ''} ago. "
+                    f"Close it with `!task done T{task.number}` or move it with `!task due T{task.number} in 3d`."
+                )
+                try:
+                    self.workflow.gateway.send_dm(nudge.to, text)
+                except SlackError as exc:
+                    log.warning("Could not nudge %s about task T%s: %s", nudge.to, task.number, exc)
+            return due
+        finally:
+            self._reminding.release()
+
+    def _fallback(self, task: Task) -> str | None:
+        """Who hears about an overdue task nobody owns: its incident's commander, or the problem's opener."""
+        if task.incident_number is not None:
+            incident = self.store.incidents.get(task.incident_number)
+            return self.commander(incident) if incident else None
+        problem = self.store.problems.get(task.problem_number)
+        return problem.opened_by if problem else None

@@ -1,0 +1,93 @@
+"""Interactions against the Slack emulator, without a Socket Mode connection.
+
+The emulator makes the payloads (slash commands, clicks, submissions) exactly as Slack would; with no app
+connected they are only stored, and the test hands each one to the interaction service itself and reads the ack
+payload it returns. Everything the service then does goes through the emulator's Web API, response_url and views.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from reliability.service_support import ManualClock
+from slack_workspace import ADMIN, BOT_TOKEN
+
+from redalert_core.domain.settings import DEFAULT_CONFIG, Settings, validate
+from redalert_core.services.incidents import IncidentService
+from redalert_core.services.interactions import InteractionService
+from redalert_core.services.workflow import WorkflowService
+from redalert_core.slack.gateway import SlackGateway, build_client
+from redalert_core.slack.rate_pacing import RatePacer
+from redalert_core.store import Store
+from slack_emulator import SlackEmulator
+
+DAVE = "U0DAVE"
+ERIN = "U0ERIN"
+
+
+@dataclass
+class Stack:
+    emu: SlackEmulator
+    incidents: IncidentService
+    workflow: WorkflowService
+    interactions: InteractionService
+    clock: ManualClock
+    config: dict
+
+    @property
+    def settings(self) -> Settings:
+        return validate(self.config, dict(DEFAULT_CONFIG))
+
+    def payload(self, envelope_id: str) -> dict:
+        return self.emu.envelope(envelope_id)["payload"]
+
+    def handle(self, envelope_id: str) -> dict | None:
+        """Give the envelope to the service as the backend would; the ack payload it answers with."""
+        envelope = self.emu.envelope(envelope_id)
+        assert envelope["type"] == "interactive", envelope["type"]
+        return self.interactions.interactive(envelope["payload"])
+
+    def slash(self, user: str, channel: str, text: str = "") -> tuple[str, dict | None]:
+        envelope_id = self.emu.send_slash_command(user, channel, "/incident", text)
+        payload = self.payload(envelope_id)
+        ack = self.interactions.show_open_form(
+            trigger_id=payload["trigger_id"],
+            user=user,
+            channel=payload["channel_id"],
+            response_url=payload["response_url"],
+        )
+        return envelope_id, ack
+
+    def done(self) -> None:
+        """Wait for the work done after the acks (deterministic: the service's own pool drains)."""
+        assert self.interactions.drain(30)
+        assert self.incidents.drain(30)
+
+    def private_answers(self, user: str) -> list[str]:
+        """Everything shown to `user` alone: ephemeral messages, whether from response_url or postEphemeral."""
+        return [m["text"] for m in self.emu.ephemerals_for(user)]
+
+
+@pytest.fixture
+def stack(emulator, tmp_path) -> Iterator[Stack]:
+    emulator.add_user(DAVE, "dave", real_name="Dave")
+    emulator.add_user(ERIN, "erin", real_name="Erin")
+    store = Store(f"sqlite:///{tmp_path / 'redalert.sqlite3'}")
+    store.migrate()
+    client = build_client(BOT_TOKEN, emulator.api_url)
+    config: dict = {}
+    clock = ManualClock()
+    holder: dict = {}
+    incidents = IncidentService(
+        store, SlackGateway(lambda: client, RatePacer(100.0)), lambda: holder["stack"].settings, clock=clock
+    )
+    workflow = WorkflowService(incidents, clock=clock)
+    incidents.before_archive.append(workflow.before_archive)
+    interactions = InteractionService(incidents, workflow, lambda user: user == ADMIN, clock=clock)
+    holder["stack"] = Stack(emulator, incidents, workflow, interactions, clock, config)
+    yield holder["stack"]
+    interactions.shutdown()
+    incidents.shutdown()
+    store.dispose()

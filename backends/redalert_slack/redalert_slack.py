@@ -98,8 +98,18 @@ class RedAlertSlackBackend(slackv3_backend.SlackBackend):
 
     # --- slash commands, buttons and modals ------------------------------------------------------------------------
     def _sm_generic_event_handler(self, client: Any, req: Any) -> None:
-        """Events go to slackv3 as before; slash commands and interactions get one ack carrying their answer."""
+        """Events go to slackv3 as before; slash commands and interactions get one ack carrying their answer.
+
+        The connection opens before the plugins are activated, and stays open while they are deactivated on a stop:
+        an event acknowledged then would meet no command. Events are left unacknowledged instead, and Slack
+        redelivers them, to another replica's connection if there is one. Slash commands and clicks are never
+        redelivered by Slack, so they wait for the plugins and are answered.
+        """
+        ready = self._ready.wait(READY_WAIT_SECONDS)
         if req.type not in KINDS:
+            if not ready or self._stopping.is_set():
+                log.info("Not ready or stopping: left envelope %s unacknowledged for redelivery", req.envelope_id)
+                return
             super()._sm_generic_event_handler(client, req)
             return
         payload = self.interaction_router.handle(req.type, req.payload or {})
@@ -118,14 +128,6 @@ class RedAlertSlackBackend(slackv3_backend.SlackBackend):
         self._slack_web = install_retry_handlers(client) if client is not None else None
 
     # --- a clean stop loses no command -----------------------------------------------------------------------------
-    def _sm_generic_event_handler(self, client: Any, req: Any) -> None:
-        # The connection opens before the plugins are activated; an envelope acknowledged then would meet no command.
-        if not self._ready.wait(READY_WAIT_SECONDS) or self._stopping.is_set():
-            # Not acknowledged: Slack redelivers the envelope, to another replica's connection if there is one.
-            log.info("Not ready or stopping: left envelope %s unacknowledged for redelivery", req.envelope_id)
-            return
-        super()._sm_generic_event_handler(client, req)
-
     def connect_callback(self) -> None:
         super().connect_callback()  # activates the plugins
         self._ready.set()

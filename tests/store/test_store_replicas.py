@@ -145,3 +145,10 @@ def test_sqlite_refuses_a_second_process(tmp_path):
     assert "PostgreSQL" in result.stdout
     assert claim("postgresql://x@127.0.0.1/db") is None
     assert AnotherProcess.__doc__
+
+
+def test_sent_once_lets_one_caller_through(store):
+    assert store.sent_once.claim("digest:2030-W01", at=T0) is True
+    assert store.sent_once.claim("digest:2030-W01", at=T0) is False
+    assert store.sent_once.claim("digest:2030-W02", at=T0) is True
+    assert store.sent_once.purge(T0 + timedelta(seconds=1)) == 2

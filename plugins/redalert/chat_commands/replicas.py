@@ -28,6 +28,7 @@ from redalert_core.services.leadership import Leadership, Timing, identify
 
 CLAIMS_KEPT = timedelta(days=2)  # far longer than Slack keeps redelivering an envelope
 INVALIDATIONS_KEPT = timedelta(hours=1)
+SENT_ONCE_KEPT = timedelta(days=30)  # longer than any period a key names (a day, a week)
 HOUSEKEEPING_SECONDS = 3600.0
 
 
@@ -92,6 +93,7 @@ class ReplicaCommands:
     def _housekeeping(self) -> None:
         store, now = self.service.store, utcnow()
         store.command_claims.purge(now - CLAIMS_KEPT)
+        store.sent_once.purge(now - SENT_ONCE_KEPT)
         store.cache_invalidations.purge(now - INVALIDATIONS_KEPT)
         store.replicas.forget_stale(now - CLAIMS_KEPT)
 

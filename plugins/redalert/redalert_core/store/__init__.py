@@ -12,7 +12,7 @@ from contextlib import contextmanager
 import sqlalchemy as sa
 
 from .cache_invalidations import CacheInvalidations
-from .command_claims import CommandClaims
+from .command_claims import CommandClaims, SentOnce
 from .database import Database, normalise_database_url
 from .errors import (
     AlreadyClosed,
@@ -71,6 +71,7 @@ class Store:
         self.replicas = ReplicaRegistry(self.db)
         self.open_owners = OpenOwners(self.db)
         self.command_claims = CommandClaims(self.db)
+        self.sent_once = SentOnce(self.db)
         self.cache_invalidations = CacheInvalidations(self.db)
         self.locks = NamedLocks(self.db)
 

@@ -147,6 +147,13 @@ reminders_sent = sa.Table(
     sa.Column("sent_at", UtcDateTime, nullable=False),
 )
 
+sent_once = sa.Table(
+    "sent_once",
+    metadata,
+    sa.Column("key", sa.String(255), primary_key=True),
+    sa.Column("sent_at", UtcDateTime, nullable=False),
+)
+
 cache_invalidations = sa.Table(
     "cache_invalidations",
     metadata,

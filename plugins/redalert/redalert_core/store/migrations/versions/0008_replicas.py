@@ -9,6 +9,8 @@
   it claimed and does nothing.
 - `reminders_sent`: one row per reminder (incident, kind, gap), written before the reminder is posted; the primary
   key stops two replicas from both posting it.
+- `sent_once`: a key per outside effect that must happen once across replicas (a task nudge of a day, a stale-problem
+  reminder, a weekly digest), inserted before the effect; the primary key lets one replica through.
 - `cache_invalidations`: identifier-cache entries one replica learnt are stale (a rename event reaches only one
   replica); the others read them and forget theirs.
 
@@ -66,6 +68,12 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("incident_number", "kind", "gap_start", name="pk_reminders_sent"),
     )
     op.create_table(
+        "sent_once",
+        sa.Column("key", sa.String(255), nullable=False),
+        sa.Column("sent_at", UTC_DATETIME, nullable=False),
+        sa.PrimaryKeyConstraint("key", name="pk_sent_once"),
+    )
+    op.create_table(
         "cache_invalidations",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
         sa.Column("kind", sa.String(16), nullable=False),
@@ -78,6 +86,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("cache_invalidations")
+    op.drop_table("sent_once")
     op.drop_table("reminders_sent")
     op.drop_index("ix_command_claims_claimed_at", table_name="command_claims")
     op.drop_table("command_claims")

@@ -66,6 +66,15 @@ BOT_LOG_LEVEL = getattr(logging, os.environ.get("REDALERT_LOG_LEVEL", "INFO").up
 REDALERT_DATABASE_URL = (
     os.environ.get("REDALERT_DATABASE_URL", "").strip() or f"sqlite:///{Path(BOT_DATA_DIR) / 'redalert.sqlite3'}"
 )
+# SQLite cannot coordinate replicas: a second process on the same file stops here (PostgreSQL takes any number).
+sys.path.insert(0, str(ROOT / "plugins" / "redalert"))
+from redalert_core.store import single_process
+
+try:
+    single_process.claim(REDALERT_DATABASE_URL)
+except single_process.AnotherProcess as _error:
+    _fail(str(_error))
+
 # Errbot's own storage (plugin configuration) lives in the same database as the incidents.
 STORAGE = "RedAlertSQL"
 BOT_EXTRA_STORAGE_PLUGINS_DIR = str(ROOT / "storage")

@@ -10,6 +10,10 @@ Everything is the slackv3 backend's (connection, events, sending, formatting); t
   turns `&lt;` back into `<`, which would re-activate a mention quoted from user text); RedAlert never writes them.
 - routes Socket Mode `slash_commands` and `interactive` envelopes (which slackv3 acks empty and drops) to the plugin
   that registered for them through `interaction_router`, and acks each with the payload its handler returns.
+- with several replicas: shares what it forgets with the other replicas (`on_cache_forget`, set by the plugin) and
+  forgets what they report (`forget_cached`); and stops cleanly: on shutdown it stops acknowledging envelopes (Slack
+  redelivers them to another replica), closes its Socket Mode connection and lets the commands it already accepted
+  finish before the plugins are deactivated.
 
 Errbot loads this file by path; its directory is put on sys.path first, which makes the sibling modules importable.
 """
@@ -17,7 +21,10 @@ Errbot loads this file by path; its directory is put on sys.path first, which ma
 from __future__ import annotations
 
 import logging
+import signal
 import sys
+import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +45,12 @@ from redalert_core.domain.text import defuse_broadcasts, defuse_payload  # noqa:
 from redalert_core.slack.gateway import SlackGateway, install_retry_handlers  # noqa: E402
 
 log = logging.getLogger(__name__)
+
+# How long a stopping replica waits for the commands it accepted (Kubernetes allows 30 s before SIGKILL).
+SHUTDOWN_DRAIN_SECONDS = 20.0
+# How long an envelope that arrives while the plugins are still being activated waits for them before it is left
+# unacknowledged for Slack to redeliver (Slack wants an ack within 3 s).
+READY_WAIT_SECONDS = 2.5
 
 
 class BroadcastSafeConverter:
@@ -62,6 +75,13 @@ class RedAlertSlackBackend(slackv3_backend.SlackBackend):
 
     def __init__(self, config: Any) -> None:
         self.identifier_cache = IdentifierCache()
+        self.on_cache_forget: Callable[[str, str | None], None] | None = None
+        self._stopping = threading.Event()
+        self._ready = threading.Event()  # the plugins are active: commands can run
+        self._stopped_receiving = False
+        if threading.current_thread() is threading.main_thread():
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                signal.signal(signum, self._stop_signal_handler(signal.getsignal(signum)))
         # Before the backend's __init__, which registers pickling for the identifier classes it names.
         use_cached_identifiers(slackv3_backend, self.identifier_cache)
         super().__init__(config)
@@ -78,8 +98,18 @@ class RedAlertSlackBackend(slackv3_backend.SlackBackend):
 
     # --- slash commands, buttons and modals ------------------------------------------------------------------------
     def _sm_generic_event_handler(self, client: Any, req: Any) -> None:
-        """Events go to slackv3 as before; slash commands and interactions get one ack carrying their answer."""
+        """Events go to slackv3 as before; slash commands and interactions get one ack carrying their answer.
+
+        The connection opens before the plugins are activated, and stays open while they are deactivated on a stop:
+        an event acknowledged then would meet no command. Events are left unacknowledged instead, and Slack
+        redelivers them, to another replica's connection if there is one. Slash commands and clicks are never
+        redelivered by Slack, so they wait for the plugins and are answered.
+        """
+        ready = self._ready.wait(READY_WAIT_SECONDS)
         if req.type not in KINDS:
+            if not ready or self._stopping.is_set():
+                log.info("Not ready or stopping: left envelope %s unacknowledged for redelivery", req.envelope_id)
+                return
             super()._sm_generic_event_handler(client, req)
             return
         payload = self.interaction_router.handle(req.type, req.payload or {})
@@ -96,6 +126,60 @@ class RedAlertSlackBackend(slackv3_backend.SlackBackend):
     @slack_web.setter
     def slack_web(self, client: Any) -> None:
         self._slack_web = install_retry_handlers(client) if client is not None else None
+
+    # --- a clean stop loses no command -----------------------------------------------------------------------------
+    def connect_callback(self) -> None:
+        super().connect_callback()  # activates the plugins
+        self._ready.set()
+
+    def _stop_signal_handler(self, previous: Any) -> Callable[[int, Any], None]:
+        """Mark the stop before errbot learns of it: it deactivates the plugins first, while the connection is
+        still open, and an envelope acknowledged then would be lost."""
+
+        def handler(signum: int, frame: Any) -> None:
+            self._stopping.set()
+            if callable(previous):
+                previous(signum, frame)
+            else:
+                raise KeyboardInterrupt
+
+        return handler
+
+    def disconnect_callback(self) -> None:
+        self._ready.clear()  # the plugins are about to be deactivated
+        if self._stopping.is_set():
+            self._stop_receiving()
+        super().disconnect_callback()
+
+    def shutdown(self) -> None:
+        self._stopping.set()
+        self._stop_receiving()
+        super().shutdown()
+
+    def _stop_receiving(self) -> None:
+        """Close the connection, then let the commands already accepted answer (once)."""
+        if self._stopped_receiving:
+            return
+        self._stopped_receiving = True
+        socket_mode = getattr(self, "slack_socket_mode", None)
+        if socket_mode is not None:
+            try:
+                socket_mode.close()  # waits for the handlers in progress: every accepted command is dispatched
+            except Exception:
+                log.warning("Closing the Socket Mode connection failed", exc_info=True)
+        self._drain_commands()
+
+    def _drain_commands(self) -> None:
+        """Wait (bounded) for the commands running in errbot's thread pool to answer."""
+        pool = getattr(self, "thread_pool", None)
+        if pool is None:
+            return
+        pool.close()
+        waiter = threading.Thread(target=pool.join, name="redalert-drain", daemon=True)
+        waiter.start()
+        waiter.join(SHUTDOWN_DRAIN_SECONDS)
+        if waiter.is_alive():
+            log.warning("Commands still running after %.0f s; stopping anyway", SHUTDOWN_DRAIN_SECONDS)
 
     # --- events that make cached lookups stale (dispatched by the backend as _handle_<event type>) -----------------
     def _handle_channel_rename(self, webclient: Any, event: dict) -> None:
@@ -122,10 +206,12 @@ class RedAlertSlackBackend(slackv3_backend.SlackBackend):
     def _handle_user_change(self, webclient: Any, event: dict) -> None:
         user_id = event["user"]["id"]
         self.identifier_cache.forget_user(user_id)
+        self._share("user", user_id)
         log.debug("Forgot cached user %s (user_change).", user_id)
 
     def _handle_team_rename(self, webclient: Any, event: dict) -> None:
         self.identifier_cache.forget_teams()
+        self._share("team", None)
         log.debug("Forgot cached team info (%s).", event.get("type"))
 
     _handle_team_domain_change = _handle_team_rename
@@ -134,7 +220,23 @@ class RedAlertSlackBackend(slackv3_backend.SlackBackend):
         return self.bot_identifier is not None and user_id == self.bot_identifier.userid
 
     def _forget_channel(self, channel_id: str, reason: str) -> None:
-        self.identifier_cache.forget_channel(channel_id)
-        # channelid_to_channelname memoises names for good; a renamed channel must not keep its old one there.
-        slackv3_backend.SlackBackend.channelid_to_channelname.cache_clear()
+        self.forget_cached("channel", channel_id)
+        self._share("channel", channel_id)
         log.debug("Forgot cached channel %s (%s).", channel_id, reason)
+
+    # --- the other replicas' caches -------------------------------------------------------------------------------
+    def _share(self, kind: str, key: str | None) -> None:
+        """The event reached this replica only: tell the others (the plugin records it in the database)."""
+        if self.on_cache_forget is not None:
+            self.on_cache_forget(kind, key)
+
+    def forget_cached(self, kind: str, key: str | None) -> None:
+        """Forget an entry another replica (or this one) learnt is stale; never shared again."""
+        if kind == "channel" and key is not None:
+            self.identifier_cache.forget_channel(key)
+            # channelid_to_channelname memoises names for good; a renamed channel must not keep its old one there.
+            slackv3_backend.SlackBackend.channelid_to_channelname.cache_clear()
+        elif kind == "user" and key is not None:
+            self.identifier_cache.forget_user(key)
+        elif kind == "team":
+            self.identifier_cache.forget_teams()

@@ -19,16 +19,17 @@ from chat_commands.analysis import AnalysisCommands
 from chat_commands.integrations import IntegrationCommands
 from chat_commands.interactive import InteractiveCommands
 from chat_commands.problems import ProblemCommands
+from chat_commands.replicas import ReplicaCommands
 from chat_commands.workflow import WorkflowCommands
 from redalert_core.domain import commands
 from redalert_core.domain import text as texts
 from redalert_core.domain.commands import ParseError
 from redalert_core.domain.settings import DEFAULT_CONFIG, ConfigError, Settings, parse_config_text, validate
-from redalert_core.services import doctor, recovery, replies
+from redalert_core.services import doctor, replies
 from redalert_core.services.incidents import IncidentService, OpenRequest, ServiceError
 from redalert_core.slack import messages
 from redalert_core.slack.gateway import SlackGateway, build_client
-from redalert_core.store import Store
+from redalert_core.store import Store, single_process
 
 _CONFIG_COMMAND = re.compile(r"^\s*RedAlert\s+(.+)$", re.DOTALL)
 
@@ -45,7 +46,13 @@ def database_url(bot_config: Any) -> str:
 # Mixins before BotPlugin: WorkflowCommands overrides callback_reaction.
 @listed_under_plugin
 class RedAlert(
-    WorkflowCommands, ProblemCommands, InteractiveCommands, IntegrationCommands, AnalysisCommands, BotPlugin
+    WorkflowCommands,
+    ProblemCommands,
+    InteractiveCommands,
+    IntegrationCommands,
+    AnalysisCommands,
+    ReplicaCommands,
+    BotPlugin,
 ):
     """Incident management: open an incident channel, invite the right people, list and close incidents."""
 
@@ -105,29 +112,25 @@ class RedAlert(
         # a working service.
         first = self.service is None
         if first:
-            store = Store(database_url(self.bot_config))
+            url = database_url(self.bot_config)
+            single_process.claim(url)  # config.py refuses a second process on SQLite; plugin-only setups too
+            store = Store(url)
             store.migrate()
-            self.service = IncidentService(store, SlackGateway(self._slack_client), lambda: self.settings)
+            self.service = IncidentService(
+                store, SlackGateway(self._slack_client), lambda: self.settings, replica=self.replica_identity()
+            )
         self._start_workflow()  # roles, statuses, updates, reminders (chat_commands/workflow.py)
         self._start_integrations()  # the outbox feed and its dispatcher (chat_commands/integrations.py)
         self._start_analysis()  # stats, export, weekly digest, web report (chat_commands/analysis.py)
         self._start_problems()  # links, problems, tasks and their reminders (chat_commands/problems.py)
         self._start_interactions()  # /incident, buttons, modals (chat_commands/interactive.py)
+        self._watch_shared_state()  # configuration changed on another replica (chat_commands/replicas.py)
         if not first:
             return
+        # Heartbeat and leadership; the leader finishes interrupted opens (chat_commands/replicas.py).
+        self._start_replica()
         if self.mode == "slackv3":
             threading.Thread(target=self._log_setup_problems, name="redalert-doctor", daemon=True).start()
-        self.resume_thread = threading.Thread(target=self._finish_interrupted, name="redalert-resume", daemon=True)
-        self.resume_thread.start()
-
-    resume_thread: threading.Thread | None = None
-
-    def _finish_interrupted(self) -> None:
-        """Finish the opens a restart interrupted, and tell the channels they were typed in."""
-        try:
-            recovery.finish_interrupted(self.service)
-        except Exception:  # a background thread has nobody to raise to
-            self.log.exception("Resuming interrupted incidents failed")
 
     def _log_setup_problems(self) -> None:
         problems = doctor.check(self.service.gateway, self.settings)
@@ -333,14 +336,18 @@ class RedAlert(
 
     @botcmd(admin_only=True)
     def incident_doctor(self, msg, args):
-        """Check the Slack setup: bot token, granted scopes, and the people and groups in the configuration.
+        """Check the Slack setup (bot token, scopes, configured people and groups) and list the running replicas.
 
         Example: `!incident doctor` (admins only)
         """
         problems = doctor.check(self.service.gateway, self.settings)
+        replicas = "\n*Replicas* (a heartbeat row each):\n" + "\n".join(self._replica_report())
         if not problems:
-            return "All good: the bot token works, every needed scope is granted and the configured people exist."
-        return f"{len(problems)} problem(s) found:\n" + "\n".join(f"- {p}" for p in problems)
+            return (
+                "All good: the bot token works, every needed scope is granted and the configured people exist."
+                + replicas
+            )
+        return f"{len(problems)} problem(s) found:\n" + "\n".join(f"- {p}" for p in problems) + replicas
 
     @botcmd
     def incident_retry(self, msg, args):

@@ -60,7 +60,7 @@ class AnalysisCommands:
     def _poll_weekly_digest(self) -> None:
         """The weekly digest's poll: posts it when its time has come (once per week, see AnalysisService)."""
         analysis = self.analysis
-        if analysis is None:
+        if analysis is None or not self._leads():  # one replica posts it (the week is also claimed in the database)
             return
         try:
             analysis.post_weekly_digest()

@@ -48,6 +48,11 @@ class IntegrationCommands:
     def _start_integrations(self) -> None:
         if self.integrations is None:  # once per process: the feed subscribes to the event log
             self.integrations = IntegrationsService(self.service)
+            # Only the leading replica delivers (chat_commands/replicas.py); a single process always leads.
+            self.integrations.dispatcher.may_deliver = self._leads
+            if self.service.store.dialect == "postgresql":
+                # Another replica may have written the row (its wake-up does not reach this process): look often.
+                self.integrations.dispatcher.poll_seconds = 5.0
         self.integrations.start()
 
     def _stop_integrations(self) -> None:

@@ -39,7 +39,11 @@ class ProblemCommands:
         self.start_poller(reminder_interval(), self._send_problem_reminders)
 
     def _send_problem_reminders(self) -> None:
-        """Overdue tasks (daily DM to the owner) and stale problems (weekly DM to the commanders)."""
+        """Overdue tasks (daily DM to the owner) and stale problems (weekly DM to the commanders).
+
+        Sent by the leading replica only (chat_commands/replicas.py)."""
+        if not self._leads():
+            return
         sent = {}
         for name, send in (("task", self.tasks.send_nudges), ("problem", self.problems.send_stale_reminders)):
             try:

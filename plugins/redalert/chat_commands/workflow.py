@@ -40,7 +40,7 @@ class WorkflowCommands:
 
     def _send_reminders(self) -> None:
         workflow = self.workflow
-        if workflow is None:
+        if workflow is None or not self._leads():  # reminders come from the leading replica only
             return
         try:
             workflow.send_reminders()

@@ -13,6 +13,7 @@ import re
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -21,6 +22,7 @@ from ..domain import naming
 from ..domain import text as texts
 from ..domain.commands import Mentions
 from ..domain.incident import Event, EventKind, Incident, OpenStep, Status
+from ..domain.replica import ReplicaIdentity
 from ..domain.settings import GROUP_ID, Settings
 from ..slack import messages
 from ..slack.gateway import TRANSIENT_ERRORS, Channel, InviteOutcome, SlackError, SlackGateway
@@ -99,6 +101,7 @@ class IncidentService:
         settings: Callable[[], Settings],
         clock: Callable[[], datetime] = utcnow,
         workers: int = 8,
+        replica: ReplicaIdentity | None = None,
     ) -> None:
         self.store = store
         self.gateway = gateway
@@ -106,10 +109,10 @@ class IncidentService:
         self._clock = clock
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="redalert")
         self._pending: set[Future] = set()
-        # Slack lets two simultaneous creates with one name both succeed: serialise creation per name family.
-        self._name_locks: dict[str, threading.Lock] = {}
-        self._incident_locks: dict[int, threading.Lock] = {}
         self._locks_guard = threading.Lock()
+        # The process running opens: recorded as each open's owner, so that if it dies another replica finishes
+        # them (services/recovery.py). None: nobody else could (tests, tools).
+        self.replica = replica
         # Run by close just before the channel is archived (the workflow's final summary and post-mortem).
         self.before_archive: list[Callable[[Incident, str, datetime, str | None], list[str]]] = []
 
@@ -138,9 +141,14 @@ class IncidentService:
             pending = set(self._pending)
         return not wait(pending, timeout=timeout).not_done
 
-    def _lock_for(self, number: int) -> threading.Lock:
-        with self._locks_guard:
-            return self._incident_locks.setdefault(number, threading.Lock())
+    def _lock_for(self, number: int) -> AbstractContextManager[None]:
+        """One incident's open steps and close run one at a time, across threads and replicas (store/locks.py)."""
+        return self.store.locks.hold(f"incident:{number}")
+
+    def _owner(self) -> dict[str, str] | None:
+        if self.replica is None:
+            return None
+        return {"instance": self.replica.instance, "replica_id": self.replica.replica_id}
 
     # --- open -----------------------------------------------------------------------------------------------
     def open(self, request: OpenRequest) -> StepReport:
@@ -170,6 +178,7 @@ class IncidentService:
                 is_private=request.is_private,
                 dedup_key=request.dedup_key,
                 repeat_since=opened_at - REPEAT_WINDOW,
+                owner=self._owner(),
             )
         except RepeatedCommand as dup:
             return StepReport(incident=dup.incident, duplicate=True, repeated=True)
@@ -210,12 +219,19 @@ class IncidentService:
     ) -> StepReport:
         report = StepReport(incident=incident)
         with self._lock_for(incident.number):
-            if resuming:  # a close may have run since the incident was read (a fresh open: the row lock decides)
-                incident = self.store.incidents.get(incident.number) or incident
-                report.incident = incident
+            # Re-read under the lock: another thread or replica may have run steps, or closed it, meanwhile.
+            incident = self.store.incidents.get(incident.number) or incident
+            report.incident = incident
             if incident.is_closing_or_closed:
                 report.warnings.append(self._closed_nothing_to_retry(incident))
                 return report
+            if self.replica is not None:
+                self.store.open_owners.take(
+                    incident.number,
+                    instance=self.replica.instance,
+                    replica_id=self.replica.replica_id,
+                    at=self._clock(),
+                )
             if not incident.has_done(OpenStep.CHANNEL):
                 try:
                     incident = self._create_channel(incident, settings)
@@ -309,7 +325,11 @@ class IncidentService:
         self.store.steps.done(incident.number, OpenStep.PIN)
 
     def mark_replied(self, number: int) -> Incident:
-        return self.store.steps.done(number, OpenStep.REPLY)
+        """The opener has their answer: the open is nobody's unfinished business any more."""
+        with self.store.transaction():
+            incident = self.store.steps.done(number, OpenStep.REPLY)
+            self.store.open_owners.release(number)
+        return incident
 
     def _create_channel(self, incident: Incident, settings: Settings) -> Incident:
         base = naming.channel_name(
@@ -360,11 +380,14 @@ class IncidentService:
             )
             self.store.steps.failed(incident.number, OpenStep.CHANNEL, f"closed_meanwhile_archive_{exc.code}")
 
-    def _create_lock_for(self, base: str) -> threading.Lock:
-        """One lock per name family ("x", "x-2", "x-3" share one): unrelated opens do not wait for each other."""
+    def _create_lock_for(self, base: str) -> AbstractContextManager[None]:
+        """One lock per name family ("x", "x-2", "x-3" share one): unrelated opens do not wait for each other.
+
+        Slack lets two simultaneous creates with one name both succeed, so creation is serialised per family,
+        across replicas too.
+        """
         family = re.sub(r"-\d+$", "", base)
-        with self._locks_guard:
-            return self._name_locks.setdefault(family, threading.Lock())
+        return self.store.locks.hold(f"channel-name:{family}")
 
     def _our_lost_channel(self, name: str, incident: Incident) -> Channel | None:
         """The channel called `name` if an earlier create for this incident made it but its id was never stored.

@@ -7,7 +7,8 @@
 - A dead row posts one warning in its incident's channel (through the outbox too).
 
 `start()`/`stop()` hold the loop; `deliver_due(now)` is one round (tests call `run_once()` with their own clock).
-Whoever makes background work leader-only calls start() on the leader and stop() elsewhere.
+With several replicas every process runs the loop, but a round runs only where `may_deliver()` says so (the leader),
+and under a lock held across processes, so two replicas never deliver the same row during a leadership handover.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ class OutboxDispatcher:
         clock: Callable[[], datetime] = utcnow,
         jitter: Callable[[], float] = random.random,
         poll_seconds: float = POLL_SECONDS,
+        may_deliver: Callable[[], bool] = lambda: True,
     ) -> None:
         self.store = store
         self.deliverers = deliverers
@@ -47,6 +49,7 @@ class OutboxDispatcher:
         self.clock = clock
         self.jitter = jitter
         self.poll_seconds = poll_seconds
+        self.may_deliver = may_deliver
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -81,7 +84,9 @@ class OutboxDispatcher:
         while not self._stop.is_set():
             self._wake.clear()
             try:
-                self.deliver_due(self.clock(), stoppable=True)
+                if self.may_deliver():
+                    with self.store.locks.hold("outbox-dispatcher"):
+                        self.deliver_due(self.clock(), stoppable=True)
             except Exception:  # the database may be briefly away: keep the loop alive
                 log.exception("Outbox round failed")
             self._wake.wait(self._pause())

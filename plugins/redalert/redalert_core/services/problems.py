@@ -158,8 +158,13 @@ class ProblemService(FollowUpBase):
                 now,
                 timedelta(days=self.settings.problem_stale_days),
             )
+            last = self.store.problems.last_stale_reminders()
             for nudge in due:
                 problem = nudge.problem
+                previous = last.get(problem.number)
+                key = f"problem-stale:{problem.number}:{previous.isoformat() if previous else 'never'}"
+                if not self.store.sent_once.claim(key, at=now):
+                    continue  # another replica sends this one
                 try:
                     self.store.problems.record_stale_reminder(problem.number, list(nudge.to), at=now)
                 except ProblemNotFound:

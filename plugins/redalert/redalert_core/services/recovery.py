@@ -1,13 +1,19 @@
 """Finishing incidents that a restart interrupted, and telling the channel where each was opened.
 
-A crash or a deploy can stop an open between any two steps. Every step is stored as it completes, so at start-up
-the service resumes whatever is missing; this module runs that for every unfinished incident and posts the
-outcome where the command was typed, because the person who typed it never got an answer.
+A crash or a deploy can stop an open between any two steps. Every step is stored as it completes, so the service
+resumes whatever is missing; this module runs that for unfinished incidents and posts the outcome where the command
+was typed, because the person who typed it never got an answer.
+
+With several replicas, each open records the process that runs it (its owner). The leading replica finishes the
+opens whose owner is dead (`finish_orphaned`): when it becomes the leader, and every few seconds after that, so an
+open cut short by a killed replica is finished by a survivor without a second channel (the incident's lock and a
+re-read under it make sure only one process runs its steps).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..domain import text as texts
@@ -42,6 +48,18 @@ def notice_for(incident: Incident, report: StepReport, only_reply_missing: bool,
     )
 
 
+def finish_orphaned(service: IncidentService, live_instances: set[str], *, include_unowned: bool) -> list[Recovered]:
+    """Resume the unfinished incidents whose owning process is not among `live_instances` (and, with
+    `include_unowned`, those nobody owns: opened before replicas were recorded, or by a tool). With
+    `include_unowned` (on becoming the leader) closes cut off by a restart are finished first, as at start-up."""
+
+    def orphaned(number: int) -> bool:
+        owner = service.store.open_owners.owners().get(number)
+        return include_unowned if owner is None else owner not in live_instances
+
+    return finish_interrupted(service, orphaned, closes=include_unowned)
+
+
 def finish_interrupted_closes(service: IncidentService) -> list[Incident]:
     """Finish every close a restart cut off between CLOSING and CLOSED (archive again, then record it)."""
     closed: list[Incident] = []
@@ -57,37 +75,54 @@ def finish_interrupted_closes(service: IncidentService) -> list[Incident]:
     return closed
 
 
-def finish_interrupted(service: IncidentService) -> list[Recovered]:
-    """Finish interrupted closes, then resume every unfinished open, oldest first, reporting each to its origin."""
-    finish_interrupted_closes(service)
+def finish_interrupted(
+    service: IncidentService, which: Callable[[int], bool] | None = None, *, closes: bool = True
+) -> list[Recovered]:
+    """Finish interrupted closes, then resume every unfinished open (that `which` accepts), oldest first, reporting
+    each to its origin."""
+    if closes:
+        finish_interrupted_closes(service)
     recovered: list[Recovered] = []
-    for stale in service.store.incidents.unfinished():
-        if service.unfinished_close(stale.number) is not None:
-            continue  # someone asked to close it and was told the close failed: do not run its open steps again
-        only_reply_missing = stale.pending_steps() == [OpenStep.REPLY]
-        answered = stale.has_done(OpenStep.REPLY)
-        try:
-            report = service.resume(stale.number)
-        except (ServiceError, SlackError) as exc:
-            log.error("Could not resume incident %s: %s", stale.number, exc)
+    for candidate in service.store.incidents.unfinished():
+        if which is not None and not which(candidate.number):
             continue
-        incident = report.incident
-        if answered:  # e.g. only the pin was missing: the person got their answer; no notice needed
-            log.info("Resumed incident %s after a restart (complete: %s)", incident.number, report.complete)
-            recovered.append(Recovered(incident, report.complete, None))
-            continue
-        label = texts.severity_label(service.settings, incident.severity)
-        notice = notice_for(incident, report, only_reply_missing, label)
-        if incident.origin_channel:
-            try:
-                service.gateway.post_message(incident.origin_channel, notice)
-            except SlackError as exc:  # the reply step stays pending: the next start tries again
-                log.error("Could not report incident %s to %s: %s", incident.number, incident.origin_channel, exc)
-                recovered.append(Recovered(incident, report.complete, None))
+        # Under the incident's lock, decided again on fresh data: the owner may have finished it meanwhile.
+        with service.store.locks.hold(f"incident:{candidate.number}"):
+            stale = service.store.incidents.get(candidate.number)
+            if stale is None or stale.is_closed or not stale.pending_steps():
                 continue
-        else:
-            notice = None  # nowhere to answer: the open came from outside Slack
-        incident = service.mark_replied(incident.number)
-        log.info("Resumed incident %s after a restart (complete: %s)", incident.number, report.complete)
-        recovered.append(Recovered(incident, report.complete, notice))
+            if which is not None and not which(stale.number):
+                continue
+            if service.unfinished_close(stale.number) is not None:
+                continue  # someone asked to close it and was told the close failed: do not run its open steps again
+            result = _finish(service, stale)
+        if result is not None:
+            recovered.append(result)
     return recovered
+
+
+def _finish(service: IncidentService, stale: Incident) -> Recovered | None:
+    only_reply_missing = stale.pending_steps() == [OpenStep.REPLY]
+    answered = stale.has_done(OpenStep.REPLY)
+    try:
+        report = service.resume(stale.number)
+    except (ServiceError, SlackError) as exc:
+        log.error("Could not resume incident %s: %s", stale.number, exc)
+        return None
+    incident = report.incident
+    if answered:  # e.g. only the pin was missing: the person got their answer; no notice needed
+        log.info("Resumed incident %s (complete: %s)", incident.number, report.complete)
+        return Recovered(incident, report.complete, None)
+    label = texts.severity_label(service.settings, incident.severity)
+    notice = notice_for(incident, report, only_reply_missing, label)
+    if incident.origin_channel:
+        try:
+            service.gateway.post_message(incident.origin_channel, notice)
+        except SlackError as exc:  # the reply step stays pending: the next start tries again
+            log.error("Could not report incident %s to %s: %s", incident.number, incident.origin_channel, exc)
+            return Recovered(incident, report.complete, None)
+    else:
+        notice = None  # nowhere to answer: the open came from outside Slack
+    incident = service.mark_replied(incident.number)
+    log.info("Resumed interrupted incident %s (complete: %s)", incident.number, report.complete)
+    return Recovered(incident, report.complete, notice)

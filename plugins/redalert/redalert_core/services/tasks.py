@@ -187,6 +187,8 @@ class TaskService(FollowUpBase):
             due = due_task_nudges(overdue, nudged_today, today, fallback)
             for nudge in due:
                 task = nudge.task
+                if not self.store.sent_once.claim(f"task-nudge:{task.number}:{today.isoformat()}", at=now):
+                    continue  # another replica sends this one
                 self.store.tasks.record_nudge(task.number, day=today, to=nudge.to, at=now)
                 late = (today - task.due).days
                 text = (

@@ -12,6 +12,7 @@ import dataclasses
 import logging
 import threading
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -63,21 +64,19 @@ class WorkflowService:
         self.store = incidents.store
         self.gateway = incidents.gateway
         self.clock = clock
-        self._locks: dict[int, threading.Lock] = {}
-        self._guard = threading.Lock()
         self._reminding = threading.Lock()
-        # Summary refreshes of one incident run one at a time, each reading the state it shows inside the lock, so
-        # the last chat.update always shows the latest state; once the closing summary is out, no other follows.
-        self._summary_locks: dict[int, threading.Lock] = {}
+        # Summary refreshes of one incident run one at a time (across replicas), each reading the state it shows
+        # inside the lock, so the last chat.update always shows the latest state; once the closing summary is out,
+        # no other follows.
         self._summary_final: set[int] = set()
 
     @property
     def settings(self) -> Settings:
         return self.incidents.settings
 
-    def _lock(self, number: int) -> threading.Lock:
-        with self._guard:
-            return self._locks.setdefault(number, threading.Lock())
+    def _lock(self, number: int) -> AbstractContextManager[None]:
+        """Announcements, severity changes and pinned notes of one incident take turns, across replicas too."""
+        return self.store.locks.hold(f"workflow:{number}")
 
     # --- finding ------------------------------------------------------------------------------------------------
     def find(self, number: int | None, asker: Asker, verb: str, *, open_only: bool = True) -> Incident:
@@ -308,12 +307,15 @@ class WorkflowService:
         `incident` (the closing one) makes this the final summary: refreshes still running from earlier changes
         (a click, an update) must not put an open incident's buttons back on it.
         """
-        with self._guard:
-            lock = self._summary_locks.setdefault(number, threading.Lock())
-        with lock:
-            if incident is None and number in self._summary_final:
-                return []
-            if incident is not None and incident.is_closed:
+        # A database lock: a refresh on another replica takes its turn too. Whether the closing summary is out is
+        # read from the incident itself (closing or closed), which every replica sees.
+        with self.store.locks.hold(f"summary:{number}"):
+            if incident is None:
+                current = self.store.incidents.get(number)
+                if current is None or current.is_closing_or_closed or number in self._summary_final:
+                    return []
+                return self._refresh_summary(number, current)
+            if incident.is_closed:
                 self._summary_final.add(number)
             return self._refresh_summary(number, incident)
 
@@ -425,7 +427,11 @@ class WorkflowService:
 
     # --- reminders ----------------------------------------------------------------------------------------------
     def send_reminders(self) -> list[Reminder]:
-        """Nudge commanders of quiet incidents and of resolved ones left open; each gap once (see reminders.py)."""
+        """Nudge commanders of quiet incidents and of resolved ones left open; each gap once (see reminders.py).
+
+        Only the leading replica calls this; should two ever run it at once (a leadership change in mid-round),
+        the recorded reminder's primary key still lets one of them post it. Returns the reminders posted.
+        """
         if not self._reminding.acquire(blocking=False):
             return []  # the previous round is still running
         try:
@@ -434,12 +440,18 @@ class WorkflowService:
             logs = {incident.number: self.store.events.list(incident.number) for incident in incidents}
             due = due_reminders(incidents, logs, now, self.settings)
             by_number = {incident.number: incident for incident in incidents}
+            sent: list[Reminder] = []
             for reminder in due:
                 incident = by_number[reminder.incident_number]
                 # Recorded before posting: a crash in between loses one nudge rather than sending it twice.
                 gap = reminder.gap_start.isoformat()
                 data = {"reminder": reminder.kind, "gap_start": gap, "to": reminder.commander}
-                self.store.events.add(incident.number, EventKind.REMINDED, data=data, at=now)
+                recorded = self.store.workflow.record_reminder(
+                    incident.number, kind=reminder.kind, gap_start=reminder.gap_start, data=data, at=now
+                )
+                if not recorded:
+                    continue  # another replica recorded (and posts) this one
+                sent.append(reminder)
                 text = (
                     messages.close_reminder(incident, reminder.commander, reminder.gap_start, now)
                     if reminder.kind == CLOSE
@@ -449,7 +461,7 @@ class WorkflowService:
                     self.gateway.post_message(incident.channel_id, text)
                 except SlackError as exc:
                     log.warning("Could not remind about incident %s: %s", incident.number, exc)
-            return due
+            return sent
         finally:
             self._reminding.release()
 

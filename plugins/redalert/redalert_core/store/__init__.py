@@ -12,6 +12,8 @@ from contextlib import contextmanager
 import sqlalchemy as sa
 
 from .analytics import Analytics
+from .cache_invalidations import CacheInvalidations
+from .command_claims import CommandClaims, SentOnce
 from .database import Database, normalise_database_url
 from .errors import (
     AlreadyClosed,
@@ -27,11 +29,13 @@ from .incidents import IncidentRepository
 from .interactions import InteractionLog
 from .kv import KeyValueStore
 from .links import LinkRepository
+from .locks import LeaderLock, NamedLocks
 from .open_steps import OpenSteps
 from .outbox import Outbox
 from .participants import ParticipantRepository
 from .problems import ProblemRepository
 from .remote_links import RemoteLinks
+from .replicas import OpenOwners, ReplicaRegistry, ReplicaRow
 from .tasks import TaskRepository
 from .workflow import WorkflowRepository
 
@@ -40,8 +44,10 @@ __all__ = [
     "DuplicateCommand",
     "IncidentInAnotherProblem",
     "IncidentNotFound",
+    "LeaderLock",
     "ProblemNotFound",
     "RepeatedCommand",
+    "ReplicaRow",
     "Store",
     "TaskNotFound",
     "normalise_database_url",
@@ -67,6 +73,17 @@ class Store:
         self.problems = ProblemRepository(self.db, self.events)
         self.tasks = TaskRepository(self.db, self.events)
         self.interactions = InteractionLog(self.db)
+        # Several replicas on one database (PostgreSQL): heartbeats, open owners, claims, cross-process locks.
+        self.replicas = ReplicaRegistry(self.db)
+        self.open_owners = OpenOwners(self.db)
+        self.command_claims = CommandClaims(self.db)
+        self.sent_once = SentOnce(self.db)
+        self.cache_invalidations = CacheInvalidations(self.db)
+        self.locks = NamedLocks(self.db)
+
+    def leader_lock(self) -> LeaderLock:
+        """A new leadership lock with its own connection (one per process: see services/leadership.py)."""
+        return LeaderLock(self.db)
 
     @contextmanager
     def transaction(self) -> Iterator[sa.Connection]:
@@ -78,4 +95,5 @@ class Store:
         self.db.migrate()
 
     def dispose(self) -> None:
+        self.locks.dispose()
         self.db.dispose()

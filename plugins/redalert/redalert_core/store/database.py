@@ -70,14 +70,14 @@ def _create_sqlite_engine(url: sa.URL) -> sa.Engine:
     return engine
 
 
-def _create_postgres_engine(url: sa.URL, schema: str | None) -> sa.Engine:
-    connect_args = {}
+def _create_postgres_engine(url: sa.URL, schema: str | None, **engine_args: Any) -> sa.Engine:
+    connect_args = dict(engine_args.pop("connect_args", {}))
     if schema is not None:
         if not _SCHEMA_NAME.match(schema):
             raise ValueError(f"invalid schema name {schema!r}")
         connect_args["options"] = f"-csearch_path={schema}"
     # pre_ping: the bot runs for weeks; a database restart must not surface as errors on the next command.
-    return sa.create_engine(url, connect_args=connect_args, pool_pre_ping=True)
+    return sa.create_engine(url, connect_args=connect_args, pool_pre_ping=True, **engine_args)
 
 
 class Database:
@@ -92,6 +92,7 @@ class Database:
         parsed = make_url(normalise_database_url(url))
         dialect = parsed.get_backend_name()
         self.insert: Callable[..., Any]
+        self._url = parsed
         if dialect == "sqlite":
             self.engine = _create_sqlite_engine(parsed)
             self.insert = sqlite.insert
@@ -159,6 +160,16 @@ class Database:
             self.advisory_lock(connection, PG_MIGRATION_LOCK_KEY)
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
+
+    def lock_engine(self, **engine_args: Any) -> sa.Engine | None:
+        """A separate autocommit engine on the same PostgreSQL database for session-level advisory locks.
+
+        Locks held across Slack calls keep their connection for seconds; a pool of their own means they can never
+        starve the short transactions the holder itself needs. None on SQLite, where one process is all there is.
+        """
+        if self.dialect != "postgresql":
+            return None
+        return _create_postgres_engine(self._url, self.schema, isolation_level="AUTOCOMMIT", **engine_args)
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -12,7 +12,7 @@ from .database import Database
 from .errors import AlreadyClosed, DuplicateCommand, RepeatedCommand
 from .events import EventLog
 from .incident_rows import incident_from_row, load, require
-from .tables import incidents, participants
+from .tables import incidents, open_owners, participants
 
 _NOT_CLOSED = tuple(status.value for status in OPEN_STATUSES)
 
@@ -33,11 +33,13 @@ class IncidentRepository:
         is_private: bool = False,
         dedup_key: str | None = None,
         repeat_since: datetime | None = None,
+        owner: dict[str, str] | None = None,
     ) -> Incident:
         """Record a new incident (status OPENING, step "recorded" done).
 
         Raises DuplicateCommand for a known dedup key, and RepeatedCommand when `repeat_since` is given and the same
         person opened the same severity and description at or after it (a command sent twice by hand).
+        `owner` ({"instance", "replica_id"}) records, in the same commit, which process runs the open's steps.
         """
         try:
             with self._db.write() as connection:
@@ -66,6 +68,8 @@ class IncidentRepository:
                     )
                 )
                 number = result.inserted_primary_key[0]
+                if owner is not None:
+                    connection.execute(sa.insert(open_owners).values(incident_number=number, since=opened_at, **owner))
                 data = {"severity": severity, "description": description, "origin_channel": origin_channel}
                 self._events.append(connection, number, EventKind.OPENED, actor=opened_by, data=data, at=opened_at)
                 # Built from what was written rather than read back: one query less on every open.

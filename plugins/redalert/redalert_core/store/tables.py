@@ -138,6 +138,62 @@ remote_links = sa.Table(
     sa.Column("updated_at", UtcDateTime, nullable=False),
 )
 
+# Several replicas on one database (migration 0008).
+replicas = sa.Table(
+    "replicas",
+    metadata,
+    sa.Column("replica_id", sa.Text, primary_key=True),
+    sa.Column("hostname", sa.Text, nullable=False),
+    sa.Column("pid", sa.Integer, nullable=False),
+    sa.Column("started_at", UtcDateTime, nullable=False),
+    sa.Column("heartbeat_at", UtcDateTime, nullable=False),
+    sa.Column("instance", sa.String(64), nullable=False),
+    sa.Column("leader_since", UtcDateTime),
+)
+
+open_owners = sa.Table(
+    "open_owners",
+    metadata,
+    sa.Column("incident_number", sa.Integer, sa.ForeignKey("incidents.number"), primary_key=True),
+    sa.Column("instance", sa.String(64), nullable=False),
+    sa.Column("replica_id", sa.Text, nullable=False),
+    sa.Column("since", UtcDateTime, nullable=False),
+)
+
+command_claims = sa.Table(
+    "command_claims",
+    metadata,
+    sa.Column("key", sa.String(255), primary_key=True),
+    sa.Column("replica_id", sa.Text, nullable=False),
+    sa.Column("claimed_at", UtcDateTime, nullable=False),
+)
+
+reminders_sent = sa.Table(
+    "reminders_sent",
+    metadata,
+    sa.Column("incident_number", sa.Integer, sa.ForeignKey("incidents.number"), primary_key=True),
+    sa.Column("kind", sa.String(32), primary_key=True),
+    sa.Column("gap_start", sa.String(40), primary_key=True),
+    sa.Column("sent_at", UtcDateTime, nullable=False),
+)
+
+sent_once = sa.Table(
+    "sent_once",
+    metadata,
+    sa.Column("key", sa.String(255), primary_key=True),
+    sa.Column("sent_at", UtcDateTime, nullable=False),
+)
+
+cache_invalidations = sa.Table(
+    "cache_invalidations",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("key", sa.String(64)),
+    sa.Column("replica_id", sa.Text, nullable=False),
+    sa.Column("at", UtcDateTime, nullable=False),
+    sqlite_autoincrement=True,
+)
 # Problem management (migration 0004): links, problems and their own event log, follow-up tasks.
 incident_links = sa.Table(
     "incident_links",

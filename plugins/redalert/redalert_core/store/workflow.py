@@ -11,7 +11,7 @@ from ..domain.workflow_state import WorkflowState
 from .database import Database
 from .events import EventLog
 from .incident_rows import require
-from .tables import incident_workflow
+from .tables import incident_workflow, reminders_sent
 
 
 class WorkflowRepository:
@@ -97,3 +97,22 @@ class WorkflowRepository:
             self._save(connection, state)
             data = {"channel": channel_id, "ts": ts}
             self._events.append(connection, number, EventKind.ANNOUNCED, data=data, at=at)
+
+    def record_reminder(self, number: int, *, kind: str, gap_start: datetime, data: dict, at: datetime) -> bool:
+        """Record a reminder (and its REMINDED event) before it is posted; False when it was recorded already.
+
+        The row's primary key (incident, kind, gap) settles it when two replicas find the same reminder due at
+        once: only the one whose insert lands posts it.
+        """
+        statement = (
+            self._db.insert(reminders_sent)
+            .values(incident_number=number, kind=kind, gap_start=gap_start.isoformat(), sent_at=at)
+            .on_conflict_do_nothing()
+            .returning(reminders_sent.c.kind)  # a row comes back only when this insert landed
+        )
+        with self._db.write() as connection:
+            require(connection, number)
+            if connection.execute(statement).first() is None:
+                return False
+            self._events.append(connection, number, EventKind.REMINDED, data=data, at=at)
+            return True

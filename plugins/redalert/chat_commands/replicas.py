@@ -1,0 +1,189 @@
+"""Running as one of several replicas on one database (a mixin; RedAlert lists it among its bases).
+
+- the heartbeat and the leadership (services/leadership.py): background work runs on the leader only;
+- every command is claimed in the database by its Slack message (channel + ts) before it runs, so a message
+  Slack delivers to two replicas is answered once;
+- a configuration change made on another replica is picked up within REDALERT_CONFIG_POLL seconds;
+- identifier-cache entries another replica learnt are stale are forgotten here too.
+
+The timings come from the environment (tests shorten them): REDALERT_HEARTBEAT_INTERVAL (10 s),
+REDALERT_REPLICA_STALE_AFTER (30 s), REDALERT_LEADER_POLL (5 s), REDALERT_RESUME_INTERVAL (10 s),
+REDALERT_CONFIG_POLL (2 s). REDALERT_REPLICA_ID names the replica (default: the host name).
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+from datetime import timedelta
+from typing import Any
+
+from errbot import cmdfilter
+
+from redalert_core.domain import text as texts
+from redalert_core.domain.replica import ReplicaIdentity
+from redalert_core.services import recovery
+from redalert_core.services.incidents import utcnow
+from redalert_core.services.leadership import Leadership, Timing, identify
+
+CLAIMS_KEPT = timedelta(days=2)  # far longer than Slack keeps redelivering an envelope
+INVALIDATIONS_KEPT = timedelta(hours=1)
+SENT_ONCE_KEPT = timedelta(days=30)  # longer than any period a key names (a day, a week)
+HOUSEKEEPING_SECONDS = 3600.0
+
+
+def seconds_from_env(name: str, default: float, minimum: float = 0.05) -> float:
+    try:
+        return max(minimum, float(os.environ.get(name, default)))
+    except ValueError:
+        return default
+
+
+def timing_from_env() -> Timing:
+    defaults = Timing()
+    return Timing(
+        heartbeat=seconds_from_env("REDALERT_HEARTBEAT_INTERVAL", defaults.heartbeat),
+        stale_after=seconds_from_env("REDALERT_REPLICA_STALE_AFTER", defaults.stale_after),
+        leader_poll=seconds_from_env("REDALERT_LEADER_POLL", defaults.leader_poll),
+    )
+
+
+class ReplicaCommands:
+    leadership: Leadership | None = None
+    _seen_config: Any = None
+    _last_invalidation: int = 0
+
+    # --- lifecycle (called from RedAlert.activate) ------------------------------------------------------------
+    def _start_replica(self) -> None:
+        """Once per process: heartbeat, leadership and the jobs only the leader runs."""
+        leadership = Leadership(self.service.store, self.service.replica, timing_from_env())
+        self.leadership = leadership
+        leadership.on_gain(self._finish_orphaned_opens_on_gain)
+        integrations = getattr(self, "integrations", None)
+        if integrations is not None:  # a new leader delivers what is waiting at once
+            leadership.on_gain(integrations.dispatcher.wake)
+        leadership.every(seconds_from_env("REDALERT_RESUME_INTERVAL", 10.0), self._finish_orphaned_opens, "resume")
+        leadership.every(HOUSEKEEPING_SECONDS, self._housekeeping, "housekeeping")
+        self._last_invalidation = self.service.store.cache_invalidations.latest_id()
+        backend = self._bot
+        if hasattr(backend, "on_cache_forget"):  # RedAlertSlack: tell the other replicas what it forgets
+            backend.on_cache_forget = self._publish_cache_forget
+        leadership.start()
+        atexit.register(leadership.stop)  # a clean exit hands the leadership over at once
+
+    def _watch_shared_state(self) -> None:
+        """Started on every activation (pollers stop on deactivation): configuration and cache invalidations."""
+        self._seen_config = self._stored_config()
+        self.start_poller(seconds_from_env("REDALERT_CONFIG_POLL", 2.0), self._poll_shared_state)
+
+    @staticmethod
+    def replica_identity() -> ReplicaIdentity:
+        """This process among the replicas: REDALERT_REPLICA_ID (default the host name) and a fresh instance."""
+        return identify(os.environ.get("REDALERT_REPLICA_ID"))
+
+    def _leads(self) -> bool:
+        return self.leadership is None or self.leadership.is_leader()
+
+    # --- leader jobs ----------------------------------------------------------------------------------------
+    def _finish_orphaned_opens_on_gain(self) -> None:
+        # On becoming the leader (at start on a single replica) opens nobody owns are finished too: they were
+        # interrupted before owners were recorded.
+        recovery.finish_orphaned(self.service, self.leadership.live_instances(), include_unowned=True)
+
+    def _finish_orphaned_opens(self) -> None:
+        recovery.finish_orphaned(self.service, self.leadership.live_instances(), include_unowned=False)
+
+    def _housekeeping(self) -> None:
+        store, now = self.service.store, utcnow()
+        store.command_claims.purge(now - CLAIMS_KEPT)
+        store.sent_once.purge(now - SENT_ONCE_KEPT)
+        store.cache_invalidations.purge(now - INVALIDATIONS_KEPT)
+        store.replicas.forget_stale(now - CLAIMS_KEPT)
+
+    # --- shared configuration and caches --------------------------------------------------------------------
+    def _stored_config(self) -> Any:
+        return self._bot.plugin_manager.get_plugin_configuration(self.name)
+
+    def _poll_shared_state(self) -> None:
+        try:
+            stored = self._stored_config()
+            if stored != self._seen_config:
+                self._seen_config = stored
+                self.log.info("The configuration changed on another replica; applying it here")
+                self.configure(stored)
+            self._apply_cache_invalidations()
+        except Exception:  # a poller that raises is not rescheduled: log and keep watching
+            self.log.exception("Checking for configuration changes failed")
+
+    def _apply_cache_invalidations(self) -> None:
+        forget = getattr(self._bot, "forget_cached", None)
+        if forget is None or self.service.replica is None:
+            return
+        store = self.service.store
+        found, self._last_invalidation = store.cache_invalidations.since(
+            self._last_invalidation, other_than=self.service.replica.replica_id
+        )
+        for kind, key in found:
+            forget(kind, key)
+            self.log.info("Forgot the cached %s %s: another replica saw it change", kind, key or "")
+
+    def _publish_cache_forget(self, kind: str, key: str | None) -> None:
+        try:
+            self.service.store.cache_invalidations.add(
+                kind, key, replica_id=self.service.replica.replica_id, at=utcnow()
+            )
+        except Exception:  # the other replicas' entries still expire on their own
+            self.log.warning("Could not share a cache invalidation with the other replicas", exc_info=True)
+
+    # --- exactly once across replicas -----------------------------------------------------------------------
+    @cmdfilter
+    def claim_command_filter(self, msg, cmd, args, dry_run):
+        """Run each Slack message's command on one replica only: the first to claim it in the database.
+
+        The key is the message's channel and the ts of the event itself, so Slack's redelivery of an envelope (to
+        this replica or another) is dropped, while an edit of a command (a new event) still reaches its command.
+        """
+        if dry_run or self.service is None:
+            return msg, cmd, args
+        key = self._claim_key(msg)
+        if key is None:
+            return msg, cmd, args
+        replica = self.service.replica.replica_id if self.service.replica else "-"
+        if self.service.store.command_claims.claim(key, replica_id=replica, at=utcnow()):
+            return msg, cmd, args
+        self.log.info("Command %s already taken by a replica; not running it again", texts.clip(key, 80))
+        return None, None, None
+
+    def _claim_key(self, msg) -> str | None:
+        event = msg.extras.get("slack_event") if getattr(msg, "extras", None) else None
+        if not event:
+            return None
+        ts = event.get("event_ts") or event.get("ts")
+        if not event.get("channel") or not ts:
+            return None
+        return f"{event['channel']}:{ts}"
+
+    # --- doctor ---------------------------------------------------------------------------------------------
+    def _replica_report(self) -> list[str]:
+        """One line per replica with a heartbeat row: which one leads, and how fresh each heartbeat is."""
+        store = self.service.store
+        now = utcnow()
+        stale_after = self.leadership.timing.stale_after if self.leadership else 30.0
+        me = self.service.replica
+        rows = store.replicas.all()
+        fresh = [r for r in rows if (now - r.heartbeat_at).total_seconds() <= stale_after]
+        # A killed leader's row says "leader" until it goes stale; the lead belongs to whoever took it last.
+        claimants = [r for r in fresh if r.leader_since is not None]
+        leader = max(claimants, key=lambda r: r.leader_since).instance if claimants else None
+        lines = []
+        for row in rows:
+            age = (now - row.heartbeat_at).total_seconds()
+            state = "leader" if row.instance == leader else "follower"
+            if age > stale_after:
+                state = "not responding"
+            this = " (this one)" if me is not None and row.instance == me.instance else ""
+            lines.append(
+                f"- `{row.replica_id}`{this}: {state}, host {row.hostname} pid {row.pid}, "
+                f"up since {texts.when(row.started_at)}, heartbeat {max(age, 0):.0f}s ago"
+            )
+        return lines

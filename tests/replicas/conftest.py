@@ -1,0 +1,43 @@
+"""Two real replicas on a fresh PostgreSQL schema (skipped without PostgreSQL, unless required).
+
+Starting two errbot processes is most of a test's cost: tests that leave both replicas running share one cluster per
+module (`shared_cluster`, its tests use separate channels and people); tests that kill one get their own (`cluster`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from pg import postgres_url_or_skip, throwaway_schema
+from replica_cluster import Cluster
+from slack_workspace import running_workspace
+
+from slack_emulator import SlackEmulator
+
+
+@contextmanager
+def running_cluster(emulator: SlackEmulator, data: Path) -> Iterator[Cluster]:
+    url = postgres_url_or_skip()
+    emulator.redelivery_seconds = 0.5  # Slack waits longer; the tests need not
+    emulator.seed_deliveries(13)
+    with throwaway_schema(url) as schema:
+        replicas = Cluster(emulator, data, url, schema)
+        try:
+            yield replicas.start()
+        finally:
+            replicas.stop()
+
+
+@pytest.fixture
+def cluster(emulator, tmp_path) -> Iterator[Cluster]:
+    with running_cluster(emulator, tmp_path) as replicas:
+        yield replicas
+
+
+@pytest.fixture(scope="module")
+def shared_cluster(tmp_path_factory) -> Iterator[Cluster]:
+    with running_workspace() as emulator, running_cluster(emulator, tmp_path_factory.mktemp("replicas")) as replicas:
+        yield replicas

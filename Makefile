@@ -27,8 +27,9 @@ lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# Three workers on two cores: most tests wait on a bot process or an emulator, not on the CPU.
 test: lint
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 3 $(PYTEST_ARGS)
 
 # Try RedAlert without Slack: a local Slack emulator with a demo workspace and the real bot.
 sandbox: $(VENV)/.dev

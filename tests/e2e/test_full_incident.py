@@ -38,6 +38,7 @@ def test_a_full_incident(bot, slack):
     assert match, reply
     number, cid = match.group(1), match.group(2)
     assert slack.channel(cid).topic == "SEV2 - Major | Checkout errors"
+    slack.wait_for(lambda: len(slack.pins(cid)) == 1)  # the pin runs alongside the reply
     [summary_ts] = slack.pins(cid)
     root = slack.wait_for_message(announce_sev2, lambda m: f"Incident {number}" in m["text"])
 

@@ -16,6 +16,7 @@ DAVE = "U0DAVE"
 
 
 def pinned_summary(slack, cid: str) -> dict:
+    slack.wait_for(lambda: len(slack.pins(cid)) == 1)  # the pin runs alongside the reply
     [ts] = slack.pins(cid)
     return next(m for m in slack.messages(cid) if m["ts"] == ts)
 

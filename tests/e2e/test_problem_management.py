@@ -81,6 +81,7 @@ def test_linked_incidents_a_problem_and_its_tasks(bot, slack, data_dir):
     assert say(slack, ALICE, c2, f"!task add Write the runbook <@{ALICE}>").startswith(
         f"Task T3 added to incident {n2}: Write the runbook"
     )
+    slack.wait_for(lambda: len(slack.pins(c1)) == 1)  # the pin runs alongside the reply
     summary_ts = slack.pins(c1)[0]
     slack.wait_for(lambda: "*Open tasks*\\n1" in repr(next(m for m in slack.messages(c1) if m["ts"] == summary_ts)))
 

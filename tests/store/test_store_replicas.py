@@ -6,6 +6,7 @@ import threading
 from datetime import timedelta
 
 import pytest
+from pg import postgres_url_or_skip, throwaway_schema
 from store.conftest import T0
 
 from redalert_core.store import Store
@@ -108,10 +109,14 @@ def test_named_locks_exclude_across_stores_and_nest(database):
 
 
 @pytest.mark.postgres
-def test_one_leader_at_a_time_and_the_next_takes_over(database):
-    if not database.schema:
-        pytest.skip("SQLite: the single process always leads")
-    stores = [Store(database.url, schema=database.schema) for _ in range(2)]
+def test_one_leader_at_a_time_and_the_next_takes_over():
+    # PostgreSQL only: on SQLite the single process always leads.
+    with throwaway_schema(postgres_url_or_skip()) as schema:
+        stores = [Store(postgres_url_or_skip(), schema=schema) for _ in range(2)]
+        _leader_lock_passes_between(stores)
+
+
+def _leader_lock_passes_between(stores: list[Store]) -> None:
     locks = [store.leader_lock() for store in stores]
     assert locks[0].try_hold() is True
     assert locks[1].try_hold() is False

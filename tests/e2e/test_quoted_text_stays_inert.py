@@ -33,7 +33,12 @@ def test_a_hostile_description_never_pings_from_the_real_bot(bot, slack):
     say(slack, ALICE, cid, f"!incident status identified {HOSTILE}")
     say(slack, ALICE, cid, f"!incident update {HOSTILE}")
     say(slack, ALICE, cid, f"!incident note {HOSTILE}")
-    timeline = say(slack, ALICE, cid, "!incident timeline")
+    # `say` returns the bot's next message in the channel, which may still be one of the earlier commands' posts:
+    # ask again until the timeline has all four entries (opened, status, update, note).
+    for _ in range(10):
+        timeline = say(slack, ALICE, cid, "!incident timeline")
+        if timeline.count("db down") >= 4:
+            break
     assert timeline.count("db down") >= 4, timeline
     say(slack, ALICE, cid, "!incident postmortem")
     closed = say(slack, ALICE, ops, f"!incident close {number} {HOSTILE}")

@@ -1,7 +1,7 @@
 """What the outbox adds to the chat reply of an open: PagerDuty + two webhooks configured vs no outside system.
 
 Run `.venv/bin/python benchmarks/outbox_overhead.py [--n 200]`. Both setups open incidents through the incident
-service with Slack answered instantly (run.py's NoSlack) on SQLite in a temporary directory; the runs alternate so
+service with Slack answered instantly (common.py's NoSlack) on SQLite in a temporary directory; the runs alternate so
 machine noise hits both alike. With outside systems configured the open also writes its outbox rows (one PagerDuty
 trigger, two webhooks) in the same transaction; nothing is delivered on this path (the dispatcher is not started),
 which is the point: delivery happens in the background.
@@ -14,7 +14,7 @@ import statistics
 import tempfile
 import time
 
-from run import NoSlack, make_gateway, sqlite_url
+from common import NoSlack, make_gateway, sqlite_url
 from slack_sdk import WebClient
 from slack_workspace import ADMIN, BOT_TOKEN
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import subprocess
 import sys
 from pathlib import Path
 
@@ -32,3 +33,11 @@ def test_round_trips_are_counted_from_call_end_times():
     # Two overlapping calls, then one after them: two waves at 50 ms each.
     assert run.sequential_waves([0.050, 0.051, 0.102], 0.050) == 2
     assert run.sequential_waves([0.05 * k for k in range(1, 7)], 0.050) == 6
+
+
+def test_outbox_overhead_benchmark_runs():
+    # A standalone script: it must keep importing its helpers and print both setups' figures.
+    script = RUN_PY.parent / "outbox_overhead.py"
+    done = subprocess.run([sys.executable, str(script), "--n", "3"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "PagerDuty" in done.stdout or "overhead" in done.stdout.lower(), done.stdout

@@ -12,7 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from ..charts.weekly import weekly_chart
 from ..domain import export as exports
 from ..domain.digest import digest_key, digest_weeks
 from ..domain.metrics import PERIOD_HELP, Figures, Period, PeriodError, compute, is_period, parse_period
@@ -108,6 +107,9 @@ class AnalysisService:
         )
 
     def chart(self, figures: Figures, fmt: str = "png", title: str | None = None) -> bytes:
+        # matplotlib is imported on the first chart, not at start: it costs about a second and 30 MB.
+        from ..charts.weekly import weekly_chart
+
         return weekly_chart(figures, self.settings.severity_values, fmt=fmt, title=title)
 
     def upload_chart(self, channel_id: str, figures: Figures, title: str | None = None) -> str:

@@ -27,9 +27,10 @@ lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-# Three workers on two cores: most tests wait on a bot process or an emulator, not on the CPU.
+# Three workers on two cores: most tests wait on a bot process or an emulator, not on the CPU. A file stays on one
+# worker, so module-scoped fixtures (two-replica clusters, emulators) start once.
 test: lint
-	$(BIN)/python -m pytest -n 3 $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 3 --dist loadfile $(PYTEST_ARGS)
 
 # Try RedAlert without Slack: a local Slack emulator with a demo workspace and the real bot.
 sandbox: $(VENV)/.dev

@@ -1,1 +1,16 @@
 """Outside-system tests: the services wired to the Slack emulator and the outside emulators, on a manual clock."""
+
+from __future__ import annotations
+
+import pytest
+from outbox_support import HOOK_SECRET_ENV
+
+from outside_emulators import WebhookReceiver
+
+
+@pytest.fixture
+def hooks(monkeypatch):
+    """A Standard Webhooks receiver whose secret the bot reads from HOOK_SECRET_ENV."""
+    with WebhookReceiver() as receiver:
+        monkeypatch.setenv(HOOK_SECRET_ENV, receiver.secret)
+        yield receiver

@@ -4,10 +4,11 @@ emulators and an SQLite file, with a manual clock. Nothing runs in the backgroun
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from reliability.service_support import ManualClock
 from slack_workspace import ADMIN, BOT_TOKEN
 
 from outside_emulators import ConfluenceEmulator, PagerDutyEmulator, TrelloEmulator, WebhookReceiver
@@ -29,19 +30,6 @@ ROUTING_KEY = "R" * 32
 HOOK_SECRET_ENV = "REDALERT_TEST_HOOK_SECRET"
 CONFLUENCE_EMAIL, CONFLUENCE_TOKEN = "bot@example.com", "confluence-secret-token-123"
 TRELLO_KEY, TRELLO_TOKEN = "0123456789abcdef0123456789abcdef", "ATTA" + "7" * 60
-
-
-class ManualClock:
-    """Only `advance` moves it: retry times and give-up windows are exact."""
-
-    def __init__(self) -> None:
-        self.now = datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
 
 
 @dataclass

@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from outbox_support import HOOK_SECRET_ENV, ROUTING_KEY, make_core, webhook_config
+from outbox_support import ROUTING_KEY, make_core, webhook_config
 
-from outside_emulators import PagerDutyEmulator, WebhookReceiver
+from outside_emulators import PagerDutyEmulator
 from redalert_core.domain.outbox import PAGERDUTY, SLACK, WEBHOOK, State
 
 ALL_EVENTS = ["incident.opened", "incident.updated", "incident.closed"]
@@ -18,13 +18,6 @@ ALL_EVENTS = ["incident.opened", "incident.updated", "incident.closed"]
 def pd():
     with PagerDutyEmulator(routing_keys=[ROUTING_KEY]) as emulator:
         yield emulator
-
-
-@pytest.fixture
-def hooks(monkeypatch):
-    with WebhookReceiver() as receiver:
-        monkeypatch.setenv(HOOK_SECRET_ENV, receiver.secret)
-        yield receiver
 
 
 @pytest.fixture

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from outbox_support import HOOK_SECRET_ENV, TRELLO_KEY, TRELLO_TOKEN, make_core, webhook_config
+from outbox_support import TRELLO_KEY, TRELLO_TOKEN, make_core, webhook_config
 from slack_workspace import ADMIN, ALICE, BOB
 
-from outside_emulators import TrelloEmulator, WebhookReceiver
+from outside_emulators import TrelloEmulator
 from redalert_core.domain.outbox import TRELLO, State
 from redalert_core.domain.problems import ProblemStatus
 
@@ -22,13 +22,6 @@ def trello():
         emulator.done = emulator.add_list(name="Done")
         emulator.add_member(ALICE_TRELLO, username="alice")
         yield emulator
-
-
-@pytest.fixture
-def hooks(monkeypatch):
-    with WebhookReceiver() as receiver:
-        monkeypatch.setenv(HOOK_SECRET_ENV, receiver.secret)
-        yield receiver
 
 
 @pytest.fixture

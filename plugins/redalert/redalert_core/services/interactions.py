@@ -131,7 +131,7 @@ class InteractionService:
             except SlackError as exc:
                 log.info("Could not answer %s ephemerally in %s: %s", origin.user, origin.channel, exc)
         try:
-            self.gateway.post_message(self.gateway.open_dm(origin.user), text)
+            self.gateway.send_dm(origin.user, text)
             return True
         except SlackError as exc:
             log.warning("Could not answer %s at all: %s", origin.user, exc)

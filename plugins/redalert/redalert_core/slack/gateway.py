@@ -400,8 +400,7 @@ class SlackGateway:
 
     def send_dm(self, user_id: str, text: str) -> str:
         """A direct message from the bot to one person (conversations.open, then chat.postMessage)."""
-        channel_id = self._call("conversations.open", users=user_id)["channel"]["id"]
-        return self.post_message(channel_id, text)
+        return self.post_message(self.open_dm(user_id), text)
 
     def pin(self, channel_id: str, ts: str) -> None:
         try:

@@ -63,29 +63,15 @@ def digest_text(last: Figures, before: Figures) -> str:
     else:
         by_severity = ", ".join(f"{severity} {count}" for severity, count in last.by_severity.items())
         lines.append(f"Incidents: {last.incidents} ({by_severity})")
+
+    def duration_row(label: str, now: float | None, then: float | None) -> str:
+        return row(label, now, then, short_duration(now), short_duration(then))
+
     lines += [
         row("Incidents", last.incidents, before.incidents, str(last.incidents), str(before.incidents)),
-        row(
-            "Median time to acknowledge",
-            last.tta.median,
-            before.tta.median,
-            short_duration(last.tta.median),
-            short_duration(before.tta.median),
-        ),
-        row(
-            "Median time to resolve",
-            last.ttr.median,
-            before.ttr.median,
-            short_duration(last.ttr.median),
-            short_duration(before.ttr.median),
-        ),
-        row(
-            "p90 time to resolve",
-            last.ttr.p90,
-            before.ttr.p90,
-            short_duration(last.ttr.p90),
-            short_duration(before.ttr.p90),
-        ),
+        duration_row("Median time to acknowledge", last.tta.median, before.tta.median),
+        duration_row("Median time to resolve", last.ttr.median, before.ttr.median),
+        duration_row("p90 time to resolve", last.ttr.p90, before.ttr.p90),
         f"- Open at the end of the week: {last.open_at_end} (week before: {before.open_at_end})",
         f"- Tasks opened: {last.tasks_opened}, done: {last.tasks_done}",
     ]

@@ -76,8 +76,8 @@ class BotProcess:
             raise AssertionError(f"bot never logged {pattern!r}; exit={self.proc.poll()}\n{self.log[-6000:]}")
         return line
 
-    def stop(self, sig: int = signal.SIGTERM, timeout: float = 20) -> int:
-        """Send `sig` and wait for the exit code."""
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 45) -> int:
+        """Send `sig` and wait for the exit code (a clean stop may drain accepted commands for up to 20 s first)."""
         if self.proc is None or self.proc.poll() is not None:
             return self.proc.returncode if self.proc else 0
         self.proc.send_signal(sig)

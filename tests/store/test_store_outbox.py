@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 from store.conftest import T0
 
-from redalert_core.domain.incident import EventKind
+from redalert_core.domain.incident import EventKind, OpenStep
 from redalert_core.domain.outbox import OutboxMessage, State
 
 
@@ -64,13 +64,32 @@ def test_dead_rows_do_not_block_and_requeue_starts_a_new_window(store):
 def test_rows_written_by_an_event_hook_commit_or_roll_back_with_the_change(store, new_incident):
     woken = []
     store.outbox.on_added(lambda: woken.append(True))
-    store.events.subscribe(lambda connection, event: store.outbox.add(message(f"e{event.id}"), event.at))
+    store.events.subscribe(lambda connection, event, incident: store.outbox.add(message(f"e{event.id}"), event.at))
     number = new_incident().number
     assert len(store.outbox.rows()) == 1 and woken == [True]
     with pytest.raises(RuntimeError), store.transaction():
         store.events.add(number, EventKind.NOTE_ADDED, data={"text": "x"}, at=T0)
         raise RuntimeError("the change fails after its event")
     assert len(store.outbox.rows()) == 1 and woken == [True]  # no row, no wake-up
+
+
+def test_an_open_step_hands_its_hooks_the_incident_a_read_would_return(store, new_incident):
+    # The outbox feed trusts the handed incident instead of reading it (the chat path of an open): it must be exact.
+    handed = []
+
+    def compare(connection, event, incident):
+        if event.kind in (EventKind.STEP_DONE, EventKind.STEP_FAILED):
+            handed.append((event.data["step"], incident, store.incidents.get(event.incident_number)))
+
+    store.events.subscribe(compare)
+    number = new_incident().number
+    store.steps.failed(number, OpenStep.CHANNEL, "ratelimited")
+    store.steps.set_channel(number, "C_NEW", "inc-1")
+    store.steps.done_many(number, [OpenStep.TOPIC, OpenStep.INVITES], summary_ts="1.2")
+    assert [step for step, _, _ in handed] == ["channel", "channel", "topic", "invites"]
+    for _, incident, read in handed:
+        assert incident == read
+    assert handed[1][1].channel_id == "C_NEW" and handed[-1][1].summary_ts == "1.2"
 
 
 def test_remote_links_remember_and_replace(store):

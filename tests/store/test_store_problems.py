@@ -115,7 +115,7 @@ def test_tasks_log_where_they_belong(store, new_incident) -> None:
 def test_hooks_see_problem_events_without_an_incident(store, new_incident) -> None:
     seen = []
     store.events.subscribe(
-        lambda connection, event: seen.append((event.incident_number, event.problem_number, str(event.kind)))
+        lambda connection, event, incident: seen.append((event.incident_number, event.problem_number, str(event.kind)))
     )
     number = new_incident().number
     problem = store.problems.create(title="P", opened_by="U_A", at=T0, incidents=[number])
@@ -128,7 +128,7 @@ def test_hooks_see_problem_events_without_an_incident(store, new_incident) -> No
 def test_a_hook_that_fails_undoes_the_change(store, new_incident) -> None:
     number = new_incident().number
 
-    def refuse(connection, event):
+    def refuse(connection, event, incident):
         if event.problem_number is not None:
             raise RuntimeError("outbox down")
 

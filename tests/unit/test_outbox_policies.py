@@ -32,7 +32,7 @@ INCIDENT = Incident(
     channel_id="C12",
     channel_name="sev1-checkout",
 )
-OPEN_PAGE = {"routing_key": KEY1, "severity": "sev1", "open": True, "acknowledged": False}
+OPEN_PAGE = {"routing_key": KEY1, "open": True, "acknowledged": False}
 
 
 def event(kind: EventKind, data: dict | None = None, event_id: int = 7, actor: str | None = "U1") -> Event:
@@ -64,7 +64,7 @@ def test_opening_triggers_with_the_incidents_details():
     assert body["summary"] == "Checkout is down" and body["source"] == "redalert" and body["severity"] == "critical"
     assert body["custom_details"] == {"number": 12, "severity": "sev1", "channel": "#sev1-checkout", "opener": "U1"}
     assert trigger["links"][0]["href"] == "https://slack.com/app_redirect?channel=C12"
-    assert result.remember[policies.paging_link(12)] == OPEN_PAGE
+    assert policies.alert_state(pd(result)) == OPEN_PAGE
     assert webhook_types(result) == ["incident.opened"]
 
 
@@ -106,7 +106,7 @@ def test_first_status_change_acknowledges_once():
     [ack] = pd(result)
     assert (ack["event_action"], ack["routing_key"], ack["dedup_key"]) == ("acknowledge", KEY1, "redalert-incident-12")
     assert set(ack) == {"routing_key", "event_action", "dedup_key"}
-    acknowledged = result.remember[policies.paging_link(12)]
+    acknowledged = policies.alert_state(pd(result), start=OPEN_PAGE)
     assert acknowledged["acknowledged"] is True
     again = event(EventKind.STATUS_CHANGED, {"from": "identified", "to": "monitoring"}, event_id=8)
     assert pd(plan(again, paging=acknowledged)) == []
@@ -117,7 +117,8 @@ def test_resolved_status_resolves_and_close_then_sends_nothing_more():
     resolved = event(EventKind.STATUS_CHANGED, {"from": "identified", "to": "resolved", "resolved": True})
     result = plan(resolved, paging=OPEN_PAGE)
     assert [p["event_action"] for p in pd(result)] == ["resolve"]
-    after = result.remember[policies.paging_link(12)]
+    after = policies.alert_state(pd(result), start=OPEN_PAGE)
+    assert after == {**OPEN_PAGE, "open": False}
     closed = replace(INCIDENT, status=Status.CLOSED, closed_at=T0, closed_by="U1")
     assert pd(plan(event(EventKind.CLOSED, {"resolution": "ok"}), closed, paging=after)) == []
 
@@ -148,6 +149,7 @@ def test_a_severity_change_to_another_routing_key_moves_the_page():
     lowered = replace(INCIDENT, severity="sev2")
     result = plan(event(EventKind.SEVERITY_CHANGED, {"from": "sev1", "to": "sev2"}), lowered, paging=OPEN_PAGE)
     assert [(p["event_action"], p["routing_key"]) for p in pd(result)] == [("resolve", KEY1), ("trigger", KEY2)]
+    assert policies.alert_state(pd(result), start=OPEN_PAGE) == {**OPEN_PAGE, "routing_key": KEY2}
 
 
 def test_a_severity_change_keeping_the_key_or_losing_it_sends_nothing():
@@ -197,3 +199,19 @@ def test_ordering_keys_group_one_incident_per_destination():
     assert {m.ordering_key for m in result.messages if m.destination == PAGERDUTY} == {"pagerduty:incident:12"}
     [hook] = [m for m in result.messages if m.destination == WEBHOOK]
     assert hook.ordering_key.startswith("webhook:") and hook.ordering_key.endswith(":incident:12")
+
+
+def test_the_alert_state_is_read_from_its_messages_in_order():
+    trigger = {"event_action": "trigger", "routing_key": KEY1}
+    assert policies.alert_state([]) is None  # never paged
+    assert policies.alert_state([{"event_action": "resolve", "routing_key": KEY1}]) is None
+    acknowledged = policies.alert_state([trigger, {"event_action": "acknowledge", "routing_key": KEY1}])
+    assert acknowledged == {**OPEN_PAGE, "acknowledged": True}
+    # A resolve of another key (the alert moved) leaves the current alert open; a new trigger starts afresh.
+    moved = [
+        trigger,
+        {"event_action": "trigger", "routing_key": KEY2},
+        {"event_action": "resolve", "routing_key": KEY1},
+    ]
+    assert policies.alert_state(moved) == {**OPEN_PAGE, "routing_key": KEY2}
+    assert policies.alert_state([trigger], start={**OPEN_PAGE, "open": False}) == OPEN_PAGE

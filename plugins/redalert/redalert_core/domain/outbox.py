@@ -122,7 +122,6 @@ def after_failure(row: OutboxRow, failure: DeliveryFailed, now: datetime, give_u
 
 @dataclass
 class Plan:
-    """What a policy wants done for one event: messages to write and remembered state to save."""
+    """What a policy wants done for one event: the messages to write with it."""
 
     messages: list[OutboxMessage] = field(default_factory=list)
-    remember: dict[str, dict] = field(default_factory=dict)  # link key -> new remembered data

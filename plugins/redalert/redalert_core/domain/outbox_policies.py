@@ -15,6 +15,7 @@ so a change and its calls commit together. Mappings:
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -36,7 +37,7 @@ class Context:
     settings: Settings
     status: str  # the workflow status now (the first configured status if nobody set one)
     roles: dict[str, str] = field(default_factory=dict)
-    paging: dict | None = None  # remembered PagerDuty state: {"routing_key", "severity", "open", "acknowledged"}
+    paging: dict | None = None  # the alert's state so far (alert_state): {"routing_key", "open", "acknowledged"}
     postmortem: str | None = None  # Confluence storage body, for POSTMORTEM_UPLOADED
 
 
@@ -126,7 +127,6 @@ def _pagerduty(event: Event, ctx: Context, result: Plan) -> None:
             _resolve(result, ctx, paging, f"{number}:resolve:{event.id}")
         elif to != ctx.settings.statuses[0] and not paging.get("acknowledged"):
             result.messages.append(_message(ctx, paging["routing_key"], "acknowledge", f"{number}:ack:{event.id}"))
-            result.remember[paging_link(number)] = {**paging, "acknowledged": True}
     elif kind == EventKind.CLOSED and is_open:
         _resolve(result, ctx, paging, f"{number}:resolve:{event.id}")
 
@@ -167,17 +167,30 @@ def _trigger(result: Plan, ctx: Context, routing_key: str, severity: str, idempo
         body["client_url"] = channel_url(incident.channel_id)
         body["links"] = [{"href": channel_url(incident.channel_id), "text": f"Slack channel #{incident.channel_name}"}]
     result.messages.append(_message(ctx, routing_key, "trigger", idempotency, body))
-    result.remember[paging_link(incident.number)] = {
-        "routing_key": routing_key,
-        "severity": severity,
-        "open": True,
-        "acknowledged": False,
-    }
 
 
 def _resolve(result: Plan, ctx: Context, paging: dict, idempotency: str) -> None:
     result.messages.append(_message(ctx, paging["routing_key"], "resolve", idempotency))
-    result.remember[paging_link(ctx.incident.number)] = {**paging, "open": False}
+
+
+def alert_state(payloads: Iterable[dict], start: dict | None = None) -> dict | None:
+    """An incident's PagerDuty alert after these messages' payloads (oldest first), from the state `start`.
+
+    The outbox rows of an incident's alert are its history, so its state is read from them rather than kept
+    apart: the open writes no second row for it. None: never triggered.
+    """
+    state = dict(start) if start else None
+    for payload in payloads:
+        action = payload.get("event_action")
+        if action == "trigger":
+            state = {"routing_key": payload["routing_key"], "open": True, "acknowledged": False}
+        elif state is None or payload.get("routing_key") != state["routing_key"]:
+            continue  # nothing triggered on that key
+        elif action == "acknowledge":
+            state["acknowledged"] = True
+        elif action == "resolve":
+            state["open"] = False
+    return state
 
 
 # --- webhooks -------------------------------------------------------------------------------------------------

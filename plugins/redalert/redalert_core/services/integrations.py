@@ -7,7 +7,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..domain import outbox_policies as policies
 from ..domain.incident import EventKind, Incident
 from ..domain.outbox import WAITING, OutboxRow, State
 from ..domain.settings import Settings
@@ -78,7 +77,7 @@ class IntegrationsService:
             )
         if incident.is_closed:
             raise ServiceError(f"Incident {incident.number} is closed; nothing was sent.")
-        paging = self.store.remote.get(policies.paging_link(incident.number)) or {}
+        paging = self.feed.alert_state(incident.number) or {}
         already = bool(paging.get("open")) and paging.get("routing_key") == integrations.routing_key(wanted.value)
         data = {"severity": wanted.value}
         self.store.events.add(incident.number, EventKind.PAGED, actor=actor, data=data, at=self.clock())

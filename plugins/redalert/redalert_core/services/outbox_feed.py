@@ -1,5 +1,5 @@
 """The event hook that feeds the outbox: for every logged event, inside its transaction, write the outside calls
-the policies (domain/outbox_policies.py) ask for, and remember what they decided (the page's state).
+the policies (domain/outbox_policies.py) ask for.
 
 Wired at startup with `store.events.subscribe(OutboxFeed(store, settings))`; the store knows nothing of it.
 """
@@ -30,13 +30,13 @@ class OutboxFeed:
         # Other areas (tasks, problems) add their own policies: (event, settings) -> Plan, run in the same way.
         self.extra_policies: list[Callable[[Event, Settings], Plan]] = []
 
-    def __call__(self, connection: Any, event: Event) -> None:
+    def __call__(self, connection: Any, event: Event, incident: Incident | None = None) -> None:
         settings = self._settings()
         if not settings.integrations.anything:
             return  # nothing configured: no query, no cost on the chat path
         plans = [policy(event, settings) for policy in self.extra_policies]
         if event.incident_number is not None and event.kind in policies.RELEVANT and self._worth_a_look(event):
-            context = self._context(event, settings)
+            context = self._context(event, settings, incident)
             if context is not None:
                 plans.append(policies.plan(event, context))
         kind = str(event.kind)
@@ -44,8 +44,6 @@ class OutboxFeed:
             plans.append(task_policies.plan(event, self._task_context(event, settings)))
         now = self.clock()
         for plan in plans:
-            for key, data in plan.remember.items():
-                self.store.remote.set(key, data, now)
             self.store.outbox.add_all(plan.messages, now)
 
     @staticmethod
@@ -53,9 +51,10 @@ class OutboxFeed:
         # Open steps other than the channel are frequent and never cause a call.
         return event.kind not in (EventKind.STEP_DONE, EventKind.STEP_FAILED) or policies.opened(event)
 
-    def _context(self, event: Event, settings: Settings) -> policies.Context | None:
-        # Repository reads join this thread's open transaction, so they see the change being committed.
-        incident = self.store.incidents.get(event.incident_number)
+    def _context(self, event: Event, settings: Settings, incident: Incident | None) -> policies.Context | None:
+        # Repository reads join this thread's open transaction, so they see the change being committed; the writer
+        # may have handed over the incident already (the opening does), which spares the read.
+        incident = incident or self.store.incidents.get(event.incident_number)
         if incident is None:
             return None
         # Before its channel exists an incident has no workflow state and no page but the opening's own (every
@@ -65,7 +64,7 @@ class OutboxFeed:
         state = WorkflowState(incident.number) if opening else self.store.workflow.get(incident.number)
         paging = None
         if settings.integrations.pagerduty_routing_keys and not opening:
-            paging = self.store.remote.get(policies.paging_link(incident.number))
+            paging = self.alert_state(incident.number)
         body = None
         if event.kind == EventKind.POSTMORTEM_UPLOADED and settings.integrations.confluence:
             body = self._postmortem(incident, settings, event.data.get("closing"))
@@ -77,6 +76,10 @@ class OutboxFeed:
             paging=paging,
             postmortem=body,
         )
+
+    def alert_state(self, number: int) -> dict | None:
+        """The incident's PagerDuty alert as its outbox rows leave it (None: never paged)."""
+        return policies.alert_state(self.store.outbox.payloads(policies.paging_link(number)))
 
     def _task_context(self, event: Event, settings: Settings) -> task_policies.TaskContext:
         task = self.store.tasks.get(event.data["task"]) if "task" in event.data else None

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
-from ..domain.incident import Event, EventKind
+from ..domain.incident import Event, EventKind, Incident
 from .database import Database
 from .incident_rows import require
 from .tables import events, problem_events
@@ -72,9 +72,10 @@ def _insert(
     )
 
 
-# Called with the open transaction and the new event: what must happen with the change (an outbox row) does so in
-# the same commit, or not at all.
-EventHook = Callable[[sa.Connection, Event], None]
+# Called with the open transaction, the new event and, when the writer has it in hand, the incident as this
+# transaction leaves it (else None: the hook reads it, inside the same transaction). What must happen with the
+# change (an outbox row) does so in the same commit, or not at all.
+EventHook = Callable[[sa.Connection, Event, Incident | None], None]
 
 
 class EventLog:
@@ -85,7 +86,7 @@ class EventLog:
         self._hooks: list[EventHook] = []
 
     def subscribe(self, hook: EventHook) -> None:
-        """Run `hook(connection, event)` inside the transaction of every event appended from now on."""
+        """Run `hook(connection, event, incident)` inside the transaction of every event appended from now on."""
         self._hooks.append(hook)
 
     def append(
@@ -97,11 +98,13 @@ class EventLog:
         actor: str | None = None,
         data: dict | None = None,
         at: datetime | None = None,
+        incident: Incident | None = None,
     ) -> Event:
-        """Append one event inside the caller's transaction."""
+        """Append one event inside the caller's transaction. `incident`: the incident after this change, if the
+        caller has it (it spares the subscribers a read on the chat path)."""
         event = _insert(connection, number, kind, actor=actor, data=data, at=at)
         for hook in self._hooks:
-            hook(connection, event)
+            hook(connection, event, incident)
         return event
 
     def add(
@@ -147,7 +150,7 @@ class EventLog:
             problem_number=problem_number,
         )
         for hook in self._hooks:
-            hook(connection, event)
+            hook(connection, event, None)
         return event
 
     def list_problem(self, problem_number: int) -> list[Event]:

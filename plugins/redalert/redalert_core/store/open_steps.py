@@ -35,10 +35,12 @@ class OpenSteps:
             values["status"] = Status.OPEN.value
         if newly_done or len(values) > 1:
             connection.execute(sa.update(incidents).where(incidents.c.number == incident.number).values(**values))
-        for step in newly_done:
-            self._events.append(connection, incident.number, EventKind.STEP_DONE, data={"step": step.value, **data})
         status = Status(values.pop("status", incident.status))
-        return dataclasses.replace(incident, **values, status=status)
+        updated = dataclasses.replace(incident, **values, status=status)
+        for step in newly_done:
+            event_data = {"step": step.value, **data}
+            self._events.append(connection, incident.number, EventKind.STEP_DONE, data=event_data, incident=updated)
+        return updated
 
     def set_intended_channel_name(self, number: int, name: str) -> Incident:
         """Remember the name about to be sent to conversations.create, before Slack is asked.
@@ -82,7 +84,6 @@ class OpenSteps:
 
     def failed(self, number: int, step: OpenStep, error: str) -> None:
         with self._db.write() as connection:
-            require(connection, number)
-            self._events.append(
-                connection, number, EventKind.STEP_FAILED, data={"step": OpenStep(step).value, "error": error}
-            )
+            incident = require(connection, number)
+            data = {"step": OpenStep(step).value, "error": error}
+            self._events.append(connection, number, EventKind.STEP_FAILED, data=data, incident=incident)

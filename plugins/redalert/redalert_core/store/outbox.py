@@ -104,6 +104,13 @@ class Outbox:
             ).all()
         return [_row(row) for row in rows]
 
+    def payloads(self, ordering_key: str) -> list[dict]:
+        """The payloads of every row with this ordering key, oldest first, whatever their state: a history that
+        later messages depend on (a PagerDuty alert's state, see outbox_policies.alert_state)."""
+        query = sa.select(outbox.c.payload).where(outbox.c.ordering_key == ordering_key).order_by(outbox.c.id)
+        with self._db.read() as connection:
+            return [dict(payload) for payload in connection.scalars(query)]
+
     def next_due_at(self) -> datetime | None:
         with self._db.read() as connection:
             query = sa.select(sa.func.min(outbox.c.next_attempt_at)).where(outbox.c.state.in_(_WAITING))

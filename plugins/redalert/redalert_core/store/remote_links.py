@@ -1,4 +1,4 @@
-"""What outside systems gave back that later calls need, by key: a card id, a page id and version, an alert's state."""
+"""What outside systems gave back that later calls need, by key: a Trello card id, a Confluence page id and version."""
 
 from __future__ import annotations
 

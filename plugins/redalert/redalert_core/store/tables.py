@@ -128,8 +128,8 @@ outbox = sa.Table(
     sqlite_autoincrement=True,
 )
 
-# What outside systems gave back and later calls need: a Trello card id, a Confluence page id and version, the
-# PagerDuty alert's routing key and state. `key` is e.g. "confluence:incident:12".
+# What outside systems gave back and later calls need: a Trello card id, a Confluence page id and version. `key` is
+# e.g. "confluence:incident:12". (A PagerDuty alert's state is read from its outbox rows since migration 0009.)
 remote_links = sa.Table(
     "remote_links",
     metadata,

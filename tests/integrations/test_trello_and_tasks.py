@@ -16,8 +16,9 @@ ALICE_TRELLO = "a1" * 12
 
 
 @pytest.fixture
-def trello():
-    with TrelloEmulator(api_key=TRELLO_KEY, token=TRELLO_TOKEN) as emulator:
+def trello(request):
+    reads = getattr(request, "param", "any")  # where the emulator takes parameters from (see TrelloEmulator)
+    with TrelloEmulator(api_key=TRELLO_KEY, token=TRELLO_TOKEN, reads=reads) as emulator:
         emulator.todo = emulator.add_list(name="To do")
         emulator.done = emulator.add_list(name="Done")
         emulator.add_member(ALICE_TRELLO, username="alice")
@@ -41,6 +42,9 @@ def add_task(core, **fields):
     return core.store.tasks.add(created_by=ADMIN, at=core.clock(), **fields)
 
 
+# A server that reads only the query string (as the reference declares the parameters) or only a JSON body gets the
+# same card: the client sends both.
+@pytest.mark.parametrize("trello", ["any", "query", "json"], indirect=True)
 def test_a_task_card_follows_the_task(core, trello, hooks, emulator):
     incident = core.open()
     task = add_task(core, text="Add a retry budget", incident_number=incident.number, owner=ALICE, due=date(2030, 2, 1))

@@ -74,7 +74,13 @@ class _BadValue(Exception):
 
 
 class TrelloEmulator(EmulatorBase):
-    """`api_key`/`token`: the credentials that are valid. Lists and members are seeded with add_list/add_member."""
+    """`api_key`/`token`: the credentials that are valid. Lists and members are seeded with add_list/add_member.
+
+    `reads`: where parameters are taken from. "any" (Trello's servers: query string, form or JSON body, credentials
+    also from an OAuth header); "query" (only the query string, as the API reference declares every parameter);
+    "json" (credentials from the query string, card fields only from a JSON body). A client that works against all
+    three does not depend on one reading of the reference.
+    """
 
     name = "trello"
     url_suffix = "/1/"
@@ -86,8 +92,12 @@ class TrelloEmulator(EmulatorBase):
         requests_per_10s: int = 100,
         clock: Callable[[], float] = time.monotonic,
         port: int = 0,
+        reads: str = "any",
     ) -> None:
         super().__init__(port=port)
+        if reads not in ("any", "query", "json"):
+            raise ValueError('reads is "any", "query" or "json"')
+        self.reads = reads
         self.api_key = api_key
         self.token = token
         self.limit = RollingLimit(requests_per_10s, 10, clock)
@@ -143,10 +153,12 @@ class TrelloEmulator(EmulatorBase):
         return {400: "invalid request", 401: "invalid token", 404: NOT_FOUND}.get(status, "Internal server error")
 
     async def _params(self, request: web.Request) -> dict[str, Any]:
-        """Trello takes parameters from the query string, a form body or a JSON body alike."""
+        """Trello takes parameters from the query string, a form body or a JSON body alike (see `reads`)."""
         params: dict[str, Any] = dict(request.query)
+        if self.reads == "json":
+            params = {k: v for k, v in params.items() if k in ("key", "token")}
         raw = await request.read()
-        if raw.strip():
+        if raw.strip() and self.reads != "query":
             if request.content_type == "application/json":
                 body = json.loads(raw)
                 if not isinstance(body, dict):
@@ -159,7 +171,7 @@ class TrelloEmulator(EmulatorBase):
     def _auth_error(self, request: web.Request, params: dict[str, Any]) -> web.Response | None:
         key, token = params.get("key"), params.get("token")
         header = request.headers.get("Authorization", "")
-        if header.startswith("OAuth "):
+        if header.startswith("OAuth ") and self.reads == "any":
             oauth = dict(OAUTH_PARAM.findall(header))
             key, token = oauth.get("oauth_consumer_key", key), oauth.get("oauth_token", token)
         if key != self.api_key:

@@ -1,7 +1,10 @@
 """A small client of Trello's REST API for cards (POST /1/cards, PUT /1/cards/{id}).
 
-TRELLO_API_URL (default https://api.trello.com/1/), TRELLO_API_KEY and TRELLO_TOKEN. The key and token travel in
-an `Authorization: OAuth …` header rather than the query string, so no URL (which tools log) ever carries them.
+TRELLO_API_URL (default https://api.trello.com/1/), TRELLO_API_KEY and TRELLO_TOKEN. As Trello's API reference
+declares, the key, the token and the card's fields travel as query parameters. Trello's servers also read a JSON
+body, so the fields go there too: a server that reads either finds them, and a description too long for a URL goes
+only in the body. URLs therefore hold the credentials: httpx's request logs stay off (integrations/http.py) and
+errors are scrubbed of them.
 """
 
 from __future__ import annotations
@@ -12,6 +15,20 @@ from ...domain.outbox import DeliveryFailed
 from ..http import env, new_client, send
 
 DEFAULT_URL = "https://api.trello.com/1/"
+MAX_QUERY_TEXT = 2000  # characters of a text field sent in the URL too; longer ones go only in the JSON body
+
+
+def query_fields(fields: dict) -> dict[str, str]:
+    """`fields` as Trello reads them from a query string: true/false, "null" to clear, long texts left out."""
+    query = {}
+    for name, value in fields.items():
+        if value is None:
+            query[name] = "null"
+        elif isinstance(value, bool):
+            query[name] = "true" if value else "false"
+        elif not isinstance(value, str) or len(value) <= MAX_QUERY_TEXT:
+            query[name] = str(value)
+    return query
 
 
 class TrelloClient:
@@ -27,23 +44,23 @@ class TrelloClient:
         self._token = token if token is not None else env("TRELLO_TOKEN", "")
         self._http = http or new_client()
 
-    def _call(self, method: str, path: str, params: dict) -> dict:
+    def _call(self, method: str, path: str, fields: dict) -> dict:
         if not self._key or not self._token:
             raise DeliveryFailed("Trello is not set up: TRELLO_API_KEY and TRELLO_TOKEN are needed", retryable=False)
-        header = f'OAuth oauth_consumer_key="{self._key}", oauth_token="{self._token}"'
-        request = self._http.build_request(method, self.base_url + path, json=params, headers={"Authorization": header})
+        query = {"key": self._key, "token": self._token, **query_fields(fields)}
+        request = self._http.build_request(method, self.base_url + path, params=query, json=fields)
         response = send(self._http, request, secrets=[self._key, self._token])
         try:
             return response.json()
         except ValueError:
             raise DeliveryFailed("Trello answered with something that is not JSON", retryable=True) from None
 
-    def create_card(self, params: dict) -> dict:
-        """`params`: idList (required), name, desc, due, dueComplete, idMembers (comma-separated). The new card."""
-        return self._call("POST", "cards", params)
+    def create_card(self, fields: dict) -> dict:
+        """`fields`: idList (required), name, desc, due, dueComplete, idMembers (comma-separated). The new card."""
+        return self._call("POST", "cards", fields)
 
-    def update_card(self, card_id: str, params: dict) -> dict:
-        return self._call("PUT", f"cards/{card_id}", params)
+    def update_card(self, card_id: str, fields: dict) -> dict:
+        return self._call("PUT", f"cards/{card_id}", fields)
 
     def close(self) -> None:
         self._http.close()

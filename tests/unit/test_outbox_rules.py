@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import base64
+import json
+import time
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import standardwebhooks
 
 from outside_emulators import make_secret, signature
 from redalert_core.domain import postmortem_storage
@@ -19,6 +23,7 @@ from redalert_core.domain.outbox import (
 )
 from redalert_core.domain.settings import ConfigError, validate
 from redalert_core.integrations.webhooks import sign, verify
+from redalert_core.integrations.webhooks.signing import key_bytes
 
 T0 = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 
@@ -93,6 +98,30 @@ def test_signatures_match_an_independent_implementation_and_verify():
     assert verify(secret, headers, body, now=1700000100)
     assert not verify(secret, headers, body + b" ", now=1700000100)  # the body was changed
     assert not verify(secret, headers, body, now=1700000000 + 301)  # too old: a replay
+
+
+@pytest.mark.parametrize(
+    "secret",
+    [
+        "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",  # the spec's form
+        "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",  # base64 without the prefix
+        "whsec_" + base64.b64encode(b"k" * 32).decode().rstrip("="),  # unpadded
+    ],
+)
+def test_the_reference_library_verifies_our_signatures(secret):
+    body = b'{"type":"incident.opened","data":{"number":1}}'
+    now = int(time.time())
+    headers = {
+        "webhook-id": "event-7",
+        "webhook-timestamp": str(now),
+        "webhook-signature": sign(secret, "event-7", now, body),
+    }
+    assert standardwebhooks.Webhook(secret).verify(body, headers) == json.loads(body)
+    assert verify(secret, headers, body, now=now)
+
+
+def test_a_secret_that_is_not_base64_is_used_as_text():
+    assert key_bytes("x") == b"x"  # one character cannot be base64
 
 
 def test_the_postmortem_becomes_well_formed_storage_xhtml():

@@ -1,6 +1,8 @@
 """Standard Webhooks signatures (spec v1): `v1,<base64 HMAC-SHA256 of "id.timestamp.body">`, standard library only.
 
-Secrets look like `whsec_<base64>` (the bytes after the prefix are the key); any other text is used as UTF-8 bytes.
+Secrets look like `whsec_<base64>`: the key is the base64-decoded part. As in the spec's reference library
+(`standardwebhooks`), the prefix is optional and the base64 is read leniently, so a receiver using that library
+verifies what we sign with any secret it accepts; a secret that is not base64 at all is used as UTF-8 bytes.
 """
 
 from __future__ import annotations
@@ -15,12 +17,13 @@ TOLERANCE_SECONDS = 5 * 60
 
 
 def key_bytes(secret: str) -> bytes:
-    if secret.startswith(PREFIX):
-        try:
-            return base64.b64decode(secret[len(PREFIX) :], validate=True)
-        except (binascii.Error, ValueError):
-            pass
-    return secret.encode()
+    encoded = secret.removeprefix(PREFIX)
+    try:
+        # Padding added as the reference library does: b64decode ignores any surplus.
+        key = base64.b64decode(encoded + "==")
+    except (binascii.Error, ValueError):
+        key = b""
+    return key or secret.encode()
 
 
 def sign(secret: str, webhook_id: str, timestamp: int, body: bytes) -> str:

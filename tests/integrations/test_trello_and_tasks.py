@@ -73,6 +73,20 @@ def test_a_task_card_follows_the_task(core, trello, hooks, emulator):
     assert hooks.unique[0].json()["data"]["text"] == "Add a retry budget"
 
 
+def test_a_card_created_just_before_a_crash_is_found_not_duplicated(core, trello):
+    incident = core.open()
+    add_task(core, text="Another task", incident_number=incident.number)
+    core.deliver()  # that task's card sits in the same list
+    task = add_task(core, text="Rotate the keys", incident_number=incident.number)
+    [row] = [r for r in core.rows(TRELLO) if r.payload["task"] == task.number]
+    core.integrations.deliverers.deliver(row)  # created, then the process dies before remembering the card
+    core.deliver()
+    [card] = trello.cards_named(f"[INC-{incident.number}] Rotate the keys")
+    assert len(trello.cards) == 2
+    assert core.store.remote.get(f"trello:task:{task.number}")["card_id"] == card.id
+    assert all(r.state is State.DELIVERED for r in core.rows(TRELLO))
+
+
 def test_problem_tasks_and_problem_changes(core, trello, hooks):
     incident = core.open()
     problem = core.store.problems.create(

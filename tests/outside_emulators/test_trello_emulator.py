@@ -43,6 +43,19 @@ def test_create_update_get_card(trello: TrelloEmulator) -> None:
     assert "key" not in stored.history[0] and "token" not in stored.history[0]
 
 
+def test_a_lists_open_cards_with_the_fields_asked_for(trello: TrelloEmulator) -> None:
+    with client(trello) as c:
+        first = c.post("cards", params={"idList": TODO, "name": "one", "desc": "first"}).json()
+        c.post("cards", params={"idList": DONE, "name": "elsewhere"})
+        archived = c.post("cards", params={"idList": TODO, "name": "gone"}).json()
+        c.put(f"cards/{archived['id']}", params={"closed": "true"})
+        r = c.get(f"lists/{TODO}/cards", params={"fields": "desc,shortUrl"})
+        assert r.status_code == 200
+        assert r.json() == [{"id": first["id"], "desc": "first", "shortUrl": first["shortUrl"]}]
+        assert c.get(f"lists/{TODO}/cards").json()[0]["name"] == "one"  # every field by default
+        assert c.get("lists/5f00000000000000000000ff/cards").status_code == 404
+
+
 def test_form_body_and_oauth_header_are_accepted(trello: TrelloEmulator) -> None:
     header = f'OAuth oauth_consumer_key="{trello.api_key}", oauth_token="{trello.token}"'
     r = httpx.post(trello.url + "cards", data={"idList": TODO, "name": "form"}, headers={"Authorization": header})

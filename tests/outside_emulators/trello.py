@@ -146,6 +146,7 @@ class TrelloEmulator(EmulatorBase):
         app.router.add_post("/1/cards", self._create)
         app.router.add_put("/1/cards/{id}", self._update)
         app.router.add_get("/1/cards/{id}", self._get)
+        app.router.add_get("/1/lists/{id}/cards", self._list_cards)
 
     def _error_body(self, status: int) -> Any:
         if status == 429:
@@ -233,6 +234,26 @@ class TrelloEmulator(EmulatorBase):
 
     async def _get(self, request: web.Request) -> web.Response:
         return await self._handle(request, lambda params: self._find(request.match_info["id"]))
+
+    async def _list_cards(self, request: web.Request) -> web.Response:
+        """The list's open cards, oldest first; `fields` (comma-separated) narrows each card as Trello does."""
+        try:
+            params = await self._params(request)
+        except (ValueError, _BadValue):
+            return web.Response(status=400, text="invalid request")
+        with self._cond:
+            denied = self._auth_error(request, params)
+            if denied is not None:
+                return denied
+            try:
+                list_id = self._list_id(request.match_info["id"])
+            except _BadValue as exc:
+                return web.Response(status=exc.status, text=exc.text)
+            cards = [c.to_json() for c in self._cards.values() if c.idList == list_id and not c.closed]
+        wanted = [f for f in str(params.get("fields", "all")).split(",") if f]
+        if "all" not in wanted:
+            cards = [{name: card[name] for name in ["id", *wanted] if name in card} for card in cards]
+        return json_response(200, cards)
 
     # --- parameter checks (called under the lock) --------------------------------------------------------------
     def _find(self, card_id: str) -> Card:

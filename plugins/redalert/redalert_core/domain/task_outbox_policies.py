@@ -43,8 +43,13 @@ def card_name(task: Task) -> str:
     return f"{prefix} {task.text}"
 
 
+def card_marker(task_number: int) -> str:
+    """The first line of a task's card description: how a card created before a crash is recognised."""
+    return f"Follow-up task T{task_number} from RedAlert."
+
+
 def card_description(task: Task, incident: Incident | None, problem: Problem | None) -> str:
-    lines = [f"Follow-up task T{task.number} from RedAlert."]
+    lines = [card_marker(task.number)]
     if incident is not None:
         lines.append(f"Incident {incident.number} ({incident.severity}): {incident.description}")
         if incident.channel_id:

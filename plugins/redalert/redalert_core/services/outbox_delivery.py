@@ -2,7 +2,7 @@
 
 Each deliverer returns a Delivery (written in the same transaction that marks the row delivered) or raises
 DeliveryFailed. Redelivery after a crash is harmless: PagerDuty dedups by dedup_key, webhook receivers by
-webhook-id, a Confluence page is found by its title before a second is created.
+webhook-id, a Confluence page is found by its title and a Trello card by its task marker before a second is created.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from ..domain import task_outbox_policies as task_policies
 from ..domain.incident import Incident
 from ..domain.outbox import (
     CONFLUENCE,
@@ -183,6 +184,11 @@ class Deliverers:
             delivery.follow_ups.append(notice(channel, text, f"confluence:{row.id}", number))
         return delivery
 
+    def _card_made_before(self, payload: dict) -> dict | None:
+        marker = task_policies.card_marker(payload["task"])
+        cards = self.trello.list_cards(payload["params"]["idList"])
+        return next((card for card in cards if str(card.get("desc", "")).startswith(marker)), None)
+
     def _trello(self, row: OutboxRow) -> Delivery:
         payload = row.payload
         link = payload["link"]
@@ -191,7 +197,8 @@ class Deliverers:
         if payload["action"] == "create":
             if card_id:
                 return Delivery()  # created before; a redelivery makes no second card
-            card = self.trello.create_card(payload["params"])
+            # Created just before a crash that forgot to remember it? Its description starts with the task's marker.
+            card = self._card_made_before(payload) or self.trello.create_card(payload["params"])
             url = card.get("shortUrl") or card.get("url")
             delivery = Delivery(remember={link: {"card_id": card["id"], "url": url}})
             number = row.incident_number

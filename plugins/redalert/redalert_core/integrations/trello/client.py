@@ -1,4 +1,4 @@
-"""A small client of Trello's REST API for cards (POST /1/cards, PUT /1/cards/{id}).
+"""A small client of Trello's REST API for cards (POST /1/cards, PUT /1/cards/{id}, GET /1/lists/{id}/cards).
 
 TRELLO_API_URL (default https://api.trello.com/1/), TRELLO_API_KEY and TRELLO_TOKEN. As Trello's API reference
 declares, the key, the token and the card's fields travel as query parameters. Trello's servers also read a JSON
@@ -8,6 +8,8 @@ errors are scrubbed of them.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import httpx
 
@@ -44,11 +46,12 @@ class TrelloClient:
         self._token = token if token is not None else env("TRELLO_TOKEN", "")
         self._http = http or new_client()
 
-    def _call(self, method: str, path: str, fields: dict) -> dict:
+    def _call(self, method: str, path: str, fields: dict, query: dict | None = None) -> Any:
         if not self._key or not self._token:
             raise DeliveryFailed("Trello is not set up: TRELLO_API_KEY and TRELLO_TOKEN are needed", retryable=False)
-        query = {"key": self._key, "token": self._token, **query_fields(fields)}
-        request = self._http.build_request(method, self.base_url + path, params=query, json=fields)
+        params = {"key": self._key, "token": self._token, **query_fields(fields), **(query or {})}
+        body = fields if method != "GET" else None
+        request = self._http.build_request(method, self.base_url + path, params=params, json=body)
         response = send(self._http, request, secrets=[self._key, self._token])
         try:
             return response.json()
@@ -58,6 +61,11 @@ class TrelloClient:
     def create_card(self, fields: dict) -> dict:
         """`fields`: idList (required), name, desc, due, dueComplete, idMembers (comma-separated). The new card."""
         return self._call("POST", "cards", fields)
+
+    def list_cards(self, list_id: str) -> list[dict]:
+        """The open cards of a list (GET /1/lists/{id}/cards): id, desc and links."""
+        found = self._call("GET", f"lists/{list_id}/cards", {}, query={"fields": "id,desc,shortUrl,url"})
+        return found if isinstance(found, list) else []
 
     def update_card(self, card_id: str, fields: dict) -> dict:
         return self._call("PUT", f"cards/{card_id}", fields)

@@ -62,17 +62,15 @@ def run(keys: list[str], opts: Options) -> tuple[list[Figure], dict[str, float]]
 
 
 DOC_NOTES = """
-## Reading the misses
+## Reading the figures
 
-- **P5 open (9.3 ms against 5 ms; it was 10.8 ms before this round of work).** Each wave of steps of an open is now
-  one transaction (4 write transactions instead of 10), which brought the service's own cost down to about 5 ms; the
-  features added since put some of it back: every change now also feeds the outbox subscriber (nothing is written when
-  no outside system is configured), the open records which replica owns it (so a survivor can finish it), and the
-  step data grew (pin step, closing state). List and close are within the target. The durability rule stays: every
-  completed step is stored before the reply.
-- **P4 start (2.17 s against 2 s; 0.73 s before).** The plugin now loads six areas (problems, outside systems,
-  interactivity, analysis, replicas) and six migrations; importing them costs about 0.8 s, leadership and the
-  heartbeat add a few queries. matplotlib, the heaviest import, is loaded on the first chart only.
+- **Compare within one run.** Absolute times depend on the machine: the run of 2026-11-30 was on a machine about
+  2.5 times slower than the one of 2026-12-04 (the same open cost 13.9 ms there against 5.4 ms here in
+  `outbox_overhead.py`), which alone moved P5 open from 9.3 ms to 4.0 ms and P4 start from 2.17 s to 0.78 s. Ratios
+  (ours against the original, with against without outside systems) travel between machines; milliseconds do not.
+- **P5 through Errbot (open about 6.6 ms, above 5 ms).** The target is RedAlert's own cost, the service-and-store
+  row. The second row adds Errbot's test backend and the thin plugin: Errbot's command dispatch and thread hand-off,
+  our parsing and the reply's formatting, about 2.5 ms per command on this machine.
 - **P6 chat (0.02 calls per message).** Each of the two new incident channels costs one `conversations.info` the
   first time the bot sees a message in it; every later message costs nothing (the cache in backends/redalert_slack).
   On Slack the bot also receives its own summary post in a new channel, which warms that entry before people talk;

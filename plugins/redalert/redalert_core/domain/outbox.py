@@ -20,7 +20,9 @@ DESTINATIONS = (PAGERDUTY, WEBHOOK, CONFLUENCE, TRELLO, SLACK)
 
 DEFAULT_GIVE_UP = timedelta(hours=24)
 FIRST_RETRY = timedelta(seconds=5)
-MAX_RETRY = timedelta(minutes=30)
+# A page or a notification is worth little late: once the other side is back, a waiting row goes out within a
+# minute. Only each ordering key's oldest row is tried, so an outage costs one request per key a minute.
+MAX_RETRY = timedelta(minutes=1)
 MAX_ERROR = 300
 
 
@@ -93,7 +95,7 @@ def parse_retry_after(value: str | None) -> float | None:
 
 
 def backoff(attempts: int, jitter: float) -> timedelta:
-    """The wait after the `attempts`-th failure: 5 s doubling up to 30 min, scaled by 0.5-1.0 (`jitter` in [0, 1))
+    """The wait after the `attempts`-th failure: 5 s doubling up to 1 min, scaled by 0.5-1.0 (`jitter` in [0, 1))
     so that many rows failing together do not retry together."""
     base = min(FIRST_RETRY * (2 ** max(0, attempts - 1)), MAX_RETRY)
     return base * (0.5 + jitter / 2)

@@ -8,6 +8,8 @@ Everything is the slackv3 backend's (connection, events, sending, formatting); t
 - gives the backend's WebClient RedAlert's retry policy, so a reply hit by a 429 is sent late rather than lost;
 - defuses <!channel>, <!here>, <!everyone> and <!subteam^…> in every reply after Markdown conversion (the converter
   turns `&lt;` back into `<`, which would re-activate a mention quoted from user text); RedAlert never writes them.
+- acknowledges a Socket Mode event after handing it to Errbot, not before as slackv3 does: the command is then
+  claimed, and an `!incident open` stored, before Slack considers the envelope delivered;
 - routes Socket Mode `slash_commands` and `interactive` envelopes (which slackv3 acks empty and drops) to the plugin
   that registered for them through `interaction_router`, and acks each with the payload its handler returns.
 - with several replicas: shares what it forgets with the other replicas (`on_cache_forget`, set by the plugin) and
@@ -110,7 +112,14 @@ class RedAlertSlackBackend(slackv3_backend.SlackBackend):
             if not ready or self._stopping.is_set():
                 log.info("Not ready or stopping: left envelope %s unacknowledged for redelivery", req.envelope_id)
                 return
-            super()._sm_generic_event_handler(client, req)
+            # Dispatched first, acknowledged after (slackv3 does the reverse): by the time Slack hears the ack, the
+            # command is claimed and an `!incident open` stored (RedAlert.take_command), so a crash in between
+            # leaves the envelope for Slack to redeliver instead of losing it. Only the queueing is waited for,
+            # never the command: Errbot runs commands on its worker threads.
+            try:
+                self._generic_wrapper(req.payload)
+            finally:
+                client.send_socket_mode_response(SocketModeResponse(envelope_id=req.envelope_id))
             return
         payload = self.interaction_router.handle(req.type, req.payload or {})
         if payload and not req.accepts_response_payload:

@@ -32,6 +32,7 @@ from redalert_core.slack.gateway import SlackGateway, build_client
 from redalert_core.store import Store, single_process
 
 _CONFIG_COMMAND = re.compile(r"^\s*RedAlert\s+(.+)$", re.DOTALL)
+RECORDED_OPEN = "redalert_recorded_open"  # msg.extras: (OpenRequest, StepReport) stored by take_command
 
 
 def database_url(bot_config: Any) -> str:
@@ -76,6 +77,23 @@ class RedAlert(
         merged = {**self._defaults(), **(configuration or {})}
         self.settings = validate(merged, self._defaults())
         super().configure(merged)
+
+    @cmdfilter
+    def take_command(self, msg, cmd, args, dry_run):
+        """Before Errbot queues a command for a worker thread: claim it, and store it if it opens an incident.
+
+        One filter, so the order is fixed (after Errbot's ACLs, which core plugins install first): a message Slack
+        delivered twice is dropped before anything is stored. An `!incident open` is recorded here, in the thread
+        that received it and before its envelope is acknowledged (backends/redalert_slack): a crash while it waits
+        for a free worker cannot lose the incident, as a restart or another replica finishes its steps.
+        """
+        if dry_run or self.service is None:
+            return msg, cmd, args
+        if not self._claim(msg):
+            return None, None, None
+        if cmd == "incident_open":
+            self._record_open(msg, args)
+        return msg, cmd, args
 
     @cmdfilter
     def redalert_config_filter(self, msg, cmd, args, dry_run):
@@ -230,21 +248,17 @@ class RedAlert(
 
         Example: `!incident open sev1 Checkout is down @alice @oncall` (in any channel or in a DM to the bot).
         """
-        try:
-            command = commands.parse_open(self._raw_args(msg, args, "open"), self.settings)
-        except ParseError as exc:
-            return texts.unping(str(exc))
+        recorded = msg.extras.pop(RECORDED_OPEN, None)
+        if recorded is None:  # not recorded on receipt (no Slack event, or the store failed then): now
+            try:
+                request = self._open_request(msg, args)
+                recorded = request, self.service.record(request)
+            except ParseError as exc:
+                return texts.unping(str(exc))
+        request, report = recorded
+        if not report.duplicate:
+            report = self.service.run_open_steps(report.incident, request.mentions)
         edited = self._event(msg).get("subtype") == "message_changed"
-        request = OpenRequest(
-            severity=command.severity,
-            description=command.description,
-            opened_by=self._sender(msg),
-            origin_channel=self._here(msg),
-            mentions=command.mentions,
-            dedup_key=self._dedup_key(msg),
-            is_private=command.is_private,
-        )
-        report = self.service.open(request)
         incident = report.incident
         if report.repeated:
             return (
@@ -263,6 +277,32 @@ class RedAlert(
         if incident.channel_id:
             self.service.mark_replied(incident.number)
         return reply
+
+    def _open_request(self, msg, args: str) -> OpenRequest:
+        """The open a message asks for; ParseError says what is wrong with it."""
+        command = commands.parse_open(self._raw_args(msg, args, "open"), self.settings)
+        return OpenRequest(
+            severity=command.severity,
+            description=command.description,
+            opened_by=self._sender(msg),
+            origin_channel=self._here(msg),
+            mentions=command.mentions,
+            dedup_key=self._dedup_key(msg),
+            is_private=command.is_private,
+        )
+
+    def _record_open(self, msg, args: str) -> None:
+        """Store the incident a message opens (see take_command); its command runs the steps and answers."""
+        try:
+            request = self._open_request(msg, args)
+        except ParseError:
+            return  # the command answers with what is wrong
+        try:
+            msg.extras[RECORDED_OPEN] = request, self.service.record(request)
+        except ServiceError:
+            return  # refused (an unknown severity): the command says why
+        except Exception:  # the command records it itself (and says why if it still cannot)
+            self.log.warning("Could not record an incident on receipt; the command will try again", exc_info=True)
 
     @staticmethod
     def _failed_invites(failed: dict[str, str]) -> str:

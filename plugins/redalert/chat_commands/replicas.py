@@ -18,8 +18,6 @@ import os
 from datetime import timedelta
 from typing import Any
 
-from errbot import cmdfilter
-
 from redalert_core.domain import text as texts
 from redalert_core.domain.replica import ReplicaIdentity
 from redalert_core.services import recovery
@@ -136,23 +134,21 @@ class ReplicaCommands:
             self.log.warning("Could not share a cache invalidation with the other replicas", exc_info=True)
 
     # --- exactly once across replicas -----------------------------------------------------------------------
-    @cmdfilter
-    def claim_command_filter(self, msg, cmd, args, dry_run):
-        """Run each Slack message's command on one replica only: the first to claim it in the database.
+    def _claim(self, msg) -> bool:
+        """Whether this replica runs the message's command: True for the first to claim it in the database.
 
-        The key is the message's channel and the ts of the event itself, so Slack's redelivery of an envelope (to
-        this replica or another) is dropped, while an edit of a command (a new event) still reaches its command.
+        Called by RedAlert.take_command. The key is the message's channel and the ts of the event itself, so
+        Slack's redelivery of an envelope (to this replica or another) is dropped, while an edit of a command (a new
+        event) still reaches its command.
         """
-        if dry_run or self.service is None:
-            return msg, cmd, args
         key = self._claim_key(msg)
         if key is None:
-            return msg, cmd, args
+            return True
         replica = self.service.replica.replica_id if self.service.replica else "-"
         if self.service.store.command_claims.claim(key, replica_id=replica, at=utcnow()):
-            return msg, cmd, args
+            return True
         self.log.info("Command %s already taken by a replica; not running it again", texts.clip(key, 80))
-        return None, None, None
+        return False
 
     def _claim_key(self, msg) -> str | None:
         event = msg.extras.get("slack_event") if getattr(msg, "extras", None) else None

@@ -134,9 +134,10 @@ class RedAlert(
             single_process.claim(url)  # config.py refuses a second process on SQLite; plugin-only setups too
             store = Store(url)
             store.migrate()
-            self.service = IncidentService(
-                store, SlackGateway(self._slack_client), lambda: self.settings, replica=self.replica_identity()
-            )
+            gateway = SlackGateway(self._slack_client)
+            if store.rate_buckets is not None:  # PostgreSQL: the replicas pace their Slack calls as one app
+                gateway.pacer.share(store.rate_buckets.reserve)
+            self.service = IncidentService(store, gateway, lambda: self.settings, replica=self.replica_identity())
         self._start_workflow()  # roles, statuses, updates, reminders (chat_commands/workflow.py)
         self._start_integrations()  # the outbox feed and its dispatcher (chat_commands/integrations.py)
         self._start_analysis()  # stats, export, weekly digest, web report (chat_commands/analysis.py)

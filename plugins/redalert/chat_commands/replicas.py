@@ -26,6 +26,7 @@ from redalert_core.services.leadership import Leadership, Timing, identify
 
 CLAIMS_KEPT = timedelta(days=2)  # far longer than Slack keeps redelivering an envelope
 INVALIDATIONS_KEPT = timedelta(hours=1)
+RATE_BUCKETS_KEPT = timedelta(hours=1)  # an hour unused, a bucket is full again anyway
 SENT_ONCE_KEPT = timedelta(days=30)  # longer than any period a key names (a day, a week)
 HOUSEKEEPING_SECONDS = 3600.0
 
@@ -97,6 +98,8 @@ class ReplicaCommands:
         store.sent_once.purge(now - SENT_ONCE_KEPT)
         store.cache_invalidations.purge(now - INVALIDATIONS_KEPT)
         store.replicas.forget_stale(now - CLAIMS_KEPT)
+        if store.rate_buckets is not None:
+            store.rate_buckets.purge(RATE_BUCKETS_KEPT.total_seconds())
 
     # --- shared configuration and caches --------------------------------------------------------------------
     def _stored_config(self) -> Any:

@@ -5,13 +5,23 @@ message a second, with short bursts). A token bucket per method (per channel for
 wait for its turn instead of sending a request that Slack would refuse. Buckets start full, as Slack's do, so a
 quiet bot still answers a burst at once; pacing only sets in when a minute's budget is spent. 429s that still
 happen (other clients on the same app, a stricter Slack) are handled by the Retry-After retry in slack_gateway.
+
+Slack's budgets are per app: replicas on one PostgreSQL take their turns from buckets in the database instead
+(`share`, store/rate_buckets.py), and fall back to their own buckets while the database does not answer.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
+
+log = logging.getLogger(__name__)
+
+# A shared bucket: (key, tokens per second, capacity) -> seconds to wait for the token just taken.
+SharedReserve = Callable[[str, float, float], float]
+SHARED_FAILURE_LOG_SECONDS = 60.0  # a database outage logs one warning a minute, not one per Slack call
 
 # Documented requests per minute for each tier (docs.slack.dev/apis/web-api/rate-limits).
 TIER_PER_MINUTE = {"t1": 1.0, "t2": 20.0, "t3": 50.0, "t4": 100.0}
@@ -87,29 +97,47 @@ class RatePacer:
         self.scale = scale
         self._clock = clock
         self._sleep = sleep
-        self._buckets: dict[tuple[str, str], TokenBucket] = {}
+        self._buckets: dict[str, TokenBucket] = {}
         self._lock = threading.Lock()
+        self._shared: SharedReserve | None = None
+        self._shared_failed_at = float("-inf")
         self.waited = 0.0  # total seconds callers spent waiting, for tests and logs
 
-    def _bucket(self, method: str, channel: str | None) -> TokenBucket:
+    def share(self, reserve: SharedReserve | None) -> None:
+        """From now on take turns from buckets shared with other processes (None: this process's own again)."""
+        self._shared = reserve
+
+    @staticmethod
+    def _limits(method: str, channel: str | None) -> tuple[str, float, float]:
+        """(bucket key, requests per minute, burst) for a call, by Slack's tier of the method."""
         if method == "chat.postMessage":
-            key = (method, channel or "")
-            per_minute, burst = POST_MESSAGE_PER_MINUTE, POST_MESSAGE_BURST
-        else:
-            key = (method, "")
-            tier = METHOD_TIERS.get(method, DEFAULT_TIER)
-            per_minute = TIER_PER_MINUTE.get(tier, SPECIAL_PER_MINUTE)
-            burst = per_minute  # Slack's tier budgets are per minute: a minute's worth may come at once
-        bucket = self._buckets.get(key)
-        if bucket is None:
-            rate = per_minute * self.scale * SAFETY / 60.0
-            bucket = self._buckets[key] = TokenBucket(rate, int(burst * self.scale), self._clock)
-        return bucket
+            return f"{method}:{channel or ''}", POST_MESSAGE_PER_MINUTE, POST_MESSAGE_BURST
+        tier = METHOD_TIERS.get(method, DEFAULT_TIER)
+        per_minute = TIER_PER_MINUTE.get(tier, SPECIAL_PER_MINUTE)
+        return method, per_minute, per_minute  # Slack's tier budgets are per minute: a minute's worth may come at once
+
+    def _reserve(self, method: str, channel: str | None) -> float:
+        key, per_minute, burst = self._limits(method, channel)
+        rate, capacity = per_minute * self.scale * SAFETY / 60.0, max(1.0, float(int(burst * self.scale)))
+        shared = self._shared
+        if shared is not None:
+            try:
+                return shared(key, rate, capacity)
+            except Exception:
+                now = self._clock()
+                if now - self._shared_failed_at >= SHARED_FAILURE_LOG_SECONDS:
+                    self._shared_failed_at = now
+                    log.warning("Shared Slack rate budget unavailable; pacing this process alone", exc_info=True)
+        with self._lock:
+            bucket = self._buckets.get(key)
+            if bucket is None:
+                bucket = self._buckets[key] = TokenBucket(rate, capacity, self._clock)
+            return bucket.reserve()
 
     def wait_turn(self, method: str, channel: str | None = None) -> float:
         """Block until this call may go out; returns the seconds waited."""
+        delay = self._reserve(method, channel)
         with self._lock:
-            delay = self._bucket(method, channel).reserve()
             self.waited += delay
         if delay > 0:
             self._sleep(delay)

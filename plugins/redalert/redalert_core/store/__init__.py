@@ -34,6 +34,7 @@ from .open_steps import OpenSteps
 from .outbox import Outbox
 from .participants import ParticipantRepository
 from .problems import ProblemRepository
+from .rate_buckets import SharedRateBuckets
 from .remote_links import RemoteLinks
 from .replicas import OpenOwners, ReplicaRegistry, ReplicaRow
 from .tasks import TaskRepository
@@ -80,6 +81,8 @@ class Store:
         self.sent_once = SentOnce(self.db)
         self.cache_invalidations = CacheInvalidations(self.db)
         self.locks = NamedLocks(self.db)
+        # Slack's rate budgets, shared by the replicas (PostgreSQL only; see slack/rate_pacing.py).
+        self.rate_buckets = SharedRateBuckets(self.db) if self.dialect == "postgresql" else None
 
     def leader_lock(self) -> LeaderLock:
         """A new leadership lock with its own connection (one per process: see services/leadership.py)."""
@@ -96,4 +99,6 @@ class Store:
 
     def dispose(self) -> None:
         self.locks.dispose()
+        if self.rate_buckets is not None:
+            self.rate_buckets.dispose()
         self.db.dispose()

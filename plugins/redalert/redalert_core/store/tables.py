@@ -265,3 +265,12 @@ processed_interactions = sa.Table(
     sa.Column("key", sa.String(255), primary_key=True),
     sa.Column("at", UtcDateTime, nullable=False),
 )
+
+# Slack's rate budgets shared by the replicas on PostgreSQL (migration 0010, store/rate_buckets.py).
+rate_buckets = sa.Table(
+    "rate_buckets",
+    metadata,
+    sa.Column("key", sa.String(200), primary_key=True),
+    sa.Column("tokens", sa.Float, nullable=False),
+    sa.Column("stamp", sa.Float, nullable=False),  # seconds since the epoch, by the database's clock
+)

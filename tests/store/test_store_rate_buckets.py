@@ -1,0 +1,67 @@
+"""Slack's rate budgets shared between processes through PostgreSQL (store/rate_buckets.py) and the pacer on them."""
+
+from __future__ import annotations
+
+import pytest
+from pg import postgres_url_or_skip, throwaway_schema
+
+from redalert_core.slack.rate_pacing import RatePacer
+from redalert_core.store import Store
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def two_replicas():
+    """Two stores on one schema, as two replicas have."""
+    url = postgres_url_or_skip()
+    with throwaway_schema(url) as schema:
+        stores = [Store(url, schema=schema) for _ in range(2)]
+        stores[0].migrate()
+        yield stores
+        for store in stores:
+            store.dispose()
+
+
+def test_two_stores_take_turns_from_one_budget(two_replicas):
+    first, second = (store.rate_buckets for store in two_replicas)
+    # Two tokens, ten a second: the third and fourth callers, whichever store they use, queue behind them.
+    assert first.reserve("conversations.create", 10.0, 2) == 0.0
+    assert second.reserve("conversations.create", 10.0, 2) == 0.0
+    third = first.reserve("conversations.create", 10.0, 2)
+    fourth = second.reserve("conversations.create", 10.0, 2)
+    assert 0.05 < third <= 0.1 and 0.15 < fourth <= 0.2
+    assert second.reserve("conversations.invite", 10.0, 2) == 0.0  # another method, another budget
+
+
+def test_idle_buckets_are_purged(two_replicas):
+    buckets = two_replicas[0].rate_buckets
+    buckets.reserve("chat.postMessage:C1", 1.0, 3)
+    assert buckets.purge(3600) == 0
+    assert buckets.purge(-1) == 1  # "unused since a second from now": everything
+
+
+def test_paced_replicas_share_slacks_budget_and_fall_back_to_their_own(two_replicas):
+    waits: list[float] = []
+    pacers = [RatePacer(sleep=waits.append) for _ in two_replicas]
+    for pacer, store in zip(pacers, two_replicas, strict=True):
+        pacer.share(store.rate_buckets.reserve)
+    # conversations.create is tier 2: 20 at once per app, then about one every three seconds.
+    for i in range(21):
+        pacers[i % 2].wait_turn("conversations.create")
+    assert len(waits) == 1 and 2.9 < waits[0] <= 3.2  # the 21st waits, though each replica made only ~10 calls
+
+    def unavailable(key: str, per_second: float, capacity: float) -> float:
+        raise ConnectionError("database down")
+
+    pacers[0].share(unavailable)
+    waits.clear()
+    for _ in range(20):  # this process's own budget, untouched so far
+        pacers[0].wait_turn("conversations.create")
+    assert waits == []
+
+
+def test_sqlite_has_no_shared_budget(tmp_path):
+    store = Store(f"sqlite:///{tmp_path / 'r.sqlite3'}")
+    assert store.rate_buckets is None
+    store.dispose()

@@ -51,7 +51,10 @@ def test_paced_replicas_share_slacks_budget_and_fall_back_to_their_own(two_repli
         pacers[i % 2].wait_turn("conversations.create")
     assert len(waits) == 1 and 2.9 < waits[0] <= 3.2  # the 21st waits, though each replica made only ~10 calls
 
+    asked: list[str] = []
+
     def unavailable(key: str, per_second: float, capacity: float) -> float:
+        asked.append(key)
         raise ConnectionError("database down")
 
     pacers[0].share(unavailable)
@@ -59,6 +62,7 @@ def test_paced_replicas_share_slacks_budget_and_fall_back_to_their_own(two_repli
     for _ in range(20):  # this process's own budget, untouched so far
         pacers[0].wait_turn("conversations.create")
     assert waits == []
+    assert asked == ["conversations.create"]  # one failure, then ten seconds alone before asking again
 
 
 def test_sqlite_has_no_shared_budget(tmp_path):

@@ -143,7 +143,7 @@ class InteractiveCommands:
             return "This command requires bot-admin privileges."
         for command_filter in self._bot.command_filters:
             if getattr(command_filter, "__self__", None) is self:
-                continue  # RedAlert's own filter only rewrites `!plugin config`
+                continue  # RedAlert's own filters claim chat messages and rewrite `!plugin config`: not for this
             try:
                 checked = command_filter(msg, name, args, True)
             except Exception:

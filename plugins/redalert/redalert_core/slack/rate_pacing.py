@@ -21,6 +21,9 @@ log = logging.getLogger(__name__)
 
 # A shared bucket: (key, tokens per second, capacity) -> seconds to wait for the token just taken.
 SharedReserve = Callable[[str, float, float], float]
+# After the shared budget fails, pace alone for this long before asking again: a database that is down must not
+# add a connection timeout to every Slack call.
+SHARED_RETRY_SECONDS = 10.0
 SHARED_FAILURE_LOG_SECONDS = 60.0  # a database outage logs one warning a minute, not one per Slack call
 
 # Documented requests per minute for each tier (docs.slack.dev/apis/web-api/rate-limits).
@@ -82,7 +85,8 @@ class TokenBucket:
 
 
 class RatePacer:
-    """One bucket per method (per channel for chat.postMessage).
+    """One bucket per method (per channel for chat.postMessage): this process's own, or after `share` the
+    replicas' common one.
 
     `scale` multiplies every rate and burst: 1.0 for Slack, and the emulator's `per_minute_scale` in tests.
     """
@@ -101,6 +105,7 @@ class RatePacer:
         self._lock = threading.Lock()
         self._shared: SharedReserve | None = None
         self._shared_failed_at = float("-inf")
+        self._warned_at = float("-inf")
         self.waited = 0.0  # total seconds callers spent waiting, for tests and logs
 
     def share(self, reserve: SharedReserve | None) -> None:
@@ -120,13 +125,13 @@ class RatePacer:
         key, per_minute, burst = self._limits(method, channel)
         rate, capacity = per_minute * self.scale * SAFETY / 60.0, max(1.0, float(int(burst * self.scale)))
         shared = self._shared
-        if shared is not None:
+        if shared is not None and self._clock() - self._shared_failed_at >= SHARED_RETRY_SECONDS:
             try:
                 return shared(key, rate, capacity)
             except Exception:
-                now = self._clock()
-                if now - self._shared_failed_at >= SHARED_FAILURE_LOG_SECONDS:
-                    self._shared_failed_at = now
+                now = self._shared_failed_at = self._clock()
+                if now - self._warned_at >= SHARED_FAILURE_LOG_SECONDS:
+                    self._warned_at = now
                     log.warning("Shared Slack rate budget unavailable; pacing this process alone", exc_info=True)
         with self._lock:
             bucket = self._buckets.get(key)

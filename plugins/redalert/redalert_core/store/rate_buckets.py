@@ -30,7 +30,8 @@ _PURGE = sa.text("DELETE FROM rate_buckets WHERE stamp < EXTRACT(EPOCH FROM now(
 
 class SharedRateBuckets:
     def __init__(self, db: Database) -> None:
-        engine = db.lock_engine(pool_size=4, max_overflow=16)
+        # A short connect timeout: while the database is unreachable the pacer falls back to its own buckets.
+        engine = db.lock_engine(pool_size=4, max_overflow=16, connect_args={"connect_timeout": 2})
         if engine is None:
             raise ValueError("shared rate buckets need PostgreSQL")
         self._engine = engine

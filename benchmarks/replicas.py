@@ -23,6 +23,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -55,7 +56,7 @@ class Result:
     burst_seconds: float
     burst_opened: int
     burst_channels: int
-    burst_429s: int
+    burst_429s: Counter  # method -> calls answered 429
 
 
 def _wait(predicate, timeout: float, what: str) -> None:
@@ -118,7 +119,7 @@ def _list_throughput(slack, room: str) -> tuple[float, int]:
     return total / elapsed, answered()
 
 
-def _burst(cluster: Cluster, slack) -> tuple[float, int, int, int]:
+def _burst(cluster: Cluster, slack) -> tuple[float, int, int, Counter]:
     general = slack.channel_by_name("general").id
     seen = len(slack.calls)
     people = list(cluster.slack.channel(general).members - {slack.bot_user_id})
@@ -140,8 +141,15 @@ def _burst(cluster: Cluster, slack) -> tuple[float, int, int, int]:
     incidents, _ = cluster.store.incidents.list(include_closed=True, limit=1000)
     burst = [i for i in incidents if i.description.startswith("burst incident")]
     opened = sum(1 for i in burst if i.status is Status.OPEN)
-    limited = sum(1 for call in slack.calls[seen:] if call.http_status == 429)
+    limited = Counter(call.method for call in slack.calls[seen:] if call.http_status == 429)
     return elapsed, opened, len({i.channel_id for i in burst if i.channel_id}), limited
+
+
+def refusals(limited: Counter) -> str:
+    """ "33 × 429: chat.postMessage 33" — which calls Slack refused."""
+    if not limited:
+        return "0 × 429"
+    return f"{sum(limited.values())} × 429: " + ", ".join(f"{m} {n}" for m, n in limited.most_common())
 
 
 def table(results: list[Result]) -> str:
@@ -157,7 +165,7 @@ def table(results: list[Result]) -> str:
         f"| P3: {BURST} opens over {BURST_SECONDS:.0f} s under tier limits x{RATE_SCALE:g}, "
         "first open to last answer | "
         + " | ".join(
-            f"{r.burst_seconds:.1f} s ({r.burst_opened} open, {r.burst_channels} channels, {r.burst_429s} × 429)"
+            f"{r.burst_seconds:.1f} s ({r.burst_opened} open, {r.burst_channels} channels, {refusals(r.burst_429s)})"
             for r in results
         )
         + " |"

@@ -7,7 +7,7 @@ from datetime import timedelta
 import analysis_history as history
 from analysis_support import at, with_history
 from plugin_support import extra_plugin_dir, loglevel, say  # noqa: F401
-from slack_workspace import ADMIN, CAROL
+from slack_workspace import ADMIN, ALICE, BOB, CAROL
 from web_support import WEB_URL, get, link_in, wait_until_serving, web_config
 
 extra_config = web_config
@@ -60,6 +60,22 @@ def test_private_incident_is_hidden_from_a_non_member(testbot, slack):
     assert "secret breach" not in body and "emails delayed" in body
     assert get(f"{WEB_URL}/redalert/incidents/6", cookie)[0] == 404
     assert get(f"{WEB_URL}/redalert/incidents/5", cookie)[0] == 200
+
+
+def test_people_show_under_their_slack_names(testbot, slack):
+    wait_until_serving()
+    reply = say(testbot, "!incident open sev2 Names on the page", user=ALICE, channel="C0OPS")
+    number = int(reply.split()[1])
+    channel = next(c.id for c in slack.channels() if c.name.endswith("names-on-the-page"))
+    say(testbot, f"!incident lead <@{BOB}>", user=ALICE, channel=channel)
+    _, headers, _ = get(dm_link(testbot, slack, ADMIN))
+    cookie = headers["Set-Cookie"].split(";")[0]
+    _, _, body = get(f"{WEB_URL}/redalert/incidents/{number}", cookie)
+    assert "Signed in as admin" in body and "by alice" in body  # Slack display names, not U0ADMIN or U0ALICE
+    assert "<td>bob</td>" in body and "@alice" in body  # the lead's row; the timeline and post-mortem
+    assert ALICE not in body and BOB not in body
+    _, _, listing = get(f"{WEB_URL}/redalert/incidents?period=all", cookie)
+    assert "<td>bob</td>" in listing  # the commander column
 
 
 def test_the_report_is_read_only(testbot, slack):

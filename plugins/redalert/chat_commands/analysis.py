@@ -53,7 +53,7 @@ class AnalysisCommands:
     def _start_analysis(self) -> None:
         if self.analysis is None:
             self.analysis = AnalysisService(self.service, web=web_settings(self.bot_config))
-            self.web_report = WebReport(self.analysis, self._is_admin_id)
+            self.web_report = WebReport(self.analysis, self._is_admin_id, self.service.gateway.user_name)
             self._configure_webserver()
         self.start_poller(reminder_interval(), self._poll_weekly_digest)
 

@@ -7,8 +7,9 @@ plugin (chat_commands/analysis.py) serves it through Errbot's built-in webserver
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from html import unescape
 from urllib.parse import urlencode
 
@@ -31,11 +32,54 @@ class WebResponse:
     headers: list[tuple[str, str]] = field(default_factory=list)
 
 
+NAMES_KEPT = timedelta(minutes=10)  # a renamed person shows under the new name within ten minutes
+
+
+class PeopleNames:
+    """Slack user ids as people read them (`lookup`: users.info), each asked at most once per NAMES_KEPT.
+
+    Slack failing or not knowing the person shows the id (or the name seen last): a page never fails for a name.
+    """
+
+    def __init__(self, lookup: Callable[[str], str | None], clock: Callable[[], datetime]) -> None:
+        self._lookup = lookup
+        self._clock = clock
+        self._names: dict[str, tuple[str, datetime]] = {}
+
+    def __call__(self, user_id: str) -> str:
+        if not user_id:
+            return user_id
+        now = self._clock()
+        cached = self._names.get(user_id)
+        if cached is not None and now - cached[1] < NAMES_KEPT:
+            return cached[0]
+        try:
+            name = self._lookup(user_id) or user_id
+        except Exception:
+            name = cached[0] if cached is not None else user_id
+        self._names[user_id] = (name, now)
+        return name
+
+    def in_text(self, text: str, people: Iterable[str]) -> str:
+        """`text` with each "@<id>" of these people written "@<name>" (other text is left alone: no lookups)."""
+        for user_id in sorted(set(people), key=len, reverse=True):
+            if user_id:
+                text = re.sub(rf"@{re.escape(user_id)}\b", lambda _m, u=user_id: f"@{self(u)}", text)
+        return text
+
+
 class WebReport:
-    def __init__(self, analysis: AnalysisService, is_admin: Callable[[str], bool]) -> None:
+    def __init__(
+        self,
+        analysis: AnalysisService,
+        is_admin: Callable[[str], bool],
+        user_name: Callable[[str], str | None] | None = None,
+    ) -> None:
         self.analysis = analysis
         self.store = analysis.store
         self.is_admin = is_admin
+        # `user_name`: Slack's name for a user id (the gateway's users.info); without it pages show ids.
+        self.names = PeopleNames(user_name or (lambda user_id: None), analysis.clock)
 
     @property
     def settings(self):
@@ -76,7 +120,7 @@ class WebReport:
         return f"{COOKIE}={token}; Max-Age={seconds}; Path={html.BASE}; HttpOnly; SameSite=Lax{secure}"
 
     def _page(self, page: str, query: dict[str, str], viewer: Viewer) -> tuple[str, int]:
-        user = viewer.user or ""
+        user = self.names(viewer.user or "")
         if page in ("", "incidents"):
             return self.incidents_page(query, viewer), 200
         match = _INCIDENT.match(page)
@@ -124,7 +168,8 @@ class WebReport:
         return pages.incidents_page(
             rows,
             filters,
-            user=viewer.user or "",
+            user=self.names(viewer.user or ""),
+            name=self.names,
             severities=self.settings.severity_values,
             statuses=statuses,
             period_text=period.describe(),
@@ -160,17 +205,20 @@ class WebReport:
             + self.store.tasks.for_incidents(n for n in problem.incidents if n != number and self._can_see(n, viewer)),
         )
         document = postmortem.render(incident, state, events, people, self.settings, self.analysis.clock(), follow_up)
-        document = unescape(document).replace("\u2060", "")
+        known = {incident.opened_by, incident.closed_by or "", *people, *state.roles.values()}
+        known |= {event.actor for event in events if event.actor} | {task.owner for task in tasks if task.owner}
+        document = self.names.in_text(unescape(document).replace("\u2060", ""), known)
         return pages.incident_page(
             incident,
             facts,
-            user=viewer.user or "",
+            user=self.names(viewer.user or ""),
+            name=self.names,
             severities=self.settings.severity_values,
             people=people,
             roles=state.roles,
             links=visible_links,
             tasks=tasks,
-            timeline=timeline.entries(events, lambda who: f"@{who}", lambda text: text),
+            timeline=timeline.entries(events, lambda who: f"@{self.names(who)}", lambda text: text),
             postmortem=document,
             problem=(problem.number, problem.title) if problem else None,
         )
@@ -183,7 +231,9 @@ class WebReport:
     def problems_page(self, viewer: Viewer) -> str:
         analytics = self.store.analytics
         return pages.problems_page(
-            analytics.problems_overview(viewer), analytics.problem_incident_numbers(viewer), user=viewer.user or ""
+            analytics.problems_overview(viewer),
+            analytics.problem_incident_numbers(viewer),
+            user=self.names(viewer.user or ""),
         )
 
     def metrics_page(self, query: dict[str, str], viewer: Viewer) -> str:
@@ -195,5 +245,9 @@ class WebReport:
             start = _SVG_START.search(drawing)
             svg = drawing[start.start() :] if start else None  # inline: without the XML prolog and doctype
         return pages.metrics_page(
-            figures, svg, user=viewer.user or "", severities=self.settings.severity_values, period=period.label
+            figures,
+            svg,
+            user=self.names(viewer.user or ""),
+            severities=self.settings.severity_values,
+            period=period.label,
         )

@@ -361,6 +361,17 @@ class SlackGateway:
             raise
         return not user.get("deleted", False)
 
+    def user_name(self, user_id: str) -> str | None:
+        """How Slack shows a person: display name, else real name, else user name (None if Slack has no such user)."""
+        try:
+            user = self._call("users.info", user=user_id)["user"]
+        except SlackError as exc:
+            if exc.code in ("user_not_found", "user_not_visible"):
+                return None
+            raise
+        profile = user.get("profile") or {}
+        return profile.get("display_name") or profile.get("real_name") or user.get("real_name") or user.get("name")
+
     def usergroup_members(self, group_id: str) -> list[str]:
         response = self._call("usergroups.users.list", usergroup=group_id)
         return list(response.get("users") or [])

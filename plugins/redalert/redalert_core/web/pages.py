@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -73,6 +73,7 @@ def incidents_page(
     severities: list[str],
     statuses: list[str],
     period_text: str,
+    name: Callable[[str], str] = str,
 ) -> str:
     form = (
         f'<form class="filters" method="get" action="{href("/incidents")}">'
@@ -114,7 +115,7 @@ def incidents_page(
                 e(row.status),
                 f'<a href="{href(f"/incidents/{row.number}")}">{e(row.description)}</a>{private}',
                 e(when(row.opened_at)),
-                e(row.commander),
+                e(name(row.commander) if row.commander else ""),
                 e(short_duration(row.tta)),
                 e(short_duration(row.ttr)),
                 f'<a href="{href("/problems")}#P{row.problem}">P{row.problem}</a>' if row.problem else "",
@@ -145,17 +146,19 @@ def incident_page(
     timeline: Sequence[tuple[datetime, str]],
     postmortem: str,
     problem: tuple[int, str] | None,
+    name: Callable[[str], str] = str,
 ) -> str:
+    """`name`: how a Slack user id is shown (the id itself by default)."""
     private = ' <span class="private">private</span>' if incident.is_private else ""
     facts_list = [
         ("Severity", severity_badge(incident.severity, severities) + private),
         ("Status", e(facts.status)),
         ("Description", e(incident.description)),
         ("Channel", e(f"#{incident.channel_name}" if incident.channel_name else "–")),
-        ("Opened", f"{e(when(incident.opened_at))} by {e(incident.opened_by)}"),
+        ("Opened", f"{e(when(incident.opened_at))} by {e(name(incident.opened_by))}"),
         ("Acknowledged", f"{e(when(facts.acknowledged_at))} (TTA {e(short_duration(facts.tta))})"),
         ("Resolved", f"{e(when(facts.resolved_at))} (TTR {e(short_duration(facts.ttr))})"),
-        ("Closed", e(when(incident.closed_at)) + (f" by {e(incident.closed_by)}" if incident.closed_by else "")),
+        ("Closed", e(when(incident.closed_at)) + (f" by {e(name(incident.closed_by))}" if incident.closed_by else "")),
         ("Resolution", e(incident.resolution or "–")),
         (
             "Problem",
@@ -163,9 +166,9 @@ def incident_page(
         ),
     ]
     summary = '<dl class="facts">' + "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in facts_list) + "</dl>"
-    role_rows = [[e(role), e(who)] for role, who in sorted(roles.items())]
+    role_rows = [[e(role), e(name(who))] for role, who in sorted(roles.items())]
     roles_html = table(["Role", "Person"], role_rows) if role_rows else "<p>No roles assigned; the opener leads.</p>"
-    people_html = "<p>" + (", ".join(e(p) for p in people) or "Nobody recorded yet.") + "</p>"
+    people_html = "<p>" + (", ".join(e(name(p)) for p in people) or "Nobody recorded yet.") + "</p>"
     link_items = [
         f'<li><a href="{href(f"/incidents/{link.other(incident.number)}")}">'
         f"{e(link.describe_from(incident.number))}</a></li>"
@@ -176,7 +179,7 @@ def incident_page(
         [
             e(task.label),
             e(task.text),
-            e(task.owner or "–"),
+            e(name(task.owner) if task.owner else "–"),
             e(task.due.isoformat() if task.due else "–"),
             e("done " + when(task.done_at) if task.done_at else "open"),
         ]

@@ -45,7 +45,8 @@ def compose() -> dict:
 
 
 def variables_the_bot_reads() -> set[str]:
-    sources = [ROOT / "config.py", ROOT / "plugins" / "redalert" / "redalert_core" / "store" / "healthcheck.py"]
+    core = ROOT / "plugins" / "redalert" / "redalert_core"
+    sources = [ROOT / "config.py", core / "store" / "healthcheck.py", *sorted((core / "integrations").rglob("*.py"))]
     return {name for source in sources for name in re.findall(r'"([A-Z][A-Z0-9_]+)"', source.read_text())}
 
 
@@ -66,7 +67,13 @@ def test_every_yaml_file_under_deploy_parses():
 @pytest.mark.parametrize("version", KUBERNETES_VERSIONS)
 def test_kubernetes_manifests_pass_the_strict_api_schema(version):
     objects = kubernetes_objects()
-    assert {doc["kind"] for _, doc in objects} == {"Deployment", "PodDisruptionBudget", "ConfigMap", "Secret"}
+    assert {doc["kind"] for _, doc in objects} == {
+        "Deployment",
+        "PodDisruptionBudget",
+        "ConfigMap",
+        "Secret",
+        "Service",
+    }
     for path, doc in objects:
         try:
             kubernetes_validate.validate(doc, version, strict=True)
@@ -208,3 +215,12 @@ def test_compose_secrets_and_env_file_stay_out_of_git():
     postgres_env = spec["services"]["postgres"]["environment"]
     assert url.startswith(f"postgresql://{postgres_env['POSTGRES_USER']}:")
     assert url.endswith(f"@postgres:5432/{postgres_env['POSTGRES_DB']}")
+
+
+def test_the_web_report_service_reaches_every_pods_web_port():
+    service, deployment = the_object("Service"), the_object("Deployment")
+    pod = deployment["spec"]["template"]
+    assert service["spec"]["selector"].items() <= pod["metadata"]["labels"].items()
+    ports = {port["name"]: port["containerPort"] for port in pod["spec"]["containers"][0]["ports"]}
+    assert [port["targetPort"] for port in service["spec"]["ports"]] == ["web"] and ports == {"web": 3141}
+    assert 'REDALERT_WEB_PORT: "3141"' in (KUBERNETES / "configmap.yaml").read_text()  # the port the pods would use

@@ -185,7 +185,8 @@ class TrelloEmulator(EmulatorBase):
             return json_response(429, body, {"Retry-After": str(retry_after)})
         return None
 
-    async def _handle(self, request: web.Request, action: Callable[[dict[str, Any]], Card]) -> web.Response:
+    async def _handle(self, request: web.Request, action: Callable[[dict[str, Any]], Any]) -> web.Response:
+        """Parameters, credentials and the rate limit, then `action` under the lock: a Card or a JSON-able answer."""
         try:
             params = await self._params(request)
         except (ValueError, _BadValue):
@@ -195,11 +196,11 @@ class TrelloEmulator(EmulatorBase):
             if denied is not None:
                 return denied
             try:
-                card = action(params)
+                result = action(params)
             except _BadValue as exc:
                 return web.Response(status=exc.status, text=exc.text)
             self._cond.notify_all()
-            return json_response(200, card.to_json())
+            return json_response(200, result.to_json() if isinstance(result, Card) else result)
 
     async def _create(self, request: web.Request) -> web.Response:
         def create(params: dict[str, Any]) -> Card:
@@ -237,23 +238,16 @@ class TrelloEmulator(EmulatorBase):
 
     async def _list_cards(self, request: web.Request) -> web.Response:
         """The list's open cards, oldest first; `fields` (comma-separated) narrows each card as Trello does."""
-        try:
-            params = await self._params(request)
-        except (ValueError, _BadValue):
-            return web.Response(status=400, text="invalid request")
-        with self._cond:
-            denied = self._auth_error(request, params)
-            if denied is not None:
-                return denied
-            try:
-                list_id = self._list_id(request.match_info["id"])
-            except _BadValue as exc:
-                return web.Response(status=exc.status, text=exc.text)
-            cards = [c.to_json() for c in self._cards.values() if c.idList == list_id and not c.closed]
-        wanted = [f for f in str(params.get("fields", "all")).split(",") if f]
-        if "all" not in wanted:
-            cards = [{name: card[name] for name in ["id", *wanted] if name in card} for card in cards]
-        return json_response(200, cards)
+
+        def cards(params: dict[str, Any]) -> list[dict[str, Any]]:
+            list_id = self._list_id(request.match_info["id"])
+            found = [c.to_json() for c in self._cards.values() if c.idList == list_id and not c.closed]
+            wanted = [f for f in str(params.get("fields", "all")).split(",") if f]
+            if "all" in wanted:
+                return found
+            return [{name: card[name] for name in ["id", *wanted] if name in card} for card in found]
+
+        return await self._handle(request, cards)
 
     # --- parameter checks (called under the lock) --------------------------------------------------------------
     def _find(self, card_id: str) -> Card:

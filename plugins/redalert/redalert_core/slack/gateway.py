@@ -351,24 +351,25 @@ class SlackGateway:
         return outcome
 
     # --- people ---------------------------------------------------------------------------------------------
-    def user_exists(self, user_id: str) -> bool:
-        """True for an active user; False for an unknown or deactivated one."""
+    def _user(self, user_id: str) -> dict | None:
+        """users.info's user, or None when Slack has no such user (or it is not visible to the bot)."""
         try:
-            user = self._call("users.info", user=user_id)["user"]
-        except SlackError as exc:
-            if exc.code in ("user_not_found", "user_not_visible"):
-                return False
-            raise
-        return not user.get("deleted", False)
-
-    def user_name(self, user_id: str) -> str | None:
-        """How Slack shows a person: display name, else real name, else user name (None if Slack has no such user)."""
-        try:
-            user = self._call("users.info", user=user_id)["user"]
+            return self._call("users.info", user=user_id)["user"]
         except SlackError as exc:
             if exc.code in ("user_not_found", "user_not_visible"):
                 return None
             raise
+
+    def user_exists(self, user_id: str) -> bool:
+        """True for an active user; False for an unknown or deactivated one."""
+        user = self._user(user_id)
+        return user is not None and not user.get("deleted", False)
+
+    def user_name(self, user_id: str) -> str | None:
+        """How Slack shows a person: display name, else real name, else user name (None if Slack has no such user)."""
+        user = self._user(user_id)
+        if user is None:
+            return None
         profile = user.get("profile") or {}
         return profile.get("display_name") or profile.get("real_name") or user.get("real_name") or user.get("name")
 

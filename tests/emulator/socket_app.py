@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any
 
 from slack_sdk import WebClient
@@ -54,5 +53,5 @@ def connected_app(emulator: SlackEmulator, app: SocketApp | None = None) -> Iter
 
 def _close_quietly(client: SocketModeClient) -> None:
     # slack_sdk's connection can drop its socket while close() runs (a race inside it): nothing is left to close.
-    with contextlib.suppress(AttributeError):
+    with suppress(AttributeError):
         client.close()

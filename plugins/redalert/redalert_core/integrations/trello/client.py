@@ -46,11 +46,11 @@ class TrelloClient:
         self._token = token if token is not None else env("TRELLO_TOKEN", "")
         self._http = http or new_client()
 
-    def _call(self, method: str, path: str, fields: dict, query: dict | None = None) -> Any:
+    def _call(self, method: str, path: str, fields: dict) -> Any:
         if not self._key or not self._token:
             raise DeliveryFailed("Trello is not set up: TRELLO_API_KEY and TRELLO_TOKEN are needed", retryable=False)
-        params = {"key": self._key, "token": self._token, **query_fields(fields), **(query or {})}
-        body = fields if method != "GET" else None
+        params = {"key": self._key, "token": self._token, **query_fields(fields)}
+        body = fields if method != "GET" else None  # a GET's fields are its query
         request = self._http.build_request(method, self.base_url + path, params=params, json=body)
         response = send(self._http, request, secrets=[self._key, self._token])
         try:
@@ -64,7 +64,7 @@ class TrelloClient:
 
     def list_cards(self, list_id: str) -> list[dict]:
         """The open cards of a list (GET /1/lists/{id}/cards): id, desc and links."""
-        found = self._call("GET", f"lists/{list_id}/cards", {}, query={"fields": "id,desc,shortUrl,url"})
+        found = self._call("GET", f"lists/{list_id}/cards", {"fields": "id,desc,shortUrl,url"})
         return found if isinstance(found, list) else []
 
     def update_card(self, card_id: str, fields: dict) -> dict:

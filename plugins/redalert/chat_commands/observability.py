@@ -109,7 +109,7 @@ class ObservabilityCommands:
         try:
             row = self.service.store.replicas.get(me.replica_id)
         except Exception as error:
-            return False, f"database unreachable: {_describe(error)}"
+            return False, f"not ready: database check failed: {_describe(error)}"
         problems = []
         socket_mode = getattr(self._bot, "slack_socket_mode", None)
         if self.mode == "slackv3" and (socket_mode is None or not socket_mode.is_connected()):

@@ -5,8 +5,10 @@ The plugin serves /metrics, /healthz and /readyz on REDALERT_METRICS_PORT (a fre
 
 from __future__ import annotations
 
+import re
 import urllib.error
 import urllib.request
+from datetime import timedelta
 
 import pytest
 from plugin_support import eventually, extra_plugin_dir, loglevel, say  # noqa: F401
@@ -134,3 +136,23 @@ def test_the_alert_intake_hook_counts_by_source_and_status(port, testbot):
     metrics.alert_received("alertmanager", "something a user typed")
     assert value(port, "redalert_alerts_received_total", source="alertmanager", status="firing") == 1
     assert value(port, "redalert_alerts_received_total", source="alertmanager", status="other") == 1
+
+
+@pytest.fixture
+def slow_heartbeat(monkeypatch):
+    monkeypatch.setenv("REDALERT_HEARTBEAT_INTERVAL", "3600")  # after the first round, no beat during the test
+
+
+def test_readyz_is_503_with_the_reason_when_the_heartbeat_is_stale(port, slow_heartbeat, testbot):
+    service = plugin(testbot).service
+    me, replicas = service.replica, service.store.replicas
+    first = replicas.get(me.replica_id).heartbeat_at
+    eventually(lambda: replicas.get(me.replica_id).heartbeat_at != first, timeout=10)  # the loop's first beat
+    row = replicas.get(me.replica_id)
+    stale = {k: getattr(row, k) for k in ("replica_id", "instance", "hostname", "pid", "started_at", "leader_since")}
+    replicas.beat(**stale, at=row.heartbeat_at - timedelta(minutes=5))
+    status, body = get(port, "/readyz")
+    assert status == 503 and re.match(r"not ready: heartbeat is stale, 30\ds old \(limit 30s\)\n$", body), body
+    assert value(port, "redalert_ready") == 0
+    replicas.beat(**{**stale, "instance": "another-process"}, at=row.heartbeat_at)
+    assert get(port, "/readyz") == (503, f"not ready: no heartbeat of this process for replica {me.replica_id}\n")

@@ -131,9 +131,8 @@ def test_outbox_rows_their_age_and_dead_letters(port, pd, testbot):
 
 def test_the_alert_intake_hook_counts_by_source_and_status(port, testbot):
     # No alert intake exists yet: its hook is defined and exported, and counts when called.
-    metrics = plugin(testbot).metrics
-    metrics.alert_received("alertmanager", "firing")
-    metrics.alert_received("alertmanager", "something a user typed")
+    plugin(testbot).count_alert("alertmanager", "firing")
+    plugin(testbot).count_alert("alertmanager", "something a user typed")
     assert value(port, "redalert_alerts_received_total", source="alertmanager", status="firing") == 1
     assert value(port, "redalert_alerts_received_total", source="alertmanager", status="other") == 1
 

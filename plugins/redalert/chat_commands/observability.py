@@ -100,6 +100,12 @@ class ObservabilityCommands:
             now=utcnow,
         )
 
+    def count_alert(self, source: str, status: str) -> None:
+        """The alert intake's hook: one call per alert taken in (`status` "firing" or "resolved"); counted in
+        redalert_alerts_received_total when metrics are on."""
+        if self.metrics is not None:
+            self.metrics.alert_received(source, status)
+
     # --- /readyz ------------------------------------------------------------------------------------------------
     def readiness(self) -> tuple[bool, str]:
         """(ready, reason): the database answers, Slack is connected and this replica's heartbeat is fresh."""

@@ -93,11 +93,14 @@ def test_slack_calls_rate_limits_retries_and_pacing_waits(port, testbot, slack):
     gateway.pacer = RatePacer(clock=lambda: now[0], sleep=lambda seconds: None)  # a clock that never moves
     slack.inject_fault("conversations.create", "ratelimited", retry_after=0)
     slack.inject_fault("pins.add", "error", error="too_many_pins")
+    slack.inject_fault("conversations.setTopic", "http503")
     assert "is open in" in say(testbot, "!incident open sev2 Search is slow")
     assert value(port, "redalert_slack_calls_total", method="conversations.create", result="ok") == 1
     assert value(port, "redalert_slack_rate_limited_total", method="conversations.create") == 1
     assert value(port, "redalert_slack_retries_total", method="conversations.create", reason="ratelimited") == 1
     eventually(lambda: value(port, "redalert_slack_calls_total", method="pins.add", result="too_many_pins") == 1)
+    assert value(port, "redalert_slack_retries_total", method="conversations.setTopic", reason="server_error") == 1
+    assert value(port, "redalert_slack_calls_total", method="conversations.setTopic", result="ok") == 1
     assert value(port, "redalert_slack_pacer_wait_seconds_total", method="chat.postMessage") == 0
     for n in range(4):  # the summary was the first post: the channel's burst of 3 is spent, then posts wait
         say(testbot, f"!incident update 1 Step {n}")  # answered here, posted in the incident channel

@@ -15,9 +15,10 @@ $(VENV)/.runtime: requirements.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements.txt
 	touch $@
 
-$(VENV)/.dev: requirements.txt requirements-dev.txt tests/tools/ensure_chromium.sh | $(BIN)/python
+$(VENV)/.dev: requirements.txt requirements-dev.txt tests/tools/ensure_chromium.sh tests/tools/ensure_promtool.sh | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	bash tests/tools/ensure_chromium.sh
+	bash tests/tools/ensure_promtool.sh
 	touch $@ $(VENV)/.runtime
 
 run: $(VENV)/.runtime

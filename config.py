@@ -75,6 +75,22 @@ try:
 except single_process.AnotherProcess as _error:
     _fail(str(_error))
 
+# REDALERT_LOG_FORMAT=json: one JSON object a line (replica, request id, command, incident); "text" is Errbot's.
+REDALERT_LOG_FORMAT = os.environ.get("REDALERT_LOG_FORMAT", "").strip().lower() or "text"
+if REDALERT_LOG_FORMAT not in ("text", "json"):
+    _fail(f"REDALERT_LOG_FORMAT must be text or json, not {REDALERT_LOG_FORMAT!r}.")
+if REDALERT_LOG_FORMAT == "json":
+    import socket
+
+    from redalert_core.observability.json_logs import JsonFormatter
+
+    BOT_LOG_FORMATTER = JsonFormatter(os.environ.get("REDALERT_REPLICA_ID", "").strip() or socket.gethostname())
+
+# Prometheus metrics, /healthz and /readyz on this port (chat_commands/observability.py); unset: none.
+REDALERT_METRICS_PORT = os.environ.get("REDALERT_METRICS_PORT", "").strip()
+if REDALERT_METRICS_PORT and (not REDALERT_METRICS_PORT.isdigit() or not 0 < int(REDALERT_METRICS_PORT) < 65536):
+    _fail(f"REDALERT_METRICS_PORT must be a TCP port number (1-65535), not {REDALERT_METRICS_PORT!r}.")
+
 # Errbot's own storage (plugin configuration) lives in the same database as the incidents.
 STORAGE = "RedAlertSQL"
 BOT_EXTRA_STORAGE_PLUGINS_DIR = str(ROOT / "storage")

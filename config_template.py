@@ -90,6 +90,15 @@ BOT_EXTRA_PLUGIN_DIR = "plugins"
 # the level (DEBUG, INFO, WARNING, ERROR); tokens are never logged.
 BOT_LOG_FILE = None
 BOT_LOG_LEVEL = logging.INFO
+# REDALERT_LOG_FORMAT=json: one JSON object a line with the replica, the
+# request id, the command and the incident (docs/operations.md); config.py
+# then sets Errbot's BOT_LOG_FORMATTER to RedAlert's JSON formatter.
+# BOT_LOG_FORMATTER = JsonFormatter(replica="redalert-1")
+
+# Prometheus metrics (/metrics) and the probes' /healthz and /readyz on
+# this port, all interfaces (REDALERT_METRICS_HOST narrows it, e.g. to
+# 127.0.0.1). Unset: no metrics server (docs/operations.md).
+REDALERT_METRICS_PORT = ""
 
 ##########################################################################
 # Who may administer the bot                                             #

@@ -186,15 +186,16 @@ class NoSlack:
 
 
 @contextlib.contextmanager
-def errbot_testbot(env: dict[str, str | None]) -> Iterator[Any]:
-    """Errbot's in-process test backend with RedAlert loaded, as tests/plugin use it."""
+def errbot_testbot(env: dict[str, str | None], config: dict[str, Any] | None = None) -> Iterator[Any]:
+    """Errbot's in-process test backend with RedAlert loaded, as tests/plugin use it (`config`: more settings)."""
     import logging
 
     from errbot.backends.test import TestBot
     from plugin_support import extra_config, extra_plugin_dir
 
     with patched_env(**env):
-        bot = TestBot(extra_plugin_dir=extra_plugin_dir, loglevel=logging.ERROR, extra_config=extra_config)
+        settings = {**extra_config, **(config or {})}
+        bot = TestBot(extra_plugin_dir=extra_plugin_dir, loglevel=logging.ERROR, extra_config=settings)
         bot.start(timeout=10)
         try:
             yield bot

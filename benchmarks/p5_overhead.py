@@ -7,6 +7,7 @@ import tempfile
 import time
 
 from common import Figure, NoSlack, Options, ask, errbot_testbot, make_gateway, median_p95, service_on, sqlite_url
+from p5_metrics import measure_metrics_cost
 from slack_sdk import WebClient
 from slack_workspace import ADMIN, ALICE, BOT_TOKEN
 
@@ -45,6 +46,7 @@ def measure_p5(opts: Options, *, through_errbot: bool = True) -> list[Figure]:
         figures.append(_overhead_figure("service + store", timings, n))
     if through_errbot:
         figures.append(_overhead_through_errbot(n))
+        figures.append(measure_metrics_cost(n))  # what REDALERT_METRICS_PORT adds (p5_metrics.py)
     return figures
 
 

@@ -71,6 +71,9 @@ DOC_NOTES = """
 - **P5 through Errbot (open about 6.6 ms, above 5 ms).** The target is RedAlert's own cost, the service-and-store
   row. The second row adds Errbot's test backend and the thin plugin: Errbot's command dispatch and thread hand-off,
   our parsing and the reply's formatting, about 2.5 ms per command on this machine.
+- **P5 metrics (0.04 ms at most).** The metrics' own work per command is the figure held to 0.1 ms. The whole
+  command through Errbot came out 0.1-0.35 ms slower with metrics in the run of 2026-12-05, on a machine shared
+  with six other jobs where the same command's p95 is several milliseconds above its median: within the noise.
 - **P6 chat (0.02 calls per message).** Each of the two new incident channels costs one `conversations.info` the
   first time the bot sees a message in it; every later message costs nothing (the cache in backends/redalert_slack).
   On Slack the bot also receives its own summary post in a new channel, which warms that entry before people talk;
@@ -107,6 +110,9 @@ Everything runs locally against the Slack emulator (tests/slack_emulator) with S
 - **P5 overhead.** RedAlert's own cost per command, with every Slack call answered instantly in process (the
   gateway's `_call` is replaced; nothing goes over the network) and SQLite in a temporary directory: first the
   service and store alone, then the whole path through Errbot's test backend and the plugin. Median of {iterations}.
+  **P5 metrics** (benchmarks/p5_metrics.py): what REDALERT_METRICS_PORT adds to a command: the command's counter and
+  histogram plus a counter per Slack call it makes (the calls counted through Errbot), timed in a tight loop; and,
+  as a cross-check, the whole command through Errbot with and without metrics, alternated on one bot.
 - **P6 calls per message.** In the real process (P4's), two incidents are opened by chat; then
   {chat_messages} plain messages from three people in those channels (counted once every Socket Mode envelope is
   acknowledged and the emulator has been quiet for a second), then {chat_commands} `!incident list` commands there

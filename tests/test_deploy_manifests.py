@@ -24,6 +24,9 @@ COMPOSE_SCHEMA = Path(__file__).resolve().parent / "schemas" / "compose-spec.jso
 # The oldest Kubernetes release still commonly run, and the newest the validator ships schemas for.
 KUBERNETES_VERSIONS = ("1.30.0", kubernetes_validate.latest_version())
 HEALTHCHECK = ["python", "-m", "redalert_core.store.healthcheck"]
+# Compose's health check asks the bot's /readyz on REDALERT_METRICS_PORT (the Kubernetes probes do it over httpGet).
+HTTP_PROBE = ["python", "-m", "redalert_core.observability.probe"]
+METRICS_PORT = 9102
 REQUIRED_SECRETS = {"SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "REDALERT_DATABASE_URL"}
 
 
@@ -109,9 +112,10 @@ def test_the_deployment_runs_two_probed_non_root_replicas_with_limits():
     assert container["securityContext"]["allowPrivilegeEscalation"] is False
     assert {"cpu", "memory"} <= container["resources"]["requests"].keys()
     assert {"cpu", "memory"} <= container["resources"]["limits"].keys()
-    for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
-        assert container[probe]["exec"]["command"][:3] == HEALTHCHECK, probe
-    assert container["livenessProbe"]["exec"]["command"][3:] == ["--liveness"]
+    for probe in ("startupProbe", "readinessProbe"):
+        assert container[probe]["httpGet"] == {"path": "/readyz", "port": "metrics"}, probe
+    # Liveness keeps the exec check: it restarts a process whose heartbeat stopped while the database answers.
+    assert container["livenessProbe"]["exec"]["command"] == [*HEALTHCHECK, "--liveness"]
     assert {"secretRef": {"name": "redalert"}} in container["envFrom"]
     assert {"configMapRef": {"name": "redalert"}} in container["envFrom"]
     # Every path the read-only root file system must still write to is a volume.
@@ -119,8 +123,8 @@ def test_the_deployment_runs_two_probed_non_root_replicas_with_limits():
 
 
 def test_the_probe_command_exists_in_the_image():
-    module = ROOT / "plugins" / "redalert" / "redalert_core" / "store" / "healthcheck.py"
-    assert module.is_file()
+    core = ROOT / "plugins" / "redalert" / "redalert_core"
+    assert (core / "store" / "healthcheck.py").is_file() and (core / "observability" / "probe.py").is_file()
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert re.search(r"PYTHONPATH=/app/plugins/redalert\b", dockerfile), "the image must find redalert_core"
     assert re.search(r"^WORKDIR /app$", dockerfile, re.MULTILINE)
@@ -162,6 +166,8 @@ def test_every_variable_the_manifests_set_is_one_the_bot_reads():
     )
     example = (DEPLOY / "redalert.env.example").read_text()
     compose_names = set(re.findall(r"^#? ?([A-Z][A-Z0-9_]+)=", example, re.MULTILINE))
+    services = compose()["services"]
+    compose_names |= {name for key, s in services.items() if key != "postgres" for name in s.get("environment", {})}
     assert compose_names >= REQUIRED_SECRETS
     assert kubernetes_names - known == set()
     assert compose_names - known == set()
@@ -191,11 +197,12 @@ def test_compose_runs_two_health_checked_replicas_on_postgresql_16():
     assert len(replicas) == 2
     assert len({s["hostname"] for s in replicas.values()}) == 2, "each replica needs its own heartbeat row"
     for name, service in replicas.items():
+        assert service["environment"]["REDALERT_METRICS_PORT"] == str(METRICS_PORT), name
         assert (DEPLOY / service["build"]["context"] / service["build"]["dockerfile"]).resolve() == (
             ROOT / "Dockerfile"
         ), name
         assert service["depends_on"]["postgres"]["condition"] == "service_healthy", name
-        assert service["healthcheck"]["test"] == ["CMD", *HEALTHCHECK], name
+        assert service["healthcheck"]["test"] == ["CMD", *HTTP_PROBE], name
         assert [entry["path"] for entry in service["env_file"]] == ["redalert.env"], name
 
 
@@ -222,5 +229,13 @@ def test_the_web_report_service_reaches_every_pods_web_port():
     pod = deployment["spec"]["template"]
     assert service["spec"]["selector"].items() <= pod["metadata"]["labels"].items()
     ports = {port["name"]: port["containerPort"] for port in pod["spec"]["containers"][0]["ports"]}
-    assert [port["targetPort"] for port in service["spec"]["ports"]] == ["web"] and ports == {"web": 3141}
+    assert [port["targetPort"] for port in service["spec"]["ports"]] == ["web"]
+    assert ports == {"web": 3141, "metrics": METRICS_PORT}
     assert 'REDALERT_WEB_PORT: "3141"' in (KUBERNETES / "configmap.yaml").read_text()  # the port the pods would use
+
+
+def test_the_probes_and_prometheus_find_the_metrics_port():
+    pod = the_object("Deployment")["spec"]["template"]
+    assert the_object("ConfigMap")["data"]["REDALERT_METRICS_PORT"] == str(METRICS_PORT)
+    assert pod["metadata"]["annotations"]["prometheus.io/port"] == str(METRICS_PORT)
+    assert pod["metadata"]["annotations"]["prometheus.io/path"] == "/metrics"

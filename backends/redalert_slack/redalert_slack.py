@@ -44,6 +44,7 @@ _PLUGIN_DIR = str(Path(__file__).resolve().parents[2] / "plugins" / "redalert")
 if _PLUGIN_DIR not in sys.path:
     sys.path.insert(0, _PLUGIN_DIR)
 from redalert_core.domain.text import defuse_broadcasts, defuse_payload  # noqa: E402
+from redalert_core.observability import log_context  # noqa: E402
 from redalert_core.slack.gateway import SlackGateway, install_retry_handlers  # noqa: E402
 
 log = logging.getLogger(__name__)
@@ -126,6 +127,12 @@ class RedAlertSlackBackend(slackv3_backend.SlackBackend):
             log.warning("A %s envelope accepts no response payload; its answer is dropped.", req.type)
             payload = None
         client.send_socket_mode_response(SocketModeResponse(envelope_id=req.envelope_id, payload=payload))
+
+    def _generic_wrapper(self, event_data: Any) -> Any:
+        """Each event is a request of its own: what it logs on this thread, and the command it starts on a worker
+        (RedAlert's `begin_request` passes the id on), share one request id."""
+        with log_context.request_scope():
+            return super()._generic_wrapper(event_data)
 
     # serve_once builds a new WebClient on every (re)connect and assigns it here: that is where it gets its retries.
     @property

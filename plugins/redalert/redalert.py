@@ -18,6 +18,7 @@ from chat_commands import listed_under_plugin
 from chat_commands.analysis import AnalysisCommands
 from chat_commands.integrations import IntegrationCommands
 from chat_commands.interactive import InteractiveCommands
+from chat_commands.observability import ObservabilityCommands, observed_commands
 from chat_commands.problems import ProblemCommands
 from chat_commands.replicas import ReplicaCommands
 from chat_commands.workflow import WorkflowCommands
@@ -45,6 +46,7 @@ def database_url(bot_config: Any) -> str:
 
 
 # Mixins before BotPlugin: WorkflowCommands overrides callback_reaction.
+@observed_commands
 @listed_under_plugin
 class RedAlert(
     WorkflowCommands,
@@ -53,6 +55,7 @@ class RedAlert(
     IntegrationCommands,
     AnalysisCommands,
     ReplicaCommands,
+    ObservabilityCommands,
     BotPlugin,
 ):
     """Incident management: open an incident channel, invite the right people, list and close incidents."""
@@ -144,6 +147,7 @@ class RedAlert(
         self._start_problems()  # links, problems, tasks and their reminders (chat_commands/problems.py)
         self._start_interactions()  # /incident, buttons, modals (chat_commands/interactive.py)
         self._watch_shared_state()  # configuration changed on another replica (chat_commands/replicas.py)
+        self._start_observability()  # metrics, /healthz, /readyz (chat_commands/observability.py)
         if not first:
             return
         # Heartbeat and leadership; the leader finishes interrupted opens (chat_commands/replicas.py).
@@ -161,6 +165,7 @@ class RedAlert(
     def deactivate(self) -> None:
         # The service outlives a reload (see activate), but nothing it started in the background may outlive the
         # plugin: a shutdown waits for the last pins and posts.
+        self._stop_observability()
         self._stop_interactions()
         self._stop_integrations()
         if self.service is not None:

@@ -32,6 +32,9 @@ def start_with(env_changes: dict[str, str | None], tmp_path) -> subprocess.Compl
         ({"SLACK_APP_TOKEN": BOT_TOKEN}, "SLACK_APP_TOKEN must be an app-level token starting with xapp-"),
         ({"REDALERT_ADMINS": "alice"}, "REDALERT_ADMINS must list Slack user IDs"),
         ({"SLACK_API_URL": "slack.com/api"}, "SLACK_API_URL must be an http(s) URL"),
+        ({"REDALERT_METRICS_PORT": "metrics"}, "REDALERT_METRICS_PORT must be a TCP port number (1-65535)"),
+        ({"REDALERT_METRICS_PORT": "70000"}, "REDALERT_METRICS_PORT must be a TCP port number (1-65535)"),
+        ({"REDALERT_LOG_FORMAT": "yaml"}, "REDALERT_LOG_FORMAT must be text or json, not 'yaml'"),
     ],
 )
 def test_bad_settings_stop_the_start_with_one_clear_line(change, expected, tmp_path):

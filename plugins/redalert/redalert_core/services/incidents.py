@@ -24,6 +24,7 @@ from ..domain.commands import Mentions
 from ..domain.incident import Event, EventKind, Incident, OpenStep, Status
 from ..domain.replica import ReplicaIdentity
 from ..domain.settings import GROUP_ID, Settings
+from ..observability import log_context
 from ..slack import messages
 from ..slack.gateway import TRANSIENT_ERRORS, Channel, InviteOutcome, SlackError, SlackGateway
 from ..store import AlreadyClosed, DuplicateCommand, RepeatedCommand, Store
@@ -125,7 +126,7 @@ class IncidentService:
 
     def _submit(self, fn: Callable, *args: Any) -> Future:
         """Run `fn` on the service's pool, remembered until done so that drain() can wait for it."""
-        future = self._pool.submit(fn, *args)
+        future = self._pool.submit(log_context.carry(fn), *args)  # the pool's logs name the command's request
         with self._locks_guard:
             self._pending.add(future)
         future.add_done_callback(self._forget)
@@ -184,6 +185,7 @@ class IncidentService:
             return StepReport(incident=dup.incident, duplicate=True, repeated=True)
         except DuplicateCommand as dup:
             return StepReport(incident=dup.incident, duplicate=True)
+        log_context.bind_incident(incident.number)
         if request.mentions:  # kept so that a resumed open still invites the people who were mentioned
             mentioned = {"users": request.mentions.users, "groups": request.mentions.groups}
             self.store.events.add(incident.number, EventKind.MENTIONS, actor=request.opened_by, data=mentioned)
@@ -191,6 +193,7 @@ class IncidentService:
 
     def run_open_steps(self, incident: Incident, mentions: Mentions) -> StepReport:
         """Create the channel of a recorded incident, invite, post the summary (see record)."""
+        log_context.bind_incident(incident.number)
         settings = self.settings
         # Who to invite is worked out while the channel is being created: it needs no channel.
         invitees = self._submit(self.resolve_invitees, incident, mentions, settings)
@@ -528,6 +531,7 @@ class IncidentService:
         incident = self.store.incidents.get(number)
         if incident is None:
             raise ServiceError(f"There is no incident {number}. See !incident list all.")
+        log_context.bind_incident(number)
         return incident
 
     def find(self, *, number: int | None, channel_id: str | None, here: str | None, verb: str) -> Incident:
@@ -543,6 +547,7 @@ class IncidentService:
                 "This is not an incident channel. Run it in the incident's channel "
                 f"or name the incident: !incident {verb} <number>."
             )
+        log_context.bind_incident(incident.number)
         return incident
 
     # --- invite ---------------------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ from typing import Any
 from ..domain import text as texts
 from ..domain.commands import Mentions
 from ..domain.incident_form import FormErrors, validate_open, validate_update
+from ..observability import log_context
 from ..slack import blocks, modals
 from ..slack.gateway import SlackError
 from . import replies
@@ -98,7 +99,7 @@ class InteractionService:
             if text:
                 self.tell(origin, text)
 
-        future = self._pool.submit(run)
+        future = self._pool.submit(log_context.carry(run))
         with self._guard:
             self._pending.add(future)
         future.add_done_callback(self._forget)

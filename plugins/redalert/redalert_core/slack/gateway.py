@@ -26,6 +26,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 from slack_sdk.webhook import WebhookClient
 
 from ..domain.text import defuse_payload
+from .call_observer import NoObserver, SlackCallObserver, method_of
 from .rate_pacing import RatePacer
 
 log = logging.getLogger(__name__)
@@ -126,12 +127,33 @@ RATE_LIMIT_WAIT_BUDGET_SECONDS = 120.0
 _WAITED = "redalert_rate_limit_waited"
 
 
+class _Observed:
+    """A retry handler that tells the client's observer (set by the gateway, see install_retry_handlers)."""
+
+    observer: SlackCallObserver = NoObserver()
+    reason = "retry"
+
+    def prepare_for_next_attempt(self, *, state, request, response=None, error=None) -> None:
+        self.observer.retry(method_of(request.url), self.reason)
+        super().prepare_for_next_attempt(state=state, request=request, response=response, error=error)
+
+
+class ObservedConnectionErrorRetry(_Observed, ConnectionErrorRetryHandler):
+    reason = "connection_error"
+
+
+class ObservedServerErrorRetry(_Observed, ServerErrorRetryHandler):
+    reason = "server_error"
+
+
 class HonestRateLimitRetry(RateLimitErrorRetryHandler):
     """Retries a 429 after exactly Retry-After seconds plus a little jitter (slack_sdk's adds up to 1 s).
 
     The limit is a total wait budget per request, not a retry count: Retry-After 0 or 1 repeated many times under a
     burst is still well within what a person waits for.
     """
+
+    observer: SlackCallObserver = NoObserver()
 
     def __init__(
         self,
@@ -145,13 +167,15 @@ class HonestRateLimitRetry(RateLimitErrorRetryHandler):
 
     def _can_retry(self, *, state, request, response=None, error=None) -> bool:
         waited = (state.custom_values or {}).get(_WAITED, 0.0)
-        return waited < self.wait_budget and super()._can_retry(
-            state=state, request=request, response=response, error=error
-        )
+        limited = super()._can_retry(state=state, request=request, response=response, error=error)
+        if limited and waited >= self.wait_budget:
+            self.observer.rate_limited(method_of(request.url))
+        return limited and waited < self.wait_budget
 
     def prepare_for_next_attempt(self, *, state, request, response=None, error=None) -> None:
         if response is None:
             raise error  # type: ignore[misc]
+        self.observer.retry(method_of(request.url), "ratelimited")
         headers = {k.lower(): v for k, v in response.headers.items()}
         value = headers.get("retry-after", ["1"])
         value = value[0] if isinstance(value, list) else value
@@ -168,22 +192,29 @@ class HonestRateLimitRetry(RateLimitErrorRetryHandler):
         state.increment_current_attempt()
 
 
-def install_retry_handlers(client: WebClient) -> WebClient:
-    """Add RedAlert's retry policy to a client once: connection errors, 429 with Retry-After, HTTP 500/503."""
+def install_retry_handlers(client: WebClient, observer: SlackCallObserver | None = None) -> WebClient:
+    """Add RedAlert's retry policy to a client once: connection errors, 429 with Retry-After, HTTP 500/503.
+
+    With `observer`, the client's retries (the backend's own replies included) are reported to it.
+    """
     kinds = {type(handler) for handler in client.retry_handlers}
     if HonestRateLimitRetry not in kinds:
         client.retry_handlers[:] = [
             h
             for h in client.retry_handlers
-            if not isinstance(h, (RateLimitErrorRetryHandler, ConnectionErrorRetryHandler))
+            if not isinstance(h, (RateLimitErrorRetryHandler, ConnectionErrorRetryHandler, ServerErrorRetryHandler))
         ]
         client.retry_handlers.extend(
             [
-                ConnectionErrorRetryHandler(max_retry_count=3),
+                ObservedConnectionErrorRetry(max_retry_count=3),
                 HonestRateLimitRetry(),
-                ServerErrorRetryHandler(max_retry_count=3),
+                ObservedServerErrorRetry(max_retry_count=3),
             ]
         )
+    if observer is not None:
+        for handler in client.retry_handlers:
+            if isinstance(handler, (_Observed, HonestRateLimitRetry)) and handler.observer is not observer:
+                handler.observer = observer
     return client
 
 
@@ -228,16 +259,28 @@ class SlackGateway:
         self.sleep: Callable[[float], None] = time.sleep
         self._lock = threading.Lock()
         self._handles: dict[str, str] = {}
+        # Told about every call, retry and pacing wait (the plugin sets the metrics here).
+        self.observer: SlackCallObserver = NoObserver()
 
     @property
     def client(self) -> WebClient:
-        return install_retry_handlers(self._client_provider())
+        return install_retry_handlers(self._client_provider(), self.observer)
 
-    def _call(self, method: str, *, _client: WebClient | None = None, **kwargs: Any) -> Any:
+    def _call(self, method: str, **kwargs: Any) -> Any:
+        """One Web API call (`_send`), its result reported to the observer."""
+        try:
+            response = self._send(method, **kwargs)
+        except SlackError as exc:
+            self.observer.call(method, exc.code)
+            raise
+        self.observer.call(method, "ok")
+        return response
+
+    def _send(self, method: str, *, _client: WebClient | None = None, **kwargs: Any) -> Any:
         func = getattr(_client or self.client, method.replace(".", "_"))
         kwargs = _without_broadcasts(method, kwargs)
         if _client is None:  # trigger calls are never made to wait: the trigger would expire
-            self.pacer.wait_turn(method, kwargs.get("channel"))
+            self.observer.paced(method, self.pacer.wait_turn(method, kwargs.get("channel")))
         try:
             return func(**kwargs)
         except SlackApiError as exc:

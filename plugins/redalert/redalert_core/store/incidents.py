@@ -166,6 +166,12 @@ class IncidentRepository:
         """Every incident that is not closed, oldest first (for reminders; no limit)."""
         return self._where(incidents.c.status.in_(_NOT_CLOSED))
 
+    def open_by_severity(self) -> dict[str, int]:
+        """Severity -> number of incidents not closed (the metrics' open incidents)."""
+        query = sa.select(incidents.c.severity, sa.func.count()).where(incidents.c.status.in_(_NOT_CLOSED))
+        with self._db.read() as connection:
+            return dict(connection.execute(query.group_by(incidents.c.severity)).all())
+
     def channel_name_claimed(self, name: str, *, other_than: int) -> bool:
         """Whether another incident already has (or is about to create) a channel called `name`."""
         with self._db.read() as connection:

@@ -171,6 +171,11 @@ class Outbox:
             ).all()
         return {(destination, State(state)): count for destination, state, count in rows}
 
+    def oldest_waiting_created_at(self) -> datetime | None:
+        """When the oldest row still waiting (pending or retrying) was written; None when none waits."""
+        with self._db.read() as connection:
+            return connection.scalar(sa.select(sa.func.min(outbox.c.created_at)).where(outbox.c.state.in_(_WAITING)))
+
     def rows(self, *, destination: str | None = None) -> list[OutboxRow]:
         """Every row, oldest first (tests and diagnostics)."""
         query = sa.select(outbox).order_by(outbox.c.id)

@@ -1,0 +1,1 @@
+"""Watching the bot itself: Prometheus metrics, health over HTTP and structured logs (an adapter layer)."""

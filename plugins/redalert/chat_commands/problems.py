@@ -113,6 +113,8 @@ class ProblemCommands:
     def incident_show(self, msg, args):
         """One incident at a glance: severity, status, roles, times, people, links, its problem and its tasks.
 
+        A private incident is shown to its members and admins, in a DM with me or in its own channel; links and
+        tasks of private incidents appear only where everyone reading may see them.
         Example: `!incident show` in the incident channel, or `!incident show 12`
         """
         try:

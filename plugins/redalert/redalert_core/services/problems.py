@@ -3,6 +3,7 @@ from investigating to known-error to resolved; and the weekly reminder about pro
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 from dataclasses import dataclass, field
@@ -119,15 +120,12 @@ class ProblemService(FollowUpBase):
         return ProblemOutcome(self.problem(number), previous=previous)
 
     def show(self, number: int, asker: Asker) -> ProblemView:
-        """The problem, its tasks and those of its incidents (a private incident's only for its people)."""
+        """The problem, its incidents and tasks and theirs: a private incident's only where all readers may see it."""
         problem = self.problem(number)
-        visible = []
-        for incident_number in problem.incidents:
-            incident = self.store.incidents.get(incident_number)
-            if incident is not None and self.may_see(incident, asker):
-                visible.append(incident_number)
+        visible = [n for n in problem.incidents if self.may_see_number(n, asker, shown=True)]
         tasks = self.store.tasks.for_problem(number) + self.store.tasks.for_incidents(visible)
-        return ProblemView(problem, tasks, self.store.events.list_problem(number))
+        shown = dataclasses.replace(problem, incidents=visible)
+        return ProblemView(shown, tasks, self.store.events.list_problem(number))
 
     def list(self, *, include_resolved: bool) -> list[Problem]:
         return self.store.problems.list(include_resolved=include_resolved)

@@ -120,5 +120,8 @@ def test_a_public_postmortem_lists_no_tasks_of_private_incidents_of_its_problem(
     assert "Add a checkout alert" in private_document and "**Other incidents:** 1" in private_document
     # The problem's follow-up list in a channel leaves the private incident out too.
     shown = say(testbot, "!problem show P1", user=ALICE, channel=slack.channel_by_name("ops").id)
-    assert "Rotate" not in shown and "- Incidents: 1\n" in shown
+    assert "Rotate" not in shown and "- Incidents: 1\n" in shown and "Incident 2 linked" not in shown
     assert "Rotate" in say(testbot, "!problem show P1", user=ALICE, channel=dm)
+    listed = say(testbot, "!problem list", user=ALICE, channel=slack.channel_by_name("ops").id)
+    assert "incidents 1 · 2 open tasks" in listed
+    assert "incidents 1, 2 · 3 open tasks" in say(testbot, "!problem list", user=ALICE, channel=dm)

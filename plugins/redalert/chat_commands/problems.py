@@ -293,7 +293,7 @@ class ProblemCommands:
             include_resolved = parse.parse_problem_list(args)
         except ParseError as exc:
             return texts.unping(str(exc))
-        found = self.problems.list(include_resolved=include_resolved)
+        found = self.problems.list(include_resolved=include_resolved, asker=self._asker(msg))
         if not found:
             return "No problems yet." if include_resolved else "No open problems."
         lines = [f"{len(found)} problem{'s' if len(found) != 1 else ''}:"]

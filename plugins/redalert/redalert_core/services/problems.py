@@ -125,12 +125,28 @@ class ProblemService(FollowUpBase):
         visible = [n for n in problem.incidents if self.may_see_number(n, asker, shown=True)]
         tasks = self.store.tasks.for_problem(number) + self.store.tasks.for_incidents(visible)
         shown = dataclasses.replace(problem, incidents=visible)
-        return ProblemView(shown, tasks, self.store.events.list_problem(number))
+        seen: dict[int, bool] = {n: True for n in visible}
 
-    def list(self, *, include_resolved: bool) -> list[Problem]:
-        return self.store.problems.list(include_resolved=include_resolved)
+        def shown_event(event: Event) -> bool:
+            other = event.data.get("incident")
+            if not isinstance(other, int):
+                return True
+            if other not in seen:
+                seen[other] = self.may_see_number(other, asker, shown=True)
+            return seen[other]
+
+        history = [event for event in self.store.events.list_problem(number) if shown_event(event)]
+        return ProblemView(shown, tasks, history)
+
+    def list(self, *, include_resolved: bool, asker: Asker) -> list[Problem]:
+        """The problems, each naming only the incidents everyone reading the answer may see."""
+        return [
+            dataclasses.replace(p, incidents=[n for n in p.incidents if self.may_see_number(n, asker, shown=True)])
+            for p in self.store.problems.list(include_resolved=include_resolved)
+        ]
 
     def open_task_count(self, problem: Problem) -> int:
+        """Open tasks of the problem and of the incidents it names (as `list` left them)."""
         return sum(1 for t in self.store.tasks.for_problem(problem.number) if t.is_open) + sum(
             1 for t in self.store.tasks.for_incidents(problem.incidents) if t.is_open
         )

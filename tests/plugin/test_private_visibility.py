@@ -40,6 +40,9 @@ def test_slash_invite_by_number_is_refused_as_for_an_unused_number(testbot, slac
     ack = plugin(testbot)._on_slash_command(slack.envelope(envelope)["payload"])
     assert ack == {"response_type": "ephemeral", "text": NO_SUCH.format(2)}
     assert BOB not in slack.channel(secret).members
+    # An answer only the person sees may show their private incident, even typed in a channel.
+    envelope = slack.send_slash_command(ALICE, ops, "/incident", "list")
+    assert "Incident 2" in plugin(testbot)._on_slash_command(slack.envelope(envelope)["payload"])["text"]
 
 
 def test_a_close_button_naming_a_private_incident_answers_as_for_an_unused_number(testbot, slack):

@@ -319,15 +319,15 @@ class RedAlert(
     def incident_list(self, msg, args):
         """List open incidents; `!incident list all` includes closed ones.
 
+        Private incidents are listed only to their members and admins, and only in a DM with me (or in the
+        incident's own channel): in a channel, everyone there reads the answer.
         Example: `!incident list all`
         """
         try:
             include_closed = commands.parse_list(args)
         except ParseError as exc:
             return texts.unping(str(exc))
-        incidents, total = self.service.list(
-            include_closed=include_closed, viewer=self._sender(msg), viewer_is_admin=self._is_admin(msg)
-        )
+        incidents, total = self.service.list(include_closed=include_closed, viewer=self._asker(msg).audience())
         kind = "incidents" if include_closed else "open incidents"
         if not incidents:
             return "No incidents yet." if include_closed else "No open incidents."
@@ -346,7 +346,11 @@ class RedAlert(
         try:
             command = commands.parse_invite(self._raw_args(msg, args, "invite"))
             incident, outcome, warnings = self.service.invite(
-                number=command.number, here=self._here(msg), mentions=command.mentions, actor=self._sender(msg)
+                number=command.number,
+                here=self._here(msg),
+                mentions=command.mentions,
+                actor=self._sender(msg),
+                viewer=self._asker(msg).person(),
             )
         except (ParseError, ServiceError) as exc:
             return texts.unping(str(exc))
@@ -371,6 +375,7 @@ class RedAlert(
                 actor=self._sender(msg),
                 resolution=command.resolution,
                 actor_is_admin=self._is_admin(msg),
+                viewer=self._asker(msg).person(),
             )
         except (ParseError, ServiceError) as exc:
             return texts.unping(str(exc))
@@ -405,6 +410,8 @@ class RedAlert(
         if not text.isdigit():
             return "Usage: !incident retry <number>"
         try:
+            # A private incident the asker may not see does not exist for them: same answer as an unused number.
+            self.service.find(self._asker(msg).person(), number=int(text), verb="retry")
             closed = self.service.finish_close(int(text))
             if closed is not None:
                 incident, warnings = closed

@@ -92,7 +92,10 @@ def test_export_json_shows_private_incidents_to_members_and_admins_only(testbot,
     assert [item["number"] for item in items] == [2, 3, 4, 5, 8]
     assert items[0]["resolved_at"] == "2026-02-02T11:00:00Z" and items[0]["ttr_seconds"] == 3600
     ops = slack.add_channel("ops-export", members=[ADMIN, slack.bot_user_id])
-    reply = say(testbot, f"!incident export {history.PERIOD}", channel=ops)  # an admin sees them, as in list
-    assert reply.startswith("Exported 6 incident(s)")
-    assert "secret breach" in file_text(slack.files(ops)[0])
+    reply = say(testbot, f"!incident export {history.PERIOD}", channel=ops)  # everyone in ops reads it: not even
+    assert reply.startswith("Exported 5 incident(s)")  # an admin's export there has the private incident
+    assert "secret breach" not in file_text(slack.files(ops)[0])
+    admin_dm = slack.open_dm(ADMIN)
+    assert say(testbot, f"!incident export {history.PERIOD}", channel=admin_dm).startswith("Exported 6 incident(s)")
+    assert "secret breach" in file_text(slack.files(admin_dm)[0])
     assert say(testbot, "!incident export xml", channel=ops).startswith('"xml" is neither a format (csv, json)')

@@ -62,6 +62,20 @@ def test_private_incident_is_hidden_from_a_non_member(testbot, slack):
     assert get(f"{WEB_URL}/redalert/incidents/5", cookie)[0] == 200
 
 
+def test_a_private_incident_page_answers_a_non_member_as_an_unused_number(testbot, slack):
+    bot = with_history(testbot)
+    wait_until_serving()
+    _, headers, _ = get(dm_link(testbot, slack, CAROL))
+    carol = headers["Set-Cookie"].split(";")[0]
+    status, _, hidden = get(f"{WEB_URL}/redalert/incidents/6", carol)
+    unused_status, _, unused = get(f"{WEB_URL}/redalert/incidents/99", carol)
+    assert (status, unused_status) == (404, 404)
+    assert hidden.replace("incident 6", "incident 99") == unused and "secret breach" not in hidden
+    bot.service.store.participants.add(6, [CAROL], source="invite")  # once she is one of its people, she sees it
+    status, _, page = get(f"{WEB_URL}/redalert/incidents/6", carol)
+    assert status == 200 and "secret breach" in page
+
+
 def test_people_show_under_their_slack_names(testbot, slack):
     wait_until_serving()
     reply = say(testbot, "!incident open sev2 Names on the page", user=ALICE, channel="C0OPS")

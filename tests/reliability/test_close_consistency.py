@@ -16,9 +16,12 @@ from service_support import assert_no_orphans_or_duplicates, make_service
 from slack_workspace import ALICE, BOB
 
 from redalert_core.domain.incident import EventKind, OpenStep, Status
+from redalert_core.domain.visibility import Viewer
 from redalert_core.services import recovery
 from redalert_core.services.incidents import CLOSING_POSTED, OpenRequest, ServiceError
 from redalert_core.slack import messages
+
+EVERYONE_ADMIN = Viewer(ALICE, is_admin=True)  # a listing that sees every incident
 
 
 def close(service, number: int, actor: str = ALICE, resolution: str | None = "fixed", admin: bool = False):
@@ -96,13 +99,13 @@ def test_list_during_the_archive_shows_closing_never_open(emulator, tmp_path):
         closing = pool.submit(close, service, incident.number)
         assert held.wait_arrived()
         assert emulator.channel(incident.channel_id).is_archived  # Slack has archived it; RedAlert has not heard
-        listed, total = service.list(include_closed=False)
+        listed, total = service.list(include_closed=False, viewer=EVERYONE_ADMIN)
         assert total == 1 and listed[0].status is Status.CLOSING
         assert messages.list_line(listed[0]).endswith("· closing (its channel is being archived)")
         held.release()
         closed, _ = closing.result(timeout=30)
     assert closed.status is Status.CLOSED
-    assert service.list(include_closed=False) == ([], 0)
+    assert service.list(include_closed=False, viewer=EVERYONE_ADMIN) == ([], 0)
 
 
 def test_a_failed_archive_leaves_the_incident_open_and_retry_finishes_the_close(emulator, tmp_path):
@@ -116,7 +119,7 @@ def test_a_failed_archive_leaves_the_incident_open_and_retry_finishes_the_close(
     assert "stays open" in str(failed.value) and f"!incident retry {incident.number}" in str(failed.value)
     stored = service.store.incidents.get(incident.number)
     assert stored.status is Status.OPEN and not emulator.channel(incident.channel_id).is_archived
-    assert service.list(include_closed=False)[1] == 1
+    assert service.list(include_closed=False, viewer=EVERYONE_ADMIN)[1] == 1
 
     started = service.unfinished_close(incident.number)
     assert started is not None and started.actor == BOB
@@ -145,7 +148,7 @@ def test_a_close_cut_off_by_a_restart_is_finished_at_the_next_start(emulator, tm
     before.mark_replied(incident.number)
     assert before.drain()
     before.store.incidents.begin_close(incident.number, actor=BOB, resolution="done")  # then the process died
-    assert before.list(include_closed=False)[0][0].status is Status.CLOSING
+    assert before.list(include_closed=False, viewer=EVERYONE_ADMIN)[0][0].status is Status.CLOSING
     before.shutdown()
 
     after = make_service(emulator, tmp_path)

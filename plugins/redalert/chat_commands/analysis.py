@@ -105,7 +105,8 @@ class AnalysisCommands:
         """Incident figures for a period, with a chart: counts by severity, time to acknowledge/resolve/close.
 
         Periods: `7d`, `30d` (default), `90d`, `365d`, `all` or `YYYY-MM-DD..YYYY-MM-DD`; optionally one severity.
-        Private incidents count only in a DM with me, for their members and admins. Definitions: docs/metrics.md.
+        Private incidents count only for their members and admins, and only in a DM with me (or, for one private
+        incident, in its own channel): everyone in a channel reads the answer. Definitions: docs/metrics.md.
         Example: `!incident stats 90d sev1`
         """
         asking = self._asking(msg)
@@ -129,7 +130,8 @@ class AnalysisCommands:
 
         Columns: number, severity, status, description, channel, private, opened_at, opened_by, commander,
         acknowledged_at, resolved_at, closed_at, closed_by, resolution, tta_seconds, ttr_seconds, problem,
-        tasks_open, tasks_done. Private incidents are included for their members and admins, as in `!incident list`.
+        tasks_open, tasks_done. Private incidents are included for their members and admins, as in `!incident list`:
+        only in a DM with me (or, for one private incident, in its own channel), since everyone there reads the file.
         Example: `!incident export csv 90d` or `!incident export json 2026-01-01..2026-03-31`
         """
         asking = self._asking(msg)

@@ -113,6 +113,8 @@ class ProblemCommands:
     def incident_show(self, msg, args):
         """One incident at a glance: severity, status, roles, times, people, links, its problem and its tasks.
 
+        A private incident is shown to its members and admins, in a DM with me or in its own channel; links and
+        tasks of private incidents appear only where everyone reading may see them.
         Example: `!incident show` in the incident channel, or `!incident show 12`
         """
         try:
@@ -291,7 +293,7 @@ class ProblemCommands:
             include_resolved = parse.parse_problem_list(args)
         except ParseError as exc:
             return texts.unping(str(exc))
-        found = self.problems.list(include_resolved=include_resolved)
+        found = self.problems.list(include_resolved=include_resolved, asker=self._asker(msg))
         if not found:
             return "No problems yet." if include_resolved else "No open problems."
         lines = [f"{len(found)} problem{'s' if len(found) != 1 else ''}:"]

@@ -184,6 +184,7 @@ class WorkflowCommands:
     def incident_timeline(self, msg, args):
         """Show the incident's timeline: opening, invites, roles, statuses, updates, notes, links, problem, tasks.
 
+        A private incident's timeline is shown to its members and admins, in a DM with me or in its own channel.
         Example: `!incident timeline` in the incident channel, or `!incident timeline 12`
         """
         try:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from ..domain import export as exports
+from ..domain import visibility
 from ..domain.digest import digest_key, digest_weeks
 from ..domain.metrics import PERIOD_HELP, Figures, Period, PeriodError, compute, is_period, parse_period
 from ..domain.settings import Settings
@@ -33,14 +34,15 @@ DIGEST_CHART_WEEKS = 8
 
 @dataclass(frozen=True)
 class Asking:
-    """Who asks and where: private incidents count for their members and admins, as in `!incident list`."""
+    """Who asks and where: private incidents count for their members and admins, as in `!incident list`, and only
+    in a DM (or their own channel): figures and files posted in a channel are read by everyone there."""
 
     user: str
     here: str | None
     is_admin: bool = False
 
     def viewer(self) -> Viewer:
-        return Viewer(self.user, self.is_admin)
+        return visibility.audience(self.user, self.is_admin, self.here)
 
 
 @dataclass(frozen=True)

@@ -33,13 +33,18 @@ class FollowUpBase:
     def today(self) -> date:
         return self.now().date()
 
-    def incident(self, number: int | None, asker: Asker, verb: str) -> Incident:
-        """A visible incident, open or closed (follow-up work outlives the incident)."""
-        return self.workflow.find(number, asker, verb, open_only=False)
+    def incident(self, number: int | None, asker: Asker, verb: str, *, shown: bool = False) -> Incident:
+        """A visible incident, open or closed (follow-up work outlives the incident); `shown`: see workflow.find."""
+        return self.workflow.find(number, asker, verb, open_only=False, shown=shown)
 
-    def may_see(self, incident: Incident, asker: Asker) -> bool:
-        """Private incidents (and their tasks) are for their people and admins only (the workflow's rule)."""
-        return self.workflow._may_see(incident, asker)
+    def may_see(self, incident: Incident, asker: Asker, *, shown: bool = False) -> bool:
+        """Private incidents (and their tasks) are for their people and admins only (domain/visibility.py);
+        `shown`: listed in the answer, so everyone who reads it (a channel) must be allowed to see it."""
+        return self.workflow.incidents.may_see(incident, asker.audience() if shown else asker.person())
+
+    def may_see_number(self, number: int, asker: Asker, *, shown: bool = False) -> bool:
+        incident = self.store.incidents.get(number)
+        return incident is not None and self.may_see(incident, asker, shown=shown)
 
     def commander(self, incident: Incident) -> str:
         return self.store.workflow.get(incident.number).commander(incident.opened_by)

@@ -18,12 +18,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from ..domain import naming
+from ..domain import naming, visibility
 from ..domain import text as texts
 from ..domain.commands import Mentions
 from ..domain.incident import Event, EventKind, Incident, OpenStep, Status
 from ..domain.replica import ReplicaIdentity
 from ..domain.settings import GROUP_ID, Settings
+from ..domain.visibility import Viewer
 from ..observability import log_context
 from ..slack import messages
 from ..slack.gateway import TRANSIENT_ERRORS, Channel, InviteOutcome, SlackError, SlackGateway
@@ -515,34 +516,47 @@ class IncidentService:
         return ts
 
     # --- list -----------------------------------------------------------------------------------------------
-    def list(
-        self, *, include_closed: bool, viewer: str | None = None, viewer_is_admin: bool = False
-    ) -> tuple[list[Incident], int]:
-        """The newest incidents (LIST_LIMIT of them) and how many match; private ones only for their people."""
-        return self.store.incidents.list(
-            include_closed=include_closed,
-            limit=self.settings.list_limit,
-            viewer=viewer,
-            viewer_is_admin=viewer_is_admin,
-        )
+    def list(self, *, include_closed: bool, viewer: Viewer) -> tuple[list[Incident], int]:
+        """The newest incidents (LIST_LIMIT of them) and how many match: those `viewer` may see."""
+        return self.store.incidents.list(include_closed=include_closed, limit=self.settings.list_limit, viewer=viewer)
 
     # --- lookups --------------------------------------------------------------------------------------------
     def _get(self, number: int) -> Incident:
         incident = self.store.incidents.get(number)
         if incident is None:
-            raise ServiceError(f"There is no incident {number}. See !incident list all.")
+            raise ServiceError(visibility.no_such_incident(number))
         log_context.bind_incident(number)
         return incident
 
-    def find(self, *, number: int | None, channel_id: str | None, here: str | None, verb: str) -> Incident:
-        """The incident a command is about: by number, by channel mention, or the channel it was typed in."""
+    def may_see(self, incident: Incident, viewer: Viewer) -> bool:
+        """domain/visibility.py's rule, with the incident's participants from the store."""
+        participants = self.store.participants
+        return visibility.may_see(incident, viewer, lambda user: participants.contains(incident.number, user))
+
+    def find(
+        self, viewer: Viewer, *, number: int | None, channel_id: str | None = None, here: str | None = None, verb: str
+    ) -> Incident:
+        """The incident a command is about (by number, by channel mention, or the channel it was typed in), as
+        `viewer` may see it: a private incident it may not see is answered exactly as a number nobody used."""
+        incident = self._locate(number=number, channel_id=channel_id, here=here, verb=verb)
+        if not self.may_see(incident, viewer):
+            if number is None and channel_id:
+                raise ServiceError(self._not_incident_channel(channel_id, verb))
+            raise ServiceError(visibility.no_such_incident(incident.number))
+        return incident
+
+    @staticmethod
+    def _not_incident_channel(channel_id: str, verb: str) -> str:
+        return f"<#{channel_id}> is not a RedAlert incident channel; I only {verb} incidents."
+
+    def _locate(self, *, number: int | None, channel_id: str | None, here: str | None, verb: str) -> Incident:
         if number is not None:
             return self._get(number)
         target = channel_id or here
         incident = self.store.incidents.get_by_channel(target) if target else None
         if incident is None:
             if channel_id:
-                raise ServiceError(f"<#{channel_id}> is not a RedAlert incident channel; I only {verb} incidents.")
+                raise ServiceError(self._not_incident_channel(channel_id, verb))
             raise ServiceError(
                 "This is not an incident channel. Run it in the incident's channel "
                 f"or name the incident: !incident {verb} <number>."
@@ -552,9 +566,18 @@ class IncidentService:
 
     # --- invite ---------------------------------------------------------------------------------------------
     def invite(
-        self, *, number: int | None, here: str | None, mentions: Mentions, actor: str
+        self,
+        *,
+        number: int | None,
+        here: str | None,
+        mentions: Mentions,
+        actor: str,
+        actor_is_admin: bool = False,
+        viewer: Viewer | None = None,
     ) -> tuple[Incident, InviteOutcome, list[str]]:
-        incident = self.find(number=number, channel_id=None, here=here, verb="invite")
+        """Invite people; `viewer` (default: the actor where they typed) must be able to see the incident."""
+        viewer = viewer or visibility.person(actor, actor_is_admin, here)
+        incident = self.find(viewer, number=number, here=here, verb="invite")
         if incident.is_closed:
             raise ServiceError(f"Incident {incident.number} is closed; its channel is archived.")
         if not incident.channel_id:
@@ -585,9 +608,13 @@ class IncidentService:
         actor: str,
         resolution: str | None,
         actor_is_admin: bool = False,
+        viewer: Viewer | None = None,
     ) -> tuple[Incident, list[str]]:
-        if number is None:  # by channel: look it up first (the lock is per number)
-            number = self.find(number=None, channel_id=channel_id, here=here, verb="close").number
+        """Close; `viewer` (default: the actor where they typed) must be able to see the incident, or it does not
+        exist for them: not even its being closed already, or who may close it, is told."""
+        viewer = viewer or visibility.person(actor, actor_is_admin, here)
+        # Looked up first: the lock is per number, and visibility comes before any other answer.
+        number = self.find(viewer, number=number, channel_id=channel_id, here=here, verb="close").number
         with self._lock_for(number):
             incident = self._get(number)  # read under the lock: a close that just finished is seen
             self._check_may_close(incident, actor, here, actor_is_admin)

@@ -271,7 +271,11 @@ class InteractionService:
         incident = self.workflow.find(number, asker, "invite")
         already = self.store.participants.contains(incident.number, asker.user)
         incident, outcome, warnings = self.incidents.invite(
-            number=incident.number, here=None, mentions=Mentions(users=[asker.user]), actor=asker.user
+            number=incident.number,
+            here=None,
+            mentions=Mentions(users=[asker.user]),
+            actor=asker.user,
+            viewer=asker.person(),
         )
         if outcome.failed:
             return f"I could not add you to {_channel(incident)}:{replies.failed_invites_line(outcome.failed)}"
@@ -297,6 +301,7 @@ class InteractionService:
             actor=asker.user,
             resolution=None,
             actor_is_admin=asker.is_admin,
+            viewer=asker.person(),  # clicked in the incident's channel: it may see the incident
         )
         return (
             f"Incident {incident.number} closed after {texts.duration(incident.closed_at - incident.opened_at)}; "

@@ -80,14 +80,15 @@ class LinkService(FollowUpBase):
         return incident, removed
 
     def show(self, number: int | None, asker: Asker) -> IncidentView:
-        incident = self.incident(number, asker, "show")
+        incident = self.incident(number, asker, "show", shown=True)
         state = self.store.workflow.get(incident.number)
+        links = self.store.links.for_incident(incident.number)
         return IncidentView(
             incident=incident,
             state=state,
             commander=state.commander(incident.opened_by),
             people=len(self.store.participants.list(incident.number)),
-            links=self.store.links.for_incident(incident.number),
+            links=[k for k in links if self.may_see_number(k.other(incident.number), asker, shown=True)],
             problem=self.store.problems.for_incident(incident.number),
             tasks=self.store.tasks.for_incident(incident.number),
         )

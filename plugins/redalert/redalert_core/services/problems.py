@@ -3,6 +3,7 @@ from investigating to known-error to resolved; and the weekly reminder about pro
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 from dataclasses import dataclass, field
@@ -119,20 +120,33 @@ class ProblemService(FollowUpBase):
         return ProblemOutcome(self.problem(number), previous=previous)
 
     def show(self, number: int, asker: Asker) -> ProblemView:
-        """The problem, its tasks and those of its incidents (a private incident's only for its people)."""
+        """The problem, its incidents and tasks and theirs: a private incident's only where all readers may see it."""
         problem = self.problem(number)
-        visible = []
-        for incident_number in problem.incidents:
-            incident = self.store.incidents.get(incident_number)
-            if incident is not None and self.may_see(incident, asker):
-                visible.append(incident_number)
+        visible = [n for n in problem.incidents if self.may_see_number(n, asker, shown=True)]
         tasks = self.store.tasks.for_problem(number) + self.store.tasks.for_incidents(visible)
-        return ProblemView(problem, tasks, self.store.events.list_problem(number))
+        shown = dataclasses.replace(problem, incidents=visible)
+        seen: dict[int, bool] = {n: True for n in visible}
 
-    def list(self, *, include_resolved: bool) -> list[Problem]:
-        return self.store.problems.list(include_resolved=include_resolved)
+        def shown_event(event: Event) -> bool:
+            other = event.data.get("incident")
+            if not isinstance(other, int):
+                return True
+            if other not in seen:
+                seen[other] = self.may_see_number(other, asker, shown=True)
+            return seen[other]
+
+        history = [event for event in self.store.events.list_problem(number) if shown_event(event)]
+        return ProblemView(shown, tasks, history)
+
+    def list(self, *, include_resolved: bool, asker: Asker) -> list[Problem]:
+        """The problems, each naming only the incidents everyone reading the answer may see."""
+        return [
+            dataclasses.replace(p, incidents=[n for n in p.incidents if self.may_see_number(n, asker, shown=True)])
+            for p in self.store.problems.list(include_resolved=include_resolved)
+        ]
 
     def open_task_count(self, problem: Problem) -> int:
+        """Open tasks of the problem and of the incidents it names (as `list` left them)."""
         return sum(1 for t in self.store.tasks.for_problem(problem.number) if t.is_open) + sum(
             1 for t in self.store.tasks.for_incidents(problem.incidents) if t.is_open
         )

@@ -45,11 +45,9 @@ class TaskService(FollowUpBase):
             raise ServiceError(f"There is no task T{number}. See !task list all.")
         return task
 
-    def _may_see(self, task: Task, asker: Asker) -> bool:
-        if task.incident_number is None:
-            return True
-        incident = self.store.incidents.get(task.incident_number)
-        return incident is not None and self.may_see(incident, asker)
+    def _may_see(self, task: Task, asker: Asker, *, shown: bool = False) -> bool:
+        """A task of a private incident exists only for those who may see the incident (see FollowUpBase)."""
+        return task.incident_number is None or self.may_see_number(task.incident_number, asker, shown=shown)
 
     # --- changes ------------------------------------------------------------------------------------------------
     def add(self, command: TaskAdd, asker: Asker) -> TaskOutcome:
@@ -160,7 +158,7 @@ class TaskService(FollowUpBase):
                 f"{'Open tasks' if kind == 'here-open' else 'Tasks'} of incident {here.number}", tasks
             )
         elif kind == "incident":
-            incident = self.incident(scope.number, asker, "task list")
+            incident = self.incident(scope.number, asker, "task list", shown=True)
             listing = TaskListing(
                 f"Tasks of incident {incident.number}", self.store.tasks.for_incident(incident.number)
             )
@@ -168,7 +166,7 @@ class TaskService(FollowUpBase):
             problem = self.problem(scope.number)
             tasks = self.store.tasks.for_problem(problem.number) + self.store.tasks.for_incidents(problem.incidents)
             listing = TaskListing(f"Tasks of problem P{problem.number} and its incidents", tasks)
-        listing.tasks = [t for t in listing.tasks if self._may_see(t, asker)]
+        listing.tasks = [t for t in listing.tasks if self._may_see(t, asker, shown=True)]
         return listing
 
     # --- the daily nudge -----------------------------------------------------------------------------------------

@@ -18,7 +18,9 @@ from ..domain.metrics import PeriodError, parse_period
 from ..domain.web_access import Access, check_token
 from ..store.analytics import Scope, Viewer
 from ..web import html, pages
+from . import visible_follow_up
 from .analysis import AnalysisService
+from .incidents import ServiceError
 
 COOKIE = "redalert_web"
 _INCIDENT = re.compile(r"^incidents/(\d{1,9})$")
@@ -176,6 +178,11 @@ class WebReport:
         )
 
     def incident_page(self, number: int, viewer: Viewer) -> str | None:
+        """The incident's page; None when there is no such incident `viewer` may see (the one lookup rule)."""
+        try:
+            incident = self.analysis.incidents.find(viewer, number=number, verb="show")
+        except ServiceError:
+            return None
         far = self.analysis.clock().replace(year=9999)
         facts = next(
             iter(
@@ -183,27 +190,14 @@ class WebReport:
             ),
             None,
         )
-        incident = self.store.incidents.get(number) if facts is not None else None
-        if incident is None:
+        if facts is None:
             return None
         state = self.store.workflow.get(number)
         events = self.store.events.list(number)
         people = self.store.participants.list(number)
-        problem = self.store.problems.for_incident(number)
-        visible_links = [
-            link for link in self.store.links.for_incident(number) if self._can_see(link.other(number), viewer)
-        ]
+        follow_up = visible_follow_up.follow_up(self.store, number, lambda other: self._can_see(other, viewer))
+        problem, visible_links, tasks = follow_up.problem, follow_up.links, follow_up.tasks
         # The draft is written for Slack (entities, no-ping joiners); the page escapes it again as HTML.
-        tasks = self.store.tasks.for_incident(number)
-        follow_up = postmortem.FollowUp(
-            links=visible_links,
-            problem=problem,
-            tasks=tasks,
-            problem_tasks=[]
-            if problem is None
-            else self.store.tasks.for_problem(problem.number)
-            + self.store.tasks.for_incidents(n for n in problem.incidents if n != number and self._can_see(n, viewer)),
-        )
         document = postmortem.render(incident, state, events, people, self.settings, self.analysis.clock(), follow_up)
         known = {incident.opened_by, incident.closed_by or "", *people, *state.roles.values()}
         known |= {event.actor for event in events if event.actor} | {task.owner for task in tasks if task.owner}
@@ -224,9 +218,8 @@ class WebReport:
         )
 
     def _can_see(self, number: int, viewer: Viewer) -> bool:
-        far = self.analysis.clock().replace(year=9999)
-        scope = Scope(None, far, number=number)
-        return any(True for _ in self.store.analytics.incidents(scope, viewer, statuses=self.settings.statuses))
+        incident = self.store.incidents.get(number)
+        return incident is not None and self.analysis.incidents.may_see(incident, viewer)
 
     def problems_page(self, viewer: Viewer) -> str:
         analytics = self.store.analytics

@@ -16,15 +16,17 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from ..domain import naming, postmortem, timeline
+from ..domain import naming, postmortem, timeline, visibility
 from ..domain import text as texts
 from ..domain.commands import USER_MENTION, Mentions, plain_text
 from ..domain.incident import EventKind, Incident, Status
 from ..domain.reminders import CLOSE, Reminder, due_reminders
 from ..domain.settings import Settings
+from ..domain.visibility import Viewer
 from ..domain.workflow_state import COMMANDER
 from ..slack import messages
 from ..slack.gateway import InviteOutcome, SlackError
+from . import visible_follow_up
 from .incidents import MAX_NAME_ATTEMPTS, IncidentService, ServiceError, utcnow
 
 log = logging.getLogger(__name__)
@@ -57,6 +59,16 @@ class Asker:
     # The answer is shown to the person only (/incident <text>): changes are also told to the incident channel.
     private_reply: bool = False
 
+    def person(self) -> Viewer:
+        """The person, for what they may act on (domain/visibility.py)."""
+        return visibility.person(self.user, self.is_admin, self.here, self.member_of)
+
+    def audience(self) -> Viewer:
+        """Who reads the answer: the person in a DM or a reply only they see, else everyone in the channel."""
+        if self.here is None:  # a click or a form: answered to the person only
+            return self.person()
+        return visibility.audience(self.user, self.is_admin, self.here, shown_to_person_only=self.private_reply)
+
 
 class WorkflowService:
     def __init__(self, incidents: IncidentService, clock: Callable[[], datetime] = utcnow) -> None:
@@ -79,22 +91,24 @@ class WorkflowService:
         return self.store.locks.hold(f"workflow:{number}")
 
     # --- finding ------------------------------------------------------------------------------------------------
-    def find(self, number: int | None, asker: Asker, verb: str, *, open_only: bool = True) -> Incident:
-        incident = self.incidents.find(number=number, channel_id=None, here=asker.here, verb=verb)
-        if not self._may_see(incident, asker):
-            raise ServiceError(f"There is no incident {incident.number}. See !incident list all.")
+    def find(
+        self, number: int | None, asker: Asker, verb: str, *, open_only: bool = True, shown: bool = False
+    ) -> Incident:
+        """The incident `asker` names, if they may see it (else: no such incident). `shown`: the answer shows the
+        incident itself (show, timeline), so where it lands must be a place for it too."""
+        incident = self.incidents.find(asker.person(), number=number, here=asker.here, verb=verb)
+        if shown and not self.incidents.may_see(incident, asker.audience()):
+            raise ServiceError(
+                f"Incident {incident.number} is private: ask in a DM with me or in its own channel "
+                f"({messages.channel(incident.channel_id)})."
+                if incident.channel_id
+                else f"Incident {incident.number} is private: ask in a DM with me."
+            )
         if open_only and incident.is_closed:
             raise ServiceError(f"Incident {incident.number} is closed; its channel is archived.")
         if open_only and not incident.channel_id:
             raise ServiceError(f"Incident {incident.number} has no channel yet; run !incident retry {incident.number}.")
         return incident
-
-    def _may_see(self, incident: Incident, asker: Asker) -> bool:
-        if not incident.is_private or asker.is_admin or asker.user == incident.opened_by:
-            return True
-        if incident.channel_id and incident.channel_id in (asker.here, asker.member_of):
-            return True
-        return self.store.participants.contains(incident.number, asker.user)
 
     # --- roles --------------------------------------------------------------------------------------------------
     def assign_role(self, number: int | None, asker: Asker, role: str, user_id: str) -> Outcome:
@@ -297,7 +311,7 @@ class WorkflowService:
         return incident
 
     def timeline(self, number: int | None, asker: Asker) -> tuple[Incident, list[tuple[datetime, str]]]:
-        incident = self.find(number, asker, "timeline", open_only=False)
+        incident = self.find(number, asker, "timeline", open_only=False, shown=True)
         return incident, timeline.entries(self.store.events.list(incident.number), messages.user, texts.escape)
 
     # --- the pinned summary -------------------------------------------------------------------------------------
@@ -365,24 +379,22 @@ class WorkflowService:
             raise ServiceError(f"Incident {incident.number} is private: ask for its post-mortem in a DM with me.")
         outcome = Outcome(incident=incident)
         try:
-            self._upload_postmortem(incident, target, asker.user)
+            readers = visibility.audience(asker.user, asker.is_admin, target)  # a file: whoever is in `target`
+            self._upload_postmortem(incident, target, asker.user, readers)
         except SlackError as exc:
             raise ServiceError(f"I could not upload the post-mortem: {exc.describe()}.") from exc
         outcome.where.append(target)
         return outcome
 
-    def _upload_postmortem(self, incident: Incident, channel_id: str, actor: str | None) -> None:
+    def _upload_postmortem(self, incident: Incident, channel_id: str, actor: str | None, readers: Viewer) -> None:
+        """Upload the draft to `channel_id`; other incidents of its problem appear only if `readers` may see them."""
         number = incident.number
-        problem = self.store.problems.for_incident(number)
-        follow_up = postmortem.FollowUp(
-            links=self.store.links.for_incident(number),
-            problem=problem,
-            tasks=self.store.tasks.for_incident(number),
-            problem_tasks=[]
-            if problem is None
-            else self.store.tasks.for_problem(problem.number)
-            + self.store.tasks.for_incidents(n for n in problem.incidents if n != number),
-        )
+
+        def may_see(other: int) -> bool:
+            found = self.store.incidents.get(other)
+            return found is not None and self.incidents.may_see(found, readers)
+
+        follow_up = visible_follow_up.follow_up(self.store, number, may_see)
         document = postmortem.render(
             incident,
             self.store.workflow.get(number),
@@ -417,7 +429,8 @@ class WorkflowService:
         warnings = self.refresh_summary(incident.number, closing)
         if incident.severity in self.settings.postmortem_severities and incident.channel_id:
             try:
-                self._upload_postmortem(closing, incident.channel_id, actor)
+                readers = visibility.audience(actor, False, incident.channel_id)  # everyone in its channel
+                self._upload_postmortem(closing, incident.channel_id, actor, readers)
             except SlackError as exc:
                 warnings.append(
                     f"I could not upload the post-mortem: {exc.describe()}. "

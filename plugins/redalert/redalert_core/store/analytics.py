@@ -15,21 +15,14 @@ import sqlalchemy as sa
 
 from ..domain.incident import EventKind, Status
 from ..domain.metrics import IncidentFacts
+from ..domain.visibility import Viewer
 from .database import Database
-from .tables import UtcDateTime, events, incident_workflow, incidents, participants, problem_incidents, problems, tasks
+from .tables import UtcDateTime, events, incident_workflow, incidents, problem_incidents, problems, tasks
+from .visibility import visible
+
+__all__ = ["Analytics", "Scope", "Viewer"]  # Viewer: domain.visibility's, re-exported for callers
 
 STREAM_BATCH = 1000
-
-
-@dataclass(frozen=True)
-class Viewer:
-    """Whose figures: private incidents count only for their opener, participants and admins.
-
-    `user` None is nobody in particular (the digest in a channel): private incidents are left out.
-    """
-
-    user: str | None = None
-    is_admin: bool = False
 
 
 @dataclass(frozen=True)
@@ -44,18 +37,6 @@ class Scope:
 
 def _at(expression: sa.ColumnElement) -> sa.ColumnElement:
     return sa.type_coerce(expression, UtcDateTime)
-
-
-def visible(viewer: Viewer) -> sa.ColumnElement[bool]:
-    """The SQL condition for incidents `viewer` may see (as `!incident list` decides)."""
-    if viewer.is_admin:
-        return sa.true()
-    if viewer.user is None:
-        return incidents.c.is_private.is_(False)
-    member = sa.exists().where(
-        participants.c.incident_number == incidents.c.number, participants.c.user_id == viewer.user
-    )
-    return sa.or_(incidents.c.is_private.is_(False), incidents.c.opened_by == viewer.user, member)
 
 
 def _in_scope(scope: Scope, viewer: Viewer) -> list[sa.ColumnElement[bool]]:

@@ -8,11 +8,13 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 
 from ..domain.incident import OPEN_STATUSES, EventKind, Incident, OpenStep, Status, same_words
+from ..domain.visibility import Viewer
 from .database import Database
 from .errors import AlreadyClosed, DuplicateCommand, RepeatedCommand
 from .events import EventLog
 from .incident_rows import incident_from_row, load, require
-from .tables import incidents, open_owners, participants
+from .tables import incidents, open_owners
+from .visibility import visible
 
 _NOT_CLOSED = tuple(status.value for status in OPEN_STATUSES)
 
@@ -126,20 +128,15 @@ class IncidentRepository:
         return self._find_one(incidents.c.dedup_key == key)
 
     def list(
-        self, *, include_closed: bool = False, limit: int = 50, viewer: str | None = None, viewer_is_admin: bool = False
+        self, *, include_closed: bool = False, limit: int = 50, viewer: Viewer | None = None
     ) -> tuple[list[Incident], int]:
         """Newest first, at most `limit`, with the total number matching. "Open" means not closed.
 
-        With a `viewer` who is no admin, private incidents are left out unless the viewer opened or joined them.
+        With a `viewer`, only the incidents it may see (domain/visibility.py); without, all of them.
         """
         condition = sa.true() if include_closed else incidents.c.status.in_(_NOT_CLOSED)
-        if viewer is not None and not viewer_is_admin:
-            member = sa.exists().where(
-                participants.c.incident_number == incidents.c.number, participants.c.user_id == viewer
-            )
-            condition = sa.and_(
-                condition, sa.or_(incidents.c.is_private.is_(False), incidents.c.opened_by == viewer, member)
-            )
+        if viewer is not None:
+            condition = sa.and_(condition, visible(viewer))
         with self._db.read() as connection:
             total = connection.scalar(sa.select(sa.func.count()).select_from(incidents).where(condition))
             rows = connection.execute(

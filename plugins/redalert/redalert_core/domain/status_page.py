@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from .workflow_state import COMMANDER
@@ -196,3 +197,49 @@ def _statuspage_components(raw: Any, names: list[str], faults: list[str]) -> dic
         else:
             clean[name] = value.strip()
     return clean
+
+
+@dataclass(frozen=True)
+class PublicUpdate:
+    """One published update: only what the publisher wrote and chose."""
+
+    id: int
+    status: str
+    body: str
+    components: dict[str, str]  # component -> state after this update
+    at: datetime
+
+
+@dataclass
+class PublicEntry:
+    """An incident's public face. `number` is its public id too."""
+
+    number: int
+    title: str
+    status: str
+    components: dict[str, str]
+    published_at: datetime
+    updated_at: datetime
+    resolved_at: datetime | None = None
+    withdrawn_at: datetime | None = None
+    final_asked_at: datetime | None = None
+    updates: list[PublicUpdate] = field(default_factory=list)  # newest first
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != RESOLVED and self.withdrawn_at is None
+
+    @property
+    def impact(self) -> str:
+        return IMPACT[worst(list(self.components.values()))]
+
+
+def component_states(settings: StatusPageSettings, entries: list[PublicEntry]) -> dict[str, str]:
+    """Each configured component's state: the worst any open public incident gives it, else operational."""
+    states = dict.fromkeys(settings.names, OPERATIONAL)
+    for entry in entries:
+        if entry.is_open:
+            for name, state in entry.components.items():
+                if name in states:
+                    states[name] = worst([states[name], state])
+    return states

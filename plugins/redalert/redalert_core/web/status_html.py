@@ -28,6 +28,7 @@ body {{ font: 16px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; margin:
 main {{ max-width: 860px; margin: 0 auto; padding: 1rem 1.25rem 3rem; }}
 h1 {{ font-size: 1.6rem; margin: 1rem 0; }}
 h2 {{ font-size: 1.15rem; margin: 2rem 0 0.6rem; }}
+h3 {{ font-size: 1.05rem; margin: 0.2rem 0; }}
 a {{ color: #0b4f9c; }}
 .banner {{ background: {CARD}; border: 2px solid currentColor; border-radius: 6px; padding: 0.8rem 1rem;
   font-weight: 600; font-size: 1.1rem; }}
@@ -37,6 +38,7 @@ ul.components li, ul.incidents > li {{ padding: 0.6rem 1rem; border-bottom: 1px 
 ul.components li {{ display: flex; justify-content: space-between; gap: 1rem; }}
 .group {{ color: {MUTED}; font-size: 0.85rem; }}
 .state {{ font-weight: 600; white-space: nowrap; }}
+ol.updates {{ margin-top: 0.5rem; }}
 ol.updates li {{ padding: 0.5rem 1rem; border-bottom: 1px solid #e2e2e2; }}
 .meta, .desc {{ color: {MUTED}; font-size: 0.9rem; }}
 .empty {{ background: {CARD}; padding: 0.8rem 1rem; border: 1px solid #d0d0d0; border-radius: 6px; }}
@@ -96,11 +98,16 @@ def _updates(entry: sp.PublicEntry) -> str:
 
 
 def _entry_item(entry: sp.PublicEntry) -> str:
-    affected = ", ".join(f"{e(name)}: {_state(state)}" for name, state in entry.components.items())
+    if entry.is_open:
+        affected = ", ".join(f"{e(name)}: {_state(state)}" for name, state in entry.components.items())
+        period = f"since {when(entry.published_at)}"
+    else:  # its components are back to operational: name them only
+        affected = ", ".join(e(name) for name in entry.components)
+        period = f"{when(entry.published_at)} – {when(entry.resolved_at or entry.updated_at)}"
     affected_line = f'<div class="meta">Affected: {affected}</div>' if affected else ""
     return (
         f'<li><h3><a href="/incidents/{entry.number}">{e(entry.title)}</a></h3>'
-        f'<div class="meta">{e(entry.status.capitalize())} · since {when(entry.published_at)}</div>'
+        f'<div class="meta">{e(entry.status.capitalize())} · {period}</div>'
         f"{affected_line}{_updates(entry)}</li>"
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from conftest import T0
+from store.conftest import T0
 
 from redalert_core.domain.incident import EventKind
 from redalert_core.store import PrivateIncident

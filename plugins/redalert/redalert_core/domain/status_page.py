@@ -206,7 +206,6 @@ class PublicUpdate:
     id: int
     status: str
     body: str
-    components: dict[str, str]  # component -> state after this update
     at: datetime
 
 

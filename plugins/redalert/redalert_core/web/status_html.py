@@ -88,16 +88,17 @@ def _layout(title: str, name: str, body: str) -> str:
     )
 
 
-def _updates(entry: sp.PublicEntry) -> str:
+def _updates(entry: sp.PublicEntry, limit: int | None = None) -> str:
     items = "".join(
         f"<li><strong>{e(update.status.capitalize())}</strong> – {e(update.body)}"
         f'<div class="meta">{when(update.at)}</div></li>'
-        for update in entry.updates
+        for update in entry.updates[:limit]
     )
     return f'<ol class="updates">{items}</ol>'
 
 
-def _entry_item(entry: sp.PublicEntry) -> str:
+def _entry_item(entry: sp.PublicEntry, full: bool = True) -> str:
+    """An incident with its updates; a past one on `/` with its last update only (the rest on its own page)."""
     if entry.is_open:
         affected = ", ".join(f"{e(name)}: {_state(state)}" for name, state in entry.components.items())
         period = f"since {when(entry.published_at)}"
@@ -108,7 +109,7 @@ def _entry_item(entry: sp.PublicEntry) -> str:
     return (
         f'<li><h3><a href="/incidents/{entry.number}">{e(entry.title)}</a></h3>'
         f'<div class="meta">{e(entry.status.capitalize())} · {period}</div>'
-        f"{affected_line}{_updates(entry)}</li>"
+        f"{affected_line}{_updates(entry, None if full or entry.is_open else 1)}</li>"
     )
 
 
@@ -132,7 +133,7 @@ def index(view: PageView) -> str:
     )
     components = f'<ul class="components">{rows}</ul>' if rows else '<p class="empty">No components listed.</p>'
     current = "".join(_entry_item(entry) for entry in view.open)
-    past = "".join(_entry_item(entry) for entry in view.past)
+    past = "".join(_entry_item(entry, full=False) for entry in view.past)
     body = (
         f"<h1>{e(view.name)}</h1>"
         f'<p class="banner" style="color:{colour}">{e(description)}</p>'

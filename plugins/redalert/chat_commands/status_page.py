@@ -45,6 +45,8 @@ class StatusPageCommands:
             self.status_page = StatusPageService(self.workflow)
             self.workflow.after_status.append(self.status_page.after_status)
             self.service.before_archive.append(self.status_page.before_archive)
+            if self.interactions is not None:  # the /incident Update modal publishes too
+                self.interactions.status_page = self.status_page
             if self.integrations is not None:  # Statuspage and the status.published webhook, through the outbox
                 self.integrations.feed.extra_policies.append(status_outbox_policies.plan)
                 self.integrations.deliverers.extra[STATUSPAGE] = StatuspageDeliverer(self.service.store)

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from .commands import ParseError, plain_text
+from .incident_form import FormErrors
 from .status_page import COMPONENT_STATES, MAX_BODY, MAX_TITLE
 
 USAGE = '!incident publish [<number>] [<component>=<state> …] [title="…"] <public text>'
@@ -56,4 +57,25 @@ def parse_publish(raw: str, known: tuple[str, ...]) -> PublishRequest:
         raise ParseError(f"Usage: {USAGE} (the text the public reads is missing).")
     if len(request.text) > MAX_BODY:
         raise ParseError(f"That is {len(request.text)} characters long; keep it under {MAX_BODY}.")
+    return request
+
+
+def from_form(text: str, pairs: list[str], title: str, known: tuple[str, ...]) -> PublishRequest | None:
+    """The Update modal's publish fields: None when all are blank, else a request; FormErrors by field."""
+    if not text and not pairs and not title:
+        return None
+    errors: dict[str, str] = {}
+    request = PublishRequest(title=plain_text(title) or None, text=plain_text(text))
+    if not request.text:
+        errors["public"] = "Write the text the public reads (components and a title are published with it)."
+    for pair in pairs:
+        name, _, state = pair.partition("=")
+        if name not in known or state not in COMPONENT_STATES:
+            errors["components"] = f'"{pair[:60]}" is no longer a component state; pick again.'
+        elif name in request.components:
+            errors["components"] = f"Pick one state for {name}."
+        else:
+            request.components[name] = state
+    if errors:
+        raise FormErrors(errors)
     return request

@@ -14,7 +14,7 @@ from datetime import datetime
 from ..domain import status_page as sp
 from ..domain.incident import Incident
 from ..domain.settings import Settings
-from ..domain.status_parsing import parse_publish
+from ..domain.status_parsing import PublishRequest, parse_publish
 from ..slack import messages
 from ..slack.gateway import SlackError
 from ..store import PrivateIncident
@@ -60,12 +60,17 @@ class StatusPageService:
 
     # --- !incident publish ----------------------------------------------------------------------------------------
     def publish(self, number: int | None, asker: Asker, text: str) -> Published:
+        """`!incident publish`: the arguments as typed (ParseError when they are wrong)."""
+        return self.publish_request(number, asker, lambda: parse_publish(text, self.settings.status_page.names))
+
+    def publish_request(self, number: int | None, asker: Asker, request: Callable[[], PublishRequest]) -> Published:
+        """Publish what `request()` gives; it is only read once the incident and the asker's right are checked."""
         incident = self.workflow.find(number, asker, "publish", open_only=False)
         if incident.is_private:
             raise ServiceError(private_refusal(incident.number))
         self._allowed(incident, asker, "publish")
         settings = self.settings
-        request = parse_publish(text, settings.status_page.names)
+        request = request()
         state = self.store.workflow.get(incident.number)
         status = sp.public_status(state.current_status(settings.statuses), settings.resolved_status, incident.is_closed)
         existing = self.store.status_page.get(incident.number)

@@ -8,7 +8,6 @@ from outbox_support import make_core, webhook_config
 from slack_workspace import ADMIN
 
 from outside_emulators import StatuspageEmulator
-from redalert_core.domain import status_outbox_policies
 from redalert_core.domain.outbox import STATUSPAGE, State
 from redalert_core.integrations.statuspage import StatuspageClient
 from redalert_core.services.incidents import ServiceError
@@ -37,7 +36,6 @@ def core(emulator, tmp_path, statuspage, hooks):
     }
     core = make_core(emulator, tmp_path, config=config)
     hooks.clock = lambda: core.clock.now.timestamp()
-    core.integrations.feed.extra_policies.append(status_outbox_policies.plan)
     client = StatuspageClient(statuspage.url, KEY)
     core.integrations.deliverers.extra[STATUSPAGE] = StatuspageDeliverer(core.store, lambda: client)
     core.status_page = StatusPageService(core.workflow, clock=core.clock)

@@ -11,15 +11,12 @@ from typing import Any
 
 from errbot import botcmd
 
-from redalert_core.domain import status_outbox_policies
 from redalert_core.domain import text as texts
 from redalert_core.domain.commands import ParseError
-from redalert_core.domain.outbox import STATUSPAGE
 from redalert_core.domain.workflow_parsing import target
 from redalert_core.services.incidents import ServiceError
 from redalert_core.services.status_page import StatusPageService
 from redalert_core.services.status_site import StatusServer, StatusSite
-from redalert_core.services.statuspage_delivery import StatuspageDeliverer
 
 
 def _setting(bot_config: Any, name: str) -> str:
@@ -47,9 +44,6 @@ class StatusPageCommands:
             self.service.before_archive.append(self.status_page.before_archive)
             if self.interactions is not None:  # the /incident Update modal publishes too
                 self.interactions.status_page = self.status_page
-            if self.integrations is not None:  # Statuspage and the status.published webhook, through the outbox
-                self.integrations.feed.extra_policies.append(status_outbox_policies.plan)
-                self.integrations.deliverers.extra[STATUSPAGE] = StatuspageDeliverer(self.service.store)
         port = status_port(self.bot_config)
         if port is not None and self.status_server is None:
             site = StatusSite(

@@ -113,6 +113,9 @@ if REDALERT_WEB_PORT:
 REDALERT_STATUS_PORT = os.environ.get("REDALERT_STATUS_PORT", "").strip()
 if REDALERT_STATUS_PORT and (not REDALERT_STATUS_PORT.isdigit() or not 0 < int(REDALERT_STATUS_PORT) < 65536):
     _fail(f"REDALERT_STATUS_PORT must be a TCP port number (1-65535), not {REDALERT_STATUS_PORT!r}.")
+REDALERT_STATUS_URL = os.environ.get("REDALERT_STATUS_URL", "").strip()
+if REDALERT_STATUS_URL and not re.match(r"https?://", REDALERT_STATUS_URL):
+    _fail("REDALERT_STATUS_URL must be an http(s) URL such as https://status.example.com.")
 SUPPRESS_CMD_NOT_FOUND = False
 HIDE_RESTRICTED_COMMANDS = True
 DIVERT_TO_PRIVATE = ()

@@ -49,8 +49,9 @@ class StatusPageCommands:
             site = StatusSite(
                 self.service.store, lambda: self.settings, _setting(self.bot_config, "REDALERT_STATUS_URL")
             )
-            # Every interface: people reach it through a reverse proxy or the container's published port.
-            self.status_server = StatusServer(site, port, "0.0.0.0").start()  # noqa: S104
+            # Every interface unless told: people reach it through a reverse proxy or the container's published port.
+            host = _setting(self.bot_config, "REDALERT_STATUS_HOST") or "0.0.0.0"  # noqa: S104
+            self.status_server = StatusServer(site, port, host).start()
             self.log.info("The public status page listens on port %s.", self.status_server.port)
 
     def _stop_status_page(self) -> None:

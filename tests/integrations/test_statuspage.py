@@ -110,3 +110,15 @@ def test_429_waits_for_retry_after_and_unpublish_deletes(core, statuspage):
     core.status_page.unpublish(incident.number, Asker(user=ADMIN, is_admin=True))
     core.deliver_until_quiet()
     assert statuspage.incidents == [] and len(successful(statuspage, "DELETE")) == 1
+
+
+def test_statuspage_420_is_its_rate_limit_too_and_is_retried(core, statuspage):
+    incident = core.open()
+    statuspage.fail_next(status=420, body={"message": "Enhance your calm"}, retry_after=20)
+    publish(core, incident.number, "Slow.")
+    core.deliver()
+    [row] = core.rows(STATUSPAGE)
+    assert row.state is State.RETRYING and "HTTP 420" in row.last_error
+    assert (row.next_attempt_at - core.clock.now).total_seconds() >= 20
+    core.deliver_until_quiet()
+    assert len(statuspage.incidents) == 1

@@ -104,3 +104,24 @@ def test_who_may_publish():
     assert sp.may_publish("UCOM", roles, "UCMD", allowed, False)
     assert not sp.may_publish("USCR", roles, "UCMD", allowed, False)
     assert sp.may_publish("USCR", roles, "UCMD", allowed, True)
+
+
+@pytest.mark.parametrize("state", sp.COMPONENT_STATES)
+def test_every_component_state_is_accepted_and_ranks_the_page(state):
+    assert parse_publish(f"api={state} Text", ("api",)).components == {"api": state}
+    level, description = sp.indicator([state])
+    assert level == sp.IMPACT[state] and description == sp.PAGE_DESCRIPTION[level]
+
+
+def test_component_states_on_the_page_come_from_open_entries_only():
+    from datetime import UTC, datetime
+
+    page = validate({"STATUS_COMPONENTS": COMPONENTS}).status_page
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    open_entry = sp.PublicEntry(1, "t", "identified", {"api": "partial_outage"}, at, at)
+    worse = sp.PublicEntry(2, "t", "investigating", {"api": "major_outage", "web": "degraded_performance"}, at, at)
+    resolved = sp.PublicEntry(3, "t", "resolved", {"web": "operational"}, at, at, resolved_at=at)
+    withdrawn = sp.PublicEntry(4, "t", "monitoring", {"web": "major_outage"}, at, at, withdrawn_at=at)
+    states = sp.component_states(page, [open_entry, worse, resolved, withdrawn])
+    assert states == {"api": "major_outage", "web": "degraded_performance"}
+    assert sp.component_states(page, [resolved, withdrawn]) == {"api": "operational", "web": "operational"}

@@ -48,6 +48,8 @@ def test_publish_update_resolve_prompt_once_and_final_update(testbot, slack):
     cid = channel_of(testbot, 1)
     reply = say(testbot, "!incident publish api=major_outage We are investigating errors on the API.", channel=cid)
     assert "Published incident 1 on the status page as “Major outage: api” (investigating; api major_outage)." in reply
+    reply = say(testbot, "!incident publish 500 errors on some requests.", channel=cid)
+    assert "Updated incident 1" in reply and store(testbot).status_page.get(1).updates[0].body.startswith("500 errors")
     say(testbot, "!incident status identified", channel=cid)
     reply = say(testbot, "!incident publish 1 web=degraded_performance We found the cause.")
     assert "Updated incident 1" in reply and "(identified; api major_outage, web degraded_performance)" in reply
@@ -59,8 +61,8 @@ def test_publish_update_resolve_prompt_once_and_final_update(testbot, slack):
     reply = say(testbot, "!incident publish 1 The API works normally again.")
     assert "(resolved; api operational, web operational)" in reply
     entry = store(testbot).status_page.get(1)
-    assert [u.status for u in entry.updates] == ["resolved", "identified", "investigating"]
-    assert kinds(testbot, 1).count("status_published") == 3
+    assert [u.status for u in entry.updates] == ["resolved", "identified", "investigating", "investigating"]
+    assert kinds(testbot, 1).count("status_published") == 4
     status, _, body = get("/api/v2/summary.json")
     summary = json.loads(body)
     assert summary["incidents"] == []  # resolved incidents leave the open list

@@ -74,7 +74,7 @@ class StatusPageCommands:
         States: operational, degraded_performance, partial_outage, major_outage, under_maintenance.
         """
         try:
-            parsed = target(self._raw_args(msg, args, "publish"))
+            parsed = self._free_target(msg, args, "publish")  # "500 errors…" in the channel is text
             published = self.status_page.publish(parsed.number, self._asker(msg), parsed.rest)
         except (ParseError, ServiceError) as exc:
             return texts.unping(str(exc))

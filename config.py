@@ -125,6 +125,13 @@ if REDALERT_WEB_PORT:
     if REDALERT_WEB_URL and not re.match(r"https?://", REDALERT_WEB_URL):
         _fail("REDALERT_WEB_URL must be an http(s) URL such as https://redalert.example.com.")
     CORE_PLUGINS += ("Webserver",)
+# The public status page (docs/status-page.md): its own small HTTP server, no login, when REDALERT_STATUS_PORT is set.
+REDALERT_STATUS_PORT = os.environ.get("REDALERT_STATUS_PORT", "").strip()
+if REDALERT_STATUS_PORT and (not REDALERT_STATUS_PORT.isdigit() or not 0 < int(REDALERT_STATUS_PORT) < 65536):
+    _fail(f"REDALERT_STATUS_PORT must be a TCP port number (1-65535), not {REDALERT_STATUS_PORT!r}.")
+REDALERT_STATUS_URL = os.environ.get("REDALERT_STATUS_URL", "").strip()
+if REDALERT_STATUS_URL and not re.match(r"https?://", REDALERT_STATUS_URL):
+    _fail("REDALERT_STATUS_URL must be an http(s) URL such as https://status.example.com.")
 SUPPRESS_CMD_NOT_FOUND = False
 HIDE_RESTRICTED_COMMANDS = True
 DIVERT_TO_PRIVATE = ()
@@ -168,4 +175,13 @@ REDALERT_DEFAULT_CONFIG = {
     "PROBLEM_STATUS_ALLOWED": "owners",
     "PROBLEM_STALE_DAYS": 14,
     "FORM_GROUPS": [],
+    # The public status page (docs/status-page.md): the components the public sees, a list of
+    # {"name": "api", "description": "The public API", "group": "Platform"} (group optional); who may publish
+    # besides the commander and admins; the page's name.
+    "STATUS_COMPONENTS": [],
+    "PUBLISH_ROLES": ["commander", "communications"],
+    "STATUS_PAGE_NAME": "Service status",
+    # Atlassian Statuspage: the page id and our component name -> Statuspage component id (empty: not used).
+    "STATUSPAGE_PAGE_ID": "",
+    "STATUSPAGE_COMPONENTS": {},
 }

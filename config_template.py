@@ -115,6 +115,14 @@ REDALERT_WEB_PORT = ""
 REDALERT_WEB_SECRET = ""
 REDALERT_WEB_URL = ""
 
+# The public status page (docs/status-page.md): its own small HTTP server on
+# REDALERT_STATUS_PORT (REDALERT_STATUS_HOST, default 0.0.0.0), no login,
+# separate from the web report. REDALERT_STATUS_URL is its public address,
+# for links in chat and in the Atom feed. Statuspage: STATUSPAGE_API_URL
+# (default https://api.statuspage.io/v1) and STATUSPAGE_API_KEY.
+REDALERT_STATUS_PORT = ""
+REDALERT_STATUS_URL = ""
+
 # REDALERT_ADMINS: comma-separated Slack user IDs (U012AB3CD). Only they
 # may change the configuration with !plugin config RedAlert {...}.
 BOT_ADMINS = ("U012AB3CD",)

@@ -21,6 +21,7 @@ from chat_commands.interactive import InteractiveCommands
 from chat_commands.observability import ObservabilityCommands, observed_commands
 from chat_commands.problems import ProblemCommands
 from chat_commands.replicas import ReplicaCommands
+from chat_commands.status_page import StatusPageCommands
 from chat_commands.workflow import WorkflowCommands
 from redalert_core.domain import commands
 from redalert_core.domain import text as texts
@@ -56,6 +57,7 @@ class RedAlert(
     AnalysisCommands,
     ReplicaCommands,
     ObservabilityCommands,
+    StatusPageCommands,
     BotPlugin,
 ):
     """Incident management: open an incident channel, invite the right people, list and close incidents."""
@@ -146,6 +148,7 @@ class RedAlert(
         self._start_analysis()  # stats, export, weekly digest, web report (chat_commands/analysis.py)
         self._start_problems()  # links, problems, tasks and their reminders (chat_commands/problems.py)
         self._start_interactions()  # /incident, buttons, modals (chat_commands/interactive.py)
+        self._start_status_page()  # publish, unpublish, the public status page (chat_commands/status_page.py)
         self._watch_shared_state()  # configuration changed on another replica (chat_commands/replicas.py)
         self._start_observability()  # metrics, /healthz, /readyz (chat_commands/observability.py)
         if not first:
@@ -167,6 +170,7 @@ class RedAlert(
         # plugin: a shutdown waits for the last pins and posts.
         self._stop_observability()
         self._stop_interactions()
+        self._stop_status_page()
         self._stop_integrations()
         if self.service is not None:
             self.service.drain()
@@ -236,6 +240,7 @@ class RedAlert(
         - `!incident show [<number>]`: severity, status, roles, times, links, problem, tasks
         - `!incident close [<number> | #channel] [resolution]`, e.g. `!incident close Rolled back`
         - `!incident page [<number>] [<severity>]`: page PagerDuty by hand
+        - `!incident publish [<number>] [<component>=<state> …] [title="…"] <public text>`; `!incident unpublish`
         - `!incident retry <number>`; `!incident doctor`, `!incident outbox [retry <id|all>]` (admins)
         - `!incident stats [<period>] [<severity>]`, e.g. `!incident stats 90d sev1` (figures and a chart)
         - `!incident export [csv|json] [<period>]`; `!incident web` (a personal link to the web report)

@@ -20,6 +20,8 @@ EXPECTED_TABLES = {
     "problem_incidents",
     "problem_events",
     "tasks",
+    "status_entries",
+    "status_updates",
 }
 
 

@@ -12,7 +12,7 @@ from errbot import botcmd
 
 from redalert_core.domain import text as texts
 from redalert_core.domain.commands import ParseError
-from redalert_core.domain.outbox import CONFLUENCE, PAGERDUTY, SLACK, TRELLO, WEBHOOK, OutboxRow, State
+from redalert_core.domain.outbox import CONFLUENCE, PAGERDUTY, SLACK, STATUSPAGE, TRELLO, WEBHOOK, OutboxRow, State
 from redalert_core.domain.task_outbox_policies import card_link
 from redalert_core.domain.workflow_parsing import target
 from redalert_core.services.incidents import ServiceError
@@ -32,6 +32,8 @@ def describe_row(row: OutboxRow) -> str:
         what = "Confluence post-mortem page"
     elif row.destination == TRELLO:
         what = f"Trello card {payload.get('action', '?')}"
+    elif row.destination == STATUSPAGE:
+        what = f"Statuspage {payload.get('action', '?')}"
     elif row.destination == SLACK:
         what = "Slack notice"
     else:

@@ -85,6 +85,10 @@ class EventKind(enum.StrEnum):
     TASK_ASSIGNED = "task_assigned"
     TASK_DUE_CHANGED = "task_due_changed"
     TASK_NUDGED = "task_nudged"
+    # The public status page (status_page.py): what was published, withdrawn, and the one final-update prompt.
+    STATUS_PUBLISHED = "status_published"
+    STATUS_UNPUBLISHED = "status_unpublished"
+    STATUS_FINAL_ASKED = "status_final_asked"
 
 
 @dataclass

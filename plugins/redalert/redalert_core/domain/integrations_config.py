@@ -21,6 +21,7 @@ WEBHOOK_EVENTS = (
     "task.created",
     "task.done",
     "problem.updated",
+    "status.published",
 )
 ENV_REFERENCE = re.compile(r"^env:([A-Za-z_][A-Za-z0-9_]{0,99})\Z")
 ROUTING_KEY = re.compile(r"^[A-Za-z0-9]{32}\Z")

@@ -13,10 +13,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import digest, problem_config, workflow_config
+from . import digest, problem_config, status_page, workflow_config
 from .form_config import check_form_groups
 from .integrations_config import INTEGRATION_DEFAULTS, IntegrationSettings, check_integrations
 from .naming import DEFAULT_TEMPLATE, TEMPLATE_FIELDS, slugify, template_fields
+from .status_page import StatusPageSettings
 from .workflow_config import (
     DEFAULT_POSTMORTEM_SEVERITIES,
     DEFAULT_REMINDER_MINUTES,
@@ -53,6 +54,8 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "FORM_GROUPS": [],
     # The weekly metrics digest (digest.py checks these); an empty channel means no digest.
     **digest.DEFAULTS,
+    # The public status page and Atlassian Statuspage (status_page.py checks these).
+    **status_page.DEFAULTS,
 }
 CLOSE_POLICIES = ("members", "admins", "anyone")
 
@@ -101,6 +104,7 @@ class Settings:
     form_groups: tuple[str, ...] = ()
     digest_channel: str | None = None
     digest_schedule: digest.Schedule = field(default_factory=lambda: digest.parse_schedule(digest.DEFAULT_SCHEDULE))
+    status_page: StatusPageSettings = field(default_factory=StatusPageSettings)
 
     @property
     def resolved_status(self) -> str:
@@ -272,6 +276,7 @@ def validate(config: Any, defaults: dict[str, Any] | None = None) -> Settings:
     workflow.update(problem_config.check(merged, faults))
     form_groups = check_form_groups(merged["FORM_GROUPS"], faults)
     workflow.update(digest.check(merged, faults))
+    workflow.update(status_page.check(merged, faults))
     if faults:
         raise ConfigError(faults)
     return Settings(

@@ -43,6 +43,11 @@ def describe(event: Event, person: Show, quote: Show) -> str | None:
         return f"Reminder sent to {person(data['to'])} ({quote(data.get('reminder', ''))})" if data.get("to") else None
     if kind == EventKind.PAGED:
         return f"{by} paged PagerDuty ({quote(str(data.get('severity', '?')))})"
+    if kind == EventKind.STATUS_PUBLISHED:
+        status = quote(str(data.get("status", "?")))
+        return f"Published on the status page by {by} ({status}): {quote(data.get('body', ''))}"
+    if kind == EventKind.STATUS_UNPUBLISHED:
+        return f"Withdrawn from the status page by {by}"
     problem_line = _problem_management(event, by, person, quote)
     if problem_line is not None:
         return problem_line

@@ -7,13 +7,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from ..domain import status_outbox_policies
 from ..domain.incident import EventKind, Incident
-from ..domain.outbox import WAITING, OutboxRow, State
+from ..domain.outbox import STATUSPAGE, WAITING, OutboxRow, State
 from ..domain.settings import Settings
 from .incidents import IncidentService, ServiceError, utcnow
 from .outbox_delivery import Deliverers
 from .outbox_dispatcher import OutboxDispatcher
 from .outbox_feed import OutboxFeed
+from .statuspage_delivery import StatuspageDeliverer
 
 
 @dataclass
@@ -45,6 +47,10 @@ class IntegrationsService:
         self.feed = OutboxFeed(self.store, lambda: self.settings, clock)
         self.store.events.subscribe(self.feed)
         self.deliverers = deliverers or Deliverers(self.store, incidents.gateway, clock)
+        # The status page's destinations (Statuspage, the status.published webhook): registered before the
+        # dispatcher can start, so rows written before a restart find their deliverer.
+        self.feed.extra_policies.append(status_outbox_policies.plan)
+        self.deliverers.extra.setdefault(STATUSPAGE, StatuspageDeliverer(self.store))
         extra = {"jitter": jitter} if jitter is not None else {}
         self.dispatcher = OutboxDispatcher(self.store, self.deliverers, lambda: self.settings, clock=clock, **extra)
 

@@ -23,17 +23,23 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from ..domain import status_parsing
 from ..domain import text as texts
 from ..domain.commands import Mentions
 from ..domain.incident_form import FormErrors, validate_open, validate_update
+from ..domain.status_parsing import PublishRequest
 from ..observability import log_context
 from ..slack import blocks, modals
 from ..slack.gateway import SlackError
+from ..slack.status_modal import read_publish_form
 from . import replies
 from .incidents import IncidentService, OpenRequest, ServiceError, utcnow
 from .workflow import Asker, WorkflowService
+
+if TYPE_CHECKING:
+    from .status_page import StatusPageService
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +78,8 @@ class InteractionService:
         self._pending: set[Future] = set()
         self._guard = threading.Lock()
         self._purged_at: datetime | None = None
+        # The Update modal's publish fields go to this service (set by the plugin once it exists).
+        self.status_page: StatusPageService | None = None
 
     @property
     def settings(self):
@@ -315,8 +323,13 @@ class InteractionService:
         if not isinstance(number, int):
             return modals.errors({"text": "This form lost track of its incident; close it and click Update again."})
         current = self.store.workflow.get(number).current_status(self.settings.statuses)
+        form = modals.read_update_form(view)
         try:
-            status, text = validate_update(modals.read_update_form(view), self.settings.statuses, current)
+            publish = status_parsing.from_form(*read_publish_form(view), self.settings.status_page.names)
+            if publish is not None and not (form.text or "").strip() and (form.status or current) == current:
+                status, text = None, None  # only a publish
+            else:
+                status, text = validate_update(form, self.settings.statuses, current)
         except FormErrors as bad:
             return modals.errors(bad.errors)
         if not self._claim(f"submit:{view.get('id', '')}"):
@@ -325,10 +338,12 @@ class InteractionService:
             self.store.interactions.release(meta["click"])
         origin = Origin(user=user, channel=meta.get("channel"), response_url=meta.get("response_url"))
         asker = Asker(user=user, here=None, is_admin=self.is_admin(user), member_of=meta.get("channel"))
-        self._later(origin, lambda: self._update(number, asker, status, text))
+        self._later(origin, lambda: self._update(number, asker, status, text, publish))
         return None
 
-    def _update(self, number: int, asker: Asker, status: str | None, text: str | None) -> str | None:
+    def _update(
+        self, number: int, asker: Asker, status: str | None, text: str | None, publish: PublishRequest | None = None
+    ) -> str | None:
         parts: list[str] = []
         warnings: list[str] = []
         incident = self.workflow.find(number, asker, "update")
@@ -340,6 +355,9 @@ class InteractionService:
             outcome = self.workflow.post_update(incident.number, asker, text)
             parts.append(f"Update posted in {' and '.join(f'<#{c}>' for c in outcome.where)}.")
             warnings += outcome.warnings
+        if publish is not None and self.status_page is not None:  # after the status: the public one follows it
+            entry = self.status_page.publish_request(incident.number, asker, lambda: publish).entry
+            parts.append(f"Published on the status page as “{texts.escape(entry.title)}” ({entry.status}).")
         if not parts:
             return None
         return " ".join(parts) + replies.warnings_lines(warnings)

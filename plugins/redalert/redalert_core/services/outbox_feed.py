@@ -32,7 +32,7 @@ class OutboxFeed:
 
     def __call__(self, connection: Any, event: Event, incident: Incident | None = None) -> None:
         settings = self._settings()
-        if not settings.integrations.anything:
+        if not settings.integrations.anything and not settings.status_page.statuspage:
             return  # nothing configured: no query, no cost on the chat path
         plans = [policy(event, settings) for policy in self.extra_policies]
         if event.incident_number is not None and event.kind in policies.RELEVANT and self._worth_a_look(event):

@@ -81,6 +81,8 @@ class WorkflowService:
         # inside the lock, so the last chat.update always shows the latest state; once the closing summary is out,
         # no other follows.
         self._summary_final: set[int] = set()
+        # Called after a status change is stored: (incident, new status) -> warnings (the status page's prompt).
+        self.after_status: list[Callable[[Incident, str], list[str]]] = []
 
     @property
     def settings(self) -> Settings:
@@ -162,6 +164,8 @@ class WorkflowService:
             text += "\nThe resolution time is recorded. Close the incident with `!incident close [resolution]`."
         outcome.warnings += self._tell_channel(incident, text, asker)
         outcome.warnings += self.refresh_summary(incident.number)
+        for hook in self.after_status:
+            outcome.warnings += hook(incident, wanted)
         return outcome
 
     # --- severity -----------------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from ..domain.incident import Incident
 from ..domain.incident_form import MAX_UPDATE, OpenForm, UpdateForm
 from ..domain.settings import Settings
 from ..domain.text import clip
+from .status_modal import publish_blocks
 
 OPEN_CALLBACK = "incident_open"
 UPDATE_CALLBACK = "incident_update"
@@ -178,6 +179,8 @@ def update_incident(incident: Incident, settings: Settings, status: str, metadat
             hint="Posted in the incident channel and its announcement thread.",
         ),
     ]
+    if not incident.is_private:  # a private incident is never published
+        blocks += publish_blocks(settings.status_page)
     # notify_on_close: a cancelled Update form is reported, so that the button works again at once.
     title = f"Update incident {incident.number}"
     return _modal(UPDATE_CALLBACK, title, "Post update", blocks, metadata, notify_on_close=True)

@@ -37,6 +37,7 @@ from .problems import ProblemRepository
 from .rate_buckets import SharedRateBuckets
 from .remote_links import RemoteLinks
 from .replicas import OpenOwners, ReplicaRegistry, ReplicaRow
+from .status_page import PrivateIncident, StatusPageRepository
 from .tasks import TaskRepository
 from .workflow import WorkflowRepository
 
@@ -46,6 +47,7 @@ __all__ = [
     "IncidentInAnotherProblem",
     "IncidentNotFound",
     "LeaderLock",
+    "PrivateIncident",
     "ProblemNotFound",
     "RepeatedCommand",
     "ReplicaRow",
@@ -74,6 +76,7 @@ class Store:
         self.problems = ProblemRepository(self.db, self.events)
         self.tasks = TaskRepository(self.db, self.events)
         self.interactions = InteractionLog(self.db)
+        self.status_page = StatusPageRepository(self.db, self.events)  # the public status page
         # Several replicas on one database (PostgreSQL): heartbeats, open owners, claims, cross-process locks.
         self.replicas = ReplicaRegistry(self.db)
         self.open_owners = OpenOwners(self.db)

@@ -18,6 +18,17 @@ def _fail(message: str) -> None:
     sys.exit(f"RedAlert cannot start: {message}")
 
 
+sys.path.insert(0, str(ROOT / "plugins" / "redalert"))
+from redalert_core.domain.placeholders import placeholder_variables
+
+# A value copied unchanged from the project's examples is a secret anybody can read: refuse it (never echo it).
+_placeholders = placeholder_variables(os.environ)
+if _placeholders:
+    _fail(
+        f"{', '.join(_placeholders)} still hold(s) a placeholder from the project's examples "
+        "(deploy/redalert.env.example, the docs); set the real value."
+    )
+
 BOT_TOKEN = os.environ.get("SLACK_BOT_TOKEN", "").strip()
 APP_TOKEN = os.environ.get("SLACK_APP_TOKEN", "").strip()
 if not BOT_TOKEN:
@@ -67,7 +78,6 @@ REDALERT_DATABASE_URL = (
     os.environ.get("REDALERT_DATABASE_URL", "").strip() or f"sqlite:///{Path(BOT_DATA_DIR) / 'redalert.sqlite3'}"
 )
 # SQLite cannot coordinate replicas: a second process on the same file stops here (PostgreSQL takes any number).
-sys.path.insert(0, str(ROOT / "plugins" / "redalert"))
 from redalert_core.store import single_process
 
 try:

@@ -32,6 +32,11 @@ def start_with(env_changes: dict[str, str | None], tmp_path) -> subprocess.Compl
         ({"SLACK_APP_TOKEN": BOT_TOKEN}, "SLACK_APP_TOKEN must be an app-level token starting with xapp-"),
         ({"REDALERT_ADMINS": "alice"}, "REDALERT_ADMINS must list Slack user IDs"),
         ({"SLACK_API_URL": "slack.com/api"}, "SLACK_API_URL must be an http(s) URL"),
+        (
+            {"REDALERT_WEB_PORT": "3141", "REDALERT_WEB_SECRET": "replace-with-a-random-string"},
+            "REDALERT_WEB_SECRET still hold(s) a placeholder from the project's examples",
+        ),
+        ({"REDALERT_ADMINS": "U012AB3CD"}, "REDALERT_ADMINS still hold(s) a placeholder"),
     ],
 )
 def test_bad_settings_stop_the_start_with_one_clear_line(change, expected, tmp_path):

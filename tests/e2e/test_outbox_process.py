@@ -97,7 +97,7 @@ def test_no_secret_reaches_the_log_at_debug(emulator, tmp_path):
             for what in ("pagerduty", "trello"):
                 slack.wait_for_message(cid, lambda m, w=what: f"could not deliver to {w}" in m["text"], timeout=20)
             report = say(slack, ADMIN, slack.open_dm(ADMIN), "!incident outbox")
-            assert "HTTP 400" in report and "HTTP 401: invalid token" in report
+            assert "HTTP 400" in report and "HTTP 401 (Unauthorized) — invalid token" in report
         finally:
             assert bot.stop(signal.SIGTERM) == 0, bot.log[-3000:]
         log = bot.log

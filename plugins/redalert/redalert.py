@@ -10,6 +10,7 @@ import re
 import threading
 from fnmatch import fnmatch
 from pathlib import Path
+from pprint import pformat
 from typing import Any
 
 from errbot import BotPlugin, ValidationException, botcmd, cmdfilter
@@ -24,6 +25,8 @@ from chat_commands.workflow import WorkflowCommands
 from redalert_core.domain import commands
 from redalert_core.domain import text as texts
 from redalert_core.domain.commands import ParseError
+from redalert_core.domain.private_urls import allowed_by
+from redalert_core.domain.redaction import mask_config
 from redalert_core.domain.settings import DEFAULT_CONFIG, ConfigError, Settings, parse_config_text, validate
 from redalert_core.services import doctor, replies
 from redalert_core.services.incidents import IncidentService, OpenRequest, ServiceError
@@ -32,6 +35,7 @@ from redalert_core.slack.gateway import SlackGateway, build_client
 from redalert_core.store import Store, single_process
 
 _CONFIG_COMMAND = re.compile(r"^\s*RedAlert\s+(.+)$", re.DOTALL)
+_CONFIG_SHOW = re.compile(r"^\s*RedAlert\s*$")
 RECORDED_OPEN = "redalert_recorded_open"  # msg.extras: (OpenRequest, StepReport) stored by take_command
 
 
@@ -62,7 +66,13 @@ class RedAlert(
 
     # --- configuration --------------------------------------------------------------------------------------
     def _defaults(self) -> dict[str, Any]:
-        return {**DEFAULT_CONFIG, **(getattr(self.bot_config, "REDALERT_DEFAULT_CONFIG", None) or {})}
+        defaults = {**DEFAULT_CONFIG, **(getattr(self.bot_config, "REDALERT_DEFAULT_CONFIG", None) or {})}
+        try:  # the environment's ALLOW_PRIVATE_URLS (tests, on-premise) allows what the key would
+            if allowed_by(os.environ.get("ALLOW_PRIVATE_URLS")):
+                defaults["ALLOW_PRIVATE_URLS"] = True
+        except ValueError:
+            pass  # config.py refuses to start with such a value
+        return defaults
 
     def get_configuration_template(self) -> dict[str, Any]:
         return self._defaults()
@@ -104,6 +114,11 @@ class RedAlert(
         """
         if dry_run or cmd != "plugin_config" or not isinstance(args, str):
             return msg, cmd, args
+        if _CONFIG_SHOW.match(args):
+            if not self._is_admin(msg):
+                return msg, cmd, args  # the ACLs plugin answers non-admins
+            self._bot.send_simple_reply(msg, self._masked_configuration())
+            return None, None, None
         match = _CONFIG_COMMAND.match(args)
         if not match:
             return msg, cmd, args
@@ -117,6 +132,19 @@ class RedAlert(
             self._bot.send_simple_reply(msg, f"Configuration refused, nothing changed:\n{faults}")
             return None, None, None
         return msg, cmd, f"RedAlert {config!r}"
+
+    def _masked_configuration(self) -> str:
+        """What Errbot's `!plugin config RedAlert` shows, with keys, tokens and URL paths and queries masked: the
+        reply may land in a channel, and a routing key or a webhook URL's token is a credential."""
+        prefix = f"{self._bot.prefix}plugin config {self.name}"
+        text = (
+            "Default configuration for this plugin (secrets are shown as [masked]: give them again, or as "
+            f'"env:NAME", when you paste this back):\n\n```\n{prefix} {pformat(mask_config(self._defaults()))}\n```'
+        )
+        current = self._bot.plugin_manager.get_plugin_configuration(self.name)
+        if current:
+            text += f"\n\nCurrent configuration:\n\n```\n{prefix} {pformat(mask_config(current))}\n```"
+        return text
 
     def _is_admin(self, msg) -> bool:
         who = getattr(msg.frm, "aclattr", str(msg.frm))

@@ -10,13 +10,13 @@ import re
 import threading
 from fnmatch import fnmatch
 from pathlib import Path
-from pprint import pformat
 from typing import Any
 
 from errbot import BotPlugin, ValidationException, botcmd, cmdfilter
 
 from chat_commands import listed_under_plugin
 from chat_commands.analysis import AnalysisCommands
+from chat_commands.config_display import shown_configuration
 from chat_commands.integrations import IntegrationCommands
 from chat_commands.interactive import InteractiveCommands
 from chat_commands.problems import ProblemCommands
@@ -26,7 +26,6 @@ from redalert_core.domain import commands
 from redalert_core.domain import text as texts
 from redalert_core.domain.commands import ParseError
 from redalert_core.domain.private_urls import allowed_by
-from redalert_core.domain.redaction import mask_config
 from redalert_core.domain.settings import DEFAULT_CONFIG, ConfigError, Settings, parse_config_text, validate
 from redalert_core.services import doctor, replies
 from redalert_core.services.incidents import IncidentService, OpenRequest, ServiceError
@@ -117,7 +116,9 @@ class RedAlert(
         if _CONFIG_SHOW.match(args):
             if not self._is_admin(msg):
                 return msg, cmd, args  # the ACLs plugin answers non-admins
-            self._bot.send_simple_reply(msg, self._masked_configuration())
+            command = f"{self._bot.prefix}plugin config {self.name}"
+            current = self._bot.plugin_manager.get_plugin_configuration(self.name)
+            self._bot.send_simple_reply(msg, shown_configuration(command, self._defaults(), current))
             return None, None, None
         match = _CONFIG_COMMAND.match(args)
         if not match:
@@ -132,19 +133,6 @@ class RedAlert(
             self._bot.send_simple_reply(msg, f"Configuration refused, nothing changed:\n{faults}")
             return None, None, None
         return msg, cmd, f"RedAlert {config!r}"
-
-    def _masked_configuration(self) -> str:
-        """What Errbot's `!plugin config RedAlert` shows, with keys, tokens and URL paths and queries masked: the
-        reply may land in a channel, and a routing key or a webhook URL's token is a credential."""
-        prefix = f"{self._bot.prefix}plugin config {self.name}"
-        text = (
-            "Default configuration for this plugin (secrets are shown as [masked]: give them again, or as "
-            f'"env:NAME", when you paste this back):\n\n```\n{prefix} {pformat(mask_config(self._defaults()))}\n```'
-        )
-        current = self._bot.plugin_manager.get_plugin_configuration(self.name)
-        if current:
-            text += f"\n\nCurrent configuration:\n\n```\n{prefix} {pformat(mask_config(current))}\n```"
-        return text
 
     def _is_admin(self, msg) -> bool:
         who = getattr(msg.frm, "aclattr", str(msg.frm))

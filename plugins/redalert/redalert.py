@@ -16,7 +16,7 @@ from errbot import BotPlugin, ValidationException, botcmd, cmdfilter
 
 from chat_commands import listed_under_plugin
 from chat_commands.analysis import AnalysisCommands
-from chat_commands.config_display import shown_configuration
+from chat_commands.config_display import hide_configuration_in_logs, masked_history, shown_configuration
 from chat_commands.integrations import IntegrationCommands
 from chat_commands.interactive import InteractiveCommands
 from chat_commands.problems import ProblemCommands
@@ -111,6 +111,10 @@ class RedAlert(
         Errbot evaluates the raw text (smart quotes and &amp; break it) and, when the check fails, resets the stored
         configuration; validating here first keeps the previous configuration in force.
         """
+        if not dry_run and cmd == "history":  # Errbot's own would show a configuration typed earlier, keys and all
+            history = list(self._bot.cmd_history[msg.frm.person])
+            self._bot.send_simple_reply(msg, masked_history(self._bot.prefix, history) or "No commands yet.")
+            return None, None, None
         if dry_run or cmd != "plugin_config" or not isinstance(args, str):
             return msg, cmd, args
         if _CONFIG_SHOW.match(args):
@@ -141,6 +145,7 @@ class RedAlert(
     # --- lifecycle ------------------------------------------------------------------------------------------
     def activate(self) -> None:
         super().activate()
+        hide_configuration_in_logs()
         # activate() reruns on every configuration change. The service (with its store and thread pool) and the
         # once-per-process tasks are created on the first one only, so a command running during a reload keeps
         # a working service.

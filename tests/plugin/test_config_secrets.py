@@ -1,5 +1,7 @@
 """The configuration shown without its secrets, and outside URLs that point inside refused (issue 18, items 8, 9)."""
 
+import logging
+
 from plugin_support import extra_config, extra_plugin_dir, loglevel, say  # noqa: F401
 from slack_workspace import ALICE
 
@@ -55,3 +57,13 @@ def test_the_environment_variable_allows_private_webhooks_too(testbot, monkeypat
     monkeypatch.setenv("ALLOW_PRIVATE_URLS", "1")
     hook = "{'url': 'http://127.0.0.1:8080/hook', 'events': ['incident.opened'], 'secret': 'env:HOOK_SECRET'}"
     assert say(testbot, f"!plugin config RedAlert {{'WEBHOOKS': [{hook}]}}") == "Plugin configuration done."
+
+
+def test_the_configuration_command_is_logged_and_remembered_masked(testbot, caplog):
+    caplog.set_level(logging.DEBUG)
+    assert say(testbot, f"!plugin config RedAlert {CONFIG}") == "Plugin configuration done."
+    assert 'Processing command "plugin_config"' in caplog.text  # Errbot's INFO line, with the arguments masked
+    assert KEY not in caplog.text and "s3cr3tT0ken" not in caplog.text
+    history = say(testbot, "!history")
+    assert "plugin_config RedAlert" in history and "[masked]" in history
+    assert KEY not in history and "s3cr3tT0ken" not in history

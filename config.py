@@ -18,6 +18,18 @@ def _fail(message: str) -> None:
     sys.exit(f"RedAlert cannot start: {message}")
 
 
+sys.path.insert(0, str(ROOT / "plugins" / "redalert"))
+from redalert_core.domain.placeholders import placeholder_variables
+from redalert_core.domain.private_urls import OUTSIDE_URL_VARIABLES, allowed_by, refusal
+
+# A value copied unchanged from the project's examples is a secret anybody can read: refuse it (never echo it).
+_placeholders = placeholder_variables(os.environ)
+if _placeholders:
+    _fail(
+        f"{', '.join(_placeholders)} still hold(s) a placeholder from the project's examples "
+        "(deploy/redalert.env.example, the docs); set the real value."
+    )
+
 BOT_TOKEN = os.environ.get("SLACK_BOT_TOKEN", "").strip()
 APP_TOKEN = os.environ.get("SLACK_APP_TOKEN", "").strip()
 if not BOT_TOKEN:
@@ -28,6 +40,16 @@ if not APP_TOKEN:
     _fail("set SLACK_APP_TOKEN to an app-level token (xapp-…) with the connections:write scope, for Socket Mode.")
 if not re.fullmatch(r"xapp-[A-Za-z0-9-]+", APP_TOKEN):
     _fail("SLACK_APP_TOKEN must be an app-level token starting with xapp- (Basic Information → App-Level Tokens).")
+
+# Outside systems' base URLs may not point inside (loopback, link-local, private) unless ALLOW_PRIVATE_URLS is set.
+try:
+    ALLOW_PRIVATE_URLS = allowed_by(os.environ.get("ALLOW_PRIVATE_URLS"))
+except ValueError as _error:
+    _fail(str(_error) + ".")
+for _name in OUTSIDE_URL_VARIABLES:
+    _refused = None if ALLOW_PRIVATE_URLS else refusal(_name, os.environ.get(_name, ""))
+    if _refused:
+        _fail(_refused)
 
 SLACK_API_URL = os.environ.get("SLACK_API_URL", "").strip() or "https://slack.com/api/"
 if not SLACK_API_URL.endswith("/"):
@@ -67,7 +89,6 @@ REDALERT_DATABASE_URL = (
     os.environ.get("REDALERT_DATABASE_URL", "").strip() or f"sqlite:///{Path(BOT_DATA_DIR) / 'redalert.sqlite3'}"
 )
 # SQLite cannot coordinate replicas: a second process on the same file stops here (PostgreSQL takes any number).
-sys.path.insert(0, str(ROOT / "plugins" / "redalert"))
 from redalert_core.store import single_process
 
 try:
@@ -164,6 +185,9 @@ REDALERT_DEFAULT_CONFIG = {
     "CONFLUENCE_PARENT_PAGE_ID": "",
     "WEBHOOKS": [],
     "OUTBOX_GIVE_UP_HOURS": 24,
+    # Webhook URLs on loopback, link-local or private addresses are refused unless True (or the environment
+    # variable ALLOW_PRIVATE_URLS=1): for tests and on-premise targets.
+    "ALLOW_PRIVATE_URLS": False,
     # The weekly metrics digest: a channel ID ("" = no digest) and when, e.g. "mon 09:00 UTC".
     "DIGEST_CHANNEL": "",
     "DIGEST_SCHEDULE": "mon 09:00 UTC",

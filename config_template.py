@@ -237,6 +237,11 @@ REDALERT_DEFAULT_CONFIG = {
     # Hours after which an undeliverable call stops being retried (dead;
     # `!incident outbox retry` requeues it).
     "OUTBOX_GIVE_UP_HOURS": 24,
+    # Webhook URLs that point to loopback, link-local or private addresses
+    # (127.0.0.1, 169.254.169.254, 10.x, localhost…) are refused unless
+    # this is True or the environment sets ALLOW_PRIVATE_URLS=1 (for tests
+    # and on-premise targets). Host names are not resolved.
+    "ALLOW_PRIVATE_URLS": False,
     # The weekly digest (docs/metrics.md): last week's incident figures and
     # chart beside the week before's, posted once a week in this channel
     # (a channel ID C…, with the bot as a member; "" = no digest) at

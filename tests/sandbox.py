@@ -120,6 +120,7 @@ class Outside:
 
     def env(self) -> dict[str, str]:
         return {
+            "ALLOW_PRIVATE_URLS": "1",  # the emulators listen on 127.0.0.1
             "PAGERDUTY_EVENTS_URL": self.pagerduty.url,
             "SANDBOX_PAGERDUTY_KEY": ROUTING_KEY,
             "TRELLO_API_URL": self.trello.url,

@@ -16,6 +16,7 @@ from errbot import BotPlugin, ValidationException, botcmd, cmdfilter
 
 from chat_commands import listed_under_plugin
 from chat_commands.analysis import AnalysisCommands
+from chat_commands.config_display import hide_configuration_in_logs, masked_history, shown_configuration
 from chat_commands.integrations import IntegrationCommands
 from chat_commands.interactive import InteractiveCommands
 from chat_commands.observability import ObservabilityCommands, observed_commands
@@ -26,6 +27,7 @@ from chat_commands.workflow import WorkflowCommands
 from redalert_core.domain import commands
 from redalert_core.domain import text as texts
 from redalert_core.domain.commands import ParseError
+from redalert_core.domain.private_urls import allowed_by
 from redalert_core.domain.settings import DEFAULT_CONFIG, ConfigError, Settings, parse_config_text, validate
 from redalert_core.services import doctor, replies
 from redalert_core.services.incidents import IncidentService, OpenRequest, ServiceError
@@ -34,6 +36,7 @@ from redalert_core.slack.gateway import SlackGateway, build_client
 from redalert_core.store import Store, single_process
 
 _CONFIG_COMMAND = re.compile(r"^\s*RedAlert\s+(.+)$", re.DOTALL)
+_CONFIG_SHOW = re.compile(r"^\s*RedAlert\s*$")
 RECORDED_OPEN = "redalert_recorded_open"  # msg.extras: (OpenRequest, StepReport) stored by take_command
 
 
@@ -67,7 +70,13 @@ class RedAlert(
 
     # --- configuration --------------------------------------------------------------------------------------
     def _defaults(self) -> dict[str, Any]:
-        return {**DEFAULT_CONFIG, **(getattr(self.bot_config, "REDALERT_DEFAULT_CONFIG", None) or {})}
+        defaults = {**DEFAULT_CONFIG, **(getattr(self.bot_config, "REDALERT_DEFAULT_CONFIG", None) or {})}
+        try:  # the environment's ALLOW_PRIVATE_URLS (tests, on-premise) allows what the key would
+            if allowed_by(os.environ.get("ALLOW_PRIVATE_URLS")):
+                defaults["ALLOW_PRIVATE_URLS"] = True
+        except ValueError:
+            pass  # config.py refuses to start with such a value
+        return defaults
 
     def get_configuration_template(self) -> dict[str, Any]:
         return self._defaults()
@@ -107,8 +116,19 @@ class RedAlert(
         Errbot evaluates the raw text (smart quotes and &amp; break it) and, when the check fails, resets the stored
         configuration; validating here first keeps the previous configuration in force.
         """
+        if not dry_run and cmd == "history":  # Errbot's own would show a configuration typed earlier, keys and all
+            history = list(self._bot.cmd_history[msg.frm.person])
+            self._bot.send_simple_reply(msg, masked_history(self._bot.prefix, history) or "No commands yet.")
+            return None, None, None
         if dry_run or cmd != "plugin_config" or not isinstance(args, str):
             return msg, cmd, args
+        if _CONFIG_SHOW.match(args):
+            if not self._is_admin(msg):
+                return msg, cmd, args  # the ACLs plugin answers non-admins
+            command = f"{self._bot.prefix}plugin config {self.name}"
+            current = self._bot.plugin_manager.get_plugin_configuration(self.name)
+            self._bot.send_simple_reply(msg, shown_configuration(command, self._defaults(), current))
+            return None, None, None
         match = _CONFIG_COMMAND.match(args)
         if not match:
             return msg, cmd, args
@@ -130,6 +150,7 @@ class RedAlert(
     # --- lifecycle ------------------------------------------------------------------------------------------
     def activate(self) -> None:
         super().activate()
+        hide_configuration_in_logs()
         # activate() reruns on every configuration change. The service (with its store and thread pool) and the
         # once-per-process tasks are created on the first one only, so a command running during a reload keeps
         # a working service.

@@ -28,7 +28,7 @@ def configure(slack, config: str) -> None:
 def test_sigkill_between_the_reply_and_the_delivery_then_restart_delivers_once(emulator, tmp_path):
     slack = emulator
     with PagerDutyEmulator(routing_keys=[ROUTING_KEY]) as pd, WebhookReceiver() as hooks:
-        env = {"PAGERDUTY_EVENTS_URL": pd.url, "E2E_HOOK_SECRET": hooks.secret}
+        env = {"ALLOW_PRIVATE_URLS": "1", "PAGERDUTY_EVENTS_URL": pd.url, "E2E_HOOK_SECRET": hooks.secret}
         bot = BotProcess(slack.api_url, tmp_path / "data", **env).start()
         hook = {"url": hooks.url_for("/in"), "events": ["incident.opened"], "secret": "env:E2E_HOOK_SECRET"}
         configure(slack, f"{{'PAGERDUTY_ROUTING_KEYS': {{'sev1': '{ROUTING_KEY}'}}, 'WEBHOOKS': [{hook!r}]}}")
@@ -69,6 +69,7 @@ def test_no_secret_reaches_the_log_at_debug(emulator, tmp_path):
         todo = trello.add_list()
         env = {
             "REDALERT_LOG_LEVEL": "DEBUG",
+            "ALLOW_PRIVATE_URLS": "1",  # the emulators listen on 127.0.0.1
             "PAGERDUTY_EVENTS_URL": pd.url,  # does not know ROUTING_KEY: 400
             "E2E_ROUTING_KEY": ROUTING_KEY,
             "E2E_HOOK_SECRET": hooks.secret,
@@ -97,7 +98,7 @@ def test_no_secret_reaches_the_log_at_debug(emulator, tmp_path):
             for what in ("pagerduty", "trello"):
                 slack.wait_for_message(cid, lambda m, w=what: f"could not deliver to {w}" in m["text"], timeout=20)
             report = say(slack, ADMIN, slack.open_dm(ADMIN), "!incident outbox")
-            assert "HTTP 400" in report and "HTTP 401: invalid token" in report
+            assert "HTTP 400" in report and "HTTP 401 (Unauthorized) — invalid token" in report
         finally:
             assert bot.stop(signal.SIGTERM) == 0, bot.log[-3000:]
         log = bot.log

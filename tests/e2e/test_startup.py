@@ -35,6 +35,16 @@ def start_with(env_changes: dict[str, str | None], tmp_path) -> subprocess.Compl
         ({"REDALERT_METRICS_PORT": "metrics"}, "REDALERT_METRICS_PORT must be a TCP port number (1-65535)"),
         ({"REDALERT_METRICS_PORT": "70000"}, "REDALERT_METRICS_PORT must be a TCP port number (1-65535)"),
         ({"REDALERT_LOG_FORMAT": "yaml"}, "REDALERT_LOG_FORMAT must be text or json, not 'yaml'"),
+        (
+            {"REDALERT_WEB_PORT": "3141", "REDALERT_WEB_SECRET": "replace-with-a-random-string"},
+            "REDALERT_WEB_SECRET still hold(s) a placeholder from the project's examples",
+        ),
+        ({"REDALERT_ADMINS": "U012AB3CD"}, "REDALERT_ADMINS still hold(s) a placeholder"),
+        (
+            {"CONFLUENCE_URL": "http://169.254.169.254/wiki"},
+            "CONFLUENCE_URL points to a loopback, link-local or private address (169.254.169.254)",
+        ),
+        ({"ALLOW_PRIVATE_URLS": "maybe"}, "ALLOW_PRIVATE_URLS must be 1/true/yes/on or 0/false/no/off"),
     ],
 )
 def test_bad_settings_stop_the_start_with_one_clear_line(change, expected, tmp_path):

@@ -37,7 +37,12 @@ def test_sigkill_during_publishes_then_restart_delivers_each_once_in_order(emula
     port = free_port()
     with StatuspageEmulator(api_key=KEY) as statuspage:
         statuspage.add_page(PAGE, [API])
-        env = {"STATUSPAGE_API_URL": statuspage.url, "STATUSPAGE_API_KEY": KEY, "REDALERT_STATUS_PORT": str(port)}
+        env = {
+            "STATUSPAGE_API_URL": statuspage.url,
+            "STATUSPAGE_API_KEY": KEY,
+            "REDALERT_STATUS_PORT": str(port),
+            "ALLOW_PRIVATE_URLS": "1",
+        }
         bot = BotProcess(slack.api_url, tmp_path / "data", **env).start()
         dm = slack.open_dm(ADMIN)
         config = (

@@ -102,7 +102,8 @@ def make_core(
     store.migrate()
     client = build_client(BOT_TOKEN, emulator.api_url)
     gateway = SlackGateway(lambda: client, RatePacer(100.0))
-    current: dict[str, Any] = dict(config or {})
+    # The emulators listen on 127.0.0.1: webhook URLs there are allowed only with ALLOW_PRIVATE_URLS.
+    current: dict[str, Any] = {"ALLOW_PRIVATE_URLS": True, **(config or {})}
     cache: dict[str, Settings] = {}
 
     def settings() -> Settings:

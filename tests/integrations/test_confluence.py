@@ -95,3 +95,16 @@ def test_private_incidents_are_not_published(core, wiki):
     core.workflow.postmortem(incident.number, core.asker())
     core.deliver()
     assert core.rows(CONFLUENCE) == [] and wiki.pages == {}
+
+
+def test_a_postmortem_of_hostile_text_is_accepted_by_confluence(core, wiki):
+    # Pasted log lines and Markdown that cross each other: before, `**a _b** c_` became mis-nested tags (400 forever).
+    description = "Payments **down _after** deploy_ of __init__.py"
+    incident = core.open(description=description)
+    core.status(incident.number, "identified", "bad **config _in** prod_ \x07 <b>&amp; **")
+    core.workflow.postmortem(incident.number, core.asker())
+    core.deliver()
+    [row] = core.rows(CONFLUENCE)
+    assert row.state is State.DELIVERED, row.last_error
+    body = wiki.page_titled(title(incident.number, description)).body
+    assert "<strong>down _after</strong>" in body and "bad " in body and "<b>" not in body

@@ -155,7 +155,8 @@ def test_a_400_is_dead_at_once_with_its_reason_warns_once_and_can_be_requeued(co
     core.deliver()
     [row] = core.rows(PAGERDUTY)
     assert row.state is State.DEAD and row.attempts == 1
-    assert row.last_error.startswith("HTTP 400: Event object is invalid")
+    assert row.error_reason == "HTTP 400 (Bad Request)"
+    assert row.error_detail.startswith("Event object is invalid")
     assert ROUTING_KEY not in row.last_error
     [notice] = core.rows(SLACK)
     assert notice.state is State.DELIVERED

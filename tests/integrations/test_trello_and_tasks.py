@@ -136,4 +136,5 @@ def test_a_wrong_token_is_dead_with_a_reason_free_of_secrets(core, trello):
     add_task(core, text="Check alerts", incident_number=incident.number)
     core.deliver()
     [row] = core.rows(TRELLO)
-    assert row.state is State.DEAD and row.last_error == "HTTP 401: invalid token"
+    assert row.state is State.DEAD and row.error_reason == "HTTP 401 (Unauthorized)"
+    assert row.error_detail == "invalid token"

@@ -128,3 +128,15 @@ def test_429_with_retry_after_then_outage(wiki: ConfluenceEmulator) -> None:
         wiki.outage(False)
         assert c.post("/api/v2/pages", json={"spaceId": sid, "title": "T", "body": BODY}).status_code == 200
     assert len(wiki.pages) == 1
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["<p><strong>a <em>b</strong> c</em></p>", "<p>a & b</p>", "<p>bell \x07</p>", "<ac:task>x</ac:task><p>"],
+)
+def test_a_storage_body_that_is_not_well_formed_xhtml_is_refused_like_confluence_does(wiki, value) -> None:
+    with client(wiki) as c:
+        data = {"spaceId": space_id(c), "title": "Broken", "body": {"representation": "storage", "value": value}}
+        r = c.post("/api/v2/pages", json=data)
+        assert r.status_code == 400 and "Error parsing xhtml" in r.json()["errors"][0]["title"]
+        assert wiki.pages == {}

@@ -47,11 +47,16 @@ def test_a_400_is_dead_with_its_reason_warns_in_the_channel_and_retry_requeues_i
     say(testbot, "!incident open sev1 Checkout is down")
     channel = incident_channel(testbot, 1)
     warning = slack.wait_for_message(channel, lambda m: "could not deliver to pagerduty" in m["text"])
-    assert "HTTP 400: Event object is invalid" in warning["text"] and KEY not in warning["text"]
+    assert "HTTP 400 (Bad Request)" in warning["text"] and KEY not in warning["text"]
+    assert "Event object is invalid" not in warning["text"]  # what PagerDuty said is for admins (item 8)
     report = say(testbot, "!incident outbox")
     assert "- pagerduty: 1 dead" in report
-    assert "#1 PagerDuty trigger (incident 1): dead, 1 attempt(s): HTTP 400: Event object is invalid" in report
+    line = "#1 PagerDuty trigger (incident 1): dead, 1 attempt(s): HTTP 400 (Bad Request) — Event object is invalid"
+    assert line in report
     assert KEY not in report
+    in_channel = say(testbot, "!incident outbox", channel=channel)
+    assert "HTTP 400 (Bad Request)" in in_channel and "Event object is invalid" not in in_channel
+    assert "only in a direct message" in in_channel
     assert "bot-admin" in say(testbot, "!incident outbox", user=ALICE)
     assert "bot-admin" in say(testbot, "!incident outbox retry all", user=ALICE)
     assert say(testbot, "!incident outbox retry 99") == "There is no outbox row 99. See !incident outbox."
@@ -81,3 +86,20 @@ def test_integration_settings_are_checked_before_they_are_stored(testbot):
     bad = "{'WEBHOOKS': [{'url': 'https://h.example/x', 'events': ['incident.opened'], 'secret': 'hunter2'}]}"
     reply = say(testbot, f"!plugin config RedAlert {bad}")
     assert reply.startswith("Configuration refused, nothing changed:") and 'must be "env:NAME"' in reply
+
+
+def test_an_outside_error_body_reaches_only_admins_in_a_dm_scrubbed_of_tokens(pd, testbot, slack):
+    # Issue 18 item 8: a system that echoes what it was sent (with a token in a path and a query) and Slack markup.
+    url = f"https://events.example.com/v2/T0A1B2C3D/{KEY}?token=abc12345xyz"
+    echoed = f"<!channel> no route for {url} routing_key={KEY}"
+    pd.fail_next(1, 400, body={"message": echoed})
+    configure(testbot, f"{{'PAGERDUTY_ROUTING_KEYS': {{'sev1': '{KEY}'}}}}")
+    say(testbot, "!incident open sev1 Checkout is down")
+    channel = incident_channel(testbot, 1)
+    warning = slack.wait_for_message(channel, lambda m: "could not deliver to pagerduty" in m["text"])
+    assert "(outbox row 1): HTTP 400 (Bad Request). An admin sees why" in warning["text"]
+    assert "no route" not in warning["text"] and "<!channel>" not in warning["text"]
+    report = say(testbot, "!incident outbox")
+    assert "HTTP 400 (Bad Request) — " in report and "no route for https://events.example.com/[masked]" in report
+    assert KEY not in report and "abc12345xyz" not in report and "T0A1B2C3D" not in report
+    assert "<!channel>" not in report

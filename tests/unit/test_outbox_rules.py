@@ -51,7 +51,8 @@ def test_retry_after_is_honoured():
 
 def test_a_4xx_is_dead_at_once_with_its_reason():
     verdict = after_failure(row(), failure_for_status(400, "Event object is invalid"), T0, timedelta(hours=24), 0.5)
-    assert verdict.state is State.DEAD and verdict.error == "HTTP 400: Event object is invalid"
+    assert verdict.state is State.DEAD and verdict.error == "HTTP 400 (Bad Request)"
+    assert verdict.detail == "Event object is invalid"  # for admins; the channel reads the status only
 
 
 def test_retries_give_up_after_the_configured_time():

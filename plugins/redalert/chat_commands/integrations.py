@@ -43,6 +43,14 @@ def describe_row(row: OutboxRow) -> str:
     return what
 
 
+def _in_dm(msg) -> bool:
+    """A direct message with the bot (on Slack its channel id starts with D)."""
+    event = msg.extras.get("slack_event") if getattr(msg, "extras", None) else None
+    if event and event.get("channel"):
+        return str(event["channel"]).startswith("D")
+    return bool(getattr(msg, "is_direct", False))
+
+
 class IntegrationCommands:
     integrations: IntegrationsService | None = None
 
@@ -100,6 +108,7 @@ class IntegrationCommands:
         report = self.integrations.report()
         if not report.counts:
             return "The outbox is empty: everything was delivered."
+        private = _in_dm(msg)  # what outside systems answered is for the admin's eyes, not the channel's
         lines = ["Outbox:"]
         for destination in sorted(report.counts):
             states = report.counts[destination]
@@ -109,11 +118,15 @@ class IntegrationCommands:
             line = f"- #{row.id} {describe_row(row)}: {row.state.value}, {row.attempts} attempt(s)"
             if row.state is not State.DEAD:
                 line += f", next {row.next_attempt_at.strftime('%H:%M:%S')} UTC"
-            if row.last_error:
-                line += f": {texts.escape(texts.clip(row.last_error, 200))}"
+            if row.error_reason:
+                line += f": {texts.escape(texts.clip(row.error_reason, 200))}"
+            if row.error_detail and private:  # what the system answered, scrubbed of tokens
+                line += f" — {texts.escape(texts.clip(row.error_detail, 300))}"
             lines.append(line)
         if any(row.state is State.DEAD for row in report.rows):
             lines.append("Requeue dead rows with `!incident outbox retry <id|all>`.")
+        if not private and any(row.error_detail for row in report.rows):
+            lines.append("What the systems answered is shown only in a direct message with me.")
         return "\n".join(lines)
 
     @botcmd(admin_only=True)

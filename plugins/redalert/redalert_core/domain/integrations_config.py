@@ -12,6 +12,8 @@ from datetime import timedelta
 from typing import Any
 
 from .outbox import DEFAULT_GIVE_UP
+from .private_urls import refusal
+from .redaction import MASK
 
 PAGERDUTY_LEVELS = ("critical", "error", "warning", "info")
 WEBHOOK_EVENTS = (
@@ -42,6 +44,8 @@ INTEGRATION_DEFAULTS: dict[str, Any] = {
     "CONFLUENCE_PARENT_PAGE_ID": "",
     "WEBHOOKS": [],
     "OUTBOX_GIVE_UP_HOURS": 24,
+    # Webhook URLs on loopback, link-local or private addresses are refused unless this is True (tests, on-premise).
+    "ALLOW_PRIVATE_URLS": False,
 }
 
 
@@ -63,6 +67,7 @@ class IntegrationSettings:
     confluence_parent_page_id: str = ""
     webhooks: tuple[Webhook, ...] = ()
     outbox_give_up: timedelta = DEFAULT_GIVE_UP
+    allow_private_urls: bool = False
 
     def routing_key(self, severity: str) -> str | None:
         return self.pagerduty_routing_keys.get(severity) or None
@@ -117,7 +122,7 @@ def _optional_id(key: str, raw: Any, pattern: re.Pattern, what: str, faults: lis
     return raw.strip()
 
 
-def _check_webhooks(raw: Any, faults: list[str]) -> tuple[Webhook, ...]:
+def _check_webhooks(raw: Any, faults: list[str], allow_private: bool) -> tuple[Webhook, ...]:
     example = '[{"url": "https://example.com/hook", "events": ["incident.opened"], "secret": "env:HOOK_SECRET"}]'
     if not isinstance(raw, (list, tuple)):
         faults.append(f"WEBHOOKS must be a list like {example}.")
@@ -130,6 +135,13 @@ def _check_webhooks(raw: Any, faults: list[str]) -> tuple[Webhook, ...]:
         url, events, secret = item["url"], item["events"], item["secret"]
         if not isinstance(url, str) or not URL.match(url.strip()):
             faults.append(f"WEBHOOKS item {index}: the url must start with https:// or http://.")
+            continue
+        if MASK in url:
+            faults.append(f"WEBHOOKS item {index}: the url is shown masked by `!plugin config`; give the real url.")
+            continue
+        private = None if allow_private else refusal(f"WEBHOOKS item {index}: the url", url)
+        if private:
+            faults.append(private)
             continue
         if not isinstance(events, (list, tuple)) or not events or not all(isinstance(e, str) for e in events):
             faults.append(f"WEBHOOKS item {index}: events must be a non-empty list of: {', '.join(WEBHOOK_EVENTS)}.")
@@ -184,6 +196,10 @@ def check_integrations(merged: dict[str, Any], severities: list[str], faults: li
     if isinstance(give_up, bool) or not isinstance(give_up, (int, float)) or not 0 < give_up <= MAX_GIVE_UP_HOURS:
         faults.append(f"OUTBOX_GIVE_UP_HOURS must be a number of hours above 0 and at most {MAX_GIVE_UP_HOURS}.")
         give_up = 24
+    allow_private = merged["ALLOW_PRIVATE_URLS"]
+    if not isinstance(allow_private, bool):
+        faults.append("ALLOW_PRIVATE_URLS must be True or False.")
+        allow_private = False
     settings = IntegrationSettings(
         pagerduty_routing_keys=keys,
         pagerduty_severities=levels,
@@ -198,8 +214,9 @@ def check_integrations(merged: dict[str, Any], severities: list[str], faults: li
         confluence_parent_page_id=_optional_id(
             "CONFLUENCE_PARENT_PAGE_ID", merged["CONFLUENCE_PARENT_PAGE_ID"], PAGE_ID, "a numeric page id", faults
         ),
-        webhooks=_check_webhooks(merged["WEBHOOKS"], faults),
+        webhooks=_check_webhooks(merged["WEBHOOKS"], faults, allow_private),
         outbox_give_up=timedelta(hours=give_up),
+        allow_private_urls=allow_private,
     )
     if settings.trello_done_list_id and not settings.trello_list_id:
         faults.append("TRELLO_DONE_LIST_ID needs TRELLO_LIST_ID (where new cards go).")

@@ -1,7 +1,10 @@
-"""The post-mortem draft (postmortem.py's Markdown) in Confluence's storage format: well-formed XHTML.
+"""The post-mortem draft (postmortem.py's Markdown) in Confluence's storage format: well-formed XHTML, any text.
 
 Only the Markdown that postmortem.render writes is understood: headings, bullet lists, task items, bold labels and
-the italic "to be filled in" marks. Everything else is escaped text, so user input never becomes markup.
+the italic "to be filled in" marks. Inline marks are parsed into a tree, not substituted: a bold span is found first
+and italics only inside one piece of text, so `**` and `_` typed by people can never open a tag that closes in the
+wrong place; an unmatched marker stays literal text. Characters XML cannot carry are dropped, so Confluence never
+refuses a page for its text.
 """
 
 from __future__ import annotations
@@ -12,14 +15,35 @@ from xml.sax.saxutils import escape
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 _ITALIC = re.compile(r"(?<![\w*])_(.+?)_(?![\w*])")
 _HTML_ENTITY = re.compile(r"&(lt|gt|amp);")
+# XML 1.0's Char production: tab, newline, carriage return, and the rest of Unicode minus surrogates and U+FFFE/F.
+_NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _text(text: str) -> str:
+    return escape(_NOT_XML.sub("", text))
+
+
+def _italics(text: str) -> str:
+    """Plain text (no tags yet) with its _italic_ spans: each span's content is escaped on its own."""
+    out: list[str] = []
+    last = 0
+    for match in _ITALIC.finditer(text):
+        out += [_text(text[last : match.start()]), f"<em>{_text(match.group(1))}</em>"]
+        last = match.end()
+    out.append(_text(text[last:]))
+    return "".join(out)
 
 
 def _inline(text: str) -> str:
-    # postmortem.render writes < and > as entities; undo that before escaping once for XML.
+    # postmortem.render writes < > & as entities; undo that before escaping once for XML.
     text = _HTML_ENTITY.sub(lambda m: {"lt": "<", "gt": ">", "amp": "&"}[m.group(1)], text)
-    text = escape(text)
-    text = _BOLD.sub(r"<strong>\1</strong>", text)
-    return _ITALIC.sub(r"<em>\1</em>", text)
+    out: list[str] = []
+    last = 0
+    for match in _BOLD.finditer(text):
+        out += [_italics(text[last : match.start()]), f"<strong>{_italics(match.group(1))}</strong>"]
+        last = match.end()
+    out.append(_italics(text[last:]))
+    return "".join(out)
 
 
 def from_markdown(markdown: str) -> str:

@@ -8,6 +8,7 @@ import os
 import httpx
 
 from ..domain.outbox import DeliveryFailed, failure_for_status
+from ..domain.placeholders import is_placeholder
 
 # Connect fast or not at all; a slow answer is retried later instead of holding up the other deliveries.
 TIMEOUT = httpx.Timeout(10.0, connect=5.0)
@@ -39,6 +40,8 @@ def secret(spec: str) -> str:
     value = os.environ.get(name, "").strip()
     if not value:
         raise DeliveryFailed(f"the environment variable {name} is not set", retryable=False)
+    if is_placeholder(value):
+        raise DeliveryFailed(f"the environment variable {name} holds a placeholder, not a secret", retryable=False)
     return value
 
 

@@ -148,7 +148,7 @@ class OutboxDispatcher:
         verdict = after_failure(row, failure, now, give_up, self.jitter())
         with self.store.transaction():
             self.store.outbox.failed(
-                row.id, state=verdict.state, next_attempt_at=verdict.next_attempt_at, error=verdict.error
+                row.id, state=verdict.state, next_attempt_at=verdict.next_attempt_at, error=verdict.stored
             )
             if verdict.state is State.DEAD:
                 self._warn(row, verdict.error, now)
@@ -167,8 +167,10 @@ class OutboxDispatcher:
             return
         text = (
             f":warning: RedAlert could not deliver to {row.destination} for incident {row.incident_number} "
-            f"(outbox row {row.id}): {error}. An admin can retry with `!incident outbox retry {row.id}`."
+            f"(outbox row {row.id}): {error}. An admin sees why in `!incident outbox` and can retry with "
+            f"`!incident outbox retry {row.id}`."
         )
+        # Everyone in the channel reads this: the short reason only; admins see the answer in `!incident outbox`.
         # Keyed by the attempt run: a row requeued and dead again warns again, a redelivery of this one does not.
         key = f"dead:{row.id}:{row.attempts_since.isoformat()}"
         self.store.outbox.add(notice(channel, text, key, row.incident_number), now)

@@ -11,6 +11,7 @@ from p5_metrics import measure_metrics_cost
 from slack_sdk import WebClient
 from slack_workspace import ADMIN, ALICE, BOT_TOKEN
 
+from redalert_core.domain.visibility import Viewer
 from redalert_core.services.incidents import OpenRequest
 
 
@@ -31,7 +32,7 @@ def measure_p5(opts: Options, *, through_errbot: bool = True) -> list[Figure]:
                 )
                 timings["open"].append(time.perf_counter() - started)
                 started = time.perf_counter()
-                service.list(include_closed=False)
+                service.list(include_closed=False, viewer=Viewer(ALICE))
                 timings["list"].append(time.perf_counter() - started)
                 started = time.perf_counter()
                 service.close(

@@ -7,6 +7,7 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 from store.conftest import T0
 
+from redalert_core.domain.visibility import Viewer
 from redalert_core.store import Store
 from redalert_core.store.database import MIGRATIONS_DIR
 
@@ -52,8 +53,8 @@ def test_severity_and_private_visibility(store, new_incident):
     public = new_incident().number
     secret = new_incident(is_private=True, opened_by="U_OWNER", opened_at=T0 + timedelta(minutes=1)).number
     assert store.incidents.change_severity(public, severity="sev1", actor="U0", at=T0).severity == "sev1"
-    seen = lambda viewer, admin=False: [  # noqa: E731
-        i.number for i in store.incidents.list(viewer=viewer, viewer_is_admin=admin)[0]
+    seen = lambda user, admin=False: [  # noqa: E731
+        i.number for i in store.incidents.list(viewer=Viewer(user, admin))[0]
     ]
     assert seen("U_OTHER") == [public]
     assert seen("U_OWNER") == [secret, public]

@@ -19,6 +19,7 @@ from redalert_core.services.analysis import AnalysisService, Asking, WebSettings
 from redalert_core.services.incidents import ServiceError
 from redalert_core.services.web_report import COOKIE, WebReport
 from redalert_core.slack import metrics_messages
+from redalert_core.web import log_redaction, port_guard
 
 WEB_PAGE_RULE = "/redalert/<path:page>"
 
@@ -45,6 +46,15 @@ def web_settings(bot_config: Any) -> WebSettings:
     return WebSettings(_setting(bot_config, "REDALERT_WEB_URL") or f"http://localhost:{port}", secret)
 
 
+def guard_errbot_webserver() -> None:
+    """Errbot routes webhooks on `errbot.core_plugins.flask_app`; its Webserver serves the app it imported."""
+    import errbot.core_plugins
+    import errbot.core_plugins.webserver
+
+    for app in {id(a): a for a in (errbot.core_plugins.flask_app, errbot.core_plugins.webserver.flask_app)}.values():
+        port_guard.guard(app)
+
+
 class AnalysisCommands:
     analysis: AnalysisService | None = None
     web_report: WebReport | None = None
@@ -68,7 +78,12 @@ class AnalysisCommands:
             self.log.exception("The weekly digest failed")
 
     def _configure_webserver(self) -> None:
-        """Point Errbot's core Webserver plugin at REDALERT_WEB_PORT (config.py lists it in CORE_PLUGINS)."""
+        """Point Errbot's core Webserver plugin at REDALERT_WEB_PORT (config.py lists it in CORE_PLUGINS).
+
+        Its port then serves the report only (no Errbot `/echo`), with the security headers on every answer.
+        """
+        guard_errbot_webserver()
+        log_redaction.install()
         port = web_port(self.bot_config)
         if port is None:
             return

@@ -18,9 +18,11 @@ from ..domain.metrics import PeriodError, parse_period
 from ..domain.web_access import Access, check_token
 from ..store.analytics import Scope, Viewer
 from ..web import html, pages
+from ..web.port_guard import SECURITY_HEADERS
 from .analysis import AnalysisService
 
 COOKIE = "redalert_web"
+HTML = ("Content-Type", "text/html; charset=utf-8")
 _INCIDENT = re.compile(r"^incidents/(\d{1,9})$")
 _SVG_START = re.compile(r"<svg[\s>]")
 
@@ -96,23 +98,18 @@ class WebReport:
         if token is not None:
             access = self._access(token)
             if access is None:
-                return WebResponse(403, html.forbidden_page(), [("Content-Type", "text/html; charset=utf-8")])
+                return WebResponse(403, html.forbidden_page(), [HTML, *SECURITY_HEADERS])
             rest = {k: v for k, v in query.items() if k != "token"}
             location = f"{html.BASE}/{page or 'incidents'}" + (f"?{urlencode(rest)}" if rest else "")
-            return WebResponse(303, "", [("Location", location), ("Set-Cookie", self._cookie(token, access))])
+            cookie_header = ("Set-Cookie", self._cookie(token, access))
+            return WebResponse(303, "", [("Location", location), cookie_header, *SECURITY_HEADERS])
         access = self._access(cookie)
         if access is None:
-            return WebResponse(403, html.forbidden_page(), [("Content-Type", "text/html; charset=utf-8")])
+            return WebResponse(403, html.forbidden_page(), [HTML, *SECURITY_HEADERS])
         viewer = Viewer(access.user, self.is_admin(access.user))
         body, status = self._page(page, query, viewer)
-        headers = [
-            ("Content-Type", "text/html; charset=utf-8"),
-            ("Cache-Control", "no-store"),  # personal: private incidents must not linger in shared caches
-            ("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:"),
-            ("X-Content-Type-Options", "nosniff"),
-            ("Referrer-Policy", "no-referrer"),
-        ]
-        return WebResponse(status, body, headers)
+        # Personal: no-store keeps private incidents out of shared caches (the port guard sets these on all answers).
+        return WebResponse(status, body, [HTML, *SECURITY_HEADERS])
 
     def _cookie(self, token: str, access: Access) -> str:
         seconds = max(0, int((access.expires - self.analysis.clock()).total_seconds()))
@@ -120,6 +117,12 @@ class WebReport:
         return f"{COOKIE}={token}; Max-Age={seconds}; Path={html.BASE}; HttpOnly; SameSite=Lax{secure}"
 
     def _page(self, page: str, query: dict[str, str], viewer: Viewer) -> tuple[str, int]:
+        try:
+            return self._known_page(page, query, viewer)
+        except PeriodError as exc:  # bad input in the address: say what to type, change nothing
+            return html.bad_request_page(self.names(viewer.user or ""), str(exc)), 400
+
+    def _known_page(self, page: str, query: dict[str, str], viewer: Viewer) -> tuple[str, int]:
         user = self.names(viewer.user or "")
         if page in ("", "incidents"):
             return self.incidents_page(query, viewer), 200
@@ -136,10 +139,7 @@ class WebReport:
         return html.not_found_page(user, "There is no such page."), 404
 
     def _period(self, text: str | None):
-        try:
-            return parse_period(text, self.analysis.clock())
-        except PeriodError:
-            return parse_period(None, self.analysis.clock())
+        return parse_period(text, self.analysis.clock())  # PeriodError: a 400 page (see _page)
 
     def _severity(self, text: str | None) -> str | None:
         found = self.settings.severity(text or "") if text else None

@@ -159,10 +159,11 @@ class AnalysisCommands:
     def incident_web(self, msg, args):
         """Get a personal link (valid 12 hours, in a DM) to the read-only web report: incidents, problems, metrics.
 
+        `!incident web revoke` ends every link made for you so far.
         Example: `!incident web`
         """
         if args.strip():
-            return "Usage: !incident web"
+            return "Usage: !incident web (or !incident web revoke)"
         asking = self._asking(msg)
         try:
             channel = self.analysis.send_web_link(asking.user)
@@ -171,6 +172,21 @@ class AnalysisCommands:
         if channel == asking.here:
             return None  # the link posted in this DM is the answer
         return "I sent you a personal link to the web report in a DM."
+
+    @botcmd
+    def incident_web_revoke(self, msg, args):
+        """End every personal link to the web report made for you so far, and the pages opened with them.
+
+        Do it when a link may have been seen by someone else; `!incident web` then gives you a new one.
+        Example: `!incident web revoke`
+        """
+        if args.strip():
+            return "Usage: !incident web revoke"
+        try:
+            self.analysis.revoke_web_links(self._sender(msg))
+        except ServiceError as exc:
+            return texts.unping(str(exc))
+        return "Every link to the web report made for you so far no longer works. `!incident web` gives you a new one."
 
     # --- the web report -------------------------------------------------------------------------------------
     @webhook(WEB_PAGE_RULE, methods=("GET",), raw=True)

@@ -209,9 +209,15 @@ class AnalysisService:
         if not self.web.base_url or not self.web.secret:
             raise ServiceError("The web report is not set up: the bot needs REDALERT_WEB_PORT and REDALERT_WEB_SECRET.")
         now = self.clock()
-        token = make_token(self.web.secret, user, now)
+        token = make_token(self.web.secret, user, now, salt=self.store.web_links.current(user))
         expires = datetime.fromtimestamp(int(token.split(".")[1]), now.tzinfo)
         return f"{self.web.base_url.rstrip('/')}/redalert/incidents?token={token}", expires
+
+    def revoke_web_links(self, user: str) -> None:
+        """End every link to the web report made for `user` so far (and the pages opened with them)."""
+        if not self.web.secret:
+            raise ServiceError("The web report is not set up: there are no links to revoke.")
+        self.store.web_links.revoke(user)
 
     def send_web_link(self, user: str) -> str:
         """Post the user's personal link in their DM with the bot; returns the DM's channel id."""

@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 
 from ..domain import postmortem, timeline
 from ..domain.metrics import PeriodError, parse_period
-from ..domain.web_access import Access, check_token
+from ..domain.web_access import Access, check_token, token_user
 from ..store.analytics import Scope, Viewer
 from ..web import html, pages
 from ..web.port_guard import SECURITY_HEADERS
@@ -88,8 +88,10 @@ class WebReport:
         return self.analysis.settings
 
     def _access(self, token: str | None) -> Access | None:
-        secret = self.analysis.web.secret
-        return check_token(secret, token, self.analysis.clock()) if secret else None
+        secret, user = self.analysis.web.secret, token_user(token)
+        if not secret or user is None:
+            return None
+        return check_token(secret, token, self.analysis.clock(), self.store.web_links.current(user))
 
     def handle(self, page: str, query: dict[str, str], cookie: str | None) -> WebResponse:
         """A GET of /redalert/<page>: 403 without a valid link or cookie; a link's token moves into a cookie."""

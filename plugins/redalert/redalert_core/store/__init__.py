@@ -38,6 +38,7 @@ from .rate_buckets import SharedRateBuckets
 from .remote_links import RemoteLinks
 from .replicas import OpenOwners, ReplicaRegistry, ReplicaRow
 from .tasks import TaskRepository
+from .web_links import WebLinkSalts
 from .workflow import WorkflowRepository
 
 __all__ = [
@@ -74,6 +75,7 @@ class Store:
         self.problems = ProblemRepository(self.db, self.events)
         self.tasks = TaskRepository(self.db, self.events)
         self.interactions = InteractionLog(self.db)
+        self.web_links = WebLinkSalts(self.db)
         # Several replicas on one database (PostgreSQL): heartbeats, open owners, claims, cross-process locks.
         self.replicas = ReplicaRegistry(self.db)
         self.open_owners = OpenOwners(self.db)

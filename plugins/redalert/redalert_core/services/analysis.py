@@ -106,11 +106,12 @@ class AnalysisService:
             per_problem=analytics.incidents_per_problem(scope, viewer),
         )
 
-    def chart(self, figures: Figures, fmt: str = "png", title: str | None = None) -> bytes:
+    def chart(self, figures: Figures, fmt: str = "png", title: str | None = None, lane: str = "chat") -> bytes:
+        """`lane` "web" for the web report: its drawings never hold up those of chat commands and the digest."""
         # matplotlib is imported on the first chart, not at start: it costs about a second and 30 MB.
         from ..charts.weekly import weekly_chart
 
-        return weekly_chart(figures, self.settings.severity_values, fmt=fmt, title=title)
+        return weekly_chart(figures, self.settings.severity_values, fmt=fmt, title=title, lane=lane)
 
     def upload_chart(self, channel_id: str, figures: Figures, title: str | None = None) -> str:
         """Upload the PNG chart of `figures` (not empty) to the channel; ServiceError when Slack refuses."""

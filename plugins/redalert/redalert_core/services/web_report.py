@@ -22,6 +22,7 @@ from ..web.port_guard import SECURITY_HEADERS
 from .analysis import AnalysisService
 
 COOKIE = "redalert_web"
+WEB_CHART_MAX_WEEKS = 106  # two years, whatever the period asked for
 HTML = ("Content-Type", "text/html; charset=utf-8")
 _INCIDENT = re.compile(r"^incidents/(\d{1,9})$")
 _SVG_START = re.compile(r"<svg[\s>]")
@@ -241,9 +242,11 @@ class WebReport:
     def metrics_page(self, query: dict[str, str], viewer: Viewer) -> str:
         period = self._period(query.get("period"))
         figures = self.analysis.figures(period, viewer, self._severity(query.get("severity")))
-        svg = None
-        if not figures.empty:
-            drawing = self.analysis.chart(figures, "svg").decode()
+        svg, note = None, ""
+        if len(figures.weeks) > WEB_CHART_MAX_WEEKS:  # bounds one request's drawing (a 10-year chart takes seconds)
+            note = f"The chart shows at most {WEB_CHART_MAX_WEEKS} weeks; choose a shorter period to see it."
+        elif not figures.empty:
+            drawing = self.analysis.chart(figures, "svg", lane="web").decode()
             start = _SVG_START.search(drawing)
             svg = drawing[start.start() :] if start else None  # inline: without the XML prolog and doctype
         return pages.metrics_page(
@@ -252,4 +255,5 @@ class WebReport:
             user=self.names(viewer.user or ""),
             severities=self.settings.severity_values,
             period=period.label,
+            chart_note=note,
         )

@@ -120,3 +120,14 @@ def test_revoke_ends_every_link_made_so_far_and_its_pages(testbot, slack):
     fresh = dm_link(testbot, slack, CAROL)
     assert get(fresh)[0] == 303
     assert say(testbot, "!incident web revoke all", user=CAROL) == "Usage: !incident web revoke"
+
+
+def test_a_period_outside_1970_to_2100_gets_a_400_page_that_says_so(testbot, slack):
+    with_history(testbot)
+    wait_until_serving()
+    _, headers, _ = get(dm_link(testbot, slack, ADMIN))
+    cookie = headers["Set-Cookie"].split(";")[0]
+    for page in ("metrics", "incidents"):
+        status, _, body = get(f"{WEB_URL}/redalert/{page}?period=9999-12-31..9999-12-31", cookie)
+        assert status == 400, page
+        assert "outside 1970–2100: use dates from 1970-01-01 to 2100-12-31." in body

@@ -111,6 +111,8 @@ REDALERT_METRICS_PORT = ""
 # people open, e.g. https://redalert.example.com (default
 # http://localhost:<port>). Put a TLS-terminating proxy in front of it.
 # With a port set, add "Webserver" to CORE_PLUGINS below.
+# RedAlert then serves only /redalert/... there: Errbot's own webhooks
+# (its POST /echo) answer 404 on that port.
 REDALERT_WEB_PORT = ""
 REDALERT_WEB_SECRET = ""
 REDALERT_WEB_URL = ""

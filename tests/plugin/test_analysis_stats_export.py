@@ -99,3 +99,13 @@ def test_export_json_shows_private_incidents_to_members_and_admins_only(testbot,
     assert say(testbot, f"!incident export {history.PERIOD}", channel=admin_dm).startswith("Exported 6 incident(s)")
     assert "secret breach" in file_text(slack.files(admin_dm)[0])
     assert say(testbot, "!incident export xml", channel=ops).startswith('"xml" is neither a format (csv, json)')
+
+
+def test_a_period_outside_1970_to_2100_is_refused_clearly(testbot, slack):
+    with_history(testbot)
+    dm = slack.open_dm(ADMIN)
+    for period in ("9999-12-31..9999-12-31", "1969-12-25..1970-01-05", "2100-12-01..2101-01-01"):
+        reply = say(testbot, f"!incident stats {period}", channel=dm)
+        assert reply == (f"The period {period} is outside 1970–2100: use dates from 1970-01-01 to 2100-12-31."), reply
+        assert say(testbot, f"!incident export {period}", channel=dm) == reply
+    assert slack.files(dm) == []

@@ -114,4 +114,34 @@ def test_web_is_refused_when_not_set_up(testbot, slack):
     assert say(testbot, "!incident web") == (
         "The web report is not set up: the bot needs REDALERT_WEB_PORT and REDALERT_WEB_SECRET."
     )
-    assert say(testbot, "!incident web now") == "Usage: !incident web"
+    assert say(testbot, "!incident web now") == "Usage: !incident web (or !incident web revoke)"
+
+
+def test_revoke_ends_every_link_made_so_far_and_its_pages(testbot, slack):
+    with_history(testbot)
+    wait_until_serving()
+    first, second = dm_link(testbot, slack, CAROL), dm_link(testbot, slack, CAROL)
+    _, headers, _ = get(first)
+    cookie = headers["Set-Cookie"].split(";")[0]
+    assert get(f"{WEB_URL}/redalert/incidents", cookie)[0] == 200
+    other = dm_link(testbot, slack, ALICE)
+    assert say(testbot, "!incident web revoke", user=CAROL, channel="C0NOTDM") == (
+        "Every link to the web report made for you so far no longer works. !incident web gives you a new one."
+    )  # the test backend shows `code` as plain text
+    assert get(first)[0] == 403 and get(second)[0] == 403
+    assert get(f"{WEB_URL}/redalert/incidents", cookie)[0] == 403  # the page opened with it too
+    assert get(other)[0] == 303  # someone else's links keep working
+    fresh = dm_link(testbot, slack, CAROL)
+    assert get(fresh)[0] == 303
+    assert say(testbot, "!incident web revoke all", user=CAROL) == "Usage: !incident web revoke"
+
+
+def test_a_period_outside_1970_to_2100_gets_a_400_page_that_says_so(testbot, slack):
+    with_history(testbot)
+    wait_until_serving()
+    _, headers, _ = get(dm_link(testbot, slack, ADMIN))
+    cookie = headers["Set-Cookie"].split(";")[0]
+    for page in ("metrics", "incidents"):
+        status, _, body = get(f"{WEB_URL}/redalert/{page}?period=9999-12-31..9999-12-31", cookie)
+        assert status == 400, page
+        assert "outside 1970–2100: use dates from 1970-01-01 to 2100-12-31." in body

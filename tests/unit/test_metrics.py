@@ -22,7 +22,7 @@ from redalert_core.domain.metrics import (
     weeks_between,
 )
 from redalert_core.domain.settings import ConfigError, validate
-from redalert_core.domain.web_access import check_token, make_token
+from redalert_core.domain.web_access import check_token, make_token, token_user
 
 NOW = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)  # a Monday
 
@@ -40,6 +40,8 @@ def test_periods():
         ("2026-02-30..2026-03-01", "not a real date"),
         ("2026-03-01..2026-02-01", "ends before it starts"),
         ("1990-01-01..2026-01-01", "longer than ten years"),
+        ("9999-12-31..9999-12-31", "outside 1970–2100"),
+        ("1969-12-31..1970-01-02", "outside 1970–2100"),
     ):
         with pytest.raises(PeriodError, match=words):
             parse_period(bad, NOW)
@@ -111,6 +113,16 @@ def test_web_tokens():
     assert check_token(secret, f"U0BOB.{expiry}.{signature}", NOW) is None  # someone else's name
     assert check_token(secret, f"{user}.{int(expiry) + 3600}.{signature}", NOW) is None  # a longer life
     assert check_token(secret, None, NOW) is None and check_token(secret, "garbage", NOW) is None
+
+
+def test_a_web_token_is_bound_to_the_users_salt():
+    secret = "s" * 16
+    before = make_token(secret, "U0ALICE", NOW)
+    after = make_token(secret, "U0ALICE", NOW, salt="fresh")
+    assert token_user(before) == "U0ALICE" and token_user("garbage") is None
+    assert check_token(secret, before, NOW, salt="fresh") is None  # revoked
+    assert check_token(secret, after, NOW, salt="fresh").user == "U0ALICE"
+    assert check_token(secret, after, NOW) is None
 
 
 def test_export_rows():

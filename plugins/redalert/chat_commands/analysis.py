@@ -19,6 +19,7 @@ from redalert_core.services.analysis import AnalysisService, Asking, WebSettings
 from redalert_core.services.incidents import ServiceError
 from redalert_core.services.web_report import COOKIE, WebReport
 from redalert_core.slack import metrics_messages
+from redalert_core.web import log_redaction, port_guard
 
 WEB_PAGE_RULE = "/redalert/<path:page>"
 
@@ -45,6 +46,15 @@ def web_settings(bot_config: Any) -> WebSettings:
     return WebSettings(_setting(bot_config, "REDALERT_WEB_URL") or f"http://localhost:{port}", secret)
 
 
+def guard_errbot_webserver() -> None:
+    """Errbot routes webhooks on `errbot.core_plugins.flask_app`; its Webserver serves the app it imported."""
+    import errbot.core_plugins
+    import errbot.core_plugins.webserver
+
+    for app in {id(a): a for a in (errbot.core_plugins.flask_app, errbot.core_plugins.webserver.flask_app)}.values():
+        port_guard.guard(app)
+
+
 class AnalysisCommands:
     analysis: AnalysisService | None = None
     web_report: WebReport | None = None
@@ -68,7 +78,12 @@ class AnalysisCommands:
             self.log.exception("The weekly digest failed")
 
     def _configure_webserver(self) -> None:
-        """Point Errbot's core Webserver plugin at REDALERT_WEB_PORT (config.py lists it in CORE_PLUGINS)."""
+        """Point Errbot's core Webserver plugin at REDALERT_WEB_PORT (config.py lists it in CORE_PLUGINS).
+
+        Its port then serves the report only (no Errbot `/echo`), with the security headers on every answer.
+        """
+        guard_errbot_webserver()
+        log_redaction.install()
         port = web_port(self.bot_config)
         if port is None:
             return
@@ -146,10 +161,11 @@ class AnalysisCommands:
     def incident_web(self, msg, args):
         """Get a personal link (valid 12 hours, in a DM) to the read-only web report: incidents, problems, metrics.
 
+        `!incident web revoke` ends every link made for you so far.
         Example: `!incident web`
         """
         if args.strip():
-            return "Usage: !incident web"
+            return "Usage: !incident web (or !incident web revoke)"
         asking = self._asking(msg)
         try:
             channel = self.analysis.send_web_link(asking.user)
@@ -158,6 +174,21 @@ class AnalysisCommands:
         if channel == asking.here:
             return None  # the link posted in this DM is the answer
         return "I sent you a personal link to the web report in a DM."
+
+    @botcmd
+    def incident_web_revoke(self, msg, args):
+        """End every personal link to the web report made for you so far, and the pages opened with them.
+
+        Do it when a link may have been seen by someone else; `!incident web` then gives you a new one.
+        Example: `!incident web revoke`
+        """
+        if args.strip():
+            return "Usage: !incident web revoke"
+        try:
+            self.analysis.revoke_web_links(self._sender(msg))
+        except ServiceError as exc:
+            return texts.unping(str(exc))
+        return "Every link to the web report made for you so far no longer works. `!incident web` gives you a new one."
 
     # --- the web report -------------------------------------------------------------------------------------
     @webhook(WEB_PAGE_RULE, methods=("GET",), raw=True)

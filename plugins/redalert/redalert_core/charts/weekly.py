@@ -23,16 +23,20 @@ GRID = "#d0d0d0"
 LINE = "#1264a3"
 # Most severe first, as SEVERITY_LEVELS lists them; more severities than colours reuse the last.
 PALETTE = ("#c62828", "#ef6c00", "#f9a825", "#2e7d32", "#607d8b", "#8e24aa", "#795548")
-# matplotlib's state (fonts, caches) is not thread-safe; commands and web pages may draw at the same time.
-_DRAWING = threading.Lock()
+# One drawing at a time per lane: chat (`!incident stats`, the digest) never waits for the web report's drawing.
+# Each drawing is a Figure of its own on Agg, and matplotlib keys its font cache by thread, so the two lanes may
+# draw at once; within a lane the lock keeps a burst of requests from drawing many charts side by side.
+LANES = {"chat": threading.Lock(), "web": threading.Lock()}
 
 
 def colour(index: int) -> str:
     return PALETTE[min(index, len(PALETTE) - 1)]
 
 
-def weekly_chart(figures: Figures, severities: list[str], *, fmt: str = "png", title: str | None = None) -> bytes:
-    """The chart as PNG or SVG bytes. Call only for a period with incidents (Figures.empty is False)."""
+def weekly_chart(
+    figures: Figures, severities: list[str], *, fmt: str = "png", title: str | None = None, lane: str = "chat"
+) -> bytes:
+    """The chart as PNG or SVG bytes, drawn in `lane` (LANES). Call only for a period with incidents."""
     if figures.empty:
         raise ValueError("no incidents in the period: say so instead of drawing an empty chart")
     order = [s for s in severities if figures.by_severity.get(s)] + [
@@ -41,7 +45,7 @@ def weekly_chart(figures: Figures, severities: list[str], *, fmt: str = "png", t
     weeks = figures.weeks
     labels = [week.start.strftime("%d %b") for week in weeks]
     positions = list(range(len(weeks)))
-    with _DRAWING:
+    with LANES[lane]:
         figure = Figure(figsize=(9, 4.2), dpi=110, facecolor=BACKGROUND)
         axes = figure.add_subplot(facecolor=BACKGROUND)
         bottoms = [0] * len(weeks)

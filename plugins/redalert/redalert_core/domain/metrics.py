@@ -16,6 +16,8 @@ RELATIVE_DAYS = {"7d": 7, "30d": 30, "90d": 90, "365d": 365}
 _RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$")
 PERIOD_HELP = "7d, 30d, 90d, 365d, all or YYYY-MM-DD..YYYY-MM-DD"
 MAX_RANGE_DAYS = 3660
+# Dates outside these years are typos; 9999-12-31 would also overflow the day after the period's end.
+FIRST_YEAR, LAST_YEAR = 1970, 2100
 
 
 class PeriodError(ValueError):
@@ -58,6 +60,11 @@ def parse_period(text: str | None, now: datetime) -> Period:
         first, last = (date.fromisoformat(part) for part in match.groups())
     except ValueError as exc:
         raise PeriodError(f'"{text[:40]}" is not a real date range: {exc}.') from exc
+    if first.year < FIRST_YEAR or last.year > LAST_YEAR:
+        raise PeriodError(
+            f"The period {word} is outside {FIRST_YEAR}–{LAST_YEAR}: "
+            f"use dates from {FIRST_YEAR}-01-01 to {LAST_YEAR}-12-31."
+        )
     if last < first:
         raise PeriodError(f"The period {word} ends before it starts.")
     if (last - first).days > MAX_RANGE_DAYS:

@@ -108,11 +108,12 @@ class AnalysisService:
             per_problem=analytics.incidents_per_problem(scope, viewer),
         )
 
-    def chart(self, figures: Figures, fmt: str = "png", title: str | None = None) -> bytes:
+    def chart(self, figures: Figures, fmt: str = "png", title: str | None = None, lane: str = "chat") -> bytes:
+        """`lane` "web" for the web report: its drawings never hold up those of chat commands and the digest."""
         # matplotlib is imported on the first chart, not at start: it costs about a second and 30 MB.
         from ..charts.weekly import weekly_chart
 
-        return weekly_chart(figures, self.settings.severity_values, fmt=fmt, title=title)
+        return weekly_chart(figures, self.settings.severity_values, fmt=fmt, title=title, lane=lane)
 
     def upload_chart(self, channel_id: str, figures: Figures, title: str | None = None) -> str:
         """Upload the PNG chart of `figures` (not empty) to the channel; ServiceError when Slack refuses."""
@@ -211,9 +212,15 @@ class AnalysisService:
         if not self.web.base_url or not self.web.secret:
             raise ServiceError("The web report is not set up: the bot needs REDALERT_WEB_PORT and REDALERT_WEB_SECRET.")
         now = self.clock()
-        token = make_token(self.web.secret, user, now)
+        token = make_token(self.web.secret, user, now, salt=self.store.web_links.current(user))
         expires = datetime.fromtimestamp(int(token.split(".")[1]), now.tzinfo)
         return f"{self.web.base_url.rstrip('/')}/redalert/incidents?token={token}", expires
+
+    def revoke_web_links(self, user: str) -> None:
+        """End every link to the web report made for `user` so far (and the pages opened with them)."""
+        if not self.web.secret:
+            raise ServiceError("The web report is not set up: there are no links to revoke.")
+        self.store.web_links.revoke(user)
 
     def send_web_link(self, user: str) -> str:
         """Post the user's personal link in their DM with the bot; returns the DM's channel id."""

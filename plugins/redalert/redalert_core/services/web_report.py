@@ -15,14 +15,17 @@ from urllib.parse import urlencode
 
 from ..domain import postmortem, timeline
 from ..domain.metrics import PeriodError, parse_period
-from ..domain.web_access import Access, check_token
+from ..domain.web_access import Access, check_token, token_user
 from ..store.analytics import Scope, Viewer
 from ..web import html, pages
+from ..web.port_guard import SECURITY_HEADERS
 from . import visible_follow_up
 from .analysis import AnalysisService
 from .incidents import ServiceError
 
 COOKIE = "redalert_web"
+WEB_CHART_MAX_WEEKS = 106  # two years, whatever the period asked for
+HTML = ("Content-Type", "text/html; charset=utf-8")
 _INCIDENT = re.compile(r"^incidents/(\d{1,9})$")
 _SVG_START = re.compile(r"<svg[\s>]")
 
@@ -88,8 +91,10 @@ class WebReport:
         return self.analysis.settings
 
     def _access(self, token: str | None) -> Access | None:
-        secret = self.analysis.web.secret
-        return check_token(secret, token, self.analysis.clock()) if secret else None
+        secret, user = self.analysis.web.secret, token_user(token)
+        if not secret or user is None:
+            return None
+        return check_token(secret, token, self.analysis.clock(), self.store.web_links.current(user))
 
     def handle(self, page: str, query: dict[str, str], cookie: str | None) -> WebResponse:
         """A GET of /redalert/<page>: 403 without a valid link or cookie; a link's token moves into a cookie."""
@@ -98,23 +103,18 @@ class WebReport:
         if token is not None:
             access = self._access(token)
             if access is None:
-                return WebResponse(403, html.forbidden_page(), [("Content-Type", "text/html; charset=utf-8")])
+                return WebResponse(403, html.forbidden_page(), [HTML, *SECURITY_HEADERS])
             rest = {k: v for k, v in query.items() if k != "token"}
             location = f"{html.BASE}/{page or 'incidents'}" + (f"?{urlencode(rest)}" if rest else "")
-            return WebResponse(303, "", [("Location", location), ("Set-Cookie", self._cookie(token, access))])
+            cookie_header = ("Set-Cookie", self._cookie(token, access))
+            return WebResponse(303, "", [("Location", location), cookie_header, *SECURITY_HEADERS])
         access = self._access(cookie)
         if access is None:
-            return WebResponse(403, html.forbidden_page(), [("Content-Type", "text/html; charset=utf-8")])
+            return WebResponse(403, html.forbidden_page(), [HTML, *SECURITY_HEADERS])
         viewer = Viewer(access.user, self.is_admin(access.user))
         body, status = self._page(page, query, viewer)
-        headers = [
-            ("Content-Type", "text/html; charset=utf-8"),
-            ("Cache-Control", "no-store"),  # personal: private incidents must not linger in shared caches
-            ("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:"),
-            ("X-Content-Type-Options", "nosniff"),
-            ("Referrer-Policy", "no-referrer"),
-        ]
-        return WebResponse(status, body, headers)
+        # Personal: no-store keeps private incidents out of shared caches (the port guard sets these on all answers).
+        return WebResponse(status, body, [HTML, *SECURITY_HEADERS])
 
     def _cookie(self, token: str, access: Access) -> str:
         seconds = max(0, int((access.expires - self.analysis.clock()).total_seconds()))
@@ -122,6 +122,12 @@ class WebReport:
         return f"{COOKIE}={token}; Max-Age={seconds}; Path={html.BASE}; HttpOnly; SameSite=Lax{secure}"
 
     def _page(self, page: str, query: dict[str, str], viewer: Viewer) -> tuple[str, int]:
+        try:
+            return self._known_page(page, query, viewer)
+        except PeriodError as exc:  # bad input in the address: say what to type, change nothing
+            return html.bad_request_page(self.names(viewer.user or ""), str(exc)), 400
+
+    def _known_page(self, page: str, query: dict[str, str], viewer: Viewer) -> tuple[str, int]:
         user = self.names(viewer.user or "")
         if page in ("", "incidents"):
             return self.incidents_page(query, viewer), 200
@@ -138,10 +144,7 @@ class WebReport:
         return html.not_found_page(user, "There is no such page."), 404
 
     def _period(self, text: str | None):
-        try:
-            return parse_period(text, self.analysis.clock())
-        except PeriodError:
-            return parse_period(None, self.analysis.clock())
+        return parse_period(text, self.analysis.clock())  # PeriodError: a 400 page (see _page)
 
     def _severity(self, text: str | None) -> str | None:
         found = self.settings.severity(text or "") if text else None
@@ -232,9 +235,11 @@ class WebReport:
     def metrics_page(self, query: dict[str, str], viewer: Viewer) -> str:
         period = self._period(query.get("period"))
         figures = self.analysis.figures(period, viewer, self._severity(query.get("severity")))
-        svg = None
-        if not figures.empty:
-            drawing = self.analysis.chart(figures, "svg").decode()
+        svg, note = None, ""
+        if len(figures.weeks) > WEB_CHART_MAX_WEEKS:  # bounds one request's drawing (a 10-year chart takes seconds)
+            note = f"The chart shows at most {WEB_CHART_MAX_WEEKS} weeks; choose a shorter period to see it."
+        elif not figures.empty:
+            drawing = self.analysis.chart(figures, "svg", lane="web").decode()
             start = _SVG_START.search(drawing)
             svg = drawing[start.start() :] if start else None  # inline: without the XML prolog and doctype
         return pages.metrics_page(
@@ -243,4 +248,5 @@ class WebReport:
             user=self.names(viewer.user or ""),
             severities=self.settings.severity_values,
             period=period.label,
+            chart_note=note,
         )

@@ -39,6 +39,7 @@ from .remote_links import RemoteLinks
 from .replicas import OpenOwners, ReplicaRegistry, ReplicaRow
 from .status_page import PrivateIncident, StatusPageRepository
 from .tasks import TaskRepository
+from .web_links import WebLinkSalts
 from .workflow import WorkflowRepository
 
 __all__ = [
@@ -77,6 +78,7 @@ class Store:
         self.tasks = TaskRepository(self.db, self.events)
         self.interactions = InteractionLog(self.db)
         self.status_page = StatusPageRepository(self.db, self.events)  # the public status page
+        self.web_links = WebLinkSalts(self.db)
         # Several replicas on one database (PostgreSQL): heartbeats, open owners, claims, cross-process locks.
         self.replicas = ReplicaRegistry(self.db)
         self.open_owners = OpenOwners(self.db)

@@ -115,3 +115,7 @@ def forbidden_page() -> str:
 
 def not_found_page(user: str, what: str) -> str:
     return page("Not found", f"<p>{e(what)}</p>", user=user, current="")
+
+
+def bad_request_page(user: str, what: str) -> str:
+    return page("Bad request", f"<p>{e(what)}</p>", user=user, current="")

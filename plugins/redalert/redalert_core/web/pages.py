@@ -239,7 +239,10 @@ def _summary_row(name: str, summary: Summary) -> list[str]:
     ]
 
 
-def metrics_page(figures: Figures, svg: str | None, *, user: str, severities: list[str], period: str) -> str:
+def metrics_page(
+    figures: Figures, svg: str | None, *, user: str, severities: list[str], period: str, chart_note: str = ""
+) -> str:
+    """`chart_note`: why there is no chart (shown in its place)."""
     form = (
         f'<form class="filters" method="get" action="{href("/metrics")}">'
         + select("period", "Period", period_options(period), period)
@@ -272,10 +275,15 @@ def metrics_page(figures: Figures, svg: str | None, *, user: str, severities: li
         [f'<a href="{href("/problems")}#P{n}">P{n}</a>', e(title), str(count)]
         for n, title, count in figures.per_problem
     ]
-    body = (
-        '<div class="chart" role="img" aria-label="Incidents per week by severity, median time to resolve">'
+    chart = (
+        f'<p class="empty" id="no-chart">{e(chart_note)}</p>'
+        if chart_note
+        else '<div class="chart" role="img" aria-label="Incidents per week by severity, median time to resolve">'
         + (svg or "")
         + "</div>"
+    )
+    body = (
+        chart
         + "<h2>Counts</h2>"
         + table(["Figure", "Value"], counts, numeric={1})
         + "<h2>Durations</h2>"

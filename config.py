@@ -141,6 +141,8 @@ REDALERT_DEFAULT_CONFIG = {
     "CONFLUENCE_PARENT_PAGE_ID": "",
     "WEBHOOKS": [],
     "OUTBOX_GIVE_UP_HOURS": 24,
+    # How long a webhook receiver may take to answer, 15-30 s (the Standard Webhooks recommendation).
+    "WEBHOOK_TIMEOUT_SECONDS": 15,
     # The weekly metrics digest: a channel ID ("" = no digest) and when, e.g. "mon 09:00 UTC".
     "DIGEST_CHANNEL": "",
     "DIGEST_SCHEDULE": "mon 09:00 UTC",

@@ -69,13 +69,13 @@ class RedAlert(
 
     def check_configuration(self, configuration: Any) -> None:
         try:
-            validate(configuration, self._defaults())
+            validate(configuration, self._defaults(), os.environ)
         except ConfigError as exc:
             raise ValidationException("; ".join(exc.faults)) from exc
 
     def configure(self, configuration: Any) -> None:
         merged = {**self._defaults(), **(configuration or {})}
-        self.settings = validate(merged, self._defaults())
+        self.settings = validate(merged, self._defaults(), os.environ)
         super().configure(merged)
 
     @cmdfilter
@@ -109,7 +109,7 @@ class RedAlert(
             return msg, cmd, args
         try:
             config = parse_config_text(match.group(1))
-            validate(config, self._defaults())
+            validate(config, self._defaults(), os.environ)
         except ConfigError as exc:
             if not self._is_admin(msg):
                 return msg, cmd, args  # the ACLs plugin answers non-admins
@@ -231,7 +231,8 @@ class RedAlert(
         - `!incident show [<number>]`: severity, status, roles, times, links, problem, tasks
         - `!incident close [<number> | #channel] [resolution]`, e.g. `!incident close Rolled back`
         - `!incident page [<number>] [<severity>]`: page PagerDuty by hand
-        - `!incident retry <number>`; `!incident doctor`, `!incident outbox [retry <id|all>]` (admins)
+        - `!incident retry <number>`; `!incident doctor`, `!incident outbox [retry <id|all>]`,
+          `!incident webhook enable <name>` (admins)
         - `!incident stats [<period>] [<severity>]`, e.g. `!incident stats 90d sev1` (figures and a chart)
         - `!incident export [csv|json] [<period>]`; `!incident web` (a personal link to the web report)
 

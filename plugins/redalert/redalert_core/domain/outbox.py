@@ -67,20 +67,31 @@ class OutboxRow:
 
 class DeliveryFailed(Exception):
     """An attempt that did not deliver. `retryable` False: the destination refused it for good (dead at once).
-    `reason` must never hold a secret: it is stored and shown in chat."""
+    `reason` must never hold a secret: it is stored and shown in chat. `status`: the HTTP answer, when there was one.
+    `quiet`: people were already told another way, so a dead row posts no warning in its incident's channel."""
 
-    def __init__(self, reason: str, *, retryable: bool, retry_after: float | None = None) -> None:
+    def __init__(
+        self,
+        reason: str,
+        *,
+        retryable: bool,
+        retry_after: float | None = None,
+        status: int | None = None,
+        quiet: bool = False,
+    ) -> None:
         super().__init__(reason)
         self.reason = reason[:MAX_ERROR]
         self.retryable = retryable
         self.retry_after = retry_after
+        self.status = status
+        self.quiet = quiet
 
 
 def failure_for_status(status: int, detail: str, retry_after: str | None = None) -> DeliveryFailed:
     """HTTP answers that are not success: 429 and 5xx (and 408) are worth retrying, any other 4xx is final."""
     reason = f"HTTP {status}: {' '.join(detail.split())}" if detail.strip() else f"HTTP {status}"
     retryable = status == 429 or status == 408 or status >= 500
-    return DeliveryFailed(reason, retryable=retryable, retry_after=parse_retry_after(retry_after))
+    return DeliveryFailed(reason, retryable=retryable, retry_after=parse_retry_after(retry_after), status=status)
 
 
 def parse_retry_after(value: str | None) -> float | None:

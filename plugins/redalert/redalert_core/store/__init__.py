@@ -38,6 +38,7 @@ from .rate_buckets import SharedRateBuckets
 from .remote_links import RemoteLinks
 from .replicas import OpenOwners, ReplicaRegistry, ReplicaRow
 from .tasks import TaskRepository
+from .webhook_states import WebhookStates
 from .workflow import WorkflowRepository
 
 __all__ = [
@@ -69,6 +70,7 @@ class Store:
         self.kv = KeyValueStore(self.db)
         self.outbox = Outbox(self.db)
         self.remote = RemoteLinks(self.db)
+        self.webhook_states = WebhookStates(self.db)
         self.analytics = Analytics(self.db)
         self.links = LinkRepository(self.db, self.events)
         self.problems = ProblemRepository(self.db, self.events)

@@ -22,13 +22,18 @@ class DisabledWebhook:
 class WebhookStates:
     def __init__(self, db: Database) -> None:
         self._db = db
-        self._insert = db.insert(disabled_webhooks).on_conflict_do_nothing(index_elements=["endpoint"])
+        # A row comes back only when this insert landed (rowcount is not reliable for ON CONFLICT on every driver).
+        self._insert = (
+            db.insert(disabled_webhooks)
+            .on_conflict_do_nothing(index_elements=["endpoint"])
+            .returning(disabled_webhooks.c.endpoint)
+        )
 
     def disable(self, endpoint: str, name: str, reason: str, at: datetime) -> bool:
         """Disable the endpoint; True only for the call that disabled it (one notice, however many rows failed)."""
         row = {"endpoint": endpoint, "name": name[:100], "reason": reason, "disabled_at": at}
         with self._db.write() as connection:
-            return connection.execute(self._insert, row).rowcount == 1
+            return connection.execute(self._insert, row).first() is not None
 
     def enable(self, endpoint: str) -> bool:
         """Enable it again; False when it was not disabled."""

@@ -188,6 +188,8 @@ REDALERT_DEFAULT_CONFIG = {
     # Webhook URLs on loopback, link-local or private addresses are refused unless True (or the environment
     # variable ALLOW_PRIVATE_URLS=1): for tests and on-premise targets.
     "ALLOW_PRIVATE_URLS": False,
+    # How long a webhook receiver may take to answer, 15-30 s (the Standard Webhooks recommendation).
+    "WEBHOOK_TIMEOUT_SECONDS": 15,
     # The weekly metrics digest: a channel ID ("" = no digest) and when, e.g. "mon 09:00 UTC".
     "DIGEST_CHANNEL": "",
     "DIGEST_SCHEDULE": "mon 09:00 UTC",

@@ -83,13 +83,13 @@ class RedAlert(
 
     def check_configuration(self, configuration: Any) -> None:
         try:
-            validate(configuration, self._defaults())
+            validate(configuration, self._defaults(), os.environ)
         except ConfigError as exc:
             raise ValidationException("; ".join(exc.faults)) from exc
 
     def configure(self, configuration: Any) -> None:
         merged = {**self._defaults(), **(configuration or {})}
-        self.settings = validate(merged, self._defaults())
+        self.settings = validate(merged, self._defaults(), os.environ)
         super().configure(merged)
 
     @cmdfilter
@@ -134,7 +134,7 @@ class RedAlert(
             return msg, cmd, args
         try:
             config = parse_config_text(match.group(1))
-            validate(config, self._defaults())
+            validate(config, self._defaults(), os.environ)
         except ConfigError as exc:
             if not self._is_admin(msg):
                 return msg, cmd, args  # the ACLs plugin answers non-admins
@@ -262,7 +262,8 @@ class RedAlert(
         - `!incident close [<number> | #channel] [resolution]`, e.g. `!incident close Rolled back`
         - `!incident page [<number>] [<severity>]`: page PagerDuty by hand
         - `!incident publish [<number>] [<component>=<state> …] [title="…"] <public text>`; `!incident unpublish`
-        - `!incident retry <number>`; `!incident doctor`, `!incident outbox [retry <id|all>]` (admins)
+        - `!incident retry <number>`; `!incident doctor`, `!incident outbox [retry <id|all>]`,
+          `!incident webhook enable <name>` (admins)
         - `!incident stats [<period>] [<severity>]`, e.g. `!incident stats 90d sev1` (figures and a chart)
         - `!incident export [csv|json] [<period>]`; `!incident web` (a personal link to the web report)
 

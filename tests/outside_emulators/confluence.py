@@ -20,6 +20,9 @@ from .base import EmulatorBase, json_response
 from .confluence_body import parse_body
 
 API = "/wiki/api/v2"
+# The description's PrimaryBodyRepresentation (GET /pages) and PrimaryBodyRepresentationSingle (GET /pages/{id}).
+LIST_BODY_FORMATS = ("storage", "atlas_doc_format")
+PAGE_BODY_FORMATS = (*LIST_BODY_FORMATS, "view", "export_view", "anonymous_export_view", "styled_view", "editor")
 CODES = {400: "BAD_REQUEST", 401: "UNAUTHORIZED", 404: "NOT_FOUND", 409: "CONFLICT", 429: "TOO_MANY_REQUESTS"}
 
 
@@ -164,17 +167,20 @@ class ConfluenceEmulator(EmulatorBase):
     async def _list_pages(self, request: web.Request) -> web.Response:
         def run(req: web.Request, _: Any) -> dict[str, Any]:
             space_ids = [s for s in req.query.get("space-id", "").split(",") if s]
+            if not all(s.isdigit() for s in space_ids):
+                raise ApiError(400, "space-id must be a list of integers")
             title = req.query.get("title")
             found = [p for p in self._pages.values()
                      if (not space_ids or p.space_id in space_ids) and (title is None or p.title == title)]  # fmt: skip
-            with_body = req.query.get("body-format") == "storage"
+            with_body = _body_format(req, LIST_BODY_FORMATS) == "storage"
             return {"results": [self._json(p, with_body) for p in found], "_links": {"base": self.url}}
 
         return await self._serve(request, run)
 
     async def _get(self, request: web.Request) -> web.Response:
         def run(req: web.Request, _: Any) -> dict[str, Any]:
-            return self._json(self._find(req.match_info["id"]), req.query.get("body-format") == "storage")
+            page = self._find(req.match_info["id"])
+            return self._json(page, _body_format(req, PAGE_BODY_FORMATS) == "storage")
 
         return await self._serve(request, run)
 
@@ -207,6 +213,8 @@ class ConfluenceEmulator(EmulatorBase):
             page = self._find(req.match_info["id"])
             if str(data.get("id", "")) != page.id:
                 raise ApiError(400, "The id in the body must match the page id in the path")
+            if "status" not in data:
+                raise ApiError(400, "status is required")
             status, title = self._status_title(data, draft_may_omit_title=False)
             version = data.get("version")
             number = version.get("number") if isinstance(version, dict) else None
@@ -228,6 +236,8 @@ class ConfluenceEmulator(EmulatorBase):
 
     # --- helpers (called under the lock) -----------------------------------------------------------------------
     def _find(self, page_id: str) -> Page:
+        if not page_id.isdigit():
+            raise ApiError(400, "The page id must be an integer")
         page = self._pages.get(page_id)
         if page is None:
             raise ApiError(404, f"No page with id {page_id} was found")
@@ -268,9 +278,19 @@ class ConfluenceEmulator(EmulatorBase):
             "_links": {"webui": self._webui(page), "editui": f"/pages/resumedraft.action?draftId={page.id}",
                        "tinyui": f"/x/{page.id}", "base": self.url},
         }  # fmt: skip
+        if page.parent_id is None:  # a space's homepage: the description types both as strings, so leave them out
+            del out["parentId"], out["parentType"]
         if with_body:
             out["body"] = {cur.representation: {"representation": cur.representation, "value": cur.body}}
         return out
+
+
+def _body_format(request: web.Request, allowed: tuple[str, ...]) -> str | None:
+    """The `body-format` query parameter, refused (400) when it is not one the description lists for the operation."""
+    wanted = request.query.get("body-format")
+    if wanted is not None and wanted not in allowed:
+        raise ApiError(400, f"body-format must be one of {', '.join(allowed)}")
+    return wanted
 
 
 def _body(body: Any) -> tuple[str, str]:

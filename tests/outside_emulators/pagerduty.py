@@ -213,7 +213,7 @@ class PagerDutyEmulator(EmulatorBase):
                 datetime.fromisoformat(str(stamp))
             except ValueError:
                 errors.append("'payload.timestamp' is not ISO 8601")
-        if "custom_details" in payload and not isinstance(payload["custom_details"], dict | str | list):
+        if "custom_details" in payload and not isinstance(payload["custom_details"], dict):
             errors.append("'payload.custom_details' must be an object")
         return errors
 

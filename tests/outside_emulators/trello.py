@@ -206,6 +206,8 @@ class TrelloEmulator(EmulatorBase):
         def create(params: dict[str, Any]) -> Card:
             id_list = self._list_id(params.get("idList"))
             values = self._values(params)
+            if "due" in params and values["due"] is None:
+                raise _BadValue(400, "invalid value for due")  # create's `due` is a date, not nullable (update's is)
             siblings = [c.pos for c in self._cards.values() if c.idList == id_list]
             pos = self._pos(params.get("pos", "bottom"), siblings)
             card = Card(new_id(), len(self._cards) + 1, values.get("name", ""), values.get("desc", ""), id_list,

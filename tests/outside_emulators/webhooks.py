@@ -64,7 +64,8 @@ class Delivery:
 
 class WebhookReceiver(EmulatorBase):
     """`secrets_`: the endpoint's secrets (several while rotating). `reject_unverified` answers 401 to a delivery
-    that fails verification (else 200 and it is only flagged); a duplicate webhook-id is answered 200 again."""
+    that fails verification (else 200 and it is only flagged); a duplicate webhook-id is answered 200 again.
+    `gone = True`: every delivery is recorded and answered `410 Gone`, the spec's "stop sending to me"."""
 
     name = "webhooks"
 
@@ -81,11 +82,13 @@ class WebhookReceiver(EmulatorBase):
         for value in secrets_:
             if not value.startswith(SECRET_PREFIX):
                 raise ValueError("a Standard Webhooks secret starts with whsec_")
-            secret_bytes(value)  # fails early on bad base64
+            if not 24 <= len(secret_bytes(value)) <= 64:  # fails early on bad base64 too
+                raise ValueError("a Standard Webhooks secret holds 24 to 64 bytes")
         self.secrets = secrets_
         self.tolerance = tolerance
         self.clock = clock
         self.reject_unverified = reject_unverified
+        self.gone = False
         self._deliveries: list[Delivery] = []
 
     @property
@@ -128,7 +131,7 @@ class WebhookReceiver(EmulatorBase):
         with self._cond:
             seen = {d.webhook_id for d in self._deliveries if d.verified}
             duplicate = reason is None and msg_id in seen
-            status = 401 if reason is not None and self.reject_unverified else 200
+            status = 401 if reason is not None and self.reject_unverified else 410 if self.gone else 200
             timestamp = int(stamp) if stamp.isdigit() else None
             delivery = Delivery(
                 request.path, headers, body, msg_id, timestamp, reason is None, reason, duplicate, status
@@ -136,7 +139,7 @@ class WebhookReceiver(EmulatorBase):
             self._deliveries.append(delivery)
             self._cond.notify_all()
         if status != 200:
-            return web.json_response({"error": reason}, status=status)
+            return web.json_response({"error": reason or "this endpoint is gone"}, status=status)
         return web.json_response({"received": msg_id, "duplicate": duplicate})
 
     def verify(self, headers: dict[str, str], body: bytes) -> str | None:

@@ -558,7 +558,8 @@ def conversations_history(ctx: ApiContext, args: dict[str, Any]) -> dict[str, An
     ch = _channel(ctx, args)
     _require_member(ctx, ch)
     top = [m for m in ctx.ws.messages.get(ch.id, []) if not m["thread_ts"] or m["thread_ts"] == m["ts"]]
-    return _history_view(ctx, ch, list(reversed(top)), args)
+    # Required by Slack's schema; a channel without channel actions has these empty.
+    return {**_history_view(ctx, ch, list(reversed(top)), args), "channel_actions_ts": None, "channel_actions_count": 0}
 
 
 @method("conversations.replies", scopes=CONV_HISTORY, tier="t3")
@@ -568,8 +569,17 @@ def conversations_replies(ctx: ApiContext, args: dict[str, Any]) -> dict[str, An
     parent = ctx.ws.find_message(ch.id, ts)
     if parent is None:
         raise ApiError("thread_not_found")
-    thread = [parent] + [m for m in ctx.ws.messages.get(ch.id, []) if m["thread_ts"] == ts and m is not parent]
-    return _history_view(ctx, ch, thread, args)
+    replies = [m for m in ctx.ws.messages.get(ch.id, []) if m["thread_ts"] == ts and m is not parent]
+    body = _history_view(ctx, ch, [parent, *replies], args)
+    # Slack's schema: the parent carries the thread summary, each reply names the parent's author.
+    for message in body["messages"]:
+        if message["ts"] == parent["ts"]:
+            users = list(dict.fromkeys(m["user"] for m in replies))
+            message.update(thread_ts=ts, reply_count=len(replies), subscribed=False, reply_users=users)
+            message.update(reply_users_count=len(users), **({"latest_reply": replies[-1]["ts"]} if replies else {}))
+        else:
+            message["parent_user_id"] = parent["user"]
+    return body
 
 
 # --- chat ---------------------------------------------------------------------------------------------------
@@ -844,6 +854,7 @@ def usergroups_list(ctx: ApiContext, args: dict[str, Any]) -> dict[str, Any]:
             "id": g.id,
             "team_id": ctx.ws.team_id,
             "is_usergroup": True,
+            "is_subteam": True,
             "name": g.name,
             "description": "",
             "handle": g.handle,
@@ -852,6 +863,8 @@ def usergroups_list(ctx: ApiContext, args: dict[str, Any]) -> dict[str, Any]:
             "date_update": g.created,
             "date_delete": g.created if g.disabled else 0,
             "auto_type": None,
+            "auto_provision": False,
+            "enterprise_subteam_id": "",
             "created_by": ctx.ws.bot_user_id,
             "updated_by": ctx.ws.bot_user_id,
             "deleted_by": ctx.ws.bot_user_id if g.disabled else None,

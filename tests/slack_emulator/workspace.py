@@ -240,6 +240,14 @@ class Workspace:
             "display_name_normalized": user.name,
             "email": user.email,
             "team": self.team_id,
+            # Fields Slack's user profile schema requires; an empty profile in the real workspace has them blank.
+            "avatar_hash": ("g" + user.id.encode().hex())[:12],
+            "title": "",
+            "phone": "",
+            "skype": "",
+            "status_text": "",
+            "status_emoji": "",
+            "fields": {},
         }
         if user.bot_id:
             profile["bot_id"] = user.bot_id

@@ -104,9 +104,8 @@ def test_signatures_match_an_independent_implementation_and_verify():
 @pytest.mark.parametrize(
     "secret",
     [
-        "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",  # the spec's form
-        "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",  # base64 without the prefix
-        "whsec_" + base64.b64encode(b"k" * 32).decode().rstrip("="),  # unpadded
+        "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",  # the spec's example (24 bytes)
+        "whsec_" + base64.b64encode(b"k" * 64).decode(),  # the longest allowed
     ],
 )
 def test_the_reference_library_verifies_our_signatures(secret):
@@ -121,8 +120,14 @@ def test_the_reference_library_verifies_our_signatures(secret):
     assert verify(secret, headers, body, now=now)
 
 
-def test_a_secret_that_is_not_base64_is_used_as_text():
-    assert key_bytes("x") == b"x"  # one character cannot be base64
+@pytest.mark.parametrize(
+    "secret",
+    ["x", "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "whsec_" + base64.b64encode(b"k" * 32).decode().rstrip("=")],
+)
+def test_a_secret_outside_the_spec_is_never_signed_with(secret):
+    """No prefix, not base64, or unpadded: outside the spec's whsec_ + base64 form, so never signed with."""
+    with pytest.raises(ValueError, match="webhook secret is not valid"):
+        key_bytes(secret)
 
 
 def test_the_postmortem_becomes_well_formed_storage_xhtml():

@@ -58,6 +58,8 @@ class IntegrationCommands:
     def _start_integrations(self) -> None:
         if self.integrations is None:  # once per process: the feed subscribes to the event log
             self.integrations = IntegrationsService(self.service)
+            # A webhook disabled by a 410 Gone is told to the admins (their DMs), once.
+            self.integrations.deliverers.admins = self._admin_ids
             # Only the leading replica delivers (chat_commands/replicas.py); a single process always leads.
             self.integrations.dispatcher.may_deliver = self._leads
             if self.service.store.dialect == "postgresql":
@@ -68,6 +70,11 @@ class IntegrationCommands:
     def _stop_integrations(self) -> None:
         if self.integrations is not None:
             self.integrations.stop()
+
+    def _admin_ids(self) -> list[str]:
+        """The admins that are plain Slack user ids (BOT_ADMINS may hold patterns, which no DM can reach)."""
+        admins = getattr(self.bot_config, "BOT_ADMINS", ())
+        return [a for a in admins if isinstance(a, str) and a[:1] in "UW" and a.isalnum()]
 
     def _card_link(self, task) -> str:
         """` · Trello card <url>` once the task's card exists (task listings show it), else ""."""
@@ -106,10 +113,15 @@ class IntegrationCommands:
         if args.strip():
             return "Usage: !incident outbox, or !incident outbox retry <id|all>."
         report = self.integrations.report()
+        disabled = [
+            f"- webhook {hook.name}: disabled since {hook.disabled_at.strftime('%Y-%m-%d %H:%M')} UTC, its receiver "
+            f"answered 410 Gone; nothing is sent to it. Turn it on again with `!incident webhook enable {hook.name}`."
+            for hook in report.disabled_webhooks
+        ]
         if not report.counts:
-            return "The outbox is empty: everything was delivered."
+            return "\n".join(["The outbox is empty: everything was delivered.", *disabled])
         private = _in_dm(msg)  # what outside systems answered is for the admin's eyes, not the channel's
-        lines = ["Outbox:"]
+        lines = ["Outbox:", *disabled]
         for destination in sorted(report.counts):
             states = report.counts[destination]
             parts = [f"{states[s]} {s.value}" for s in STATE_ORDER if states.get(s)]
@@ -144,3 +156,20 @@ class IntegrationCommands:
         if not ids:
             return "No dead rows to requeue."
         return f"Requeued {len(ids)} row(s): {', '.join(f'#{i}' for i in ids)}. Delivery starts now."
+
+    @botcmd(admin_only=True)
+    def incident_webhook_enable(self, msg, args):
+        """Turn on again a webhook that was disabled because its receiver answered 410 Gone.
+
+        Events from now on are sent to it; rows not sent while it was off can be requeued with
+        `!incident outbox retry <id|all>`. `!incident outbox` lists disabled webhooks by name.
+        Example: `!incident webhook enable hooks.example.com` (admins)
+        """
+        name = args.strip()
+        if not name or len(name.split()) != 1:
+            return "Usage: !incident webhook enable <name> (see !incident outbox for disabled webhooks)."
+        try:
+            hook = self.integrations.enable_webhook(name)
+        except ServiceError as exc:
+            return texts.unping(str(exc))
+        return f"Webhook {hook.name} is enabled again: events from now on are sent to it."

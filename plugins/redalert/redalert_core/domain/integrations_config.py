@@ -7,10 +7,12 @@ Secrets never sit in the configuration: webhook secrets are `env:NAME`; a PagerD
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from . import webhook_rules
 from .outbox import DEFAULT_GIVE_UP
 from .private_urls import refusal
 from .redaction import MASK
@@ -33,6 +35,7 @@ SPACE_KEY = re.compile(r"^~?[A-Za-z0-9_]{1,255}\Z")
 PAGE_ID = re.compile(r"^[0-9]{1,20}\Z")
 URL = re.compile(r"^https?://[^\s/?#]+[^\s]*\Z")
 MAX_GIVE_UP_HOURS = 30 * 24
+REQUIRED_HOOK_KEYS = frozenset({"url", "events", "secret"})
 
 INTEGRATION_DEFAULTS: dict[str, Any] = {
     "PAGERDUTY_ROUTING_KEYS": {},
@@ -46,6 +49,7 @@ INTEGRATION_DEFAULTS: dict[str, Any] = {
     "OUTBOX_GIVE_UP_HOURS": 24,
     # Webhook URLs on loopback, link-local or private addresses are refused unless this is True (tests, on-premise).
     "ALLOW_PRIVATE_URLS": False,
+    "WEBHOOK_TIMEOUT_SECONDS": webhook_rules.DEFAULT_TIMEOUT_SECONDS,
 }
 
 
@@ -54,6 +58,7 @@ class Webhook:
     url: str
     events: tuple[str, ...]
     secret: str  # "env:NAME"
+    name: str = ""  # what admins call it (`!incident webhook enable <name>`); host[:port] unless configured
 
 
 @dataclass(frozen=True)
@@ -68,6 +73,7 @@ class IntegrationSettings:
     webhooks: tuple[Webhook, ...] = ()
     outbox_give_up: timedelta = DEFAULT_GIVE_UP
     allow_private_urls: bool = False
+    webhook_timeout: float = webhook_rules.DEFAULT_TIMEOUT_SECONDS
 
     def routing_key(self, severity: str) -> str | None:
         return self.pagerduty_routing_keys.get(severity) or None
@@ -77,6 +83,9 @@ class IntegrationSettings:
 
     def webhooks_for(self, event_type: str) -> list[Webhook]:
         return [hook for hook in self.webhooks if event_type in hook.events]
+
+    def webhook_named(self, name: str) -> Webhook | None:
+        return next((hook for hook in self.webhooks if hook.name == name), None)
 
     @property
     def confluence(self) -> bool:
@@ -122,15 +131,44 @@ def _optional_id(key: str, raw: Any, pattern: re.Pattern, what: str, faults: lis
     return raw.strip()
 
 
-def _check_webhooks(raw: Any, faults: list[str], allow_private: bool) -> tuple[Webhook, ...]:
+def _check_secret(index: int, spec: str, environ: Mapping[str, str] | None, faults: list[str]) -> bool:
+    """With the environment at hand, the variable `spec` names must hold a Standard Webhooks secret."""
+    if environ is None:
+        return True
+    variable = spec.removeprefix("env:")
+    value = environ.get(variable, "").strip()
+    problem = "it is not set" if not value else webhook_rules.secret_problem(value)
+    if problem is not None:
+        faults.append(
+            f"WEBHOOKS item {index}: the secret in {variable} is refused: {problem}. A Standard Webhooks secret is "
+            f"whsec_ + base64 of 24 to 64 random bytes; make one with: {webhook_rules.GENERATE}"
+        )
+    return problem is None
+
+
+def _check_name(index: int, raw: Any, url: str, taken: set[str], faults: list[str]) -> str | None:
+    if raw is None:
+        return webhook_rules.default_name(url, taken)
+    if not isinstance(raw, str) or not webhook_rules.NAME.match(raw):
+        faults.append(f"WEBHOOKS item {index}: the name must be 1-60 letters, digits, '.', '_', ':' or '-'.")
+        return None
+    if raw in taken:
+        faults.append(f'WEBHOOKS item {index}: the name "{raw}" is taken by another webhook; names must differ.')
+        return None
+    return raw
+
+
+def _check_webhooks(
+    raw: Any, faults: list[str], allow_private: bool, environ: Mapping[str, str] | None = None
+) -> tuple[Webhook, ...]:
     example = '[{"url": "https://example.com/hook", "events": ["incident.opened"], "secret": "env:HOOK_SECRET"}]'
     if not isinstance(raw, (list, tuple)):
         faults.append(f"WEBHOOKS must be a list like {example}.")
         return ()
     hooks = []
     for index, item in enumerate(raw, start=1):
-        if not isinstance(item, dict) or set(item) != {"url", "events", "secret"}:
-            faults.append(f'WEBHOOKS item {index} must be a dict with exactly "url", "events" and "secret".')
+        if not isinstance(item, dict) or not REQUIRED_HOOK_KEYS <= set(item) <= {*REQUIRED_HOOK_KEYS, "name"}:
+            faults.append(f'WEBHOOKS item {index} must be a dict with "url", "events", "secret" and optionally "name".')
             continue
         url, events, secret = item["url"], item["events"], item["secret"]
         if not isinstance(url, str) or not URL.match(url.strip()):
@@ -159,12 +197,20 @@ def _check_webhooks(raw: Any, faults: list[str], allow_private: bool) -> tuple[W
                 "(secrets are never stored in the configuration)."
             )
             continue
-        hooks.append(Webhook(url=url.strip(), events=tuple(dict.fromkeys(events)), secret=secret.strip()))
+        if not _check_secret(index, secret.strip(), environ, faults):
+            continue
+        name = _check_name(index, item.get("name"), url.strip(), {hook.name for hook in hooks}, faults)
+        if name is None:
+            continue
+        hooks.append(Webhook(url.strip(), tuple(dict.fromkeys(events)), secret.strip(), name))
     return tuple(hooks)
 
 
-def check_integrations(merged: dict[str, Any], severities: list[str], faults: list[str]) -> IntegrationSettings:
-    """The integration keys of a merged configuration as IntegrationSettings (faults appended for bad ones)."""
+def check_integrations(
+    merged: dict[str, Any], severities: list[str], faults: list[str], environ: Mapping[str, str] | None = None
+) -> IntegrationSettings:
+    """The integration keys of a merged configuration as IntegrationSettings (faults appended for bad ones).
+    `environ`: the process environment, when webhook secrets are to be checked (the plugin passes it)."""
     keys = _severity_map("PAGERDUTY_ROUTING_KEYS", merged["PAGERDUTY_ROUTING_KEYS"], severities, faults)
     for severity, key in list(keys.items()):
         if not key:
@@ -200,6 +246,10 @@ def check_integrations(merged: dict[str, Any], severities: list[str], faults: li
     if not isinstance(allow_private, bool):
         faults.append("ALLOW_PRIVATE_URLS must be True or False.")
         allow_private = False
+    timeout = merged["WEBHOOK_TIMEOUT_SECONDS"]
+    if (problem := webhook_rules.timeout_problem(timeout)) is not None:
+        faults.append(problem)
+        timeout = webhook_rules.DEFAULT_TIMEOUT_SECONDS
     settings = IntegrationSettings(
         pagerduty_routing_keys=keys,
         pagerduty_severities=levels,
@@ -214,9 +264,10 @@ def check_integrations(merged: dict[str, Any], severities: list[str], faults: li
         confluence_parent_page_id=_optional_id(
             "CONFLUENCE_PARENT_PAGE_ID", merged["CONFLUENCE_PARENT_PAGE_ID"], PAGE_ID, "a numeric page id", faults
         ),
-        webhooks=_check_webhooks(merged["WEBHOOKS"], faults, allow_private),
+        webhooks=_check_webhooks(merged["WEBHOOKS"], faults, allow_private, environ),
         outbox_give_up=timedelta(hours=give_up),
         allow_private_urls=allow_private,
+        webhook_timeout=float(timeout),
     )
     if settings.trello_done_list_id and not settings.trello_list_id:
         faults.append("TRELLO_DONE_LIST_ID needs TRELLO_LIST_ID (where new cards go).")

@@ -91,15 +91,26 @@ def stored_error(reason: str, detail: str | None) -> str:
 class DeliveryFailed(Exception):
     """An attempt that did not deliver. `retryable` False: the destination refused it for good (dead at once).
     `reason` is RedAlert's own short text (it is shown in the incident channel) and must never hold a secret or
-    the outside system's words; `detail` is what the system answered, kept for admins and scrubbed of tokens."""
+    the outside system's words; `detail` is what the system answered, kept for admins and scrubbed of tokens.
+    `status`: the HTTP answer, when there was one. `quiet`: people were already told another way, so a dead row
+    posts no warning in its incident's channel."""
 
     def __init__(
-        self, reason: str, *, retryable: bool, retry_after: float | None = None, detail: str | None = None
+        self,
+        reason: str,
+        *,
+        retryable: bool,
+        retry_after: float | None = None,
+        detail: str | None = None,
+        status: int | None = None,
+        quiet: bool = False,
     ) -> None:
         super().__init__(reason)
         self.reason = reason[:MAX_ERROR]
         self.retryable = retryable
         self.retry_after = retry_after
+        self.status = status
+        self.quiet = quiet
         self.detail = scrub_tokens(" ".join(detail.split()))[:MAX_DETAIL] if detail and detail.strip() else None
 
 
@@ -115,7 +126,11 @@ def failure_for_status(status: int, detail: str, retry_after: str | None = None)
     """HTTP answers that are not success: 429 and 5xx (and 408) are worth retrying, any other 4xx is final."""
     retryable = status == 429 or status == 408 or status >= 500
     return DeliveryFailed(
-        status_reason(status), retryable=retryable, retry_after=parse_retry_after(retry_after), detail=detail
+        status_reason(status),
+        retryable=retryable,
+        retry_after=parse_retry_after(retry_after),
+        detail=detail,
+        status=status,
     )
 
 

@@ -272,7 +272,7 @@ def add_webhooks(
                 destination=WEBHOOK,
                 ordering_key=f"webhook:{endpoint}:{subject}",
                 idempotency_key=f"{endpoint}:{webhook_id}",
-                payload={"url": hook.url, "secret": hook.secret, "id": webhook_id, "body": body},
+                payload={"url": hook.url, "name": hook.name, "secret": hook.secret, "id": webhook_id, "body": body},
                 incident_number=incident_number,
             )
         )

@@ -10,6 +10,7 @@ import ast
 import html
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -249,8 +250,9 @@ def _check_template(raw: Any, faults: list[str]) -> str:
     return raw
 
 
-def validate(config: Any, defaults: dict[str, Any] | None = None) -> Settings:
-    """Check a configuration (a partial one is merged over `defaults`) and return Settings, or raise ConfigError."""
+def validate(config: Any, defaults: dict[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> Settings:
+    """Check a configuration (a partial one is merged over `defaults`) and return Settings, or raise ConfigError.
+    `environ` (the plugin passes the process environment): also check the secrets webhooks name."""
     defaults = DEFAULT_CONFIG if defaults is None else defaults
     if not isinstance(config, dict):
         raise ConfigError(
@@ -272,7 +274,7 @@ def validate(config: Any, defaults: dict[str, Any] | None = None) -> Settings:
     if close_allowed not in CLOSE_POLICIES:
         faults.append(f"CLOSE_ALLOWED must be one of {', '.join(repr(p) for p in CLOSE_POLICIES)}.")
     workflow = _check_workflow(merged, {**DEFAULT_CONFIG, **defaults}, {s.value for s in severities}, faults)
-    integrations = check_integrations(merged, [s.value for s in severities], faults)
+    integrations = check_integrations(merged, [s.value for s in severities], faults, environ)
     workflow.update(problem_config.check(merged, faults))
     form_groups = check_form_groups(merged["FORM_GROUPS"], faults)
     workflow.update(digest.check(merged, faults))

@@ -4,13 +4,16 @@ store, `!incident page`, and the outbox report and retry for admins."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from ..domain import status_outbox_policies
 from ..domain.incident import EventKind, Incident
+from ..domain.integrations_config import Webhook
 from ..domain.outbox import STATUSPAGE, WAITING, OutboxRow, State
 from ..domain.settings import Settings
+from ..domain.webhook_rules import endpoint_key
+from ..store.webhook_states import DisabledWebhook
 from .incidents import IncidentService, ServiceError, utcnow
 from .outbox_delivery import Deliverers
 from .outbox_dispatcher import OutboxDispatcher
@@ -22,6 +25,7 @@ from .statuspage_delivery import StatuspageDeliverer
 class OutboxReport:
     counts: dict[str, dict[State, int]]  # destination -> state -> rows
     rows: list[OutboxRow]  # waiting and dead rows, oldest first
+    disabled_webhooks: list[DisabledWebhook] = field(default_factory=list)  # a 410 Gone stopped them
 
 
 @dataclass
@@ -51,6 +55,7 @@ class IntegrationsService:
         # dispatcher can start, so rows written before a restart find their deliverer.
         self.feed.extra_policies.append(status_outbox_policies.plan)
         self.deliverers.extra.setdefault(STATUSPAGE, StatuspageDeliverer(self.store))
+        self.deliverers.webhook_timeout = lambda: self.settings.integrations.webhook_timeout
         extra = {"jitter": jitter} if jitter is not None else {}
         self.dispatcher = OutboxDispatcher(self.store, self.deliverers, lambda: self.settings, clock=clock, **extra)
 
@@ -94,7 +99,19 @@ class IntegrationsService:
         counts: dict[str, dict[State, int]] = {}
         for (destination, state), count in self.store.outbox.counts().items():
             counts.setdefault(destination, {})[state] = count
-        return OutboxReport(counts=counts, rows=self.store.outbox.undelivered(limit))
+        rows = self.store.outbox.undelivered(limit)
+        return OutboxReport(counts=counts, rows=rows, disabled_webhooks=self.store.webhook_states.all())
+
+    def enable_webhook(self, name: str) -> Webhook:
+        """Turn a webhook disabled by a 410 Gone back on: events from now on are sent to it again."""
+        hooks = self.settings.integrations.webhooks
+        hook = self.settings.integrations.webhook_named(name.strip())
+        if hook is None:
+            known = ", ".join(h.name for h in hooks) or "none is configured"
+            raise ServiceError(f'There is no webhook named "{name.strip()[:60]}" (webhooks: {known}).')
+        if not self.store.webhook_states.enable(endpoint_key(hook.url)):
+            raise ServiceError(f"Webhook {hook.name} is not disabled; nothing changed.")
+        return hook
 
     def retry(self, which: str) -> list[int]:
         """Requeue dead rows: `which` is a row id or "all". Returns the ids requeued."""

@@ -7,7 +7,7 @@ webhook-id, a Confluence page is found by its title and a Trello card by its tas
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -24,6 +24,7 @@ from ..domain.outbox import (
     OutboxMessage,
     OutboxRow,
 )
+from ..domain.webhook_rules import DEFAULT_TIMEOUT_SECONDS, default_name, endpoint_key
 from ..slack.gateway import SlackError, SlackGateway
 from ..store import Store
 
@@ -87,6 +88,9 @@ class Deliverers:
         }
         # Extra destinations (or replacements) by name: row -> Delivery.
         self.extra: dict[str, Callable[[OutboxRow], Delivery]] = {}
+        # Who hears that a webhook was disabled (the plugin sets its admins) and WEBHOOK_TIMEOUT_SECONDS.
+        self.admins: Callable[[], Sequence[str]] = tuple
+        self.webhook_timeout: Callable[[], float] = lambda: DEFAULT_TIMEOUT_SECONDS
 
     # The clients (and httpx) are loaded on first use: a bot without outside systems never pays for them, and a
     # bot with them does not start slower (importing httpx and building its TLS contexts takes a second).
@@ -145,10 +149,39 @@ class Deliverers:
         return Delivery()
 
     def _webhook(self, row: OutboxRow) -> Delivery:
+        """A 410 Gone disables the endpoint (Standard Webhooks 1.0: stop sending): its rows are not sent until an
+        admin enables it, and the admins hear of it once, instead of a warning per row in incident channels."""
         payload = row.payload
+        endpoint, name = endpoint_key(payload["url"]), payload.get("name") or default_name(payload["url"], set())
+        if self.store.webhook_states.get(endpoint) is not None:
+            raise DeliveryFailed(
+                f"not sent: webhook {name} is disabled (its receiver answered 410 Gone)", retryable=False, quiet=True
+            )
         timestamp = int(self.clock().timestamp())
-        self.webhooks.deliver(payload["url"], payload["secret"], payload["id"], payload["body"], timestamp)
+        try:
+            self.webhooks.deliver(
+                payload["url"], payload["secret"], payload["id"], payload["body"], timestamp, self.webhook_timeout()
+            )
+        except DeliveryFailed as failure:
+            if failure.status != 410:
+                raise
+            self._disable_webhook(endpoint, name, failure.reason)
+            reason = f"{failure.reason}; webhook {name} is now disabled"
+            raise DeliveryFailed(reason, retryable=False, status=410, quiet=True) from None
         return Delivery()
+
+    def _disable_webhook(self, endpoint: str, name: str, reason: str) -> None:
+        now = self.clock()
+        text = (
+            f":no_entry: Webhook {name} is disabled: its receiver answered 410 Gone, which under the Standard "
+            "Webhooks rules means it wants no more deliveries, so RedAlert sends it nothing more. When it is back, "
+            f"an admin can turn it on again with `!incident webhook enable {name}`."
+        )
+        with self.store.transaction():
+            if self.store.webhook_states.disable(endpoint, name, reason, now):
+                for admin in dict.fromkeys(self.admins()):
+                    key = f"webhook-gone:{endpoint[:16]}:{now.isoformat()}:{admin}"
+                    self.store.outbox.add(notice(admin, text, key, None), now)
 
     def _slack(self, row: OutboxRow) -> Delivery:
         if self.gateway is None:

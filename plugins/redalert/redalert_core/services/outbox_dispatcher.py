@@ -150,7 +150,7 @@ class OutboxDispatcher:
             self.store.outbox.failed(
                 row.id, state=verdict.state, next_attempt_at=verdict.next_attempt_at, error=verdict.stored
             )
-            if verdict.state is State.DEAD:
+            if verdict.state is State.DEAD and not failure.quiet:
                 self._warn(row, verdict.error, now)
         if verdict.state is State.DEAD:
             log.warning("Outbox row %s to %s is dead: %s", row.id, row.destination, verdict.error)

@@ -15,8 +15,9 @@ from ..domain import outbox_policies as policies
 from ..domain import postmortem, postmortem_storage
 from ..domain import task_outbox_policies as task_policies
 from ..domain.incident import Event, EventKind, Incident, Status
-from ..domain.outbox import Plan
+from ..domain.outbox import WEBHOOK, OutboxMessage, Plan
 from ..domain.settings import Settings
+from ..domain.webhook_rules import endpoint_key
 from ..domain.workflow_state import WorkflowState
 from ..store import Store
 from .incidents import utcnow
@@ -44,7 +45,14 @@ class OutboxFeed:
             plans.append(task_policies.plan(event, self._task_context(event, settings)))
         now = self.clock()
         for plan in plans:
-            self.store.outbox.add_all(plan.messages, now)
+            self.store.outbox.add_all(self._not_to_disabled_webhooks(plan.messages), now)
+
+    def _not_to_disabled_webhooks(self, messages: list[OutboxMessage]) -> list[OutboxMessage]:
+        """A webhook disabled by a 410 Gone gets nothing more until an admin enables it (Standard Webhooks 1.0)."""
+        if not any(m.destination == WEBHOOK for m in messages):
+            return messages
+        disabled = {d.endpoint for d in self.store.webhook_states.all()}
+        return [m for m in messages if m.destination != WEBHOOK or endpoint_key(m.payload["url"]) not in disabled]
 
     @staticmethod
     def _worth_a_look(event: Event) -> bool:

@@ -40,6 +40,7 @@ from .replicas import OpenOwners, ReplicaRegistry, ReplicaRow
 from .status_page import PrivateIncident, StatusPageRepository
 from .tasks import TaskRepository
 from .web_links import WebLinkSalts
+from .webhook_states import WebhookStates
 from .workflow import WorkflowRepository
 
 __all__ = [
@@ -72,6 +73,7 @@ class Store:
         self.kv = KeyValueStore(self.db)
         self.outbox = Outbox(self.db)
         self.remote = RemoteLinks(self.db)
+        self.webhook_states = WebhookStates(self.db)
         self.analytics = Analytics(self.db)
         self.links = LinkRepository(self.db, self.events)
         self.problems = ProblemRepository(self.db, self.events)

@@ -1,4 +1,4 @@
-"""The status page's tables (migration 0011_status_page), on the same MetaData as store/tables.py."""
+"""The status page's tables (migration 0011), on the same MetaData as store/tables.py."""
 
 from __future__ import annotations
 

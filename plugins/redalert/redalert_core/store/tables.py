@@ -274,3 +274,13 @@ rate_buckets = sa.Table(
     sa.Column("tokens", sa.Float, nullable=False),
     sa.Column("stamp", sa.Float, nullable=False),  # seconds since the epoch, by the database's clock
 )
+
+# Webhook endpoints disabled by a 410 Gone until an admin enables them (migration 0012, store/webhook_states.py).
+disabled_webhooks = sa.Table(
+    "disabled_webhooks",
+    metadata,
+    sa.Column("endpoint", sa.String(64), primary_key=True),  # SHA-256 of the URL
+    sa.Column("name", sa.String(100), nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("disabled_at", UtcDateTime, nullable=False),
+)

@@ -1,29 +1,23 @@
 """Standard Webhooks signatures (spec v1): `v1,<base64 HMAC-SHA256 of "id.timestamp.body">`, standard library only.
 
-Secrets look like `whsec_<base64>`: the key is the base64-decoded part. As in the spec's reference library
-(`standardwebhooks`), the prefix is optional and the base64 is read leniently, so a receiver using that library
-verifies what we sign with any secret it accepts; a secret that is not base64 at all is used as UTF-8 bytes.
+Secrets are `whsec_<base64 of 24-64 random bytes>` and the key is the decoded part (domain/webhook_rules.py); any
+other value is refused (ValueError), as the spec's reference libraries refuse it: what they could not verify is
+never signed.
 """
 
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 import hmac
 
-PREFIX = "whsec_"
+from ...domain.webhook_rules import secret_key
+
 TOLERANCE_SECONDS = 5 * 60
 
 
 def key_bytes(secret: str) -> bytes:
-    encoded = secret.removeprefix(PREFIX)
-    try:
-        # Padding added as the reference library does: b64decode ignores any surplus.
-        key = base64.b64decode(encoded + "==")
-    except (binascii.Error, ValueError):
-        key = b""
-    return key or secret.encode()
+    return secret_key(secret)
 
 
 def sign(secret: str, webhook_id: str, timestamp: int, body: bytes) -> str:

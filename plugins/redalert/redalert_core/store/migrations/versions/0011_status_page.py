@@ -8,7 +8,7 @@
 Only text the publisher wrote is stored here; the status page server reads these tables and nothing else of an
 incident but whether it is private.
 
-Revision ID: 0011_status_page
+Revision ID: 0011
 Revises: 0010
 """
 
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision = "0011_status_page"
+revision = "0011"
 down_revision = "0010"
 branch_labels = None
 depends_on = None

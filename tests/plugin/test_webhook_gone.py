@@ -27,7 +27,9 @@ def configure(testbot, hooks: WebhookReceiver) -> None:
         "events": ["incident.opened", "incident.closed"],
         "secret": "env:REDALERT_TEST_GONE_SECRET",
     }
-    assert say(testbot, f"!plugin config RedAlert {{'WEBHOOKS': [{hook!r}]}}") == "Plugin configuration done."
+    # The receiver listens on 127.0.0.1, which webhook URLs may point to only with ALLOW_PRIVATE_URLS.
+    config = {"ALLOW_PRIVATE_URLS": True, "WEBHOOKS": [hook]}
+    assert say(testbot, f"!plugin config RedAlert {config!r}") == "Plugin configuration done."
 
 
 def test_a_410_disables_the_webhook_until_an_admin_enables_it(hooks, testbot, slack):

@@ -127,6 +127,8 @@ def test_task_refusals_change_nothing(testbot, slack):
         ),
         "!task assign T1 <!channel>": "A task is owned by one person: @here, @channel or @everyone cannot own it.",
         f"!task add 1 Fix it <@{ALICE}> <@{BOB}>": "A task has one owner: mention one person.",
+        f"!task add 1 Fix it <@U{'X' * 70}>": "That owner is not a Slack user: user IDs are at most 32 characters.",
+        f"!task assign T1 <@U{'X' * 70}>": "That owner is not a Slack user: user IDs are at most 32 characters.",
         f"!task assign T1 <@{ALICE}>": f"<@{ALICE}> already owns task T1.",
         "!task due T1 2030-06-12": "Task T1 is already due 2030-06-12.",
         "!task add 7 Fix it": "There is no incident 7. See !incident list all.",

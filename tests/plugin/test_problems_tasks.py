@@ -80,8 +80,12 @@ def test_only_the_owner_the_commander_or_an_admin_closes_a_task(testbot, slack):
         "Only the owner of task T1, the incident's commander and admins may reopen it."
     )
     assert say(testbot, "!task reopen T1").startswith("Task T1 is open again")  # an admin
-    # Anyone may add tasks, assign them and move their dates.
-    assert say(testbot, f"!task assign T1 <@{CAROL}>", user=CAROL, channel="D0CAROL").startswith("Task T1 is now owned")
+    # Reassigning follows the rule for closing: nobody gives a task (and the right to close it) to themselves.
+    assert say(testbot, f"!task assign T1 <@{CAROL}>", user=CAROL, channel="D0CAROL") == (
+        "Only the owner of task T1, the incident's commander and admins may reassign it."
+    )
+    assert store(testbot).tasks.get(1).owner == BOB
+    assert say(testbot, f"!task assign T1 <@{CAROL}>", user=ALICE, channel="D0ALICE").startswith("Task T1 is now owned")
     say(testbot, "!plugin config RedAlert {'TASK_CLOSE_ALLOWED': 'admins'}")
     assert say(testbot, "!task done T1", user=CAROL, channel="D0CAROL") == "Only admins may close task T1."
     say(testbot, "!plugin config RedAlert {'TASK_CLOSE_ALLOWED': 'anyone'}")

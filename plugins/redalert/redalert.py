@@ -82,14 +82,24 @@ class RedAlert(
         return self._defaults()
 
     def check_configuration(self, configuration: Any) -> None:
+        # Errbot asks this at every activation too: the environment's secrets are checked when an admin changes
+        # the configuration (redalert_config_filter) and logged at start (configure), never a reason not to start.
         try:
-            validate(configuration, self._defaults(), os.environ)
+            validate(configuration, self._defaults())
         except ConfigError as exc:
             raise ValidationException("; ".join(exc.faults)) from exc
 
     def configure(self, configuration: Any) -> None:
         merged = {**self._defaults(), **(configuration or {})}
-        self.settings = validate(merged, self._defaults(), os.environ)
+        # The stored configuration was checked against the environment when an admin set it. A webhook secret
+        # missing from this process's environment must not stop the whole bot: that webhook's deliveries are
+        # refused at signing (dead, shown by `!incident outbox`) and the start logs why.
+        self.settings = validate(merged, self._defaults())
+        try:
+            validate(merged, self._defaults(), os.environ)
+        except ConfigError as exc:
+            for fault in exc.faults:
+                self.log.warning("Configuration: %s", fault)
         super().configure(merged)
 
     @cmdfilter

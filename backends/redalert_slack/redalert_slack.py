@@ -12,6 +12,8 @@ Everything is the slackv3 backend's (connection, events, sending, formatting); t
   claimed, and an `!incident open` stored, before Slack considers the envelope delivered;
 - routes Socket Mode `slash_commands` and `interactive` envelopes (which slackv3 acks empty and drops) to the plugin
   that registered for them through `interaction_router`, and acks each with the payload its handler returns.
+- claims unknown commands like known ones before answering "not found", marks each command's inbox row done once
+  answered, and prefixes the answer of a command re-run after a restart (`command_hooks`, set by the plugin);
 - with several replicas: shares what it forgets with the other replicas (`on_cache_forget`, set by the plugin) and
   forgets what they report (`forget_cached`); and stops cleanly: on shutdown it stops acknowledging envelopes (Slack
   redelivers them to another replica), closes its Socket Mode connection and lets the commands it already accepted
@@ -48,6 +50,8 @@ from redalert_core.slack.gateway import SlackGateway, install_retry_handlers  # 
 
 log = logging.getLogger(__name__)
 
+# Starts a command's answer when it comes from a re-run after a restart (chat_commands/inbox.py).
+LATE_REPLY_PREFIX = "(late reply, the bot restarted) "
 # How long a stopping replica waits for the commands it accepted (Kubernetes allows 30 s before SIGKILL).
 SHUTDOWN_DRAIN_SECONDS = 20.0
 # How long an envelope that arrives while the plugins are still being activated waits for them before it is left
@@ -78,6 +82,8 @@ class RedAlertSlackBackend(slackv3_backend.SlackBackend):
     def __init__(self, config: Any) -> None:
         self.identifier_cache = IdentifierCache()
         self.on_cache_forget: Callable[[str, str | None], None] | None = None
+        # The plugin's command inbox (chat_commands/inbox.py): claim_unknown, command_running, command_answered, late.
+        self.command_hooks: Any = None
         self._stopping = threading.Event()
         self._ready = threading.Event()  # the plugins are active: commands can run
         self._stopped_receiving = False
@@ -97,6 +103,31 @@ class RedAlertSlackBackend(slackv3_backend.SlackBackend):
             if key in msg.extras:
                 msg.extras[key] = defuse_payload(msg.extras[key])
         return super().send_message(msg)
+
+    # --- every command answered once, and late answers said to be late (chat_commands/inbox.py) ------------------
+    def _execute_and_send(self, cmd, args, match, msg, template_name=None) -> None:
+        hooks = self.command_hooks
+        if hooks is None:
+            return super()._execute_and_send(cmd, args, match, msg, template_name)
+        with hooks.command_running(msg):
+            super()._execute_and_send(cmd, args, match, msg, template_name)  # errors become the answer
+        hooks.command_answered(msg)
+
+    def send_simple_reply(self, msg: Any, text: str, private: bool = False, threaded: bool = False) -> None:
+        if self.command_hooks is not None and self.command_hooks.late(msg):
+            text = LATE_REPLY_PREFIX + text
+        super().send_simple_reply(msg, text, private, threaded)
+
+    def unknown_command(self, msg: Any, cmd: str, args: str | None) -> str | None:
+        """ "Command not found", claimed like any command: a message delivered twice gets one answer."""
+        hooks = self.command_hooks
+        if hooks is None:
+            return super().unknown_command(msg, cmd, args)
+        if not hooks.claim_unknown(msg):
+            return None  # another delivery (or replica) answers it
+        self.send_simple_reply(msg, super().unknown_command(msg, cmd, args))
+        hooks.command_answered(msg)
+        return None
 
     # --- slash commands, buttons and modals ------------------------------------------------------------------------
     def _sm_generic_event_handler(self, client: Any, req: Any) -> None:

@@ -16,6 +16,7 @@ from errbot import BotPlugin, ValidationException, botcmd, cmdfilter
 
 from chat_commands import listed_under_plugin
 from chat_commands.analysis import AnalysisCommands
+from chat_commands.inbox import InboxCommands
 from chat_commands.integrations import IntegrationCommands
 from chat_commands.interactive import InteractiveCommands
 from chat_commands.problems import ProblemCommands
@@ -53,6 +54,7 @@ class RedAlert(
     IntegrationCommands,
     AnalysisCommands,
     ReplicaCommands,
+    InboxCommands,
     BotPlugin,
 ):
     """Incident management: open an incident channel, invite the right people, list and close incidents."""
@@ -80,16 +82,18 @@ class RedAlert(
 
     @cmdfilter
     def take_command(self, msg, cmd, args, dry_run):
-        """Before Errbot queues a command for a worker thread: claim it, and store it if it opens an incident.
+        """Before Errbot queues a command for a worker thread: store it in the command inbox (which is the claim),
+        and record the incident if it opens one.
 
         One filter, so the order is fixed (after Errbot's ACLs, which core plugins install first): a message Slack
-        delivered twice is dropped before anything is stored. An `!incident open` is recorded here, in the thread
-        that received it and before its envelope is acknowledged (backends/redalert_slack): a crash while it waits
-        for a free worker cannot lose the incident, as a restart or another replica finishes its steps.
+        delivered twice is dropped before anything is stored. This runs in the thread that received the message,
+        before its envelope is acknowledged (backends/redalert_slack): a crash while the command waits for a free
+        worker cannot lose it, as a restart or another replica re-runs it (chat_commands/inbox.py), and an open's
+        incident is already recorded.
         """
         if dry_run or self.service is None:
             return msg, cmd, args
-        if not self._claim(msg):
+        if not self._claim(msg, cmd):
             return None, None, None
         if cmd == "incident_open":
             self._record_open(msg, args)

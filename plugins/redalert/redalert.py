@@ -30,6 +30,7 @@ from redalert_core.services import doctor, replies
 from redalert_core.services.incidents import IncidentService, OpenRequest, ServiceError
 from redalert_core.slack import messages
 from redalert_core.slack.gateway import SlackGateway, build_client
+from redalert_core.slack.rate_pacing import RatePacer
 from redalert_core.store import Store, single_process
 
 _CONFIG_COMMAND = re.compile(r"^\s*RedAlert\s+(.+)$", re.DOTALL)
@@ -43,6 +44,16 @@ def database_url(bot_config: Any) -> str:
         return url
     data_dir = Path(getattr(bot_config, "BOT_DATA_DIR", None) or os.environ.get("REDALERT_DATA_DIR", "data"))
     return f"sqlite:///{data_dir.resolve() / 'redalert.sqlite3'}"
+
+
+def slack_rate_scale() -> float:
+    """REDALERT_SLACK_RATE_SCALE (default 1): Slack's rate limits times this, for a workspace or a local emulator
+    with other limits; config.py refuses a value that is not a positive number."""
+    try:
+        scale = float(os.environ.get("REDALERT_SLACK_RATE_SCALE", "").strip() or 1.0)
+    except ValueError:
+        return 1.0
+    return scale if scale > 0 else 1.0
 
 
 # Mixins before BotPlugin: WorkflowCommands overrides callback_reaction.
@@ -138,9 +149,11 @@ class RedAlert(
             single_process.claim(url)  # config.py refuses a second process on SQLite; plugin-only setups too
             store = Store(url)
             store.migrate()
-            gateway = SlackGateway(self._slack_client)
+            gateway = SlackGateway(self._slack_client, RatePacer(slack_rate_scale()))
             if store.rate_buckets is not None:  # PostgreSQL: the replicas pace their Slack calls as one app
-                gateway.pacer.share(store.rate_buckets.reserve)
+                gateway.pacer.share(store.rate_buckets.reserve, store.rate_buckets.take_if_free)
+            if hasattr(self._bot, "reply_pacer"):  # RedAlertSlack: Errbot's replies share the channels' budgets
+                self._bot.reply_pacer = gateway.pacer
             self.service = IncidentService(store, gateway, lambda: self.settings, replica=self.replica_identity())
         self._start_workflow()  # roles, statuses, updates, reminders (chat_commands/workflow.py)
         self._start_integrations()  # the outbox feed and its dispatcher (chat_commands/integrations.py)

@@ -70,6 +70,15 @@ class _ConfiguredWebClient(slack_sdk.web.WebClient):
 
 slack_sdk.web.WebClient = _ConfiguredWebClient
 
+# Slack's rate limits times this (default 1): the bot paces its calls and replies under them (slack/rate_pacing.py).
+_RATE_SCALE = os.environ.get("REDALERT_SLACK_RATE_SCALE", "").strip()
+if _RATE_SCALE:
+    try:
+        if not float(_RATE_SCALE) > 0:
+            raise ValueError
+    except ValueError:
+        _fail(f"REDALERT_SLACK_RATE_SCALE must be a positive number such as 1 or 0.5, not {_RATE_SCALE!r}.")
+
 # Docker and Kubernetes stop containers with SIGTERM; errbot only shuts down cleanly on SIGINT.
 signal.signal(signal.SIGTERM, signal.default_int_handler)
 
@@ -176,6 +185,7 @@ REDALERT_DEFAULT_CONFIG = {
     "ANNOUNCE_CHANNELS": {},
     "REMINDER_MINUTES": {"sev1": 30, "sev2": 60},
     "POSTMORTEM_SEVERITIES": ["sev1", "sev2"],
+    "SUMMARY_UPDATE_SECONDS": 10,
     "PAGERDUTY_ROUTING_KEYS": {},
     "PAGERDUTY_SEVERITIES": {},
     "TRELLO_LIST_ID": "",

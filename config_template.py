@@ -210,6 +210,7 @@ REDALERT_DEFAULT_CONFIG = {
     # Severities whose post-mortem draft (Markdown) is uploaded to the
     # channel on close; `!incident postmortem` makes one at any time.
     "POSTMORTEM_SEVERITIES": ["sev1", "sev2"],
+    "SUMMARY_UPDATE_SECONDS": 10,
     # Outside systems (docs/integrations.md). Everything goes through a
     # durable outbox: delivered after the chat reply, retried, never lost.
     # PagerDuty Events v2 routing key per severity: the 32-character

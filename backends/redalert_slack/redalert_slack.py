@@ -14,6 +14,8 @@ Everything is the slackv3 backend's (connection, events, sending, formatting); t
   claimed, and an `!incident open` stored, before Slack considers the envelope delivered;
 - routes Socket Mode `slash_commands` and `interactive` envelopes (which slackv3 acks empty and drops) to the plugin
   that registered for them through `interaction_router`, and acks each with the payload its handler returns.
+- claims unknown commands like known ones before answering "not found", marks each command's inbox row done once
+  answered, and prefixes the answer of a command re-run after a restart (`command_hooks`, set by the plugin);
 - with several replicas: shares what it forgets with the other replicas (`on_cache_forget`, set by the plugin) and
   forgets what they report (`forget_cached`); and stops cleanly: on shutdown it stops acknowledging envelopes (Slack
   redelivers them to another replica), closes its Socket Mode connection and lets the commands it already accepted
@@ -39,15 +41,19 @@ import slackv3.slackv3 as slackv3_backend
 from cached_identifiers import use_cached_identifiers
 from identifier_cache import IdentifierCache
 from interaction_router import KINDS, InteractionRouter
+from reply_order import ReplyOrder
 from slack_sdk.socket_mode.response import SocketModeResponse
 
 # The retry policy lives with RedAlert's Slack gateway (plugins/redalert/redalert_core), outside any package here.
 _PLUGIN_DIR = str(Path(__file__).resolve().parents[2] / "plugins" / "redalert")
 if _PLUGIN_DIR not in sys.path:
     sys.path.insert(0, _PLUGIN_DIR)
+from command_answers import CommandAnswers  # noqa: E402  (it imports redalert_core too)
+
 from redalert_core.domain.text import defuse_broadcasts, defuse_payload  # noqa: E402
 from redalert_core.observability import log_context  # noqa: E402
 from redalert_core.slack.gateway import SlackGateway, install_retry_handlers  # noqa: E402
+from redalert_core.slack.rate_pacing import RatePacer  # noqa: E402
 
 log = logging.getLogger(__name__)
 
@@ -82,12 +88,18 @@ def without_labelled_links(converter: Any) -> Any:
     return converter
 
 
-class RedAlertSlackBackend(slackv3_backend.SlackBackend):
+class RedAlertSlackBackend(CommandAnswers, slackv3_backend.SlackBackend):
     """The slackv3 backend, with identifier lookups cached per process and retries on its own Slack calls."""
 
     def __init__(self, config: Any) -> None:
         self.identifier_cache = IdentifierCache()
         self.on_cache_forget: Callable[[str, str | None], None] | None = None
+        # The plugin's command inbox (chat_commands/inbox.py): claim_unknown, command_running, command_answered, late.
+        self.command_hooks: Any = None
+        # Replies are paced with the plugin's posts (one per-channel budget; the plugin sets its gateway's pacer).
+        self.reply_pacer: RatePacer | None = None
+        self.reply_order = ReplyOrder()
+        self._executing = threading.local()  # the command this worker runs, and the answers it holds back
         self._stopping = threading.Event()
         self._ready = threading.Event()  # the plugins are active: commands can run
         self._stopped_receiving = False
@@ -106,6 +118,7 @@ class RedAlertSlackBackend(slackv3_backend.SlackBackend):
         for key in ("blocks", "attachments"):
             if key in msg.extras:
                 msg.extras[key] = defuse_payload(msg.extras[key])
+        self._pace(msg)
         return super().send_message(msg)
 
     # --- slash commands, buttons and modals ------------------------------------------------------------------------
@@ -205,6 +218,8 @@ class RedAlertSlackBackend(slackv3_backend.SlackBackend):
         waiter.join(SHUTDOWN_DRAIN_SECONDS)
         if waiter.is_alive():
             log.warning("Commands still running after %.0f s; stopping anyway", SHUTDOWN_DRAIN_SECONDS)
+        elif not self.reply_order.wait_idle(SHUTDOWN_DRAIN_SECONDS):  # answers held for their turn
+            log.warning("Answers still waiting after %.0f s; stopping anyway", SHUTDOWN_DRAIN_SECONDS)
 
     # --- events that make cached lookups stale (dispatched by the backend as _handle_<event type>) -----------------
     def _handle_channel_rename(self, webclient: Any, event: dict) -> None:

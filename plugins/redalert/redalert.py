@@ -17,6 +17,7 @@ from errbot import BotPlugin, ValidationException, botcmd, cmdfilter
 from chat_commands import listed_under_plugin
 from chat_commands.analysis import AnalysisCommands
 from chat_commands.config_display import hide_configuration_in_logs, masked_history, shown_configuration
+from chat_commands.inbox import InboxCommands
 from chat_commands.integrations import IntegrationCommands
 from chat_commands.interactive import InteractiveCommands
 from chat_commands.observability import ObservabilityCommands, observed_commands
@@ -33,6 +34,7 @@ from redalert_core.services import doctor, replies
 from redalert_core.services.incidents import IncidentService, OpenRequest, ServiceError
 from redalert_core.slack import messages
 from redalert_core.slack.gateway import SlackGateway, build_client
+from redalert_core.slack.rate_pacing import RatePacer
 from redalert_core.store import Store, single_process
 
 _CONFIG_COMMAND = re.compile(r"^\s*RedAlert\s+(.+)$", re.DOTALL)
@@ -49,6 +51,16 @@ def database_url(bot_config: Any) -> str:
     return f"sqlite:///{data_dir.resolve() / 'redalert.sqlite3'}"
 
 
+def slack_rate_scale() -> float:
+    """REDALERT_SLACK_RATE_SCALE (default 1): Slack's rate limits times this, for a workspace or a local emulator
+    with other limits; config.py refuses a value that is not a positive number."""
+    try:
+        scale = float(os.environ.get("REDALERT_SLACK_RATE_SCALE", "").strip() or 1.0)
+    except ValueError:
+        return 1.0
+    return scale if scale > 0 else 1.0
+
+
 # Mixins before BotPlugin: WorkflowCommands overrides callback_reaction.
 @observed_commands
 @listed_under_plugin
@@ -61,6 +73,7 @@ class RedAlert(
     ReplicaCommands,
     ObservabilityCommands,
     StatusPageCommands,
+    InboxCommands,
     BotPlugin,
 ):
     """Incident management: open an incident channel, invite the right people, list and close incidents."""
@@ -82,28 +95,40 @@ class RedAlert(
         return self._defaults()
 
     def check_configuration(self, configuration: Any) -> None:
+        # Errbot asks this at every activation too: the environment's secrets are checked when an admin changes
+        # the configuration (redalert_config_filter) and logged at start (configure), never a reason not to start.
         try:
-            validate(configuration, self._defaults(), os.environ)
+            validate(configuration, self._defaults())
         except ConfigError as exc:
             raise ValidationException("; ".join(exc.faults)) from exc
 
     def configure(self, configuration: Any) -> None:
         merged = {**self._defaults(), **(configuration or {})}
-        self.settings = validate(merged, self._defaults(), os.environ)
+        # The stored configuration was checked against the environment when an admin set it. A webhook secret
+        # missing from this process's environment must not stop the whole bot: that webhook's deliveries are
+        # refused at signing (dead, shown by `!incident outbox`) and the start logs why.
+        self.settings = validate(merged, self._defaults())
+        try:
+            validate(merged, self._defaults(), os.environ)
+        except ConfigError as exc:
+            for fault in exc.faults:
+                self.log.warning("Configuration: %s", fault)
         super().configure(merged)
 
     @cmdfilter
     def take_command(self, msg, cmd, args, dry_run):
-        """Before Errbot queues a command for a worker thread: claim it, and store it if it opens an incident.
+        """Before Errbot queues a command for a worker thread: store it in the command inbox (which is the claim),
+        and record the incident if it opens one.
 
         One filter, so the order is fixed (after Errbot's ACLs, which core plugins install first): a message Slack
-        delivered twice is dropped before anything is stored. An `!incident open` is recorded here, in the thread
-        that received it and before its envelope is acknowledged (backends/redalert_slack): a crash while it waits
-        for a free worker cannot lose the incident, as a restart or another replica finishes its steps.
+        delivered twice is dropped before anything is stored. This runs in the thread that received the message,
+        before its envelope is acknowledged (backends/redalert_slack): a crash while the command waits for a free
+        worker cannot lose it, as a restart or another replica re-runs it (chat_commands/inbox.py), and an open's
+        incident is already recorded.
         """
         if dry_run or self.service is None:
             return msg, cmd, args
-        if not self._claim(msg):
+        if not self._claim(msg, cmd):
             return None, None, None
         if cmd == "incident_open":
             self._record_open(msg, args)
@@ -160,9 +185,11 @@ class RedAlert(
             single_process.claim(url)  # config.py refuses a second process on SQLite; plugin-only setups too
             store = Store(url)
             store.migrate()
-            gateway = SlackGateway(self._slack_client)
+            gateway = SlackGateway(self._slack_client, RatePacer(slack_rate_scale()))
             if store.rate_buckets is not None:  # PostgreSQL: the replicas pace their Slack calls as one app
-                gateway.pacer.share(store.rate_buckets.reserve)
+                gateway.pacer.share(store.rate_buckets.reserve, store.rate_buckets.take_if_free)
+            if hasattr(self._bot, "reply_pacer"):  # RedAlertSlack: Errbot's replies share the channels' budgets
+                self._bot.reply_pacer = gateway.pacer
             self.service = IncidentService(store, gateway, lambda: self.settings, replica=self.replica_identity())
         self._start_workflow()  # roles, statuses, updates, reminders (chat_commands/workflow.py)
         self._start_integrations()  # the outbox feed and its dispatcher (chat_commands/integrations.py)

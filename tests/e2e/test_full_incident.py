@@ -28,7 +28,9 @@ def test_a_full_incident(bot, slack):
     announce_sev2 = slack.add_channel("incidents", members=[ADMIN, slack.bot_user_id])
     announce_sev1 = slack.add_channel("incidents-major", members=[ADMIN, slack.bot_user_id])
     dm = slack.open_dm(ADMIN)
-    config = f"{{'ANNOUNCE_CHANNELS': {{'sev2': '{announce_sev2}', 'sev1': '{announce_sev1}'}}}}"
+    # The summary's edits are coalesced: at most one every 2 s here (10 s by default), the last state always.
+    announce = f"{{'sev2': '{announce_sev2}', 'sev1': '{announce_sev1}'}}"
+    config = f"{{'ANNOUNCE_CHANNELS': {announce}, 'SUMMARY_UPDATE_SECONDS': 2}}"
     assert say(slack, ADMIN, dm, f"!plugin config RedAlert {config}") == "Plugin configuration done."
 
     # open: channel, topic, pinned summary, first announcement
@@ -52,7 +54,7 @@ def test_a_full_incident(bot, slack):
     # status
     reply = say(slack, BOB, cid, "!incident status identified bad deploy of checkout")
     assert reply == f"Incident {number} is now identified (was investigating)."
-    assert "*Status*\\nidentified" in repr(summary(slack, cid, summary_ts)["blocks"])
+    slack.wait_for(lambda: "*Status*\\nidentified" in repr(summary(slack, cid, summary_ts)["blocks"]), timeout=10)
 
     # update: in the channel and threaded under the announcement
     ts = slack.post_user_message(BOB, cid, "!incident update Rolling back the deploy")

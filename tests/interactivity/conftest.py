@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+from manual_time import coalesce_on_manual_time
 from reliability.service_support import ManualClock
 from slack_workspace import ADMIN, BOT_TOKEN
 
@@ -87,6 +88,7 @@ def stack(emulator, tmp_path) -> Iterator[Stack]:
     incidents.before_archive.append(workflow.before_archive)
     interactions = InteractionService(incidents, workflow, lambda user: user == ADMIN, clock=clock)
     holder["stack"] = Stack(emulator, incidents, workflow, interactions, clock, config)
+    holder["stack"].summary_time = coalesce_on_manual_time(workflow)  # the pinned summary's coalescing
     yield holder["stack"]
     interactions.shutdown()
     incidents.shutdown()

@@ -141,6 +141,7 @@ def test_update_opens_a_form_and_its_submission_sets_the_status_and_posts(stack,
     assert answers(stack, envelope_id) == [
         f"Incident 1 is now identified (was investigating). Update posted in <#{cid}>."
     ]
+    stack.summary_time.advance(10)  # coalesced: the summary's last state lands at SUMMARY_UPDATE_SECONDS
     pinned = summary(stack, cid, ts)
     assert "Rolling back the deploy" in repr(pinned["blocks"]) and "incident_update" in buttons(pinned)
 

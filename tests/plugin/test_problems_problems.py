@@ -1,9 +1,10 @@
 """`!problem …` through the plugin against the emulator: every command, the incident logs, permissions, refusals."""
 
+from manual_time import coalesce_on_manual_time
 from plugin_support import extra_config, extra_plugin_dir, loglevel  # noqa: F401
 from plugin_support import say_visible as say
 from slack_workspace import ALICE, BOB, CAROL
-from workflow_support import channel_of, kinds, store, summary_text
+from workflow_support import channel_of, kinds, plugin, store, summary_text
 
 
 def test_open_link_unlink_and_list(testbot, slack):
@@ -31,6 +32,7 @@ def test_open_link_unlink_and_list(testbot, slack):
 
 
 def test_status_cause_workaround_show(testbot, slack):
+    time = coalesce_on_manual_time(plugin(testbot).workflow)
     say(testbot, "!incident open sev2 checkout errors")
     cid = channel_of(testbot, 1)
     say(testbot, "!problem open Card processor times out", channel=cid)
@@ -68,6 +70,7 @@ def test_status_cause_workaround_show(testbot, slack):
     assert "Linked to problem P1 (Card processor times out)" in timeline
     assert "Problem P1 investigating → known-error by <@U0ADMIN>: pool size found" in timeline
     assert "Problem P1 cause set by <@U0ADMIN>: connection pool too small" in timeline
+    time.advance(10)  # the summary's edits are coalesced (SUMMARY_UPDATE_SECONDS): the last lands at its end
     assert "*Problem*\\nP1 (known-error)" in summary_text(slack, testbot, 1)
 
 

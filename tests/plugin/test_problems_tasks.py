@@ -6,6 +6,7 @@ The workflow clock is fixed so that due dates ("in 3d", past dates) are determin
 from datetime import UTC, datetime
 
 import pytest
+from manual_time import coalesce_on_manual_time
 from plugin_support import extra_config, extra_plugin_dir, loglevel, say  # noqa: F401
 from slack_workspace import ALICE, BOB, CAROL, SRE_GROUP
 from workflow_support import channel_of, kinds, plugin, store, summary_text
@@ -20,7 +21,11 @@ def fixed_clock(testbot):
     plugin(testbot).workflow.clock = lambda: NOW
 
 
+SUMMARY_SECONDS = 10  # SUMMARY_UPDATE_SECONDS by default
+
+
 def test_add_in_the_channel_to_a_number_and_to_a_problem(testbot, slack):
+    time = coalesce_on_manual_time(plugin(testbot).workflow)
     say(testbot, "!incident open sev2 checkout errors")
     cid = channel_of(testbot, 1)
     assert say(testbot, f"!task add Add an alert on pool usage <@{ALICE}> due in 3d", channel=cid) == (
@@ -35,19 +40,23 @@ def test_add_in_the_channel_to_a_number_and_to_a_problem(testbot, slack):
     )
     assert kinds(testbot, 1).count("task_created") == 2
     assert [str(e.kind) for e in store(testbot).events.list_problem(1)][-1] == "task_created"
+    time.advance(SUMMARY_SECONDS)  # the summary's edits are coalesced: the last lands at the interval's end
     assert "*Open tasks*\\n2" in summary_text(slack, testbot, 1)
     timeline = say(testbot, "!incident timeline 1")
     assert f"Task T1 added by <@U0ADMIN>: Add an alert on pool usage (owner <@{ALICE}>, due 2030-06-13)" in timeline
 
 
 def test_done_reopen_assign_due_and_their_events(testbot, slack):
+    time = coalesce_on_manual_time(plugin(testbot).workflow)
     say(testbot, "!incident open sev2 checkout errors")
     say(testbot, f"!task add 1 Add an alert <@{ALICE}> due in 3d")
     assert say(testbot, f"!task assign t1 <@{BOB}>") == f"Task T1 is now owned by <@{BOB}> (was <@{ALICE}>)."
     assert say(testbot, "!task due T1 2030-06-20") == "Task T1 is now due 2030-06-20 (was 2030-06-13)."
     assert say(testbot, "!task due 1 in 1d") == "Task T1 is now due 2030-06-11 (was 2030-06-20)."
+    time.advance(SUMMARY_SECONDS)
     assert "*Open tasks*\\n1" in summary_text(slack, testbot, 1)
     assert say(testbot, "!task done T1 alert is live", user=BOB, channel="D0BOB") == "Task T1 is done: Add an alert."
+    time.advance(SUMMARY_SECONDS)
     assert "*Open tasks*\\n0" in summary_text(slack, testbot, 1)
     assert say(testbot, "!task reopen 1", user=BOB, channel="D0BOB") == "Task T1 is open again: Add an alert."
     assert [k for k in kinds(testbot, 1) if k.startswith("task_")] == [

@@ -3,7 +3,7 @@
 background thread against the webhook receiver emulator."""
 
 import pytest
-from plugin_support import extra_config, extra_plugin_dir, loglevel, say  # noqa: F401
+from plugin_support import eventually, extra_config, extra_plugin_dir, loglevel, say  # noqa: F401
 from slack_workspace import ADMIN, ALICE
 from workflow_support import plugin
 
@@ -77,3 +77,17 @@ def test_a_secret_outside_the_spec_is_refused_at_configuration(testbot, monkeypa
     assert "the secret in REDALERT_TEST_GONE_SECRET is refused: it must start with whsec_" in reply
     assert "not-a-standard-secret" not in reply
     assert plugin(testbot).settings.integrations.webhooks == ()
+
+
+def test_a_secret_gone_from_the_environment_does_not_stop_the_plugin(hooks, testbot, monkeypatch):
+    """A restart where the secret's variable is missing: the plugin still starts; only that webhook fails."""
+    configure(testbot, hooks)
+    monkeypatch.delenv("REDALERT_TEST_GONE_SECRET")
+    assert "deactivated" in say(testbot, "!plugin deactivate RedAlert")
+    assert "activated" in say(testbot, "!plugin activate RedAlert")
+    assert [hook.name for hook in plugin(testbot).settings.integrations.webhooks] == ["audit"]
+    assert say(testbot, "!incident open sev2 Search is slow").startswith("Incident 1 ")
+    outbox = plugin(testbot).service.store.outbox
+    eventually(lambda: outbox.rows(destination=WEBHOOK)[0].state in (State.RETRYING, State.DEAD))
+    [row] = outbox.rows(destination=WEBHOOK)
+    assert hooks.deliveries == [] and "REDALERT_TEST_GONE_SECRET" in row.last_error

@@ -17,14 +17,20 @@ from slack_workspace import running_workspace
 
 from slack_emulator import SlackEmulator
 
+# The shared cluster's emulator enforces Slack's limits ten times over, and its replicas pace under them: bursts
+# of answers in one channel are paced as on Slack, ten times faster.
+SHARED_RATE_SCALE = 10.0
+
 
 @contextmanager
-def running_cluster(emulator: SlackEmulator, data: Path) -> Iterator[Cluster]:
+def running_cluster(emulator: SlackEmulator, data: Path, rate_scale: float | None = None) -> Iterator[Cluster]:
     url = postgres_url_or_skip()
     emulator.redelivery_seconds = 0.5  # Slack waits longer; the tests need not
     emulator.seed_deliveries(13)
+    if rate_scale is not None:
+        emulator.enable_rate_limits(per_minute_scale=rate_scale)
     with throwaway_schema(url) as schema:
-        replicas = Cluster(emulator, data, url, schema)
+        replicas = Cluster(emulator, data, url, schema, rate_scale=rate_scale or 1.0)
         try:
             yield replicas.start()
         finally:
@@ -39,5 +45,6 @@ def cluster(emulator, tmp_path) -> Iterator[Cluster]:
 
 @pytest.fixture(scope="module")
 def shared_cluster(tmp_path_factory) -> Iterator[Cluster]:
-    with running_workspace() as emulator, running_cluster(emulator, tmp_path_factory.mktemp("replicas")) as replicas:
+    data = tmp_path_factory.mktemp("replicas")
+    with running_workspace() as emulator, running_cluster(emulator, data, SHARED_RATE_SCALE) as replicas:
         yield replicas

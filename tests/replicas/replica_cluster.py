@@ -28,7 +28,9 @@ NOT_FOUND = re.compile(r"There is no incident (\d+)\.")
 
 
 class Cluster:
-    def __init__(self, slack: SlackEmulator, tmp_path: Path, url: str, schema: str, size: int = 2) -> None:
+    def __init__(
+        self, slack: SlackEmulator, tmp_path: Path, url: str, schema: str, size: int = 2, rate_scale: float = 1.0
+    ) -> None:
         self.slack = slack
         self.url, self.schema = url, schema
         database_url = f"{url}?options=-csearch_path%3D{schema}"
@@ -38,6 +40,7 @@ class Cluster:
                 tmp_path / f"r{i}",
                 database_url=database_url,
                 REDALERT_REPLICA_ID=f"r{i}",
+                REDALERT_SLACK_RATE_SCALE=str(rate_scale),  # the emulator's limits, when it enforces them
                 **FAST_TIMINGS,
             )
             for i in range(1, size + 1)

@@ -43,6 +43,8 @@ def test_fifty_commands_from_five_people_are_answered_once_each(shared_cluster):
     slack.wait_for(lambda: cluster.skipped_redeliveries() >= 6, timeout=15)  # the redeliveries were seen and dropped
 
     assert not_found_answers(slack, room) == Counter(dict.fromkeys(retried, 1))
+    refused = [c for c in slack.calls if c.method == "chat.postMessage" and c.args.get("channel") == room]
+    assert [c.http_status for c in refused if c.http_status == 429] == []  # 50 answers, paced under the limit
     assert bot_texts(slack, room).count("No open incidents.") == 10
     assert len(bot_texts(slack, room)) == 50
     first_attempts = [conn for _, conn, attempt in slack.deliveries() if attempt == 0]

@@ -34,6 +34,17 @@ def test_two_stores_take_turns_from_one_budget(two_replicas):
     assert second.reserve("conversations.invite", 10.0, 2) == 0.0  # another method, another budget
 
 
+def test_a_bulk_caller_takes_only_a_free_token_and_leaves_one_for_urgent_ones(two_replicas):
+    first, second = (store.rate_buckets for store in two_replicas)
+    key = "chat.postMessage:C9"
+    assert first.take_if_free(key, 0.01, 3, 1.0) == 0.0  # a new bucket starts full: 3 -> 2
+    assert second.take_if_free(key, 0.01, 3, 1.0) == 0.0  # 2 -> 1, the last one is kept
+    wait = first.take_if_free(key, 0.01, 3, 1.0)
+    assert 90 < wait <= 100  # nothing taken: look again when a second token is there
+    assert second.reserve(key, 0.01, 3) == 0.0  # an urgent caller gets the kept token at once
+    assert first.take_if_free(key, 0.01, 3, 1.0) > 190  # queued urgent callers go first
+
+
 def test_idle_buckets_are_purged(two_replicas):
     buckets = two_replicas[0].rate_buckets
     buckets.reserve("chat.postMessage:C1", 1.0, 3)

@@ -1,8 +1,9 @@
 """Running as one of several replicas on one database (a mixin; RedAlert lists it among its bases).
 
 - the heartbeat and the leadership (services/leadership.py): background work runs on the leader only;
-- every command is claimed in the database by its Slack message (channel + ts) before it runs, so a message
-  Slack delivers to two replicas is answered once;
+- every command is stored in the command inbox by its Slack message (channel + ts) before it runs, so a message
+  Slack delivers to two replicas is answered once, and the leader re-runs what a dead replica left unanswered
+  (chat_commands/inbox.py);
 - a configuration change made on another replica is picked up within REDALERT_CONFIG_POLL seconds;
 - identifier-cache entries another replica learnt are stale are forgotten here too.
 
@@ -61,12 +62,17 @@ class ReplicaCommands:
         integrations = getattr(self, "integrations", None)
         if integrations is not None:  # a new leader delivers what is waiting at once
             leadership.on_gain(integrations.dispatcher.wake)
-        leadership.every(seconds_from_env("REDALERT_RESUME_INTERVAL", 10.0), self._finish_orphaned_opens, "resume")
+        leadership.on_gain(self._finish_unanswered_commands)  # chat_commands/inbox.py
+        resume = seconds_from_env("REDALERT_RESUME_INTERVAL", 10.0)
+        leadership.every(resume, self._finish_orphaned_opens, "resume")
+        leadership.every(resume, self._finish_unanswered_commands, "unanswered commands")
         leadership.every(HOUSEKEEPING_SECONDS, self._housekeeping, "housekeeping")
         self._last_invalidation = self.service.store.cache_invalidations.latest_id()
         backend = self._bot
         if hasattr(backend, "on_cache_forget"):  # RedAlertSlack: tell the other replicas what it forgets
             backend.on_cache_forget = self._publish_cache_forget
+        if hasattr(backend, "command_hooks"):  # RedAlertSlack: unknown commands, command scope and answers
+            backend.command_hooks = self
         leadership.start()
         atexit.register(leadership.stop)  # a clean exit hands the leadership over at once
 
@@ -95,6 +101,7 @@ class ReplicaCommands:
     def _housekeeping(self) -> None:
         store, now = self.service.store, utcnow()
         store.command_claims.purge(now - CLAIMS_KEPT)
+        store.commands.purge(now - CLAIMS_KEPT)
         store.sent_once.purge(now - SENT_ONCE_KEPT)
         store.cache_invalidations.purge(now - INVALIDATIONS_KEPT)
         store.replicas.forget_stale(now - CLAIMS_KEPT)
@@ -135,32 +142,6 @@ class ReplicaCommands:
             )
         except Exception:  # the other replicas' entries still expire on their own
             self.log.warning("Could not share a cache invalidation with the other replicas", exc_info=True)
-
-    # --- exactly once across replicas -----------------------------------------------------------------------
-    def _claim(self, msg) -> bool:
-        """Whether this replica runs the message's command: True for the first to claim it in the database.
-
-        Called by RedAlert.take_command. The key is the message's channel and the ts of the event itself, so
-        Slack's redelivery of an envelope (to this replica or another) is dropped, while an edit of a command (a new
-        event) still reaches its command.
-        """
-        key = self._claim_key(msg)
-        if key is None:
-            return True
-        replica = self.service.replica.replica_id if self.service.replica else "-"
-        if self.service.store.command_claims.claim(key, replica_id=replica, at=utcnow()):
-            return True
-        self.log.info("Command %s already taken by a replica; not running it again", texts.clip(key, 80))
-        return False
-
-    def _claim_key(self, msg) -> str | None:
-        event = msg.extras.get("slack_event") if getattr(msg, "extras", None) else None
-        if not event:
-            return None
-        ts = event.get("event_ts") or event.get("ts")
-        if not event.get("channel") or not ts:
-            return None
-        return f"{event['channel']}:{ts}"
 
     # --- doctor ---------------------------------------------------------------------------------------------
     def _replica_report(self) -> list[str]:

@@ -47,6 +47,8 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "ANNOUNCE_CHANNELS": {},
     "REMINDER_MINUTES": dict(DEFAULT_REMINDER_MINUTES),
     "POSTMORTEM_SEVERITIES": list(DEFAULT_POSTMORTEM_SEVERITIES),
+    # At most one chat.update of an incident's pinned summary every this many seconds; the last state always lands.
+    "SUMMARY_UPDATE_SECONDS": 10,
     # Outside systems and the outbox (integrations_config.py checks these).
     **INTEGRATION_DEFAULTS,
     # Problem management (problem_config.py checks these).
@@ -59,6 +61,7 @@ DEFAULT_CONFIG: dict[str, Any] = {
     **status_page.DEFAULTS,
 }
 CLOSE_POLICIES = ("members", "admins", "anyone")
+MAX_SUMMARY_UPDATE_SECONDS = 300
 
 SEVERITY_VALUE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,29}\Z")
 USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}\Z")
@@ -98,6 +101,7 @@ class Settings:
     announce_channels: dict[str, str] = field(default_factory=dict)
     reminder_minutes: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_REMINDER_MINUTES))
     postmortem_severities: tuple[str, ...] = tuple(DEFAULT_POSTMORTEM_SEVERITIES)
+    summary_update_seconds: float = 10.0
     integrations: IntegrationSettings = field(default_factory=IntegrationSettings)
     task_close_allowed: str = problem_config.OWNERS
     problem_status_allowed: str = problem_config.OWNERS
@@ -270,6 +274,12 @@ def validate(config: Any, defaults: dict[str, Any] | None = None, environ: Mappi
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 200:
         faults.append("LIST_LIMIT must be a whole number from 1 to 200.")
         limit = DEFAULT_CONFIG["LIST_LIMIT"]
+    summary_seconds = merged["SUMMARY_UPDATE_SECONDS"]
+    if isinstance(summary_seconds, bool) or not isinstance(summary_seconds, int | float):
+        summary_seconds = -1
+    if not 0 <= summary_seconds <= MAX_SUMMARY_UPDATE_SECONDS:
+        faults.append(f"SUMMARY_UPDATE_SECONDS must be a number of seconds from 0 to {MAX_SUMMARY_UPDATE_SECONDS}.")
+        summary_seconds = DEFAULT_CONFIG["SUMMARY_UPDATE_SECONDS"]
     close_allowed = merged["CLOSE_ALLOWED"]
     if close_allowed not in CLOSE_POLICIES:
         faults.append(f"CLOSE_ALLOWED must be one of {', '.join(repr(p) for p in CLOSE_POLICIES)}.")
@@ -287,6 +297,7 @@ def validate(config: Any, defaults: dict[str, Any] | None = None, environ: Mappi
         include=include,
         channel_name_template=template,
         list_limit=limit,
+        summary_update_seconds=float(summary_seconds),
         close_allowed=close_allowed,
         form_groups=form_groups,
         integrations=integrations,

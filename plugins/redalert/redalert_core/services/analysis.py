@@ -20,6 +20,7 @@ from ..domain.settings import Settings
 from ..domain.web_access import make_token
 from ..slack import metrics_messages
 from ..slack.gateway import SlackError
+from ..slack.rate_pacing import Priority
 from ..store.analytics import Scope, Viewer
 from .incidents import IncidentService, ServiceError, utcnow
 
@@ -115,8 +116,11 @@ class AnalysisService:
 
         return weekly_chart(figures, self.settings.severity_values, fmt=fmt, title=title, lane=lane)
 
-    def upload_chart(self, channel_id: str, figures: Figures, title: str | None = None) -> str:
-        """Upload the PNG chart of `figures` (not empty) to the channel; ServiceError when Slack refuses."""
+    def upload_chart(
+        self, channel_id: str, figures: Figures, title: str | None = None, priority: Priority = Priority.BULK
+    ) -> str:
+        """Upload the PNG chart of `figures` (not empty) to the channel; ServiceError when Slack refuses. A chart
+        yields to replies and incident posts when the rate budget is short."""
         try:
             return self.gateway.upload_file(
                 channel_id,
@@ -124,6 +128,7 @@ class AnalysisService:
                 content=self.chart(figures, "png", title),
                 title=title or f"Incidents per week, {figures.period.describe()}",
                 comment="Incidents per week by severity (bars) and the median time to resolve (line).",
+                priority=priority,
             )
         except SlackError as exc:
             raise ServiceError(f"I could not upload the chart: {exc.describe()}.") from exc
@@ -186,7 +191,7 @@ class AnalysisService:
         last, before = self.figures(last_week, viewer), self.figures(week_before, viewer)
         channel = settings.digest_channel
         try:
-            self.gateway.post_message(channel, metrics_messages.digest_text(last, before))
+            self.gateway.post_message(channel, metrics_messages.digest_text(last, before), priority=Priority.BULK)
             start = last_week.end - timedelta(weeks=DIGEST_CHART_WEEKS)
             trend = Period(f"{DIGEST_CHART_WEEKS} weeks", start, last_week.end)
             recent = self.figures(trend, viewer)

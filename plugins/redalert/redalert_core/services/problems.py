@@ -16,6 +16,7 @@ from ..domain.problems import Problem, ProblemStatus
 from ..domain.tasks import Task
 from ..slack import messages
 from ..slack.gateway import SlackError
+from ..slack.rate_pacing import Priority
 from ..store import IncidentInAnotherProblem, ProblemNotFound
 from .follow_up import FollowUpBase
 from .incidents import ServiceError
@@ -193,7 +194,7 @@ class ProblemService(FollowUpBase):
                         f"`!problem status P{problem.number} known-error|resolved`."
                     )
                     try:
-                        self.workflow.gateway.send_dm(user_id, text)
+                        self.workflow.gateway.send_dm(user_id, text, priority=Priority.BULK)
                     except SlackError as exc:
                         log.warning("Could not remind %s about problem P%s: %s", user_id, problem.number, exc)
             return due

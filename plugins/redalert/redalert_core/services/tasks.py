@@ -13,6 +13,7 @@ from ..domain.problem_reminders import TaskNudge, due_task_nudges
 from ..domain.tasks import Task
 from ..slack import messages
 from ..slack.gateway import SlackError
+from ..slack.rate_pacing import Priority
 from ..store import IncidentNotFound, ProblemNotFound
 from .follow_up import FollowUpBase
 from .incidents import ServiceError
@@ -195,7 +196,7 @@ class TaskService(FollowUpBase):
                     f"Close it with `!task done T{task.number}` or move it with `!task due T{task.number} in 3d`."
                 )
                 try:
-                    self.workflow.gateway.send_dm(nudge.to, text)
+                    self.workflow.gateway.send_dm(nudge.to, text, priority=Priority.BULK)
                 except SlackError as exc:
                     log.warning("Could not nudge %s about task T%s: %s", nudge.to, task.number, exc)
             return due

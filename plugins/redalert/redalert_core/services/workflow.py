@@ -26,8 +26,10 @@ from ..domain.visibility import Viewer
 from ..domain.workflow_state import COMMANDER
 from ..slack import messages
 from ..slack.gateway import InviteOutcome, SlackError
+from ..slack.rate_pacing import Priority
 from . import visible_follow_up
 from .incidents import MAX_NAME_ATTEMPTS, IncidentService, ServiceError, utcnow
+from .summary_coalescing import SummaryCoalescer
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +85,7 @@ class WorkflowService:
         self._summary_final: set[int] = set()
         # Called after a status change is stored: (incident, new status) -> warnings (the status page's prompt).
         self.after_status: list[Callable[[Incident, str], list[str]]] = []
+        self.summaries = SummaryCoalescer(lambda: self.settings.summary_update_seconds)
 
     @property
     def settings(self) -> Settings:
@@ -325,6 +328,12 @@ class WorkflowService:
         `incident` (the closing one) makes this the final summary: refreshes still running from earlier changes
         (a click, an update) must not put an open incident's buttons back on it.
         """
+        # Coalesced (summary_coalescing.py): at most one edit every SUMMARY_UPDATE_SECONDS, the last state always.
+        if incident is not None:
+            return self.summaries.final(number, lambda: self._refresh_locked(number, incident))
+        return self.summaries.request(number, lambda: self._refresh_locked(number, None))
+
+    def _refresh_locked(self, number: int, incident: Incident | None) -> list[str]:
         # A database lock: a refresh on another replica takes its turn too. Whether the closing summary is out is
         # read from the incident itself (closing or closed), which every replica sees.
         with self.store.locks.hold(f"summary:{number}"):
@@ -475,7 +484,7 @@ class WorkflowService:
                     else messages.update_reminder(incident, reminder.commander, reminder.gap_start, now)
                 )
                 try:
-                    self.gateway.post_message(incident.channel_id, text)
+                    self.gateway.post_message(incident.channel_id, text, priority=Priority.BULK)
                 except SlackError as exc:
                     log.warning("Could not remind about incident %s: %s", incident.number, exc)
             return sent

@@ -27,7 +27,7 @@ from slack_sdk.webhook import WebhookClient
 
 from ..domain.text import defuse_payload
 from .call_observer import NoObserver, SlackCallObserver, method_of
-from .rate_pacing import RatePacer
+from .rate_pacing import Priority, RatePacer
 
 log = logging.getLogger(__name__)
 
@@ -276,11 +276,13 @@ class SlackGateway:
         self.observer.call(method, "ok")
         return response
 
-    def _send(self, method: str, *, _client: WebClient | None = None, **kwargs: Any) -> Any:
+    def _send(
+        self, method: str, *, _client: WebClient | None = None, _priority: Priority = Priority.URGENT, **kwargs: Any
+    ) -> Any:
         func = getattr(_client or self.client, method.replace(".", "_"))
         kwargs = _without_broadcasts(method, kwargs)
         if _client is None:  # trigger calls are never made to wait: the trigger would expire
-            self.observer.paced(method, self.pacer.wait_turn(method, kwargs.get("channel")))
+            self.observer.paced(method, self.pacer.wait_turn(method, kwargs.get("channel"), _priority))
         try:
             return func(**kwargs)
         except SlackApiError as exc:
@@ -438,11 +440,15 @@ class SlackGateway:
         """The id of the bot's DM with the user (conversations.open; an open one is returned as it is)."""
         return self._call("conversations.open", users=user_id)["channel"]["id"]
 
-    def post_message(self, channel_id: str, text: str, *, blocks: list[dict] | None = None) -> str:
+    def post_message(
+        self, channel_id: str, text: str, *, blocks: list[dict] | None = None, priority: Priority = Priority.URGENT
+    ) -> str:
+        """`priority=Priority.BULK` for digests, reminders and the like: they yield to replies when the budget is
+        short (slack/rate_pacing.py)."""
         kwargs: dict[str, Any] = {"channel": channel_id, "text": text, "unfurl_links": False, "unfurl_media": False}
         if blocks:
             kwargs["blocks"] = blocks
-        return self._call("chat.postMessage", **kwargs)["ts"]
+        return self._call("chat.postMessage", _priority=priority, **kwargs)["ts"]
 
     def find_own_message(self, channel_id: str, prefix: str, *, limit: int = 50) -> str | None:
         """The ts of the newest recent message the bot posted in the channel starting with `prefix`, or None."""
@@ -453,9 +459,9 @@ class SlackGateway:
                 return message["ts"]
         return None
 
-    def send_dm(self, user_id: str, text: str) -> str:
+    def send_dm(self, user_id: str, text: str, *, priority: Priority = Priority.URGENT) -> str:
         """A direct message from the bot to one person (conversations.open, then chat.postMessage)."""
-        return self.post_message(self.open_dm(user_id), text)
+        return self.post_message(self.open_dm(user_id), text, priority=priority)
 
     def pin(self, channel_id: str, ts: str) -> None:
         try:
@@ -502,10 +508,20 @@ class SlackGateway:
             if exc.code != "already_reacted":
                 raise
 
-    def upload_file(self, channel_id: str, *, filename: str, content: str | bytes, title: str, comment: str) -> str:
+    def upload_file(
+        self,
+        channel_id: str,
+        *,
+        filename: str,
+        content: str | bytes,
+        title: str,
+        comment: str,
+        priority: Priority = Priority.URGENT,
+    ) -> str:
         """Upload a text or binary (PNG) file to the channel (files_upload_v2: URL, upload, complete); its file id."""
         response = self._call(
             "files_upload_v2",
+            _priority=priority,
             channel=channel_id,
             filename=filename,
             content=content,

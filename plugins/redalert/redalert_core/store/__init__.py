@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from .analytics import Analytics
 from .cache_invalidations import CacheInvalidations
 from .command_claims import CommandClaims, SentOnce
+from .command_inbox import CommandInbox
 from .database import Database, normalise_database_url
 from .errors import (
     AlreadyClosed,
@@ -85,6 +86,7 @@ class Store:
         self.replicas = ReplicaRegistry(self.db)
         self.open_owners = OpenOwners(self.db)
         self.command_claims = CommandClaims(self.db)
+        self.commands = CommandInbox(self.db)  # every chat command from receipt to answer
         self.sent_once = SentOnce(self.db)
         self.cache_invalidations = CacheInvalidations(self.db)
         self.locks = NamedLocks(self.db)

@@ -21,6 +21,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import StaticPool
 
+from .tables import command_inbox
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
 # Arbitrary constant shared by every RedAlert process: serialises migrations across processes on PostgreSQL.
@@ -127,13 +129,36 @@ class Database:
             self._local.after_commit = []
             with connection.begin():
                 self._local.connection = connection
+                marked = self._mark_command_applied(connection)
                 try:
                     yield connection
+                except BaseException:
+                    self._local.command_key = marked or getattr(self._local, "command_key", None)  # rolled back
+                    raise
                 finally:
                     self._local.connection = None
             callbacks, self._local.after_commit = self._local.after_commit, []
             for callback in callbacks:
                 callback()
+
+    @contextmanager
+    def command_scope(self, key: str | None) -> Iterator[None]:
+        """While a chat command runs on this thread, its first write transaction also marks its inbox row applied
+        (store/command_inbox.py): a re-run after a crash then knows whether the command's change happened."""
+        self._local.command_key = key
+        try:
+            yield
+        finally:
+            self._local.command_key = None
+
+    def _mark_command_applied(self, connection: sa.Connection) -> str | None:
+        key = getattr(self._local, "command_key", None)
+        if key is None:
+            return None
+        self._local.command_key = None  # the first transaction only: later ones belong to the same command
+        c = command_inbox.c
+        connection.execute(sa.update(command_inbox).where(c.key == key, c.state == "received").values(state="applied"))
+        return key
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         """Run `callback` once the current write transaction (on this thread) has committed; never on rollback."""

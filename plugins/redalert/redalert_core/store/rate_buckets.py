@@ -25,6 +25,21 @@ _RESERVE = sa.text(
     RETURNING tokens
     """
 )
+# A bulk caller's token: taken only when `headroom` more stay after it (nobody queued). Returns the tokens there
+# were before; no row when the bucket does not exist yet.
+_TAKE_IF_FREE = sa.text(
+    """
+    WITH current AS (
+        SELECT LEAST(:capacity, tokens + (EXTRACT(EPOCH FROM now())::float8 - stamp) * :rate) AS tokens
+        FROM rate_buckets WHERE key = :key FOR UPDATE
+    )
+    UPDATE rate_buckets AS bucket SET
+        tokens = current.tokens - CASE WHEN current.tokens >= 1 + :headroom - 1e-9 THEN 1 ELSE 0 END,
+        stamp = EXTRACT(EPOCH FROM now())::float8
+    FROM current WHERE bucket.key = :key
+    RETURNING current.tokens AS before
+    """
+)
 _PURGE = sa.text("DELETE FROM rate_buckets WHERE stamp < EXTRACT(EPOCH FROM now())::float8 - :seconds")
 
 
@@ -43,6 +58,16 @@ class SharedRateBuckets:
                 _RESERVE, {"key": key, "capacity": float(capacity), "rate": float(per_second)}
             ).scalar_one()
         return 0.0 if tokens >= 0 else -tokens / per_second
+
+    def take_if_free(self, key: str, per_second: float, capacity: float, headroom: float) -> float:
+        """A bulk caller's token (slack/rate_pacing.py Priority.BULK): 0.0 when taken, else seconds to look again."""
+        params = {"key": key, "capacity": float(capacity), "rate": float(per_second), "headroom": float(headroom)}
+        with self._engine.connect() as connection:
+            before = connection.execute(_TAKE_IF_FREE, params).scalar()
+        if before is None:  # no bucket yet: it starts full, so take from it as an urgent caller would
+            return self.reserve(key, per_second, capacity)
+        needed = 1.0 + headroom
+        return 0.0 if before >= needed - 1e-9 else (needed - before) / per_second
 
     def purge(self, idle_seconds: float) -> int:
         """Forget buckets unused for `idle_seconds` (one per channel posted to accumulates otherwise)."""

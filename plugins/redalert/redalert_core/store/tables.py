@@ -168,6 +168,23 @@ command_claims = sa.Table(
     sa.Column("claimed_at", UtcDateTime, nullable=False),
 )
 
+# Every chat command as received, until answered (migration 0013, store/command_inbox.py).
+command_inbox = sa.Table(
+    "command_inbox",
+    metadata,
+    sa.Column("key", sa.String(255), primary_key=True),
+    sa.Column("channel", sa.String(64), nullable=False),
+    sa.Column("ts", sa.String(64), nullable=False),
+    sa.Column("user_id", sa.String(64)),
+    sa.Column("command", sa.String(100)),
+    sa.Column("text", sa.Text),
+    sa.Column("event", sa.Text, nullable=False),
+    sa.Column("claimed_by", sa.String(64), nullable=False),
+    sa.Column("received_at", UtcDateTime, nullable=False),
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("finished_at", UtcDateTime),
+)
+
 reminders_sent = sa.Table(
     "reminders_sent",
     metadata,

@@ -8,6 +8,8 @@ Everything is the slackv3 backend's (connection, events, sending, formatting); t
 - gives the backend's WebClient RedAlert's retry policy, so a reply hit by a 429 is sent late rather than lost;
 - defuses <!channel>, <!here>, <!everyone> and <!subteam^…> in every reply after Markdown conversion (the converter
   turns `&lt;` back into `<`, which would re-activate a mention quoted from user text); RedAlert never writes them.
+- turns no Markdown `[label](url)` into Slack's `<url|label>`: a label can disguise where a link leads, and RedAlert
+  never writes Markdown links (user text gets a word joiner in `](` too); such a link reads `label (url)`.
 - acknowledges a Socket Mode event after handing it to Errbot, not before as slackv3 does: the command is then
   claimed, and an `!incident open` stored, before Slack considers the envelope delivered;
 - routes Socket Mode `slash_commands` and `interactive` envelopes (which slackv3 acks empty and drops) to the plugin
@@ -79,6 +81,13 @@ class BroadcastSafeConverter:
         return getattr(self._converter, name)
 
 
+def without_labelled_links(converter: Any) -> Any:
+    """slackv3's converter without its step that rewrites `[label](url)` into `<url|label>`."""
+    if "LinkPreProcessor" in converter.preprocessors:
+        converter.preprocessors.deregister("LinkPreProcessor")
+    return converter
+
+
 class RedAlertSlackBackend(CommandAnswers, slackv3_backend.SlackBackend):
     """The slackv3 backend, with identifier lookups cached per process and retries on its own Slack calls."""
 
@@ -100,7 +109,7 @@ class RedAlertSlackBackend(CommandAnswers, slackv3_backend.SlackBackend):
         # Before the backend's __init__, which registers pickling for the identifier classes it names.
         use_cached_identifiers(slackv3_backend, self.identifier_cache)
         super().__init__(config)
-        self.md = BroadcastSafeConverter(self.md)
+        self.md = BroadcastSafeConverter(without_labelled_links(self.md))
         # Plugins register their slash-command and interaction handlers here (RedAlert does in activate()).
         self.interaction_router = InteractionRouter(SlackGateway(lambda: self.slack_web).respond)
 

@@ -169,3 +169,13 @@ def test_retry_finishes_a_close_whose_archive_failed(testbot, slack):
     assert slack.channel(cid).is_archived
     assert len([m for m in slack.messages(cid) if "closed by" in m["text"]]) == 1
     assert say(testbot, "!incident retry 1").startswith("Incident 1 was closed ")
+
+
+def test_more_than_ten_user_groups_are_refused_before_any_slack_call(testbot, slack):
+    say(testbot, "!incident open sev2 checkout errors")
+    groups = " ".join(f"<!subteam^S0G{i:02d}|@team{i}>" for i in range(11))
+    slack.clear_calls()
+    refusal = "That is 11 user groups; one command takes at most 10. Nothing changed."
+    assert say(testbot, f"!incident open sev2 db slow {groups}") == refusal
+    assert say(testbot, f"!incident invite 1 {groups}") == refusal
+    assert slack.calls == [] and store(testbot).incidents.get(2) is None

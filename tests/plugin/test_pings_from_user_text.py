@@ -80,3 +80,18 @@ def test_a_warning_about_a_user_group_does_not_ping_it(testbot, slack):
     assert any("S0NOSUCH" in line for line in said), said
     for text in said + sent_to_slack(slack):
         assert "<!subteam" not in text, text
+
+
+def test_a_markdown_link_typed_by_a_user_stays_text_with_its_url(testbot, slack):
+    testbot.bot.md = slack_markdown_converter()
+    typed = "login broken, see [the status page](https://evil.example/steal)"
+    said = replies(testbot, f"!incident open sev2 {typed}")
+    cid = channel_of(testbot, 1)
+    said += replies(testbot, "!incident list")
+    said += replies(testbot, f"!incident note {typed}", channel=cid)
+    said += replies(testbot, "!incident timeline", channel=cid)
+    posted = sent_to_slack(slack)
+    assert any("https://evil.example/steal" in line for line in said)
+    assert any("https://evil.example/steal" in text for text in posted)
+    for text in said + posted:
+        assert not re.search(r"<[A-Za-z0-9]+:[^<>]*\|", text), text

@@ -80,7 +80,8 @@ def test_only_owners_commanders_and_admins_change_the_status(testbot, slack):
     say(testbot, "!problem open Card processor times out 1", user=CAROL, channel="D0CAROL")
     refused = say(testbot, "!problem status P1 resolved", user=BOB, channel="D0BOB")
     assert refused == (
-        "Only whoever opened problem P1, the commanders of its incidents and admins may change its status."
+        "Only whoever opened problem P1, the commanders of the incidents its owners linked and admins may change its "
+        "status."
     )
     assert store(testbot).problems.get(1).status == "investigating"
     assert say(testbot, "!problem status P1 known-error", user=ALICE, channel="D0ALICE").startswith("Problem P1 is now")
@@ -127,3 +128,23 @@ def test_problem_refusals_change_nothing(testbot, slack):
     assert (kinds(testbot, 1), kinds(testbot, 2), store(testbot).events.list_problem(1)) == before
     assert [p.number for p in store(testbot).problems.list(include_resolved=True)] == [1]
     assert "!problem open <title>" in say(testbot, "!problem")
+
+
+def test_linking_your_own_incident_does_not_let_you_move_the_problem(testbot, slack):
+    say(testbot, "!problem open Card processor times out", user=CAROL, channel="D0CAROL")
+    say(testbot, "!incident open sev3 checkout slow", user=BOB, channel="D0BOB")  # BOB commands incident 1
+    assert say(testbot, "!problem link P1 1", user=BOB, channel="D0BOB") == "Problem P1 now has incident 1."
+    refused = (
+        "Only whoever opened problem P1, the commanders of the incidents its owners linked and admins may change its "
+        "status."
+    )
+    assert say(testbot, "!problem status P1 resolved", user=BOB, channel="D0BOB") == refused
+    say(testbot, "!task add P1 Raise the pool", user=CAROL, channel="D0CAROL")
+    assert say(testbot, "!task done T1", user=BOB, channel="D0BOB").startswith("Only the owner of task T1")
+    assert store(testbot).problems.get(1).status == "investigating" and store(testbot).tasks.get(1).is_open
+    # Linked by the problem's opener, a commander counts; and a counted commander's links count in turn.
+    say(testbot, "!incident open sev2 card errors", user=ALICE, channel="D0ALICE")
+    say(testbot, "!problem link P1 2", user=CAROL, channel="D0CAROL")
+    say(testbot, "!problem unlink P1 1", user=ALICE, channel="D0ALICE")
+    say(testbot, "!problem link P1 1", user=ALICE, channel="D0ALICE")
+    assert say(testbot, "!problem status P1 known-error", user=BOB, channel="D0BOB").startswith("Problem P1 is now")

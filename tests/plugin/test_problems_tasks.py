@@ -89,8 +89,12 @@ def test_only_the_owner_the_commander_or_an_admin_closes_a_task(testbot, slack):
         "Only the owner of task T1, the incident's commander and admins may reopen it."
     )
     assert say(testbot, "!task reopen T1").startswith("Task T1 is open again")  # an admin
-    # Anyone may add tasks, assign them and move their dates.
-    assert say(testbot, f"!task assign T1 <@{CAROL}>", user=CAROL, channel="D0CAROL").startswith("Task T1 is now owned")
+    # Reassigning follows the rule for closing: nobody gives a task (and the right to close it) to themselves.
+    assert say(testbot, f"!task assign T1 <@{CAROL}>", user=CAROL, channel="D0CAROL") == (
+        "Only the owner of task T1, the incident's commander and admins may reassign it."
+    )
+    assert store(testbot).tasks.get(1).owner == BOB
+    assert say(testbot, f"!task assign T1 <@{CAROL}>", user=ALICE, channel="D0ALICE").startswith("Task T1 is now owned")
     say(testbot, "!plugin config RedAlert {'TASK_CLOSE_ALLOWED': 'admins'}")
     assert say(testbot, "!task done T1", user=CAROL, channel="D0CAROL") == "Only admins may close task T1."
     say(testbot, "!plugin config RedAlert {'TASK_CLOSE_ALLOWED': 'anyone'}")
@@ -136,6 +140,8 @@ def test_task_refusals_change_nothing(testbot, slack):
         ),
         "!task assign T1 <!channel>": "A task is owned by one person: @here, @channel or @everyone cannot own it.",
         f"!task add 1 Fix it <@{ALICE}> <@{BOB}>": "A task has one owner: mention one person.",
+        f"!task add 1 Fix it <@U{'X' * 70}>": "That owner is not a Slack user: user IDs are at most 32 characters.",
+        f"!task assign T1 <@U{'X' * 70}>": "That owner is not a Slack user: user IDs are at most 32 characters.",
         f"!task assign T1 <@{ALICE}>": f"<@{ALICE}> already owns task T1.",
         "!task due T1 2030-06-12": "Task T1 is already due 2030-06-12.",
         "!task add 7 Fix it": "There is no incident 7. See !incident list all.",

@@ -47,7 +47,11 @@ def test_mistakes_get_the_same_answers_as_the_text_commands(testbot, slack):
 def test_admin_only_commands_and_acls_still_apply(testbot, slack):
     ack, _ = slash(testbot, slack, "doctor")
     assert ack["text"] == "This command requires bot-admin privileges."
+    # As with `!incident doctor`, Errbot keeps admin commands to DMs unless ACCESS_CONTROLS says allowmuc.
     ack, _ = slash(testbot, slack, "doctor", user=ADMIN)
+    assert ack["text"] == "You are not allowed to run this command in this channel; try it in a DM with me."
+    envelope = slack.send_slash_command(ADMIN, slack.open_dm(ADMIN), "/incident", "doctor")
+    ack, _ = slash(testbot, slack, "", envelope=envelope)
     assert ack["text"].startswith("All good")
     config = testbot.bot.bot_config
     config.ACCESS_CONTROLS = {"RedAlert:incident_list": {"denyusers": (ALICE,)}}

@@ -91,3 +91,24 @@ def test_plain_text_never_pings_and_reads_as_typed(typed):
 @given(HOSTILE)
 def test_the_last_line_of_defence_leaves_no_broadcast(any_text):
     assert not text.BROADCAST.search(text.defuse_broadcasts(any_text))
+
+
+# Slack's link with a label, `<scheme:…|label>`: the label can disguise where the link leads.
+LABELLED_LINK = re.compile(r"<[A-Za-z0-9]+:[^<>]*\|")
+LINKISH = st.lists(
+    st.sampled_from(["[", "]", "(", ")", "!", "\\", " ", "x", "https://e.x", "a:b", '"t"', "|", "&lt;", "&gt;", "\n"]),
+    max_size=12,
+).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(LINKISH)
+@example("[label](https://evil.example)")
+@example("[a](b:c) and ![i](https://e.x)")
+@example("&lt;https://evil.example|bank&gt;")
+def test_user_text_never_becomes_a_link_with_a_label(typed):
+    # Slack delivers a typed `<` as `&lt;`, so user text reaches unping without a raw `<`.
+    for made in (text.escape(typed), text.plain(typed), text.unping(typed)):
+        for seen in reaches_slack_as(made):
+            assert not LABELLED_LINK.search(seen), (typed, seen)
+    assert "https://evil.example" in CONVERTER.convert(text.escape("[label](https://evil.example)"))

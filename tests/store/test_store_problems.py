@@ -45,10 +45,10 @@ def test_a_problem_links_incidents_and_logs_in_both_logs(store, new_incident) ->
     problem = store.problems.create(title="Disk fills up", opened_by="U_A", at=T0, incidents=[a, b])
     assert (problem.number, problem.status, problem.incidents) == (1, ProblemStatus.INVESTIGATING, [a, b])
     assert store.problems.for_incident(a).number == 1 and store.problems.for_incident(c) is None
-    assert store.problems.link_incidents(1, [b, c], actor="U_A", at=T0) == [c]
+    assert store.problems.link_incidents(1, [b, c], actor="U_A", at=T0, commander_counts=True) == [c]
     other = store.problems.create(title="Other", opened_by="U_A", at=T0, incidents=[])
     with pytest.raises(IncidentInAnotherProblem) as refused:
-        store.problems.link_incidents(other.number, [a], actor="U_A", at=T0)
+        store.problems.link_incidents(other.number, [a], actor="U_A", at=T0, commander_counts=True)
     assert (refused.value.incident, refused.value.problem) == (a, 1)
     assert store.problems.get(other.number).incidents == []
     previous = store.problems.set_status(1, ProblemStatus.KNOWN_ERROR, note="found it", actor="U_B", at=T0)

@@ -119,6 +119,14 @@ def test_the_backend_defuses_replies_after_conversion():
     assert converter.convert("hi <@U0BOB>") == "hi <@U0BOB>"
 
 
+def test_the_backend_writes_no_link_with_a_label():
+    from redalert_slack import without_labelled_links
+
+    converter = without_labelled_links(slack_markdown_converter())
+    seen = converter.convert("[your bank](https://evil.example) and <@U0BOB>")
+    assert "<https://evil.example|" not in seen and "https://evil.example" in seen and "<@U0BOB>" in seen
+
+
 def test_a_long_description_fills_several_sections_and_shows_in_full():
     description = ("The API returns 502 for &lt;!here&gt; & co; " * 100)[:4000]
     _, blocks = messages.summary(incident(description), SETTINGS, [])

@@ -4,7 +4,8 @@ The RedAlertSlack backend hands slash commands and interactive payloads to the h
 - `/incident` with no text opens the "Open an incident" modal; `/incident <text>` runs exactly what
   `!incident <text>` runs (same command methods, same permission checks) and answers only the person who typed it;
 - buttons and modal submissions go to the interaction service (redalert_core/services/interactions.py).
-Errbot's ACLs never see these, so admin-only commands and ACCESS_CONTROLS are checked here the way Errbot would.
+Errbot's ACLs never see these, so admin-only commands and ACCESS_CONTROLS are checked here the way Errbot would,
+on a message from the channel the command was typed in (slash_identifiers.py): room-scoped rules apply.
 """
 
 from __future__ import annotations
@@ -14,38 +15,15 @@ from fnmatch import fnmatch
 from typing import Any
 
 from errbot import CommandError
-from errbot.backends.base import Message, Person
+from errbot.backends.base import Message
 
 from redalert_core.domain import text as texts
 from redalert_core.services.interactions import InteractionService
 
+from .slash_identifiers import sender_and_place
+
 SLASH_COMMAND = "/incident"
 MAX_COMMAND_WORDS = 3  # the longest command name after "incident" is one word; leave room like Errbot does
-
-
-class SlashCommandUser(Person):
-    """The person who typed a slash command, as Errbot identifiers look to RedAlert's commands and ACLs."""
-
-    def __init__(self, user_id: str, name: str = "") -> None:
-        self.userid = user_id
-        self._name = name or user_id
-
-    person = property(lambda self: self.userid)
-    client = property(lambda self: "")
-    nick = property(lambda self: self._name)
-    username = property(lambda self: self._name)
-    aclattr = property(lambda self: self.userid)
-    fullname = property(lambda self: self._name)
-    email = property(lambda self: "")
-
-    def __str__(self) -> str:
-        return f"<@{self.userid}>"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, SlashCommandUser) and other.userid == self.userid
-
-    def __hash__(self) -> int:
-        return hash(self.userid)
 
 
 class InteractiveCommands:
@@ -98,10 +76,11 @@ class InteractiveCommands:
             return f"Unknown command. Try `/incident help`.\n{self._usage()}"
         user = payload.get("user_id", "")
         body = f"!incident {text}"
+        frm, to = sender_and_place(user, payload.get("user_name", ""), payload.get("channel_id"), self.bot_identifier)
         msg = Message(
             body=body,
-            frm=SlashCommandUser(user, payload.get("user_name", "")),
-            to=self.bot_identifier,
+            frm=frm,
+            to=to,
             extras={
                 # What RedAlert's commands read from a Slack event: where, who, the raw text, and a ts that
                 # makes a repeated delivery of this command recognisable (the trigger is unique per command).
@@ -141,6 +120,19 @@ class InteractiveCommands:
         """Errbot's checks for a command that never went through Errbot: admin-only, then the ACL filters."""
         if getattr(func, "_err_command_admin_only", False) and not self._is_admin_id(msg.frm.userid):
             return "This command requires bot-admin privileges."
+        allowed = self._filters_allow(msg, name, args)
+        if allowed is None:
+            return "Sorry, that could not be checked; try the `!incident` command."
+        if allowed:
+            return None
+        direct = Message(body=msg.body, frm=msg.frm, to=self.bot_identifier, extras=msg.extras)
+        if msg.is_group and self._filters_allow(direct, name, args):
+            # A room rule (denyrooms, allowrooms, allowmuc, admin commands in DMs only): say where it works.
+            return "You are not allowed to run this command in this channel; try it in a DM with me."
+        return "You are not allowed to run this command."
+
+    def _filters_allow(self, msg: Message, name: str, args: str) -> bool | None:
+        """Whether Errbot's command filters (the ACLs) let `msg` run `name`; None when one of them failed."""
         for command_filter in self._bot.command_filters:
             if getattr(command_filter, "__self__", None) is self:
                 continue  # RedAlert's own filters claim chat messages and rewrite `!plugin config`: not for this
@@ -148,10 +140,10 @@ class InteractiveCommands:
                 checked = command_filter(msg, name, args, True)
             except Exception:
                 self.log.exception("A command filter failed on a slash command")
-                return "Sorry, that could not be checked; try the `!incident` command."
+                return None
             if not checked or checked[0] is None:
-                return "You are not allowed to run this command."
-        return None
+                return False
+        return True
 
     def _usage(self) -> str:
         return f"Severities: {', '.join(self.settings.severity_values)}. `/incident` alone opens a form."

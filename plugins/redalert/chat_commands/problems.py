@@ -215,6 +215,9 @@ class ProblemCommands:
     def problem_status(self, msg, args):
         """Move a problem to investigating, known-error (cause and workaround known) or resolved, with a note.
 
+        For its opener, admins and the commanders of incidents linked by its opener, an admin or such a commander;
+        linking your own incident does not make you one (PROBLEM_STATUS_ALLOWED can say `admins` or `anyone`).
+
         Example: `!problem status P3 known-error log rotation was off on the db hosts`
         """
         try:
@@ -376,6 +379,9 @@ class ProblemCommands:
     @botcmd
     def task_assign(self, msg, args):
         """Give a task to someone (one person; not @here or a user group).
+
+        Who may close it may reassign it: its owner, the incident's commander (a problem's owners), admins
+        (TASK_CLOSE_ALLOWED).
 
         Example: `!task assign T7 @bob`
         """

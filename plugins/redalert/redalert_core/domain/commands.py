@@ -64,6 +64,20 @@ def _unique(items: list[str]) -> list[str]:
     return list(dict.fromkeys(items))
 
 
+# Each user group costs a Slack call and fans out to all its members: one command names at most this many.
+MAX_GROUPS = 10
+
+
+def too_many_groups(count: int) -> str:
+    return f"That is {count} user groups; one command takes at most {MAX_GROUPS}. Nothing changed."
+
+
+def check_group_count(groups: list[str], error: type[Exception] = ParseError) -> None:
+    """Refuse more than MAX_GROUPS user groups before any of them is looked up."""
+    if len(groups) > MAX_GROUPS:
+        raise error(too_many_groups(len(groups)))
+
+
 def find_mentions(text: str) -> Mentions:
     """User and user-group mentions in Slack markup, in order, without repeats."""
     return Mentions(users=_unique(USER_MENTION.findall(text)), groups=_unique(GROUP_MENTION.findall(text)))
@@ -108,9 +122,9 @@ def parse_open(text: str, settings: Settings) -> OpenCommand:
             f"The description is {len(description)} characters long; the limit is {MAX_DESCRIPTION}. "
             "Shorten it and post the rest in the incident channel once it is open."
         )
-    return OpenCommand(
-        severity=severity.value, description=description, mentions=find_mentions(rest), is_private=is_private
-    )
+    mentions = find_mentions(rest)
+    check_group_count(mentions.groups)
+    return OpenCommand(severity=severity.value, description=description, mentions=mentions, is_private=is_private)
 
 
 _PRIVATE_FLAG = re.compile(r"^\s*(?:--|—|–)private\b", re.IGNORECASE)
@@ -136,6 +150,7 @@ def parse_invite(text: str) -> InviteCommand:
     """`[<number>] <mentions…>`."""
     number, rest = _leading_number(text.strip())
     mentions = find_mentions(rest)
+    check_group_count(mentions.groups)
     if not mentions:
         raise ParseError(
             "Mention who to invite: !incident invite @alice @oncall-team (or !incident invite <number> @alice)."

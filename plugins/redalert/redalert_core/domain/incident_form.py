@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .commands import MAX_DESCRIPTION, Mentions, plain_text
+from .commands import MAX_DESCRIPTION, MAX_GROUPS, Mentions, plain_text, too_many_groups
 from .settings import Settings
 
 HANDLE = re.compile(r"@?([a-z0-9][a-z0-9._-]{0,79})", re.IGNORECASE)
@@ -84,10 +84,13 @@ def validate_open(form: OpenForm, settings: Settings) -> tuple[str, str, Mention
         if bad:
             errors["groups"] = f"Give user groups as @handles: {', '.join(w[:30] for w in bad[:5])} is not one."
         groups += typed
+    groups = list(dict.fromkeys(groups))
+    if len(groups) > MAX_GROUPS and "groups" not in errors:
+        errors["groups"] = too_many_groups(len(groups))
     if errors:
         raise FormErrors(errors)
     assert severity is not None
-    mentions = Mentions(users=list(dict.fromkeys(form.people)), groups=list(dict.fromkeys(groups)))
+    mentions = Mentions(users=list(dict.fromkeys(form.people)), groups=groups)
     return severity.value, description, mentions
 
 

@@ -23,6 +23,8 @@ _TASK = re.compile(r"^[Tt]#?(\d{1,9})\Z")
 _BARE_SPECIAL = re.compile(r"(?<![<\w])@(here|channel|everyone)\b", re.IGNORECASE)
 _DUE_CLAUSE = re.compile(r"(?:^|\s)due\s+(in\s+\S+(?:\s+days?)?|\S+)\s*\Z", re.IGNORECASE)
 MAX_TASK_TEXT = 500
+# Slack user IDs are about a dozen characters; the owner column holds 64. A longer "mention" is nobody.
+MAX_USER_ID = 32
 
 
 def command_tail(raw_text: str, *words: str) -> str | None:
@@ -208,6 +210,8 @@ def owner_of(text: str) -> str | None:
     users = list(dict.fromkeys(USER_MENTION.findall(text)))
     if len(users) > 1:
         raise ParseError("A task has one owner: mention one person.")
+    if users and len(users[0]) > MAX_USER_ID:
+        raise ParseError(f"That owner is not a Slack user: user IDs are at most {MAX_USER_ID} characters.")
     return users[0] if users else None
 
 

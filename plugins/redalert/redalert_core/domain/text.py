@@ -5,6 +5,10 @@ Why a word joiner (U+2060, invisible): Slack only notifies for the exact sequenc
 that comes from users breaks each of them without changing what people read. Entities alone are not enough: Errbot's
 Markdown converter decodes `&lt;` back into `<` (and `\\!` into `!`) on every reply, so `&lt;!channel&gt;` would leave
 the bot as a real ping. With the joiner, no decoding step can bring a `<!`, an `&lt;` or an `&#60;` back.
+
+The same joiner between `]` and `(` keeps `[label](https://…)` from becoming a link: slackv3's converter turns it into
+Slack's `<url|label>`, whose label can disguise where it leads. User text never carries a labelled link; URLs show as
+themselves.
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ _FOREIGN_BRACKET = re.compile(r"<(?!@[UW][A-Z0-9]+(?:\|[^<>]*)?>|#[CG][A-Z0-9]+(
 _ENTITY_START = re.compile(r"&(?=[#A-Za-z])")
 _AMPERSAND = re.compile(r"&(?=([#A-Za-z]))?")
 # What would notify a whole channel, workspace or user group; RedAlert itself never writes these.
+# `](` is where slackv3's converter (and Markdown) would read a link with a label.
+_LINK_TARGET = re.compile(r"\](?=\()")
 BROADCAST = re.compile(r"<!(?:channel|here|everyone|subteam\^)[^<>]*>", re.IGNORECASE)
 
 
@@ -33,6 +39,7 @@ def escape(text: str) -> str:
     # An "&" that starts an entity-like run gets a joiner, so "&lt;" typed by someone never decodes to "<".
     text = _AMPERSAND.sub(lambda m: "&amp;" + (WORD_JOINER if m.group(1) else ""), text)
     text = text.replace("<", "&lt;" + WORD_JOINER).replace(">", "&gt;")
+    text = _LINK_TARGET.sub("]" + WORD_JOINER, text)
     # The backend posts replies with link_names=true, so a bare "@here" or "@team" would notify people.
     return text.replace("@", "@" + WORD_JOINER)
 
@@ -40,6 +47,7 @@ def escape(text: str) -> str:
 def plain(text: str) -> str:
     """Text from users for Slack's plain-text places (topic, purpose, Block Kit plain_text): shown as typed, inert."""
     text = text.replace("<", "<" + WORD_JOINER).replace("@", "@" + WORD_JOINER)
+    text = _LINK_TARGET.sub("]" + WORD_JOINER, text)
     return _ENTITY_START.sub("&" + WORD_JOINER, text)
 
 
@@ -47,6 +55,7 @@ def unping(text: str) -> str:
     """A reply that quotes what someone typed: bare @here/@channel/@group and <!…> stop notifying; <@U…> stay."""
     text = _FOREIGN_BRACKET.sub("<" + WORD_JOINER, text)
     text = _ENTITY_START.sub("&" + WORD_JOINER, text)
+    text = _LINK_TARGET.sub("]" + WORD_JOINER, text)
     return _BARE_MENTION.sub("@" + WORD_JOINER, text)
 
 

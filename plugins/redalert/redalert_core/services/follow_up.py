@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from ..domain.incident import Incident
 from ..domain.problem_config import ADMINS, ANYONE
-from ..domain.problems import Problem
+from ..domain.problems import Problem, ProblemEventKind
 from ..store import Store
 from .incidents import ServiceError
 from .workflow import Asker, WorkflowService
@@ -48,6 +48,24 @@ class FollowUpBase:
 
     def commander(self, incident: Incident) -> str:
         return self.store.workflow.get(incident.number).commander(incident.opened_by)
+
+    def problem_owners(self, problem: Problem) -> set[str]:
+        """The "owners" of PROBLEM_STATUS_ALLOWED (and of a problem's tasks): its opener, and the commanders of the
+        incidents linked by an owner or an admin (recorded with each link). Linking one's own incident grants
+        nothing: otherwise anyone could open an incident, link it and then move the problem."""
+        counts: dict[int, bool] = {}
+        for event in self.store.events.list_problem(problem.number):
+            if event.kind == ProblemEventKind.INCIDENT_ADDED:
+                # Links made before this rule carry no flag: they count when the opener made them.
+                counts[event.data.get("incident")] = event.data.get(
+                    "commander_counts", event.actor == problem.opened_by
+                )
+        people = {problem.opened_by}
+        for number in problem.incidents:
+            incident = self.store.incidents.get(number) if counts.get(number) else None
+            if incident is not None:
+                people.add(self.commander(incident))
+        return people
 
     def problem(self, number: int) -> Problem:
         problem = self.store.problems.get(number)

@@ -20,7 +20,7 @@ from typing import Any
 
 from ..domain import naming, visibility
 from ..domain import text as texts
-from ..domain.commands import Mentions
+from ..domain.commands import Mentions, check_group_count
 from ..domain.incident import Event, EventKind, Incident, OpenStep, Status
 from ..domain.replica import ReplicaIdentity
 from ..domain.settings import GROUP_ID, Settings
@@ -29,6 +29,7 @@ from ..observability import log_context
 from ..slack import messages
 from ..slack.gateway import TRANSIENT_ERRORS, Channel, InviteOutcome, SlackError, SlackGateway
 from ..store import AlreadyClosed, DuplicateCommand, RepeatedCommand, Store
+from .group_members import GroupMembersCache
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +110,10 @@ class IncidentService:
         self.gateway = gateway
         self._settings = settings
         self._clock = clock
+        # Through lambdas: tests replace `_clock` and `gateway`, and the cache follows.
+        self.group_members = GroupMembersCache(
+            lambda group: self.gateway.usergroup_members(group), lambda: self._clock()
+        )
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="redalert")
         self._pending: set[Future] = set()
         self._locks_guard = threading.Lock()
@@ -165,6 +170,7 @@ class IncidentService:
         A duplicate (the same Slack event or form, or the same request repeated) returns the existing incident.
         """
         settings = self.settings
+        check_group_count(request.mentions.groups, ServiceError)
         if settings.severity(request.severity) is None:
             raise ServiceError(
                 f'"{request.severity}" is not a severity. Use one of: {", ".join(settings.severity_values)}.'
@@ -474,7 +480,7 @@ class IncidentService:
 
     def _group_members(self, group_id: str, warnings: list[str]) -> list[str]:
         try:
-            members = self.gateway.usergroup_members(group_id)
+            members = self.group_members.members(group_id)
         except SlackError as exc:
             warnings.append(f"I could not read the members of the user group {group_id}: {exc.describe()}.")
             return []
@@ -576,6 +582,7 @@ class IncidentService:
         viewer: Viewer | None = None,
     ) -> tuple[Incident, InviteOutcome, list[str]]:
         """Invite people; `viewer` (default: the actor where they typed) must be able to see the incident."""
+        check_group_count(mentions.groups, ServiceError)
         viewer = viewer or visibility.person(actor, actor_is_admin, here)
         incident = self.find(viewer, number=number, here=here, verb="invite")
         if incident.is_closed:

@@ -73,10 +73,13 @@ class ProblemService(FollowUpBase):
         return ProblemOutcome(problem, linked=list(incidents), warnings=self.refresh(incidents))
 
     def link(self, number: int, incidents: list[int], asker: Asker) -> ProblemOutcome:
-        self.problem(number)
+        problem = self.problem(number)
         self._incidents(incidents, asker, problem=number)
+        counts = asker.is_admin or asker.user in self.problem_owners(problem)
         try:
-            linked = self.store.problems.link_incidents(number, incidents, actor=asker.user, at=self.now())
+            linked = self.store.problems.link_incidents(
+                number, incidents, actor=asker.user, at=self.now(), commander_counts=counts
+            )
         except IncidentInAnotherProblem as exc:
             raise _in_another(exc) from exc
         if not linked:
@@ -92,19 +95,14 @@ class ProblemService(FollowUpBase):
         return ProblemOutcome(self.problem(number), linked=[incident], warnings=self.refresh([incident]))
 
     def _may_change_status(self, problem: Problem, asker: Asker) -> bool:
-        people = {problem.opened_by}
-        for number in problem.incidents:
-            incident = self.store.incidents.get(number)
-            if incident is not None:
-                people.add(self.commander(incident))
-        return self.may(self.settings.problem_status_allowed, asker, people)
+        return self.may(self.settings.problem_status_allowed, asker, self.problem_owners(problem))
 
     def set_status(self, number: int, status: ProblemStatus, note: str | None, asker: Asker) -> ProblemOutcome:
         problem = self.problem(number)
         if not self._may_change_status(problem, asker):
             raise ServiceError(
-                f"Only whoever opened problem P{number}, the commanders of its incidents and admins may change its "
-                "status."
+                f"Only whoever opened problem P{number}, the commanders of the incidents its owners linked and admins "
+                "may change its status."
                 if self.settings.problem_status_allowed != "admins"
                 else f"Only admins may change the status of problem P{number}."
             )

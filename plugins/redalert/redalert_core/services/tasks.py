@@ -83,18 +83,16 @@ class TaskService(FollowUpBase):
 
     def _answerable(self, task: Task) -> set[str]:
         """Who may close or reopen it under the "owners" rule: its owner (its creator while it has none), and the
-        commander of its incident or, for a problem's task, the problem's opener and its incidents' commanders."""
+        commander of its incident or, for a problem's task, the problem's owners (follow_up.problem_owners)."""
         people = {task.owner or task.created_by}
-        numbers = [task.incident_number] if task.incident_number is not None else []
+        if task.incident_number is not None:
+            incident = self.store.incidents.get(task.incident_number)
+            if incident is not None:
+                people.add(self.commander(incident))
         if task.problem_number is not None:
             problem = self.store.problems.get(task.problem_number)
             if problem is not None:
-                people.add(problem.opened_by)
-                numbers += problem.incidents
-        for number in numbers:
-            incident = self.store.incidents.get(number)
-            if incident is not None:
-                people.add(self.commander(incident))
+                people |= self.problem_owners(problem)
         return people
 
     def _check_may_close(self, task: Task, asker: Asker, verb: str) -> None:
@@ -125,6 +123,8 @@ class TaskService(FollowUpBase):
 
     def assign(self, number: int, owner: str, asker: Asker) -> TaskOutcome:
         task = self.get(number, asker)
+        # Reassigning hands over the right to close it: the same people decide (anyone could take a task otherwise).
+        self._check_may_close(task, asker, "reassign")
         if task.owner == owner:
             raise ServiceError(f"{messages.user(owner)} already owns task T{number}.")
         updated = self.store.tasks.assign(number, owner, actor=asker.user, at=self.now())

@@ -90,20 +90,31 @@ class ProblemRepository:
             number = result.inserted_primary_key[0]
             data = {"title": title, "incidents": list(incidents)}
             self._events.append_problem(connection, number, ProblemEventKind.OPENED, actor=opened_by, data=data, at=at)
-            self._add(connection, number, title, incidents, opened_by, at)
+            self._add(connection, number, title, incidents, opened_by, at, commander_counts=True)
             return self._require(connection, number)
 
-    def link_incidents(self, number: int, incidents: list[int], *, actor: str, at: datetime) -> list[int]:
+    def link_incidents(
+        self, number: int, incidents: list[int], *, actor: str, at: datetime, commander_counts: bool
+    ) -> list[int]:
         """Link incidents to the problem; returns those newly linked (already linked ones are skipped).
-        All or nothing: IncidentInAnotherProblem when one belongs to another problem."""
+        All or nothing: IncidentInAnotherProblem when one belongs to another problem. `commander_counts`: the
+        linker was one of the problem's owners, so the incidents' commanders become owners too (services)."""
         with self._db.write() as connection:
             problem = self._require(connection, number)
             new = [n for n in incidents if n not in problem.incidents]
-            self._add(connection, number, problem.title, new, actor, at)
+            self._add(connection, number, problem.title, new, actor, at, commander_counts=commander_counts)
             return new
 
     def _add(
-        self, connection: sa.Connection, number: int, title: str, incidents: list[int], actor: str, at: datetime
+        self,
+        connection: sa.Connection,
+        number: int,
+        title: str,
+        incidents: list[int],
+        actor: str,
+        at: datetime,
+        *,
+        commander_counts: bool,
     ) -> None:
         for incident in incidents:
             require(connection, incident, for_update=True)
@@ -117,7 +128,7 @@ class ProblemRepository:
                     incident_number=incident, problem_number=number, added_by=actor, added_at=at
                 )
             )
-            data = {"incident": incident}
+            data = {"incident": incident, "commander_counts": commander_counts}
             self._events.append_problem(
                 connection, number, ProblemEventKind.INCIDENT_ADDED, actor=actor, data=data, at=at
             )

@@ -2,34 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from manual_time import ManualTime
 
 from redalert_core.services.summary_coalescing import SummaryCoalescer
 
 
-class Manual:
-    """A clock and a scheduler that run jobs only when the test moves time on."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.jobs: list[tuple[float, Callable[[], None]]] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def schedule(self, delay: float, job: Callable[[], None]) -> None:
-        self.jobs.append((self.now + delay, job))
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-        due = [job for at, job in self.jobs if at <= self.now]
-        self.jobs = [(at, job) for at, job in self.jobs if at > self.now]
-        for job in due:
-            job()
-
-
 def test_twenty_rapid_changes_make_two_edits_and_the_last_shows_the_last_state():
-    time = Manual()
+    time = ManualTime()
     coalescer = SummaryCoalescer(lambda: 10.0, clock=time, schedule=time.schedule)
     state = {"status": 0}
     edits: list[int] = []
@@ -52,7 +31,7 @@ def test_twenty_rapid_changes_make_two_edits_and_the_last_shows_the_last_state()
 
 
 def test_incidents_are_coalesced_apart_and_the_closing_summary_goes_at_once():
-    time = Manual()
+    time = ManualTime()
     coalescer = SummaryCoalescer(lambda: 10.0, clock=time, schedule=time.schedule)
     edits: list[str] = []
     coalescer.request(1, lambda: edits.append("1") or [])
@@ -62,7 +41,7 @@ def test_incidents_are_coalesced_apart_and_the_closing_summary_goes_at_once():
 
 
 def test_zero_seconds_edits_on_every_change():
-    time = Manual()
+    time = ManualTime()
     coalescer = SummaryCoalescer(lambda: 0.0, clock=time, schedule=time.schedule)
     edits: list[int] = []
     for change in range(3):

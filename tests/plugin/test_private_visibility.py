@@ -128,3 +128,24 @@ def test_a_public_postmortem_lists_no_tasks_of_private_incidents_of_its_problem(
     listed = say(testbot, "!problem list", user=ALICE, channel=slack.channel_by_name("ops").id)
     assert "incidents 1 · 2 open tasks" in listed
     assert "incidents 1, 2 · 3 open tasks" in say(testbot, "!problem list", user=ALICE, channel=dm)
+
+
+def test_every_command_naming_a_private_incident_answers_a_non_member_as_for_an_unused_number(testbot, slack):
+    """Item 16 across the board: nothing a non-member types by number tells a private incident from no incident."""
+    open_two(testbot, slack)
+    dm = slack.open_dm(BOB)
+    commands = (
+        "!incident show {}",
+        "!incident timeline {}",
+        "!incident invite {} <@" + BOB + ">",
+        "!incident close {} done",
+        "!incident retry {}",
+        "!incident export {}",
+        "!incident postmortem {}",
+    )
+    for command in commands:
+        private = say(testbot, command.format(2), user=BOB, channel=dm)
+        unused = say(testbot, command.format(99), user=BOB, channel=dm)
+        assert private == unused.replace("99", "2"), command
+        assert "Payroll" not in private and "private" not in private.lower(), command
+    assert not store(testbot).participants.contains(2, BOB)

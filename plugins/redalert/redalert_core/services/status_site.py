@@ -71,23 +71,15 @@ class StatusSite:
         updated = max([e.updated_at for e in view.entries], default=view.now)
         level, description = view.indicator
         return {
-            "page": {"id": page_id, "name": view.name, "url": base_url, "updated_at": _iso(updated)},
+            "page": {
+                "id": page_id,
+                "name": view.name,
+                "url": base_url,
+                "time_zone": "Etc/UTC",
+                "updated_at": _iso(updated),
+            },
             "status": {"indicator": level, "description": description},
-            "components": [
-                {
-                    "id": component.name,
-                    "name": component.name,
-                    "status": state,
-                    "position": position,
-                    "description": component.description or None,
-                    "group_id": None,
-                    "group": False,
-                    "page_id": page_id,
-                    "created_at": None,
-                    "updated_at": _iso(updated),
-                }
-                for position, (component, state) in enumerate(view.components, start=1)
-            ],
+            "components": _components(view, page_id, _iso(updated)),
             "incidents": [_incident(entry, base_url, page_id) for entry in view.open],
             "scheduled_maintenances": [],
         }
@@ -129,6 +121,43 @@ class StatusSite:
     def _answer(start_response, status, kind, body, method, extra=()):
         start_response(status, [("Content-Type", kind), ("Content-Length", str(len(body))), *HEADERS, *extra])
         return [b""] if method == "HEAD" else [body]
+
+
+def _components(view: status_html.PageView, page_id: str, updated: str | None) -> list[dict]:
+    """Statuspage's component list: a group is a component of its own (`group: true`, its members' ids, the worst
+    of their states), and each member names it in `group_id`."""
+    members: dict[str, list[tuple[str, str]]] = {}
+    for component, state in view.components:
+        if component.group:
+            members.setdefault(component.group, []).append((component.name, state))
+
+    def row(position: int, **fields: object) -> dict:
+        base = {"description": None, "group_id": None, "group": False, "page_id": page_id, "position": position}
+        return {**base, "created_at": updated, "updated_at": updated, "only_show_if_degraded": False, **fields}
+
+    rows = [
+        row(
+            position,
+            id=component.name,
+            name=component.name,
+            status=state,
+            description=component.description or None,
+            group_id=f"group:{component.group}" if component.group else None,
+        )
+        for position, (component, state) in enumerate(view.components, start=1)
+    ]
+    rows += [
+        row(
+            len(rows) + position,
+            id=f"group:{group}",
+            name=group,
+            status=sp.worst([state for _, state in grouped]),
+            group=True,
+            components=[name for name, _ in grouped],
+        )
+        for position, (group, grouped) in enumerate(members.items(), start=1)
+    ]
+    return rows
 
 
 def _iso(moment: datetime | None) -> str | None:

@@ -30,6 +30,7 @@ from redalert_core.domain import text as texts
 from redalert_core.domain.commands import ParseError
 from redalert_core.domain.private_urls import allowed_by
 from redalert_core.domain.settings import DEFAULT_CONFIG, ConfigError, Settings, parse_config_text, validate
+from redalert_core.observability import log_redaction
 from redalert_core.services import doctor, replies
 from redalert_core.services.incidents import IncidentService, OpenRequest, ServiceError
 from redalert_core.slack import messages
@@ -175,6 +176,7 @@ class RedAlert(
     # --- lifecycle ------------------------------------------------------------------------------------------
     def activate(self) -> None:
         super().activate()
+        log_redaction.install()
         hide_configuration_in_logs()
         # activate() reruns on every configuration change. The service (with its store and thread pool) and the
         # once-per-process tasks are created on the first one only, so a command running during a reload keeps

@@ -19,7 +19,7 @@ from redalert_core.services.analysis import AnalysisService, Asking, WebSettings
 from redalert_core.services.incidents import ServiceError
 from redalert_core.services.web_report import COOKIE, WebReport
 from redalert_core.slack import metrics_messages
-from redalert_core.web import log_redaction, port_guard
+from redalert_core.web import port_guard
 
 WEB_PAGE_RULE = "/redalert/<path:page>"
 
@@ -83,7 +83,6 @@ class AnalysisCommands:
         Its port then serves the report only (no Errbot `/echo`), with the security headers on every answer.
         """
         guard_errbot_webserver()
-        log_redaction.install()
         port = web_port(self.bot_config)
         if port is None:
             return

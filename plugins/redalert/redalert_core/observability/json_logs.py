@@ -1,23 +1,17 @@
 """REDALERT_LOG_FORMAT=json: one JSON object a line, with the replica, request id, command and incident.
 
-config.py hands `JsonFormatter` to Errbot as BOT_LOG_FORMATTER. Slack tokens are masked in every line (message and
-traceback), whatever code wrote them.
+config.py hands `JsonFormatter` to Errbot as BOT_LOG_FORMATTER. Secrets are masked in every line (message and
+traceback) by log_redaction, whatever code wrote them.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import re
 from datetime import UTC, datetime
 
 from . import log_context
-
-_TOKEN = re.compile(r"\b(xox[a-z]|xapp)-[A-Za-z0-9-]+")
-
-
-def redact(text: str) -> str:
-    return _TOKEN.sub(lambda match: f"{match.group(1)}-***", text)
+from .log_redaction import redact
 
 
 class JsonFormatter(logging.Formatter):

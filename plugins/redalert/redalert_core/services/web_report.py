@@ -18,7 +18,6 @@ from ..domain.metrics import PeriodError, parse_period
 from ..domain.web_access import Access, check_token, token_user
 from ..store.analytics import Scope, Viewer
 from ..web import html, pages
-from ..web.port_guard import SECURITY_HEADERS
 from . import visible_follow_up
 from .analysis import AnalysisService
 from .incidents import ServiceError
@@ -103,18 +102,18 @@ class WebReport:
         if token is not None:
             access = self._access(token)
             if access is None:
-                return WebResponse(403, html.forbidden_page(), [HTML, *SECURITY_HEADERS])
+                return WebResponse(403, html.forbidden_page(), [HTML])
             rest = {k: v for k, v in query.items() if k != "token"}
             location = f"{html.BASE}/{page or 'incidents'}" + (f"?{urlencode(rest)}" if rest else "")
             cookie_header = ("Set-Cookie", self._cookie(token, access))
-            return WebResponse(303, "", [("Location", location), cookie_header, *SECURITY_HEADERS])
+            return WebResponse(303, "", [("Location", location), cookie_header])
         access = self._access(cookie)
         if access is None:
-            return WebResponse(403, html.forbidden_page(), [HTML, *SECURITY_HEADERS])
+            return WebResponse(403, html.forbidden_page(), [HTML])
         viewer = Viewer(access.user, self.is_admin(access.user))
         body, status = self._page(page, query, viewer)
-        # Personal: no-store keeps private incidents out of shared caches (the port guard sets these on all answers).
-        return WebResponse(status, body, [HTML, *SECURITY_HEADERS])
+        # The port guard (web/port_guard.py) adds the security headers, no-store included, to every answer.
+        return WebResponse(status, body, [HTML])
 
     def _cookie(self, token: str, access: Access) -> str:
         seconds = max(0, int((access.expires - self.analysis.clock()).total_seconds()))

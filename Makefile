@@ -11,12 +11,15 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.runtime: requirements.txt | $(BIN)/python
+# redalert_core is installed in editable mode (pyproject.toml): every entry point imports it as a package.
+$(VENV)/.runtime: requirements.txt pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
-$(VENV)/.dev: requirements.txt requirements-dev.txt tests/tools/ensure_chromium.sh tests/tools/ensure_promtool.sh | $(BIN)/python
+$(VENV)/.dev: requirements.txt requirements-dev.txt pyproject.toml tests/tools/ensure_chromium.sh tests/tools/ensure_promtool.sh | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
+	$(BIN)/pip install --quiet --no-deps -e .
 	bash tests/tools/ensure_chromium.sh
 	bash tests/tools/ensure_promtool.sh
 	touch $@ $(VENV)/.runtime

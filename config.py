@@ -18,7 +18,6 @@ def _fail(message: str) -> None:
     sys.exit(f"RedAlert cannot start: {message}")
 
 
-sys.path.insert(0, str(ROOT / "plugins" / "redalert"))
 from redalert_core.domain.placeholders import placeholder_variables
 from redalert_core.domain.private_urls import OUTSIDE_URL_VARIABLES, allowed_by, refusal
 

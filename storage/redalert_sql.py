@@ -14,10 +14,8 @@ from __future__ import annotations
 
 import logging
 import pickle
-import sys
 import threading
 from collections.abc import Iterable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from errbot.storage.base import StorageBase, StoragePluginBase
@@ -27,14 +25,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-_PLUGIN_DIR = str(Path(__file__).resolve().parent.parent / "plugins" / "redalert")
-
 
 def _open_store(url: str, schema: str | None) -> Store:
-    # Errbot loads this file by path, outside any package: make the sibling plugin's redalert_core importable.
-    if _PLUGIN_DIR not in sys.path:
-        sys.path.insert(0, _PLUGIN_DIR)
-    from redalert_core.store import Store
+    from redalert_core.store import Store  # installed (pyproject.toml); imported late, as Errbot loads this by path
 
     store = Store(url, schema=schema)
     store.migrate()

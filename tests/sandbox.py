@@ -15,18 +15,15 @@ from __future__ import annotations
 
 import argparse
 import re
-import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parents[1] / "plugins/redalert")]
+from bot_process import BotProcess
+from slack_workspace import ADMIN, APP_SCOPES, APP_TOKEN, BOT_TOKEN
 
-from bot_process import BotProcess  # noqa: E402
-from slack_workspace import ADMIN, APP_SCOPES, APP_TOKEN, BOT_TOKEN  # noqa: E402
-
-from outside_emulators import ConfluenceEmulator, PagerDutyEmulator, TrelloEmulator  # noqa: E402
-from slack_emulator import SlackEmulator  # noqa: E402
+from outside_emulators import ConfluenceEmulator, PagerDutyEmulator, TrelloEmulator
+from slack_emulator import SlackEmulator
 
 ROUTING_KEY = "0123456789abcdef0123456789abcdef"  # the emulator's demo integration key
 TRELLO_KEY, TRELLO_TOKEN = "5a11d0b0c0ffee00112233445566778f", "ATTA" + "5a" * 30

@@ -28,10 +28,8 @@ from __future__ import annotations
 
 import logging
 import signal
-import sys
 import threading
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 # Imported as a module, never `from ... import SlackBackend`: errbot takes every ErrBot subclass found in this
@@ -39,21 +37,16 @@ from typing import Any
 # the backend binds config.py's WebClient (the one that knows SLACK_API_URL).
 import slackv3.slackv3 as slackv3_backend
 from cached_identifiers import use_cached_identifiers
+from command_answers import CommandAnswers
 from identifier_cache import IdentifierCache
 from interaction_router import KINDS, InteractionRouter
 from reply_order import ReplyOrder
 from slack_sdk.socket_mode.response import SocketModeResponse
 
-# The retry policy lives with RedAlert's Slack gateway (plugins/redalert/redalert_core), outside any package here.
-_PLUGIN_DIR = str(Path(__file__).resolve().parents[2] / "plugins" / "redalert")
-if _PLUGIN_DIR not in sys.path:
-    sys.path.insert(0, _PLUGIN_DIR)
-from command_answers import CommandAnswers  # noqa: E402  (it imports redalert_core too)
-
-from redalert_core.domain.text import defuse_broadcasts, defuse_payload  # noqa: E402
-from redalert_core.observability import log_context  # noqa: E402
-from redalert_core.slack.gateway import SlackGateway, install_retry_handlers  # noqa: E402
-from redalert_core.slack.rate_pacing import RatePacer  # noqa: E402
+from redalert_core.domain.text import defuse_broadcasts, defuse_payload
+from redalert_core.observability import log_context
+from redalert_core.slack.gateway import SlackGateway, install_retry_handlers
+from redalert_core.slack.rate_pacing import RatePacer
 
 log = logging.getLogger(__name__)
 

@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import sys
 import threading
 import types
 from collections import Counter
-from pathlib import Path
 
 import pytest
-from slack_sdk import WebClient
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "backends" / "redalert_slack"))
-
 from cached_identifiers import CachedSlackPerson, CachedSlackRoom, CachedSlackRoomOccupant, use_cached_identifiers
 from identifier_cache import ExpiringLru, IdentifierCache
+from slack_sdk import WebClient
 
 
 class Clock:

@@ -4,9 +4,7 @@ Markdown converter (which decodes `&lt;` back into `<`) and the defences in the 
 from __future__ import annotations
 
 import re
-import sys
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from slackv3.markdown import slack_markdown_converter
@@ -17,8 +15,6 @@ from redalert_core.domain.incident import Incident, Status
 from redalert_core.domain.settings import validate
 from redalert_core.domain.workflow_state import WorkflowState
 from redalert_core.slack import messages
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "backends" / "redalert_slack"))
 
 SETTINGS = validate({})
 AT = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)

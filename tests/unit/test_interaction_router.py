@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import sys
 import threading
-from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "backends" / "redalert_slack"))
-
 from interaction_router import FAILED, NOT_READY, WORKING, InteractionRouter
 
 SLASH = {"command": "/incident", "text": "list", "response_url": "http://127.0.0.1:1/response/x"}

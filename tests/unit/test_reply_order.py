@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import sys
 import threading
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "backends" / "redalert_slack"))
 from reply_order import ReplyOrder
 
 

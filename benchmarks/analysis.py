@@ -31,8 +31,9 @@ for _path in (ROOT, ROOT / "plugins" / "redalert", ROOT / "tests"):
 import sqlalchemy as sa  # noqa: E402
 from slack_workspace import ADMIN, running_workspace  # noqa: E402
 
+from redalert_core.domain.requester import Requester  # noqa: E402
 from redalert_core.domain.settings import validate  # noqa: E402
-from redalert_core.services.analysis import AnalysisService, Asking  # noqa: E402
+from redalert_core.services.analysis import AnalysisService, readers  # noqa: E402
 from redalert_core.services.incidents import IncidentService  # noqa: E402
 from redalert_core.slack import metrics_messages  # noqa: E402
 from redalert_core.slack.gateway import SlackGateway, build_client  # noqa: E402
@@ -158,12 +159,12 @@ def measure(name: str, url: str, schema: str | None, options: argparse.Namespace
         gateway = SlackGateway(lambda: build_client(emulator.bot_token, emulator.api_url))
         service = IncidentService(store, gateway, lambda: settings)
         analysis = AnalysisService(service, clock=lambda: NOW)
-        asking = Asking(user=ADMIN, here=emulator.open_dm(ADMIN), is_admin=True)
+        asking = Requester(user=ADMIN, here=emulator.open_dm(ADMIN), is_admin=True)
         holder: dict = {}
 
         def stats() -> None:
             period_text, severity = analysis.parse_stats_args(["365d"])
-            holder["figures"] = analysis.figures(analysis.period(period_text), asking.viewer(), severity)
+            holder["figures"] = analysis.figures(analysis.period(period_text), readers(asking), severity)
             holder["text"] = metrics_messages.stats_text(holder["figures"])
 
         stats_wall, stats_cpu = timed(stats, options.runs)

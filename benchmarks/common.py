@@ -25,6 +25,8 @@ from slack_sdk import WebClient  # noqa: E402
 from slack_sdk.web import SlackResponse  # noqa: E402
 from slack_workspace import APP_TOKEN, BOT_TOKEN, seed_workspace  # noqa: E402
 
+from redalert_core.application.app import RedAlertApp  # noqa: E402
+from redalert_core.application.bootstrap import AppConfig, build  # noqa: E402
 from redalert_core.domain.settings import validate  # noqa: E402
 from redalert_core.services.incidents import IncidentService  # noqa: E402
 from redalert_core.slack.gateway import SlackGateway  # noqa: E402
@@ -96,6 +98,19 @@ def make_gateway(client: WebClient, rate_scale: float | None = None) -> SlackGat
 
         return SlackGateway(lambda: client, pacer=RatePacer(scale=rate_scale))
     return SlackGateway(lambda: client)
+
+
+@contextlib.contextmanager
+def app_on(url: str, client: WebClient) -> Iterator[RedAlertApp]:
+    """The application as the plugin builds it (bootstrap.build), on `url`, calling Slack through `client`."""
+    settings = validate({})
+    app = build(AppConfig(database_url=url, slack_client=lambda: client, settings=lambda: settings))
+    try:
+        yield app
+    finally:
+        app.drain()
+        app.incidents.shutdown()
+        app.store.dispose()
 
 
 @contextlib.contextmanager

@@ -59,7 +59,7 @@ def measure_metrics_cost(n: int) -> Figure:
         }
         with errbot_testbot(env, {"REDALERT_METRICS_HOST": "127.0.0.1"}) as bot:
             plugin = bot.bot.plugin_manager.get_plugin_obj_by_name("RedAlert")
-            gateway, metrics = plugin.service.gateway, plugin.metrics
+            gateway, metrics = plugin.app.gateway, plugin.metrics
             slack = NoSlack()
             gateway._send = slack
             ask(bot, "!incident open sev1 warm up")

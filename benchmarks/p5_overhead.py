@@ -1,4 +1,5 @@
-"""P5: RedAlert's own cost per command (service + store, then through Errbot), with Slack answered in process."""
+"""P5: RedAlert's own cost per command (the application's use case with its services and store, then through
+Errbot), with Slack answered in process."""
 
 from __future__ import annotations
 
@@ -6,13 +7,13 @@ import re
 import tempfile
 import time
 
-from common import Figure, NoSlack, Options, ask, errbot_testbot, make_gateway, median_p95, service_on, sqlite_url
+from common import Figure, NoSlack, Options, app_on, ask, errbot_testbot, median_p95, sqlite_url
 from p5_metrics import measure_metrics_cost
 from slack_sdk import WebClient
 from slack_workspace import ADMIN, ALICE, BOT_TOKEN
 
-from redalert_core.domain.visibility import Viewer
-from redalert_core.services.incidents import OpenRequest
+from redalert_core.application.results import OpenRequest
+from redalert_core.domain.requester import Requester
 
 
 def measure_p5(opts: Options, *, through_errbot: bool = True) -> list[Figure]:
@@ -20,31 +21,25 @@ def measure_p5(opts: Options, *, through_errbot: bool = True) -> list[Figure]:
     n = max(1, opts.overhead_iterations)
     figures: list[Figure] = []
     with tempfile.TemporaryDirectory() as tmp:
-        gateway = make_gateway(WebClient(token=BOT_TOKEN, base_url="http://127.0.0.1:9/api/"))
-        gateway._call = NoSlack()  # type: ignore[method-assign]
+        client = WebClient(token=BOT_TOKEN, base_url="http://127.0.0.1:9/api/")
         timings: dict[str, list[float]] = {"open": [], "list": [], "close": []}
-        with service_on(sqlite_url(tmp), gateway) as service:
-            service.open(OpenRequest(severity="sev1", description="warm up", opened_by=ADMIN))
+        with app_on(sqlite_url(tmp), client) as app:
+            app.gateway._call = NoSlack()  # type: ignore[method-assign]
+            alice, admin = Requester(ALICE, here="D0ALICE"), Requester(ADMIN, is_admin=True)
+            app.open_incident(OpenRequest(severity="sev1", description="warm up", opened_by=ADMIN))
             for i in range(n):
                 started = time.perf_counter()
-                report = service.open(
+                report = app.open_incident(
                     OpenRequest(severity="sev2", description=f"overhead {i}", opened_by=ALICE, dedup_key=f"D:{i}")
                 )
                 timings["open"].append(time.perf_counter() - started)
                 started = time.perf_counter()
-                service.list(include_closed=False, viewer=Viewer(ALICE))
+                app.list_incidents(alice, include_closed=False)
                 timings["list"].append(time.perf_counter() - started)
                 started = time.perf_counter()
-                service.close(
-                    number=report.incident.number,
-                    channel_id=None,
-                    here=None,
-                    actor=ADMIN,
-                    resolution="fixed",
-                    actor_is_admin=True,
-                )
+                app.close(admin, report.incident.number, "fixed")
                 timings["close"].append(time.perf_counter() - started)
-        figures.append(_overhead_figure("service + store", timings, n))
+        figures.append(_overhead_figure("application + services + store", timings, n))
     if through_errbot:
         figures.append(_overhead_through_errbot(n))
         figures.append(measure_metrics_cost(n))  # what REDALERT_METRICS_PORT adds (p5_metrics.py)
@@ -71,7 +66,7 @@ def _overhead_through_errbot(n: int) -> Figure:
         }
         with errbot_testbot(env) as bot:
             plugin = bot.bot.plugin_manager.get_plugin_obj_by_name("RedAlert")
-            plugin.service.gateway._call = NoSlack()
+            plugin.app.gateway._call = NoSlack()
             ask(bot, "!incident open sev1 warm up")
             for i in range(n):
                 reply, elapsed = ask(bot, f"!incident open sev2 overhead {i}")

@@ -8,35 +8,34 @@ from __future__ import annotations
 import os
 import re
 import threading
-from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
 
 from errbot import BotPlugin, ValidationException, botcmd, cmdfilter
 
 from chat_commands import listed_under_plugin
-from chat_commands.analysis import AnalysisCommands
+from chat_commands.analysis import AnalysisCommands, web_settings
+from chat_commands.base import ChatBase, answers
 from chat_commands.config_display import hide_configuration_in_logs, masked_history, shown_configuration
-from chat_commands.inbox import InboxCommands
 from chat_commands.integrations import IntegrationCommands
 from chat_commands.interactive import InteractiveCommands
 from chat_commands.observability import ObservabilityCommands, observed_commands
 from chat_commands.problems import ProblemCommands
-from chat_commands.replicas import ReplicaCommands
+from chat_commands.replicas import ReplicaCommands, timing_from_env
 from chat_commands.status_page import StatusPageCommands
 from chat_commands.workflow import WorkflowCommands
+from redalert_core.application.bootstrap import AppConfig, build
+from redalert_core.application.errors import ServiceError
+from redalert_core.application.results import OpenRequest
 from redalert_core.domain import commands
 from redalert_core.domain import text as texts
 from redalert_core.domain.commands import ParseError
 from redalert_core.domain.private_urls import allowed_by
+from redalert_core.domain.requester import Requester
 from redalert_core.domain.settings import DEFAULT_CONFIG, ConfigError, Settings, parse_config_text, validate
+from redalert_core.frontends import replies
 from redalert_core.observability import log_redaction
-from redalert_core.services import doctor, replies
-from redalert_core.services.incidents import IncidentService, OpenRequest, ServiceError
 from redalert_core.slack import messages
-from redalert_core.slack.gateway import SlackGateway, build_client
-from redalert_core.slack.rate_pacing import RatePacer
-from redalert_core.store import Store, single_process
 
 _CONFIG_COMMAND = re.compile(r"^\s*RedAlert\s+(.+)$", re.DOTALL)
 _CONFIG_SHOW = re.compile(r"^\s*RedAlert\s*$")
@@ -74,13 +73,12 @@ class RedAlert(
     ReplicaCommands,
     ObservabilityCommands,
     StatusPageCommands,
-    InboxCommands,
+    ChatBase,
     BotPlugin,
 ):
     """Incident management: open an incident channel, invite the right people, list and close incidents."""
 
     settings: Settings
-    service: IncidentService | None = None
 
     # --- configuration --------------------------------------------------------------------------------------
     def _defaults(self) -> dict[str, Any]:
@@ -127,7 +125,7 @@ class RedAlert(
         worker cannot lose it, as a restart or another replica re-runs it (chat_commands/inbox.py), and an open's
         incident is already recorded.
         """
-        if dry_run or self.service is None:
+        if dry_run or self._app is None:
             return msg, cmd, args
         if not self._claim(msg, cmd):
             return None, None, None
@@ -149,7 +147,7 @@ class RedAlert(
         if dry_run or cmd != "plugin_config" or not isinstance(args, str):
             return msg, cmd, args
         if _CONFIG_SHOW.match(args):
-            if not self._is_admin(msg):
+            if not self.is_admin(msg):
                 return msg, cmd, args  # the ACLs plugin answers non-admins
             command = f"{self._bot.prefix}plugin config {self.name}"
             current = self._bot.plugin_manager.get_plugin_configuration(self.name)
@@ -162,43 +160,46 @@ class RedAlert(
             config = parse_config_text(match.group(1))
             validate(config, self._defaults(), os.environ)
         except ConfigError as exc:
-            if not self._is_admin(msg):
+            if not self.is_admin(msg):
                 return msg, cmd, args  # the ACLs plugin answers non-admins
             faults = "\n".join(f"- {fault}" for fault in exc.faults)
             self._bot.send_simple_reply(msg, f"Configuration refused, nothing changed:\n{faults}")
             return None, None, None
         return msg, cmd, f"RedAlert {config!r}"
 
-    def _is_admin(self, msg) -> bool:
-        who = getattr(msg.frm, "aclattr", str(msg.frm))
-        return any(fnmatch(who, pattern) for pattern in getattr(self.bot_config, "BOT_ADMINS", ()))
-
     # --- lifecycle ------------------------------------------------------------------------------------------
     def activate(self) -> None:
         super().activate()
         log_redaction.install()
         hide_configuration_in_logs()
-        # activate() reruns on every configuration change. The service (with its store and thread pool) and the
-        # once-per-process tasks are created on the first one only, so a command running during a reload keeps
-        # a working service.
-        first = self.service is None
+        # activate() reruns on every configuration change. The application (with its store and thread pools) and
+        # the once-per-process tasks are built on the first one only, so a command running during a reload keeps
+        # a working application.
+        first = self._app is None
         if first:
-            url = database_url(self.bot_config)
-            single_process.claim(url)  # config.py refuses a second process on SQLite; plugin-only setups too
-            store = Store(url)
-            store.migrate()
-            gateway = SlackGateway(self._slack_client, RatePacer(slack_rate_scale()))
-            if store.rate_buckets is not None:  # PostgreSQL: the replicas pace their Slack calls as one app
-                gateway.pacer.share(store.rate_buckets.reserve, store.rate_buckets.take_if_free)
+            self._app = build(
+                AppConfig(
+                    database_url=database_url(self.bot_config),
+                    slack_client=lambda: getattr(self._bot, "slack_web", None),  # slackv3's, rebuilt on reconnect
+                    settings=lambda: self.settings,
+                    is_admin=self.is_admin_id,
+                    admin_ids=self.admin_ids,
+                    replica=self.replica_identity(),
+                    timing=timing_from_env(),
+                    rate_scale=slack_rate_scale(),
+                    web=web_settings(self.bot_config),
+                )
+            )
             if hasattr(self._bot, "reply_pacer"):  # RedAlertSlack: Errbot's replies share the channels' budgets
-                self._bot.reply_pacer = gateway.pacer
-            self.service = IncidentService(store, gateway, lambda: self.settings, replica=self.replica_identity())
-        self._start_workflow()  # roles, statuses, updates, reminders (chat_commands/workflow.py)
-        self._start_integrations()  # the outbox feed and its dispatcher (chat_commands/integrations.py)
-        self._start_analysis()  # stats, export, weekly digest, web report (chat_commands/analysis.py)
-        self._start_problems()  # links, problems, tasks and their reminders (chat_commands/problems.py)
+                self._bot.reply_pacer = self.app.gateway.pacer
+        # Each area's part of the front end, in this order: the pollers restart on every activation (Errbot stops
+        # them on deactivation); what is built once checks for itself.
+        self._start_workflow()  # the reminder poller (chat_commands/workflow.py)
+        self.app.start()  # the outbox's delivery
+        self._start_analysis()  # the weekly digest's poller, the web report's port (chat_commands/analysis.py)
+        self._start_problems()  # the task and problem reminders' poller (chat_commands/problems.py)
         self._start_interactions()  # /incident, buttons, modals (chat_commands/interactive.py)
-        self._start_status_page()  # publish, unpublish, the public status page (chat_commands/status_page.py)
+        self._start_status_page()  # the public status page's server (chat_commands/status_page.py)
         self._watch_shared_state()  # configuration changed on another replica (chat_commands/replicas.py)
         self._start_observability()  # metrics, /healthz, /readyz (chat_commands/observability.py)
         if not first:
@@ -209,7 +210,7 @@ class RedAlert(
             threading.Thread(target=self._log_setup_problems, name="redalert-doctor", daemon=True).start()
 
     def _log_setup_problems(self) -> None:
-        problems = doctor.check(self.service.gateway, self.settings)
+        problems = self.app.doctor()
         for problem in problems:
             self.log.error("Slack setup: %s", problem)
         if not problems:
@@ -221,54 +222,18 @@ class RedAlert(
         self._stop_observability()
         self._stop_interactions()
         self._stop_status_page()
-        self._stop_integrations()
-        if self.service is not None:
-            self.service.drain()
+        if self._app is not None:
+            self.app.stop()
+            self.app.drain()
         super().deactivate()
-
-    def _slack_client(self):
-        """The backend's WebClient on slackv3 (rebuilt on reconnect); otherwise one from the environment."""
-        client = getattr(self._bot, "slack_web", None)
-        if client is not None:
-            return client
-        if getattr(self, "_own_client", None) is None:
-            token = os.environ.get("SLACK_BOT_TOKEN", "")
-            self._own_client = build_client(token, os.environ.get("SLACK_API_URL"))
-        return self._own_client
-
-    # --- message helpers ------------------------------------------------------------------------------------
-    @staticmethod
-    def _event(msg) -> dict:
-        return msg.extras.get("slack_event") or {}
-
-    def _raw_args(self, msg, args: str, *words: str) -> str:
-        """The command's arguments from the raw Slack text, which keeps mention markup the backend rewrites."""
-        event = self._event(msg)
-        raw = (event.get("message") or event).get("text")
-        tail = commands.command_tail(raw, *words) if raw else None
-        return tail if tail is not None else args
-
-    def _sender(self, msg) -> str:
-        return getattr(msg.frm, "userid", None) or str(getattr(msg.frm, "person", msg.frm))
-
-    def _here(self, msg) -> str | None:
-        channel = self._event(msg).get("channel")
-        if channel:
-            return channel
-        room = getattr(msg.frm, "room", None) if msg.is_group else None
-        return getattr(room, "id", None) or (str(room) if room else None)
 
     def _dedup_key(self, msg) -> str | None:
         """Channel + original ts: absorbs Socket Mode redeliveries and `message_changed` edits of one command."""
-        event = self._event(msg)
+        event = self.slack_event(msg)
         original = event.get("message") or event
         if event.get("channel") and original.get("ts"):
             return f"{event['channel']}:{original['ts']}"
         return None
-
-    @staticmethod
-    def _warnings(warnings: list[str]) -> str:
-        return replies.warnings_lines(warnings)
 
     # --- commands -------------------------------------------------------------------------------------------
     @botcmd
@@ -310,44 +275,30 @@ class RedAlert(
 
         Example: `!incident open sev1 Checkout is down @alice @oncall` (in any channel or in a DM to the bot).
         """
-        recorded = msg.extras.pop(RECORDED_OPEN, None)
-        if recorded is None:  # not recorded on receipt (no Slack event, or the store failed then): now
-            try:
-                request = self._open_request(msg, args)
-                recorded = request, self.service.record(request)
-            except ParseError as exc:
-                return texts.unping(str(exc))
-        request, report = recorded
-        if not report.duplicate:
-            report = self.service.run_open_steps(report.incident, request.mentions)
-        edited = self._event(msg).get("subtype") == "message_changed"
+        recorded = msg.extras.pop(RECORDED_OPEN, None)  # recorded on receipt (take_command)
+        try:
+            request = recorded[0] if recorded else self._open_request(msg, args)
+            report = self.app.open_incident(request, recorded[1] if recorded else None)
+        except (ParseError, ServiceError) as exc:
+            return texts.unping(str(exc))
         incident = report.incident
+        where = messages.channel(incident.channel_id)
         if report.repeated:
-            return (
-                f"You opened this a moment ago: Incident {incident.number} in {messages.channel(incident.channel_id)}."
-            )
+            return f"You opened this a moment ago: Incident {incident.number} in {where}."
         if report.duplicate:
-            if edited:
-                return (
-                    f"Editing the command does not open a second incident: Incident {incident.number} is in "
-                    f"{messages.channel(incident.channel_id)}."
-                )
+            if self.slack_event(msg).get("subtype") == "message_changed":
+                return f"Editing the command does not open a second incident: Incident {incident.number} is in {where}."
             return None  # a redelivered event: the first delivery already answered
-        if incident.channel_id:
-            report.warnings.extend(self.workflow.announce_opened(incident))
-        reply = replies.opened(report, self.settings)
-        if incident.channel_id:
-            self.service.mark_replied(incident.number)
-        return reply
+        return replies.opened(report, self.settings)
 
     def _open_request(self, msg, args: str) -> OpenRequest:
         """The open a message asks for; ParseError says what is wrong with it."""
-        command = commands.parse_open(self._raw_args(msg, args, "open"), self.settings)
+        command = commands.parse_open(self.arguments(msg, args, "incident", "open"), self.settings)
         return OpenRequest(
             severity=command.severity,
             description=command.description,
-            opened_by=self._sender(msg),
-            origin_channel=self._here(msg),
+            opened_by=self.sender(msg),
+            origin_channel=self.here(msg),
             mentions=command.mentions,
             dedup_key=self._dedup_key(msg),
             is_private=command.is_private,
@@ -360,30 +311,23 @@ class RedAlert(
         except ParseError:
             return  # the command answers with what is wrong
         try:
-            msg.extras[RECORDED_OPEN] = request, self.service.record(request)
+            msg.extras[RECORDED_OPEN] = request, self.app.record_open(request)
         except ServiceError:
             return  # refused (an unknown severity): the command says why
         except Exception:  # the command records it itself (and says why if it still cannot)
             self.log.warning("Could not record an incident on receipt; the command will try again", exc_info=True)
 
-    @staticmethod
-    def _failed_invites(failed: dict[str, str]) -> str:
-        """The reply line naming who could not be invited and why ("" when everyone was)."""
-        return replies.failed_invites_line(failed)
-
     @botcmd
-    def incident_list(self, msg, args):
+    @answers
+    def incident_list(self, asker: Requester, text: str):
         """List open incidents; `!incident list all` includes closed ones.
 
         Private incidents are listed only to their members and admins, and only in a DM with me (or in the
         incident's own channel): in a channel, everyone there reads the answer.
         Example: `!incident list all`
         """
-        try:
-            include_closed = commands.parse_list(args)
-        except ParseError as exc:
-            return texts.unping(str(exc))
-        incidents, total = self.service.list(include_closed=include_closed, viewer=self._asker(msg).audience())
+        include_closed = commands.parse_list(text)
+        incidents, total = self.app.list_incidents(asker, include_closed=include_closed)
         kind = "incidents" if include_closed else "open incidents"
         if not incidents:
             return "No incidents yet." if include_closed else "No open incidents."
@@ -394,52 +338,37 @@ class RedAlert(
         return "\n".join(lines)
 
     @botcmd
-    def incident_invite(self, msg, args):
+    @answers
+    def incident_invite(self, asker: Requester, text: str):
         """Invite people or user groups to an incident; in its channel, or anywhere with its number.
 
         Example: `!incident invite @bob @dba-team` or `!incident invite 12 @bob`
         """
-        try:
-            command = commands.parse_invite(self._raw_args(msg, args, "invite"))
-            incident, outcome, warnings = self.service.invite(
-                number=command.number,
-                here=self._here(msg),
-                mentions=command.mentions,
-                actor=self._sender(msg),
-                viewer=self._asker(msg).person(),
-            )
-        except (ParseError, ServiceError) as exc:
-            return texts.unping(str(exc))
+        command = commands.parse_invite(text)
+        invited = self.app.invite(asker, command.number, command.mentions)
+        outcome = invited.outcome
         if outcome.invited:
-            text = f"Invited {', '.join(messages.user(u) for u in outcome.invited)} to incident {incident.number}."
+            people = ", ".join(messages.user(u) for u in outcome.invited)
+            reply = f"Invited {people} to incident {invited.incident.number}."
         else:
-            text = "Nobody was invited." if outcome.failed else "Nobody new to invite."
-        return text + self._failed_invites(outcome.failed) + self._warnings(warnings)
+            reply = "Nobody was invited." if outcome.failed else "Nobody new to invite."
+        return reply + replies.failed_invites_line(outcome.failed) + replies.warnings_lines(invited.warnings)
 
     @botcmd
-    def incident_close(self, msg, args):
+    @answers
+    def incident_close(self, asker: Requester, text: str):
         """Close an incident: posts who closed it, how long it lasted and the resolution, then archives the channel.
 
         Example: `!incident close Rolled back the deploy` in the incident channel, or `!incident close 12 Fixed`
         """
-        try:
-            command = commands.parse_close(self._raw_args(msg, args, "close"))
-            incident, warnings = self.service.close(
-                number=command.number,
-                channel_id=command.channel_id,
-                here=self._here(msg),
-                actor=self._sender(msg),
-                resolution=command.resolution,
-                actor_is_admin=self._is_admin(msg),
-                viewer=self._asker(msg).person(),
-            )
-        except (ParseError, ServiceError) as exc:
-            return texts.unping(str(exc))
-        if incident.channel_id and incident.channel_id == self._here(msg):
+        command = commands.parse_close(text)
+        closed = self.app.close(asker, command.number, command.resolution, channel_id=command.channel_id)
+        incident = closed.incident
+        if incident.channel_id and incident.channel_id == asker.here:
             return None  # the closing message posted there is the answer; the channel is archived now
         lasted = texts.duration(incident.closed_at - incident.opened_at)
         channel = "its channel is archived" if incident.channel_id else "it never had a channel"
-        return f"Incident {incident.number} closed after {lasted}; {channel}.{self._warnings(warnings)}"
+        return f"Incident {incident.number} closed after {lasted}; {channel}.{replies.warnings_lines(closed.warnings)}"
 
     @botcmd(admin_only=True)
     def incident_doctor(self, msg, args):
@@ -447,7 +376,7 @@ class RedAlert(
 
         Example: `!incident doctor` (admins only)
         """
-        problems = doctor.check(self.service.gateway, self.settings)
+        problems = self.app.doctor()
         replicas = "\n*Replicas* (a heartbeat row each):\n" + "\n".join(self._replica_report())
         if not problems:
             return (
@@ -457,28 +386,24 @@ class RedAlert(
         return f"{len(problems)} problem(s) found:\n" + "\n".join(f"- {p}" for p in problems) + replicas
 
     @botcmd
-    def incident_retry(self, msg, args):
+    @answers
+    def incident_retry(self, asker: Requester, text: str):
         """Finish an incident's failed open steps (channel, topic, invites, summary, pin) or its failed close.
 
         Example: `!incident retry 12`
         """
-        text = args.strip().lstrip("#")
+        text = text.strip().lstrip("#")
         if not text.isdigit():
             return "Usage: !incident retry <number>"
-        try:
-            # A private incident the asker may not see does not exist for them: same answer as an unused number.
-            self.service.find(self._asker(msg).person(), number=int(text), verb="retry")
-            closed = self.service.finish_close(int(text))
-            if closed is not None:
-                incident, warnings = closed
-                return f"Incident {incident.number} is closed now; its channel is archived.{self._warnings(warnings)}"
-            report = self.service.resume(int(text))
-        except ServiceError as exc:
-            return texts.unping(str(exc))
+        retried = self.app.retry(asker, int(text))
+        if retried.closed is not None:
+            closed, warnings = retried.closed, replies.warnings_lines(retried.closed.warnings)
+            return f"Incident {closed.incident.number} is closed now; its channel is archived.{warnings}"
+        report = retried.report
+        assert report is not None  # retry either finishes a close or resumes the open
         incident = report.incident
         if not incident.channel_id:
-            return f"Incident {incident.number} still has no channel.{self._warnings(report.warnings)}"
-        self.service.mark_replied(incident.number)
+            return f"Incident {incident.number} still has no channel.{replies.warnings_lines(report.warnings)}"
         state = "is complete" if report.complete else "still has unfinished steps"
         where = messages.channel(incident.channel_id)
-        return f"Incident {incident.number} {state}: {where}.{self._warnings(report.warnings)}"
+        return f"Incident {incident.number} {state}: {where}.{replies.warnings_lines(report.warnings)}"

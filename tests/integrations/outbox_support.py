@@ -1,5 +1,5 @@
-"""A RedAlert core (incident, workflow and integrations services) wired to the Slack emulator, the outside-system
-emulators and an SQLite file, with a manual clock. Nothing runs in the background: tests call `deliver()`."""
+"""The RedAlert application (redalert_core/application) built on the Slack emulator, the outside-system emulators
+and an SQLite file, with a manual clock. Nothing runs in the background: tests call `deliver()`."""
 
 from __future__ import annotations
 
@@ -12,7 +12,11 @@ from reliability.service_support import ManualClock
 from slack_workspace import ADMIN, BOT_TOKEN
 
 from outside_emulators import ConfluenceEmulator, PagerDutyEmulator, TrelloEmulator, WebhookReceiver
+from redalert_core.application.app import RedAlertApp
+from redalert_core.application.bootstrap import AppConfig, build
+from redalert_core.application.clock import Clock
 from redalert_core.domain.outbox import WAITING, State
+from redalert_core.domain.requester import Requester
 from redalert_core.domain.settings import DEFAULT_CONFIG, Settings, validate
 from redalert_core.integrations.confluence import ConfluenceClient
 from redalert_core.integrations.pagerduty import PagerDutyClient
@@ -20,9 +24,9 @@ from redalert_core.integrations.trello import TrelloClient
 from redalert_core.services.incidents import IncidentService, OpenRequest
 from redalert_core.services.integrations import IntegrationsService
 from redalert_core.services.outbox_delivery import Deliverers
-from redalert_core.services.workflow import Asker, WorkflowService
+from redalert_core.services.status_page import StatusPageService
+from redalert_core.services.workflow import WorkflowService
 from redalert_core.slack.gateway import SlackGateway, build_client
-from redalert_core.slack.rate_pacing import RatePacer
 from redalert_core.store import Store
 from slack_emulator import SlackEmulator
 
@@ -34,12 +38,31 @@ TRELLO_KEY, TRELLO_TOKEN = "0123456789abcdef0123456789abcdef", "ATTA" + "7" * 60
 
 @dataclass
 class Core:
-    store: Store
+    """The application with its services at hand, and the configuration the test changes."""
+
+    app: RedAlertApp
     clock: ManualClock
-    incidents: IncidentService
-    workflow: WorkflowService
-    integrations: IntegrationsService
     config: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def store(self) -> Store:
+        return self.app.store
+
+    @property
+    def incidents(self) -> IncidentService:
+        return self.app.incidents
+
+    @property
+    def workflow(self) -> WorkflowService:
+        return self.app.workflow
+
+    @property
+    def integrations(self) -> IntegrationsService:
+        return self.app.integrations
+
+    @property
+    def status_page(self) -> StatusPageService:
+        return self.app.status_page
 
     @property
     def settings(self) -> Settings:
@@ -71,18 +94,17 @@ class Core:
         request = OpenRequest(
             severity=severity, description=description, opened_by=ADMIN, origin_channel=None, is_private=private
         )
-        return self.incidents.open(request).incident
+        return self.app.open_incident(request).incident
 
-    def asker(self) -> Asker:
-        return Asker(user=ADMIN, is_admin=True)
+    def asker(self) -> Requester:
+        return Requester(user=ADMIN, is_admin=True)
 
     def status(self, number: int, status: str, note: str | None = None):
-        return self.workflow.set_status(number, self.asker(), status, note)
+        return self.app.set_status(self.asker(), number, status, note)
 
     def close(self, number: int, resolution: str = "Fixed"):
-        return self.incidents.close(
-            number=number, channel_id=None, here=None, actor=ADMIN, resolution=resolution, actor_is_admin=True
-        )
+        closed = self.app.close(self.asker(), number, resolution)
+        return closed.incident, closed.warnings
 
 
 def make_core(
@@ -98,10 +120,7 @@ def make_core(
     """Services on the database in `data_dir` (a second call is a restart) with a configuration that is read on
     every use, so tests can change it with `core.configure(...)`."""
     clock = clock or ManualClock()
-    store = Store(f"sqlite:///{data_dir / 'redalert.sqlite3'}")
-    store.migrate()
     client = build_client(BOT_TOKEN, emulator.api_url)
-    gateway = SlackGateway(lambda: client, RatePacer(100.0))
     # The emulators listen on 127.0.0.1: webhook URLs there are allowed only with ALLOW_PRIVATE_URLS.
     current: dict[str, Any] = {"ALLOW_PRIVATE_URLS": True, **(config or {})}
     cache: dict[str, Settings] = {}
@@ -112,21 +131,31 @@ def make_core(
             cache[key] = validate({**DEFAULT_CONFIG, **current}, dict(DEFAULT_CONFIG))
         return cache[key]
 
-    incidents = IncidentService(store, gateway, settings, clock=clock)
-    workflow = WorkflowService(incidents, clock=clock)
-    incidents.before_archive.append(workflow.before_archive)
-    deliverers = Deliverers(
-        store,
-        gateway,
-        clock,
-        pagerduty=PagerDutyClient(url=pagerduty.url if pagerduty else "http://127.0.0.1:9/v2/enqueue"),
-        confluence=ConfluenceClient(
-            confluence.url if confluence else "http://127.0.0.1:9/wiki", CONFLUENCE_EMAIL, CONFLUENCE_TOKEN
-        ),
-        trello=TrelloClient(trello.url if trello else "http://127.0.0.1:9/1/", TRELLO_KEY, TRELLO_TOKEN),
+    def deliverers(store: Store, gateway: SlackGateway, clock: Clock) -> Deliverers:
+        return Deliverers(
+            store,
+            gateway,
+            clock,
+            pagerduty=PagerDutyClient(url=pagerduty.url if pagerduty else "http://127.0.0.1:9/v2/enqueue"),
+            confluence=ConfluenceClient(
+                confluence.url if confluence else "http://127.0.0.1:9/wiki", CONFLUENCE_EMAIL, CONFLUENCE_TOKEN
+            ),
+            trello=TrelloClient(trello.url if trello else "http://127.0.0.1:9/1/", TRELLO_KEY, TRELLO_TOKEN),
+        )
+
+    app = build(
+        AppConfig(
+            database_url=f"sqlite:///{data_dir / 'redalert.sqlite3'}",
+            slack_client=lambda: client,
+            settings=settings,
+            is_admin=lambda user: user == ADMIN,
+            rate_scale=100.0,
+            clock=clock,
+            deliverers=deliverers,
+            jitter=lambda: 0.5,
+        )
     )
-    integrations = IntegrationsService(incidents, clock=clock, deliverers=deliverers, jitter=lambda: 0.5)
-    return Core(store, clock, incidents, workflow, integrations, current)
+    return Core(app, clock, current)
 
 
 def webhook_config(receiver: WebhookReceiver, events: list[str], path: str = "/hook") -> dict:

@@ -5,15 +5,12 @@ from __future__ import annotations
 
 import pytest
 from outbox_support import make_core, webhook_config
-from slack_workspace import ADMIN
 
 from outside_emulators import StatuspageEmulator
 from redalert_core.domain.outbox import STATUSPAGE, State
 from redalert_core.integrations.statuspage import StatuspageClient
 from redalert_core.services.incidents import ServiceError
-from redalert_core.services.status_page import StatusPageService
 from redalert_core.services.statuspage_delivery import StatuspageDeliverer
-from redalert_core.services.workflow import Asker
 
 PAGE, API, WEB = "pg1abc", "b13yz5g2cw10", "c24yz5g2cw11"
 KEY = "sp-key-0123456789abcdef"
@@ -38,12 +35,11 @@ def core(emulator, tmp_path, statuspage, hooks):
     hooks.clock = lambda: core.clock.now.timestamp()
     client = StatuspageClient(statuspage.url, KEY)
     core.integrations.deliverers.extra[STATUSPAGE] = StatuspageDeliverer(core.store, lambda: client)
-    core.status_page = StatusPageService(core.workflow, clock=core.clock)
     return core
 
 
 def publish(core, number: int, text: str):
-    return core.status_page.publish(number, Asker(user=ADMIN, is_admin=True), text)
+    return core.status_page.publish(number, core.asker(), text)
 
 
 def successful(statuspage, method: str) -> list:
@@ -107,7 +103,7 @@ def test_429_waits_for_retry_after_and_unpublish_deletes(core, statuspage):
     [row] = core.rows(STATUSPAGE)
     assert row.state is State.RETRYING and (row.next_attempt_at - core.clock.now).total_seconds() >= 40
     core.deliver_until_quiet()
-    core.status_page.unpublish(incident.number, Asker(user=ADMIN, is_admin=True))
+    core.status_page.unpublish(incident.number, core.asker())
     core.deliver_until_quiet()
     assert statuspage.incidents == [] and len(successful(statuspage, "DELETE")) == 1
 

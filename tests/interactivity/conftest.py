@@ -1,8 +1,8 @@
 """Interactions against the Slack emulator, without a Socket Mode connection.
 
 The emulator makes the payloads (slash commands, clicks, submissions) exactly as Slack would; with no app
-connected they are only stored, and the test hands each one to the interaction service itself and reads the ack
-payload it returns. Everything the service then does goes through the emulator's Web API, response_url and views.
+connected they are only stored, and the test hands each one to the interactivity front end itself and reads the ack
+payload it returns. Everything it then does goes through the emulator's Web API, response_url and views.
 """
 
 from __future__ import annotations
@@ -15,13 +15,13 @@ from manual_time import coalesce_on_manual_time
 from reliability.service_support import ManualClock
 from slack_workspace import ADMIN, BOT_TOKEN
 
+from redalert_core.application.app import RedAlertApp
+from redalert_core.application.bootstrap import AppConfig, build
 from redalert_core.domain.settings import DEFAULT_CONFIG, Settings, validate
+from redalert_core.frontends.interactivity import Interactivity
 from redalert_core.services.incidents import IncidentService
-from redalert_core.services.interactions import InteractionService
 from redalert_core.services.workflow import WorkflowService
-from redalert_core.slack.gateway import SlackGateway, build_client
-from redalert_core.slack.rate_pacing import RatePacer
-from redalert_core.store import Store
+from redalert_core.slack.gateway import build_client
 from slack_emulator import SlackEmulator
 
 DAVE = "U0DAVE"
@@ -31,11 +31,18 @@ ERIN = "U0ERIN"
 @dataclass
 class Stack:
     emu: SlackEmulator
-    incidents: IncidentService
-    workflow: WorkflowService
-    interactions: InteractionService
+    app: RedAlertApp
+    interactions: Interactivity
     clock: ManualClock
     config: dict
+
+    @property
+    def incidents(self) -> IncidentService:
+        return self.app.incidents
+
+    @property
+    def workflow(self) -> WorkflowService:
+        return self.app.workflow
 
     @property
     def settings(self) -> Settings:
@@ -75,21 +82,24 @@ class Stack:
 def stack(emulator, tmp_path) -> Iterator[Stack]:
     emulator.add_user(DAVE, "dave", real_name="Dave")
     emulator.add_user(ERIN, "erin", real_name="Erin")
-    store = Store(f"sqlite:///{tmp_path / 'redalert.sqlite3'}")
-    store.migrate()
     client = build_client(BOT_TOKEN, emulator.api_url)
     config: dict = {}
     clock = ManualClock()
     holder: dict = {}
-    incidents = IncidentService(
-        store, SlackGateway(lambda: client, RatePacer(100.0)), lambda: holder["stack"].settings, clock=clock
+    app = build(
+        AppConfig(
+            database_url=f"sqlite:///{tmp_path / 'redalert.sqlite3'}",
+            slack_client=lambda: client,
+            settings=lambda: holder["stack"].settings,
+            is_admin=lambda user: user == ADMIN,
+            rate_scale=100.0,
+            clock=clock,
+        )
     )
-    workflow = WorkflowService(incidents, clock=clock)
-    incidents.before_archive.append(workflow.before_archive)
-    interactions = InteractionService(incidents, workflow, lambda user: user == ADMIN, clock=clock)
-    holder["stack"] = Stack(emulator, incidents, workflow, interactions, clock, config)
-    holder["stack"].summary_time = coalesce_on_manual_time(workflow)  # the pinned summary's coalescing
+    interactions = Interactivity(app)
+    holder["stack"] = Stack(emulator, app, interactions, clock, config)
+    holder["stack"].summary_time = coalesce_on_manual_time(app.workflow)  # the pinned summary's coalescing
     yield holder["stack"]
     interactions.shutdown()
-    incidents.shutdown()
-    store.dispose()
+    app.incidents.shutdown()
+    app.store.dispose()

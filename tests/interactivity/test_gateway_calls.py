@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from slack_workspace import ALICE, BOB
 
-from redalert_core.services.interactions import Origin
+from redalert_core.domain.requester import Requester
 from redalert_core.slack import modals
 from redalert_core.slack.gateway import SlackError
 
@@ -72,9 +72,9 @@ def test_the_answer_falls_back_to_an_ephemeral_message_then_a_dm(stack):
     ops = stack.emu.channel_by_name("ops").id
     _, url = trigger_and_url(stack)
     stack.emu.advance_clock(31 * 60)  # the response_url expired: chat.postEphemeral instead
-    assert stack.interactions.tell(Origin(ALICE, ops, url), "via ephemeral")
+    assert stack.interactions.tell(Requester(ALICE, member_of=ops, reply_url=url), "via ephemeral")
     assert stack.emu.ephemerals_for(ALICE, ops)[-1]["text"] == "via ephemeral"
     quiet = stack.emu.add_channel("quiet", members=[ALICE])
-    assert stack.interactions.tell(Origin(ALICE, quiet, None), "via DM")
+    assert stack.interactions.tell(Requester(ALICE, member_of=quiet), "via DM")
     dm = stack.emu.open_dm(ALICE)
     assert stack.emu.messages(dm)[-1]["text"] == "via DM"

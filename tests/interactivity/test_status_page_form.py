@@ -5,15 +5,12 @@ from __future__ import annotations
 import pytest
 from slack_workspace import ALICE, BOB
 
-from redalert_core.services.status_page import StatusPageService
-
 from .test_buttons import answers, click
 
 
 @pytest.fixture
 def published(stack):
     stack.config["STATUS_COMPONENTS"] = [{"name": "api"}, {"name": "web"}]
-    stack.interactions.status_page = StatusPageService(stack.workflow, clock=stack.clock)
     return stack
 
 

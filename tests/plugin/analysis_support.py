@@ -9,13 +9,13 @@ from workflow_support import plugin
 def with_history(testbot):
     """Build tests/analysis_history.py in the plugin's store and stop the metrics clock at history.NOW."""
     bot = plugin(testbot)
-    history.build(bot.service.store)
+    history.build(bot.app.incidents.store)
     at(testbot, history.NOW)
     return bot
 
 
 def at(testbot, moment) -> None:
-    plugin(testbot).analysis.clock = lambda: moment
+    plugin(testbot).app.clock.set(moment)
 
 
 def file_text(upload: dict) -> str:

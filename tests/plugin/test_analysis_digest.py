@@ -64,10 +64,10 @@ def test_a_restart_does_not_post_the_same_week_again(testbot, slack):
     bot._poll_weekly_digest()
     assert len(posts(slack, channel)) == 1
     # A new process: a fresh service over the same database, its clock an hour later.
-    restarted = AnalysisService(bot.service, clock=lambda: MONDAY_9 + timedelta(hours=1))
+    restarted = AnalysisService(bot.app.incidents, clock=lambda: MONDAY_9 + timedelta(hours=1))
     assert restarted.post_weekly_digest() is None
     assert len(posts(slack, channel)) == 1
-    next_week = AnalysisService(bot.service, clock=lambda: MONDAY_9 + timedelta(days=7))
+    next_week = AnalysisService(bot.app.incidents, clock=lambda: MONDAY_9 + timedelta(days=7))
     assert next_week.post_weekly_digest() == "2026-W08"
     assert len(posts(slack, channel)) == 2
 
@@ -76,10 +76,10 @@ def test_a_digest_missed_by_more_than_a_day_is_skipped_and_none_is_posted_withou
     with_history(testbot)
     bot = plugin(testbot)
     at(testbot, MONDAY_9)
-    assert bot.analysis.post_weekly_digest() is None  # no DIGEST_CHANNEL
+    assert bot.app.analysis.post_weekly_digest() is None  # no DIGEST_CHANNEL
     channel = digest_channel(testbot, slack)
     at(testbot, MONDAY_9 + timedelta(days=1, minutes=1))
-    assert bot.analysis.post_weekly_digest() is None
+    assert bot.app.analysis.post_weekly_digest() is None
     assert posts(slack, channel) == []
 
 
@@ -89,4 +89,4 @@ def test_a_failing_slack_loses_that_weeks_digest_but_never_repeats_it(testbot, s
     bot.settings = dataclasses.replace(bot.settings, digest_channel="C0GONE")  # a channel that does not exist
     at(testbot, MONDAY_9)
     bot._poll_weekly_digest()
-    assert bot.analysis.post_weekly_digest() is None  # recorded before posting
+    assert bot.app.analysis.post_weekly_digest() is None  # recorded before posting

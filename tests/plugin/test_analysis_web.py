@@ -71,7 +71,7 @@ def test_a_private_incident_page_answers_a_non_member_as_an_unused_number(testbo
     unused_status, _, unused = get(f"{WEB_URL}/redalert/incidents/99", carol)
     assert (status, unused_status) == (404, 404)
     assert hidden.replace("incident 6", "incident 99") == unused and "secret breach" not in hidden
-    bot.service.store.participants.add(6, [CAROL], source="invite")  # once she is one of its people, she sees it
+    bot.app.incidents.store.participants.add(6, [CAROL], source="invite")  # once she is one of its people, she sees it
     status, _, page = get(f"{WEB_URL}/redalert/incidents/6", carol)
     assert status == 200 and "secret breach" in page
 
@@ -110,7 +110,7 @@ def test_the_report_is_read_only(testbot, slack):
 
 def test_web_is_refused_when_not_set_up(testbot, slack):
     bot = with_history(testbot)
-    bot.analysis.web = type(bot.analysis.web)(None, None)
+    bot.app.analysis.web = type(bot.app.analysis.web)(None, None)
     assert say(testbot, "!incident web") == (
         "The web report is not set up: the bot needs REDALERT_WEB_PORT and REDALERT_WEB_SECRET."
     )

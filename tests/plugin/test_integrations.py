@@ -26,7 +26,7 @@ def configure(testbot, config: str) -> None:
 
 
 def incident_channel(testbot, number: int) -> str:
-    return plugin(testbot).service.store.incidents.get(number).channel_id
+    return plugin(testbot).app.incidents.store.incidents.get(number).channel_id
 
 
 def test_open_pages_acknowledge_and_resolve_follow(pd, testbot):

@@ -5,7 +5,7 @@ from slack_workspace import ADMIN, ALICE, BOB, CAROL, SRE_GROUP
 
 
 def store(testbot):
-    return testbot.bot.plugin_manager.get_plugin_obj_by_name("RedAlert").service.store
+    return testbot.bot.plugin_manager.get_plugin_obj_by_name("RedAlert").app.incidents.store
 
 
 def channel_of(testbot, number):

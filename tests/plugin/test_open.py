@@ -23,10 +23,10 @@ def test_open_creates_a_complete_incident(testbot, slack):
     assert summary["blocks"][0]["text"]["text"] == "Incident 1: Checkout is down"
     assert "Checkout is down" in summary["text"]
     eventually(lambda: slack.pins(channel.id) == [summary["ts"]])  # the pin runs alongside the reply
-    incident = plugin(testbot).service.store.incidents.get(1)
+    incident = plugin(testbot).app.incidents.store.incidents.get(1)
     assert incident.status.value == "open"
     assert incident.origin_channel == "C0OPS"
-    assert set(plugin(testbot).service.store.participants.list(1)) == {ADMIN, ALICE, BOB, CAROL}
+    assert set(plugin(testbot).app.incidents.store.participants.list(1)) == {ADMIN, ALICE, BOB, CAROL}
 
 
 def test_configured_people_and_groups_are_invited(testbot, slack):
@@ -72,7 +72,7 @@ def test_channel_failure_keeps_the_record_and_retry_finishes_it(testbot, slack):
     assert "!incident retry 1" in reply
     reply = say(testbot, "!incident retry 1")
     assert reply.startswith("Incident 1 is complete: <#C")
-    assert plugin(testbot).service.store.incidents.get(1).status.value == "open"
+    assert plugin(testbot).app.incidents.store.incidents.get(1).status.value == "open"
 
 
 def test_bad_input_changes_nothing(testbot, slack):
@@ -81,7 +81,7 @@ def test_bad_input_changes_nothing(testbot, slack):
     assert "Usage" in say(testbot, "!incident open")
     assert "characters long" in say(testbot, "!incident open sev1 " + "x" * 5000)
     assert slack.calls_to("conversations.create") == []
-    assert plugin(testbot).service.store.incidents.list(include_closed=True)[1] == 0
+    assert plugin(testbot).app.incidents.store.incidents.list(include_closed=True)[1] == 0
 
 
 def test_the_same_message_twice_opens_one_incident(testbot, slack):

@@ -56,7 +56,7 @@ def test_a_hostile_description_never_pings_anywhere(testbot, slack):
     said += replies(testbot, f"!incident role scribe <@{ALICE}> {HOSTILE}", channel=cid)
     said += replies(testbot, f"!incident severity {HOSTILE}", channel=cid)
     opened = store(testbot).incidents.get(1).opened_at
-    plugin(testbot).workflow.clock = lambda: opened + timedelta(days=2)
+    plugin(testbot).app.clock.set(opened + timedelta(days=2))
     plugin(testbot)._send_reminders()
     said += replies(testbot, "!incident timeline", channel=cid)
     said += replies(testbot, "!incident postmortem", channel=cid)

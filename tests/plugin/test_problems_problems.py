@@ -32,7 +32,7 @@ def test_open_link_unlink_and_list(testbot, slack):
 
 
 def test_status_cause_workaround_show(testbot, slack):
-    time = coalesce_on_manual_time(plugin(testbot).workflow)
+    time = coalesce_on_manual_time(plugin(testbot).app.workflow)
     say(testbot, "!incident open sev2 checkout errors")
     cid = channel_of(testbot, 1)
     say(testbot, "!problem open Card processor times out", channel=cid)

@@ -14,7 +14,7 @@ MONDAY = datetime(2030, 6, 10, 9, 0, tzinfo=UTC)
 
 
 def at(testbot, moment) -> None:
-    plugin(testbot).workflow.clock = lambda: moment
+    plugin(testbot).app.clock.set(moment)
 
 
 def remind(testbot) -> None:
@@ -51,7 +51,7 @@ def test_an_overdue_task_nudges_its_owner_once_a_day(testbot, slack):
     assert len(dms(slack, ALICE)) == 1
     assert dms(slack, BOB) == []
     # Across a restart: a new service on the same store finds today's nudge recorded.
-    fresh = TaskService(plugin(testbot).workflow)
+    fresh = TaskService(plugin(testbot).app.workflow)
     assert fresh.send_nudges() == []
     manager = testbot.bot.plugin_manager
     manager.deactivate_plugin("RedAlert")

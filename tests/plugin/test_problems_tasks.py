@@ -18,14 +18,14 @@ NOW = datetime(2030, 6, 10, 9, 0, tzinfo=UTC)
 
 @pytest.fixture(autouse=True)
 def fixed_clock(testbot):
-    plugin(testbot).workflow.clock = lambda: NOW
+    plugin(testbot).app.clock.set(NOW)
 
 
 SUMMARY_SECONDS = 10  # SUMMARY_UPDATE_SECONDS by default
 
 
 def test_add_in_the_channel_to_a_number_and_to_a_problem(testbot, slack):
-    time = coalesce_on_manual_time(plugin(testbot).workflow)
+    time = coalesce_on_manual_time(plugin(testbot).app.workflow)
     say(testbot, "!incident open sev2 checkout errors")
     cid = channel_of(testbot, 1)
     assert say(testbot, f"!task add Add an alert on pool usage <@{ALICE}> due in 3d", channel=cid) == (
@@ -47,7 +47,7 @@ def test_add_in_the_channel_to_a_number_and_to_a_problem(testbot, slack):
 
 
 def test_done_reopen_assign_due_and_their_events(testbot, slack):
-    time = coalesce_on_manual_time(plugin(testbot).workflow)
+    time = coalesce_on_manual_time(plugin(testbot).app.workflow)
     say(testbot, "!incident open sev2 checkout errors")
     say(testbot, f"!task add 1 Add an alert <@{ALICE}> due in 3d")
     assert say(testbot, f"!task assign t1 <@{BOB}>") == f"Task T1 is now owned by <@{BOB}> (was <@{ALICE}>)."

@@ -79,7 +79,7 @@ def test_commands_are_counted_by_name_and_outcome_with_their_latency(port, testb
     def broken(**_):
         raise RuntimeError("the store fell over")
 
-    monkeypatch.setattr(plugin(testbot).service, "list", broken)
+    monkeypatch.setattr(plugin(testbot).app.incidents, "list", broken)
     say(testbot, "!incident list")  # Errbot answers with its error text
     assert value(port, "redalert_commands_total", command="incident_list", outcome="error") == 1
     # Free text never becomes a label: an unknown command is not a RedAlert command at all.
@@ -88,7 +88,7 @@ def test_commands_are_counted_by_name_and_outcome_with_their_latency(port, testb
 
 
 def test_slack_calls_rate_limits_retries_and_pacing_waits(port, testbot, slack):
-    gateway = plugin(testbot).service.gateway
+    gateway = plugin(testbot).app.incidents.gateway
     now = [0.0]
     gateway.pacer = RatePacer(clock=lambda: now[0], sleep=lambda seconds: None)  # a clock that never moves
     slack.inject_fault("conversations.create", "ratelimited", retry_after=0)
@@ -146,7 +146,7 @@ def slow_heartbeat(monkeypatch):
 
 
 def test_readyz_is_503_with_the_reason_when_the_heartbeat_is_stale(port, slow_heartbeat, testbot):
-    service = plugin(testbot).service
+    service = plugin(testbot).app.incidents
     me, replicas = service.replica, service.store.replicas
     first = replicas.get(me.replica_id).heartbeat_at
     eventually(lambda: replicas.get(me.replica_id).heartbeat_at != first, timeout=10)  # the loop's first beat

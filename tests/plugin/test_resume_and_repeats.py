@@ -12,15 +12,15 @@ def plugin(testbot):
 
 def test_activation_finishes_interrupted_opens_once(testbot, slack):
     ops = slack.channel_by_name("ops").id
-    store = plugin(testbot).service.store
+    store = plugin(testbot).app.incidents.store
     stale = store.incidents.create(
         severity="sev2", description="left behind", opened_by=ALICE, opened_at=datetime.now(UTC), origin_channel=ops
     )
     assert "deactivated" in say(testbot, "!plugin deactivate RedAlert")
-    plugin(testbot).service = None  # as in a new process: the next activation is the first
+    plugin(testbot)._app = None  # as in a new process: the next activation is the first
     assert "activated" in say(testbot, "!plugin activate RedAlert")
     notice = slack.wait_for_message(ops, lambda m: "was interrupted" in m["text"])
-    store = plugin(testbot).service.store
+    store = plugin(testbot).app.incidents.store
     eventually(lambda: store.incidents.get(stale.number).status.value == "open")  # once the notice is out
     incident = store.incidents.get(stale.number)
     assert notice["text"] == f"Incident {stale.number} was interrupted and is now complete: <#{incident.channel_id}>."
@@ -34,6 +34,6 @@ def test_the_same_open_typed_twice_opens_one_incident(testbot, slack):
     first = say(testbot, "!incident open sev1 Checkout is down", channel="C0OPS")
     assert first.startswith("Incident 1 ")
     again = say(testbot, "!incident open sev1   checkout IS down", channel="C0OPS")
-    channel = plugin(testbot).service.store.incidents.get(1).channel_id
+    channel = plugin(testbot).app.incidents.store.incidents.get(1).channel_id
     assert again == f"You opened this a moment ago: Incident 1 in <#{channel}>."
     assert len(slack.calls_to("conversations.create")) == 1

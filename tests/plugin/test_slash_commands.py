@@ -26,7 +26,7 @@ def test_open_with_mentions_and_a_redelivery_opens_one_incident(testbot, slack):
     ack, envelope = slash(testbot, slack, f"open sev2 DB slow <@{BOB}|bob>")
     assert ack["response_type"] == "ephemeral"
     assert ack["text"].startswith("Incident 1 (SEV2 - Major) is open in <#")
-    store = plugin(testbot).service.store
+    store = plugin(testbot).app.incidents.store
     incident = store.incidents.get(1)
     assert (incident.description, incident.opened_by) == ("DB slow", ALICE)
     assert {ALICE, BOB} <= set(slack.channel(incident.channel_id).members)
@@ -71,7 +71,7 @@ def test_other_slash_commands_are_not_ours(testbot, slack):
 
 def test_changes_made_privately_in_the_incident_channel_are_told_to_the_channel(testbot, slack):
     slash(testbot, slack, "open sev3 Search is slow")
-    cid = plugin(testbot).service.store.incidents.get(1).channel_id
+    cid = plugin(testbot).app.incidents.store.incidents.get(1).channel_id
     incident_channel = slack.channel(cid).name
     ack, _ = slash(testbot, slack, "status identified bad index", channel=incident_channel)
     assert ack["text"] == "Incident 1 is now identified (was investigating)."

@@ -22,7 +22,7 @@ def slash(testbot, slack, channel: str, text: str, user: str = ALICE) -> dict | 
 
 
 def store(testbot):
-    return testbot.bot.plugin_manager.get_plugin_obj_by_name("RedAlert").service.store
+    return testbot.bot.plugin_manager.get_plugin_obj_by_name("RedAlert").app.incidents.store
 
 
 def test_a_room_denied_command_is_refused_there_and_allowed_elsewhere(testbot, slack):

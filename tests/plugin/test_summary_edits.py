@@ -11,7 +11,7 @@ STATUSES = ("identified", "monitoring")
 
 
 def test_twenty_rapid_changes_edit_the_summary_twice_and_the_last_lands(testbot, slack):
-    time = coalesce_on_manual_time(plugin(testbot).workflow)
+    time = coalesce_on_manual_time(plugin(testbot).app.workflow)
     say(testbot, "!incident open sev2 checkout errors")
     cid = channel_of(testbot, 1)
     summary_ts = store(testbot).incidents.get(1).summary_ts

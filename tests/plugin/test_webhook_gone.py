@@ -34,7 +34,7 @@ def configure(testbot, hooks: WebhookReceiver) -> None:
 
 def test_a_410_disables_the_webhook_until_an_admin_enables_it(hooks, testbot, slack):
     configure(testbot, hooks)
-    store = plugin(testbot).service.store
+    store = plugin(testbot).app.incidents.store
     hooks.gone = True
     say(testbot, "!incident open sev1 Checkout is down")
     admin_dm = slack.open_dm(ADMIN)
@@ -87,7 +87,7 @@ def test_a_secret_gone_from_the_environment_does_not_stop_the_plugin(hooks, test
     assert "activated" in say(testbot, "!plugin activate RedAlert")
     assert [hook.name for hook in plugin(testbot).settings.integrations.webhooks] == ["audit"]
     assert say(testbot, "!incident open sev2 Search is slow").startswith("Incident 1 ")
-    outbox = plugin(testbot).service.store.outbox
+    outbox = plugin(testbot).app.incidents.store.outbox
     eventually(lambda: outbox.rows(destination=WEBHOOK)[0].state in (State.RETRYING, State.DEAD))
     [row] = outbox.rows(destination=WEBHOOK)
     assert hooks.deliveries == [] and "REDALERT_TEST_GONE_SECRET" in row.last_error

@@ -10,7 +10,7 @@ from redalert_core.services.workflow import WorkflowService
 
 
 def at(testbot, moment) -> None:
-    plugin(testbot).workflow.clock = lambda: moment
+    plugin(testbot).app.clock.set(moment)
 
 
 def reminders_in(slack, cid) -> list[str]:
@@ -58,7 +58,7 @@ def test_reminders_survive_a_restart(testbot, slack):
     plugin(testbot)._send_reminders()
     assert len(reminders_in(slack, cid)) == 1
     # A new service on the same store (what a restart builds) finds the reminder in the event log.
-    fresh = WorkflowService(plugin(testbot).service, clock=lambda: later + timedelta(hours=3))
+    fresh = WorkflowService(plugin(testbot).app.incidents, clock=lambda: later + timedelta(hours=3))
     assert fresh.send_reminders() == []
     manager = testbot.bot.plugin_manager
     manager.deactivate_plugin("RedAlert")

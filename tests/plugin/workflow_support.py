@@ -8,7 +8,7 @@ def plugin(testbot):
 
 
 def store(testbot):
-    return plugin(testbot).service.store
+    return plugin(testbot).app.incidents.store
 
 
 def channel_of(testbot, number: int) -> str:

@@ -537,8 +537,8 @@ class TestThroughThePlugin:
 
     def test_every_hostile_command_is_answered_and_stored_verbatim(self, testbot, slack, monkeypatch):
         plugin = testbot.bot.plugin_manager.get_plugin_obj_by_name("RedAlert")
-        store = plugin.service.store
-        pacer = getattr(plugin.service.gateway, "pacer", None)
+        store = plugin.app.incidents.store
+        pacer = getattr(plugin.app.incidents.gateway, "pacer", None)
         if pacer is not None:
             # Dozens of opens in a few seconds would make the client-side pacing wait minutes at Slack's real
             # tier rates; pacing has its own tests, and the emulator enforces no limits here. Patched on the class:
@@ -559,7 +559,9 @@ class TestThroughThePlugin:
             after = store.incidents.list(include_closed=True, limit=1)[1]
             if kind == "open":
                 try:
-                    expected = commands.parse_open(commands.command_tail(text, "open") or "", plugin.settings)
+                    expected = commands.parse_open(
+                        commands.command_tail(text, "incident", "open") or "", plugin.settings
+                    )
                 except ParseError:
                     assert after == before, (text, reply)
                     continue
@@ -581,7 +583,7 @@ class TestThroughThePlugin:
             if kind == "config" and reply == "Plugin configuration done.":
                 # A random valid configuration would change the severities the next examples type: put it back.
                 assert say(testbot, "!plugin config RedAlert {}") == "Plugin configuration done."
-                store = plugin.service.store  # re-activation built a new service
+                store = plugin.app.incidents.store  # re-activation built a new service
 
         print(f"plugin: {COUNTS['plugin']} hostile commands {tally}")
         assert COUNTS["plugin"] >= EXAMPLES["plugin"] * 0.9

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 from slack_workspace import BOT_TOKEN
 
+from redalert_core.application.clock import Clock
 from redalert_core.domain.settings import DEFAULT_CONFIG, validate
 from redalert_core.services.incidents import IncidentService
 from redalert_core.slack.gateway import SlackGateway, build_client
@@ -17,17 +18,15 @@ from slack_emulator import SlackEmulator
 INCIDENT_PURPOSE = "RedAlert incident "
 
 
-class ManualClock:
-    """Starts at a fixed moment; only `advance` moves it, so time windows are exact in tests."""
+class ManualClock(Clock):
+    """The application's clock stopped at a fixed moment; only `advance` moves it, so time windows are exact."""
 
     def __init__(self) -> None:
-        self.now = datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC)
+        super().__init__(datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC))
 
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
+    @property
+    def now(self) -> datetime:
+        return self()
 
 
 def make_service(

@@ -38,9 +38,9 @@ def test_descriptions_never_carry_pings_or_control_characters():
 
 
 def test_command_tail_finds_the_arguments_after_any_prefix():
-    assert commands.command_tail("<@U0BOT> incident open sev1 x <@U1>", "open") == "sev1 x <@U1>"
-    assert commands.command_tail("!INCIDENT  close  12", "close") == "12"
-    assert commands.command_tail("hello", "open") is None
+    assert commands.command_tail("<@U0BOT> incident open sev1 x <@U1>", "incident", "open") == "sev1 x <@U1>"
+    assert commands.command_tail("!INCIDENT  close  12", "incident", "close") == "12"
+    assert commands.command_tail("hello", "incident", "open") is None
 
 
 def test_invite_parsing():

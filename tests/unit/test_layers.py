@@ -1,8 +1,9 @@
 """The layers hold: the domain does no I/O, and no import runs from a lower layer to a higher one.
 
-Layers, top to bottom: the Errbot plugin (redalert.py, chat_commands) → services → adapters (slack, store,
-integrations, charts, web, observability) → domain. Checked on the source with the ast module, so a new file is
-covered the day it is added.
+Layers, top to bottom: front ends (the Errbot plugin: redalert.py and chat_commands; frontends: Slack interactivity)
+→ the application (one object, one method per use case) → services → adapters (slack, store, integrations, charts,
+web, observability) → domain. A front end talks to the application only: it may not reach a service, the store or
+an outside system's client. Checked on the source with the ast module, so a new file is covered the day it is added.
 """
 
 from __future__ import annotations
@@ -12,7 +13,10 @@ from pathlib import Path
 
 import pytest
 
-CORE = Path(__file__).resolve().parents[2] / "plugins" / "redalert" / "redalert_core"
+PLUGIN = Path(__file__).resolve().parents[2] / "plugins" / "redalert"
+CORE = PLUGIN / "redalert_core"
+# What a front end may import: the application, and what it needs to read requests and render answers.
+FRONT_END = {"application", "domain", "slack", "web", "observability"}
 # What each layer may import from redalert_core (besides itself).
 ALLOWED = {
     "domain": set(),
@@ -23,6 +27,8 @@ ALLOWED = {
     "web": {"domain"},
     "observability": {"domain"},
     "services": {"domain", "slack", "store", "integrations", "charts", "web", "observability"},
+    "application": {"domain", "services", "slack", "store", "integrations", "charts", "web", "observability"},
+    "frontends": FRONT_END,
 }
 # Libraries only adapters (and the plugin) may use.
 ADAPTER_LIBRARIES = {
@@ -75,6 +81,20 @@ def _wrong_imports(layer: str, path: Path, core: Path = CORE) -> list[str]:
 def test_no_import_runs_upward(layer: str, path: Path) -> None:
     wrong = _wrong_imports(layer, path)
     assert not wrong, f"{path.relative_to(CORE)} imports across layers: {wrong}"
+
+
+def _plugin_files() -> list[Path]:
+    return [PLUGIN / "redalert.py", *sorted((PLUGIN / "chat_commands").glob("*.py"))]
+
+
+@pytest.mark.parametrize("path", _plugin_files(), ids=lambda p: p.name)
+def test_the_plugin_talks_to_the_application_only(path: Path) -> None:
+    wrong = []
+    for module, line in _imports(path, PLUGIN):
+        parts = module.split(".")
+        if parts[0] == "redalert_core" and len(parts) > 1 and parts[1] not in FRONT_END | {"frontends"}:
+            wrong.append(f"line {line}: {module}")
+    assert not wrong, f"{path.name} reaches past the application: {wrong}"
 
 
 def test_every_module_is_in_a_layer() -> None:

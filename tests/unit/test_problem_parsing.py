@@ -4,10 +4,9 @@ from datetime import date
 
 import pytest
 
-from redalert_core.domain.commands import ParseError
+from redalert_core.domain.commands import ParseError, command_tail
 from redalert_core.domain.links import LinkKind
 from redalert_core.domain.problem_commands import (
-    command_tail,
     parse_link,
     parse_problem_incidents,
     parse_problem_open,

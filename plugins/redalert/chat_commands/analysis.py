@@ -1,23 +1,23 @@
 """Incident metrics in the RedAlert plugin (a mixin): `!incident stats`, `!incident export`, `!incident web`, the
 weekly digest poller and the read-only web report served by Errbot's built-in webserver.
 
-Relies on the RedAlert helpers `_sender`, `_here`, `_is_admin` and on `self.service` (see chat_commands/workflow.py).
+Each command calls one use case of `self.app` (see chat_commands/base.py).
 """
 
 from __future__ import annotations
 
 import os
-from fnmatch import fnmatch
 from typing import Any
 
 from errbot import botcmd, webhook
 
+from chat_commands.base import ChatBase, answers
 from chat_commands.workflow import reminder_interval
+from redalert_core.application.errors import ServiceError
+from redalert_core.application.results import WEB_COOKIE, WebSettings
 from redalert_core.domain import text as texts
+from redalert_core.domain.requester import Requester
 from redalert_core.domain.web_access import MIN_SECRET_LENGTH
-from redalert_core.services.analysis import AnalysisService, Asking, WebSettings
-from redalert_core.services.incidents import ServiceError
-from redalert_core.services.web_report import COOKIE, WebReport
 from redalert_core.slack import metrics_messages
 from redalert_core.web import port_guard
 
@@ -55,25 +55,20 @@ def guard_errbot_webserver() -> None:
         port_guard.guard(app)
 
 
-class AnalysisCommands:
-    analysis: AnalysisService | None = None
-    web_report: WebReport | None = None
+class AnalysisCommands(ChatBase):
+    _webserver_configured = False
 
-    # --- lifecycle (called from RedAlert.activate once the incident service exists) --------------------------
+    # --- lifecycle (called from RedAlert.activate) ------------------------------------------------------------
     def _start_analysis(self) -> None:
-        if self.analysis is None:
-            self.analysis = AnalysisService(self.service, web=web_settings(self.bot_config))
-            self.web_report = WebReport(self.analysis, self._is_admin_id, self.service.gateway.user_name)
+        if not self._webserver_configured:
+            self._webserver_configured = True
             self._configure_webserver()
         self.start_poller(reminder_interval(), self._poll_weekly_digest)
 
     def _poll_weekly_digest(self) -> None:
         """The weekly digest's poll: posts it when its time has come (once per week, see AnalysisService)."""
-        analysis = self.analysis
-        if analysis is None or not self._leads():  # one replica posts it (the week is also claimed in the database)
-            return
-        try:
-            analysis.post_weekly_digest()
+        try:  # by the leading replica (the week is also claimed in the database)
+            self.app.post_weekly_digest()
         except Exception:  # a poller that raises is not rescheduled: log and keep polling
             self.log.exception("The weekly digest failed")
 
@@ -86,7 +81,7 @@ class AnalysisCommands:
         port = web_port(self.bot_config)
         if port is None:
             return
-        if self.analysis.web.secret is None:
+        if self.app.analysis.web.secret is None:
             self.log.error("REDALERT_WEB_PORT is set but REDALERT_WEB_SECRET is missing or too short: no web report.")
             return
         manager = self._bot.plugin_manager
@@ -107,12 +102,6 @@ class AnalysisCommands:
             manager.activate_plugin("Webserver")
         self.log.info("Web report on port %s", port)
 
-    def _is_admin_id(self, user_id: str) -> bool:
-        return any(fnmatch(user_id, pattern) for pattern in getattr(self.bot_config, "BOT_ADMINS", ()))
-
-    def _asking(self, msg) -> Asking:
-        return Asking(user=self._sender(msg), here=self._here(msg), is_admin=self._is_admin(msg))
-
     # --- commands -------------------------------------------------------------------------------------------
     @botcmd
     def incident_stats(self, msg, args):
@@ -123,23 +112,23 @@ class AnalysisCommands:
         incident, in its own channel): everyone in a channel reads the answer. Definitions: docs/metrics.md.
         Example: `!incident stats 90d sev1`
         """
-        asking = self._asking(msg)
+        asker = self.requester(msg)
         try:
-            period_text, severity = self.analysis.parse_stats_args(args.split())
-            figures = self.analysis.figures(self.analysis.period(period_text), asking.viewer(), severity)
+            figures = self.app.figures(asker, self.arguments(msg, args, "incident", "stats"))
         except ServiceError as exc:
             yield texts.unping(str(exc))
             return
-        yield metrics_messages.stats_text(figures)
-        if figures.empty or not asking.here:
+        yield metrics_messages.stats_text(figures)  # first: the chart follows when it is uploaded
+        if figures.empty or not asker.here:
             return
         try:
-            self.analysis.upload_chart(asking.here, figures)
+            self.app.upload_chart(asker.here, figures)
         except ServiceError as exc:
             yield f":warning: {exc}"
 
     @botcmd
-    def incident_export(self, msg, args):
+    @answers
+    def incident_export(self, asker: Requester, args: str):
         """Upload every incident of a period as a CSV or JSON file (one row per incident, times in UTC).
 
         Columns: number, severity, status, description, channel, private, opened_at, opened_by, commander,
@@ -148,16 +137,12 @@ class AnalysisCommands:
         only in a DM with me (or, for one private incident, in its own channel), since everyone there reads the file.
         Example: `!incident export csv 90d` or `!incident export json 2026-01-01..2026-03-31`
         """
-        asking = self._asking(msg)
-        try:
-            fmt, period_text = self.analysis.parse_export_args(args.split())
-            rows, period = self.analysis.export(asking, fmt, period_text)
-        except ServiceError as exc:
-            return texts.unping(str(exc))
+        rows, period, fmt = self.app.export(asker, args)
         return f"Exported {rows} incident(s) opened {period.describe()} as {fmt.upper()}."
 
     @botcmd
-    def incident_web(self, msg, args):
+    @answers
+    def incident_web(self, asker: Requester, args: str):
         """Get a personal link (valid 12 hours, in a DM) to the read-only web report: incidents, problems, metrics.
 
         `!incident web revoke` ends every link made for you so far.
@@ -165,17 +150,14 @@ class AnalysisCommands:
         """
         if args.strip():
             return "Usage: !incident web (or !incident web revoke)"
-        asking = self._asking(msg)
-        try:
-            channel = self.analysis.send_web_link(asking.user)
-        except ServiceError as exc:
-            return texts.unping(str(exc))
-        if channel == asking.here:
+        channel = self.app.send_web_link(asker)
+        if channel == asker.here:
             return None  # the link posted in this DM is the answer
         return "I sent you a personal link to the web report in a DM."
 
     @botcmd
-    def incident_web_revoke(self, msg, args):
+    @answers
+    def incident_web_revoke(self, asker: Requester, args: str):
         """End every personal link to the web report made for you so far, and the pages opened with them.
 
         Do it when a link may have been seen by someone else; `!incident web` then gives you a new one.
@@ -183,10 +165,7 @@ class AnalysisCommands:
         """
         if args.strip():
             return "Usage: !incident web revoke"
-        try:
-            self.analysis.revoke_web_links(self._sender(msg))
-        except ServiceError as exc:
-            return texts.unping(str(exc))
+        self.app.revoke_web_links(asker)
         return "Every link to the web report made for you so far no longer works. `!incident web` gives you a new one."
 
     # --- the web report -------------------------------------------------------------------------------------
@@ -195,11 +174,10 @@ class AnalysisCommands:
         """The read-only report pages (see services/web_report.py); 403 without a valid personal link."""
         from flask import Response  # Errbot's webserver is Flask; only this adapter method needs it
 
-        report = self.web_report
-        if report is None or self.analysis.web.secret is None:
+        if self._app is None or self.app.analysis.web.secret is None:
             return Response("The web report is not set up.", status=503, mimetype="text/plain")
         query = {key: request.args.get(key, "") for key in request.args}
-        result = report.handle(page, query, request.cookies.get(COOKIE))
+        result = self.app.web_page(page, query, request.cookies.get(WEB_COOKIE))
         response = Response(result.body, status=result.status)
         for name, value in result.headers:
             response.headers[name] = value

@@ -18,9 +18,10 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from redalert_core.application.results import APPLIED, InboxCommand
 from redalert_core.domain import text as texts
-from redalert_core.services.incidents import utcnow
-from redalert_core.store.command_inbox import APPLIED, InboxCommand
+
+from .base import ChatBase
 
 LATE_PREFIX = "(late reply, the bot restarted) "  # also backends/redalert_slack (LATE_REPLY_PREFIX)
 INBOX_KEY = "redalert_inbox_key"  # msg.extras: the command's inbox row
@@ -28,7 +29,7 @@ READY_WAIT_SECONDS = 60.0
 LATE = "redalert_late_reply"  # msg.extras: a re-run of a command a dead process left unanswered
 
 
-class InboxCommands:
+class InboxCommands(ChatBase):
     _rerun = threading.local()  # the inbox key being re-run on this thread, and whether the filter saw it
 
     # --- receipt: one answer per message --------------------------------------------------------------------
@@ -45,13 +46,16 @@ class InboxCommands:
             self._rerun.seen = True
             msg.extras[INBOX_KEY], msg.extras[LATE] = key, True
             return True
-        instance = self.service.replica.instance if self.service.replica else "-"
         event = msg.extras["slack_event"]
-        if self.service.store.commands.receive(key, event=event, command=cmd, instance=instance, at=utcnow()):
+        if self.app.inbox.receive(key, event=event, command=cmd, instance=self._instance(), at=self.app.clock()):
             msg.extras[INBOX_KEY] = key
             return True
         self.log.info("Command %s already taken by a replica; not running it again", texts.clip(key, 80))
         return False
+
+    def _instance(self) -> str:
+        replica = self.app.incidents.replica
+        return replica.instance if replica else "-"
 
     def _claim_key(self, msg) -> str | None:
         event = msg.extras.get("slack_event") if getattr(msg, "extras", None) else None
@@ -65,22 +69,22 @@ class InboxCommands:
     # --- hooks the backend calls (RedAlertSlack.command_hooks) ----------------------------------------------
     def claim_unknown(self, msg) -> bool:
         """Whether this replica answers an unknown command ("not found"): the same claim as a known one."""
-        return self.service is None or self._claim(msg, None)
+        return self._app is None or self._claim(msg, None)
 
     @contextmanager
     def command_running(self, msg) -> Iterator[None]:
         """Around a command on its worker thread: its first database change marks its inbox row applied."""
         key = msg.extras.get(INBOX_KEY) if getattr(msg, "extras", None) else None
-        if key is None or self.service is None:
+        if key is None or self._app is None:
             yield
             return
-        with self.service.store.db.command_scope(key):
+        with self.app.command_scope(key):
             yield
 
     def command_answered(self, msg) -> None:
         key = msg.extras.get(INBOX_KEY) if getattr(msg, "extras", None) else None
-        if key is not None and self.service is not None:
-            self.service.store.commands.finish(key, at=utcnow())
+        if key is not None and self._app is not None:
+            self.app.inbox.finish(key, at=self.app.clock())
 
     @staticmethod
     def late(msg) -> bool:
@@ -92,9 +96,10 @@ class InboxCommands:
         ready = getattr(self._bot, "_ready", None)  # RedAlertSlack: every plugin active, commands can run
         if ready is not None and not ready.wait(READY_WAIT_SECONDS):
             return  # the next round (REDALERT_RESUME_INTERVAL) tries again
-        inbox = self.service.store.commands
-        instance = self.service.replica.instance if self.service.replica else "-"
-        live = self.leadership.live_instances() if self.leadership else {instance}
+        inbox = self.app.inbox
+        instance = self._instance()
+        leadership = self.app.leadership
+        live = leadership.live_instances() if leadership else {instance}
         for item in inbox.unfinished(live):
             if not inbox.take_over(item, instance=instance):
                 continue  # another leader took it
@@ -104,15 +109,15 @@ class InboxCommands:
                 self.log.exception("Could not re-run the unanswered command %s", texts.clip(item.key, 80))
 
     def _finish_unanswered(self, item: InboxCommand) -> None:
-        inbox = self.service.store.commands
+        inbox = self.app.inbox
         if item.state == APPLIED:  # its change happened; running it again would make it twice
             if item.command != "incident_open":  # the open's recovery posts where the incident stands
                 self._post_lost_answer(item)
-            inbox.finish(item.key, at=utcnow())
+            inbox.finish(item.key, at=self.app.clock())
             return
         handle = getattr(self._bot, "_handle_message", None)
         if handle is None:
-            inbox.finish(item.key, at=utcnow())
+            inbox.finish(item.key, at=self.app.clock())
             return
         self._rerun.key, self._rerun.seen = item.key, False
         try:
@@ -120,15 +125,15 @@ class InboxCommands:
         finally:
             seen, self._rerun.key = self._rerun.seen, None
         if not seen:  # Errbot did not take it as a command this time (nothing to answer)
-            inbox.finish(item.key, at=utcnow())
+            inbox.finish(item.key, at=self.app.clock())
         self.log.info("Re-ran the command %s left unanswered by a stopped process", texts.clip(item.key, 80))
 
     def _post_lost_answer(self, item: InboxCommand) -> None:
         event = item.event.get("message") or item.event
         asked = texts.unping(texts.clip(event.get("text") or "your command", 200))
         text = f"{LATE_PREFIX}`{asked}` was carried out before the restart, but its answer was lost."
-        channel, thread = item.event.get("channel"), event.get("thread_ts")
-        gateway = self.service.gateway
+        channel, thread = str(item.event.get("channel")), event.get("thread_ts")  # the inbox key has a channel
+        gateway = self.app.gateway
         if thread:
             gateway.post_reply(channel, thread, text)
         else:

@@ -1,7 +1,7 @@
 """The outside-system commands of the RedAlert plugin (a mixin): `!incident page` and the admins' outbox view.
 
 Everything sent to PagerDuty, webhooks, Confluence and Trello goes through the outbox; these commands never wait
-for a delivery. Relies on the RedAlert helpers `_sender`, `_is_admin`, `_asker` and on `self.service`/`self.workflow`.
+for a delivery. Each command calls one use case of `self.app` (see chat_commands/base.py).
 """
 
 from __future__ import annotations
@@ -10,13 +10,12 @@ from urllib.parse import urlsplit
 
 from errbot import botcmd
 
+from chat_commands.base import ChatBase, answers
 from redalert_core.domain import text as texts
 from redalert_core.domain.commands import ParseError
 from redalert_core.domain.outbox import CONFLUENCE, PAGERDUTY, SLACK, STATUSPAGE, TRELLO, WEBHOOK, OutboxRow, State
-from redalert_core.domain.task_outbox_policies import card_link
+from redalert_core.domain.requester import Requester
 from redalert_core.domain.workflow_parsing import target
-from redalert_core.services.incidents import ServiceError
-from redalert_core.services.integrations import IntegrationsService
 
 STATE_ORDER = (State.PENDING, State.RETRYING, State.DEAD)
 
@@ -51,55 +50,21 @@ def _in_dm(msg) -> bool:
     return bool(getattr(msg, "is_direct", False))
 
 
-class IntegrationCommands:
-    integrations: IntegrationsService | None = None
-
-    # --- lifecycle (called from RedAlert.activate/deactivate) --------------------------------------------------
-    def _start_integrations(self) -> None:
-        if self.integrations is None:  # once per process: the feed subscribes to the event log
-            self.integrations = IntegrationsService(self.service)
-            # A webhook disabled by a 410 Gone is told to the admins (their DMs), once.
-            self.integrations.deliverers.admins = self._admin_ids
-            # Only the leading replica delivers (chat_commands/replicas.py); a single process always leads.
-            self.integrations.dispatcher.may_deliver = self._leads
-            if self.service.store.dialect == "postgresql":
-                # Another replica may have written the row (its wake-up does not reach this process): look often.
-                self.integrations.dispatcher.poll_seconds = 5.0
-        self.integrations.start()
-
-    def _stop_integrations(self) -> None:
-        if self.integrations is not None:
-            self.integrations.stop()
-
-    def _admin_ids(self) -> list[str]:
-        """The admins that are plain Slack user ids (BOT_ADMINS may hold patterns, which no DM can reach)."""
-        admins = getattr(self.bot_config, "BOT_ADMINS", ())
-        return [a for a in admins if isinstance(a, str) and a[:1] in "UW" and a.isalnum()]
-
-    def _card_link(self, task) -> str:
-        """` · Trello card <url>` once the task's card exists (task listings show it), else ""."""
-        remembered = self.service.store.remote.get(card_link(task.number))
-        if not remembered or not remembered.get("url"):
-            return ""
-        return f" · <{remembered['url']}|Trello card>"
-
+class IntegrationCommands(ChatBase):
     # --- commands -------------------------------------------------------------------------------------------
     @botcmd
-    def incident_page(self, msg, args):
+    @answers
+    def incident_page(self, asker: Requester, args: str):
         """Page PagerDuty for the incident (the routing key of its severity, or of the severity given).
 
         Example: `!incident page` in the incident channel, or `!incident page 12 sev1`
         """
-        try:
-            parsed = target(args)
-            words = parsed.rest.split()
-            if len(words) > 1:
-                raise ParseError("Usage: !incident page [<number>] [<severity>].")
-            incident = self.workflow.find(parsed.number, self._asker(msg), "page")
-            paged = self.integrations.page(incident, self._sender(msg), words[0] if words else None)
-        except (ParseError, ServiceError) as exc:
-            return texts.unping(str(exc))
-        text = f"Paging PagerDuty for incident {incident.number} ({paged.severity}, PagerDuty {paged.level})."
+        parsed = target(args)
+        words = parsed.rest.split()
+        if len(words) > 1:
+            raise ParseError("Usage: !incident page [<number>] [<severity>].")
+        paged = self.app.page(asker, parsed.number, words[0] if words else None)
+        text = f"Paging PagerDuty for incident {paged.incident.number} ({paged.severity}, PagerDuty {paged.level})."
         if paged.already_open:
             text += " Its alert is still open, so PagerDuty adds this to it rather than paging anew."
         return text
@@ -112,7 +77,7 @@ class IntegrationCommands:
         """
         if args.strip():
             return "Usage: !incident outbox, or !incident outbox retry <id|all>."
-        report = self.integrations.report()
+        report = self.app.outbox_report()
         disabled = [
             f"- webhook {hook.name}: disabled since {hook.disabled_at.strftime('%Y-%m-%d %H:%M')} UTC, its receiver "
             f"answered 410 Gone; nothing is sent to it. Turn it on again with `!incident webhook enable {hook.name}`."
@@ -142,23 +107,22 @@ class IntegrationCommands:
         return "\n".join(lines)
 
     @botcmd(admin_only=True)
-    def incident_outbox_retry(self, msg, args):
+    @answers
+    def incident_outbox_retry(self, asker: Requester, args: str):
         """Requeue dead outbox rows for delivery: one by its id, or all.
 
         Example: `!incident outbox retry 12` or `!incident outbox retry all` (admins)
         """
         if not args.strip():
             return "Usage: !incident outbox retry <id|all>"
-        try:
-            ids = self.integrations.retry(args)
-        except ServiceError as exc:
-            return texts.unping(str(exc))
+        ids = self.app.retry_outbox(args)
         if not ids:
             return "No dead rows to requeue."
         return f"Requeued {len(ids)} row(s): {', '.join(f'#{i}' for i in ids)}. Delivery starts now."
 
     @botcmd(admin_only=True)
-    def incident_webhook_enable(self, msg, args):
+    @answers
+    def incident_webhook_enable(self, asker: Requester, args: str):
         """Turn on again a webhook that was disabled because its receiver answered 410 Gone.
 
         Events from now on are sent to it; rows not sent while it was off can be requeued with
@@ -168,8 +132,5 @@ class IntegrationCommands:
         name = args.strip()
         if not name or len(name.split()) != 1:
             return "Usage: !incident webhook enable <name> (see !incident outbox for disabled webhooks)."
-        try:
-            hook = self.integrations.enable_webhook(name)
-        except ServiceError as exc:
-            return texts.unping(str(exc))
+        hook = self.app.enable_webhook(name)
         return f"Webhook {hook.name} is enabled again: events from now on are sent to it."

@@ -3,7 +3,7 @@
 The RedAlertSlack backend hands slash commands and interactive payloads to the handlers registered here:
 - `/incident` with no text opens the "Open an incident" modal; `/incident <text>` runs exactly what
   `!incident <text>` runs (same command methods, same permission checks) and answers only the person who typed it;
-- buttons and modal submissions go to the interaction service (redalert_core/services/interactions.py).
+- buttons and modal submissions go to the interactivity front end (redalert_core/frontends/interactivity.py).
 Errbot's ACLs never see these, so admin-only commands and ACCESS_CONTROLS are checked here the way Errbot would,
 on a message from the channel the command was typed in (slash_identifiers.py): room-scoped rules apply.
 """
@@ -11,28 +11,28 @@ on a message from the channel the command was typed in (slash_identifiers.py): r
 from __future__ import annotations
 
 import inspect
-from fnmatch import fnmatch
 from typing import Any
 
 from errbot import CommandError
 from errbot.backends.base import Message
 
 from redalert_core.domain import text as texts
-from redalert_core.services.interactions import InteractionService
+from redalert_core.frontends.interactivity import Interactivity
 
+from .base import ChatBase
 from .slash_identifiers import sender_and_place
 
 SLASH_COMMAND = "/incident"
 MAX_COMMAND_WORDS = 3  # the longest command name after "incident" is one word; leave room like Errbot does
 
 
-class InteractiveCommands:
-    interactions: InteractionService | None = None
+class InteractiveCommands(ChatBase):
+    interactions: Interactivity | None = None
 
     # --- lifecycle (called from RedAlert.activate / deactivate) ---------------------------------------------
     def _start_interactions(self) -> None:
         if self.interactions is None:
-            self.interactions = InteractionService(self.service, self.workflow, self._is_admin_id)
+            self.interactions = Interactivity(self.app)
         router = getattr(self._bot, "interaction_router", None)
         if router is not None:  # the RedAlertSlack backend; other backends have no slash commands or buttons
             router.register("slash_commands", self._on_slash_command)
@@ -46,11 +46,9 @@ class InteractiveCommands:
         if self.interactions is not None:
             self.interactions.drain()
 
-    def _is_admin_id(self, user_id: str) -> bool:
-        return any(fnmatch(user_id, pattern) for pattern in getattr(self.bot_config, "BOT_ADMINS", ()))
-
     # --- handlers (run by the backend's interaction router; the return value is the ack payload) --------------
     def _on_interaction(self, payload: dict) -> dict | None:
+        assert self.interactions is not None  # registered with the router only once it exists
         return self.interactions.interactive(payload)
 
     def _on_slash_command(self, payload: dict) -> dict | None:
@@ -58,6 +56,7 @@ class InteractiveCommands:
             return None
         text = (payload.get("text") or "").strip()
         if not text:
+            assert self.interactions is not None  # registered with the router only once it exists
             return self.interactions.show_open_form(
                 trigger_id=payload.get("trigger_id", ""),
                 user=payload.get("user_id", ""),
@@ -118,7 +117,7 @@ class InteractiveCommands:
 
     def _refusal(self, msg: Message, name: str, args: str, func: Any) -> str | None:
         """Errbot's checks for a command that never went through Errbot: admin-only, then the ACL filters."""
-        if getattr(func, "_err_command_admin_only", False) and not self._is_admin_id(msg.frm.userid):
+        if getattr(func, "_err_command_admin_only", False) and not self.is_admin_id(msg.frm.userid):
             return "This command requires bot-admin privileges."
         allowed = self._filters_allow(msg, name, args)
         if allowed is None:

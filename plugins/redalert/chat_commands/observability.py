@@ -21,9 +21,9 @@ from errbot import cmdfilter
 
 from redalert_core.observability import log_context
 from redalert_core.observability.http_server import MetricsServer
-from redalert_core.observability.metrics import GaugeSources, Metrics
-from redalert_core.services.incidents import utcnow
-from redalert_core.store import healthcheck
+from redalert_core.observability.metrics import Metrics
+
+from .base import ChatBase
 
 REQUEST_ID = "redalert_request_id"  # msg.extras: the id given on receipt, continued by the command's worker
 # Probes and Prometheus reach the pod's address, not its loopback; REDALERT_METRICS_HOST in the Errbot config (tests
@@ -45,8 +45,8 @@ def observed_commands(plugin_class: type) -> type:
     return plugin_class
 
 
-def _observed(func: Callable) -> Callable:
-    command = func._err_command_name
+def _observed(func: Any) -> Callable:
+    command = func._err_command_name  # set by Errbot's @botcmd
     if inspect.isgeneratorfunction(func):  # Errbot streams a generator's replies: it must stay one
 
         @functools.wraps(func)
@@ -61,11 +61,11 @@ def _observed(func: Callable) -> Callable:
             with self._observe_command(command, msg):
                 return func(self, msg, args)
 
-    observed._redalert_observed = True
+    observed._redalert_observed = True  # type: ignore[attr-defined]  # a marker on the function object
     return observed
 
 
-class ObservabilityCommands:
+class ObservabilityCommands(ChatBase):
     metrics: Metrics | None = None
     _metrics_server: MetricsServer | None = None
 
@@ -76,8 +76,8 @@ class ObservabilityCommands:
             return
         if self.metrics is None:  # once per process: counters survive configuration reloads
             self.metrics = Metrics()
-            self.service.gateway.observer = self.metrics
-            self.metrics.watch(self._gauge_sources())
+            self.app.gateway.observer = self.metrics
+            self.metrics.watch(self.app.gauge_sources(self.readiness))
         if self._metrics_server is None:
             host = getattr(self.bot_config, "REDALERT_METRICS_HOST", None) or METRICS_HOST
             self._metrics_server = MetricsServer(self.metrics.registry, self.readiness, port, host).start()
@@ -88,18 +88,6 @@ class ObservabilityCommands:
         if server is not None:
             server.stop()
 
-    def _gauge_sources(self) -> GaugeSources:
-        store = self.service.store
-        return GaugeSources(
-            outbox_counts=lambda: {(dest, state.value): n for (dest, state), n in store.outbox.counts().items()},
-            oldest_waiting_outbox=store.outbox.oldest_waiting_created_at,
-            open_incidents=store.incidents.open_by_severity,
-            is_leader=lambda: self.leadership is not None and self.leadership.is_leader(),
-            replicas_seen=lambda: len(self.leadership.live_instances()) if self.leadership else 1,
-            ready=self.readiness,
-            now=utcnow,
-        )
-
     def count_alert(self, source: str, status: str) -> None:
         """The alert intake's hook: one call per alert taken in (`status` "firing" or "resolved"); counted in
         redalert_alerts_received_total when metrics are on."""
@@ -109,26 +97,23 @@ class ObservabilityCommands:
     # --- /readyz ------------------------------------------------------------------------------------------------
     def readiness(self) -> tuple[bool, str]:
         """(ready, reason): the database answers, Slack is connected and this replica's heartbeat is fresh."""
-        me = self.service.replica if self.service else None
+        me = self.app.incidents.replica if self._app is not None else None
         if me is None:
             return False, "not started yet"
         try:
-            row = self.service.store.replicas.get(me.replica_id)
+            row = self.app.heartbeat(me.replica_id)
         except Exception as error:
             return False, f"not ready: database check failed: {_describe(error)}"
         problems = []
         socket_mode = getattr(self._bot, "slack_socket_mode", None)
         if self.mode == "slackv3" and (socket_mode is None or not socket_mode.is_connected()):
             problems.append("Slack not connected (Socket Mode)")
-        try:
-            limit = healthcheck.max_age_seconds(os.environ)
-        except ValueError:
-            limit = healthcheck.DEFAULT_MAX_AGE_SECONDS
+        limit = self.app.heartbeat_max_age()
         if row is None or row.instance != me.instance:
             problems.append(f"no heartbeat of this process for replica {me.replica_id}")
             age = None
         else:
-            age = (utcnow() - row.heartbeat_at).total_seconds()
+            age = (self.app.clock() - row.heartbeat_at).total_seconds()
             if age > limit:
                 problems.append(f"heartbeat is stale, {age:.0f}s old (limit {limit:g}s)")
         if problems:

@@ -1,67 +1,51 @@
 """Problem management commands of the RedAlert plugin (a mixin; RedAlert lists it among its bases):
 `!incident link|unlink|show`, `!problem …` and `!task …`, plus the poller for overdue tasks and stale problems.
 
-Like chat_commands/workflow.py, the methods rely on the RedAlert helpers `_raw_args`, `_event`, `_sender`, `_here`,
-`_is_admin` and `_warnings`, on `self.service`, and on the workflow service (`self.workflow`, `self._asker`).
+Like chat_commands/workflow.py, each command is framed by `answers` (chat_commands/base.py) and calls one use case
+of `self.app`.
 """
 
 from __future__ import annotations
 
 from errbot import botcmd
 
+from chat_commands.base import ChatBase, answers
 from chat_commands.workflow import reminder_interval
 from redalert_core.domain import problem_commands as parse
 from redalert_core.domain import problems as problem_domain
 from redalert_core.domain import text as texts
-from redalert_core.domain.commands import ParseError
 from redalert_core.domain.links import LinkKind
+from redalert_core.domain.requester import Requester
 from redalert_core.domain.tasks import Task, describe_line
-from redalert_core.services.incidents import ServiceError
-from redalert_core.services.links import LinkService
-from redalert_core.services.problems import ProblemService
-from redalert_core.services.tasks import TaskService
+from redalert_core.frontends import replies
 from redalert_core.slack import messages
 
 MAX_LISTED = 50
 
 
-class ProblemCommands:
-    links: LinkService | None = None
-    problems: ProblemService | None = None
-    tasks: TaskService | None = None
-
-    # --- lifecycle (called from RedAlert.activate after _start_workflow) ------------------------------------------
+class ProblemCommands(ChatBase):
+    # --- lifecycle (called from RedAlert.activate) ------------------------------------------------------------------
     def _start_problems(self) -> None:
-        if self.tasks is None:
-            self.links = LinkService(self.workflow)
-            self.problems = ProblemService(self.workflow)
-            self.tasks = TaskService(self.workflow)
         self.start_poller(reminder_interval(), self._send_problem_reminders)
 
     def _send_problem_reminders(self) -> None:
-        """Overdue tasks (daily DM to the owner) and stale problems (weekly DM to the commanders).
-
-        Sent by the leading replica only (chat_commands/replicas.py)."""
-        if not self._leads():
+        """Overdue tasks (daily DM to the owner) and stale problems (weekly DM to the commanders), from the leading
+        replica only (chat_commands/replicas.py)."""
+        try:
+            sent = self.app.send_follow_up_reminders()
+        except Exception:  # a poller that raises is not rescheduled: log and keep reminding
+            self.log.exception("Sending task and problem reminders failed")
             return
-        sent = {}
-        for name, send in (("task", self.tasks.send_nudges), ("problem", self.problems.send_stale_reminders)):
-            try:
-                sent[name] = len(send())
-            except Exception:  # a poller that raises is not rescheduled: log and keep reminding
-                self.log.exception("Sending %s reminders failed", name)
         self.log.debug("Problem-management reminders checked: %s", sent)
 
     # --- helpers --------------------------------------------------------------------------------------------------
-    def _tail(self, msg, args: str, *words: str) -> str:
-        """The arguments from the raw Slack text (mention markup intact), else what Errbot passed."""
-        event = self._event(msg)
-        raw = (event.get("message") or event).get("text")
-        tail = parse.command_tail(raw, *words) if raw else None
-        return tail if tail is not None else args
-
     def _today(self):
-        return self.workflow.clock().date()
+        return self.app.clock().date()
+
+    def _card_link(self, task: Task) -> str:
+        """` · Trello card <url>` once the task's card exists (task listings show it), else ""."""
+        url = self.app.task_card_url(task)
+        return f" · <{url}|Trello card>" if url else ""
 
     def _task_lines(self, tasks: list[Task]) -> list[str]:
         today = self._today()
@@ -75,16 +59,14 @@ class ProblemCommands:
 
     # --- incident links and the one-glance view ------------------------------------------------------------------
     @botcmd
-    def incident_link(self, msg, args):
+    @answers
+    def incident_link(self, asker: Requester, args: str):
         """Link two incidents: `related` (default), `duplicate` (n duplicates m) or `caused-by` (n was caused by m).
 
         Example: `!incident link 9 caused-by` in incident 12's channel, or `!incident link 12 9 duplicate`
         """
-        try:
-            command = parse.parse_link(self._tail(msg, args, "incident", "link"))
-            outcome = self.links.link(command.number, command.other, command.kind, self._asker(msg))
-        except (ParseError, ServiceError) as exc:
-            return texts.unping(str(exc))
+        command = parse.parse_link(args)
+        outcome = self.app.link(asker, command.number, command.other, command.kind)
         n, m = outcome.incident.number, outcome.other.number
         if command.kind == LinkKind.DUPLICATE:
             text = f"Incident {n} is now marked as a duplicate of incident {m}."
@@ -94,37 +76,33 @@ class ProblemCommands:
             text = f"Linked incident {n} and incident {m} (related)."
         if outcome.previous is not None:
             text += f" It was {outcome.previous.describe_from(n)} before."
-        return text + self._warnings(outcome.warnings)
+        return text + replies.warnings_lines(outcome.warnings)
 
     @botcmd
-    def incident_unlink(self, msg, args):
+    @answers
+    def incident_unlink(self, asker: Requester, args: str):
         """Remove the link between two incidents.
 
         Example: `!incident unlink 9` in incident 12's channel, or `!incident unlink 12 9`
         """
-        try:
-            command = parse.parse_unlink(self._tail(msg, args, "incident", "unlink"))
-            incident, removed = self.links.unlink(command.number, command.other, self._asker(msg))
-        except (ParseError, ServiceError) as exc:
-            return texts.unping(str(exc))
+        command = parse.parse_unlink(args)
+        incident, removed = self.app.unlink(asker, command.number, command.other)
         return f"Incidents {incident.number} and {removed.other(incident.number)} are no longer linked."
 
     @botcmd
-    def incident_show(self, msg, args):
+    @answers
+    def incident_show(self, asker: Requester, args: str):
         """One incident at a glance: severity, status, roles, times, people, links, its problem and its tasks.
 
         A private incident is shown to its members and admins, in a DM with me or in its own channel; links and
         tasks of private incidents appear only where everyone reading may see them.
         Example: `!incident show` in the incident channel, or `!incident show 12`
         """
-        try:
-            number = parse.parse_optional_incident(args, "Usage: !incident show [<number>].")
-            view = self.links.show(number, self._asker(msg))
-        except (ParseError, ServiceError) as exc:
-            return texts.unping(str(exc))
+        number = parse.parse_optional_incident(args, "Usage: !incident show [<number>].")
+        view = self.app.show(asker, number)
         incident, settings = view.incident, self.settings
         status = "closed" if incident.is_closed else view.state.current_status(settings.statuses)
-        end = incident.closed_at or self.workflow.clock()
+        end = incident.closed_at or self.app.clock()
         lasted = texts.duration(end - incident.opened_at) + ("" if incident.closed_at else " so far")
         lines = [
             f"Incident {incident.number}: {texts.escape(incident.description)}",
@@ -163,56 +141,49 @@ class ProblemCommands:
         return self.problem.__doc__.split("\n", 1)[1].strip()
 
     @botcmd
-    def problem_open(self, msg, args):
+    @answers
+    def problem_open(self, asker: Requester, args: str):
         """Open a problem, optionally with the incidents it caused; in an incident channel that incident is linked.
 
         Example: `!problem open Disk fills up on db hosts 12 14`
         """
-        try:
-            command = parse.parse_problem_open(self._tail(msg, args, "problem", "open"))
-            outcome = self.problems.open(command.title, command.incidents, self._asker(msg))
-        except (ParseError, ServiceError) as exc:
-            return texts.unping(str(exc))
+        command = parse.parse_problem_open(args)
+        outcome = self.app.open_problem(asker, command.title, command.incidents)
         problem = outcome.problem
         text = f"Problem {problem.label} is open: {texts.escape(problem.title)}"
         if problem.incidents:
             text += f"\nLinked incidents: {', '.join(str(n) for n in problem.incidents)}."
-        return text + self._warnings(outcome.warnings)
+        return text + replies.warnings_lines(outcome.warnings)
 
     @botcmd
-    def problem_link(self, msg, args):
+    @answers
+    def problem_link(self, asker: Requester, args: str):
         """Link incidents to a problem (an incident belongs to one problem at most).
 
         Example: `!problem link P3 12 14`
         """
-        try:
-            number, incidents = parse.parse_problem_incidents(
-                self._tail(msg, args, "problem", "link"), "!problem link P<n> <incident numbers…>"
-            )
-            outcome = self.problems.link(number, incidents, self._asker(msg))
-        except (ParseError, ServiceError) as exc:
-            return texts.unping(str(exc))
+        number, incidents = parse.parse_problem_incidents(args, "!problem link P<n> <incident numbers…>")
+        outcome = self.app.link_problem(asker, number, incidents)
         linked = ", ".join(str(n) for n in outcome.linked)
         plural = "s" if len(outcome.linked) > 1 else ""
-        return f"Problem P{number} now has incident{plural} {linked}." + self._warnings(outcome.warnings)
+        return f"Problem P{number} now has incident{plural} {linked}." + replies.warnings_lines(outcome.warnings)
 
     @botcmd
-    def problem_unlink(self, msg, args):
+    @answers
+    def problem_unlink(self, asker: Requester, args: str):
         """Take an incident out of a problem.
 
         Example: `!problem unlink P3 14`
         """
-        try:
-            number, [incident] = parse.parse_problem_incidents(
-                self._tail(msg, args, "problem", "unlink"), "!problem unlink P<n> <incident number>", single=True
-            )
-            outcome = self.problems.unlink(number, incident, self._asker(msg))
-        except (ParseError, ServiceError) as exc:
-            return texts.unping(str(exc))
-        return f"Incident {incident} is no longer linked to problem P{number}." + self._warnings(outcome.warnings)
+        number, [incident] = parse.parse_problem_incidents(args, "!problem unlink P<n> <incident number>", single=True)
+        outcome = self.app.unlink_problem(asker, number, incident)
+        return f"Incident {incident} is no longer linked to problem P{number}." + replies.warnings_lines(
+            outcome.warnings
+        )
 
     @botcmd
-    def problem_status(self, msg, args):
+    @answers
+    def problem_status(self, asker: Requester, args: str):
         """Move a problem to investigating, known-error (cause and workaround known) or resolved, with a note.
 
         For its opener, admins and the commanders of incidents linked by its opener, an admin or such a commander;
@@ -220,52 +191,44 @@ class ProblemCommands:
 
         Example: `!problem status P3 known-error log rotation was off on the db hosts`
         """
-        try:
-            number, status, note = parse.parse_problem_status(self._tail(msg, args, "problem", "status"))
-            outcome = self.problems.set_status(number, status, note, self._asker(msg))
-        except (ParseError, ServiceError) as exc:
-            return texts.unping(str(exc))
+        number, status, note = parse.parse_problem_status(args)
+        outcome = self.app.set_problem_status(asker, number, status, note)
         text = f"Problem P{number} is now {status.value} (was {outcome.previous})."
-        return text + self._warnings(outcome.warnings)
+        return text + replies.warnings_lines(outcome.warnings)
 
-    def _problem_text(self, msg, args, word: str) -> str:
-        try:
-            number, said = parse.parse_problem_text(self._tail(msg, args, "problem", word), word)
-            outcome = self.problems.set_text(number, word, said, self._asker(msg))
-        except (ParseError, ServiceError) as exc:
-            return texts.unping(str(exc))
+    def _problem_text(self, asker: Requester, args: str, word: str) -> str:
+        number, said = parse.parse_problem_text(args, word)
+        outcome = self.app.set_problem_text(asker, number, word, said)
         what = "Cause of" if word == "cause" else "Workaround for"
         replaced = " (replacing the previous one)" if outcome.previous else ""
         return f"{what} problem P{number} recorded{replaced}."
 
     @botcmd
-    def problem_cause(self, msg, args):
+    @answers
+    def problem_cause(self, asker: Requester, args: str):
         """Record what causes the problem (replaces an earlier cause; the history keeps both).
 
         Example: `!problem cause P3 log rotation was disabled by the last config push`
         """
-        return self._problem_text(msg, args, "cause")
+        return self._problem_text(asker, args, "cause")
 
     @botcmd
-    def problem_workaround(self, msg, args):
+    @answers
+    def problem_workaround(self, asker: Requester, args: str):
         """Record how to get around the problem until it is fixed.
 
         Example: `!problem workaround P3 delete logs older than 7 days on the db hosts`
         """
-        return self._problem_text(msg, args, "workaround")
+        return self._problem_text(asker, args, "workaround")
 
     @botcmd
-    def problem_show(self, msg, args):
+    @answers
+    def problem_show(self, asker: Requester, args: str):
         """Show a problem: status, incidents, cause, workaround, tasks and history.
 
         Example: `!problem show P3`
         """
-        try:
-            view = self.problems.show(
-                parse.parse_problem_show(self._tail(msg, args, "problem", "show")), self._asker(msg)
-            )
-        except (ParseError, ServiceError) as exc:
-            return texts.unping(str(exc))
+        view = self.app.show_problem(asker, parse.parse_problem_show(args))
         problem = view.problem
         incidents = ", ".join(str(n) for n in problem.incidents) or "none"
         lines = [
@@ -287,24 +250,22 @@ class ProblemCommands:
         return "\n".join(lines)
 
     @botcmd
-    def problem_list(self, msg, args):
+    @answers
+    def problem_list(self, asker: Requester, args: str):
         """List problems still being worked on; `!problem list all` includes resolved ones.
 
         Example: `!problem list all`
         """
-        try:
-            include_resolved = parse.parse_problem_list(args)
-        except ParseError as exc:
-            return texts.unping(str(exc))
-        found = self.problems.list(include_resolved=include_resolved, asker=self._asker(msg))
+        include_resolved = parse.parse_problem_list(args)
+        found = self.app.list_problems(asker, include_resolved=include_resolved)
         if not found:
             return "No problems yet." if include_resolved else "No open problems."
         lines = [f"{len(found)} problem{'s' if len(found) != 1 else ''}:"]
-        for problem in found[:MAX_LISTED]:
+        for problem, open_tasks in found[:MAX_LISTED]:
             incidents = ", ".join(str(n) for n in problem.incidents) or "none"
             lines.append(
                 f"- {problem.label} · {problem.status.value} · {texts.escape(texts.clip(problem.title, 80))} · "
-                f"incidents {incidents} · {self.problems.open_task_count(problem)} open tasks"
+                f"incidents {incidents} · {open_tasks} open tasks"
             )
         return "\n".join(lines)
 
@@ -334,50 +295,47 @@ class ProblemCommands:
         return f"{lead}: {texts.escape(task.text)} ({', '.join(extras)})."
 
     @botcmd
-    def task_add(self, msg, args):
+    @answers
+    def task_add(self, asker: Requester, args: str):
         """Add a follow-up task to an incident (the one whose channel this is, or `<n>`) or to a problem (`P3`).
 
         Example: `!task add Add an alert on disk usage @alice due in 7d`,
         or from anywhere `!task add P3 Fix log rotation due 2026-12-24`
         """
-        try:
-            command = parse.parse_task_add(self._tail(msg, args, "task", "add"), self._today())
-            outcome = self.tasks.add(command, self._asker(msg))
-        except (ParseError, ServiceError) as exc:
-            return texts.unping(str(exc))
+        command = parse.parse_task_add(args, self._today())
+        outcome = self.app.add_task(asker, command)
         task = outcome.task
-        return self._task_reply(task, f"Task {task.label} added to {task.belongs_to}") + self._warnings(
+        return self._task_reply(task, f"Task {task.label} added to {task.belongs_to}") + replies.warnings_lines(
             outcome.warnings
         )
 
     @botcmd
-    def task_done(self, msg, args):
+    @answers
+    def task_done(self, asker: Requester, args: str):
         """Close a task, with an optional note (its owner, the incident's commander or an admin).
 
         Example: `!task done T7 alert added in Grafana`
         """
-        try:
-            number, note = parse.parse_task_done(self._tail(msg, args, "task", "done"))
-            outcome = self.tasks.done(number, note, self._asker(msg))
-        except (ParseError, ServiceError) as exc:
-            return texts.unping(str(exc))
-        return f"Task T{number} is done: {texts.escape(outcome.task.text)}." + self._warnings(outcome.warnings)
+        number, note = parse.parse_task_done(args)
+        outcome = self.app.finish_task(asker, number, note)
+        return f"Task T{number} is done: {texts.escape(outcome.task.text)}." + replies.warnings_lines(outcome.warnings)
 
     @botcmd
-    def task_reopen(self, msg, args):
+    @answers
+    def task_reopen(self, asker: Requester, args: str):
         """Reopen a task that was closed too early.
 
         Example: `!task reopen T7`
         """
-        try:
-            number = parse.parse_task_reopen(self._tail(msg, args, "task", "reopen"))
-            outcome = self.tasks.reopen(number, self._asker(msg))
-        except (ParseError, ServiceError) as exc:
-            return texts.unping(str(exc))
-        return f"Task T{number} is open again: {texts.escape(outcome.task.text)}." + self._warnings(outcome.warnings)
+        number = parse.parse_task_reopen(args)
+        outcome = self.app.reopen_task(asker, number)
+        return f"Task T{number} is open again: {texts.escape(outcome.task.text)}." + replies.warnings_lines(
+            outcome.warnings
+        )
 
     @botcmd
-    def task_assign(self, msg, args):
+    @answers
+    def task_assign(self, asker: Requester, args: str):
         """Give a task to someone (one person; not @here or a user group).
 
         Who may close it may reassign it: its owner, the incident's commander (a problem's owners), admins
@@ -385,39 +343,32 @@ class ProblemCommands:
 
         Example: `!task assign T7 @bob`
         """
-        try:
-            number, owner = parse.parse_task_assign(self._tail(msg, args, "task", "assign"))
-            outcome = self.tasks.assign(number, owner, self._asker(msg))
-        except (ParseError, ServiceError) as exc:
-            return texts.unping(str(exc))
+        number, owner = parse.parse_task_assign(args)
+        outcome = self.app.assign_task(asker, number, owner)
         was = f" (was {messages.user(outcome.previous)})" if outcome.previous else ""
         return f"Task T{number} is now owned by {messages.user(owner)}{was}."
 
     @botcmd
-    def task_due(self, msg, args):
+    @answers
+    def task_due(self, asker: Requester, args: str):
         """Set or move a task's due date: `YYYY-MM-DD` or `in <N>d` (not in the past).
 
         Example: `!task due T7 2026-12-24` or `!task due T7 in 3d`
         """
-        try:
-            number, due = parse.parse_task_due(self._tail(msg, args, "task", "due"), self._today())
-            outcome = self.tasks.set_due(number, due, self._asker(msg))
-        except (ParseError, ServiceError) as exc:
-            return texts.unping(str(exc))
+        number, due = parse.parse_task_due(args, self._today())
+        outcome = self.app.set_task_due(asker, number, due)
         was = f" (was {outcome.previous})" if outcome.previous else ""
         return f"Task T{number} is now due {due.isoformat()}{was}."
 
     @botcmd
-    def task_list(self, msg, args):
+    @answers
+    def task_list(self, asker: Requester, args: str):
         """List tasks: `mine`, `open`, `all`, of incident `<n>` or of problem `P3`.
 
         In an incident channel the default is its open tasks (`all` adds the done ones); in a DM, your open tasks.
         Example: `!task list`, `!task list mine`, `!task list 12`, `!task list P3`
         """
-        try:
-            listing = self.tasks.list(parse.parse_task_list(args), self._asker(msg))
-        except (ParseError, ServiceError) as exc:
-            return texts.unping(str(exc))
+        listing = self.app.list_tasks(asker, parse.parse_task_list(args))
         if not listing.tasks:
             return f"{listing.title}: none."
         return "\n".join([f"{listing.title} ({len(listing.tasks)}):", *self._task_lines(listing.tasks)])

@@ -16,19 +16,14 @@ from __future__ import annotations
 
 import atexit
 import os
-from datetime import timedelta
 from typing import Any
 
+from redalert_core.application.results import Timing, identify
 from redalert_core.domain import text as texts
 from redalert_core.domain.replica import ReplicaIdentity
-from redalert_core.services import recovery
-from redalert_core.services.incidents import utcnow
-from redalert_core.services.leadership import Leadership, Timing, identify
 
-CLAIMS_KEPT = timedelta(days=2)  # far longer than Slack keeps redelivering an envelope
-INVALIDATIONS_KEPT = timedelta(hours=1)
-RATE_BUCKETS_KEPT = timedelta(hours=1)  # an hour unused, a bucket is full again anyway
-SENT_ONCE_KEPT = timedelta(days=30)  # longer than any period a key names (a day, a week)
+from .inbox import InboxCommands
+
 HOUSEKEEPING_SECONDS = 3600.0
 
 
@@ -48,26 +43,25 @@ def timing_from_env() -> Timing:
     )
 
 
-class ReplicaCommands:
-    leadership: Leadership | None = None
+class ReplicaCommands(InboxCommands):
+    """The leader re-runs what a dead replica left unanswered: the inbox's job (chat_commands/inbox.py)."""
+
     _seen_config: Any = None
     _last_invalidation: int = 0
 
     # --- lifecycle (called from RedAlert.activate) ------------------------------------------------------------
     def _start_replica(self) -> None:
-        """Once per process: heartbeat, leadership and the jobs only the leader runs."""
-        leadership = Leadership(self.service.store, self.service.replica, timing_from_env())
-        self.leadership = leadership
+        """Once per process: the leader's jobs, then the heartbeat and the leadership (built by the application)."""
+        leadership = self.app.leadership
+        if leadership is None:
+            return
         leadership.on_gain(self._finish_orphaned_opens_on_gain)
-        integrations = getattr(self, "integrations", None)
-        if integrations is not None:  # a new leader delivers what is waiting at once
-            leadership.on_gain(integrations.dispatcher.wake)
         leadership.on_gain(self._finish_unanswered_commands)  # chat_commands/inbox.py
         resume = seconds_from_env("REDALERT_RESUME_INTERVAL", 10.0)
         leadership.every(resume, self._finish_orphaned_opens, "resume")
         leadership.every(resume, self._finish_unanswered_commands, "unanswered commands")
-        leadership.every(HOUSEKEEPING_SECONDS, self._housekeeping, "housekeeping")
-        self._last_invalidation = self.service.store.cache_invalidations.latest_id()
+        leadership.every(HOUSEKEEPING_SECONDS, self.app.housekeeping, "housekeeping")
+        self._last_invalidation = self.app.latest_cache_invalidation()
         backend = self._bot
         if hasattr(backend, "on_cache_forget"):  # RedAlertSlack: tell the other replicas what it forgets
             backend.on_cache_forget = self._publish_cache_forget
@@ -86,27 +80,14 @@ class ReplicaCommands:
         """This process among the replicas: REDALERT_REPLICA_ID (default the host name) and a fresh instance."""
         return identify(os.environ.get("REDALERT_REPLICA_ID"))
 
-    def _leads(self) -> bool:
-        return self.leadership is None or self.leadership.is_leader()
-
     # --- leader jobs ----------------------------------------------------------------------------------------
     def _finish_orphaned_opens_on_gain(self) -> None:
         # On becoming the leader (at start on a single replica) opens nobody owns are finished too: they were
         # interrupted before owners were recorded.
-        recovery.finish_orphaned(self.service, self.leadership.live_instances(), include_unowned=True)
+        self.app.finish_interrupted_opens(include_unowned=True)
 
     def _finish_orphaned_opens(self) -> None:
-        recovery.finish_orphaned(self.service, self.leadership.live_instances(), include_unowned=False)
-
-    def _housekeeping(self) -> None:
-        store, now = self.service.store, utcnow()
-        store.command_claims.purge(now - CLAIMS_KEPT)
-        store.commands.purge(now - CLAIMS_KEPT)
-        store.sent_once.purge(now - SENT_ONCE_KEPT)
-        store.cache_invalidations.purge(now - INVALIDATIONS_KEPT)
-        store.replicas.forget_stale(now - CLAIMS_KEPT)
-        if store.rate_buckets is not None:
-            store.rate_buckets.purge(RATE_BUCKETS_KEPT.total_seconds())
+        self.app.finish_interrupted_opens(include_unowned=False)
 
     # --- shared configuration and caches --------------------------------------------------------------------
     def _stored_config(self) -> Any:
@@ -125,36 +106,31 @@ class ReplicaCommands:
 
     def _apply_cache_invalidations(self) -> None:
         forget = getattr(self._bot, "forget_cached", None)
-        if forget is None or self.service.replica is None:
+        if forget is None:
             return
-        store = self.service.store
-        found, self._last_invalidation = store.cache_invalidations.since(
-            self._last_invalidation, other_than=self.service.replica.replica_id
-        )
+        found, self._last_invalidation = self.app.cache_invalidations_since(self._last_invalidation)
         for kind, key in found:
             forget(kind, key)
             self.log.info("Forgot the cached %s %s: another replica saw it change", kind, key or "")
 
     def _publish_cache_forget(self, kind: str, key: str | None) -> None:
         try:
-            self.service.store.cache_invalidations.add(
-                kind, key, replica_id=self.service.replica.replica_id, at=utcnow()
-            )
+            self.app.share_cache_forget(kind, key)
         except Exception:  # the other replicas' entries still expire on their own
             self.log.warning("Could not share a cache invalidation with the other replicas", exc_info=True)
 
     # --- doctor ---------------------------------------------------------------------------------------------
     def _replica_report(self) -> list[str]:
         """One line per replica with a heartbeat row: which one leads, and how fresh each heartbeat is."""
-        store = self.service.store
-        now = utcnow()
-        stale_after = self.leadership.timing.stale_after if self.leadership else 30.0
-        me = self.service.replica
-        rows = store.replicas.all()
+        now = self.app.clock()
+        leadership = self.app.leadership
+        stale_after = leadership.timing.stale_after if leadership else 30.0
+        me = self.app.incidents.replica
+        rows = self.app.replicas()
         fresh = [r for r in rows if (now - r.heartbeat_at).total_seconds() <= stale_after]
         # A killed leader's row says "leader" until it goes stale; the lead belongs to whoever took it last.
-        claimants = [r for r in fresh if r.leader_since is not None]
-        leader = max(claimants, key=lambda r: r.leader_since).instance if claimants else None
+        claimants = [(r.leader_since, r.instance) for r in fresh if r.leader_since is not None]
+        leader = max(claimants)[1] if claimants else None
         lines = []
         for row in rows:
             age = (now - row.heartbeat_at).total_seconds()

@@ -1,7 +1,7 @@
 """The public status page in the RedAlert plugin (a mixin): `!incident publish`, `!incident unpublish`, and the
 status page's own HTTP server on REDALERT_STATUS_PORT (docs/status-page.md).
 
-Relies on the RedAlert helpers `_raw_args`, `_asker`, `_here`, `_warnings` and on `self.service`/`self.workflow`.
+Each command calls one use case of `self.app` (see chat_commands/base.py).
 """
 
 from __future__ import annotations
@@ -11,12 +11,13 @@ from typing import Any
 
 from errbot import botcmd
 
+from chat_commands.base import ChatBase, answers
+from redalert_core.application.results import StatusServer
 from redalert_core.domain import text as texts
 from redalert_core.domain.commands import ParseError
+from redalert_core.domain.requester import Requester
 from redalert_core.domain.workflow_parsing import target
-from redalert_core.services.incidents import ServiceError
-from redalert_core.services.status_page import StatusPageService
-from redalert_core.services.status_site import StatusServer, StatusSite
+from redalert_core.frontends import replies
 
 
 def _setting(bot_config: Any, name: str) -> str:
@@ -32,23 +33,14 @@ def status_port(bot_config: Any) -> int | None:
     return int(text) if text.isdigit() and 0 < int(text) < 65536 else None
 
 
-class StatusPageCommands:
-    status_page: StatusPageService | None = None
+class StatusPageCommands(ChatBase):
     status_server: StatusServer | None = None
 
     # --- lifecycle (called from RedAlert.activate/deactivate) --------------------------------------------------
     def _start_status_page(self) -> None:
-        if self.status_page is None:  # once per process: the hooks and the server outlive reloads
-            self.status_page = StatusPageService(self.workflow)
-            self.workflow.after_status.append(self.status_page.after_status)
-            self.service.before_archive.append(self.status_page.before_archive)
-            if self.interactions is not None:  # the /incident Update modal publishes too
-                self.interactions.status_page = self.status_page
         port = status_port(self.bot_config)
-        if port is not None and self.status_server is None:
-            site = StatusSite(
-                self.service.store, lambda: self.settings, _setting(self.bot_config, "REDALERT_STATUS_URL")
-            )
+        if port is not None and self.status_server is None:  # once per process: the server outlives reloads
+            site = self.app.status_site(_setting(self.bot_config, "REDALERT_STATUS_URL"))
             # Every interface unless told: people reach it through a reverse proxy or the container's published port.
             host = _setting(self.bot_config, "REDALERT_STATUS_HOST") or "0.0.0.0"  # noqa: S104
             self.status_server = StatusServer(site, port, host).start()
@@ -65,7 +57,8 @@ class StatusPageCommands:
 
     # --- commands -------------------------------------------------------------------------------------------
     @botcmd
-    def incident_publish(self, msg, args):
+    @answers
+    def incident_publish(self, asker: Requester, args: str):
         """Publish (or update) the incident on the public status page: the text the public reads, and optionally
         components' states and, the first time, a title (else one is made from the components). Private incidents
         are never published; the commander, a role of PUBLISH_ROLES or an admin may publish.
@@ -73,29 +66,24 @@ class StatusPageCommands:
         Example: `!incident publish api=major_outage title="Elevated API errors" We are investigating errors.`
         States: operational, degraded_performance, partial_outage, major_outage, under_maintenance.
         """
-        try:
-            parsed = self._free_target(msg, args, "publish")  # "500 errors…" in the channel is text
-            published = self.status_page.publish(parsed.number, self._asker(msg), parsed.rest)
-        except (ParseError, ServiceError) as exc:
-            return texts.unping(str(exc))
+        parsed = self.free_target(asker, args)  # "500 errors…" in the channel is text
+        published = self.app.publish(asker, parsed.number, parsed.rest)
         entry = published.entry
         verb = "Published" if published.first else "Updated"
         affected = ", ".join(f"{name} {state}" for name, state in entry.components.items())
         text = f"{verb} incident {entry.number} on the status page as “{texts.escape(entry.title)}” ({entry.status}"
         text += f"; {affected})." if affected else ")."
-        return text + self._public_link(entry.number) + self._warnings(published.warnings)
+        return text + self._public_link(entry.number) + replies.warnings_lines(published.warnings)
 
     @botcmd
-    def incident_unpublish(self, msg, args):
+    @answers
+    def incident_unpublish(self, asker: Requester, args: str):
         """Withdraw the incident from the public status page (and from Atlassian Statuspage when it is used).
 
         Example: `!incident unpublish` in the incident channel, or `!incident unpublish 12`
         """
-        try:
-            parsed = target(self._raw_args(msg, args, "unpublish"))
-            if parsed.rest:
-                raise ParseError("Usage: !incident unpublish [<number>].")
-            incident = self.status_page.unpublish(parsed.number, self._asker(msg))
-        except (ParseError, ServiceError) as exc:
-            return texts.unping(str(exc))
+        parsed = target(args)
+        if parsed.rest:
+            raise ParseError("Usage: !incident unpublish [<number>].")
+        incident = self.app.unpublish(asker, parsed.number)
         return f"Incident {incident.number} is no longer on the status page."

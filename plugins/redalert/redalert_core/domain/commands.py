@@ -96,8 +96,9 @@ def plain_text(text: str) -> str:
 
 
 def command_tail(raw_text: str, *words: str) -> str | None:
-    """What follows `incident <words…>` in the raw message text, or None when the text has no such command."""
-    pattern = r"\bincident\s+" + r"\s+".join(re.escape(w) for w in words) + r"\b(.*)\Z"
+    """What follows the command's words (`incident`, `invite`; `task`, `add`) in the raw message text, mention markup
+    intact, or None when the text has no such command. The `!` prefix is optional (a mention of the bot works too)."""
+    pattern = r"(?<!\w)!?" + r"\s+".join(re.escape(w) for w in words) + r"\b(.*)\Z"
     match = re.search(pattern, raw_text, flags=re.IGNORECASE | re.DOTALL)
     return match.group(1).strip() if match else None
 

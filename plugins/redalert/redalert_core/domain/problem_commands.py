@@ -27,13 +27,6 @@ MAX_TASK_TEXT = 500
 MAX_USER_ID = 32
 
 
-def command_tail(raw_text: str, *words: str) -> str | None:
-    """What follows `!<words…>` in the raw message text (mention markup intact), or None if it is not there."""
-    pattern = r"(?:^|\s)!?" + r"\s+".join(re.escape(w) for w in words) + r"\b(.*)\Z"
-    match = re.search(pattern, raw_text, flags=re.IGNORECASE | re.DOTALL)
-    return match.group(1).strip() if match else None
-
-
 def incident_number(token: str) -> int | None:
     match = _INCIDENT.match(token)
     return int(match.group(1)) if match else None

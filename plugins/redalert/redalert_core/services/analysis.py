@@ -16,6 +16,7 @@ from ..domain import export as exports
 from ..domain import visibility
 from ..domain.digest import digest_key, digest_weeks
 from ..domain.metrics import PERIOD_HELP, Figures, Period, PeriodError, compute, is_period, parse_period
+from ..domain.requester import Requester
 from ..domain.settings import Settings
 from ..domain.web_access import make_token
 from ..slack import metrics_messages
@@ -33,17 +34,10 @@ DIGEST_GRACE = timedelta(hours=24)
 DIGEST_CHART_WEEKS = 8
 
 
-@dataclass(frozen=True)
-class Asking:
-    """Who asks and where: private incidents count for their members and admins, as in `!incident list`, and only
-    in a DM (or their own channel): figures and files posted in a channel are read by everyone there."""
-
-    user: str
-    here: str | None
-    is_admin: bool = False
-
-    def viewer(self) -> Viewer:
-        return visibility.audience(self.user, self.is_admin, self.here)
+def readers(requester: Requester) -> Viewer:
+    """Who reads figures and files: the person in a DM (or a private incident's own channel), else everyone in the
+    channel, as in `!incident list` — even for `/incident stats`, whose chart is posted in the channel."""
+    return visibility.audience(requester.user, requester.is_admin, requester.here)
 
 
 @dataclass(frozen=True)
@@ -148,13 +142,13 @@ class AnalysisService:
                 )
         return fmt or "csv", period
 
-    def export(self, asking: Asking, fmt: str, period_text: str | None) -> tuple[int, Period]:
+    def export(self, asking: Requester, fmt: str, period_text: str | None) -> tuple[int, Period]:
         """Upload one row per incident of the period to where the command was typed; (rows, period)."""
         if not asking.here:
             raise ServiceError("I do not know where to upload the export; ask in a channel or in a DM with me.")
         period = self.period(period_text)
         scope = Scope(period.start, period.end)
-        rows = list(self.store.analytics.incidents(scope, asking.viewer(), statuses=self.settings.statuses))
+        rows = list(self.store.analytics.incidents(scope, readers(asking), statuses=self.settings.statuses))
         content = exports.render(rows, fmt)
         name = f"incidents-{period.label.replace('..', '_')}.{fmt}"
         try:

@@ -7,9 +7,10 @@ from datetime import date, datetime
 from ..domain.incident import Incident
 from ..domain.problem_config import ADMINS, ANYONE
 from ..domain.problems import Problem, ProblemEventKind
+from ..domain.requester import Requester
 from ..store import Store
 from .incidents import ServiceError
-from .workflow import Asker, WorkflowService
+from .workflow import WorkflowService
 
 
 class FollowUpBase:
@@ -33,16 +34,16 @@ class FollowUpBase:
     def today(self) -> date:
         return self.now().date()
 
-    def incident(self, number: int | None, asker: Asker, verb: str, *, shown: bool = False) -> Incident:
+    def incident(self, number: int | None, asker: Requester, verb: str, *, shown: bool = False) -> Incident:
         """A visible incident, open or closed (follow-up work outlives the incident); `shown`: see workflow.find."""
         return self.workflow.find(number, asker, verb, open_only=False, shown=shown)
 
-    def may_see(self, incident: Incident, asker: Asker, *, shown: bool = False) -> bool:
+    def may_see(self, incident: Incident, asker: Requester, *, shown: bool = False) -> bool:
         """Private incidents (and their tasks) are for their people and admins only (domain/visibility.py);
         `shown`: listed in the answer, so everyone who reads it (a channel) must be allowed to see it."""
         return self.workflow.incidents.may_see(incident, asker.audience() if shown else asker.person())
 
-    def may_see_number(self, number: int, asker: Asker, *, shown: bool = False) -> bool:
+    def may_see_number(self, number: int, asker: Requester, *, shown: bool = False) -> bool:
         incident = self.store.incidents.get(number)
         return incident is not None and self.may_see(incident, asker, shown=shown)
 
@@ -73,7 +74,7 @@ class FollowUpBase:
             raise ServiceError(f"There is no problem P{number}. See !problem list all.")
         return problem
 
-    def may(self, policy: str, asker: Asker, people: set[str]) -> bool:
+    def may(self, policy: str, asker: Requester, people: set[str]) -> bool:
         """The TASK_CLOSE_ALLOWED / PROBLEM_STATUS_ALLOWED rule: anyone, admins, or admins and `people`."""
         if policy == ANYONE or asker.is_admin:
             return True

@@ -12,6 +12,7 @@ from ..domain.incident import EventKind, Incident
 from ..domain.integrations_config import Webhook
 from ..domain.outbox import STATUSPAGE, WAITING, OutboxRow, State
 from ..domain.settings import Settings
+from ..domain.task_outbox_policies import card_link
 from ..domain.webhook_rules import endpoint_key
 from ..store.webhook_states import DisabledWebhook
 from .incidents import IncidentService, ServiceError, utcnow
@@ -93,6 +94,11 @@ class IntegrationsService:
         data = {"severity": wanted.value}
         self.store.events.add(incident.number, EventKind.PAGED, actor=actor, data=data, at=self.clock())
         return Paged(incident, wanted.value, integrations.pagerduty_severity(wanted.value), already)
+
+    def card_url(self, task_number: int) -> str | None:
+        """The Trello card of a task once the outbox has created it, else None."""
+        remembered = self.store.remote.get(card_link(task_number))
+        return remembered.get("url") if remembered else None
 
     # --- !incident outbox ---------------------------------------------------------------------------------------
     def report(self, limit: int = 20) -> OutboxReport:

@@ -7,13 +7,13 @@ from dataclasses import dataclass, field
 from ..domain.incident import Incident
 from ..domain.links import Link, LinkKind
 from ..domain.problems import Problem
+from ..domain.requester import Requester
 from ..domain.tasks import Task
 from ..domain.workflow_state import WorkflowState
 from ..slack import messages
 from ..slack.gateway import SlackError
 from .follow_up import FollowUpBase
 from .incidents import ServiceError
-from .workflow import Asker
 
 
 @dataclass
@@ -37,7 +37,7 @@ class IncidentView:
 
 
 class LinkService(FollowUpBase):
-    def link(self, number: int | None, other: int, kind: LinkKind, asker: Asker) -> LinkOutcome:
+    def link(self, number: int | None, other: int, kind: LinkKind, asker: Requester) -> LinkOutcome:
         incident = self.incident(number, asker, "link")
         if incident.number == other:
             raise ServiceError(f"Incident {other} cannot be linked to itself.")
@@ -69,7 +69,7 @@ class LinkService(FollowUpBase):
                 )
         return outcome
 
-    def unlink(self, number: int | None, other: int, asker: Asker) -> tuple[Incident, Link]:
+    def unlink(self, number: int | None, other: int, asker: Requester) -> tuple[Incident, Link]:
         incident = self.incident(number, asker, "unlink")
         if incident.number == other:
             raise ServiceError(f"Incident {other} cannot be linked to itself, so there is nothing to unlink.")
@@ -79,7 +79,7 @@ class LinkService(FollowUpBase):
             raise ServiceError(f"Incidents {incident.number} and {target.number} are not linked.")
         return incident, removed
 
-    def show(self, number: int | None, asker: Asker) -> IncidentView:
+    def show(self, number: int | None, asker: Requester) -> IncidentView:
         incident = self.incident(number, asker, "show", shown=True)
         state = self.store.workflow.get(incident.number)
         links = self.store.links.for_incident(incident.number)

@@ -13,6 +13,7 @@ from ..domain import text as texts
 from ..domain.incident import Event
 from ..domain.problem_reminders import StaleNudge, due_stale_nudges
 from ..domain.problems import Problem, ProblemStatus
+from ..domain.requester import Requester
 from ..domain.tasks import Task
 from ..slack import messages
 from ..slack.gateway import SlackError
@@ -20,7 +21,6 @@ from ..slack.rate_pacing import Priority
 from ..store import IncidentInAnotherProblem, ProblemNotFound
 from .follow_up import FollowUpBase
 from .incidents import ServiceError
-from .workflow import Asker
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ class ProblemService(FollowUpBase):
         super().__init__(workflow)
         self._reminding = threading.Lock()
 
-    def _incidents(self, numbers: list[int], asker: Asker, problem: int | None = None) -> list[int]:
+    def _incidents(self, numbers: list[int], asker: Requester, problem: int | None = None) -> list[int]:
         """Check every incident first (exists, visible, in no other problem): a refusal changes nothing."""
         for number in numbers:
             self.incident(number, asker, "link")
@@ -61,7 +61,7 @@ class ProblemService(FollowUpBase):
                 raise _in_another(IncidentInAnotherProblem(number, current.number))
         return numbers
 
-    def open(self, title: str, incidents: list[int], asker: Asker) -> ProblemOutcome:
+    def open(self, title: str, incidents: list[int], asker: Requester) -> ProblemOutcome:
         here = self.store.incidents.get_by_channel(asker.here) if asker.here else None
         if here is not None and here.number not in incidents:
             incidents = [here.number, *incidents]
@@ -72,7 +72,7 @@ class ProblemService(FollowUpBase):
             raise _in_another(exc) from exc
         return ProblemOutcome(problem, linked=list(incidents), warnings=self.refresh(incidents))
 
-    def link(self, number: int, incidents: list[int], asker: Asker) -> ProblemOutcome:
+    def link(self, number: int, incidents: list[int], asker: Requester) -> ProblemOutcome:
         problem = self.problem(number)
         self._incidents(incidents, asker, problem=number)
         counts = asker.is_admin or asker.user in self.problem_owners(problem)
@@ -87,17 +87,17 @@ class ProblemService(FollowUpBase):
             raise ServiceError(f"Problem P{number} already has incident{'s' if len(incidents) > 1 else ''} {shown}.")
         return ProblemOutcome(self.problem(number), linked=linked, warnings=self.refresh(linked))
 
-    def unlink(self, number: int, incident: int, asker: Asker) -> ProblemOutcome:
+    def unlink(self, number: int, incident: int, asker: Requester) -> ProblemOutcome:
         self.problem(number)
         self.incident(incident, asker, "unlink")
         if not self.store.problems.unlink_incident(number, incident, actor=asker.user, at=self.now()):
             raise ServiceError(f"Incident {incident} is not linked to problem P{number}.")
         return ProblemOutcome(self.problem(number), linked=[incident], warnings=self.refresh([incident]))
 
-    def _may_change_status(self, problem: Problem, asker: Asker) -> bool:
+    def _may_change_status(self, problem: Problem, asker: Requester) -> bool:
         return self.may(self.settings.problem_status_allowed, asker, self.problem_owners(problem))
 
-    def set_status(self, number: int, status: ProblemStatus, note: str | None, asker: Asker) -> ProblemOutcome:
+    def set_status(self, number: int, status: ProblemStatus, note: str | None, asker: Requester) -> ProblemOutcome:
         problem = self.problem(number)
         if not self._may_change_status(problem, asker):
             raise ServiceError(
@@ -113,12 +113,12 @@ class ProblemService(FollowUpBase):
         outcome.warnings += self.refresh(problem.incidents)
         return outcome
 
-    def set_text(self, number: int, field_name: str, text: str, asker: Asker) -> ProblemOutcome:
+    def set_text(self, number: int, field_name: str, text: str, asker: Requester) -> ProblemOutcome:
         self.problem(number)
         previous = self.store.problems.set_text(number, field_name, text, actor=asker.user, at=self.now())
         return ProblemOutcome(self.problem(number), previous=previous)
 
-    def show(self, number: int, asker: Asker) -> ProblemView:
+    def show(self, number: int, asker: Requester) -> ProblemView:
         """The problem, its incidents and tasks and theirs: a private incident's only where all readers may see it."""
         problem = self.problem(number)
         visible = [n for n in problem.incidents if self.may_see_number(n, asker, shown=True)]
@@ -137,7 +137,7 @@ class ProblemService(FollowUpBase):
         history = [event for event in self.store.events.list_problem(number) if shown_event(event)]
         return ProblemView(shown, tasks, history)
 
-    def list(self, *, include_resolved: bool, asker: Asker) -> list[Problem]:
+    def list(self, *, include_resolved: bool, asker: Requester) -> list[Problem]:
         """The problems, each naming only the incidents everyone reading the answer may see."""
         return [
             dataclasses.replace(p, incidents=[n for n in p.incidents if self.may_see_number(n, asker, shown=True)])

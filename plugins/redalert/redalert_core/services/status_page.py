@@ -13,13 +13,14 @@ from datetime import datetime
 
 from ..domain import status_page as sp
 from ..domain.incident import Incident
+from ..domain.requester import Requester
 from ..domain.settings import Settings
 from ..domain.status_parsing import PublishRequest, parse_publish
 from ..slack import messages
 from ..slack.gateway import SlackError
 from ..store import PrivateIncident
 from .incidents import ServiceError, utcnow
-from .workflow import Asker, WorkflowService
+from .workflow import WorkflowService
 
 
 @dataclass
@@ -45,7 +46,7 @@ class StatusPageService:
     def settings(self) -> Settings:
         return self.workflow.settings
 
-    def _allowed(self, incident: Incident, asker: Asker, verb: str) -> None:
+    def _allowed(self, incident: Incident, asker: Requester, verb: str) -> None:
         state = self.store.workflow.get(incident.number)
         commander = state.commander(incident.opened_by)
         page = self.settings.status_page
@@ -59,11 +60,11 @@ class StatusPageService:
         )
 
     # --- !incident publish ----------------------------------------------------------------------------------------
-    def publish(self, number: int | None, asker: Asker, text: str) -> Published:
+    def publish(self, number: int | None, asker: Requester, text: str) -> Published:
         """`!incident publish`: the arguments as typed (ParseError when they are wrong)."""
         return self.publish_request(number, asker, lambda: parse_publish(text, self.settings.status_page.names))
 
-    def publish_request(self, number: int | None, asker: Asker, request: Callable[[], PublishRequest]) -> Published:
+    def publish_request(self, number: int | None, asker: Requester, request: Callable[[], PublishRequest]) -> Published:
         """Publish what `request()` gives; it is only read once the incident and the asker's right are checked."""
         incident = self.workflow.find(number, asker, "publish", open_only=False)
         if incident.is_private:
@@ -93,7 +94,7 @@ class StatusPageService:
         return Published(incident=incident, entry=entry, first=first)
 
     # --- !incident unpublish --------------------------------------------------------------------------------------
-    def unpublish(self, number: int | None, asker: Asker) -> Incident:
+    def unpublish(self, number: int | None, asker: Requester) -> Incident:
         incident = self.workflow.find(number, asker, "unpublish", open_only=False)
         self._allowed(incident, asker, "unpublish")
         if not self.store.status_page.unpublish(incident.number, actor=asker.user, at=self.clock()):

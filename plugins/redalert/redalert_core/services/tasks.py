@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from ..domain import text as texts
 from ..domain.problem_commands import TaskAdd, TaskListScope
 from ..domain.problem_reminders import TaskNudge, due_task_nudges
+from ..domain.requester import Requester
 from ..domain.tasks import Task
 from ..slack import messages
 from ..slack.gateway import SlackError
@@ -17,7 +18,6 @@ from ..slack.rate_pacing import Priority
 from ..store import IncidentNotFound, ProblemNotFound
 from .follow_up import FollowUpBase
 from .incidents import ServiceError
-from .workflow import Asker
 
 log = logging.getLogger(__name__)
 
@@ -40,18 +40,18 @@ class TaskService(FollowUpBase):
         super().__init__(workflow)
         self._reminding = threading.Lock()
 
-    def get(self, number: int, asker: Asker) -> Task:
+    def get(self, number: int, asker: Requester) -> Task:
         task = self.store.tasks.get(number)
         if task is None or not self._may_see(task, asker):
             raise ServiceError(f"There is no task T{number}. See !task list all.")
         return task
 
-    def _may_see(self, task: Task, asker: Asker, *, shown: bool = False) -> bool:
+    def _may_see(self, task: Task, asker: Requester, *, shown: bool = False) -> bool:
         """A task of a private incident exists only for those who may see the incident (see FollowUpBase)."""
         return task.incident_number is None or self.may_see_number(task.incident_number, asker, shown=shown)
 
     # --- changes ------------------------------------------------------------------------------------------------
-    def add(self, command: TaskAdd, asker: Asker) -> TaskOutcome:
+    def add(self, command: TaskAdd, asker: Requester) -> TaskOutcome:
         target = command.target
         if target.problem is not None:
             self.problem(target.problem)
@@ -95,7 +95,7 @@ class TaskService(FollowUpBase):
                 people |= self.problem_owners(problem)
         return people
 
-    def _check_may_close(self, task: Task, asker: Asker, verb: str) -> None:
+    def _check_may_close(self, task: Task, asker: Requester, verb: str) -> None:
         policy = self.settings.task_close_allowed
         if self.may(policy, asker, self._answerable(task)):
             return
@@ -104,7 +104,7 @@ class TaskService(FollowUpBase):
         commander = "the incident's commander" if task.incident_number is not None else "the problem's owners"
         raise ServiceError(f"Only the owner of task T{task.number}, {commander} and admins may {verb} it.")
 
-    def done(self, number: int, note: str | None, asker: Asker) -> TaskOutcome:
+    def done(self, number: int, note: str | None, asker: Requester) -> TaskOutcome:
         task = self.get(number, asker)
         self._check_may_close(task, asker, "close")
         if not task.is_open:
@@ -113,7 +113,7 @@ class TaskService(FollowUpBase):
         task = self.store.tasks.done(number, actor=asker.user, note=note, at=self.now())
         return TaskOutcome(task, warnings=self._refresh(task))
 
-    def reopen(self, number: int, asker: Asker) -> TaskOutcome:
+    def reopen(self, number: int, asker: Requester) -> TaskOutcome:
         task = self.get(number, asker)
         self._check_may_close(task, asker, "reopen")
         if task.is_open:
@@ -121,7 +121,7 @@ class TaskService(FollowUpBase):
         task = self.store.tasks.reopen(number, actor=asker.user, at=self.now())
         return TaskOutcome(task, warnings=self._refresh(task))
 
-    def assign(self, number: int, owner: str, asker: Asker) -> TaskOutcome:
+    def assign(self, number: int, owner: str, asker: Requester) -> TaskOutcome:
         task = self.get(number, asker)
         # Reassigning hands over the right to close it: the same people decide (anyone could take a task otherwise).
         self._check_may_close(task, asker, "reassign")
@@ -130,7 +130,7 @@ class TaskService(FollowUpBase):
         updated = self.store.tasks.assign(number, owner, actor=asker.user, at=self.now())
         return TaskOutcome(updated, previous=task.owner)
 
-    def set_due(self, number: int, due: date, asker: Asker) -> TaskOutcome:
+    def set_due(self, number: int, due: date, asker: Requester) -> TaskOutcome:
         task = self.get(number, asker)
         if task.due == due:
             raise ServiceError(f"Task T{number} is already due {due.isoformat()}.")
@@ -138,7 +138,7 @@ class TaskService(FollowUpBase):
         return TaskOutcome(updated, previous=task.due.isoformat() if task.due else None)
 
     # --- listing ------------------------------------------------------------------------------------------------
-    def list(self, scope: TaskListScope, asker: Asker) -> TaskListing:
+    def list(self, scope: TaskListScope, asker: Requester) -> TaskListing:
         here = self.store.incidents.get_by_channel(asker.here) if asker.here else None
         kind = scope.kind
         if kind == "default":

@@ -21,6 +21,7 @@ from ..domain import text as texts
 from ..domain.commands import USER_MENTION, Mentions, plain_text
 from ..domain.incident import EventKind, Incident, Status
 from ..domain.reminders import CLOSE, Reminder, due_reminders
+from ..domain.requester import Requester
 from ..domain.settings import Settings
 from ..domain.visibility import Viewer
 from ..domain.workflow_state import COMMANDER
@@ -49,29 +50,6 @@ class Outcome:
     where: list[str] = field(default_factory=list)  # channels a message or file went to
 
 
-@dataclass
-class Asker:
-    """Who typed the command and where: private incidents are visible to their people and admins only."""
-
-    user: str
-    here: str | None = None
-    is_admin: bool = False
-    # A channel the person is known to be in without typing there: a button clicked in a private channel.
-    member_of: str | None = None
-    # The answer is shown to the person only (/incident <text>): changes are also told to the incident channel.
-    private_reply: bool = False
-
-    def person(self) -> Viewer:
-        """The person, for what they may act on (domain/visibility.py)."""
-        return visibility.person(self.user, self.is_admin, self.here, self.member_of)
-
-    def audience(self) -> Viewer:
-        """Who reads the answer: the person in a DM or a reply only they see, else everyone in the channel."""
-        if self.here is None:  # a click or a form: answered to the person only
-            return self.person()
-        return visibility.audience(self.user, self.is_admin, self.here, shown_to_person_only=self.private_reply)
-
-
 class WorkflowService:
     def __init__(self, incidents: IncidentService, clock: Callable[[], datetime] = utcnow) -> None:
         self.incidents = incidents
@@ -97,7 +75,7 @@ class WorkflowService:
 
     # --- finding ------------------------------------------------------------------------------------------------
     def find(
-        self, number: int | None, asker: Asker, verb: str, *, open_only: bool = True, shown: bool = False
+        self, number: int | None, asker: Requester, verb: str, *, open_only: bool = True, shown: bool = False
     ) -> Incident:
         """The incident `asker` names, if they may see it (else: no such incident). `shown`: the answer shows the
         incident itself (show, timeline), so where it lands must be a place for it too."""
@@ -116,7 +94,7 @@ class WorkflowService:
         return incident
 
     # --- roles --------------------------------------------------------------------------------------------------
-    def assign_role(self, number: int | None, asker: Asker, role: str, user_id: str) -> Outcome:
+    def assign_role(self, number: int | None, asker: Requester, role: str, user_id: str) -> Outcome:
         role = COMMANDER if role == "lead" else role
         if role not in self.settings.roles:
             roles = ", ".join(self.settings.roles)
@@ -140,7 +118,7 @@ class WorkflowService:
         return outcome
 
     # --- status -------------------------------------------------------------------------------------------------
-    def set_status(self, number: int | None, asker: Asker, status: str, note: str | None) -> Outcome:
+    def set_status(self, number: int | None, asker: Requester, status: str, note: str | None) -> Outcome:
         settings = self.settings
         wanted = status.strip().lower()
         if wanted not in settings.statuses:
@@ -172,7 +150,7 @@ class WorkflowService:
         return outcome
 
     # --- severity -----------------------------------------------------------------------------------------------
-    def change_severity(self, number: int | None, asker: Asker, severity: str) -> Outcome:
+    def change_severity(self, number: int | None, asker: Requester, severity: str) -> Outcome:
         settings = self.settings
         target = settings.severity(severity)
         if target is None:
@@ -239,7 +217,7 @@ class WorkflowService:
         return outcome, people.warnings
 
     # --- updates and announcements ------------------------------------------------------------------------------
-    def post_update(self, number: int | None, asker: Asker, text: str) -> Outcome:
+    def post_update(self, number: int | None, asker: Requester, text: str) -> Outcome:
         incident = self.find(number, asker, "update")
         status = self.store.workflow.get(incident.number).current_status(self.settings.statuses)
         post = messages.status_update(incident, asker.user, text, status)
@@ -286,7 +264,7 @@ class WorkflowService:
         return []
 
     # --- notes and the timeline ---------------------------------------------------------------------------------
-    def add_note(self, number: int | None, asker: Asker, text: str) -> Incident:
+    def add_note(self, number: int | None, asker: Requester, text: str) -> Incident:
         incident = self.find(number, asker, "note")
         data = {"text": text}
         self.store.events.add(incident.number, EventKind.NOTE_ADDED, actor=asker.user, data=data, at=self.clock())
@@ -317,7 +295,7 @@ class WorkflowService:
             log.info("Could not acknowledge the note %s in %s: %s", ts, channel_id, exc)
         return incident
 
-    def timeline(self, number: int | None, asker: Asker) -> tuple[Incident, list[tuple[datetime, str]]]:
+    def timeline(self, number: int | None, asker: Requester) -> tuple[Incident, list[tuple[datetime, str]]]:
         incident = self.find(number, asker, "timeline", open_only=False, shown=True)
         return incident, timeline.entries(self.store.events.list(incident.number), messages.user, texts.escape)
 
@@ -372,7 +350,7 @@ class WorkflowService:
             return [f"I could not update the pinned summary: {exc.describe()}."]
         return []
 
-    def _tell_channel(self, incident: Incident, text: str, asker: Asker) -> list[str]:
+    def _tell_channel(self, incident: Incident, text: str, asker: Requester) -> list[str]:
         """Post in the incident channel unless the command's public reply there says it already."""
         if asker.here == incident.channel_id and not asker.private_reply:
             return []
@@ -383,7 +361,7 @@ class WorkflowService:
         return []
 
     # --- post-mortem --------------------------------------------------------------------------------------------
-    def postmortem(self, number: int | None, asker: Asker) -> Outcome:
+    def postmortem(self, number: int | None, asker: Requester) -> Outcome:
         incident = self.find(number, asker, "postmortem", open_only=False)
         target = incident.channel_id if not incident.is_closed else asker.here
         if not target:

@@ -1,11 +1,11 @@
 """Slack interactions: the "Open an incident" modal, the summary's buttons and the Update modal.
 
-A second door to the same use cases as the text commands: opening goes through IncidentService.open, Join through
-invite, Update and Resolve through WorkflowService.set_status / post_update, Close through IncidentService.close,
-each with that command's permission checks (Errbot's ACLs never see a click).
+A front end like the text commands, calling the same use cases of the application (RedAlertApp): the form opens
+through `open_incident`, Join through `join`, Update and Resolve through `set_status` / `post_update`, Close
+through `close`, each with that command's permission checks (Errbot's ACLs never see a click).
 
 Every entry point returns the payload for the envelope's ack (None for an empty ack) quickly: Slack wants the ack
-within 3 s. Anything slower runs on this service's own pool after the ack, and its answer reaches the person as an
+within 3 s. Anything slower runs on this front end's own pool after the ack, and its answer reaches the person as an
 ephemeral message through the interaction's response_url (chat.postEphemeral, then a DM, when there is none).
 
 A trigger_id works once and expires 3 s after Slack sent it, so views.open is called before any Slack call and is
@@ -21,72 +21,45 @@ import logging
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from datetime import timedelta
+from typing import Any
 
+from ..application.app import RedAlertApp
+from ..application.errors import ServiceError
+from ..application.results import OpenRequest
 from ..domain import status_parsing
 from ..domain import text as texts
-from ..domain.commands import Mentions
 from ..domain.incident_form import FormErrors, validate_open, validate_update
+from ..domain.requester import FrontEnd, Requester
 from ..domain.status_parsing import PublishRequest
 from ..observability import log_context
 from ..slack import blocks, modals
 from ..slack.gateway import SlackError
 from ..slack.status_modal import read_publish_form
 from . import replies
-from .incidents import IncidentService, OpenRequest, ServiceError, utcnow
-from .workflow import Asker, WorkflowService
-
-if TYPE_CHECKING:
-    from .status_page import StatusPageService
 
 log = logging.getLogger(__name__)
 
-CLAIMS_KEPT = timedelta(days=2)  # redeliveries and double clicks come within seconds; old claims are purged
 # A click counts as a repeat of the same click on the same message for this long; after it, it is a new request
 # (a Join after leaving the channel, say). An Update click is released as soon as its modal closes.
 CLICK_REPEAT_WINDOW = timedelta(seconds=60)
 
 
-@dataclass
-class Origin:
-    """Where an interaction came from and how to answer the person privately."""
-
-    user: str
-    channel: str | None = None
-    response_url: str | None = None
-
-
-class InteractionService:
-    def __init__(
-        self,
-        incidents: IncidentService,
-        workflow: WorkflowService,
-        is_admin: Callable[[str], bool],
-        clock: Callable[[], datetime] = utcnow,
-        workers: int = 4,
-    ) -> None:
-        self.incidents = incidents
-        self.workflow = workflow
-        self.store = incidents.store
-        self.gateway = incidents.gateway
-        self.is_admin = is_admin
-        self.clock = clock
+class Interactivity:
+    def __init__(self, app: RedAlertApp, workers: int = 4) -> None:
+        self.app = app
+        self.gateway = app.gateway  # answers shown to the person only (response_url, ephemeral, DM)
         # Its own pool: opening waits on the incident service's pool, which must never be filled by its callers.
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="redalert-interaction")
         self._pending: set[Future] = set()
         self._guard = threading.Lock()
-        self._purged_at: datetime | None = None
-        # The Update modal's publish fields go to this service (set by the plugin once it exists).
-        self.status_page: StatusPageService | None = None
 
     @property
     def settings(self):
-        return self.incidents.settings
+        return self.app.settings
 
     # --- background work ----------------------------------------------------------------------------------------
-    def _later(self, origin: Origin, work: Callable[[], str | None], *, claim: str | None = None) -> None:
+    def _later(self, origin: Requester, work: Callable[[], str | None], *, claim: str | None = None) -> None:
         """Run `work` after the ack; its text (or the refusal it raises) goes to the person privately.
 
         A refused request changed nothing: its claim is released, so that trying again is answered again.
@@ -98,7 +71,7 @@ class InteractionService:
             except ServiceError as exc:
                 text = texts.unping(str(exc))
                 if claim:
-                    self.store.interactions.release(claim)
+                    self.app.release_interaction(claim)
             except Exception:
                 log.exception("An interaction by %s failed", origin.user)
                 text = (
@@ -125,20 +98,21 @@ class InteractionService:
     def shutdown(self) -> None:
         self._pool.shutdown(wait=True)
 
-    def tell(self, origin: Origin, text: str) -> bool:
+    def tell(self, origin: Requester, text: str) -> bool:
         """Show `text` to the person only: through the response_url, else as an ephemeral message, else in a DM."""
-        if origin.response_url:
+        if origin.reply_url:
             try:
-                self.gateway.respond(origin.response_url, blocks.ephemeral(text))
+                self.gateway.respond(origin.reply_url, blocks.ephemeral(text))
                 return True
             except SlackError as exc:
                 log.info("Could not answer %s through the response_url: %s", origin.user, exc)
-        if origin.channel and not origin.channel.startswith("D"):
+        channel = origin.member_of
+        if channel and not channel.startswith("D"):
             try:
-                self.gateway.post_ephemeral(origin.channel, origin.user, text)
+                self.gateway.post_ephemeral(channel, origin.user, text)
                 return True
             except SlackError as exc:
-                log.info("Could not answer %s ephemerally in %s: %s", origin.user, origin.channel, exc)
+                log.info("Could not answer %s ephemerally in %s: %s", origin.user, channel, exc)
         try:
             self.gateway.send_dm(origin.user, text)
             return True
@@ -147,11 +121,7 @@ class InteractionService:
             return False
 
     def _claim(self, key: str, stale_after: timedelta | None = None) -> bool:
-        now = self.clock()
-        if self._purged_at is None or now - self._purged_at > CLAIMS_KEPT / 2:  # now and then, not on every click
-            self._purged_at = now
-            self.store.interactions.purge(now - CLAIMS_KEPT)
-        return self.store.interactions.claim(key, now, stale_after=stale_after)
+        return self.app.claim_interaction(key, stale_after)
 
     # --- /incident with no text: the "Open an incident" modal ---------------------------------------------------
     def show_open_form(
@@ -179,12 +149,12 @@ class InteractionService:
             return modals.errors(bad.errors)
         view_id = view.get("id", "")
         meta = modals.decode_metadata(view.get("private_metadata"))
-        origin = Origin(user=user, channel=meta.get("channel"), response_url=meta.get("response_url"))
+        origin = self._requester(user, meta.get("channel"), meta.get("response_url"))
         request = OpenRequest(
             severity=severity,
             description=description,
             opened_by=user,
-            origin_channel=origin.channel,
+            origin_channel=origin.member_of,
             mentions=mentions,
             dedup_key=f"modal:{view_id}",  # the store's unique key: this form makes one incident, however often sent
             is_private=form.is_private,
@@ -192,25 +162,26 @@ class InteractionService:
         # Recorded before the ack (a database write, no Slack call): once the modal closes, a crash cannot lose
         # the incident; a restart finishes its channel. The Slack steps run after the ack.
         try:
-            report = self.incidents.record(request)
+            recorded = self.app.record_open(request)
         except ServiceError as exc:  # the severity was removed between validation and now
             return modals.errors({"severity": texts.unping(str(exc))})
-        if report.repeated:  # the same incident from a second form, moments later: say where the first one is
-            number, where = report.incident.number, _channel(report.incident)
+        if recorded.repeated:  # the same incident from a second form, moments later: say where the first one is
+            number, where = recorded.incident.number, _channel(recorded.incident)
             self._later(origin, lambda: f"You opened this a moment ago: Incident {number} in {where}.")
-        elif not report.duplicate:
-            self._later(origin, lambda: self._open(report.incident, mentions))
+        elif not recorded.duplicate:
+            self._later(origin, lambda: replies.opened(self.app.open_incident(request, recorded), self.settings))
         return None  # a duplicate: the same submission again, already being answered
 
-    def _open(self, incident, mentions: Mentions) -> str:
-        report = self.incidents.run_open_steps(incident, mentions)
-        incident = report.incident
-        if incident.channel_id:
-            report.warnings.extend(self.workflow.announce_opened(incident))
-        text = replies.opened(report, self.settings)
-        if incident.channel_id:
-            self.incidents.mark_replied(incident.number)
-        return text
+    def _requester(self, user: str, channel: str | None, reply_url: str | None) -> Requester:
+        """Who clicked or submitted: a click in a channel proves nothing about membership (`here` stays None),
+        but answers to the person go there (`member_of`) when Slack gives no response_url."""
+        return Requester(
+            user=user,
+            is_admin=self.app.is_admin(user),
+            member_of=channel,
+            front_end=FrontEnd.INTERACTIVITY,
+            reply_url=reply_url,
+        )
 
     # --- the summary's buttons ----------------------------------------------------------------------------------
     def click(self, payload: dict) -> dict | None:
@@ -224,7 +195,7 @@ class InteractionService:
             return None
         user = (payload.get("user") or {}).get("id", "")
         channel = (payload.get("channel") or {}).get("id") or (payload.get("container") or {}).get("channel_id")
-        origin = Origin(user=user, channel=channel, response_url=payload.get("response_url"))
+        asker = self._requester(user, channel, payload.get("response_url"))
         try:
             number = int(str(action.get("value", "")).strip())
         except ValueError:
@@ -232,15 +203,14 @@ class InteractionService:
         key = self._click_key(action_id, user, payload)
         if not self._claim(key, CLICK_REPEAT_WINDOW):
             return None  # a double click or a redelivery: the first one is being handled
-        asker = Asker(user=user, here=None, is_admin=self.is_admin(user), member_of=channel)
         if action_id == blocks.UPDATE:
-            self._show_update_form(number, asker, origin, payload.get("trigger_id", ""), key)
+            self._show_update_form(number, asker, payload.get("trigger_id", ""), key)
         elif action_id == blocks.JOIN:
-            self._later(origin, lambda: self._join(number, asker), claim=key)
+            self._later(asker, lambda: self._join(number, asker), claim=key)
         elif action_id == blocks.RESOLVE:
-            self._later(origin, lambda: self._resolve(number, asker), claim=key)
+            self._later(asker, lambda: self._resolve(number, asker), claim=key)
         elif action_id == blocks.CLOSE:
-            self._later(origin, lambda: self._close(number, asker), claim=key)
+            self._later(asker, lambda: self._close(number, asker), claim=key)
         return None
 
     @staticmethod
@@ -252,68 +222,56 @@ class InteractionService:
         digest = hashlib.sha256(shown.encode()).hexdigest()[:16]
         return f"click:{action_id}:{user}:{message.get('ts', '')}:{digest}"
 
-    def _show_update_form(self, number: int, asker: Asker, origin: Origin, trigger_id: str, key: str) -> None:
+    def _show_update_form(self, number: int, asker: Requester, trigger_id: str, key: str) -> None:
         # Only local reads before views.open: the trigger expires 3 s after Slack sent it.
+        origin = asker
         try:
-            incident = self.workflow.find(number, asker, "update")
+            incident = self.app.find(asker, number, "update")
         except ServiceError as exc:
-            self.store.interactions.release(key)
+            self.app.release_interaction(key)
             refusal = texts.unping(str(exc))
             self._later(origin, lambda: refusal)
             return
-        status = self.store.workflow.get(incident.number).current_status(self.settings.statuses)
+        status = self.app.current_status(incident.number)
         metadata = modals.encode_metadata(
-            {"number": incident.number, "channel": origin.channel, "response_url": origin.response_url, "click": key}
+            {"number": incident.number, "channel": origin.member_of, "response_url": origin.reply_url, "click": key}
         )
         try:
             self.gateway.open_view(trigger_id, modals.update_incident(incident, self.settings, status, metadata))
         except SlackError as exc:
-            self.store.interactions.release(key)  # nothing was shown: clicking again must work
+            self.app.release_interaction(key)  # nothing was shown: clicking again must work
             failure = (
                 f"I could not open the update form: {exc.describe()}. "
                 "Click Update again, or type `!incident update <text>` in the channel."
             )
             self._later(origin, lambda: failure)
 
-    def _join(self, number: int, asker: Asker) -> str:
-        incident = self.workflow.find(number, asker, "invite")
-        already = self.store.participants.contains(incident.number, asker.user)
-        incident, outcome, warnings = self.incidents.invite(
-            number=incident.number,
-            here=None,
-            mentions=Mentions(users=[asker.user]),
-            actor=asker.user,
-            viewer=asker.person(),
-        )
-        if outcome.failed:
-            return f"I could not add you to {_channel(incident)}:{replies.failed_invites_line(outcome.failed)}"
-        warnings += self.workflow.refresh_summary(incident.number)
+    def _join(self, number: int, asker: Requester) -> str:
+        joined, already = self.app.join(asker, number)
+        incident = joined.incident
+        if joined.outcome.failed:
+            return f"I could not add you to {_channel(incident)}:{replies.failed_invites_line(joined.outcome.failed)}"
         if already:
             return f"You are already in incident {incident.number}: {_channel(incident)}."
-        return f"You joined incident {incident.number}: {_channel(incident)}.{replies.warnings_lines(warnings)}"
+        return f"You joined incident {incident.number}: {_channel(incident)}.{replies.warnings_lines(joined.warnings)}"
 
-    def _resolve(self, number: int, asker: Asker) -> str:
+    def _resolve(self, number: int, asker: Requester) -> str:
         resolved = self.settings.resolved_status
-        outcome = self.workflow.set_status(number, asker, resolved, None)
+        outcome = self.app.set_status(asker, number, resolved, None)
         text = (
             f"Incident {outcome.incident.number} is now {resolved} (was {outcome.previous}). "
             "Resolution time recorded; close it with the Close button or `!incident close [resolution]`."
         )
         return text + replies.warnings_lines(outcome.warnings)
 
-    def _close(self, number: int, asker: Asker) -> str:
-        incident, warnings = self.incidents.close(
-            number=number,
-            channel_id=None,
-            here=None,  # a click in a public channel does not prove membership: close asks Slack
-            actor=asker.user,
-            resolution=None,
-            actor_is_admin=asker.is_admin,
-            viewer=asker.person(),  # clicked in the incident's channel: it may see the incident
-        )
+    def _close(self, number: int, asker: Requester) -> str:
+        # A click in a public channel does not prove membership (`here` is None): close asks Slack.
+        closed = self.app.close(asker, number, None)
+        incident = closed.incident
+        lasted = texts.duration((incident.closed_at or self.app.clock()) - incident.opened_at)
         return (
-            f"Incident {incident.number} closed after {texts.duration(incident.closed_at - incident.opened_at)}; "
-            f"its channel is archived.{replies.warnings_lines(warnings)}"
+            f"Incident {incident.number} closed after {lasted}; "
+            f"its channel is archived.{replies.warnings_lines(closed.warnings)}"
         )
 
     # --- the Update modal ---------------------------------------------------------------------------------------
@@ -322,7 +280,7 @@ class InteractionService:
         number = meta.get("number")
         if not isinstance(number, int):
             return modals.errors({"text": "This form lost track of its incident; close it and click Update again."})
-        current = self.store.workflow.get(number).current_status(self.settings.statuses)
+        current = self.app.current_status(number)
         form = modals.read_update_form(view)
         try:
             publish = status_parsing.from_form(*read_publish_form(view), self.settings.status_page.names)
@@ -335,32 +293,26 @@ class InteractionService:
         if not self._claim(f"submit:{view.get('id', '')}"):
             return None
         if meta.get("click"):  # the modal closes: Update on the same summary may open it again
-            self.store.interactions.release(meta["click"])
-        origin = Origin(user=user, channel=meta.get("channel"), response_url=meta.get("response_url"))
-        asker = Asker(user=user, here=None, is_admin=self.is_admin(user), member_of=meta.get("channel"))
-        self._later(origin, lambda: self._update(number, asker, status, text, publish))
+            self.app.release_interaction(meta["click"])
+        asker = self._requester(user, meta.get("channel"), meta.get("response_url"))
+        self._later(asker, lambda: self._update(number, asker, status, text, publish))
         return None
 
     def _update(
-        self, number: int, asker: Asker, status: str | None, text: str | None, publish: PublishRequest | None = None
+        self, number: int, asker: Requester, status: str | None, text: str | None, publish: PublishRequest | None
     ) -> str | None:
+        done = self.app.submit_update(asker, number, status, text, publish)
         parts: list[str] = []
-        warnings: list[str] = []
-        incident = self.workflow.find(number, asker, "update")
-        if status:
-            outcome = self.workflow.set_status(incident.number, asker, status, None)
-            parts.append(f"Incident {incident.number} is now {status} (was {outcome.previous}).")
-            warnings += outcome.warnings
-        if text:
-            outcome = self.workflow.post_update(incident.number, asker, text)
-            parts.append(f"Update posted in {' and '.join(f'<#{c}>' for c in outcome.where)}.")
-            warnings += outcome.warnings
-        if publish is not None and self.status_page is not None:  # after the status: the public one follows it
-            entry = self.status_page.publish_request(incident.number, asker, lambda: publish).entry
+        if done.status is not None:
+            parts.append(f"Incident {done.incident.number} is now {status} (was {done.status.previous}).")
+        if done.update is not None:
+            parts.append(f"Update posted in {' and '.join(f'<#{c}>' for c in done.update.where)}.")
+        if done.published is not None:
+            entry = done.published.entry
             parts.append(f"Published on the status page as “{texts.escape(entry.title)}” ({entry.status}).")
         if not parts:
             return None
-        return " ".join(parts) + replies.warnings_lines(warnings)
+        return " ".join(parts) + replies.warnings_lines(done.warnings)
 
     # --- routing ------------------------------------------------------------------------------------------------
     def interactive(self, payload: dict) -> dict | None:
@@ -380,7 +332,7 @@ class InteractionService:
             view = payload.get("view") or {}
             click = modals.decode_metadata(view.get("private_metadata")).get("click")
             if view.get("callback_id") == modals.UPDATE_CALLBACK and isinstance(click, str):
-                self.store.interactions.release(click)  # cancelled: Update may open the form again
+                self.app.release_interaction(click)  # cancelled: Update may open the form again
         return None  # shortcuts and other apps' payloads: an empty ack
 
 

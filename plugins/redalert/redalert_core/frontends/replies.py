@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from ..application.results import StepReport
 from ..domain import text as texts
 from ..slack import messages
 from ..slack.gateway import describe_error
-from .incidents import StepReport
 
 
 def warnings_lines(warnings: list[str]) -> str:

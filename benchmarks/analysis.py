@@ -64,7 +64,7 @@ def generate(store: Store, incident_count: int, event_count: int, seed: int = 12
                 "number": number,
                 "severity": rng.choice(SEVERITIES),
                 "description": f"generated incident {number}, with text long enough to look real",
-                "status": "closed" if closed else "open",
+                "phase": "closed" if closed else "open",
                 "channel_id": f"CGEN{number:06d}",
                 "channel_name": f"sev-gen-{number}",
                 "origin_channel": "C0OPS",

@@ -37,7 +37,7 @@ from pg import postgres_url, throwaway_schema  # noqa: E402
 from replica_cluster import Cluster, bot_texts  # noqa: E402
 from slack_workspace import running_workspace  # noqa: E402
 
-from redalert_core.domain.incident import Status  # noqa: E402
+from redalert_core.domain.incident import Phase  # noqa: E402
 
 LATENCY = 0.050  # a plausible round trip to Slack, as in benchmarks/run.py
 PEOPLE = [f"U0BENCH{i}" for i in range(1, 6)]
@@ -140,7 +140,7 @@ def _burst(cluster: Cluster, slack) -> tuple[float, int, int, Counter]:
     slack.disable_rate_limits()
     incidents, _ = cluster.store.incidents.list(include_closed=True, limit=1000)
     burst = [i for i in incidents if i.description.startswith("burst incident")]
-    opened = sum(1 for i in burst if i.status is Status.OPEN)
+    opened = sum(1 for i in burst if i.phase is Phase.OPEN)
     limited = Counter(call.method for call in slack.calls[seen:] if call.http_status == 429)
     return elapsed, opened, len({i.channel_id for i in burst if i.channel_id}), limited
 

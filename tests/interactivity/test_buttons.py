@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 from slack_workspace import ADMIN, ALICE, BOB
 
-from redalert_core.domain.incident import Status
+from redalert_core.domain.incident import Phase
 
 from .conftest import DAVE, ERIN, Stack
 
@@ -184,7 +184,7 @@ def test_a_click_on_a_closed_incident_is_refused(stack, incident):
 def test_once_the_closing_summary_is_out_no_late_refresh_puts_buttons_back(stack, incident):
     cid, ts = incident
     closing = stack.incidents.store.incidents.get(1)
-    closing = dataclasses.replace(closing, status=Status.CLOSED, closed_at=closing.opened_at, closed_by=ALICE)
+    closing = dataclasses.replace(closing, phase=Phase.CLOSED, closed_at=closing.opened_at, closed_by=ALICE)
     assert stack.workflow.refresh_summary(1, closing) == []
     stack.emu.clear_calls()
     assert stack.workflow.refresh_summary(1) == []  # e.g. a click's refresh that was still queued

@@ -76,7 +76,7 @@ def test_close_in_the_channel_posts_archives_and_stores(testbot, slack):
     closing = slack.messages(cid)[-1]["text"]
     assert f"closed by <@{ALICE}>" in closing and "Resolution: Rolled back &amp; restarted" in closing
     incident = store(testbot).incidents.get(1)
-    assert (incident.status.value, incident.closed_by, incident.resolution) == (
+    assert (incident.phase.value, incident.closed_by, incident.resolution) == (
         "closed",
         ALICE,
         "Rolled back & restarted",
@@ -109,7 +109,7 @@ def test_archive_failure_keeps_the_incident_open(testbot, slack):
     slack.inject_fault("conversations.archive", "error", error="restricted_action")
     reply = say(testbot, "!incident close 1")
     assert "I could not archive" in reply and "stays open" in reply
-    assert store(testbot).incidents.get(1).status.value == "open"
+    assert store(testbot).incidents.get(1).phase.value == "open"
     assert "Incident 1 closed" in say(testbot, "!incident close 1")
 
 
@@ -165,7 +165,7 @@ def test_retry_finishes_a_close_whose_archive_failed(testbot, slack):
     assert "Incident 1 · sev1" in say(testbot, "!incident list")
     assert say(testbot, "!incident retry 1") == "Incident 1 is closed now; its channel is archived."
     incident = store(testbot).incidents.get(1)
-    assert (incident.status.value, incident.resolution) == ("closed", "rolled back")
+    assert (incident.phase.value, incident.resolution) == ("closed", "rolled back")
     assert slack.channel(cid).is_archived
     assert len([m for m in slack.messages(cid) if "closed by" in m["text"]]) == 1
     assert say(testbot, "!incident retry 1").startswith("Incident 1 was closed ")

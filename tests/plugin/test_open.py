@@ -24,7 +24,7 @@ def test_open_creates_a_complete_incident(testbot, slack):
     assert "Checkout is down" in summary["text"]
     eventually(lambda: slack.pins(channel.id) == [summary["ts"]])  # the pin runs alongside the reply
     incident = plugin(testbot).app.incidents.store.incidents.get(1)
-    assert incident.status.value == "open"
+    assert incident.phase.value == "open"
     assert incident.origin_channel == "C0OPS"
     assert set(plugin(testbot).app.incidents.store.participants.list(1)) == {ADMIN, ALICE, BOB, CAROL}
 
@@ -72,7 +72,7 @@ def test_channel_failure_keeps_the_record_and_retry_finishes_it(testbot, slack):
     assert "!incident retry 1" in reply
     reply = say(testbot, "!incident retry 1")
     assert reply.startswith("Incident 1 is complete: <#C")
-    assert plugin(testbot).app.incidents.store.incidents.get(1).status.value == "open"
+    assert plugin(testbot).app.incidents.store.incidents.get(1).phase.value == "open"
 
 
 def test_bad_input_changes_nothing(testbot, slack):

@@ -21,7 +21,7 @@ def test_activation_finishes_interrupted_opens_once(testbot, slack):
     assert "activated" in say(testbot, "!plugin activate RedAlert")
     notice = slack.wait_for_message(ops, lambda m: "was interrupted" in m["text"])
     store = plugin(testbot).app.incidents.store
-    eventually(lambda: store.incidents.get(stale.number).status.value == "open")  # once the notice is out
+    eventually(lambda: store.incidents.get(stale.number).phase.value == "open")  # once the notice is out
     incident = store.incidents.get(stale.number)
     assert notice["text"] == f"Incident {stale.number} was interrupted and is now complete: <#{incident.channel_id}>."
 

@@ -15,7 +15,7 @@ import pytest
 from service_support import assert_no_orphans_or_duplicates, make_service
 from slack_workspace import ALICE, BOB
 
-from redalert_core.domain.incident import EventKind, OpenStep, Status
+from redalert_core.domain.incident import EventKind, OpenStep, Phase
 from redalert_core.domain.visibility import Viewer
 from redalert_core.services import recovery
 from redalert_core.services.incidents import CLOSING_POSTED, OpenRequest, ServiceError
@@ -42,7 +42,7 @@ def test_retry_of_a_closed_channel_less_incident_says_so_and_creates_nothing(emu
     service = make_service(emulator, tmp_path)
     incident = open_without_channel(emulator, service)
     closed, _ = close(service, incident.number)
-    assert closed.status is Status.CLOSED and closed.pending_steps() == []
+    assert closed.phase is Phase.CLOSED and closed.pending_steps() == []
     emulator.clear_calls()
 
     with pytest.raises(ServiceError) as refused:
@@ -66,12 +66,12 @@ def test_a_close_while_the_channel_is_being_created_leaves_no_live_channel(emula
         assert held.wait_arrived()
         number = opener.store.incidents.list()[0][0].number
         closed, _ = close(closer, number)  # no channel is known yet: closed at once
-        assert closed.status is Status.CLOSED
+        assert closed.phase is Phase.CLOSED
         held.release()
         report = opening.result(timeout=30)
 
     incident = opener.store.incidents.get(number)
-    assert incident.status is Status.CLOSED and incident.channel_id  # the channel is known to the database ...
+    assert incident.phase is Phase.CLOSED and incident.channel_id  # the channel is known to the database ...
     assert emulator.channel(incident.channel_id).is_archived  # ... and archived
     assert any("was closed" in w for w in report.warnings)
     assert emulator.calls_to("conversations.setTopic") == emulator.calls_to("chat.postMessage") == []
@@ -100,11 +100,11 @@ def test_list_during_the_archive_shows_closing_never_open(emulator, tmp_path):
         assert held.wait_arrived()
         assert emulator.channel(incident.channel_id).is_archived  # Slack has archived it; RedAlert has not heard
         listed, total = service.list(include_closed=False, viewer=EVERYONE_ADMIN)
-        assert total == 1 and listed[0].status is Status.CLOSING
+        assert total == 1 and listed[0].phase is Phase.CLOSING
         assert messages.list_line(listed[0]).endswith("· closing (its channel is being archived)")
         held.release()
         closed, _ = closing.result(timeout=30)
-    assert closed.status is Status.CLOSED
+    assert closed.phase is Phase.CLOSED
     assert service.list(include_closed=False, viewer=EVERYONE_ADMIN) == ([], 0)
 
 
@@ -118,14 +118,14 @@ def test_a_failed_archive_leaves_the_incident_open_and_retry_finishes_the_close(
         close(service, incident.number, actor=BOB, resolution="rolled back", admin=True)
     assert "stays open" in str(failed.value) and f"!incident retry {incident.number}" in str(failed.value)
     stored = service.store.incidents.get(incident.number)
-    assert stored.status is Status.OPEN and not emulator.channel(incident.channel_id).is_archived
+    assert stored.phase is Phase.OPEN and not emulator.channel(incident.channel_id).is_archived
     assert service.list(include_closed=False, viewer=EVERYONE_ADMIN)[1] == 1
 
     started = service.unfinished_close(incident.number)
     assert started is not None and started.actor == BOB
     closed, _ = service.finish_close(incident.number)
 
-    assert closed.status is Status.CLOSED and (closed.closed_by, closed.resolution) == (BOB, "rolled back")
+    assert closed.phase is Phase.CLOSED and (closed.closed_by, closed.resolution) == (BOB, "rolled back")
     assert emulator.channel(incident.channel_id).is_archived
     said = [m["text"] for m in emulator.messages(incident.channel_id)]
     assert len(said) == 2 and f"closed by <@{BOB}>" in said[1]  # the summary and one closing message
@@ -139,7 +139,7 @@ def test_retry_of_an_open_incident_without_a_failed_close_does_not_close_it(emul
     service = make_service(emulator, tmp_path)
     incident = service.open(OpenRequest("sev1", "still open", ALICE, emulator.channel_by_name("ops").id)).incident
     assert service.finish_close(incident.number) is None
-    assert service.store.incidents.get(incident.number).status is not Status.CLOSED
+    assert service.store.incidents.get(incident.number).phase is not Phase.CLOSED
 
 
 def test_a_close_cut_off_by_a_restart_is_finished_at_the_next_start(emulator, tmp_path):
@@ -148,14 +148,14 @@ def test_a_close_cut_off_by_a_restart_is_finished_at_the_next_start(emulator, tm
     before.mark_replied(incident.number)
     assert before.drain()
     before.store.incidents.begin_close(incident.number, actor=BOB, resolution="done")  # then the process died
-    assert before.list(include_closed=False, viewer=EVERYONE_ADMIN)[0][0].status is Status.CLOSING
+    assert before.list(include_closed=False, viewer=EVERYONE_ADMIN)[0][0].phase is Phase.CLOSING
     before.shutdown()
 
     after = make_service(emulator, tmp_path)
     recovery.finish_interrupted(after)
 
     closed = after.store.incidents.get(incident.number)
-    assert closed.status is Status.CLOSED and closed.closed_by == BOB and closed.resolution == "done"
+    assert closed.phase is Phase.CLOSED and closed.closed_by == BOB and closed.resolution == "done"
     assert emulator.channel(incident.channel_id).is_archived
 
 
@@ -177,7 +177,7 @@ def test_close_tries_the_archive_again_on_transient_failures(emulator, tmp_path,
 
     closed, _ = close(service, incident.number)
 
-    assert closed.status is Status.CLOSED and emulator.channel(incident.channel_id).is_archived
+    assert closed.phase is Phase.CLOSED and emulator.channel(incident.channel_id).is_archived
     statuses = [c.http_status for c in emulator.calls_to("conversations.archive")]
     assert len(statuses) == times + 1 and statuses[-1] == 200
 
@@ -190,10 +190,10 @@ def test_archive_retries_are_bounded_and_the_incident_stays_open(emulator, tmp_p
         close(service, incident.number)
     assert "Slack had an internal error" in str(failed.value)
     assert len(emulator.calls_to("conversations.archive")) == len(service.gateway.transient_pauses) + 1
-    assert service.store.incidents.get(incident.number).status in (Status.OPEN, Status.OPENING)
+    assert service.store.incidents.get(incident.number).phase in (Phase.OPEN, Phase.OPENING)
     emulator.clear_faults()
     closed, _ = service.finish_close(incident.number)
-    assert closed.status is Status.CLOSED and emulator.channel(incident.channel_id).is_archived
+    assert closed.phase is Phase.CLOSED and emulator.channel(incident.channel_id).is_archived
 
 
 def test_a_closed_incident_has_no_pending_steps_even_with_steps_missing(emulator, tmp_path):
@@ -210,8 +210,8 @@ def test_a_closing_message_slack_failed_to_post_keeps_the_incident_open_until_a_
     emulator.inject_fault("chat.postMessage", "error", error="internal_error")
     with pytest.raises(ServiceError, match="could not post the closing message"):
         close(service, incident.number)
-    assert service.store.incidents.get(incident.number).status is not Status.CLOSED
+    assert service.store.incidents.get(incident.number).phase is not Phase.CLOSED
     assert emulator.calls_to("conversations.archive") == []
     closed, warnings = close(service, incident.number)
-    assert closed.status is Status.CLOSED and warnings == []
+    assert closed.phase is Phase.CLOSED and warnings == []
     assert len(emulator.messages(incident.channel_id)) == 2  # the summary and the closing message

@@ -14,7 +14,7 @@ from service_support import assert_no_orphans_or_duplicates, make_service
 from slack_workspace import ALICE, BOB
 
 from redalert_core.domain.commands import Mentions
-from redalert_core.domain.incident import Status
+from redalert_core.domain.incident import Phase
 from redalert_core.services.incidents import OpenRequest, ServiceError
 
 LIFECYCLES = 100
@@ -107,7 +107,7 @@ def test_lifecycles_survive_a_fifth_of_slack_calls_failing(emulator, tmp_path):
     print(f"soak: {raced} of {MISTAKES} mistaken incidents got a channel from the racing retry (archived below)")
     assert total == LIFECYCLES + MISTAKES  # 0 lost records
     assert sorted(numbers + mistaken) == sorted(i.number for i in stored)
-    assert all(i.status is Status.CLOSED for i in stored)
+    assert all(i.phase is Phase.CLOSED for i in stored)
     # Every channel RedAlert ever created belongs to an incident and, as all of them are closed, is archived.
     created = {c.response["channel"]["id"] for c in emulator.calls_to("conversations.create") if c.response.get("ok")}
     owned = {i.channel_id for i in stored if i.channel_id}
@@ -115,7 +115,7 @@ def test_lifecycles_survive_a_fifth_of_slack_calls_failing(emulator, tmp_path):
     live = [emulator.channel(cid).name for cid in created if not emulator.channel(cid).is_archived]
     assert live == [], f"channels of closed incidents left open: {live}"
     for incident in (i for i in stored if i.number in numbers):
-        assert incident.status is Status.CLOSED, incident
+        assert incident.phase is Phase.CLOSED, incident
         assert incident.pending_steps() == [], incident
         channel = emulator.channel(incident.channel_id)
         assert channel.is_archived and BOB in channel.members and ALICE in channel.members

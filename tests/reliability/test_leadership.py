@@ -9,7 +9,7 @@ from pg import postgres_url_or_skip, throwaway_schema
 from service_support import make_service
 from slack_workspace import ALICE
 
-from redalert_core.domain.incident import Status
+from redalert_core.domain.incident import Phase
 from redalert_core.services import recovery
 from redalert_core.services.incidents import OpenRequest
 from redalert_core.services.leadership import Leadership, Timing, identify
@@ -85,8 +85,8 @@ def test_the_leader_finishes_opens_of_dead_owners_only(emulator, tmp_path):
     )
     finished = recovery.finish_orphaned(service, {alive.instance}, include_unowned=False)
     assert [r.incident.number for r in finished] == [owned_by["dead"]]
-    assert service.store.incidents.get(owned_by["dead"]).status is Status.OPEN
-    assert service.store.incidents.get(owned_by["alive"]).status is Status.OPENING
+    assert service.store.incidents.get(owned_by["dead"]).phase is Phase.OPEN
+    assert service.store.incidents.get(owned_by["alive"]).phase is Phase.OPENING
     assert service.store.open_owners.owners() == {owned_by["alive"]: alive.instance}
     finished = recovery.finish_orphaned(service, {alive.instance}, include_unowned=True)  # on becoming the leader
     assert [r.incident.number for r in finished] == [unowned.number]

@@ -6,7 +6,7 @@ from service_support import ManualClock, assert_no_orphans_or_duplicates, make_s
 from slack_workspace import ALICE, BOB
 
 from redalert_core.domain import naming
-from redalert_core.domain.incident import OpenStep, Status
+from redalert_core.domain.incident import OpenStep, Phase
 from redalert_core.services import recovery
 from redalert_core.services.incidents import OpenRequest
 
@@ -51,7 +51,7 @@ def test_every_interrupted_open_is_finished_and_reported(emulator, tmp_path):
     assert all(r.complete for r in results)
     for number in (only_recorded.number, half.number, unanswered.number):
         incident = after.store.incidents.get(number)
-        assert incident.status is Status.OPEN, incident
+        assert incident.phase is Phase.OPEN, incident
         assert emulator.channel(incident.channel_id).purpose.startswith(f"RedAlert incident {number} ")
     said = [m["text"] for m in emulator.messages(ops)]
     first_channel = results[0].incident.channel_id
@@ -71,7 +71,7 @@ def test_a_summary_left_unpinned_is_pinned_at_the_next_start_without_a_second_an
     before.mark_replied(report.incident.number)
     assert before.drain()
     stored = before.store.incidents.get(report.incident.number)
-    assert stored.pending_steps() == [OpenStep.PIN] and stored.status is Status.OPEN  # the pin does not hold it back
+    assert stored.pending_steps() == [OpenStep.PIN] and stored.phase is Phase.OPEN  # the pin does not hold it back
     assert emulator.pins(stored.channel_id) == []
     before.shutdown()
 
@@ -80,7 +80,7 @@ def test_a_summary_left_unpinned_is_pinned_at_the_next_start_without_a_second_an
 
     assert [(r.incident.number, r.complete, r.notice) for r in results] == [(stored.number, True, None)]
     finished = after.store.incidents.get(stored.number)
-    assert finished.status is Status.OPEN and finished.pending_steps() == []
+    assert finished.phase is Phase.OPEN and finished.pending_steps() == []
     assert emulator.pins(stored.channel_id) == [stored.summary_ts]
     assert [m["text"] for m in emulator.messages(ops)] == []  # the opener had the answer already
     assert len(emulator.messages(stored.channel_id)) == 1  # the summary, not posted again
@@ -95,7 +95,7 @@ def test_retry_pins_a_summary_whose_pin_failed(emulator, tmp_path):
     assert service.drain()
     assert service.store.incidents.get(report.incident.number).pending_steps() == [OpenStep.PIN]
     retried = service.resume(report.incident.number)
-    assert retried.complete and retried.incident.status is Status.OPEN
+    assert retried.complete and retried.incident.phase is Phase.OPEN
     assert emulator.pins(retried.incident.channel_id) == [retried.incident.summary_ts]
 
 

@@ -60,9 +60,9 @@ def test_replica_killed_in_the_middle_of_an_open_is_finished_once_by_the_survivo
     assert channel.topic.endswith("| Killed mid open")
     assert {ALICE, BOB} <= channel.members
     slack.wait_for(lambda: len(slack.pins(channel.id)) == 1)
-    slack.wait_for(lambda: cluster.store.incidents.get(1).status.value == "open")  # marked once the notice is out
+    slack.wait_for(lambda: cluster.store.incidents.get(1).phase.value == "open")  # marked once the notice is out
     incident = cluster.store.incidents.get(1)
-    assert incident.status.value == "open" and incident.channel_id == channel.id
+    assert incident.phase.value == "open" and incident.channel_id == channel.id
     assert cluster.execute("SELECT count(*) FROM open_owners").scalar() == 0
     assert "Resumed interrupted incident 1" in cluster[survivor].log
     assert len([t for t in bot_texts(slack, ops) if "Incident 1 " in t]) == 1

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from redalert_core.domain.incident import EventKind, Status
+from redalert_core.domain.incident import EventKind, Phase
 from redalert_core.store import AlreadyClosed, IncidentNotFound
 
 CLOSED_AT = datetime(2024, 5, 1, 13, 0, tzinfo=UTC)
@@ -16,7 +16,7 @@ CLOSED_AT = datetime(2024, 5, 1, 13, 0, tzinfo=UTC)
 def test_close_records_who_when_and_why(store, new_incident) -> None:
     number = new_incident().number
     closed = store.incidents.close(number, closed_by="U_CLOSER", closed_at=CLOSED_AT, resolution="rolled back")
-    assert closed.status is Status.CLOSED
+    assert closed.phase is Phase.CLOSED
     assert (closed.closed_by, closed.closed_at, closed.resolution) == ("U_CLOSER", CLOSED_AT, "rolled back")
     assert store.incidents.get(number) == closed
     event = store.events.list(number)[-1]

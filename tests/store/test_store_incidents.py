@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 import sqlalchemy as sa
 
-from redalert_core.domain.incident import OPEN_STEPS, EventKind, OpenStep, Status
+from redalert_core.domain.incident import OPEN_STEPS, EventKind, OpenStep, Phase
 from redalert_core.store import DuplicateCommand, IncidentNotFound
 
 T0 = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)  # the default opened_at of the new_incident fixture
@@ -17,7 +17,7 @@ T0 = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)  # the default opened_at of the new
 def test_create_records_the_incident_and_an_opened_event(store, new_incident) -> None:
     incident = new_incident(severity="sev1", description="payments failing", is_private=True, dedup_key="k1")
     assert incident.number == 1
-    assert incident.status is Status.OPENING
+    assert incident.phase is Phase.OPENING
     assert incident.steps_done == ["recorded"]
     assert (incident.severity, incident.description, incident.is_private) == (
         "sev1",
@@ -100,10 +100,10 @@ def test_all_steps_done_makes_the_incident_open(store, new_incident) -> None:
     assert (incident.channel_id, incident.channel_name) == ("C_INC", "inc-1")
     for step in OPEN_STEPS[2:-1]:
         incident = store.steps.done(number, step, {"detail": step.value})
-        assert incident.status is Status.OPENING
+        assert incident.phase is Phase.OPENING
     assert [i.number for i in store.incidents.unfinished()] == [number]
     incident = store.steps.done(number, OpenStep.REPLY)
-    assert incident.status is Status.OPEN
+    assert incident.phase is Phase.OPEN
     assert incident.pending_steps() == []
     assert store.incidents.unfinished() == []
     step_events = [e for e in store.events.list(number) if e.kind is EventKind.STEP_DONE]
@@ -125,7 +125,7 @@ def test_finishing_steps_does_not_reopen_a_closed_incident(store, new_incident) 
     store.incidents.close(number, closed_by="U", closed_at=T0, resolution=None)
     for step in OPEN_STEPS:
         incident = store.steps.done(number, step)
-    assert incident.status is Status.CLOSED
+    assert incident.phase is Phase.CLOSED
 
 
 def test_unfinished_is_oldest_first(store, new_incident) -> None:

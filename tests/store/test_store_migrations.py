@@ -93,3 +93,24 @@ def test_sqlite_parent_directory_is_created(tmp_path) -> None:
     store.migrate()
     assert path.exists()
     store.dispose()
+
+
+def test_revision_0014_keeps_every_incident_phase(store, new_incident) -> None:
+    """The lifecycle column `status` became `phase` (0014): values survive the rename both ways."""
+    from alembic import command
+    from alembic.config import Config
+
+    from redalert_core.store.database import MIGRATIONS_DIR
+
+    opening = new_incident().number
+    closing = new_incident().number
+    store.incidents.begin_close(closing, actor="U_A", resolution=None)
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with store.db.write() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0013")
+        rows = connection.execute(sa.text("SELECT number, status FROM incidents ORDER BY number")).all()
+    assert [tuple(row) for row in rows] == [(opening, "opening"), (closing, "closing")]
+    store.migrate()
+    assert [store.incidents.get(n).phase.value for n in (opening, closing)] == ["opening", "closing"]

@@ -164,6 +164,8 @@ def test_revision_0004_downgrades_and_upgrades_again(store, new_incident) -> Non
         command.downgrade(config, "0003")
     names = set(sa.inspect(store.db.engine).get_table_names())
     assert not names & {"incident_links", "problems", "problem_incidents", "problem_events", "tasks"}
-    assert store.incidents.get(number) is not None  # the incidents themselves are untouched
+    with store.db.read() as connection:  # the incidents themselves are untouched (read as 0003 left them)
+        assert connection.execute(sa.text("SELECT number FROM incidents")).scalars().all() == [number]
     store.migrate()
+    assert store.incidents.get(number) is not None
     assert store.tasks.all() == [] and store.problems.create(title="P", opened_by="U", at=T0, incidents=[]).number == 1

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from redalert_core.domain.incident import Incident, Status
+from redalert_core.domain.incident import Incident, Phase
 from redalert_core.domain.settings import validate
 from redalert_core.slack import blocks, messages, modals
 
@@ -22,7 +22,7 @@ def incident(**changes) -> Incident:
         "opened_by": "U0ALICE",
         "opened_at": datetime(2026, 1, 1, tzinfo=UTC),
         "channel_id": "C0INC",
-        "status": Status.OPEN,
+        "phase": Phase.OPEN,
     }
     fields.update(changes)
     return Incident(**fields)
@@ -59,7 +59,7 @@ def test_resolved_summary_drops_resolve_and_closed_summary_has_no_buttons():
     live = dict(roles={}, commander="U0ALICE", participants=[], last_update=None)
     _, resolved = messages.live_summary(incident(), SETTINGS, status="resolved", **live)
     assert blocks.RESOLVE not in buttons(resolved) and blocks.CLOSE in buttons(resolved)
-    closed = incident(status=Status.CLOSED, closed_at=datetime(2026, 1, 2, tzinfo=UTC), closed_by="U0BOB")
+    closed = incident(phase=Phase.CLOSED, closed_at=datetime(2026, 1, 2, tzinfo=UTC), closed_by="U0BOB")
     _, closed_blocks = messages.live_summary(closed, SETTINGS, status="closed", **live)
     assert buttons(closed_blocks) == {}
 

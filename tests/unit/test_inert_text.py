@@ -11,7 +11,7 @@ from slackv3.markdown import slack_markdown_converter
 
 from redalert_core.domain import postmortem, text
 from redalert_core.domain.commands import parse_close, parse_open
-from redalert_core.domain.incident import Incident, Status
+from redalert_core.domain.incident import Incident, Phase
 from redalert_core.domain.settings import validate
 from redalert_core.domain.workflow_state import WorkflowState
 from redalert_core.slack import messages
@@ -51,7 +51,7 @@ def incident(description: str, resolution: str | None = None) -> Incident:
         description=description,
         opened_by="U0ALICE",
         opened_at=AT,
-        status=Status.OPEN,
+        phase=Phase.OPEN,
         channel_id="C0INC",
         channel_name="sev1-incident",
         resolution=resolution,

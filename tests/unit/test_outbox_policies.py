@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from redalert_core.domain import outbox_policies as policies
-from redalert_core.domain.incident import Event, EventKind, Incident, Status
+from redalert_core.domain.incident import Event, EventKind, Incident, Phase
 from redalert_core.domain.outbox import CONFLUENCE, PAGERDUTY, WEBHOOK
 from redalert_core.domain.settings import validate
 
@@ -28,7 +28,7 @@ INCIDENT = Incident(
     description="Checkout is down",
     opened_by="U1",
     opened_at=T0,
-    status=Status.OPEN,
+    phase=Phase.OPEN,
     channel_id="C12",
     channel_name="sev1-checkout",
 )
@@ -119,13 +119,13 @@ def test_resolved_status_resolves_and_close_then_sends_nothing_more():
     assert [p["event_action"] for p in pd(result)] == ["resolve"]
     after = policies.alert_state(pd(result), start=OPEN_PAGE)
     assert after == {**OPEN_PAGE, "open": False}
-    closed = replace(INCIDENT, status=Status.CLOSED, closed_at=T0, closed_by="U1")
+    closed = replace(INCIDENT, phase=Phase.CLOSED, closed_at=T0, closed_by="U1")
     assert pd(plan(event(EventKind.CLOSED, {"resolution": "ok"}), closed, paging=after)) == []
 
 
 def test_close_resolves_an_open_page_with_the_triggers_routing_key():
     paging = {**OPEN_PAGE, "routing_key": KEY2}  # triggered at sev2; the severity has changed since
-    closed = replace(INCIDENT, status=Status.CLOSED, closed_at=T0, closed_by="U1")
+    closed = replace(INCIDENT, phase=Phase.CLOSED, closed_at=T0, closed_by="U1")
     result = plan(event(EventKind.CLOSED, {"resolution": "ok"}), closed, paging=paging)
     [resolve] = pd(result)
     assert (resolve["event_action"], resolve["routing_key"]) == ("resolve", KEY2)

@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
-from redalert_core.domain.incident import Event, EventKind, Incident, Status
+from redalert_core.domain.incident import Event, EventKind, Incident, Phase
 from redalert_core.domain.reminders import CLOSE, UPDATE, due_reminders
 from redalert_core.domain.settings import validate
 
@@ -12,7 +12,7 @@ SETTINGS = validate({})
 
 def incident(number=1, severity="sev1", **kw) -> Incident:
     fields = dict(number=number, severity=severity, description="x", opened_by="U0OPENER", opened_at=T0)
-    fields.update({"status": Status.OPEN, "channel_id": f"C{number}", **kw})
+    fields.update({"phase": Phase.OPEN, "channel_id": f"C{number}", **kw})
     return Incident(**fields)
 
 
@@ -34,7 +34,7 @@ def test_update_reminder_after_the_severity_delay_once_per_gap():
 
 def test_severities_without_minutes_closed_and_channelless_incidents_are_skipped():
     now = T0 + timedelta(days=3)
-    quiet = [incident(2, "sev3"), incident(3, status=Status.CLOSED), incident(4, channel_id=None)]
+    quiet = [incident(2, "sev3"), incident(3, phase=Phase.CLOSED), incident(4, channel_id=None)]
     assert due_reminders(quiet, {}, now, SETTINGS) == []
 
 

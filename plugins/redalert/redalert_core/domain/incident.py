@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 
-class Status(enum.StrEnum):
-    """Where an incident is in its life.
+class Phase(enum.StrEnum):
+    """Where an incident is in its life (its phase; the team's status, investigating → resolved, is another thing:
+    domain/workflow_state.py).
 
     OPENING: the open sequence has not finished yet. CLOSING: its channel is being archived; it becomes CLOSED only
     with the archive's success (so nobody reads "open" for an archived channel) and goes back to OPEN or OPENING
@@ -21,8 +22,8 @@ class Status(enum.StrEnum):
     CLOSED = "closed"
 
 
-# The statuses `!incident list` shows (not closed yet).
-OPEN_STATUSES = (Status.OPENING, Status.OPEN, Status.CLOSING)
+# The phases `!incident list` shows (not closed yet).
+OPEN_PHASES = (Phase.OPENING, Phase.OPEN, Phase.CLOSING)
 
 
 def same_words(text: str) -> str:
@@ -44,7 +45,7 @@ class OpenStep(enum.StrEnum):
 
 
 OPEN_STEPS: tuple[OpenStep, ...] = tuple(OpenStep)
-# The steps that make an incident OPEN. The pin runs after the reply and does not hold the status back; an incident
+# The steps that make an incident OPEN. The pin runs after the reply and does not hold the phase back; an incident
 # whose pin is missing is still resumed (IncidentRepository.unfinished).
 STEPS_TO_OPEN: tuple[OpenStep, ...] = tuple(step for step in OPEN_STEPS if step is not OpenStep.PIN)
 
@@ -58,7 +59,7 @@ class EventKind(enum.StrEnum):
     STEP_FAILED = "step_failed"
     INVITED = "invited"
     INVITE_FAILED = "invite_failed"
-    CLOSE_STARTED = "close_started"  # status CLOSING: the channel is being archived
+    CLOSE_STARTED = "close_started"  # phase CLOSING: the channel is being archived
     CLOSE_FAILED = "close_failed"  # the archive failed: back to open, the close can be finished with retry
     CLOSED = "closed"
     # The incident workflow (workflow.py): roles, statuses, severity, updates, the timeline and reminders.
@@ -100,7 +101,7 @@ class Incident:
     description: str
     opened_by: str
     opened_at: datetime
-    status: Status = Status.OPENING
+    phase: Phase = Phase.OPENING
     channel_id: str | None = None
     channel_name: str | None = None
     origin_channel: str | None = None
@@ -114,11 +115,11 @@ class Incident:
 
     @property
     def is_closed(self) -> bool:
-        return self.status is Status.CLOSED
+        return self.phase is Phase.CLOSED
 
     @property
     def is_closing_or_closed(self) -> bool:
-        return self.status in (Status.CLOSING, Status.CLOSED)
+        return self.phase in (Phase.CLOSING, Phase.CLOSED)
 
     def has_done(self, step: OpenStep) -> bool:
         return step.value in self.steps_done
@@ -129,9 +130,9 @@ class Incident:
             return []
         return [step for step in OPEN_STEPS if not self.has_done(step)]
 
-    def status_when_not_closing(self) -> Status:
-        """The status a failed close returns to: OPEN once the steps that open it are done, else OPENING."""
-        return Status.OPEN if all(self.has_done(step) for step in STEPS_TO_OPEN) else Status.OPENING
+    def phase_when_not_closing(self) -> Phase:
+        """The phase a failed close returns to: OPEN once the steps that open it are done, else OPENING."""
+        return Phase.OPEN if all(self.has_done(step) for step in STEPS_TO_OPEN) else Phase.OPENING
 
 
 @dataclass

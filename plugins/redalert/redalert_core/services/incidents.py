@@ -21,7 +21,7 @@ from typing import Any
 from ..domain import naming, visibility
 from ..domain import text as texts
 from ..domain.commands import Mentions, check_group_count
-from ..domain.incident import Event, EventKind, Incident, OpenStep, Status
+from ..domain.incident import Event, EventKind, Incident, OpenStep, Phase
 from ..domain.replica import ReplicaIdentity
 from ..domain.settings import GROUP_ID, Settings
 from ..domain.visibility import Viewer
@@ -635,7 +635,7 @@ class IncidentService:
         if incident.is_closed:
             return None
         started: Event | None = None
-        failed = incident.status is Status.CLOSING
+        failed = incident.phase is Phase.CLOSING
         for event in self.store.events.list(number):
             if event.kind == EventKind.CLOSE_STARTED:
                 started = event
@@ -738,7 +738,7 @@ class IncidentService:
 
     @staticmethod
     def _closed_nothing_to_retry(incident: Incident) -> str:
-        if incident.status is Status.CLOSING:
+        if incident.phase is Phase.CLOSING:
             return f"Incident {incident.number} is being closed; its channel is being archived. Nothing to retry."
         when = texts.when(incident.closed_at) if incident.closed_at else "earlier"
         by = f" by {messages.user(incident.closed_by)}" if incident.closed_by else ""

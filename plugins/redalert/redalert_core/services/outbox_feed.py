@@ -14,7 +14,7 @@ from typing import Any
 from ..domain import outbox_policies as policies
 from ..domain import postmortem, postmortem_storage
 from ..domain import task_outbox_policies as task_policies
-from ..domain.incident import Event, EventKind, Incident, Status
+from ..domain.incident import Event, EventKind, Incident, Phase
 from ..domain.outbox import WEBHOOK, OutboxMessage, Plan
 from ..domain.settings import Settings
 from ..domain.webhook_rules import endpoint_key
@@ -101,7 +101,7 @@ class OutboxFeed:
         if closing and not incident.is_closed:
             incident = dataclasses.replace(
                 incident,
-                status=Status.CLOSED,
+                phase=Phase.CLOSED,
                 closed_at=datetime.fromisoformat(closing["closed_at"]),
                 closed_by=closing.get("closed_by"),
                 resolution=closing.get("resolution"),

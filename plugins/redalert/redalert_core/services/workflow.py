@@ -19,7 +19,7 @@ from datetime import datetime
 from ..domain import naming, postmortem, timeline, visibility
 from ..domain import text as texts
 from ..domain.commands import USER_MENTION, Mentions, plain_text
-from ..domain.incident import EventKind, Incident, Status
+from ..domain.incident import EventKind, Incident, Phase
 from ..domain.reminders import CLOSE, Reminder, due_reminders
 from ..domain.requester import Requester
 from ..domain.settings import Settings
@@ -415,7 +415,7 @@ class WorkflowService:
     def before_archive(self, incident: Incident, actor: str, closed_at: datetime, resolution: str | None) -> list[str]:
         """Called by close before archiving: final summary, and the post-mortem for the configured severities."""
         closing = dataclasses.replace(
-            incident, status=Status.CLOSED, closed_at=closed_at, closed_by=actor, resolution=resolution
+            incident, phase=Phase.CLOSED, closed_at=closed_at, closed_by=actor, resolution=resolution
         )
         warnings = self.refresh_summary(incident.number, closing)
         if incident.severity in self.settings.postmortem_severities and incident.channel_id:

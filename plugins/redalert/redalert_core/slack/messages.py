@@ -87,9 +87,9 @@ def list_line(incident: Incident) -> str:
     )
     if incident.is_closed and incident.closed_at:
         line += f" · closed {incident.closed_at.strftime('%Y-%m-%d')}"
-    elif incident.status.value == "closing":
+    elif incident.phase.value == "closing":
         line += " · closing (its channel is being archived)"
-    elif incident.status.value == "opening":
+    elif incident.phase.value == "opening":
         line += " · still opening (see !incident retry)"
     return line
 

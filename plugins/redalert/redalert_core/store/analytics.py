@@ -13,7 +13,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from ..domain.incident import EventKind, Status
+from ..domain.incident import EventKind, Phase
 from ..domain.metrics import IncidentFacts
 from ..domain.visibility import Viewer
 from .database import Database
@@ -318,10 +318,10 @@ def _facts(row: sa.Row, statuses: tuple[str, ...]) -> IncidentFacts:
         resolved_at = row.last_resolved  # resolved, and not moved away from resolved afterwards
     elif closed_at is not None:
         resolved_at = closed_at  # closed without (staying) resolved: resolution time is the close
-    if row.status == Status.CLOSED.value:
-        status = Status.CLOSED.value
-    elif row.status == Status.OPENING.value and row.workflow_status is None:
-        status = Status.OPENING.value
+    if row.phase == Phase.CLOSED.value:
+        status = Phase.CLOSED.value
+    elif row.phase == Phase.OPENING.value and row.workflow_status is None:
+        status = Phase.OPENING.value
     else:
         status = row.workflow_status or statuses[0]
     roles = dict(row.roles or {})

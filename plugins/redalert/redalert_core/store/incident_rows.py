@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from ..domain.incident import Incident, Status
+from ..domain.incident import Incident, Phase
 from .errors import IncidentNotFound
 from .tables import incidents
 
@@ -16,7 +16,7 @@ def incident_from_row(row: sa.Row) -> Incident:
         description=row.description,
         opened_by=row.opened_by,
         opened_at=row.opened_at,
-        status=Status(row.status),
+        phase=Phase(row.phase),
         channel_id=row.channel_id,
         channel_name=row.channel_name,
         origin_channel=row.origin_channel,

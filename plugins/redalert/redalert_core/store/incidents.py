@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
-from ..domain.incident import OPEN_STATUSES, EventKind, Incident, OpenStep, Status, same_words
+from ..domain.incident import OPEN_PHASES, EventKind, Incident, OpenStep, Phase, same_words
 from ..domain.visibility import Viewer
 from .database import Database
 from .errors import AlreadyClosed, DuplicateCommand, RepeatedCommand
@@ -16,7 +16,7 @@ from .incident_rows import incident_from_row, load, require
 from .tables import incidents, open_owners
 from .visibility import visible
 
-_NOT_CLOSED = tuple(status.value for status in OPEN_STATUSES)
+_NOT_CLOSED = tuple(phase.value for phase in OPEN_PHASES)
 
 
 class IncidentRepository:
@@ -37,7 +37,7 @@ class IncidentRepository:
         repeat_since: datetime | None = None,
         owner: dict[str, str] | None = None,
     ) -> Incident:
-        """Record a new incident (status OPENING, step "recorded" done).
+        """Record a new incident (phase OPENING, step "recorded" done).
 
         Raises DuplicateCommand for a known dedup key, and RepeatedCommand when `repeat_since` is given and the same
         person opened the same severity and description at or after it (a command sent twice by hand).
@@ -60,7 +60,7 @@ class IncidentRepository:
                     sa.insert(incidents).values(
                         severity=severity,
                         description=description,
-                        status=Status.OPENING.value,
+                        phase=Phase.OPENING.value,
                         origin_channel=origin_channel,
                         is_private=is_private,
                         dedup_key=dedup_key,
@@ -81,7 +81,7 @@ class IncidentRepository:
                     description=description,
                     opened_by=opened_by,
                     opened_at=opened_at.astimezone(UTC),
-                    status=Status.OPENING,
+                    phase=Phase.OPENING,
                     origin_channel=origin_channel,
                     is_private=is_private,
                     dedup_key=dedup_key,
@@ -134,7 +134,7 @@ class IncidentRepository:
 
         With a `viewer`, only the incidents it may see (domain/visibility.py); without, all of them.
         """
-        condition = sa.true() if include_closed else incidents.c.status.in_(_NOT_CLOSED)
+        condition = sa.true() if include_closed else incidents.c.phase.in_(_NOT_CLOSED)
         if viewer is not None:
             condition = sa.and_(condition, visible(viewer))
         with self._db.read() as connection:
@@ -150,22 +150,22 @@ class IncidentRepository:
         return [incident_from_row(row) for row in rows]
 
     def unfinished(self) -> list[Incident]:
-        """Incidents whose open sequence never finished (status OPENING, or OPEN with the pin missing), oldest first."""
+        """Incidents whose open sequence never finished (phase OPENING, or OPEN with the pin missing), oldest first."""
         pin_missing = sa.cast(incidents.c.steps_done, sa.Text).not_like(f'%"{OpenStep.PIN.value}"%')
         return self._where(
             sa.or_(
-                incidents.c.status == Status.OPENING.value,
-                sa.and_(incidents.c.status == Status.OPEN.value, pin_missing),
+                incidents.c.phase == Phase.OPENING.value,
+                sa.and_(incidents.c.phase == Phase.OPEN.value, pin_missing),
             )
         )
 
     def not_closed(self) -> list[Incident]:
         """Every incident that is not closed, oldest first (for reminders; no limit)."""
-        return self._where(incidents.c.status.in_(_NOT_CLOSED))
+        return self._where(incidents.c.phase.in_(_NOT_CLOSED))
 
     def open_by_severity(self) -> dict[str, int]:
         """Severity -> number of incidents not closed (the metrics' open incidents)."""
-        query = sa.select(incidents.c.severity, sa.func.count()).where(incidents.c.status.in_(_NOT_CLOSED))
+        query = sa.select(incidents.c.severity, sa.func.count()).where(incidents.c.phase.in_(_NOT_CLOSED))
         with self._db.read() as connection:
             return dict(connection.execute(query.group_by(incidents.c.severity)).all())
 
@@ -186,7 +186,7 @@ class IncidentRepository:
 
     def closing(self) -> list[Incident]:
         """Incidents left in CLOSING by a close that a restart interrupted, oldest first."""
-        return self._where(incidents.c.status == Status.CLOSING.value)
+        return self._where(incidents.c.phase == Phase.CLOSING.value)
 
     def begin_close(
         self, number: int, *, actor: str, resolution: str | None, also_log: tuple[str, ...] = ()
@@ -201,24 +201,24 @@ class IncidentRepository:
             if incident.is_closed:
                 raise AlreadyClosed(incident)
             connection.execute(
-                sa.update(incidents).where(incidents.c.number == number).values(status=Status.CLOSING.value)
+                sa.update(incidents).where(incidents.c.number == number).values(phase=Phase.CLOSING.value)
             )
             for kind in also_log:
                 self._events.append(connection, number, kind, actor=actor)
             data = {"resolution": resolution}
             self._events.append(connection, number, EventKind.CLOSE_STARTED, actor=actor, data=data)
-            return dataclasses.replace(incident, status=Status.CLOSING)
+            return dataclasses.replace(incident, phase=Phase.CLOSING)
 
     def abort_close(self, number: int, *, error: str) -> Incident:
         """The archive failed: the incident is open (or opening) again and can be closed, or retried, later."""
         with self._db.write() as connection:
             incident = require(connection, number, for_update=True)
-            if incident.status is not Status.CLOSING:
+            if incident.phase is not Phase.CLOSING:
                 return incident
-            status = incident.status_when_not_closing()
-            connection.execute(sa.update(incidents).where(incidents.c.number == number).values(status=status.value))
+            phase = incident.phase_when_not_closing()
+            connection.execute(sa.update(incidents).where(incidents.c.number == number).values(phase=phase.value))
             self._events.append(connection, number, EventKind.CLOSE_FAILED, data={"error": error})
-            return dataclasses.replace(incident, status=status)
+            return dataclasses.replace(incident, phase=phase)
 
     def close(self, number: int, *, closed_by: str, closed_at: datetime, resolution: str | None) -> Incident:
         """Close once. Raises AlreadyClosed if someone closed it first, IncidentNotFound if it never existed."""
@@ -226,8 +226,8 @@ class IncidentRepository:
             # Conditional update: of two concurrent closes only one matches a not-yet-closed row.
             result = connection.execute(
                 sa.update(incidents)
-                .where(incidents.c.number == number, incidents.c.status != Status.CLOSED.value)
-                .values(status=Status.CLOSED.value, closed_by=closed_by, closed_at=closed_at, resolution=resolution)
+                .where(incidents.c.number == number, incidents.c.phase != Phase.CLOSED.value)
+                .values(phase=Phase.CLOSED.value, closed_by=closed_by, closed_at=closed_at, resolution=resolution)
             )
             if result.rowcount == 0:
                 raise AlreadyClosed(require(connection, number))

@@ -7,7 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from ..domain.incident import STEPS_TO_OPEN, EventKind, Incident, OpenStep, Status
+from ..domain.incident import STEPS_TO_OPEN, EventKind, Incident, OpenStep, Phase
 from .database import Database
 from .errors import AlreadyClosed
 from .events import EventLog
@@ -31,12 +31,12 @@ class OpenSteps:
         newly_done = [step for step in dict.fromkeys(done) if step.value not in steps]
         steps += [step.value for step in newly_done]
         values = {**values, "steps_done": steps}
-        if incident.status is Status.OPENING and all(s.value in steps for s in STEPS_TO_OPEN):
-            values["status"] = Status.OPEN.value
+        if incident.phase is Phase.OPENING and all(s.value in steps for s in STEPS_TO_OPEN):
+            values["phase"] = Phase.OPEN.value
         if newly_done or len(values) > 1:
             connection.execute(sa.update(incidents).where(incidents.c.number == incident.number).values(**values))
-        status = Status(values.pop("status", incident.status))
-        updated = dataclasses.replace(incident, **values, status=status)
+        phase = Phase(values.pop("phase", incident.phase))
+        updated = dataclasses.replace(incident, **values, phase=phase)
         for step in newly_done:
             event_data = {"step": step.value, **data}
             self._events.append(connection, incident.number, EventKind.STEP_DONE, data=event_data, incident=updated)
@@ -59,7 +59,7 @@ class OpenSteps:
             return dataclasses.replace(incident, channel_name=name)
 
     def set_channel(self, number: int, channel_id: str, channel_name: str) -> Incident:
-        """Store the created channel. Stored even if the incident got closed meanwhile (the returned status says so):
+        """Store the created channel. Stored even if the incident got closed meanwhile (the returned phase says so):
         the caller then archives it, and the channel is never unknown to the database."""
         with self._db.write() as connection:
             incident = require(connection, number, for_update=True)

@@ -50,7 +50,7 @@ incidents = sa.Table(
     sa.Column("number", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("severity", sa.String(32), nullable=False),
     sa.Column("description", sa.Text, nullable=False),
-    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("phase", sa.String(16), nullable=False),
     sa.Column("channel_id", sa.String(64), unique=True),
     sa.Column("channel_name", sa.String(80)),
     sa.Column("origin_channel", sa.String(64)),

@@ -53,7 +53,7 @@ def generate(store: Store, incident_count: int, event_count: int, seed: int = 12
     """Write the history with bulk inserts (this is setup, not what is measured)."""
     rng = random.Random(seed)
     per_incident = max(1, event_count // incident_count)
-    incident_rows, workflow_rows, participant_rows, event_rows = [], [], [], []
+    incident_rows, response_rows, participant_rows, event_rows = [], [], [], []
     for number in range(1, incident_count + 1):
         opened = NOW - timedelta(days=400) + timedelta(seconds=rng.randrange(400 * 86400))
         opener = rng.choice(USERS)
@@ -80,7 +80,7 @@ def generate(store: Store, incident_count: int, event_count: int, seed: int = 12
             }
         )
         commander = rng.choice(USERS)
-        workflow_rows.append(
+        response_rows.append(
             {
                 "incident_number": number,
                 "status": "resolved",
@@ -111,7 +111,7 @@ def generate(store: Store, incident_count: int, event_count: int, seed: int = 12
     with store.db.write() as connection:
         for table, rows in (
             (incidents, incident_rows),
-            (incident_workflow, workflow_rows),
+            (incident_workflow, response_rows),
             (participants, participant_rows),
         ):
             for start in range(0, len(rows), BATCH):

@@ -51,7 +51,7 @@ def _open(store: Store, severity: str, at: datetime, description: str, *, by: st
 
 
 def _status(store: Store, number: int, status: str, at: datetime, note: str | None = None) -> None:
-    store.workflow.set_status(
+    store.response.set_status(
         number,
         status=status,
         resolved=status == STATUSES[-1],
@@ -85,7 +85,7 @@ def build(store: Store) -> None:
 
     t4 = datetime(2026, 2, 9, 8, 0, tzinfo=UTC)  # 4: sev3 raised to sev1; a new lead acknowledges; closed unresolved
     n = _open(store, "sev3", t4, "payments failing")
-    store.workflow.assign_role(n, role="commander", user_id=CAROL, actor=BOB, at=t4 + 15 * M)
+    store.response.assign_role(n, role="commander", user_id=CAROL, actor=BOB, at=t4 + 15 * M)
     store.incidents.change_severity(n, severity="sev1", actor=CAROL, at=t4 + 20 * M)
     store.incidents.close(n, closed_by=CAROL, closed_at=t4 + 240 * M, resolution="provider fixed it")
 
@@ -101,7 +101,7 @@ def build(store: Store) -> None:
 
     t8 = datetime(2026, 2, 12, 10, 0, tzinfo=UTC)  # 8: the opener made lead and a same-status note do not acknowledge
     n = _open(store, "sev4", t8, "typo on the status page")
-    store.workflow.assign_role(n, role="commander", user_id=BOB, actor=BOB, at=t8 + 1 * M)
+    store.response.assign_role(n, role="commander", user_id=BOB, actor=BOB, at=t8 + 1 * M)
     _status(store, n, "investigating", t8 + 2 * M, note="having a look")
     store.events.add(n, EventKind.UPDATE_POSTED, actor=BOB, data={"text": "fixing"}, at=t8 + 30 * M)
     _status(store, n, "resolved", t8 + 45 * M)

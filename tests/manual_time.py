@@ -28,8 +28,8 @@ class ManualTime:
             job()
 
 
-def coalesce_on_manual_time(workflow) -> ManualTime:
-    """Give a WorkflowService's summary coalescer a manual clock; returns it."""
+def coalesce_on_manual_time(response) -> ManualTime:
+    """Give a ResponseService's summary coalescer a manual clock; returns it."""
     time = ManualTime()
-    workflow.summaries = SummaryCoalescer(lambda: workflow.settings.summary_update_seconds, time, time.schedule)
+    response.summaries = SummaryCoalescer(lambda: response.settings.summary_update_seconds, time, time.schedule)
     return time

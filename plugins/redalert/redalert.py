@@ -22,8 +22,8 @@ from chat_commands.interactive import InteractiveCommands
 from chat_commands.observability import ObservabilityCommands, observed_commands
 from chat_commands.problems import ProblemCommands
 from chat_commands.replicas import ReplicaCommands, timing_from_env
+from chat_commands.response import ResponseCommands
 from chat_commands.status_page import StatusPageCommands
-from chat_commands.workflow import WorkflowCommands
 from redalert_core.application.bootstrap import AppConfig, build
 from redalert_core.application.errors import ServiceError
 from redalert_core.application.results import OpenRequest
@@ -61,11 +61,11 @@ def slack_rate_scale() -> float:
     return scale if scale > 0 else 1.0
 
 
-# Mixins before BotPlugin: WorkflowCommands overrides callback_reaction.
+# Mixins before BotPlugin: ResponseCommands overrides callback_reaction.
 @observed_commands
 @listed_under_plugin
 class RedAlert(
-    WorkflowCommands,
+    ResponseCommands,
     ProblemCommands,
     InteractiveCommands,
     IntegrationCommands,
@@ -194,7 +194,7 @@ class RedAlert(
                 self._bot.reply_pacer = self.app.gateway.pacer
         # Each area's part of the front end, in this order: the pollers restart on every activation (Errbot stops
         # them on deactivation); what is built once checks for itself.
-        self._start_workflow()  # the reminder poller (chat_commands/workflow.py)
+        self._start_response()  # the reminder poller (chat_commands/response.py)
         self.app.start()  # the outbox's delivery
         self._start_analysis()  # the weekly digest's poller, the web report's port (chat_commands/analysis.py)
         self._start_problems()  # the task and problem reminders' poller (chat_commands/problems.py)

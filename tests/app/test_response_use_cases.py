@@ -55,7 +55,7 @@ def test_a_task_on_the_incident_and_its_due_date_follow_the_one_clock(app):
 def test_the_clock_is_set_once_for_every_service(app):
     moment = app.clock() + timedelta(days=3)
     app.clock.set(moment)
-    services = (app.incidents, app.workflow, app.integrations, app.analysis, app.status_page)
+    services = (app.incidents, app.response, app.integrations, app.analysis, app.status_page)
     assert all(_clock_of(service)() == moment for service in services)
     assert app.tasks.now() == moment and app.problems.now() == moment
     assert date.fromisoformat(str(moment.date())) == app.clock().date()

@@ -24,8 +24,8 @@ from redalert_core.integrations.trello import TrelloClient
 from redalert_core.services.incidents import IncidentService, OpenRequest
 from redalert_core.services.integrations import IntegrationsService
 from redalert_core.services.outbox_delivery import Deliverers
+from redalert_core.services.response import ResponseService
 from redalert_core.services.status_page import StatusPageService
-from redalert_core.services.workflow import WorkflowService
 from redalert_core.slack.gateway import SlackGateway, build_client
 from redalert_core.store import Store
 from slack_emulator import SlackEmulator
@@ -53,8 +53,8 @@ class Core:
         return self.app.incidents
 
     @property
-    def workflow(self) -> WorkflowService:
-        return self.app.workflow
+    def response(self) -> ResponseService:
+        return self.app.response
 
     @property
     def integrations(self) -> IntegrationsService:

@@ -27,7 +27,7 @@ def title(number: int, description: str = "Checkout is down") -> str:
 
 def test_a_postmortem_creates_one_page_a_later_one_updates_it_and_the_link_is_posted(core, wiki, emulator):
     incident = core.open()
-    core.workflow.postmortem(incident.number, core.asker())
+    core.response.postmortem(incident.number, core.asker())
     assert wiki.pages == {}  # the chat command returned before any Confluence call
     core.deliver()
     page = wiki.page_titled(title(incident.number))
@@ -36,7 +36,7 @@ def test_a_postmortem_creates_one_page_a_later_one_updates_it_and_the_link_is_po
     posted = [m["text"] for m in emulator.messages(incident.channel_id) if "Confluence" in m["text"]]
     assert posted == [f"Post-mortem of incident {incident.number} published in Confluence: {wiki.web_url(page)}"]
     core.status(incident.number, "identified", "bad deploy")
-    core.workflow.postmortem(incident.number, core.asker())
+    core.response.postmortem(incident.number, core.asker())
     core.deliver()
     page = wiki.page_titled(title(incident.number))
     assert page.version == 2 and "bad deploy" in page.body
@@ -54,7 +54,7 @@ def test_closing_publishes_the_automatic_postmortem(core, wiki):
 
 def test_a_page_created_just_before_a_crash_is_found_and_updated_not_duplicated(core, wiki):
     incident = core.open()
-    core.workflow.postmortem(incident.number, core.asker())
+    core.response.postmortem(incident.number, core.asker())
     [row] = core.rows(CONFLUENCE)
     core.integrations.deliverers.deliver(row)  # created, then the process dies before remembering the page
     core.deliver()
@@ -67,10 +67,10 @@ def test_a_ten_minute_outage_during_five_incidents(core, wiki):
     for i in range(5):
         incident = core.open(description=f"Outage {i}")
         numbers.append(incident.number)
-        core.workflow.postmortem(incident.number, core.asker())
+        core.response.postmortem(incident.number, core.asker())
         core.deliver()
         core.clock.advance(60)
-        core.workflow.postmortem(incident.number, core.asker())
+        core.response.postmortem(incident.number, core.asker())
         core.deliver()
         core.clock.advance(60)
     assert wiki.pages == {}
@@ -84,7 +84,7 @@ def test_a_ten_minute_outage_during_five_incidents(core, wiki):
 def test_an_unknown_space_is_dead_with_its_reason(core, wiki):
     core.configure(CONFLUENCE_SPACE_KEY="NOPE")
     incident = core.open()
-    core.workflow.postmortem(incident.number, core.asker())
+    core.response.postmortem(incident.number, core.asker())
     core.deliver()
     [row] = core.rows(CONFLUENCE)
     assert row.state is State.DEAD and "no Confluence space NOPE" in row.last_error
@@ -92,7 +92,7 @@ def test_an_unknown_space_is_dead_with_its_reason(core, wiki):
 
 def test_private_incidents_are_not_published(core, wiki):
     incident = core.open(private=True)
-    core.workflow.postmortem(incident.number, core.asker())
+    core.response.postmortem(incident.number, core.asker())
     core.deliver()
     assert core.rows(CONFLUENCE) == [] and wiki.pages == {}
 
@@ -102,7 +102,7 @@ def test_a_postmortem_of_hostile_text_is_accepted_by_confluence(core, wiki):
     description = "Payments **down _after** deploy_ of __init__.py"
     incident = core.open(description=description)
     core.status(incident.number, "identified", "bad **config _in** prod_ \x07 <b>&amp; **")
-    core.workflow.postmortem(incident.number, core.asker())
+    core.response.postmortem(incident.number, core.asker())
     core.deliver()
     [row] = core.rows(CONFLUENCE)
     assert row.state is State.DELIVERED, row.last_error

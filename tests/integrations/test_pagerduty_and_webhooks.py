@@ -35,7 +35,7 @@ def core(emulator, tmp_path, pd, hooks):
 def test_nothing_is_sent_before_the_dispatcher_runs_and_the_lifecycle_arrives_in_order(core, pd, hooks):
     incident = core.open()
     core.status(incident.number, "identified")
-    core.workflow.post_update(incident.number, core.asker(), "Rolling back")
+    core.response.post_update(incident.number, core.asker(), "Rolling back")
     core.status(incident.number, "resolved")
     core.close(incident.number)
     assert pd.events == [] and hooks.deliveries == []  # the commands returned without any outside call
@@ -59,7 +59,7 @@ def test_a_severity_gaining_a_routing_key_pages_and_by_hand_too(core, pd):
     incident = core.open(severity="sev3")
     core.deliver()
     assert pd.events == []
-    core.workflow.change_severity(incident.number, core.asker(), "sev1")
+    core.response.change_severity(incident.number, core.asker(), "sev1")
     core.deliver()
     assert pd.actions_for(f"redalert-incident-{incident.number}") == ["trigger"]
     core.configure(PAGERDUTY_ROUTING_KEYS={"sev1": ROUTING_KEY, "sev2": "Q" * 32})

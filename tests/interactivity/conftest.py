@@ -20,7 +20,7 @@ from redalert_core.application.bootstrap import AppConfig, build
 from redalert_core.domain.settings import DEFAULT_CONFIG, Settings, validate
 from redalert_core.frontends.interactivity import Interactivity
 from redalert_core.services.incidents import IncidentService
-from redalert_core.services.workflow import WorkflowService
+from redalert_core.services.response import ResponseService
 from redalert_core.slack.gateway import build_client
 from slack_emulator import SlackEmulator
 
@@ -41,8 +41,8 @@ class Stack:
         return self.app.incidents
 
     @property
-    def workflow(self) -> WorkflowService:
-        return self.app.workflow
+    def response(self) -> ResponseService:
+        return self.app.response
 
     @property
     def settings(self) -> Settings:
@@ -98,7 +98,7 @@ def stack(emulator, tmp_path) -> Iterator[Stack]:
     )
     interactions = Interactivity(app)
     holder["stack"] = Stack(emulator, app, interactions, clock, config)
-    holder["stack"].summary_time = coalesce_on_manual_time(app.workflow)  # the pinned summary's coalescing
+    holder["stack"].summary_time = coalesce_on_manual_time(app.response)  # the pinned summary's coalescing
     yield holder["stack"]
     interactions.shutdown()
     app.incidents.shutdown()

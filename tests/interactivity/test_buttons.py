@@ -85,7 +85,7 @@ def test_resolve_sets_the_status_and_the_summary_keeps_its_other_buttons(stack, 
     cid, ts = incident
     envelope_id = click(stack, BOB, cid, ts, "incident_resolve")
     stack.done()
-    assert stack.incidents.store.workflow.get(1).status == "resolved"
+    assert stack.incidents.store.response.get(1).status == "resolved"
     [text] = answers(stack, envelope_id)
     assert text.startswith("Incident 1 is now resolved (was investigating).")
     assert any(
@@ -136,7 +136,7 @@ def test_update_opens_a_form_and_its_submission_sets_the_status_and_posts(stack,
     values = {"status": "identified", "text": "Rolling back the deploy"}
     assert stack.handle(stack.emu.submit_view(BOB, view["id"], values)) is None
     stack.done()
-    assert stack.incidents.store.workflow.get(1).status == "identified"
+    assert stack.incidents.store.response.get(1).status == "identified"
     assert any("Rolling back the deploy" in m["text"] for m in stack.emu.messages(cid))
     assert answers(stack, envelope_id) == [
         f"Incident 1 is now identified (was investigating). Update posted in <#{cid}>."
@@ -185,8 +185,8 @@ def test_once_the_closing_summary_is_out_no_late_refresh_puts_buttons_back(stack
     cid, ts = incident
     closing = stack.incidents.store.incidents.get(1)
     closing = dataclasses.replace(closing, phase=Phase.CLOSED, closed_at=closing.opened_at, closed_by=ALICE)
-    assert stack.workflow.refresh_summary(1, closing) == []
+    assert stack.response.refresh_summary(1, closing) == []
     stack.emu.clear_calls()
-    assert stack.workflow.refresh_summary(1) == []  # e.g. a click's refresh that was still queued
+    assert stack.response.refresh_summary(1) == []  # e.g. a click's refresh that was still queued
     assert stack.emu.calls_to("chat.update") == []
     assert buttons(summary(stack, cid, ts)) == []

@@ -60,7 +60,7 @@ def test_publish_only_bad_fields_and_someone_who_may_not(published, opened):
     stack.done()
     entry = stack.incidents.store.status_page.get(1)
     assert entry.title == "Service disruption" and [u.body for u in entry.updates] == ["Looking into it."]
-    assert stack.incidents.store.workflow.get(1).status is None  # nothing else changed
+    assert stack.incidents.store.response.get(1).status is None  # nothing else changed
     envelope_id, view = form(stack, BOB, cid, ts)
     assert stack.handle(stack.emu.submit_view(BOB, view["id"], {"public": "All good."})) is None
     stack.done()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import analysis_history as history
-from workflow_support import plugin
+from response_support import plugin
 
 
 def with_history(testbot):

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 from analysis_support import at, with_history
 from plugin_support import extra_config, extra_plugin_dir, loglevel, say  # noqa: F401
+from response_support import plugin
 from slack_workspace import ADMIN
-from workflow_support import plugin
 
 from redalert_core.services.analysis import AnalysisService
 

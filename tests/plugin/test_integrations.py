@@ -4,8 +4,8 @@ The plugin's dispatcher runs in its background thread here, against the PagerDut
 
 import pytest
 from plugin_support import extra_config, extra_plugin_dir, loglevel, say  # noqa: F401
+from response_support import plugin
 from slack_workspace import ALICE
-from workflow_support import plugin
 
 from outside_emulators import PagerDutyEmulator
 

@@ -173,6 +173,7 @@ def test_retry_finishes_a_close_whose_archive_failed(testbot, slack):
 
 def test_more_than_ten_user_groups_are_refused_before_any_slack_call(testbot, slack):
     say(testbot, "!incident open sev2 checkout errors")
+    eventually(lambda: store(testbot).incidents.get(1).pending_steps() == [])  # the pin runs after the reply
     groups = " ".join(f"<!subteam^S0G{i:02d}|@team{i}>" for i in range(11))
     slack.clear_calls()
     refusal = "That is 11 user groups; one command takes at most 10. Nothing changed."

@@ -4,7 +4,7 @@ the post-mortem show all of it; one character past the limit gets a reply that s
 from __future__ import annotations
 
 from plugin_support import extra_config, extra_plugin_dir, loglevel, say  # noqa: F401
-from workflow_support import channel_of, store
+from response_support import channel_of, store
 
 from redalert_core.domain.commands import MAX_DESCRIPTION
 from redalert_core.domain.text import WORD_JOINER

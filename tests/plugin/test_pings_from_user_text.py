@@ -10,9 +10,9 @@ import re
 from datetime import timedelta
 
 from plugin_support import extra_config, extra_plugin_dir, loglevel, say  # noqa: F401
+from response_support import channel_of, plugin, store
 from slack_workspace import ADMIN, ALICE
 from slackv3.markdown import slack_markdown_converter
-from workflow_support import channel_of, plugin, store
 
 # As Slack delivers it: `@channel` via the backend's rewrite, a real group mention, and markup typed literally.
 HOSTILE = (

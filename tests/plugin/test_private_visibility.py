@@ -7,8 +7,8 @@ channel, answers show only what everyone there may see.
 from __future__ import annotations
 
 from plugin_support import extra_config, extra_plugin_dir, loglevel, say  # noqa: F401
+from response_support import channel_of, plugin, store
 from slack_workspace import ADMIN, ALICE, BOB, CAROL
-from workflow_support import channel_of, plugin, store
 
 NO_SUCH = "There is no incident {}. See !incident list all."
 

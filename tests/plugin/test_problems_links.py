@@ -2,8 +2,8 @@
 
 from plugin_support import extra_config, extra_plugin_dir, loglevel  # noqa: F401
 from plugin_support import say_visible as say
+from response_support import channel_of, kinds, store
 from slack_workspace import ALICE
-from workflow_support import channel_of, kinds, store
 
 
 def open_two(testbot) -> None:

@@ -3,8 +3,8 @@
 from manual_time import coalesce_on_manual_time
 from plugin_support import extra_config, extra_plugin_dir, loglevel  # noqa: F401
 from plugin_support import say_visible as say
+from response_support import channel_of, kinds, plugin, store, summary_text
 from slack_workspace import ALICE, BOB, CAROL
-from workflow_support import channel_of, kinds, plugin, store, summary_text
 
 
 def test_open_link_unlink_and_list(testbot, slack):
@@ -32,7 +32,7 @@ def test_open_link_unlink_and_list(testbot, slack):
 
 
 def test_status_cause_workaround_show(testbot, slack):
-    time = coalesce_on_manual_time(plugin(testbot).app.workflow)
+    time = coalesce_on_manual_time(plugin(testbot).app.response)
     say(testbot, "!incident open sev2 checkout errors")
     cid = channel_of(testbot, 1)
     say(testbot, "!problem open Card processor times out", channel=cid)

@@ -5,8 +5,8 @@ commanders once a week."""
 from datetime import UTC, datetime, timedelta
 
 from plugin_support import extra_config, extra_plugin_dir, loglevel, say  # noqa: F401
+from response_support import channel_of, kinds, plugin
 from slack_workspace import ALICE, BOB, CAROL
-from workflow_support import channel_of, kinds, plugin
 
 from redalert_core.services.tasks import TaskService
 
@@ -51,7 +51,7 @@ def test_an_overdue_task_nudges_its_owner_once_a_day(testbot, slack):
     assert len(dms(slack, ALICE)) == 1
     assert dms(slack, BOB) == []
     # Across a restart: a new service on the same store finds today's nudge recorded.
-    fresh = TaskService(plugin(testbot).app.workflow)
+    fresh = TaskService(plugin(testbot).app.response)
     assert fresh.send_nudges() == []
     manager = testbot.bot.plugin_manager
     manager.deactivate_plugin("RedAlert")

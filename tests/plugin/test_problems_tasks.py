@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 import pytest
 from manual_time import coalesce_on_manual_time
 from plugin_support import extra_config, extra_plugin_dir, loglevel, say  # noqa: F401
+from response_support import channel_of, kinds, plugin, store, summary_text
 from slack_workspace import ALICE, BOB, CAROL, SRE_GROUP
-from workflow_support import channel_of, kinds, plugin, store, summary_text
 
 from redalert_core.domain.text import unping
 
@@ -25,7 +25,7 @@ SUMMARY_SECONDS = 10  # SUMMARY_UPDATE_SECONDS by default
 
 
 def test_add_in_the_channel_to_a_number_and_to_a_problem(testbot, slack):
-    time = coalesce_on_manual_time(plugin(testbot).app.workflow)
+    time = coalesce_on_manual_time(plugin(testbot).app.response)
     say(testbot, "!incident open sev2 checkout errors")
     cid = channel_of(testbot, 1)
     assert say(testbot, f"!task add Add an alert on pool usage <@{ALICE}> due in 3d", channel=cid) == (
@@ -47,7 +47,7 @@ def test_add_in_the_channel_to_a_number_and_to_a_problem(testbot, slack):
 
 
 def test_done_reopen_assign_due_and_their_events(testbot, slack):
-    time = coalesce_on_manual_time(plugin(testbot).app.workflow)
+    time = coalesce_on_manual_time(plugin(testbot).app.response)
     say(testbot, "!incident open sev2 checkout errors")
     say(testbot, f"!task add 1 Add an alert <@{ALICE}> due in 3d")
     assert say(testbot, f"!task assign t1 <@{BOB}>") == f"Task T1 is now owned by <@{BOB}> (was <@{ALICE}>)."

@@ -14,8 +14,8 @@ import pytest
 from plugin_support import eventually, extra_plugin_dir, loglevel, say  # noqa: F401
 from plugin_support import extra_config as base_config
 from prometheus_client.parser import text_string_to_metric_families
+from response_support import plugin
 from web_support import free_port
-from workflow_support import plugin
 
 from outside_emulators import PagerDutyEmulator
 from redalert_core.slack.rate_pacing import RatePacer

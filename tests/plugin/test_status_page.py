@@ -10,8 +10,8 @@ import urllib.request
 
 from plugin_support import extra_config as base_config
 from plugin_support import extra_plugin_dir, loglevel, say  # noqa: F401
+from response_support import channel_of, kinds, plugin, store
 from slack_workspace import ALICE, BOB
-from workflow_support import channel_of, kinds, plugin, store
 
 
 def _free_port() -> int:

@@ -8,7 +8,7 @@ import socket
 from browser import save_screenshot
 from plugin_support import extra_config as base_config
 from plugin_support import extra_plugin_dir, loglevel, say  # noqa: F401
-from workflow_support import channel_of
+from response_support import channel_of
 
 
 def _free_port() -> int:

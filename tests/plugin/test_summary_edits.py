@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from manual_time import coalesce_on_manual_time
 from plugin_support import extra_config, extra_plugin_dir, loglevel, say  # noqa: F401
-from workflow_support import channel_of, plugin, store, summary_text
+from response_support import channel_of, plugin, store, summary_text
 
 STATUSES = ("identified", "monitoring")
 
 
 def test_twenty_rapid_changes_edit_the_summary_twice_and_the_last_lands(testbot, slack):
-    time = coalesce_on_manual_time(plugin(testbot).app.workflow)
+    time = coalesce_on_manual_time(plugin(testbot).app.response)
     say(testbot, "!incident open sev2 checkout errors")
     cid = channel_of(testbot, 1)
     summary_ts = store(testbot).incidents.get(1).summary_ts

@@ -4,8 +4,8 @@ background thread against the webhook receiver emulator."""
 
 import pytest
 from plugin_support import eventually, extra_config, extra_plugin_dir, loglevel, say  # noqa: F401
+from response_support import plugin
 from slack_workspace import ADMIN, ALICE
-from workflow_support import plugin
 
 from outside_emulators import WebhookReceiver
 from redalert_core.domain.outbox import SLACK, WEBHOOK, State

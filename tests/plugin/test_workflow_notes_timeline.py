@@ -2,8 +2,8 @@
 
 from errbot.backends.base import REACTION_ADDED, Reaction
 from plugin_support import extra_config, extra_plugin_dir, loglevel, say  # noqa: F401
+from response_support import channel_of, kinds, plugin, store
 from slack_workspace import ALICE, BOB
-from workflow_support import channel_of, kinds, plugin, store
 
 
 def react(testbot, user: str, channel: str, ts: str, name: str = "pushpin") -> None:
@@ -35,7 +35,7 @@ def test_pushpin_adds_the_message_once_and_other_reactions_are_ignored(testbot, 
     other = slack.channel_by_name("elsewhere").id
     react(testbot, BOB, other, slack.post_user_message(ALICE, other, "not an incident"))
     assert len([e for e in store(testbot).events.list(1) if str(e.kind) == "note_added"]) == 2
-    assert plugin(testbot).app.workflow is not None
+    assert plugin(testbot).app.response is not None
 
 
 def test_note_and_timeline(testbot, slack):

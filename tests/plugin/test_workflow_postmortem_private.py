@@ -1,8 +1,8 @@
 """`!incident postmortem`, the post-mortem on close, and private incidents in listings."""
 
 from plugin_support import extra_config, extra_plugin_dir, loglevel, say  # noqa: F401
+from response_support import channel_of, kinds
 from slack_workspace import ADMIN, ALICE, BOB
-from workflow_support import channel_of, kinds
 
 
 def test_postmortem_is_uploaded_to_the_channel(testbot, slack):

@@ -3,10 +3,10 @@
 from datetime import timedelta
 
 from plugin_support import extra_config, extra_plugin_dir, loglevel, say  # noqa: F401
+from response_support import channel_of, plugin, store
 from slack_workspace import ALICE
-from workflow_support import channel_of, plugin, store
 
-from redalert_core.services.workflow import WorkflowService
+from redalert_core.services.response import ResponseService
 
 
 def at(testbot, moment) -> None:
@@ -58,7 +58,7 @@ def test_reminders_survive_a_restart(testbot, slack):
     plugin(testbot)._send_reminders()
     assert len(reminders_in(slack, cid)) == 1
     # A new service on the same store (what a restart builds) finds the reminder in the event log.
-    fresh = WorkflowService(plugin(testbot).app.incidents, clock=lambda: later + timedelta(hours=3))
+    fresh = ResponseService(plugin(testbot).app.incidents, clock=lambda: later + timedelta(hours=3))
     assert fresh.send_reminders() == []
     manager = testbot.bot.plugin_manager
     manager.deactivate_plugin("RedAlert")

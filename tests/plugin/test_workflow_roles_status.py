@@ -1,8 +1,8 @@
 """`!incident lead`, `role` and `status` against the emulator, and that errbot registers the mixin's commands."""
 
 from plugin_support import extra_config, extra_plugin_dir, loglevel, say  # noqa: F401
+from response_support import channel_of, kinds, plugin, store, summary_text
 from slack_workspace import ADMIN, ALICE, BOB, CAROL
-from workflow_support import channel_of, kinds, plugin, store, summary_text
 
 
 def test_the_mixin_commands_are_registered(testbot, slack):
@@ -23,7 +23,7 @@ def test_lead_in_the_channel_invites_and_updates_the_summary(testbot, slack):
     assert f"Commander: <@{ALICE}>" in summary_text(slack, testbot, 1)
     assert slack.calls_to("chat.update")
     assert "role_assigned" in kinds(testbot, 1)
-    assert store(testbot).workflow.get(1).roles == {"commander": ALICE}
+    assert store(testbot).response.get(1).roles == {"commander": ALICE}
 
 
 def test_roles_by_number_from_elsewhere_and_refusals(testbot, slack):
@@ -61,11 +61,11 @@ def test_status_moves_and_resolved_records_the_time(testbot, slack):
     reply = say(testbot, "!incident status identified bad index on orders", channel=cid)
     assert reply == "Incident 1 is now identified (was investigating)."
     assert "*Status*\\nidentified" in summary_text(slack, testbot, 1)
-    assert store(testbot).workflow.get(1).resolved_at is None
+    assert store(testbot).response.get(1).resolved_at is None
     # From elsewhere, by number: the channel hears about it too.
     reply = say(testbot, "!incident status 1 resolved", channel="C0OPS")
     assert reply.startswith("Incident 1 is now resolved (was identified). Resolution time recorded")
-    assert store(testbot).workflow.get(1).resolved_at is not None
+    assert store(testbot).response.get(1).resolved_at is not None
     assert "Incident 1 is now *resolved*" in slack.messages(cid)[-1]["text"]
     assert "Incident 1 is already resolved." in say(testbot, "!incident status 1 resolved")
     assert '"fixed" is not a status. Statuses: investigating, identified, monitoring, resolved.' in say(
@@ -73,6 +73,6 @@ def test_status_moves_and_resolved_records_the_time(testbot, slack):
     )
     assert "Usage: !incident status" in say(testbot, "!incident status 1")
     say(testbot, "!incident status 1 monitoring")  # reopening the investigation clears the resolution time
-    assert store(testbot).workflow.get(1).resolved_at is None
+    assert store(testbot).response.get(1).resolved_at is None
     say(testbot, "!incident close 1")
     assert "Incident 1 is closed" in say(testbot, "!incident status 1 identified")

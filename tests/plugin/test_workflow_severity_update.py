@@ -1,8 +1,8 @@
 """`!incident severity` and `!incident update` (with announcement threads) against the emulator."""
 
 from plugin_support import eventually, extra_config, extra_plugin_dir, loglevel, say  # noqa: F401
+from response_support import channel_of, kinds, store, summary_text
 from slack_workspace import ADMIN, BOB, CAROL, SRE_GROUP
-from workflow_support import channel_of, kinds, store, summary_text
 
 
 def announce_config(slack) -> str:
@@ -47,7 +47,7 @@ def test_update_in_the_channel_is_posted_and_threaded_in_the_announcement(testbo
     reply = say(testbot, "!incident open sev2 checkout errors")
     [root] = slack.messages(sev2)
     assert "Incident 1" in root["text"] and "checkout errors" in root["text"]
-    assert store(testbot).workflow.get(1).announce_ts == root["ts"]
+    assert store(testbot).response.get(1).announce_ts == root["ts"]
     assert "warning" not in reply
     cid = channel_of(testbot, 1)
     reply = say(testbot, "!incident update 500 errors are down", channel=cid)

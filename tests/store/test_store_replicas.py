@@ -66,8 +66,8 @@ def test_a_command_is_claimed_once_even_by_racing_threads(store):
 def test_a_reminder_is_recorded_once(store, new_incident):
     number = new_incident().number
     args = {"kind": "update", "gap_start": T0, "data": {"reminder": "update"}, "at": T0}
-    assert store.workflow.record_reminder(number, **args) is True
-    assert store.workflow.record_reminder(number, **args) is False
+    assert store.response.record_reminder(number, **args) is True
+    assert store.response.record_reminder(number, **args) is False
     assert [e.kind.value for e in store.events.list(number)].count("reminded") == 1
 
 

@@ -31,12 +31,12 @@ def test_migration_from_scratch_creates_the_workflow_table(database):
 
 def test_roles_status_and_announcement(store, new_incident):
     number = new_incident().number
-    assert store.workflow.get(number).status is None and store.workflow.get(number).roles == {}
-    assert store.workflow.assign_role(number, role="commander", user_id="U1", actor="U0", at=T0) is None
-    assert store.workflow.assign_role(number, role="commander", user_id="U2", actor="U0", at=T0) == "U1"
-    store.workflow.set_status(number, status="resolved", resolved=True, actor="U0", note="ok", at=T0)
-    store.workflow.set_announcement(number, channel_id="C9", ts="1.2", at=T0)
-    state = store.workflow.get(number)
+    assert store.response.get(number).status is None and store.response.get(number).roles == {}
+    assert store.response.assign_role(number, role="commander", user_id="U1", actor="U0", at=T0) is None
+    assert store.response.assign_role(number, role="commander", user_id="U2", actor="U0", at=T0) == "U1"
+    store.response.set_status(number, status="resolved", resolved=True, actor="U0", note="ok", at=T0)
+    store.response.set_announcement(number, channel_id="C9", ts="1.2", at=T0)
+    state = store.response.get(number)
     assert (state.roles, state.status, state.resolved_at, state.announce_ts) == (
         {"commander": "U2"},
         "resolved",
@@ -45,8 +45,8 @@ def test_roles_status_and_announcement(store, new_incident):
     )
     kinds = [str(e.kind) for e in store.events.list(number)]
     assert kinds.count("role_assigned") == 2 and "status_changed" in kinds and "announced" in kinds
-    store.workflow.set_status(number, status="monitoring", resolved=False, actor="U0", note=None, at=T0)
-    assert store.workflow.get(number).resolved_at is None
+    store.response.set_status(number, status="monitoring", resolved=False, actor="U0", note=None, at=T0)
+    assert store.response.get(number).resolved_at is None
 
 
 def test_severity_and_private_visibility(store, new_incident):

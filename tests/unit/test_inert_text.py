@@ -12,8 +12,8 @@ from slackv3.markdown import slack_markdown_converter
 from redalert_core.domain import postmortem, text
 from redalert_core.domain.commands import parse_close, parse_open
 from redalert_core.domain.incident import Incident, Phase
+from redalert_core.domain.response_state import ResponseState
 from redalert_core.domain.settings import validate
-from redalert_core.domain.workflow_state import WorkflowState
 from redalert_core.slack import messages
 
 SETTINGS = validate({})
@@ -74,7 +74,7 @@ def test_every_text_carrying_a_description_is_inert(typed):
         repr(blocks),
         text.escape(description),
         text.unping(f'"{description}" is not a severity'),
-        postmortem.render(item, WorkflowState(7), [], ["U0BOB"], SETTINGS, AT),
+        postmortem.render(item, ResponseState(7), [], ["U0BOB"], SETTINGS, AT),
     ):
         assert_inert(posted)
 

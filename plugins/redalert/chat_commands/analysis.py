@@ -12,7 +12,7 @@ from typing import Any
 from errbot import botcmd, webhook
 
 from chat_commands.base import ChatBase, answers
-from chat_commands.workflow import reminder_interval
+from chat_commands.response import reminder_interval
 from redalert_core.application.errors import ServiceError
 from redalert_core.application.results import WEB_COOKIE, WebSettings
 from redalert_core.domain import text as texts

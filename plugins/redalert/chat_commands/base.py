@@ -20,8 +20,8 @@ from redalert_core.application.errors import ServiceError
 from redalert_core.domain import text as texts
 from redalert_core.domain.commands import ParseError, command_tail
 from redalert_core.domain.requester import FrontEnd, Requester
+from redalert_core.domain.response_parsing import Targeted, target
 from redalert_core.domain.settings import Settings
-from redalert_core.domain.workflow_parsing import Targeted, target
 
 Reply = str | None
 

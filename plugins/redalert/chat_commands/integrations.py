@@ -15,7 +15,7 @@ from redalert_core.domain import text as texts
 from redalert_core.domain.commands import ParseError
 from redalert_core.domain.outbox import CONFLUENCE, PAGERDUTY, SLACK, STATUSPAGE, TRELLO, WEBHOOK, OutboxRow, State
 from redalert_core.domain.requester import Requester
-from redalert_core.domain.workflow_parsing import target
+from redalert_core.domain.response_parsing import target
 
 STATE_ORDER = (State.PENDING, State.RETRYING, State.DEAD)
 

@@ -1,7 +1,7 @@
 """Problem management commands of the RedAlert plugin (a mixin; RedAlert lists it among its bases):
 `!incident link|unlink|show`, `!problem …` and `!task …`, plus the poller for overdue tasks and stale problems.
 
-Like chat_commands/workflow.py, each command is framed by `answers` (chat_commands/base.py) and calls one use case
+Like chat_commands/response.py, each command is framed by `answers` (chat_commands/base.py) and calls one use case
 of `self.app`.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 from errbot import botcmd
 
 from chat_commands.base import ChatBase, answers
-from chat_commands.workflow import reminder_interval
+from chat_commands.response import reminder_interval
 from redalert_core.domain import problem_commands as parse
 from redalert_core.domain import problems as problem_domain
 from redalert_core.domain import text as texts

@@ -16,7 +16,7 @@ from redalert_core.application.results import StatusServer
 from redalert_core.domain import text as texts
 from redalert_core.domain.commands import ParseError
 from redalert_core.domain.requester import Requester
-from redalert_core.domain.workflow_parsing import target
+from redalert_core.domain.response_parsing import target
 from redalert_core.frontends import replies
 
 

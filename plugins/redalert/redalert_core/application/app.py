@@ -32,11 +32,11 @@ from ..services.integrations import IntegrationsService, OutboxReport, Paged
 from ..services.leadership import Leadership
 from ..services.links import IncidentView, LinkOutcome, LinkService
 from ..services.problems import ProblemOutcome, ProblemService, ProblemView
+from ..services.response import Outcome, ResponseService
 from ..services.status_page import Published, StatusPageService
 from ..services.status_site import StatusSite
 from ..services.tasks import TaskListing, TaskOutcome, TaskService
 from ..services.web_report import WebReport, WebResponse
-from ..services.workflow import Outcome, WorkflowService
 from ..slack.gateway import InviteOutcome, SlackGateway
 from ..store import Store, healthcheck
 from ..store.command_inbox import CommandInbox
@@ -87,7 +87,7 @@ class RedAlertApp:
     store: Store
     gateway: SlackGateway
     incidents: IncidentService
-    workflow: WorkflowService
+    response: ResponseService
     integrations: IntegrationsService
     analysis: AnalysisService
     links: LinkService
@@ -127,7 +127,7 @@ class RedAlertApp:
         report = self.incidents.run_open_steps(report.incident, request.mentions)
         incident = report.incident
         if incident.channel_id:
-            report.warnings.extend(self.workflow.announce_opened(incident))
+            report.warnings.extend(self.response.announce_opened(incident))
             self.incidents.mark_replied(incident.number)  # the answer is what the caller renders now
         return report
 
@@ -164,7 +164,7 @@ class RedAlertApp:
 
     def join(self, requester: Requester, number: int) -> tuple[Invited, bool]:
         """The person joins the incident's channel; True when they were in it already."""
-        incident = self.workflow.find(number, requester, "invite")
+        incident = self.response.find(number, requester, "invite")
         already = self.store.participants.contains(incident.number, requester.user)
         mentions = Mentions(users=[requester.user])
         incident, outcome, warnings = self.incidents.invite(
@@ -172,7 +172,7 @@ class RedAlertApp:
         )
         joined = Invited(incident, outcome, list(warnings))
         if not outcome.failed:
-            joined.warnings += self.workflow.refresh_summary(incident.number)
+            joined.warnings += self.response.refresh_summary(incident.number)
         return joined, already
 
     def close(
@@ -195,32 +195,32 @@ class RedAlertApp:
 
     # --- the response workflow ----------------------------------------------------------------------------------
     def assign_role(self, requester: Requester, number: int | None, role: str, user_id: str) -> Outcome:
-        return self.workflow.assign_role(number, requester, role, user_id)
+        return self.response.assign_role(number, requester, role, user_id)
 
     def set_status(self, requester: Requester, number: int | None, status: str, note: str | None) -> Outcome:
-        return self.workflow.set_status(number, requester, status, note)
+        return self.response.set_status(number, requester, status, note)
 
     def change_severity(self, requester: Requester, number: int | None, severity: str) -> Outcome:
-        return self.workflow.change_severity(number, requester, severity)
+        return self.response.change_severity(number, requester, severity)
 
     def post_update(self, requester: Requester, number: int | None, text: str) -> Outcome:
-        return self.workflow.post_update(number, requester, text)
+        return self.response.post_update(number, requester, text)
 
     def add_note(self, requester: Requester, number: int | None, text: str) -> Incident:
-        return self.workflow.add_note(number, requester, text)
+        return self.response.add_note(number, requester, text)
 
     def note_from_reaction(self, channel_id: str, ts: str, reactor: str) -> Incident | None:
-        return self.workflow.note_from_reaction(channel_id, ts, reactor)
+        return self.response.note_from_reaction(channel_id, ts, reactor)
 
     def timeline(self, requester: Requester, number: int | None) -> tuple[Incident, list[tuple[datetime, str]]]:
-        return self.workflow.timeline(number, requester)
+        return self.response.timeline(number, requester)
 
     def postmortem(self, requester: Requester, number: int | None) -> Outcome:
-        return self.workflow.postmortem(number, requester)
+        return self.response.postmortem(number, requester)
 
     def current_status(self, number: int) -> str:
         """The team's status of the incident (investigating, identified, …)."""
-        return self.store.workflow.get(number).current_status(self.settings.statuses)
+        return self.store.response.get(number).current_status(self.settings.statuses)
 
     def submit_update(
         self,
@@ -232,13 +232,13 @@ class RedAlertApp:
     ) -> UpdateSubmitted:
         """The Update form: a status, an update and a status-page entry, in that order (the public page follows
         the status)."""
-        incident = self.workflow.find(number, requester, "update")
+        incident = self.response.find(number, requester, "update")
         done = UpdateSubmitted(incident)
         if status:
-            done.status = self.workflow.set_status(incident.number, requester, status, None)
+            done.status = self.response.set_status(incident.number, requester, status, None)
             done.warnings += done.status.warnings
         if text:
-            done.update = self.workflow.post_update(incident.number, requester, text)
+            done.update = self.response.post_update(incident.number, requester, text)
             done.warnings += done.update.warnings
         if publish is not None:
             done.published = self.status_page.publish_request(incident.number, requester, lambda: publish)
@@ -246,11 +246,11 @@ class RedAlertApp:
 
     def find(self, requester: Requester, number: int | None, verb: str) -> Incident:
         """The incident a request is about, as the person may see it (a hidden one answers as an unused number)."""
-        return self.workflow.find(number, requester, verb)
+        return self.response.find(number, requester, verb)
 
     # --- outside systems ----------------------------------------------------------------------------------------
     def page(self, requester: Requester, number: int | None, severity: str | None) -> Paged:
-        incident = self.workflow.find(number, requester, "page")
+        incident = self.response.find(number, requester, "page")
         return self.integrations.page(incident, requester.user, severity)
 
     def outbox_report(self) -> OutboxReport:
@@ -371,7 +371,7 @@ class RedAlertApp:
     # --- background work (run by the leading replica) -----------------------------------------------------------
     def send_reminders(self) -> None:
         if self.leads():
-            self.workflow.send_reminders()
+            self.response.send_reminders()
 
     def send_follow_up_reminders(self) -> dict[str, int]:
         """Overdue tasks (daily DM to the owner) and stale problems (weekly DM to the commanders)."""

@@ -22,10 +22,10 @@ from ..services.leadership import Leadership, Timing
 from ..services.links import LinkService
 from ..services.outbox_delivery import Deliverers
 from ..services.problems import ProblemService
+from ..services.response import ResponseService
 from ..services.status_page import StatusPageService
 from ..services.tasks import TaskService
 from ..services.web_report import WebReport
-from ..services.workflow import WorkflowService
 from ..slack.gateway import SlackGateway, build_client
 from ..slack.rate_pacing import RatePacer
 from ..store import Store, single_process
@@ -66,7 +66,7 @@ def build(config: AppConfig) -> RedAlertApp:
         gateway.pacer.share(store.rate_buckets.reserve, store.rate_buckets.take_if_free)
 
     incidents = IncidentService(store, gateway, config.settings, clock=clock, replica=config.replica)
-    workflow = WorkflowService(incidents, clock=clock)
+    response = ResponseService(incidents, clock=clock)
     # Subscribes the outbox feed to the event log: every change that concerns an outside system writes its outbox
     # row in the change's own transaction from here on.
     deliverers = config.deliverers(store, gateway, clock) if config.deliverers else None
@@ -75,12 +75,12 @@ def build(config: AppConfig) -> RedAlertApp:
     if store.dialect == "postgresql":
         # Another replica may have written the row (its wake-up does not reach this process): look often.
         integrations.dispatcher.poll_seconds = 5.0
-    status_page = StatusPageService(workflow, clock=clock)
+    status_page = StatusPageService(response, clock=clock)
 
     # Just before a channel is archived: the workflow's final summary and post-mortem, then the status page's prompt.
-    incidents.before_archive.append(workflow.before_archive)
+    incidents.before_archive.append(response.before_archive)
     incidents.before_archive.append(status_page.before_archive)
-    workflow.after_status.append(status_page.after_status)
+    response.after_status.append(status_page.after_status)
 
     leadership = None
     if config.timing is not None and config.replica is not None:
@@ -95,12 +95,12 @@ def build(config: AppConfig) -> RedAlertApp:
         store=store,
         gateway=gateway,
         incidents=incidents,
-        workflow=workflow,
+        response=response,
         integrations=integrations,
         analysis=analysis,
-        links=LinkService(workflow),
-        problems=ProblemService(workflow),
-        tasks=TaskService(workflow),
+        links=LinkService(response),
+        problems=ProblemService(response),
+        tasks=TaskService(response),
         status_page=status_page,
         leadership=leadership,
         is_admin=config.is_admin,

@@ -8,11 +8,11 @@ from ..services.integrations import OutboxReport, Paged
 from ..services.leadership import Timing, identify
 from ..services.links import IncidentView, LinkOutcome
 from ..services.problems import ProblemOutcome, ProblemView
+from ..services.response import PIN_REACTION, Outcome
 from ..services.status_page import Published
 from ..services.status_site import StatusServer
 from ..services.tasks import TaskListing, TaskOutcome
 from ..services.web_report import COOKIE as WEB_COOKIE
-from ..services.workflow import PIN_REACTION, Outcome
 from ..store.command_inbox import APPLIED, InboxCommand
 from .app import Closed, Invited, Retried
 

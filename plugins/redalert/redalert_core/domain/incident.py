@@ -9,7 +9,7 @@ from datetime import datetime
 
 class Phase(enum.StrEnum):
     """Where an incident is in its life (its phase; the team's status, investigating → resolved, is another thing:
-    domain/workflow_state.py).
+    domain/response_state.py).
 
     OPENING: the open sequence has not finished yet. CLOSING: its channel is being archived; it becomes CLOSED only
     with the archive's success (so nobody reads "open" for an archived channel) and goes back to OPEN or OPENING
@@ -62,7 +62,7 @@ class EventKind(enum.StrEnum):
     CLOSE_STARTED = "close_started"  # phase CLOSING: the channel is being archived
     CLOSE_FAILED = "close_failed"  # the archive failed: back to open, the close can be finished with retry
     CLOSED = "closed"
-    # The incident workflow (workflow.py): roles, statuses, severity, updates, the timeline and reminders.
+    # The incident workflow (response.py): roles, statuses, severity, updates, the timeline and reminders.
     ROLE_ASSIGNED = "role_assigned"
     STATUS_CHANGED = "status_changed"
     SEVERITY_CHANGED = "severity_changed"

@@ -11,10 +11,10 @@ from . import timeline
 from .incident import Event, Incident
 from .links import Link
 from .problems import Problem
+from .response_state import ResponseState
 from .settings import Settings
 from .tasks import Task
 from .text import WORD_JOINER, duration, severity_label, when
-from .workflow_state import WorkflowState
 
 TO_FILL = "_To be filled in._"
 _ENTITY_START = re.compile(r"&(?=#?\w+;)")  # typed "&lt;" must read as typed, not become "<"
@@ -85,7 +85,7 @@ def filename(incident: Incident) -> str:
 
 def render(
     incident: Incident,
-    state: WorkflowState,
+    state: ResponseState,
     events: Sequence[Event],
     participants: Sequence[str],
     settings: Settings,

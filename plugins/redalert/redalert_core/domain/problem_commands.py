@@ -14,8 +14,8 @@ from datetime import date
 from .commands import GROUP_MENTION, SPECIAL_MENTION, USER_MENTION, ParseError, plain_text
 from .links import LINK_KINDS, LinkKind, parse_kind
 from .problems import MAX_TITLE, PROBLEM_STATUSES, ProblemStatus, parse_status
+from .response_parsing import free_text
 from .tasks import DUE_USAGE, parse_due
-from .workflow_parsing import free_text
 
 _INCIDENT = re.compile(r"^#?(\d{1,9})\Z")
 _PROBLEM = re.compile(r"^[Pp]#?(\d{1,9})\Z")

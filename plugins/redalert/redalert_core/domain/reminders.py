@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from .incident import Event, EventKind, Incident
+from .response_state import COMMANDER
 from .settings import Settings
-from .workflow_state import COMMANDER
 
 CLOSE_NUDGE_AFTER = timedelta(days=1)
 UPDATE = "update"

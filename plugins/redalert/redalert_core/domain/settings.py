@@ -14,17 +14,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import digest, problem_config, status_page, workflow_config
+from . import digest, problem_config, response_config, status_page
 from .form_config import check_form_groups
 from .integrations_config import INTEGRATION_DEFAULTS, IntegrationSettings, check_integrations
 from .naming import DEFAULT_TEMPLATE, TEMPLATE_FIELDS, slugify, template_fields
-from .status_page import StatusPageSettings
-from .workflow_config import (
+from .response_config import (
     DEFAULT_POSTMORTEM_SEVERITIES,
     DEFAULT_REMINDER_MINUTES,
     DEFAULT_ROLES,
     DEFAULT_STATUSES,
 )
+from .status_page import StatusPageSettings
 
 ALWAYS = "always"
 
@@ -41,7 +41,7 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "LIST_LIMIT": 20,
     # Who may close an incident: "members" (of its channel) and admins, "admins" only, or "anyone".
     "CLOSE_ALLOWED": "members",
-    # The incident workflow (workflow_config.py checks these).
+    # The incident workflow (response_config.py checks these).
     "ROLES": list(DEFAULT_ROLES),
     "STATUSES": list(DEFAULT_STATUSES),
     "ANNOUNCE_CHANNELS": {},
@@ -283,16 +283,16 @@ def validate(config: Any, defaults: dict[str, Any] | None = None, environ: Mappi
     close_allowed = merged["CLOSE_ALLOWED"]
     if close_allowed not in CLOSE_POLICIES:
         faults.append(f"CLOSE_ALLOWED must be one of {', '.join(repr(p) for p in CLOSE_POLICIES)}.")
-    workflow = _check_workflow(merged, {**DEFAULT_CONFIG, **defaults}, {s.value for s in severities}, faults)
+    response = _check_response(merged, {**DEFAULT_CONFIG, **defaults}, {s.value for s in severities}, faults)
     integrations = check_integrations(merged, [s.value for s in severities], faults, environ)
-    workflow.update(problem_config.check(merged, faults))
+    response.update(problem_config.check(merged, faults))
     form_groups = check_form_groups(merged["FORM_GROUPS"], faults)
-    workflow.update(digest.check(merged, faults))
-    workflow.update(status_page.check(merged, faults))
+    response.update(digest.check(merged, faults))
+    response.update(status_page.check(merged, faults))
     if faults:
         raise ConfigError(faults)
     return Settings(
-        **workflow,
+        **response,
         severities=tuple(severities),
         include=include,
         channel_name_template=template,
@@ -304,24 +304,24 @@ def validate(config: Any, defaults: dict[str, Any] | None = None, environ: Mappi
     )
 
 
-def _check_workflow(merged: dict, defaults: dict, severity_values: set[str], faults: list[str]) -> dict[str, Any]:
+def _check_response(merged: dict, defaults: dict, severity_values: set[str], faults: list[str]) -> dict[str, Any]:
     """The workflow keys as Settings fields. A key left at its default may name severities no longer configured."""
 
     def lenient(key: str) -> bool:
         return merged[key] == defaults[key]
 
     return {
-        "roles": workflow_config.check_names("ROLES", merged["ROLES"], faults, minimum=1, required="commander")
+        "roles": response_config.check_names("ROLES", merged["ROLES"], faults, minimum=1, required="commander")
         or tuple(DEFAULT_ROLES),
-        "statuses": workflow_config.check_names("STATUSES", merged["STATUSES"], faults, minimum=2)
+        "statuses": response_config.check_names("STATUSES", merged["STATUSES"], faults, minimum=2)
         or tuple(DEFAULT_STATUSES),
-        "announce_channels": workflow_config.check_announce_channels(
+        "announce_channels": response_config.check_announce_channels(
             merged["ANNOUNCE_CHANNELS"], severity_values, lenient("ANNOUNCE_CHANNELS"), faults
         ),
-        "reminder_minutes": workflow_config.check_reminder_minutes(
+        "reminder_minutes": response_config.check_reminder_minutes(
             merged["REMINDER_MINUTES"], severity_values, lenient("REMINDER_MINUTES"), faults
         ),
-        "postmortem_severities": workflow_config.check_postmortem_severities(
+        "postmortem_severities": response_config.check_postmortem_severities(
             merged["POSTMORTEM_SEVERITIES"], severity_values, lenient("POSTMORTEM_SEVERITIES"), faults
         ),
     }

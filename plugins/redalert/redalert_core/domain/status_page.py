@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from .workflow_state import COMMANDER
+from .response_state import COMMANDER
 
 # Statuspage's realtime incident statuses, in the order an incident goes through them.
 INVESTIGATING, IDENTIFIED, MONITORING, RESOLVED = "investigating", "identified", "monitoring", "resolved"

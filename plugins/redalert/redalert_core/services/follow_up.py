@@ -10,45 +10,45 @@ from ..domain.problems import Problem, ProblemEventKind
 from ..domain.requester import Requester
 from ..store import Store
 from .incidents import ServiceError
-from .workflow import WorkflowService
+from .response import ResponseService
 
 
 class FollowUpBase:
-    """Base of the link, problem and task services: the workflow service gives the store, Slack and the clock
+    """Base of the link, problem and task services: the response service gives the store, Slack and the clock
     (tests move `workflow.clock`, and every service follows)."""
 
-    def __init__(self, workflow: WorkflowService) -> None:
-        self.workflow = workflow
+    def __init__(self, response: ResponseService) -> None:
+        self.response = response
 
     @property
     def store(self) -> Store:
-        return self.workflow.store
+        return self.response.store
 
     @property
     def settings(self):
-        return self.workflow.settings
+        return self.response.settings
 
     def now(self) -> datetime:
-        return self.workflow.clock()
+        return self.response.clock()
 
     def today(self) -> date:
         return self.now().date()
 
     def incident(self, number: int | None, asker: Requester, verb: str, *, shown: bool = False) -> Incident:
         """A visible incident, open or closed (follow-up work outlives the incident); `shown`: see workflow.find."""
-        return self.workflow.find(number, asker, verb, open_only=False, shown=shown)
+        return self.response.find(number, asker, verb, open_only=False, shown=shown)
 
     def may_see(self, incident: Incident, asker: Requester, *, shown: bool = False) -> bool:
         """Private incidents (and their tasks) are for their people and admins only (domain/visibility.py);
         `shown`: listed in the answer, so everyone who reads it (a channel) must be allowed to see it."""
-        return self.workflow.incidents.may_see(incident, asker.audience() if shown else asker.person())
+        return self.response.incidents.may_see(incident, asker.audience() if shown else asker.person())
 
     def may_see_number(self, number: int, asker: Requester, *, shown: bool = False) -> bool:
         incident = self.store.incidents.get(number)
         return incident is not None and self.may_see(incident, asker, shown=shown)
 
     def commander(self, incident: Incident) -> str:
-        return self.store.workflow.get(incident.number).commander(incident.opened_by)
+        return self.store.response.get(incident.number).commander(incident.opened_by)
 
     def problem_owners(self, problem: Problem) -> set[str]:
         """The "owners" of PROBLEM_STATUS_ALLOWED (and of a problem's tasks): its opener, and the commanders of the
@@ -84,5 +84,5 @@ class FollowUpBase:
         """Bring the pinned summaries of these incidents up to date (open tasks, problem)."""
         warnings: list[str] = []
         for number in numbers:
-            warnings += self.workflow.refresh_summary(number)
+            warnings += self.response.refresh_summary(number)
         return warnings

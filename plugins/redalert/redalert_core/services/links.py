@@ -8,8 +8,8 @@ from ..domain.incident import Incident
 from ..domain.links import Link, LinkKind
 from ..domain.problems import Problem
 from ..domain.requester import Requester
+from ..domain.response_state import ResponseState
 from ..domain.tasks import Task
-from ..domain.workflow_state import WorkflowState
 from ..slack import messages
 from ..slack.gateway import SlackError
 from .follow_up import FollowUpBase
@@ -28,7 +28,7 @@ class LinkOutcome:
 @dataclass
 class IncidentView:
     incident: Incident
-    state: WorkflowState
+    state: ResponseState
     commander: str
     people: int
     links: list[Link]
@@ -62,7 +62,7 @@ class LinkService(FollowUpBase):
                 f" ({messages.channel(target.channel_id)}), marked by {messages.user(asker.user)}."
             )
             try:
-                self.workflow.gateway.post_message(incident.channel_id, text)
+                self.response.gateway.post_message(incident.channel_id, text)
             except SlackError as exc:
                 outcome.warnings.append(
                     f"I could not say so in {messages.channel(incident.channel_id)}: {exc.describe()}."
@@ -81,7 +81,7 @@ class LinkService(FollowUpBase):
 
     def show(self, number: int | None, asker: Requester) -> IncidentView:
         incident = self.incident(number, asker, "show", shown=True)
-        state = self.store.workflow.get(incident.number)
+        state = self.store.response.get(incident.number)
         links = self.store.links.for_incident(incident.number)
         return IncidentView(
             incident=incident,

@@ -16,9 +16,9 @@ from ..domain import postmortem, postmortem_storage
 from ..domain import task_outbox_policies as task_policies
 from ..domain.incident import Event, EventKind, Incident, Phase
 from ..domain.outbox import WEBHOOK, OutboxMessage, Plan
+from ..domain.response_state import ResponseState
 from ..domain.settings import Settings
 from ..domain.webhook_rules import endpoint_key
-from ..domain.workflow_state import WorkflowState
 from ..store import Store
 from .incidents import utcnow
 
@@ -69,7 +69,7 @@ class OutboxFeed:
         # workflow command and `!incident page` need the channel; a repeated opening trigger is dropped by its
         # idempotency key): the opening, on the chat path of `!incident open`, skips both queries.
         opening = policies.opened(event)
-        state = WorkflowState(incident.number) if opening else self.store.workflow.get(incident.number)
+        state = ResponseState(incident.number) if opening else self.store.response.get(incident.number)
         paging = None
         if settings.integrations.pagerduty_routing_keys and not opening:
             paging = self.alert_state(incident.number)
@@ -108,7 +108,7 @@ class OutboxFeed:
             )
         markdown = postmortem.render(
             incident,
-            self.store.workflow.get(number),
+            self.store.response.get(number),
             self.store.events.list(number),
             self.store.participants.list(number),
             settings,

@@ -48,8 +48,8 @@ def _in_another(exc: IncidentInAnotherProblem) -> ServiceError:
 
 
 class ProblemService(FollowUpBase):
-    def __init__(self, workflow) -> None:
-        super().__init__(workflow)
+    def __init__(self, response) -> None:
+        super().__init__(response)
         self._reminding = threading.Lock()
 
     def _incidents(self, numbers: list[int], asker: Requester, problem: int | None = None) -> list[int]:
@@ -194,7 +194,7 @@ class ProblemService(FollowUpBase):
                         f"`!problem status P{problem.number} known-error|resolved`."
                     )
                     try:
-                        self.workflow.gateway.send_dm(user_id, text, priority=Priority.BULK)
+                        self.response.gateway.send_dm(user_id, text, priority=Priority.BULK)
                     except SlackError as exc:
                         log.warning("Could not remind %s about problem P%s: %s", user_id, problem.number, exc)
             return due

@@ -20,7 +20,7 @@ from ..slack import messages
 from ..slack.gateway import SlackError
 from ..store import PrivateIncident
 from .incidents import ServiceError, utcnow
-from .workflow import WorkflowService
+from .response import ResponseService
 
 
 @dataclass
@@ -36,18 +36,18 @@ def private_refusal(number: int) -> str:
 
 
 class StatusPageService:
-    def __init__(self, workflow: WorkflowService, clock: Callable[[], datetime] = utcnow) -> None:
-        self.workflow = workflow
-        self.store = workflow.store
-        self.gateway = workflow.gateway
+    def __init__(self, response: ResponseService, clock: Callable[[], datetime] = utcnow) -> None:
+        self.response = response
+        self.store = response.store
+        self.gateway = response.gateway
         self.clock = clock
 
     @property
     def settings(self) -> Settings:
-        return self.workflow.settings
+        return self.response.settings
 
     def _allowed(self, incident: Incident, asker: Requester, verb: str) -> None:
-        state = self.store.workflow.get(incident.number)
+        state = self.store.response.get(incident.number)
         commander = state.commander(incident.opened_by)
         page = self.settings.status_page
         if sp.may_publish(asker.user, state.roles, commander, page.publish_roles, asker.is_admin):
@@ -66,13 +66,13 @@ class StatusPageService:
 
     def publish_request(self, number: int | None, asker: Requester, request: Callable[[], PublishRequest]) -> Published:
         """Publish what `request()` gives; it is only read once the incident and the asker's right are checked."""
-        incident = self.workflow.find(number, asker, "publish", open_only=False)
+        incident = self.response.find(number, asker, "publish", open_only=False)
         if incident.is_private:
             raise ServiceError(private_refusal(incident.number))
         self._allowed(incident, asker, "publish")
         settings = self.settings
         request = request()
-        state = self.store.workflow.get(incident.number)
+        state = self.store.response.get(incident.number)
         status = sp.public_status(state.current_status(settings.statuses), settings.resolved_status, incident.is_closed)
         existing = self.store.status_page.get(incident.number)
         live = existing if existing is not None and existing.withdrawn_at is None else None
@@ -95,7 +95,7 @@ class StatusPageService:
 
     # --- !incident unpublish --------------------------------------------------------------------------------------
     def unpublish(self, number: int | None, asker: Requester) -> Incident:
-        incident = self.workflow.find(number, asker, "unpublish", open_only=False)
+        incident = self.response.find(number, asker, "unpublish", open_only=False)
         self._allowed(incident, asker, "unpublish")
         if not self.store.status_page.unpublish(incident.number, actor=asker.user, at=self.clock()):
             raise ServiceError(f"Incident {incident.number} is not on the status page. Nothing changed.")
@@ -103,7 +103,7 @@ class StatusPageService:
 
     # --- the final public update --------------------------------------------------------------------------------
     def after_status(self, incident: Incident, status: str) -> list[str]:
-        """WorkflowService hook: a published incident just resolved asks for its final update."""
+        """ResponseService hook: a published incident just resolved asks for its final update."""
         if status != self.settings.resolved_status:
             return []
         return self.ask_final_update(incident)
@@ -117,7 +117,7 @@ class StatusPageService:
         if not incident.channel_id or not self.store.status_page.ask_final_once(incident.number, self.clock()):
             return []
         entry = self.store.status_page.get(incident.number)
-        commander = self.store.workflow.get(incident.number).commander(incident.opened_by)
+        commander = self.store.response.get(incident.number).commander(incident.opened_by)
         text = (
             f"{messages.user(commander)} incident {incident.number} is still shown as *{entry.status}* on the status "
             f"page. Publish the final public update: `!incident publish {incident.number} <what the public should "

@@ -36,8 +36,8 @@ class TaskListing:
 
 
 class TaskService(FollowUpBase):
-    def __init__(self, workflow) -> None:
-        super().__init__(workflow)
+    def __init__(self, response) -> None:
+        super().__init__(response)
         self._reminding = threading.Lock()
 
     def get(self, number: int, asker: Requester) -> Task:
@@ -196,7 +196,7 @@ class TaskService(FollowUpBase):
                     f"Close it with `!task done T{task.number}` or move it with `!task due T{task.number} in 3d`."
                 )
                 try:
-                    self.workflow.gateway.send_dm(nudge.to, text, priority=Priority.BULK)
+                    self.response.gateway.send_dm(nudge.to, text, priority=Priority.BULK)
                 except SlackError as exc:
                     log.warning("Could not nudge %s about task T%s: %s", nudge.to, task.number, exc)
             return due

@@ -194,7 +194,7 @@ class WebReport:
         )
         if facts is None:
             return None
-        state = self.store.workflow.get(number)
+        state = self.store.response.get(number)
         events = self.store.events.list(number)
         people = self.store.participants.list(number)
         follow_up = visible_follow_up.follow_up(self.store, number, lambda other: self._can_see(other, viewer))

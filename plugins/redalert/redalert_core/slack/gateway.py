@@ -470,7 +470,7 @@ class SlackGateway:
             if exc.code != "already_pinned":
                 raise
 
-    # --- incident workflow (workflow.py) --------------------------------------------------------------------
+    # --- incident workflow (response.py) --------------------------------------------------------------------
     def post_reply(self, channel_id: str, thread_ts: str, text: str) -> str:
         """Post `text` in the thread under `thread_ts` (announcement updates)."""
         kwargs = {"channel": channel_id, "thread_ts": thread_ts, "text": text, "unfurl_links": False}

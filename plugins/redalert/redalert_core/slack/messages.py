@@ -94,7 +94,7 @@ def list_line(incident: Incident) -> str:
     return line
 
 
-# --- incident workflow (workflow.py) ---------------------------------------------------------------------------
+# --- incident workflow (response.py) ---------------------------------------------------------------------------
 
 
 def role_lines(roles: dict[str, str], role_names: tuple[str, ...], commander: str) -> list[str]:

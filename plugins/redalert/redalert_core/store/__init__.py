@@ -38,11 +38,11 @@ from .problems import ProblemRepository
 from .rate_buckets import SharedRateBuckets
 from .remote_links import RemoteLinks
 from .replicas import OpenOwners, ReplicaRegistry, ReplicaRow
+from .response import ResponseRepository
 from .status_page import PrivateIncident, StatusPageRepository
 from .tasks import TaskRepository
 from .web_links import WebLinkSalts
 from .webhook_states import WebhookStates
-from .workflow import WorkflowRepository
 
 __all__ = [
     "AlreadyClosed",
@@ -70,7 +70,7 @@ class Store:
         self.incidents = IncidentRepository(self.db, self.events)
         self.steps = OpenSteps(self.db, self.events)
         self.participants = ParticipantRepository(self.db)
-        self.workflow = WorkflowRepository(self.db, self.events)
+        self.response = ResponseRepository(self.db, self.events)
         self.kv = KeyValueStore(self.db)
         self.outbox = Outbox(self.db)
         self.remote = RemoteLinks(self.db)

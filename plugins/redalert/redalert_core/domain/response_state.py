@@ -9,7 +9,7 @@ COMMANDER = "commander"
 
 
 @dataclass
-class WorkflowState:
+class ResponseState:
     """What the incident's team has set so far. `status` None means the first configured status."""
 
     incident_number: int

@@ -22,9 +22,9 @@ from ..domain.commands import USER_MENTION, Mentions, plain_text
 from ..domain.incident import EventKind, Incident, Phase
 from ..domain.reminders import CLOSE, Reminder, due_reminders
 from ..domain.requester import Requester
+from ..domain.response_state import COMMANDER
 from ..domain.settings import Settings
 from ..domain.visibility import Viewer
-from ..domain.workflow_state import COMMANDER
 from ..slack import messages
 from ..slack.gateway import InviteOutcome, SlackError
 from ..slack.rate_pacing import Priority
@@ -50,7 +50,7 @@ class Outcome:
     where: list[str] = field(default_factory=list)  # channels a message or file went to
 
 
-class WorkflowService:
+class ResponseService:
     def __init__(self, incidents: IncidentService, clock: Callable[[], datetime] = utcnow) -> None:
         self.incidents = incidents
         self.store = incidents.store
@@ -101,7 +101,7 @@ class WorkflowService:
             raise ServiceError(f'"{role[:30]}" is not a role. Roles: {roles} (lead = commander).')
         incident = self.find(number, asker, "role")
         at = self.clock()
-        previous = self.store.workflow.assign_role(incident.number, role=role, user_id=user_id, actor=asker.user, at=at)
+        previous = self.store.response.assign_role(incident.number, role=role, user_id=user_id, actor=asker.user, at=at)
         if previous is None and role == COMMANDER:
             previous = incident.opened_by
         outcome = Outcome(incident=incident, previous=previous)
@@ -124,11 +124,11 @@ class WorkflowService:
         if wanted not in settings.statuses:
             raise ServiceError(f'"{status[:30]}" is not a status. Statuses: {", ".join(settings.statuses)}.')
         incident = self.find(number, asker, "status")
-        current = self.store.workflow.get(incident.number).current_status(settings.statuses)
+        current = self.store.response.get(incident.number).current_status(settings.statuses)
         if wanted == current and not note:
             raise ServiceError(f"Incident {incident.number} is already {wanted}.")
         resolved = wanted == settings.resolved_status
-        self.store.workflow.set_status(
+        self.store.response.set_status(
             incident.number,
             status=wanted,
             resolved=resolved,
@@ -219,7 +219,7 @@ class WorkflowService:
     # --- updates and announcements ------------------------------------------------------------------------------
     def post_update(self, number: int | None, asker: Requester, text: str) -> Outcome:
         incident = self.find(number, asker, "update")
-        status = self.store.workflow.get(incident.number).current_status(self.settings.statuses)
+        status = self.store.response.get(incident.number).current_status(self.settings.statuses)
         post = messages.status_update(incident, asker.user, text, status)
         try:
             ts = self.gateway.post_message(incident.channel_id, post)
@@ -231,7 +231,7 @@ class WorkflowService:
         if not incident.is_private and self.settings.announce_channels.get(incident.severity):
             with self._lock(incident.number):
                 outcome.warnings += self._ensure_announcement(incident)
-                state = self.store.workflow.get(incident.number)
+                state = self.store.response.get(incident.number)
             if state.announce_ts:
                 try:
                     self.gateway.post_reply(state.announce_channel, state.announce_ts, post)
@@ -253,14 +253,14 @@ class WorkflowService:
     def _ensure_announcement(self, incident: Incident) -> list[str]:
         """Post the root announcement in the severity's channel unless it is there already (caller holds the lock)."""
         channel_id = self.settings.announce_channels.get(incident.severity)
-        state = self.store.workflow.get(incident.number)
+        state = self.store.response.get(incident.number)
         if not channel_id or (state.announce_channel == channel_id and state.announce_ts):
             return []
         try:
             ts = self.gateway.post_message(channel_id, messages.announcement(incident, self.settings))
         except SlackError as exc:
             return [f"I could not announce the incident in {messages.channel(channel_id)}: {exc.describe()}."]
-        self.store.workflow.set_announcement(incident.number, channel_id=channel_id, ts=ts, at=self.clock())
+        self.store.response.set_announcement(incident.number, channel_id=channel_id, ts=ts, at=self.clock())
         return []
 
     # --- notes and the timeline ---------------------------------------------------------------------------------
@@ -328,7 +328,7 @@ class WorkflowService:
         incident = incident or self.store.incidents.get(number)
         if incident is None or not incident.summary_ts or not incident.channel_id:
             return []
-        state = self.store.workflow.get(number)
+        state = self.store.response.get(number)
         update = next(
             (e for e in reversed(self.store.events.list(number)) if e.kind == EventKind.UPDATE_POSTED),
             None,
@@ -388,7 +388,7 @@ class WorkflowService:
         follow_up = visible_follow_up.follow_up(self.store, number, may_see)
         document = postmortem.render(
             incident,
-            self.store.workflow.get(number),
+            self.store.response.get(number),
             self.store.events.list(number),
             self.store.participants.list(number),
             self.settings,
@@ -450,7 +450,7 @@ class WorkflowService:
                 # Recorded before posting: a crash in between loses one nudge rather than sending it twice.
                 gap = reminder.gap_start.isoformat()
                 data = {"reminder": reminder.kind, "gap_start": gap, "to": reminder.commander}
-                recorded = self.store.workflow.record_reminder(
+                recorded = self.store.response.record_reminder(
                     incident.number, kind=reminder.kind, gap_start=reminder.gap_start, data=data, at=now
                 )
                 if not recorded:

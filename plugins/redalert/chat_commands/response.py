@@ -15,7 +15,7 @@ from redalert_core.application.results import PIN_REACTION, Outcome
 from redalert_core.domain import text as texts
 from redalert_core.domain.commands import ParseError
 from redalert_core.domain.requester import Requester
-from redalert_core.domain.workflow_parsing import free_text, one_user, role_and_user, target, word_and_note
+from redalert_core.domain.response_parsing import free_text, one_user, role_and_user, target, word_and_note
 from redalert_core.frontends import replies
 from redalert_core.slack import messages
 
@@ -30,9 +30,9 @@ def reminder_interval() -> float:
         return DEFAULT_REMINDER_INTERVAL_SECONDS
 
 
-class WorkflowCommands(ChatBase):
+class ResponseCommands(ChatBase):
     # --- lifecycle (called from RedAlert.activate) ------------------------------------------------------------
-    def _start_workflow(self) -> None:
+    def _start_response(self) -> None:
         self.start_poller(reminder_interval(), self._send_reminders)  # restarted on every activation
 
     def _send_reminders(self) -> None:

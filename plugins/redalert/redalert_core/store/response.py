@@ -1,4 +1,5 @@
-"""The workflow state of each incident: status, roles and where it was announced (see services/workflow.py)."""
+"""The response state of each incident (table incident_workflow): the team's status, roles and where it was
+announced (see services/response.py)."""
 
 from __future__ import annotations
 
@@ -7,30 +8,30 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from ..domain.incident import EventKind
-from ..domain.workflow_state import WorkflowState
+from ..domain.response_state import ResponseState
 from .database import Database
 from .events import EventLog
 from .incident_rows import require
 from .tables import incident_workflow, reminders_sent
 
 
-class WorkflowRepository:
+class ResponseRepository:
     def __init__(self, db: Database, events: EventLog) -> None:
         self._db = db
         self._events = events
 
-    def get(self, number: int) -> WorkflowState:
-        """The incident's workflow state; an incident nobody has touched yet has the empty state."""
+    def get(self, number: int) -> ResponseState:
+        """The incident's response state; an incident nobody has touched yet has the empty state."""
         with self._db.read() as connection:
             return self._load(connection, number)
 
-    def _load(self, connection: sa.Connection, number: int) -> WorkflowState:
+    def _load(self, connection: sa.Connection, number: int) -> ResponseState:
         row = connection.execute(
             sa.select(incident_workflow).where(incident_workflow.c.incident_number == number)
         ).one_or_none()
         if row is None:
-            return WorkflowState(incident_number=number)
-        return WorkflowState(
+            return ResponseState(incident_number=number)
+        return ResponseState(
             incident_number=number,
             status=row.status,
             resolved_at=row.resolved_at,
@@ -39,7 +40,7 @@ class WorkflowRepository:
             announce_ts=row.announce_ts,
         )
 
-    def _save(self, connection: sa.Connection, state: WorkflowState) -> None:
+    def _save(self, connection: sa.Connection, state: ResponseState) -> None:
         values = {
             "status": state.status,
             "resolved_at": state.resolved_at,

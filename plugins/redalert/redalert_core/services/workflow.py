@@ -19,6 +19,7 @@ from datetime import datetime
 from ..domain import naming, postmortem, timeline, visibility
 from ..domain import text as texts
 from ..domain.commands import USER_MENTION, Mentions, plain_text
+from ..domain.events import NoteAdded, PostmortemUploaded, Reminded, UpdatePosted
 from ..domain.incident import EventKind, Incident, Status
 from ..domain.reminders import CLOSE, Reminder, due_reminders
 from ..domain.settings import Settings
@@ -247,8 +248,8 @@ class WorkflowService:
             ts = self.gateway.post_message(incident.channel_id, post)
         except SlackError as exc:
             raise ServiceError(f"I could not post the update: {exc.describe()}. Nothing was recorded.") from exc
-        data = {"text": text, "ts": ts}
-        self.store.events.add(incident.number, EventKind.UPDATE_POSTED, actor=asker.user, data=data, at=self.clock())
+        posted = UpdatePosted(text=text, ts=ts)
+        self.store.events.add(incident.number, posted, actor=asker.user, at=self.clock())
         outcome = Outcome(incident=incident, where=[incident.channel_id])
         if not incident.is_private and self.settings.announce_channels.get(incident.severity):
             with self._lock(incident.number):
@@ -288,8 +289,7 @@ class WorkflowService:
     # --- notes and the timeline ---------------------------------------------------------------------------------
     def add_note(self, number: int | None, asker: Asker, text: str) -> Incident:
         incident = self.find(number, asker, "note")
-        data = {"text": text}
-        self.store.events.add(incident.number, EventKind.NOTE_ADDED, actor=asker.user, data=data, at=self.clock())
+        self.store.events.add(incident.number, NoteAdded(text=text), actor=asker.user, at=self.clock())
         return incident
 
     def note_from_reaction(self, channel_id: str, ts: str, reactor: str) -> Incident | None:
@@ -309,8 +309,8 @@ class WorkflowService:
             if message is None:
                 return None
             text = readable(message.get("text") or "") or "(a message without text)"
-            data = {"text": text, "ts": ts, "author": message.get("user")}
-            self.store.events.add(incident.number, EventKind.NOTE_ADDED, actor=reactor, data=data, at=self.clock())
+            pinned = NoteAdded(text=text, ts=ts, author=message.get("user"))
+            self.store.events.add(incident.number, pinned, actor=reactor, at=self.clock())
         try:
             self.gateway.add_reaction(channel_id, ts, NOTED_REACTION)
         except SlackError as exc:  # the note is stored; the tick is only a courtesy
@@ -424,15 +424,16 @@ class WorkflowService:
             title=f"Post-mortem draft: incident {number}",
             comment=f"Post-mortem draft for incident {number}: fill in the impact, root cause and action items.",
         )
-        data: dict = {"file": file_id}
+        closing = None
         if incident.is_closed and incident.closed_at:
             # Uploaded while closing, before the close is stored: the Confluence copy needs the same ending.
-            data["closing"] = {
+            closing = {
                 "closed_at": incident.closed_at.isoformat(),
                 "closed_by": incident.closed_by,
                 "resolution": incident.resolution,
             }
-        self.store.events.add(number, EventKind.POSTMORTEM_UPLOADED, actor=actor, data=data, at=self.clock())
+        uploaded = PostmortemUploaded(file=file_id, closing=closing)
+        self.store.events.add(number, uploaded, actor=actor, at=self.clock())
 
     def before_archive(self, incident: Incident, actor: str, closed_at: datetime, resolution: str | None) -> list[str]:
         """Called by close before archiving: final summary, and the post-mortem for the configured severities."""
@@ -471,9 +472,9 @@ class WorkflowService:
                 incident = by_number[reminder.incident_number]
                 # Recorded before posting: a crash in between loses one nudge rather than sending it twice.
                 gap = reminder.gap_start.isoformat()
-                data = {"reminder": reminder.kind, "gap_start": gap, "to": reminder.commander}
+                reminded = Reminded(reminder=reminder.kind, gap_start=gap, to=reminder.commander)
                 recorded = self.store.workflow.record_reminder(
-                    incident.number, kind=reminder.kind, gap_start=reminder.gap_start, data=data, at=now
+                    incident.number, kind=reminder.kind, gap_start=reminder.gap_start, reminded=reminded, at=now
                 )
                 if not recorded:
                     continue  # another replica recorded (and posts) this one

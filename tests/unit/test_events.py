@@ -6,6 +6,7 @@ import pytest
 
 from redalert_core.domain import events as ev
 from redalert_core.domain import problem_events as pe
+from redalert_core.domain import timeline
 from redalert_core.domain.event_payload import Payload, Unknown
 from redalert_core.domain.incident import Event, EventKind
 
@@ -41,9 +42,9 @@ SAMPLES: list[Payload] = [
     ),
     ev.StatusUnpublished(),
     ev.StatusFinalAsked(),
-    pe.IncidentLinked(other=13, link_kind="caused", source=12, previous_kind="related"),
-    pe.IncidentLinked(other=13, link_kind="caused", source=12),
-    pe.IncidentUnlinked(other=13, link_kind="caused", source=12),
+    pe.IncidentLinked(other=13, link_kind="caused-by", source=12, previous_kind="related"),
+    pe.IncidentLinked(other=13, link_kind="caused-by", source=12),
+    pe.IncidentUnlinked(other=13, link_kind="caused-by", source=12),
     pe.ProblemLinked(problem=3, title="disk"),
     pe.ProblemUnlinked(problem=3, title="disk"),
     pe.ProblemUpdated(problem=3, title="disk", change="status", from_="investigating", to="resolved", note=None),
@@ -85,7 +86,7 @@ def test_round_trip_through_the_stored_json(sample):
         (ev.StepDone(step="topic"), {"step": "topic"}),
         (ev.NoteAdded(text="x"), {"text": "x"}),
         (ev.NoteAdded(text="x", ts="1.2"), {"text": "x", "ts": "1.2", "author": None}),
-        (pe.IncidentLinked(other=2, link_kind="caused", source=1), {"other": 2, "kind": "caused", "source": 1}),
+        (pe.IncidentLinked(other=2, link_kind="caused-by", source=1), {"other": 2, "kind": "caused-by", "source": 1}),
         (
             pe.ProblemUpdated(problem=3, title="t", change="status", from_="a", to="b"),
             {"problem": 3, "title": "t", "change": "status", "from": "a", "to": "b", "note": None},
@@ -123,3 +124,20 @@ def test_a_payload_without_a_needed_key_reads_as_unknown():
 
 def test_keys_a_newer_version_added_are_ignored():
     assert ev.read("task_reopened", {"task": 5, "text": "fix", "by_bot": True}) == pe.TaskReopened(task=5, text="fix")
+
+
+@pytest.mark.parametrize("sample", [s for s in SAMPLES if isinstance(s, pe.TASK_EVENTS)], ids=lambda s: str(s.kind))
+def test_a_task_event_reads_the_same_in_an_incident_and_a_problem_timeline(sample):
+    in_incident = Event(incident_number=1, kind=sample.kind, at=T0, actor="U1", data=sample.to_data())
+    in_problem = Event(
+        incident_number=None, kind=sample.kind, at=T0, actor="U1", data=sample.to_data(), problem_number=3
+    )
+    told = timeline.describe(in_incident, str, str)
+    assert told and told == timeline.describe(in_problem, str, str)
+
+
+def test_the_timeline_tells_every_kind_or_skips_it_quietly():
+    for sample in SAMPLES:
+        event = Event(incident_number=12, kind=sample.kind, at=T0, actor="U1", data=sample.to_data())
+        timeline.describe(event, str, str)  # no KeyError, whatever the kind
+    assert timeline.describe(Event(1, "future_kind", T0, data={"x": 1}), str, str) is None  # type: ignore[arg-type]

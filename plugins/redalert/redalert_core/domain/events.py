@@ -8,7 +8,7 @@ This file holds an incident's own kinds; problem_events.py those of links, probl
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from .event_payload import FROM, OMIT_NONE, MissingField, Payload, Unknown
 from .incident import Event, EventKind
@@ -230,3 +230,14 @@ def read(kind: EventKind | str, data: dict[str, Any]) -> Payload | Unknown:
 
 def payload_of(event: Event) -> Payload | Unknown:
     return read(event.kind, event.data)
+
+
+P = TypeVar("P", bound=Payload)
+
+
+def payload_as(event: Event, cls: type[P]) -> P | None:
+    """The event's payload when the event is of `cls`'s kind (and readable), else None."""
+    if str(event.kind) != cls.kind.value:
+        return None
+    payload = payload_of(event)
+    return payload if isinstance(payload, cls) else None

@@ -159,6 +159,9 @@ class TaskNudged(Payload):
     to: str
 
 
+# The events of a task (each names it): they read the same in an incident's log and a problem's.
+TASK_EVENTS = (TaskCreated, TaskDone, TaskReopened, TaskAssigned, TaskDueChanged, TaskNudged)
+
 PROBLEM_MANAGEMENT: tuple[type[Payload], ...] = (
     IncidentLinked,
     IncidentUnlinked,

@@ -21,7 +21,7 @@ from typing import Any
 from ..domain import naming, visibility
 from ..domain import text as texts
 from ..domain.commands import Mentions, check_group_count
-from ..domain.events import Invited, InviteFailed, Mentioned
+from ..domain.events import CloseStarted, Invited, InviteFailed, Mentioned, payload_as
 from ..domain.incident import Event, EventKind, Incident, OpenStep, Status
 from ..domain.replica import ReplicaIdentity
 from ..domain.settings import GROUP_ID, Settings
@@ -220,8 +220,9 @@ class IncidentService:
         settings = self.settings
         mentioned = Mentions()
         for event in self.store.events.list(number):
-            if event.kind == EventKind.MENTIONS:
-                mentioned = Mentions(users=event.data.get("users", []), groups=event.data.get("groups", []))
+            kept = payload_as(event, Mentioned)
+            if kept is not None:
+                mentioned = Mentions(users=list(kept.users), groups=list(kept.groups))
         invitees = lambda: self.resolve_invitees(incident, mentioned, settings)  # noqa: E731
         return self._run_steps(incident, settings, invitees, resuming=True)
 
@@ -658,7 +659,9 @@ class IncidentService:
             if started is None:
                 return None
             actor = started.actor or incident.opened_by
-            return self._close(incident, actor, started.data.get("resolution"), run_hooks=False)
+            close = payload_as(started, CloseStarted)
+            resolution = close.resolution if close is not None else None
+            return self._close(incident, actor, resolution, run_hooks=False)
 
     def _close(
         self, incident: Incident, actor: str, resolution: str | None, *, run_hooks: bool

@@ -19,7 +19,7 @@ from datetime import datetime
 from ..domain import naming, postmortem, timeline, visibility
 from ..domain import text as texts
 from ..domain.commands import USER_MENTION, Mentions, plain_text
-from ..domain.events import NoteAdded, PostmortemUploaded, Reminded, UpdatePosted
+from ..domain.events import NoteAdded, PostmortemUploaded, Reminded, UpdatePosted, payload_as
 from ..domain.incident import EventKind, Incident, Status
 from ..domain.reminders import CLOSE, Reminder, due_reminders
 from ..domain.settings import Settings
@@ -299,7 +299,8 @@ class WorkflowService:
             return None
         with self._lock(incident.number):
             log_ = self.store.events.list(incident.number)
-            if any(e.kind == EventKind.NOTE_ADDED and e.data.get("ts") == ts for e in log_):
+            notes = [payload_as(e, NoteAdded) for e in log_]
+            if any(note is not None and note.ts == ts for note in notes):
                 return None
             try:
                 message = self.gateway.message(channel_id, ts)
@@ -355,6 +356,7 @@ class WorkflowService:
             (e for e in reversed(self.store.events.list(number)) if e.kind == EventKind.UPDATE_POSTED),
             None,
         )
+        posted = payload_as(update, UpdatePosted) if update else None
         text, blocks = messages.live_summary(
             incident,
             self.settings,
@@ -362,7 +364,7 @@ class WorkflowService:
             roles=state.roles,
             commander=state.commander(incident.opened_by),
             participants=self.store.participants.list(number),
-            last_update=(update.at, update.actor or "", update.data.get("text", "")) if update else None,
+            last_update=((update.at, update.actor or "", posted.text) if update and posted is not None else None),
             open_tasks=self.store.tasks.open_count(number),
             problem=self.store.problems.for_incident(number),
         )

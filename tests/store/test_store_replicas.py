@@ -9,6 +9,7 @@ import pytest
 from pg import postgres_url_or_skip, throwaway_schema
 from store.conftest import T0
 
+from redalert_core.domain.events import Reminded
 from redalert_core.store import Store
 from redalert_core.store.single_process import AnotherProcess, claim
 
@@ -65,7 +66,7 @@ def test_a_command_is_claimed_once_even_by_racing_threads(store):
 
 def test_a_reminder_is_recorded_once(store, new_incident):
     number = new_incident().number
-    args = {"kind": "update", "gap_start": T0, "data": {"reminder": "update"}, "at": T0}
+    args = {"kind": "update", "gap_start": T0, "reminded": Reminded(reminder="update"), "at": T0}
     assert store.response.record_reminder(number, **args) is True
     assert store.response.record_reminder(number, **args) is False
     assert [e.kind.value for e in store.events.list(number)].count("reminded") == 1

@@ -12,8 +12,8 @@ from errbot import botcmd
 from chat_commands.base import ChatBase, answers
 from chat_commands.response import reminder_interval
 from redalert_core.domain import problem_commands as parse
-from redalert_core.domain import problems as problem_domain
 from redalert_core.domain import text as texts
+from redalert_core.domain import timeline
 from redalert_core.domain.links import LinkKind
 from redalert_core.domain.requester import Requester
 from redalert_core.domain.tasks import Task, describe_line
@@ -244,7 +244,7 @@ class ProblemCommands(ChatBase):
         lines += ["  " + line for line in self._task_lines(view.tasks)]
         lines.append("- History (UTC):")
         for event in view.history:
-            said = problem_domain.describe(event, messages.user, texts.escape)
+            said = timeline.describe(event, messages.user, texts.escape)
             if said:
                 lines.append(f"  - `{event.at.strftime('%Y-%m-%d %H:%M')}` {said}")
         return "\n".join(lines)

@@ -51,7 +51,9 @@ STEPS_TO_OPEN: tuple[OpenStep, ...] = tuple(step for step in OPEN_STEPS if step 
 
 
 class EventKind(enum.StrEnum):
-    """What can happen to an incident; every change is appended to its event log."""
+    """What can happen to an incident or a problem; every change is appended to its event log. One vocabulary for
+    both logs: a kind that happens to both (a status change, the task kinds) has one name. Each kind's payload is a
+    dataclass in events.py."""
 
     OPENED = "opened"
     MENTIONS = "mentions"
@@ -62,7 +64,8 @@ class EventKind(enum.StrEnum):
     CLOSE_STARTED = "close_started"  # phase CLOSING: the channel is being archived
     CLOSE_FAILED = "close_failed"  # the archive failed: back to open, the close can be finished with retry
     CLOSED = "closed"
-    # The incident workflow (response.py): roles, statuses, severity, updates, the timeline and reminders.
+    CLOSING_POSTED = "closing_posted"  # the closing message is in the channel (a retried close posts it once)
+    # The incident workflow (workflow.py): roles, statuses, severity, updates, the timeline and reminders.
     ROLE_ASSIGNED = "role_assigned"
     STATUS_CHANGED = "status_changed"
     SEVERITY_CHANGED = "severity_changed"
@@ -90,6 +93,13 @@ class EventKind(enum.StrEnum):
     STATUS_PUBLISHED = "status_published"
     STATUS_UNPUBLISHED = "status_unpublished"
     STATUS_FINAL_ASKED = "status_final_asked"
+    # A problem's own log (problems.py); its status changes and tasks use the kinds above.
+    PROBLEM_OPENED = "problem_opened"
+    INCIDENT_ADDED = "incident_added"
+    INCIDENT_REMOVED = "incident_removed"
+    CAUSE_SET = "cause_set"
+    WORKAROUND_SET = "workaround_set"
+    STALE_REMINDED = "stale_reminded"
 
 
 @dataclass

@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from .events import Paged, RoleAssigned, SeverityChanged, StatusChanged, StepDone, StepFailed, UpdatePosted, payload_of
 from .incident import Event, EventKind, Incident, OpenStep
 from .outbox import CONFLUENCE, PAGERDUTY, WEBHOOK, OutboxMessage, Plan
 from .settings import Settings
@@ -65,8 +66,10 @@ def iso(moment: datetime | None) -> str | None:
 def opened(event: Event) -> bool:
     """The moment an incident counts as opened for outside systems: its channel step ended (done or failed), so the
     page and the webhook carry the channel whenever there is one, and a Slack failure still pages."""
-    step = event.data.get("step")
-    return event.kind in (EventKind.STEP_DONE, EventKind.STEP_FAILED) and step == OpenStep.CHANNEL.value
+    if event.kind not in (EventKind.STEP_DONE, EventKind.STEP_FAILED):
+        return False
+    step = payload_of(event)
+    return isinstance(step, StepDone | StepFailed) and step.step == OpenStep.CHANNEL.value
 
 
 # Event kinds any policy reacts to: the event hook skips every other event without a query.
@@ -101,19 +104,20 @@ def _pagerduty(event: Event, ctx: Context, result: Plan) -> None:
     is_open = bool(paging.get("open"))
     kind = event.kind
     resolved_status = ctx.settings.resolved_status
+    payload = payload_of(event)
     if opened(event):
         key = integrations.routing_key(incident.severity)
         if key and not paging:
             _trigger(result, ctx, key, incident.severity, f"{number}:trigger:opened")
-    elif kind == EventKind.PAGED:
-        severity = str(event.data.get("severity") or incident.severity)
+    elif isinstance(payload, Paged):
+        severity = payload.severity or incident.severity
         key = integrations.routing_key(severity)
         if key:
             if is_open and paging.get("routing_key") != key:
                 _resolve(result, ctx, paging, f"{number}:resolve:{event.id}")
             _trigger(result, ctx, key, severity, f"{number}:trigger:{event.id}")
-    elif kind == EventKind.SEVERITY_CHANGED:
-        key = integrations.routing_key(str(event.data.get("to")))
+    elif isinstance(payload, SeverityChanged):
+        key = integrations.routing_key(payload.to)
         if not key or incident.is_closed or ctx.status == resolved_status:
             return
         if not is_open:
@@ -121,8 +125,8 @@ def _pagerduty(event: Event, ctx: Context, result: Plan) -> None:
         elif paging.get("routing_key") != key:
             _resolve(result, ctx, paging, f"{number}:resolve:{event.id}")
             _trigger(result, ctx, key, incident.severity, f"{number}:trigger:{event.id}")
-    elif kind == EventKind.STATUS_CHANGED and is_open:
-        to = event.data.get("to")
+    elif isinstance(payload, StatusChanged) and is_open:
+        to = payload.to
         if to == resolved_status:
             _resolve(result, ctx, paging, f"{number}:resolve:{event.id}")
         elif to != ctx.settings.statuses[0] and not paging.get("acknowledged"):
@@ -222,17 +226,16 @@ _UPDATES = {
 
 
 def _change(event: Event) -> dict:
-    data = event.data
-    what = _UPDATES[event.kind]
-    change: dict = {"what": what, "by": event.actor}
-    if what in ("status", "severity"):
-        change.update({"from": data.get("from"), "to": data.get("to")})
-        if what == "status":
-            change["note"] = data.get("note")
-    elif what == "role":
-        change.update({"role": data.get("role"), "user": data.get("user"), "previous": data.get("previous")})
-    else:
-        change["text"] = data.get("text")
+    change: dict = {"what": _UPDATES[event.kind], "by": event.actor}
+    match payload_of(event):
+        case StatusChanged() as status:
+            change.update({"from": status.from_, "to": status.to, "note": status.note})
+        case SeverityChanged() as severity:
+            change.update({"from": severity.from_, "to": severity.to})
+        case RoleAssigned() as role:
+            change.update({"role": role.role, "user": role.user, "previous": role.previous})
+        case UpdatePosted() as update:
+            change["text"] = update.text
     return change
 
 

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from .events import Reminded, RoleAssigned, StatusChanged, payload_as
 from .incident import Event, EventKind, Incident
 from .response_state import COMMANDER
 from .settings import Settings
@@ -32,8 +33,9 @@ class Reminder:
 def _reminded(events: Sequence[Event]) -> set[tuple[str, datetime]]:
     sent = set()
     for event in events:
-        if event.kind == EventKind.REMINDED and "gap_start" in event.data:
-            sent.add((event.data.get("reminder"), datetime.fromisoformat(event.data["gap_start"])))
+        reminded = payload_as(event, Reminded)
+        if reminded is not None and reminded.gap_start is not None:
+            sent.add((reminded.reminder, datetime.fromisoformat(reminded.gap_start)))
     return sent
 
 
@@ -43,8 +45,9 @@ def _last(events: Sequence[Event], kind: EventKind) -> Event | None:
 
 def commander_of(incident: Incident, events: Sequence[Event]) -> str:
     for event in reversed(events):
-        if event.kind == EventKind.ROLE_ASSIGNED and event.data.get("role") == COMMANDER:
-            return event.data["user"]
+        assigned = payload_as(event, RoleAssigned)
+        if assigned is not None and assigned.role == COMMANDER:
+            return assigned.user
     return incident.opened_by
 
 
@@ -59,7 +62,8 @@ def due_reminders(
         log = events.get(incident.number, ())
         sent = _reminded(log)
         status_change = _last(log, EventKind.STATUS_CHANGED)
-        if status_change is not None and status_change.data.get("resolved"):
+        changed = payload_as(status_change, StatusChanged) if status_change is not None else None
+        if status_change is not None and changed is not None and changed.resolved:
             gap_start, wait, kind = status_change.at, CLOSE_NUDGE_AFTER, CLOSE
         else:
             minutes = settings.reminder_minutes.get(incident.severity)

@@ -11,6 +11,7 @@ Only published text goes out: the event's data is what the publisher wrote. A pr
 
 from __future__ import annotations
 
+from .events import StatusPublished, payload_as
 from .incident import Event, EventKind
 from .outbox import STATUSPAGE, OutboxMessage, Plan
 from .outbox_policies import add_webhooks
@@ -30,21 +31,20 @@ def marker(number: int) -> dict:
     return {"redalert": {"incident": str(number)}}
 
 
-def incident_fields(event: Event, settings: Settings) -> dict:
+def incident_fields(number: int, published: StatusPublished, settings: Settings) -> dict:
     """The Statuspage incident body: name, status, body, the mapped components and their states."""
-    data = event.data
     mapping = settings.status_page.statuspage_components
-    components = {mapping[name]: state for name, state in data["components"].items() if name in mapping}
+    components = {mapping[name]: state for name, state in published.components.items() if name in mapping}
     fields: dict = {
-        "name": data["title"],
-        "status": data["status"],
-        "body": data["body"],
+        "name": published.title,
+        "status": published.status,
+        "body": published.body,
         "components": components,
         "component_ids": list(components),
-        "metadata": marker(event.incident_number),
+        "metadata": marker(number),
     }
-    if data["components"]:
-        fields["impact_override"] = IMPACT[worst(list(data["components"].values()))]
+    if published.components:
+        fields["impact_override"] = IMPACT[worst(list(published.components.values()))]
     return fields
 
 
@@ -53,13 +53,16 @@ def plan(event: Event, settings: Settings) -> Plan:
     if event.kind not in KINDS or event.incident_number is None:
         return result
     number = event.incident_number
+    published = payload_as(event, StatusPublished)
+    if event.kind == EventKind.STATUS_PUBLISHED and published is None:
+        return result  # a damaged payload: nothing readable to publish
     page = settings.status_page
     if page.statuspage:
         action = "publish" if event.kind == EventKind.STATUS_PUBLISHED else "withdraw"
         payload: dict = {"action": action, "page_id": page.statuspage_page_id, "link": statuspage_link(number)}
-        if action == "publish":
-            payload["first"] = bool(event.data.get("first"))
-            payload["incident"] = incident_fields(event, settings)
+        if published is not None:
+            payload["first"] = bool(published.first)
+            payload["incident"] = incident_fields(number, published, settings)
         result.messages.append(
             OutboxMessage(
                 destination=STATUSPAGE,
@@ -69,14 +72,13 @@ def plan(event: Event, settings: Settings) -> Plan:
                 incident_number=number,
             )
         )
-    if event.kind == EventKind.STATUS_PUBLISHED:
-        data = event.data
+    if published is not None:
         public = {
             "incident": number,
-            "title": data["title"],
-            "status": data["status"],
-            "body": data["body"],
-            "components": dict(data["components"]),
+            "title": published.title,
+            "status": published.status,
+            "body": published.body,
+            "components": dict(published.components),
         }
         add_webhooks(
             result, settings, WEBHOOK_EVENT, f"status-{event.id}", public, event.at, f"status:{number}", number

@@ -11,17 +11,33 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .incident import Event, Incident
+from .events import payload_of
+from .incident import Event, EventKind, Incident
 from .outbox import TRELLO, OutboxMessage, Plan
 from .outbox_policies import add_webhooks, channel_url, iso
 from .problems import Problem
 from .settings import Settings
 from .tasks import Task
 
-TASK_KINDS = frozenset({"task_created", "task_done", "task_reopened", "task_assigned", "task_due_changed"})
+TASK_KINDS = frozenset(
+    {
+        EventKind.TASK_CREATED,
+        EventKind.TASK_DONE,
+        EventKind.TASK_REOPENED,
+        EventKind.TASK_ASSIGNED,
+        EventKind.TASK_DUE_CHANGED,
+    }
+)
 # A problem's own changes (its tasks and reminders have their own meaning).
 PROBLEM_KINDS = frozenset(
-    {"problem_opened", "incident_added", "incident_removed", "status_changed", "cause_set", "workaround_set"}
+    {
+        EventKind.PROBLEM_OPENED,
+        EventKind.INCIDENT_ADDED,
+        EventKind.INCIDENT_REMOVED,
+        EventKind.STATUS_CHANGED,
+        EventKind.CAUSE_SET,
+        EventKind.WORKAROUND_SET,
+    }
 )
 MAX_DESC = 16000
 
@@ -94,14 +110,15 @@ def plan(event: Event, ctx: TaskContext) -> Plan:
         _trello(kind, event, ctx, result)
         _task_webhooks(kind, event, ctx, result)
     elif kind in PROBLEM_KINDS and event.problem_number is not None and ctx.problem is not None:
-        data = {**problem_data(ctx.problem), "change": {"what": kind, "by": event.actor, **event.data}}
+        change = {"what": kind, "by": event.actor, **payload_of(event).to_data()}
+        data = {**problem_data(ctx.problem), "change": change}
         subject = f"problem:{ctx.problem.number}"
         add_webhooks(result, ctx.settings, "problem.updated", f"problem-event-{event.id}", data, event.at, subject)
     return result
 
 
 def _task_webhooks(kind: str, event: Event, ctx: TaskContext, result: Plan) -> None:
-    event_type = {"task_created": "task.created", "task_done": "task.done"}.get(kind)
+    event_type = {EventKind.TASK_CREATED.value: "task.created", EventKind.TASK_DONE.value: "task.done"}.get(kind)
     if event_type is None or (ctx.incident is not None and ctx.incident.is_private):
         return
     # Incident and problem logs number their events separately: the id says which log.
@@ -119,7 +136,7 @@ def _trello(kind: str, event: Event, ctx: TaskContext, result: Plan) -> None:
     if not integrations.trello or (ctx.incident is not None and ctx.incident.is_private):
         return
     member = integrations.trello_members.get(task.owner or "")
-    if kind == "task_created":
+    if kind == EventKind.TASK_CREATED:
         params: dict = {
             "idList": integrations.trello_list_id,
             "name": card_name(task),
@@ -131,17 +148,17 @@ def _trello(kind: str, event: Event, ctx: TaskContext, result: Plan) -> None:
         if member:
             params["idMembers"] = member
         action = "create"
-    elif kind == "task_done":
+    elif kind == EventKind.TASK_DONE:
         params = {"dueComplete": True}
         if integrations.trello_done_list_id:
             params["idList"] = integrations.trello_done_list_id
         action = "done"
-    elif kind == "task_reopened":
+    elif kind == EventKind.TASK_REOPENED:
         params = {"dueComplete": False}
         if integrations.trello_done_list_id:
             params["idList"] = integrations.trello_list_id
         action = "reopen"
-    elif kind == "task_assigned":
+    elif kind == EventKind.TASK_ASSIGNED:
         params = {"idMembers": member or ""}
         action = "assign"
     else:

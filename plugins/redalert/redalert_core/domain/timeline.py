@@ -1,7 +1,8 @@
-"""An incident's timeline: the events people care about, each told in one line (no Errbot, no Slack).
+"""Timelines: the events people care about, each told in one line (no Errbot, no Slack). One teller for both logs:
+an incident's (`!incident timeline`, the post-mortem) and a problem's history (`!problem show`), so an event that
+happens in both (a status change, a task) reads the same in either.
 
-Used by `!incident timeline` (Slack markup) and by the post-mortem (Markdown); the caller says how to show a person
-and how to make user text safe for where it goes.
+The caller says how to show a person and how to make user text safe for where it goes (Slack markup, Markdown).
 """
 
 from __future__ import annotations
@@ -9,7 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from .incident import Event, EventKind
+from . import events as ev
+from . import problem_events as pe
+from .event_payload import Payload, Unknown
+from .incident import Event
 from .links import Link, LinkKind
 
 Show = Callable[[str], str]
@@ -17,94 +21,111 @@ Show = Callable[[str], str]
 
 def describe(event: Event, person: Show, quote: Show) -> str | None:
     """One line for the event, or None for bookkeeping events (steps, mentions, announcements)."""
-    data, by = event.data, person(event.actor) if event.actor else "RedAlert"
-    kind = event.kind
-    if kind == EventKind.OPENED:
-        return f"Opened by {by} as {quote(str(data.get('severity', '?')))}: {quote(str(data.get('description', '')))}"
-    if kind == EventKind.INVITED:
-        return "Invited " + ", ".join(person(u) for u in data.get("users", []))
-    if kind == EventKind.INVITE_FAILED:
-        return "Could not invite " + ", ".join(person(u) for u in data.get("failed", {}))
-    if kind == EventKind.ROLE_ASSIGNED:
-        return f"{by} made {person(data['user'])} {quote(data['role'])}"
-    if kind == EventKind.STATUS_CHANGED:
-        note = f": {quote(data['note'])}" if data.get("note") else ""
-        return f"Status {quote(data.get('from') or 'start')} → {quote(data['to'])} by {by}{note}"
-    if kind == EventKind.SEVERITY_CHANGED:
-        return f"Severity {quote(data['from'])} → {quote(data['to'])} by {by}"
-    if kind == EventKind.CHANNEL_RENAMED:
-        return f"Channel renamed to {quote(data['to'])}"
-    if kind == EventKind.UPDATE_POSTED:
-        return f"Update by {by}: {quote(data['text'])}"
-    if kind == EventKind.NOTE_ADDED:
-        author = f" (message by {person(data['author'])})" if data.get("author") else ""
-        return f"Note by {by}{author}: {quote(data['text'])}"
-    if kind == EventKind.REMINDED:
-        return f"Reminder sent to {person(data['to'])} ({quote(data.get('reminder', ''))})" if data.get("to") else None
-    if kind == EventKind.PAGED:
-        return f"{by} paged PagerDuty ({quote(str(data.get('severity', '?')))})"
-    if kind == EventKind.STATUS_PUBLISHED:
-        status = quote(str(data.get("status", "?")))
-        return f"Published on the status page by {by} ({status}): {quote(data.get('body', ''))}"
-    if kind == EventKind.STATUS_UNPUBLISHED:
-        return f"Withdrawn from the status page by {by}"
-    problem_line = _problem_management(event, by, person, quote)
-    if problem_line is not None:
-        return problem_line
-    if kind == EventKind.CLOSED:
-        resolution = f": {quote(data['resolution'])}" if data.get("resolution") else ""
-        return f"Closed by {by}{resolution}"
+    by = person(event.actor) if event.actor else "RedAlert"
+    payload = ev.payload_of(event)
+    return (
+        _incident(payload, by, person, quote)
+        or _links_and_problems(event, payload, by, quote)
+        or _tasks(payload, by, person, quote)
+    )
+
+
+def _incident(payload: Payload | Unknown, by: str, person: Show, quote: Show) -> str | None:
+    """An incident's own life: opening, the workflow, paging, the status page, closing."""
+    match payload:
+        case ev.Opened():
+            return f"Opened by {by} as {quote(str(payload.severity))}: {quote(str(payload.description))}"
+        case ev.Invited():
+            return "Invited " + ", ".join(person(u) for u in payload.users)
+        case ev.InviteFailed():
+            return "Could not invite " + ", ".join(person(u) for u in payload.failed)
+        case ev.RoleAssigned():
+            return f"{by} made {person(payload.user)} {quote(payload.role)}"
+        case ev.StatusChanged():
+            note = f": {quote(payload.note)}" if payload.note else ""
+            return f"Status {quote(payload.from_ or 'start')} → {quote(payload.to)} by {by}{note}"
+        case ev.SeverityChanged():
+            return f"Severity {quote(payload.from_ or '?')} → {quote(payload.to)} by {by}"
+        case ev.ChannelRenamed():
+            return f"Channel renamed to {quote(payload.to)}"
+        case ev.UpdatePosted():
+            return f"Update by {by}: {quote(payload.text)}"
+        case ev.NoteAdded():
+            author = f" (message by {person(payload.author)})" if payload.author else ""
+            return f"Note by {by}{author}: {quote(payload.text)}"
+        case ev.Reminded(to=str(to)) if to:
+            return f"Reminder sent to {person(to)} ({quote(payload.reminder)})"
+        case ev.Paged():
+            return f"{by} paged PagerDuty ({quote(str(payload.severity or '?'))})"
+        case ev.StatusPublished():
+            return f"Published on the status page by {by} ({quote(str(payload.status))}): {quote(payload.body)}"
+        case ev.StatusUnpublished():
+            return f"Withdrawn from the status page by {by}"
+        case ev.Closed():
+            resolution = f": {quote(payload.resolution)}" if payload.resolution else ""
+            return f"Closed by {by}{resolution}"
     return None
 
 
-def _link_text(event: Event) -> str:
-    data = event.data
-    link = Link(
-        data["source"],
-        data["other"] if data["source"] == event.incident_number else event.incident_number,
-        LinkKind(data["kind"]),
-        None,
-        event.at,
-    )
-    return link.describe_from(event.incident_number)
+def _link_text(event: Event, payload: pe.IncidentLinked) -> str:
+    here = event.incident_number
+    other = payload.other if payload.source == here else here
+    return Link(payload.source, other, LinkKind(payload.link_kind), None, event.at).describe_from(here)
 
 
-def _problem_management(event: Event, by: str, person: Show, quote: Show) -> str | None:
-    """Links, the incident's problem and its tasks (problem management)."""
-    data, kind = event.data, event.kind
-    if kind == EventKind.INCIDENT_LINKED:
-        return f"Linked by {by}: {_link_text(event)}"
-    if kind == EventKind.INCIDENT_UNLINKED:
-        return f"Unlinked from incident {data['other']} by {by}"
-    if kind == EventKind.PROBLEM_LINKED:
-        return f"Linked to problem P{data['problem']} ({quote(data.get('title', ''))}) by {by}"
-    if kind == EventKind.PROBLEM_UNLINKED:
-        return f"Unlinked from problem P{data['problem']} by {by}"
-    if kind == EventKind.PROBLEM_UPDATED:
-        change = data.get("change")
-        if change == "status":
-            note = f": {quote(data['note'])}" if data.get("note") else ""
-            return f"Problem P{data['problem']} {data.get('from')} → {data.get('to')} by {by}{note}"
-        return f"Problem P{data['problem']} {quote(str(change))} set by {by}: {quote(data.get('text', ''))}"
-    if kind == EventKind.TASK_CREATED:
-        extras = []
-        if data.get("owner"):
-            extras.append(f"owner {person(data['owner'])}")
-        if data.get("due"):
-            extras.append(f"due {data['due']}")
-        tail = f" ({', '.join(extras)})" if extras else ""
-        return f"Task T{data['task']} added by {by}: {quote(data.get('text', ''))}{tail}"
-    if kind == EventKind.TASK_DONE:
-        note = f": {quote(data['note'])}" if data.get("note") else ""
-        return f"Task T{data['task']} done by {by}{note}"
-    if kind == EventKind.TASK_REOPENED:
-        return f"Task T{data['task']} reopened by {by}"
-    if kind == EventKind.TASK_ASSIGNED:
-        return f"Task T{data['task']} assigned to {person(data['owner'])} by {by}"
-    if kind == EventKind.TASK_DUE_CHANGED:
-        return f"Task T{data['task']} now due {data['due']} (set by {by})"
-    if kind == EventKind.TASK_NUDGED:
-        return f"Reminder sent to {person(data['to'])}: task T{data['task']} is overdue"
+def _links_and_problems(event: Event, payload: Payload | Unknown, by: str, quote: Show) -> str | None:
+    """Links between incidents, the incident's problem, and a problem's own history."""
+    match payload:
+        case pe.IncidentLinked():
+            return f"Linked by {by}: {_link_text(event, payload)}"
+        case pe.IncidentUnlinked():
+            return f"Unlinked from incident {payload.other} by {by}"
+        case pe.ProblemLinked():
+            return f"Linked to problem P{payload.problem} ({quote(payload.title)}) by {by}"
+        case pe.ProblemUnlinked():
+            return f"Unlinked from problem P{payload.problem} by {by}"
+        case pe.ProblemUpdated(change="status"):
+            note = f": {quote(payload.note)}" if payload.note else ""
+            return f"Problem P{payload.problem} {payload.from_} → {payload.to} by {by}{note}"
+        case pe.ProblemUpdated():
+            return f"Problem P{payload.problem} {quote(payload.change)} set by {by}: {quote(payload.text or '')}"
+        case pe.ProblemOpened():
+            return f"Opened by {by}: {quote(payload.title)}"
+        case pe.IncidentAdded():
+            return f"Incident {payload.incident} linked by {by}"
+        case pe.IncidentRemoved():
+            return f"Incident {payload.incident} unlinked by {by}"
+        case pe.CauseSet():
+            return f"Cause set by {by}: {quote(payload.text)}"
+        case pe.WorkaroundSet():
+            return f"Workaround set by {by}: {quote(payload.text)}"
+        case pe.StaleReminded():
+            return "Reminder sent: still investigating with every incident closed"
+    return None
+
+
+def _tasks(payload: Payload | Unknown, by: str, person: Show, quote: Show) -> str | None:
+    """Follow-up tasks, in whichever log they are."""
+    match payload:
+        case pe.TaskCreated():
+            extras = []
+            if payload.owner:
+                extras.append(f"owner {person(payload.owner)}")
+            if payload.due:
+                extras.append(f"due {payload.due}")
+            tail = f" ({', '.join(extras)})" if extras else ""
+            return f"Task T{payload.task} added by {by}: {quote(payload.text)}{tail}"
+        case pe.TaskDone():
+            note = f": {quote(payload.note)}" if payload.note else ""
+            return f"Task T{payload.task} done by {by}{note}"
+        case pe.TaskReopened():
+            return f"Task T{payload.task} reopened by {by}"
+        case pe.TaskAssigned():
+            return f"Task T{payload.task} assigned to {person(payload.owner)} by {by}"
+        case pe.TaskDueChanged():
+            return f"Task T{payload.task} now due {payload.due} (set by {by})"
+        case pe.TaskNudged():
+            return f"Reminder sent to {person(payload.to)}: task T{payload.task} is overdue"
     return None
 
 

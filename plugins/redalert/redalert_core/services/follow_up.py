@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from ..domain.events import payload_as
 from ..domain.incident import Incident
 from ..domain.problem_config import ADMINS, ANYONE
-from ..domain.problems import Problem, ProblemEventKind
+from ..domain.problem_events import IncidentAdded
+from ..domain.problems import Problem
 from ..domain.requester import Requester
 from ..store import Store
 from .incidents import ServiceError
@@ -56,11 +58,11 @@ class FollowUpBase:
         nothing: otherwise anyone could open an incident, link it and then move the problem."""
         counts: dict[int, bool] = {}
         for event in self.store.events.list_problem(problem.number):
-            if event.kind == ProblemEventKind.INCIDENT_ADDED:
+            added = payload_as(event, IncidentAdded)
+            if added is not None:
                 # Links made before this rule carry no flag: they count when the opener made them.
-                counts[event.data.get("incident")] = event.data.get(
-                    "commander_counts", event.actor == problem.opened_by
-                )
+                flag = added.commander_counts
+                counts[added.incident] = flag if flag is not None else event.actor == problem.opened_by
         people = {problem.opened_by}
         for number in problem.incidents:
             incident = self.store.incidents.get(number) if counts.get(number) else None

@@ -21,6 +21,7 @@ from typing import Any
 from ..domain import naming, visibility
 from ..domain import text as texts
 from ..domain.commands import Mentions, check_group_count
+from ..domain.events import CloseStarted, Invited, InviteFailed, Mentioned, payload_as
 from ..domain.incident import Event, EventKind, Incident, OpenStep, Phase
 from ..domain.replica import ReplicaIdentity
 from ..domain.settings import GROUP_ID, Settings
@@ -34,7 +35,7 @@ from .group_members import GroupMembersCache
 log = logging.getLogger(__name__)
 
 MAX_NAME_ATTEMPTS = 30
-CLOSING_POSTED = "closing_posted"  # event kind: the closing message is in the channel
+CLOSING_POSTED = EventKind.CLOSING_POSTED  # the closing message is in the channel
 # The same person sending the same open within this window means it was sent twice, not two incidents.
 REPEAT_WINDOW = timedelta(seconds=30)
 
@@ -194,8 +195,8 @@ class IncidentService:
             return StepReport(incident=dup.incident, duplicate=True)
         log_context.bind_incident(incident.number)
         if request.mentions:  # kept so that a resumed open still invites the people who were mentioned
-            mentioned = {"users": request.mentions.users, "groups": request.mentions.groups}
-            self.store.events.add(incident.number, EventKind.MENTIONS, actor=request.opened_by, data=mentioned)
+            mentioned = Mentioned(users=request.mentions.users, groups=request.mentions.groups)
+            self.store.events.add(incident.number, mentioned, actor=request.opened_by)
         return StepReport(incident=incident)
 
     def run_open_steps(self, incident: Incident, mentions: Mentions) -> StepReport:
@@ -219,8 +220,9 @@ class IncidentService:
         settings = self.settings
         mentioned = Mentions()
         for event in self.store.events.list(number):
-            if event.kind == EventKind.MENTIONS:
-                mentioned = Mentions(users=event.data.get("users", []), groups=event.data.get("groups", []))
+            kept = payload_as(event, Mentioned)
+            if kept is not None:
+                mentioned = Mentions(users=list(kept.users), groups=list(kept.groups))
         invitees = lambda: self.resolve_invitees(incident, mentioned, settings)  # noqa: E731
         return self._run_steps(incident, settings, invitees, resuming=True)
 
@@ -508,9 +510,9 @@ class IncidentService:
         for source, users in by_source.items():
             joined += self.store.participants.add(number, users, source=source)
         if joined:
-            self.store.events.add(number, EventKind.INVITED, data={"users": joined})
+            self.store.events.add(number, Invited(users=joined))
         if outcome.failed:
-            self.store.events.add(number, EventKind.INVITE_FAILED, data={"failed": outcome.failed})
+            self.store.events.add(number, InviteFailed(failed=outcome.failed))
 
     def _post_summary(self, incident: Incident, settings: Settings, invited: list[str], resuming: bool) -> str:
         """Post (or, when resuming, find) the summary; returns its ts, stored with the wave."""
@@ -657,7 +659,9 @@ class IncidentService:
             if started is None:
                 return None
             actor = started.actor or incident.opened_by
-            return self._close(incident, actor, started.data.get("resolution"), run_hooks=False)
+            close = payload_as(started, CloseStarted)
+            resolution = close.resolution if close is not None else None
+            return self._close(incident, actor, resolution, run_hooks=False)
 
     def _close(
         self, incident: Incident, actor: str, resolution: str | None, *, run_hooks: bool

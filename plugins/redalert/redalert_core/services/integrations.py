@@ -7,8 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from ..domain import status_outbox_policies
-from ..domain.incident import EventKind, Incident
+from ..domain import events, status_outbox_policies
+from ..domain.incident import Incident
 from ..domain.integrations_config import Webhook
 from ..domain.outbox import STATUSPAGE, WAITING, OutboxRow, State
 from ..domain.settings import Settings
@@ -91,8 +91,7 @@ class IntegrationsService:
             raise ServiceError(f"Incident {incident.number} is closed; nothing was sent.")
         paging = self.feed.alert_state(incident.number) or {}
         already = bool(paging.get("open")) and paging.get("routing_key") == integrations.routing_key(wanted.value)
-        data = {"severity": wanted.value}
-        self.store.events.add(incident.number, EventKind.PAGED, actor=actor, data=data, at=self.clock())
+        self.store.events.add(incident.number, events.Paged(severity=wanted.value), actor=actor, at=self.clock())
         return Paged(incident, wanted.value, integrations.pagerduty_severity(wanted.value), already)
 
     def card_url(self, task_number: int) -> str | None:

@@ -14,8 +14,10 @@ from typing import Any
 from ..domain import outbox_policies as policies
 from ..domain import postmortem, postmortem_storage
 from ..domain import task_outbox_policies as task_policies
+from ..domain.events import PostmortemUploaded, payload_as, payload_of
 from ..domain.incident import Event, EventKind, Incident, Phase
 from ..domain.outbox import WEBHOOK, OutboxMessage, Plan
+from ..domain.problem_events import TASK_EVENTS
 from ..domain.response_state import ResponseState
 from ..domain.settings import Settings
 from ..domain.webhook_rules import endpoint_key
@@ -74,8 +76,9 @@ class OutboxFeed:
         if settings.integrations.pagerduty_routing_keys and not opening:
             paging = self.alert_state(incident.number)
         body = None
-        if event.kind == EventKind.POSTMORTEM_UPLOADED and settings.integrations.confluence:
-            body = self._postmortem(incident, settings, event.data.get("closing"))
+        uploaded = payload_as(event, PostmortemUploaded)
+        if uploaded is not None and settings.integrations.confluence:
+            body = self._postmortem(incident, settings, uploaded.closing)
         return policies.Context(
             incident=incident,
             settings=settings,
@@ -90,7 +93,8 @@ class OutboxFeed:
         return policies.alert_state(self.store.outbox.payloads(policies.paging_link(number)))
 
     def _task_context(self, event: Event, settings: Settings) -> task_policies.TaskContext:
-        task = self.store.tasks.get(event.data["task"]) if "task" in event.data else None
+        change = payload_of(event)
+        task = self.store.tasks.get(change.task) if isinstance(change, TASK_EVENTS) else None
         incident = self.store.incidents.get(task.incident_number) if task and task.incident_number else None
         problem_number = task.problem_number if task else event.problem_number
         problem = self.store.problems.get(problem_number) if problem_number else None

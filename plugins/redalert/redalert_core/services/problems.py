@@ -10,7 +10,9 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from ..domain import text as texts
+from ..domain.events import payload_of
 from ..domain.incident import Event
+from ..domain.problem_events import IncidentAdded, IncidentRemoved
 from ..domain.problem_reminders import StaleNudge, due_stale_nudges
 from ..domain.problems import Problem, ProblemStatus
 from ..domain.requester import Requester
@@ -127,9 +129,10 @@ class ProblemService(FollowUpBase):
         seen: dict[int, bool] = {n: True for n in visible}
 
         def shown_event(event: Event) -> bool:
-            other = event.data.get("incident")
-            if not isinstance(other, int):
+            payload = payload_of(event)
+            if not isinstance(payload, IncidentAdded | IncidentRemoved):
                 return True
+            other = payload.incident
             if other not in seen:
                 seen[other] = self.may_see_number(other, asker, shown=True)
             return seen[other]

@@ -19,6 +19,7 @@ from datetime import datetime
 from ..domain import naming, postmortem, timeline, visibility
 from ..domain import text as texts
 from ..domain.commands import USER_MENTION, Mentions, plain_text
+from ..domain.events import NoteAdded, PostmortemUploaded, Reminded, UpdatePosted, payload_as
 from ..domain.incident import EventKind, Incident, Phase
 from ..domain.reminders import CLOSE, Reminder, due_reminders
 from ..domain.requester import Requester
@@ -225,8 +226,8 @@ class ResponseService:
             ts = self.gateway.post_message(incident.channel_id, post)
         except SlackError as exc:
             raise ServiceError(f"I could not post the update: {exc.describe()}. Nothing was recorded.") from exc
-        data = {"text": text, "ts": ts}
-        self.store.events.add(incident.number, EventKind.UPDATE_POSTED, actor=asker.user, data=data, at=self.clock())
+        posted = UpdatePosted(text=text, ts=ts)
+        self.store.events.add(incident.number, posted, actor=asker.user, at=self.clock())
         outcome = Outcome(incident=incident, where=[incident.channel_id])
         if not incident.is_private and self.settings.announce_channels.get(incident.severity):
             with self._lock(incident.number):
@@ -266,8 +267,7 @@ class ResponseService:
     # --- notes and the timeline ---------------------------------------------------------------------------------
     def add_note(self, number: int | None, asker: Requester, text: str) -> Incident:
         incident = self.find(number, asker, "note")
-        data = {"text": text}
-        self.store.events.add(incident.number, EventKind.NOTE_ADDED, actor=asker.user, data=data, at=self.clock())
+        self.store.events.add(incident.number, NoteAdded(text=text), actor=asker.user, at=self.clock())
         return incident
 
     def note_from_reaction(self, channel_id: str, ts: str, reactor: str) -> Incident | None:
@@ -277,7 +277,8 @@ class ResponseService:
             return None
         with self._lock(incident.number):
             log_ = self.store.events.list(incident.number)
-            if any(e.kind == EventKind.NOTE_ADDED and e.data.get("ts") == ts for e in log_):
+            notes = [payload_as(e, NoteAdded) for e in log_]
+            if any(note is not None and note.ts == ts for note in notes):
                 return None
             try:
                 message = self.gateway.message(channel_id, ts)
@@ -287,8 +288,8 @@ class ResponseService:
             if message is None:
                 return None
             text = readable(message.get("text") or "") or "(a message without text)"
-            data = {"text": text, "ts": ts, "author": message.get("user")}
-            self.store.events.add(incident.number, EventKind.NOTE_ADDED, actor=reactor, data=data, at=self.clock())
+            pinned = NoteAdded(text=text, ts=ts, author=message.get("user"))
+            self.store.events.add(incident.number, pinned, actor=reactor, at=self.clock())
         try:
             self.gateway.add_reaction(channel_id, ts, NOTED_REACTION)
         except SlackError as exc:  # the note is stored; the tick is only a courtesy
@@ -333,6 +334,7 @@ class ResponseService:
             (e for e in reversed(self.store.events.list(number)) if e.kind == EventKind.UPDATE_POSTED),
             None,
         )
+        posted = payload_as(update, UpdatePosted) if update else None
         text, blocks = messages.live_summary(
             incident,
             self.settings,
@@ -340,7 +342,7 @@ class ResponseService:
             roles=state.roles,
             commander=state.commander(incident.opened_by),
             participants=self.store.participants.list(number),
-            last_update=(update.at, update.actor or "", update.data.get("text", "")) if update else None,
+            last_update=((update.at, update.actor or "", posted.text) if update and posted is not None else None),
             open_tasks=self.store.tasks.open_count(number),
             problem=self.store.problems.for_incident(number),
         )
@@ -402,15 +404,16 @@ class ResponseService:
             title=f"Post-mortem draft: incident {number}",
             comment=f"Post-mortem draft for incident {number}: fill in the impact, root cause and action items.",
         )
-        data: dict = {"file": file_id}
+        closing = None
         if incident.is_closed and incident.closed_at:
             # Uploaded while closing, before the close is stored: the Confluence copy needs the same ending.
-            data["closing"] = {
+            closing = {
                 "closed_at": incident.closed_at.isoformat(),
                 "closed_by": incident.closed_by,
                 "resolution": incident.resolution,
             }
-        self.store.events.add(number, EventKind.POSTMORTEM_UPLOADED, actor=actor, data=data, at=self.clock())
+        uploaded = PostmortemUploaded(file=file_id, closing=closing)
+        self.store.events.add(number, uploaded, actor=actor, at=self.clock())
 
     def before_archive(self, incident: Incident, actor: str, closed_at: datetime, resolution: str | None) -> list[str]:
         """Called by close before archiving: final summary, and the post-mortem for the configured severities."""
@@ -449,9 +452,9 @@ class ResponseService:
                 incident = by_number[reminder.incident_number]
                 # Recorded before posting: a crash in between loses one nudge rather than sending it twice.
                 gap = reminder.gap_start.isoformat()
-                data = {"reminder": reminder.kind, "gap_start": gap, "to": reminder.commander}
+                reminded = Reminded(reminder=reminder.kind, gap_start=gap, to=reminder.commander)
                 recorded = self.store.response.record_reminder(
-                    incident.number, kind=reminder.kind, gap_start=reminder.gap_start, data=data, at=now
+                    incident.number, kind=reminder.kind, gap_start=reminder.gap_start, reminded=reminded, at=now
                 )
                 if not recorded:
                     continue  # another replica recorded (and posts) this one

@@ -8,7 +8,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from ..domain import text as texts
+from ..domain.events import payload_of
+from ..domain.incident import EventKind
 from ..domain.problem_commands import TaskAdd, TaskListScope
+from ..domain.problem_events import TaskNudged
 from ..domain.problem_reminders import TaskNudge, due_task_nudges
 from ..domain.requester import Requester
 from ..domain.tasks import Task
@@ -179,8 +182,9 @@ class TaskService(FollowUpBase):
             now = self.now()
             today = now.date()
             # Nudges of today carry today's date; two days back covers any clock skew between the record and now.
-            sent = self.store.events.of_kind_since("task_nudged", now - timedelta(days=2))
-            nudged_today = {e.data.get("task") for e in sent if e.data.get("day") == today.isoformat()}
+            recent = self.store.events.of_kind_since(EventKind.TASK_NUDGED, now - timedelta(days=2))
+            sent = [payload_of(event) for event in recent]
+            nudged_today = {p.task for p in sent if isinstance(p, TaskNudged) and p.day == today.isoformat()}
             overdue = [t for t in self.store.tasks.open_tasks() if t.is_overdue(today)]
             fallback = {t.number: self._fallback(t) for t in overdue if not t.owner}
             due = due_task_nudges(overdue, nudged_today, today, fallback)

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
+from ..domain.event_payload import Payload
 from ..domain.incident import Event, EventKind, Incident
 from .database import Database
 from .incident_rows import require
@@ -42,23 +43,34 @@ def event_from_row(row: sa.Row) -> Event:
 
 _INSERT = sa.insert(events)
 
+# What a writer appends: a typed payload (domain/events.py), or a kind with its data as a dict (older callers).
+Appended = Payload | EventKind | str
+
+
+def _kind_and_data(what: Appended, data: dict | None) -> tuple[str, dict]:
+    if isinstance(what, Payload):
+        if data:
+            raise ValueError("a typed payload carries its own data")
+        return what.kind.value, what.to_data()
+    return str(what), dict(data or {})
+
 
 def _insert(
     connection: sa.Connection,
     number: int,
-    kind: EventKind | str,
+    what: Appended,
     *,
     actor: str | None = None,
     data: dict | None = None,
     at: datetime | None = None,
 ) -> Event:
-    kind_value = kind.value if isinstance(kind, EventKind) else str(kind)
+    kind_value, payload = _kind_and_data(what, data)
     values = {
         "incident_number": number,
         "kind": kind_value,
         "actor": actor,
         "at": at or utcnow(),
-        "data": dict(data or {}),
+        "data": payload,
     }
     result = connection.execute(_INSERT, values)  # parameters apart from the statement: compiled once, cached
     # Built from what was written rather than read back: one query less for every event.
@@ -93,16 +105,17 @@ class EventLog:
         self,
         connection: sa.Connection,
         number: int,
-        kind: EventKind | str,
+        what: Appended,
         *,
         actor: str | None = None,
         data: dict | None = None,
         at: datetime | None = None,
         incident: Incident | None = None,
     ) -> Event:
-        """Append one event inside the caller's transaction. `incident`: the incident after this change, if the
-        caller has it (it spares the subscribers a read on the chat path)."""
-        event = _insert(connection, number, kind, actor=actor, data=data, at=at)
+        """Append one event inside the caller's transaction: `what` is its typed payload (or a kind and `data`).
+        `incident`: the incident after this change, if the caller has it (it spares the subscribers a read on the
+        chat path)."""
+        event = _insert(connection, number, what, actor=actor, data=data, at=at)
         for hook in self._hooks:
             hook(connection, event, incident)
         return event
@@ -110,7 +123,7 @@ class EventLog:
     def add(
         self,
         number: int,
-        kind: EventKind | str,
+        what: Appended,
         *,
         actor: str | None = None,
         data: dict | None = None,
@@ -118,26 +131,26 @@ class EventLog:
     ) -> Event:
         with self._db.write() as connection:
             require(connection, number)
-            return self.append(connection, number, kind, actor=actor, data=data, at=at)
+            return self.append(connection, number, what, actor=actor, data=data, at=at)
 
     def append_problem(
         self,
         connection: sa.Connection,
         problem_number: int,
-        kind: str,
+        what: Appended,
         *,
         actor: str | None = None,
         data: dict | None = None,
         at: datetime | None = None,
     ) -> Event:
         """Append one event to a problem's log inside the caller's transaction; the same subscribers run."""
-        kind_value = str(kind)
+        kind_value, payload = _kind_and_data(what, data)
         values = {
             "problem_number": problem_number,
             "kind": kind_value,
             "actor": actor,
             "at": at or utcnow(),
-            "data": dict(data or {}),
+            "data": payload,
         }
         result = connection.execute(sa.insert(problem_events).values(**values))
         event = Event(

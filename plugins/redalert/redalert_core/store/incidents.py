@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
-from ..domain.incident import OPEN_PHASES, EventKind, Incident, OpenStep, Phase, same_words
+from ..domain.events import ChannelRenamed, Closed, CloseFailed, CloseStarted, Opened, SeverityChanged
+from ..domain.incident import OPEN_PHASES, Incident, OpenStep, Phase, same_words
 from ..domain.visibility import Viewer
 from .database import Database
 from .errors import AlreadyClosed, DuplicateCommand, RepeatedCommand
@@ -72,8 +73,8 @@ class IncidentRepository:
                 number = result.inserted_primary_key[0]
                 if owner is not None:
                     connection.execute(sa.insert(open_owners).values(incident_number=number, since=opened_at, **owner))
-                data = {"severity": severity, "description": description, "origin_channel": origin_channel}
-                self._events.append(connection, number, EventKind.OPENED, actor=opened_by, data=data, at=opened_at)
+                opened = Opened(severity=severity, description=description, origin_channel=origin_channel)
+                self._events.append(connection, number, opened, actor=opened_by, at=opened_at)
                 # Built from what was written rather than read back: one query less on every open.
                 return Incident(
                     number=number,
@@ -205,8 +206,7 @@ class IncidentRepository:
             )
             for kind in also_log:
                 self._events.append(connection, number, kind, actor=actor)
-            data = {"resolution": resolution}
-            self._events.append(connection, number, EventKind.CLOSE_STARTED, actor=actor, data=data)
+            self._events.append(connection, number, CloseStarted(resolution=resolution), actor=actor)
             return dataclasses.replace(incident, phase=Phase.CLOSING)
 
     def abort_close(self, number: int, *, error: str) -> Incident:
@@ -217,7 +217,7 @@ class IncidentRepository:
                 return incident
             phase = incident.phase_when_not_closing()
             connection.execute(sa.update(incidents).where(incidents.c.number == number).values(phase=phase.value))
-            self._events.append(connection, number, EventKind.CLOSE_FAILED, data={"error": error})
+            self._events.append(connection, number, CloseFailed(error=error))
             return dataclasses.replace(incident, phase=phase)
 
     def close(self, number: int, *, closed_by: str, closed_at: datetime, resolution: str | None) -> Incident:
@@ -231,23 +231,30 @@ class IncidentRepository:
             )
             if result.rowcount == 0:
                 raise AlreadyClosed(require(connection, number))
-            data = {"resolution": resolution}
-            self._events.append(connection, number, EventKind.CLOSED, actor=closed_by, data=data, at=closed_at)
+            self._events.append(connection, number, Closed(resolution=resolution), actor=closed_by, at=closed_at)
             return require(connection, number)
 
     def change_severity(self, number: int, *, severity: str, actor: str, at: datetime) -> Incident:
-        return self._change_column(number, "severity", severity, EventKind.SEVERITY_CHANGED, actor=actor, at=at)
+        return self._change_column(number, "severity", severity, SeverityChanged, actor=actor, at=at)
 
     def rename_channel(self, number: int, *, name: str, at: datetime) -> Incident:
-        return self._change_column(number, "channel_name", name, EventKind.CHANNEL_RENAMED, actor=None, at=at)
+        return self._change_column(number, "channel_name", name, ChannelRenamed, actor=None, at=at)
 
     def _change_column(
-        self, number: int, column: str, value: str, kind: EventKind, *, actor: str | None, at: datetime
+        self,
+        number: int,
+        column: str,
+        value: str,
+        change: type[SeverityChanged] | type[ChannelRenamed],
+        *,
+        actor: str | None,
+        at: datetime,
     ) -> Incident:
-        """Set one column of an incident and log the change as a `kind` event with "from" and "to"."""
+        """Set one column of an incident and log the change as a `change` event (from, to)."""
         with self._db.write() as connection:
             incident = require(connection, number, for_update=True)
             connection.execute(sa.update(incidents).where(incidents.c.number == number).values({column: value}))
-            data = {"from": getattr(incident, column), "to": value}
-            self._events.append(connection, number, kind, actor=actor, data=data, at=at)
+            self._events.append(
+                connection, number, change(from_=getattr(incident, column), to=value), actor=actor, at=at
+            )
             return dataclasses.replace(incident, **{column: value})

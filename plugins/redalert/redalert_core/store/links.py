@@ -6,8 +6,8 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from ..domain.incident import EventKind
 from ..domain.links import Link, LinkKind
+from ..domain.problem_events import IncidentLinked, IncidentUnlinked
 from .database import Database
 from .events import EventLog
 from .incident_rows import require
@@ -52,10 +52,13 @@ class LinkRepository:
             else:
                 connection.execute(sa.update(incident_links).where(_pair(source, target)).values(**values))
             for number, other in ((source, target), (target, source)):
-                data = {"other": other, "kind": kind.value, "source": source}
-                if previous is not None:
-                    data["previous_kind"] = previous.kind.value
-                self._events.append(connection, number, EventKind.INCIDENT_LINKED, actor=actor, data=data, at=at)
+                linked = IncidentLinked(
+                    other=other,
+                    link_kind=kind.value,
+                    source=source,
+                    previous_kind=None if previous is None else previous.kind.value,
+                )
+                self._events.append(connection, number, linked, actor=actor, at=at)
         return previous
 
     def unlink(self, a: int, b: int, *, actor: str, at: datetime) -> Link | None:
@@ -67,8 +70,8 @@ class LinkRepository:
             connection.execute(sa.delete(incident_links).where(_pair(a, b)))
             link = _link(row)
             for number, other in ((a, b), (b, a)):
-                data = {"other": other, "kind": link.kind.value, "source": link.source}
-                self._events.append(connection, number, EventKind.INCIDENT_UNLINKED, actor=actor, data=data, at=at)
+                unlinked = IncidentUnlinked(other=other, link_kind=link.kind.value, source=link.source)
+                self._events.append(connection, number, unlinked, actor=actor, at=at)
         return link
 
     def for_incident(self, number: int) -> list[Link]:

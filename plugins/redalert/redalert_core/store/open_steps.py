@@ -7,6 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from ..domain.events import StepFailed
 from ..domain.incident import STEPS_TO_OPEN, EventKind, Incident, OpenStep, Phase
 from .database import Database
 from .errors import AlreadyClosed
@@ -85,5 +86,5 @@ class OpenSteps:
     def failed(self, number: int, step: OpenStep, error: str) -> None:
         with self._db.write() as connection:
             incident = require(connection, number)
-            data = {"step": OpenStep(step).value, "error": error}
-            self._events.append(connection, number, EventKind.STEP_FAILED, data=data, incident=incident)
+            failed = StepFailed(step=OpenStep(step).value, error=error)
+            self._events.append(connection, number, failed, incident=incident)

@@ -7,8 +7,20 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
+from ..domain.events import StatusChanged
 from ..domain.incident import EventKind
-from ..domain.problems import Problem, ProblemEventKind, ProblemStatus
+from ..domain.problem_events import (
+    CauseSet,
+    IncidentAdded,
+    IncidentRemoved,
+    ProblemLinked,
+    ProblemOpened,
+    ProblemUnlinked,
+    ProblemUpdated,
+    StaleReminded,
+    WorkaroundSet,
+)
+from ..domain.problems import Problem, ProblemStatus
 from .database import Database
 from .errors import IncidentInAnotherProblem, ProblemNotFound
 from .events import EventLog
@@ -88,8 +100,8 @@ class ProblemRepository:
                 )
             )
             number = result.inserted_primary_key[0]
-            data = {"title": title, "incidents": list(incidents)}
-            self._events.append_problem(connection, number, ProblemEventKind.OPENED, actor=opened_by, data=data, at=at)
+            opened = ProblemOpened(title=title, incidents=list(incidents))
+            self._events.append_problem(connection, number, opened, actor=opened_by, at=at)
             self._add(connection, number, title, incidents, opened_by, at, commander_counts=True)
             return self._require(connection, number)
 
@@ -128,12 +140,9 @@ class ProblemRepository:
                     incident_number=incident, problem_number=number, added_by=actor, added_at=at
                 )
             )
-            data = {"incident": incident, "commander_counts": commander_counts}
-            self._events.append_problem(
-                connection, number, ProblemEventKind.INCIDENT_ADDED, actor=actor, data=data, at=at
-            )
-            data = {"problem": number, "title": title}
-            self._events.append(connection, incident, EventKind.PROBLEM_LINKED, actor=actor, data=data, at=at)
+            added = IncidentAdded(incident=incident, commander_counts=commander_counts)
+            self._events.append_problem(connection, number, added, actor=actor, at=at)
+            self._events.append(connection, incident, ProblemLinked(problem=number, title=title), actor=actor, at=at)
 
     def unlink_incident(self, number: int, incident: int, *, actor: str, at: datetime) -> bool:
         """False when the incident was not linked to this problem (nothing changes)."""
@@ -142,12 +151,9 @@ class ProblemRepository:
             if incident not in problem.incidents:
                 return False
             connection.execute(sa.delete(problem_incidents).where(problem_incidents.c.incident_number == incident))
-            data = {"incident": incident}
-            self._events.append_problem(
-                connection, number, ProblemEventKind.INCIDENT_REMOVED, actor=actor, data=data, at=at
-            )
-            data = {"problem": number, "title": problem.title}
-            self._events.append(connection, incident, EventKind.PROBLEM_UNLINKED, actor=actor, data=data, at=at)
+            self._events.append_problem(connection, number, IncidentRemoved(incident=incident), actor=actor, at=at)
+            unlinked = ProblemUnlinked(problem=number, title=problem.title)
+            self._events.append(connection, incident, unlinked, actor=actor, at=at)
             return True
 
     def set_status(
@@ -159,44 +165,43 @@ class ProblemRepository:
             connection.execute(
                 sa.update(problems).where(problems.c.number == number).values(status=status.value, status_changed_at=at)
             )
-            data = {"from": problem.status.value, "to": status.value, "note": note}
-            self._events.append_problem(
-                connection, number, ProblemEventKind.STATUS_CHANGED, actor=actor, data=data, at=at
+            changed = StatusChanged(from_=problem.status.value, to=status.value, note=note)
+            self._events.append_problem(connection, number, changed, actor=actor, at=at)
+            told = ProblemUpdated(
+                problem=number, title=problem.title, change="status", from_=changed.from_, to=changed.to, note=note
             )
-            self._tell_incidents(connection, problem, {"change": "status", **data}, actor, at)
+            self._tell_incidents(connection, problem, told, actor, at)
             return problem.status
 
     def set_text(self, number: int, field: str, text: str, *, actor: str, at: datetime) -> str | None:
         """Set the cause or the workaround; returns the previous text."""
-        kind = {"cause": ProblemEventKind.CAUSE_SET, "workaround": ProblemEventKind.WORKAROUND_SET}[field]
+        kind = {"cause": CauseSet, "workaround": WorkaroundSet}[field]
         with self._db.write() as connection:
             problem = self._require(connection, number)
             previous = getattr(problem, field)
             connection.execute(sa.update(problems).where(problems.c.number == number).values(**{field: text}))
-            data = {"text": text, "previous": previous}
-            self._events.append_problem(connection, number, kind, actor=actor, data=data, at=at)
-            self._tell_incidents(connection, problem, {"change": field, "text": text}, actor, at)
+            self._events.append_problem(connection, number, kind(text=text, previous=previous), actor=actor, at=at)
+            told = ProblemUpdated(problem=number, title=problem.title, change=field, text=text)
+            self._tell_incidents(connection, problem, told, actor, at)
             return previous
 
     def _tell_incidents(
-        self, connection: sa.Connection, problem: Problem, change: dict, actor: str, at: datetime
+        self, connection: sa.Connection, problem: Problem, change: ProblemUpdated, actor: str, at: datetime
     ) -> None:
-        data = {"problem": problem.number, "title": problem.title, **change}
         for incident in problem.incidents:
-            self._events.append(connection, incident, EventKind.PROBLEM_UPDATED, actor=actor, data=data, at=at)
+            self._events.append(connection, incident, change, actor=actor, at=at)
 
     def record_stale_reminder(self, number: int, to: list[str], *, at: datetime) -> None:
         with self._db.write() as connection:
             self._require(connection, number)
-            data = {"to": list(to)}
-            self._events.append_problem(connection, number, ProblemEventKind.STALE_REMINDED, data=data, at=at)
+            self._events.append_problem(connection, number, StaleReminded(to=list(to)), at=at)
 
     def last_stale_reminders(self) -> dict[int, datetime]:
         """When each problem was last reminded about being stale."""
         with self._db.read() as connection:
             rows = connection.execute(
                 sa.select(problem_events.c.problem_number, sa.func.max(problem_events.c.at))
-                .where(problem_events.c.kind == ProblemEventKind.STALE_REMINDED.value)
+                .where(problem_events.c.kind == EventKind.STALE_REMINDED.value)
                 .group_by(problem_events.c.problem_number)
             ).all()
         return {row[0]: _utc(row[1]) for row in rows}

@@ -7,7 +7,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from ..domain.incident import EventKind
+from ..domain.events import Announced, Reminded, RoleAssigned, StatusChanged
 from ..domain.response_state import ResponseState
 from .database import Database
 from .events import EventLog
@@ -59,8 +59,8 @@ class ResponseRepository:
             previous = state.roles.get(role)
             state.roles[role] = user_id
             self._save(connection, state)
-            data = {"role": role, "user": user_id, "previous": previous}
-            self._events.append(connection, number, EventKind.ROLE_ASSIGNED, actor=actor, data=data, at=at)
+            assigned = RoleAssigned(role=role, user=user_id, previous=previous)
+            self._events.append(connection, number, assigned, actor=actor, at=at)
         return previous
 
     def set_status(
@@ -85,8 +85,8 @@ class ResponseRepository:
             state.status = status
             state.resolved_at = at if resolved else None
             self._save(connection, state)
-            data = {"from": previous, "to": status, "note": note, "resolved": resolved}
-            self._events.append(connection, number, EventKind.STATUS_CHANGED, actor=actor, data=data, at=at)
+            changed = StatusChanged(from_=previous, to=status, note=note, resolved=resolved)
+            self._events.append(connection, number, changed, actor=actor, at=at)
         return previous
 
     def set_announcement(self, number: int, *, channel_id: str, ts: str, at: datetime) -> None:
@@ -96,10 +96,9 @@ class ResponseRepository:
             state = self._load(connection, number)
             state.announce_channel, state.announce_ts = channel_id, ts
             self._save(connection, state)
-            data = {"channel": channel_id, "ts": ts}
-            self._events.append(connection, number, EventKind.ANNOUNCED, data=data, at=at)
+            self._events.append(connection, number, Announced(channel=channel_id, ts=ts), at=at)
 
-    def record_reminder(self, number: int, *, kind: str, gap_start: datetime, data: dict, at: datetime) -> bool:
+    def record_reminder(self, number: int, *, kind: str, gap_start: datetime, reminded: Reminded, at: datetime) -> bool:
         """Record a reminder (and its REMINDED event) before it is posted; False when it was recorded already.
 
         The row's primary key (incident, kind, gap) settles it when two replicas find the same reminder due at
@@ -115,5 +114,5 @@ class ResponseRepository:
             require(connection, number)
             if connection.execute(statement).first() is None:
                 return False
-            self._events.append(connection, number, EventKind.REMINDED, data=data, at=at)
+            self._events.append(connection, number, reminded, at=at)
             return True

@@ -11,7 +11,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from ..domain.incident import EventKind
+from ..domain.events import StatusFinalAsked, StatusPublished, StatusUnpublished
 from ..domain.status_page import OPERATIONAL, RESOLVED, PublicEntry, PublicUpdate
 from .database import Database
 from .events import EventLog
@@ -100,18 +100,16 @@ class StatusPageRepository:
                 connection.execute(sa.select(status_entries).where(status_entries.c.incident_number == number)).one()
             )
             entry.updates = self._updates(connection, [number]).get(number, [])
-            data = {
-                "update": update_id,
-                "first": first,
-                "title": entry.title,
-                "status": status,
-                "body": body,
-                "components": merged,
-                "changed": dict(components),
-            }
-            self._events.append(
-                connection, number, EventKind.STATUS_PUBLISHED, actor=actor, data=data, at=at, incident=incident
+            published = StatusPublished(
+                update=update_id,
+                first=first,
+                title=entry.title,
+                status=status,
+                body=body,
+                components=merged,
+                changed=dict(components),
             )
+            self._events.append(connection, number, published, actor=actor, at=at, incident=incident)
         return entry, first
 
     def unpublish(self, number: int, *, actor: str, at: datetime) -> bool:
@@ -124,9 +122,7 @@ class StatusPageRepository:
                 .values(withdrawn_at=at)
             ).rowcount
             if done:
-                self._events.append(
-                    connection, number, EventKind.STATUS_UNPUBLISHED, actor=actor, at=at, incident=incident
-                )
+                self._events.append(connection, number, StatusUnpublished(), actor=actor, at=at, incident=incident)
         return bool(done)
 
     def ask_final_once(self, number: int, at: datetime) -> bool:
@@ -143,7 +139,7 @@ class StatusPageRepository:
                 .values(final_asked_at=at)
             ).rowcount
             if done:
-                self._events.append(connection, number, EventKind.STATUS_FINAL_ASKED, at=at)
+                self._events.append(connection, number, StatusFinalAsked(), at=at)
         return bool(done)
 
     # --- reads --------------------------------------------------------------------------------------------------

@@ -7,8 +7,8 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 
-from ..domain.incident import EventKind
-from ..domain.problems import ProblemEventKind
+from ..domain.event_payload import Payload
+from ..domain.problem_events import TaskAssigned, TaskCreated, TaskDone, TaskDueChanged, TaskNudged, TaskReopened
 from ..domain.tasks import Task
 from .database import Database
 from .errors import ProblemNotFound, TaskNotFound
@@ -38,14 +38,11 @@ class TaskRepository:
         self._db = db
         self._events = events
 
-    def _log(self, connection: sa.Connection, task: Task, kind: str, actor: str | None, data: dict, at) -> None:
-        data = {"task": task.number, **data}
+    def _log(self, connection: sa.Connection, task: Task, change: Payload, actor: str | None, at: datetime) -> None:
         if task.incident_number is not None:
-            self._events.append(connection, task.incident_number, EventKind(kind), actor=actor, data=data, at=at)
-        else:
-            self._events.append_problem(
-                connection, task.problem_number, ProblemEventKind(kind), actor=actor, data=data, at=at
-            )
+            self._events.append(connection, task.incident_number, change, actor=actor, at=at)
+        elif task.problem_number is not None:
+            self._events.append_problem(connection, task.problem_number, change, actor=actor, at=at)
 
     def _require(self, connection: sa.Connection, number: int) -> Task:
         row = connection.execute(sa.select(tasks).where(tasks.c.number == number).with_for_update()).one_or_none()
@@ -84,8 +81,8 @@ class TaskRepository:
                 )
             )
             task = self._require(connection, result.inserted_primary_key[0])
-            data = {"text": text, "owner": owner, "due": due.isoformat() if due else None}
-            self._log(connection, task, "task_created", created_by, data, at)
+            created = TaskCreated(task=task.number, text=text, owner=owner, due=due.isoformat() if due else None)
+            self._log(connection, task, created, created_by, at)
             return task
 
     def done(self, number: int, *, actor: str, note: str | None, at: datetime) -> Task:
@@ -94,7 +91,8 @@ class TaskRepository:
             connection.execute(
                 sa.update(tasks).where(tasks.c.number == number).values(done_at=at, done_by=actor, done_note=note)
             )
-            self._log(connection, task, "task_done", actor, {"text": task.text, "note": note, "owner": task.owner}, at)
+            done = TaskDone(task=number, text=task.text, note=note, owner=task.owner)
+            self._log(connection, task, done, actor, at)
             return self._require(connection, number)
 
     def reopen(self, number: int, *, actor: str, at: datetime) -> Task:
@@ -103,15 +101,15 @@ class TaskRepository:
             connection.execute(
                 sa.update(tasks).where(tasks.c.number == number).values(done_at=None, done_by=None, done_note=None)
             )
-            self._log(connection, task, "task_reopened", actor, {"text": task.text}, at)
+            self._log(connection, task, TaskReopened(task=number, text=task.text), actor, at)
             return self._require(connection, number)
 
     def assign(self, number: int, owner: str, *, actor: str, at: datetime) -> Task:
         with self._db.write() as connection:
             task = self._require(connection, number)
             connection.execute(sa.update(tasks).where(tasks.c.number == number).values(owner=owner))
-            data = {"text": task.text, "owner": owner, "previous": task.owner}
-            self._log(connection, task, "task_assigned", actor, data, at)
+            assigned = TaskAssigned(task=number, text=task.text, owner=owner, previous=task.owner)
+            self._log(connection, task, assigned, actor, at)
             return self._require(connection, number)
 
     def set_due(self, number: int, due: date, *, actor: str, at: datetime) -> Task:
@@ -119,15 +117,15 @@ class TaskRepository:
             task = self._require(connection, number)
             connection.execute(sa.update(tasks).where(tasks.c.number == number).values(due=due))
             previous = task.due.isoformat() if task.due else None
-            data = {"text": task.text, "due": due.isoformat(), "previous": previous}
-            self._log(connection, task, "task_due_changed", actor, data, at)
+            changed = TaskDueChanged(task=number, text=task.text, due=due.isoformat(), previous=previous)
+            self._log(connection, task, changed, actor, at)
             return self._require(connection, number)
 
     def record_nudge(self, number: int, *, day: date, to: str, at: datetime) -> None:
         """Written before the DM is sent: a crash in between loses that day's nudge rather than sending two."""
         with self._db.write() as connection:
             task = self._require(connection, number)
-            self._log(connection, task, "task_nudged", None, {"day": day.isoformat(), "to": to}, at)
+            self._log(connection, task, TaskNudged(task=number, day=day.isoformat(), to=to), None, at)
 
     # --- reading ------------------------------------------------------------------------------------------------
     def get(self, number: int) -> Task | None:

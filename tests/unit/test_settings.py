@@ -16,8 +16,8 @@ def test_defaults_are_valid_and_partial_configs_keep_the_rest():
     assert settings.severity_values == ["sev1", "sev2", "sev3", "sev4", "sev5"]
     settings = validate({"INCLUDE_IN_INCIDENT": {"always": "U0105K7EFNX,U0XXXX", "sev1": ["S0ONCALL", "@SRE"]}})
     assert settings.include["always"] == ("U0105K7EFNX", "U0XXXX")
-    assert settings.auto_invites("sev1") == ["U0105K7EFNX", "U0XXXX", "S0ONCALL", "@sre"]
-    assert settings.auto_invites("sev2") == ["U0105K7EFNX", "U0XXXX"]
+    assert settings.include["sev1"] == ("S0ONCALL", "@sre")
+    assert "sev2" not in settings.include
     assert settings.list_limit == DEFAULT_CONFIG["LIST_LIMIT"]
 
 

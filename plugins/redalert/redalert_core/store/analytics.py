@@ -17,7 +17,7 @@ from ..domain.incident import EventKind, Status
 from ..domain.metrics import IncidentFacts
 from ..domain.visibility import Viewer
 from .database import Database
-from .tables import UtcDateTime, events, incident_workflow, incidents, problem_incidents, problems, tasks
+from .tables import events, incident_workflow, incidents, problem_incidents, problems, tasks
 from .visibility import visible
 
 __all__ = ["Analytics", "Scope", "Viewer"]  # Viewer: domain.visibility's, re-exported for callers
@@ -33,10 +33,6 @@ class Scope:
     end: datetime
     severity: str | None = None
     number: int | None = None  # one incident only (the web report's incident page)
-
-
-def _at(expression: sa.ColumnElement) -> sa.ColumnElement:
-    return sa.type_coerce(expression, UtcDateTime)
 
 
 def _in_scope(scope: Scope, viewer: Viewer) -> list[sa.ColumnElement[bool]]:

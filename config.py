@@ -55,19 +55,7 @@ if not SLACK_API_URL.endswith("/"):
     SLACK_API_URL += "/"
 if not re.match(r"https?://", SLACK_API_URL):
     _fail("SLACK_API_URL must be an http(s) URL such as https://slack.com/api/.")
-
-# The slackv3 backend builds its WebClient without a base URL; errbot runs this file before it imports the backend,
-# so a WebClient whose default base_url is SLACK_API_URL reaches Slack, GovSlack or the local emulator alike.
-import slack_sdk.web
-
-
-class _ConfiguredWebClient(slack_sdk.web.WebClient):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("base_url", SLACK_API_URL)
-        super().__init__(*args, **kwargs)
-
-
-slack_sdk.web.WebClient = _ConfiguredWebClient
+# The RedAlertSlack backend points its WebClient (and so Socket Mode's apps.connections.open) at SLACK_API_URL.
 
 # Slack's rate limits times this (default 1): the bot paces its calls and replies under them (slack/rate_pacing.py).
 _RATE_SCALE = os.environ.get("REDALERT_SLACK_RATE_SCALE", "").strip()

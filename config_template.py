@@ -14,8 +14,6 @@ import logging
 import signal
 from pathlib import Path
 
-import slack_sdk.web
-
 ##########################################################################
 # Slack connection                                                       #
 ##########################################################################
@@ -42,19 +40,9 @@ BOT_IDENTITY = {
 
 # SLACK_API_URL: the Web API base URL. Slack's own is the default; GovSlack
 # workspaces use https://slack-gov.com/api/, and the test suite points it at
-# its local Slack emulator. The slackv3 backend builds its WebClient without
-# a base URL, so config.py swaps in a WebClient whose default is this URL
-# (errbot runs the config before it imports the backend).
+# its local Slack emulator. The RedAlertSlack backend reads it (the plain
+# SlackV3 backend ignores it and always talks to Slack).
 SLACK_API_URL = "https://slack.com/api/"
-
-
-class _ConfiguredWebClient(slack_sdk.web.WebClient):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("base_url", SLACK_API_URL)
-        super().__init__(*args, **kwargs)
-
-
-slack_sdk.web.WebClient = _ConfiguredWebClient
 
 # Docker and Kubernetes stop containers with SIGTERM. Errbot only shuts
 # down cleanly on SIGINT, so SIGTERM is turned into SIGINT.

@@ -66,7 +66,7 @@ def test_per_incident_times(built):
     period = parse_period(history.PERIOD, history.NOW)
     rows = {
         row.number: row
-        for row in built.analytics.incidents(
+        for row in built.history.incidents(
             Scope(period.start, period.end), Viewer(None, True), statuses=history.STATUSES
         )
     }
@@ -107,7 +107,7 @@ def test_all_starts_at_the_first_incident(built):
 def test_lean_durations_agree_with_the_full_rows(built):
     scope = Scope(None, history.NOW)
     viewer = Viewer(None, True)
-    full = {row.number: row for row in built.analytics.incidents(scope, viewer, statuses=history.STATUSES)}
+    full = {row.number: row for row in built.history.incidents(scope, viewer, statuses=history.STATUSES)}
     lean = {row.number: row for row in built.analytics.durations(scope, viewer, statuses=history.STATUSES)}
     assert sorted(full) == sorted(lean) == list(range(1, 9))
     for number, row in full.items():

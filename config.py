@@ -55,19 +55,7 @@ if not SLACK_API_URL.endswith("/"):
     SLACK_API_URL += "/"
 if not re.match(r"https?://", SLACK_API_URL):
     _fail("SLACK_API_URL must be an http(s) URL such as https://slack.com/api/.")
-
-# The slackv3 backend builds its WebClient without a base URL; errbot runs this file before it imports the backend,
-# so a WebClient whose default base_url is SLACK_API_URL reaches Slack, GovSlack or the local emulator alike.
-import slack_sdk.web
-
-
-class _ConfiguredWebClient(slack_sdk.web.WebClient):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("base_url", SLACK_API_URL)
-        super().__init__(*args, **kwargs)
-
-
-slack_sdk.web.WebClient = _ConfiguredWebClient
+# The RedAlertSlack backend points its WebClient (and so Socket Mode's apps.connections.open) at SLACK_API_URL.
 
 # Slack's rate limits times this (default 1): the bot paces its calls and replies under them (slack/rate_pacing.py).
 _RATE_SCALE = os.environ.get("REDALERT_SLACK_RATE_SCALE", "").strip()
@@ -166,57 +154,6 @@ HIDE_RESTRICTED_COMMANDS = True
 DIVERT_TO_PRIVATE = ()
 ACCESS_CONTROLS = {}
 
-# Defaults of RedAlert's plugin configuration; `!plugin config RedAlert {...}` overrides any of them at runtime.
-REDALERT_DEFAULT_CONFIG = {
-    "SEVERITY_LEVELS": [
-        {"label": "SEV1 - Critical", "value": "sev1"},
-        {"label": "SEV2 - Major", "value": "sev2"},
-        {"label": "SEV3 - Minor", "value": "sev3"},
-        {"label": "SEV4 - Low", "value": "sev4"},
-        {"label": "SEV5 - Informational", "value": "sev5"},
-    ],
-    "INCLUDE_IN_INCIDENT": {"always": []},
-    "CHANNEL_NAME_TEMPLATE": "{severity}-{date}-{slug}",
-    "LIST_LIMIT": 20,
-    "CLOSE_ALLOWED": "members",
-    "ROLES": ["commander", "communications", "scribe"],
-    "STATUSES": ["investigating", "identified", "monitoring", "resolved"],
-    "ANNOUNCE_CHANNELS": {},
-    "REMINDER_MINUTES": {"sev1": 30, "sev2": 60},
-    "POSTMORTEM_SEVERITIES": ["sev1", "sev2"],
-    "SUMMARY_UPDATE_SECONDS": 10,
-    "PAGERDUTY_ROUTING_KEYS": {},
-    "PAGERDUTY_SEVERITIES": {},
-    "TRELLO_LIST_ID": "",
-    "TRELLO_DONE_LIST_ID": "",
-    "TRELLO_MEMBERS": {},
-    "CONFLUENCE_SPACE_KEY": "",
-    "CONFLUENCE_PARENT_PAGE_ID": "",
-    "WEBHOOKS": [],
-    "OUTBOX_GIVE_UP_HOURS": 24,
-    # Webhook URLs on loopback, link-local or private addresses are refused unless True (or the environment
-    # variable ALLOW_PRIVATE_URLS=1): for tests and on-premise targets.
-    "ALLOW_PRIVATE_URLS": False,
-    # How long a webhook receiver may take to answer, 15-30 s (the Standard Webhooks recommendation).
-    "WEBHOOK_TIMEOUT_SECONDS": 15,
-    # The weekly metrics digest: a channel ID ("" = no digest) and when, e.g. "mon 09:00 UTC".
-    "DIGEST_CHANNEL": "",
-    "DIGEST_SCHEDULE": "mon 09:00 UTC",
-    # Problem management: who closes tasks ("owners", "admins", "anyone"),
-    # who changes a problem's status (same choices), and after how many
-    # days an `investigating` problem whose incidents are all closed is
-    # brought up with their commanders (then weekly).
-    "TASK_CLOSE_ALLOWED": "owners",
-    "PROBLEM_STATUS_ALLOWED": "owners",
-    "PROBLEM_STALE_DAYS": 14,
-    "FORM_GROUPS": [],
-    # The public status page (docs/status-page.md): the components the public sees, a list of
-    # {"name": "api", "description": "The public API", "group": "Platform"} (group optional); who may publish
-    # besides the commander and admins; the page's name.
-    "STATUS_COMPONENTS": [],
-    "PUBLISH_ROLES": ["commander", "communications"],
-    "STATUS_PAGE_NAME": "Service status",
-    # Atlassian Statuspage: the page id and our component name -> Statuspage component id (empty: not used).
-    "STATUSPAGE_PAGE_ID": "",
-    "STATUSPAGE_COMPONENTS": {},
-}
+# RedAlert's plugin configuration defaults are DEFAULT_CONFIG in redalert_core/domain/settings.py (the one place to
+# change them); `!plugin config RedAlert {...}` overrides any of them at runtime. A REDALERT_DEFAULT_CONFIG dict
+# here would override some of them for this deployment (config_template.py).

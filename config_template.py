@@ -14,8 +14,6 @@ import logging
 import signal
 from pathlib import Path
 
-import slack_sdk.web
-
 ##########################################################################
 # Slack connection                                                       #
 ##########################################################################
@@ -42,19 +40,9 @@ BOT_IDENTITY = {
 
 # SLACK_API_URL: the Web API base URL. Slack's own is the default; GovSlack
 # workspaces use https://slack-gov.com/api/, and the test suite points it at
-# its local Slack emulator. The slackv3 backend builds its WebClient without
-# a base URL, so config.py swaps in a WebClient whose default is this URL
-# (errbot runs the config before it imports the backend).
+# its local Slack emulator. The RedAlertSlack backend reads it (the plain
+# SlackV3 backend ignores it and always talks to Slack).
 SLACK_API_URL = "https://slack.com/api/"
-
-
-class _ConfiguredWebClient(slack_sdk.web.WebClient):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("base_url", SLACK_API_URL)
-        super().__init__(*args, **kwargs)
-
-
-slack_sdk.web.WebClient = _ConfiguredWebClient
 
 # Docker and Kubernetes stop containers with SIGTERM. Errbot only shuts
 # down cleanly on SIGINT, so SIGTERM is turned into SIGINT.
@@ -160,112 +148,111 @@ ACCESS_CONTROLS = {}
 # RedAlert's defaults                                                    #
 ##########################################################################
 
-# The starting values of RedAlert's plugin configuration. Admins change any
-# of them at runtime, in Slack, and the change survives restarts:
+# RedAlert's plugin configuration. Admins change any key at runtime, in
+# Slack, and the change survives restarts:
 #   !plugin config RedAlert {'INCLUDE_IN_INCIDENT': {'always': 'U0105K7EFNX'}}
-# Keys not given keep these defaults.
-REDALERT_DEFAULT_CONFIG = {
-    # The severities `!incident open <severity> …` accepts. "value" starts
-    # the channel name (1-30 characters of a-z 0-9 - _); "label" is shown.
-    "SEVERITY_LEVELS": [
-        {"label": "SEV1 - Critical", "value": "sev1"},
-        {"label": "SEV2 - Major", "value": "sev2"},
-        {"label": "SEV3 - Minor", "value": "sev3"},
-        {"label": "SEV4 - Low", "value": "sev4"},
-        {"label": "SEV5 - Informational", "value": "sev5"},
-    ],
-    # Who is invited to every incident ("always") and to incidents of one
-    # severity (key = severity value). Entries: user IDs (U…/W…), user-group
-    # IDs (S…) or user-group handles (@sre), as a list or a comma-separated
-    # string. User groups are expanded to their members.
-    "INCLUDE_IN_INCIDENT": {"always": []},
-    # The incident channel's name. Fields: {severity}, {date} (YYYYMMDD),
-    # {slug} (the description made channel-safe) and {number}. Must contain
-    # {slug} or {number}. On a name clash -2, -3, … is appended.
-    "CHANNEL_NAME_TEMPLATE": "{severity}-{date}-{slug}",
-    # How many incidents `!incident list` shows before it cuts the list.
-    "LIST_LIMIT": 20,
-    # Who may close an incident: "members" (anyone in its channel) and
-    # admins, "admins" only, or "anyone". Nothing but a RedAlert incident
-    # channel is ever archived, whoever asks.
-    "CLOSE_ALLOWED": "members",
-    # Incident roles for `!incident role <role> @person`; must include
-    # "commander" (`!incident lead @person`; by default the opener).
-    "ROLES": ["commander", "communications", "scribe"],
-    # Statuses for `!incident status <status> [note]`, in order: the first
-    # is where an incident starts, the last one marks it resolved (the
-    # resolution time is recorded; closing still archives the channel).
-    "STATUSES": ["investigating", "identified", "monitoring", "resolved"],
-    # Announcement channel per severity (key = severity value, value = a
-    # channel ID C…, with the bot as a member). Each incident's first
-    # announcement is posted there when it opens, and `!incident update`
-    # replies in its thread. Private incidents are never announced.
-    "ANNOUNCE_CHANNELS": {},
-    # Minutes without an `!incident update` after which the commander is
-    # nudged in the incident channel, per severity (others: no reminder).
-    # Incidents resolved but not closed for a day are nudged to close.
-    # REDALERT_REMINDER_INTERVAL (seconds, default 60) sets how often the
-    # bot checks.
-    "REMINDER_MINUTES": {"sev1": 30, "sev2": 60},
-    # Severities whose post-mortem draft (Markdown) is uploaded to the
-    # channel on close; `!incident postmortem` makes one at any time.
-    "POSTMORTEM_SEVERITIES": ["sev1", "sev2"],
-    "SUMMARY_UPDATE_SECONDS": 10,
-    # Outside systems (docs/integrations.md). Everything goes through a
-    # durable outbox: delivered after the chat reply, retried, never lost.
-    # PagerDuty Events v2 routing key per severity: the 32-character
-    # integration key or "env:NAME" (an environment variable holding it).
-    # Opening such an incident pages; the first status change acknowledges;
-    # resolved or close resolves. PAGERDUTY_EVENTS_URL overrides the URL.
-    "PAGERDUTY_ROUTING_KEYS": {},
-    # PagerDuty's severity per severity value (critical, error, warning,
-    # info); default: the first severity critical, the second error, the
-    # rest warning.
-    "PAGERDUTY_SEVERITIES": {},
-    # Trello list (24-character id) where task cards go, the list done
-    # cards move to (optional), and Slack user id -> Trello member id.
-    # Needs TRELLO_API_KEY and TRELLO_TOKEN in the environment.
-    "TRELLO_LIST_ID": "",
-    "TRELLO_DONE_LIST_ID": "",
-    "TRELLO_MEMBERS": {},
-    # Confluence space key for post-mortem pages, and an optional parent
-    # page id. Needs CONFLUENCE_URL, CONFLUENCE_EMAIL and
-    # CONFLUENCE_API_TOKEN in the environment.
-    "CONFLUENCE_SPACE_KEY": "",
-    "CONFLUENCE_PARENT_PAGE_ID": "",
-    # Signed outgoing webhooks (docs/webhooks.md): a list of
-    # {"url": "https://…", "events": ["incident.opened", …],
-    #  "secret": "env:NAME"}.
-    "WEBHOOKS": [],
-    # Hours after which an undeliverable call stops being retried (dead;
-    # `!incident outbox retry` requeues it).
-    "OUTBOX_GIVE_UP_HOURS": 24,
-    # Webhook URLs that point to loopback, link-local or private addresses
-    # (127.0.0.1, 169.254.169.254, 10.x, localhost…) are refused unless
-    # this is True or the environment sets ALLOW_PRIVATE_URLS=1 (for tests
-    # and on-premise targets). Host names are not resolved.
-    "ALLOW_PRIVATE_URLS": False,
-    # The weekly digest (docs/metrics.md): last week's incident figures and
-    # chart beside the week before's, posted once a week in this channel
-    # (a channel ID C…, with the bot as a member; "" = no digest) at
-    # DIGEST_SCHEDULE: "<day> <HH:MM> <zone>", e.g. "mon 09:00 UTC" or
-    # "fri 16:30 Europe/Paris". Private incidents are left out.
-    "DIGEST_CHANNEL": "",
-    "DIGEST_SCHEDULE": "mon 09:00 UTC",
-    # Who may close or reopen a follow-up task (`!task done`): "owners" =
-    # the task's owner, the commander of its incident (for a problem's
-    # task: the problem's opener and its incidents' commanders) and
-    # admins; "admins" only; or "anyone". Anyone may add and assign tasks.
-    "TASK_CLOSE_ALLOWED": "owners",
-    # Who may change a problem's status (`!problem status`): "owners" =
-    # its opener, the commanders of its incidents and admins; "admins";
-    # or "anyone".
-    "PROBLEM_STATUS_ALLOWED": "owners",
-    # Days a problem may stay `investigating` after all its incidents
-    # closed before their commanders are reminded by DM (then weekly).
-    "PROBLEM_STALE_DAYS": 14,
-    # User groups offered in the "Open an incident" form (`/incident`), as
-    # IDs (S…) or @handles. Empty: the form has a text field where people
-    # type @handles instead.
-    "FORM_GROUPS": [],
-}
+# Keys not given keep their defaults. The defaults are written in one
+# place, DEFAULT_CONFIG in plugins/redalert/redalert_core/domain/settings.py;
+# `!plugin config RedAlert` shows the values in effect. The keys:
+#
+# SEVERITY_LEVELS: the severities `!incident open <severity> …` accepts, a
+#   list of {"label": …, "value": …}. "value" starts the channel name (1-30
+#   characters of a-z 0-9 - _); "label" is shown.
+# INCLUDE_IN_INCIDENT: who is invited to every incident ("always") and to
+#   incidents of one severity (key = severity value). Entries: user IDs
+#   (U…/W…), user-group IDs (S…) or user-group handles (@sre), as a list or
+#   a comma-separated string. User groups are expanded to their members.
+# CHANNEL_NAME_TEMPLATE: the incident channel's name. Fields: {severity},
+#   {date} (YYYYMMDD), {slug} (the description made channel-safe) and
+#   {number}. Must contain {slug} or {number}. On a name clash -2, -3, … is
+#   appended.
+# LIST_LIMIT: how many incidents `!incident list` shows before it cuts the
+#   list.
+# CLOSE_ALLOWED: who may close an incident: "members" (anyone in its
+#   channel) and admins, "admins" only, or "anyone". Nothing but a RedAlert
+#   incident channel is ever archived, whoever asks.
+# ROLES: incident roles for `!incident role <role> @person`; must include
+#   "commander" (`!incident lead @person`; by default the opener).
+# STATUSES: statuses for `!incident status <status> [note]`, in order: the
+#   first is where an incident starts, the last one marks it resolved (the
+#   resolution time is recorded; closing still archives the channel).
+# ANNOUNCE_CHANNELS: announcement channel per severity (key = severity
+#   value, value = a channel ID C…, with the bot as a member). Each
+#   incident's first announcement is posted there when it opens, and
+#   `!incident update` replies in its thread. Private incidents are never
+#   announced.
+# REMINDER_MINUTES: minutes without an `!incident update` after which the
+#   commander is nudged in the incident channel, per severity (others: no
+#   reminder). Incidents resolved but not closed for a day are nudged to
+#   close. REDALERT_REMINDER_INTERVAL (seconds, default 60) sets how often
+#   the bot checks.
+# POSTMORTEM_SEVERITIES: severities whose post-mortem draft (Markdown) is
+#   uploaded to the channel on close; `!incident postmortem` makes one at
+#   any time.
+# SUMMARY_UPDATE_SECONDS: at most one edit of an incident's pinned summary
+#   every this many seconds (0 to 300); the last state always lands.
+#
+# Outside systems (docs/integrations.md). Everything goes through a
+# durable outbox: delivered after the chat reply, retried, never lost.
+# PAGERDUTY_ROUTING_KEYS: PagerDuty Events v2 routing key per severity: the
+#   32-character integration key or "env:NAME" (an environment variable
+#   holding it). Opening such an incident pages; the first status change
+#   acknowledges; resolved or close resolves. PAGERDUTY_EVENTS_URL
+#   overrides the URL.
+# PAGERDUTY_SEVERITIES: PagerDuty's severity per severity value (critical,
+#   error, warning, info); default: the first severity critical, the second
+#   error, the rest warning.
+# TRELLO_LIST_ID, TRELLO_DONE_LIST_ID, TRELLO_MEMBERS: the Trello list
+#   (24-character id) where task cards go, the list done cards move to
+#   (optional), and Slack user id -> Trello member id. Needs TRELLO_API_KEY
+#   and TRELLO_TOKEN in the environment.
+# CONFLUENCE_SPACE_KEY, CONFLUENCE_PARENT_PAGE_ID: the Confluence space key
+#   for post-mortem pages, and an optional parent page id. Needs
+#   CONFLUENCE_URL, CONFLUENCE_EMAIL and CONFLUENCE_API_TOKEN in the
+#   environment.
+# WEBHOOKS: signed outgoing webhooks (docs/webhooks.md): a list of
+#   {"url": "https://…", "events": ["incident.opened", …],
+#    "secret": "env:NAME"}.
+# WEBHOOK_TIMEOUT_SECONDS: how long a webhook receiver may take to answer,
+#   15-30 s (the Standard Webhooks recommendation).
+# OUTBOX_GIVE_UP_HOURS: hours after which an undeliverable call stops being
+#   retried (dead; `!incident outbox retry` requeues it).
+# ALLOW_PRIVATE_URLS: webhook URLs that point to loopback, link-local or
+#   private addresses (127.0.0.1, 169.254.169.254, 10.x, localhost…) are
+#   refused unless this is True or the environment sets
+#   ALLOW_PRIVATE_URLS=1 (for tests and on-premise targets). Host names are
+#   not resolved.
+#
+# DIGEST_CHANNEL, DIGEST_SCHEDULE: the weekly digest (docs/metrics.md):
+#   last week's incident figures and chart beside the week before's,
+#   posted once a week in this channel (a channel ID C…, with the bot as a
+#   member; "" = no digest) at DIGEST_SCHEDULE: "<day> <HH:MM> <zone>",
+#   e.g. "mon 09:00 UTC" or "fri 16:30 Europe/Paris". Private incidents are
+#   left out.
+# TASK_CLOSE_ALLOWED: who may close or reopen a follow-up task (`!task
+#   done`): "owners" = the task's owner, the commander of its incident (for
+#   a problem's task: the problem's opener and its incidents' commanders)
+#   and admins; "admins" only; or "anyone". Anyone may add and assign tasks.
+# PROBLEM_STATUS_ALLOWED: who may change a problem's status (`!problem
+#   status`): "owners" = its opener, the commanders of its incidents and
+#   admins; "admins"; or "anyone".
+# PROBLEM_STALE_DAYS: days a problem may stay `investigating` after all its
+#   incidents closed before their commanders are reminded by DM (then
+#   weekly).
+# FORM_GROUPS: user groups offered in the "Open an incident" form
+#   (`/incident`), as IDs (S…) or @handles. Empty: the form has a text
+#   field where people type @handles instead.
+#
+# The public status page (docs/status-page.md):
+# STATUS_COMPONENTS: the components the public sees, a list of
+#   {"name": "api", "description": "The public API", "group": "Platform"}
+#   (group optional).
+# PUBLISH_ROLES: who may publish besides the commander and admins.
+# STATUS_PAGE_NAME: the page's name.
+# STATUSPAGE_PAGE_ID, STATUSPAGE_COMPONENTS: Atlassian Statuspage: the page
+#   id and our component name -> Statuspage component id (empty: not used).
+#
+# REDALERT_DEFAULT_CONFIG (optional): this deployment's own starting values
+# for some keys, e.g. {"LIST_LIMIT": 50}; they replace the built-in
+# defaults until an admin changes them in Slack.
+REDALERT_DEFAULT_CONFIG = {}

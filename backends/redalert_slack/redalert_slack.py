@@ -5,7 +5,8 @@ Everything is the slackv3 backend's (connection, events, sending, formatting); t
   incident channel costs no Slack call once its people and the channel have been seen;
 - drops cache entries when Slack says a name changed (rename, user and team events, the bot's own join or leave),
   provided the Slack app subscribes to those events; entries also expire after ten minutes;
-- gives the backend's WebClient RedAlert's retry policy, so a reply hit by a 429 is sent late rather than lost;
+- points the backend's WebClient at SLACK_API_URL (Slack, GovSlack or the local emulator) and gives it RedAlert's
+  retry policy, so a reply hit by a 429 is sent late rather than lost;
 - defuses <!channel>, <!here>, <!everyone> and <!subteam^…> in every reply after Markdown conversion (the converter
   turns `&lt;` back into `<`, which would re-activate a mention quoted from user text); RedAlert never writes them.
 - turns no Markdown `[label](url)` into Slack's `<url|label>`: a label can disguise where a link leads, and RedAlert
@@ -33,8 +34,7 @@ from collections.abc import Callable
 from typing import Any
 
 # Imported as a module, never `from ... import SlackBackend`: errbot takes every ErrBot subclass found in this
-# module's namespace for a backend, and refuses to choose between two. Being imported here, after config.py ran,
-# the backend binds config.py's WebClient (the one that knows SLACK_API_URL).
+# module's namespace for a backend, and refuses to choose between two.
 import slackv3.slackv3 as slackv3_backend
 from cached_identifiers import use_cached_identifiers
 from command_answers import CommandAnswers
@@ -84,7 +84,11 @@ def without_labelled_links(converter: Any) -> Any:
 class RedAlertSlackBackend(CommandAnswers, slackv3_backend.SlackBackend):
     """The slackv3 backend, with identifier lookups cached per process and retries on its own Slack calls."""
 
+    # config.py's SLACK_API_URL (checked there); None: the WebClient keeps Slack's own URL.
+    api_url: str | None = None
+
     def __init__(self, config: Any) -> None:
+        self.api_url = getattr(config, "SLACK_API_URL", None)
         self.identifier_cache = IdentifierCache()
         self.on_cache_forget: Callable[[str, str | None], None] | None = None
         # The plugin's command inbox (chat_commands/inbox.py): claim_unknown, command_running, command_answered, late.
@@ -149,13 +153,17 @@ class RedAlertSlackBackend(CommandAnswers, slackv3_backend.SlackBackend):
         with log_context.request_scope():
             return super()._generic_wrapper(event_data)
 
-    # serve_once builds a new WebClient on every (re)connect and assigns it here: that is where it gets its retries.
+    # serve_once builds a new WebClient on every (re)connect, without a base URL, and assigns it here before its
+    # first call (auth.test): that is where it gets SLACK_API_URL and its retries. The Socket Mode client is then
+    # handed this same WebClient, so apps.connections.open goes to SLACK_API_URL too.
     @property
     def slack_web(self) -> Any:
         return self._slack_web
 
     @slack_web.setter
     def slack_web(self, client: Any) -> None:
+        if client is not None and self.api_url:
+            client.base_url = self.api_url if self.api_url.endswith("/") else self.api_url + "/"
         self._slack_web = install_retry_handlers(client) if client is not None else None
 
     # --- a clean stop loses no command -----------------------------------------------------------------------------

@@ -72,7 +72,8 @@ class Core:
         self.config.update(config)
 
     def deliver(self) -> int:
-        return self.integrations.dispatcher.run_once()
+        dispatcher = self.integrations.dispatcher
+        return dispatcher.deliver_due(dispatcher.clock())
 
     def deliver_until_quiet(self, step: timedelta = timedelta(minutes=1), limit: int = 500) -> None:
         """Move the clock a step at a time and deliver, until nothing is waiting (or fail after `limit` steps)."""

@@ -137,8 +137,8 @@ def test_unfinished_is_oldest_first(store, new_incident) -> None:
 
 def test_step_failed_and_summary_ts(store, new_incident) -> None:
     number = new_incident().number
+    store.steps.done_many(number, [OpenStep.SUMMARY], summary_ts="1714564800.000100")
     store.steps.failed(number, OpenStep.INVITES, "ratelimited")
-    store.incidents.set_summary_ts(number, "1714564800.000100")
     assert store.incidents.get(number).summary_ts == "1714564800.000100"
     failed = store.events.list(number)[-1]
     assert (failed.kind, failed.data) == (EventKind.STEP_FAILED, {"step": "invites", "error": "ratelimited"})
@@ -150,7 +150,7 @@ def test_step_failed_and_summary_ts(store, new_incident) -> None:
         lambda s: s.steps.set_channel(7, "C", "c"),
         lambda s: s.steps.done(7, OpenStep.TOPIC),
         lambda s: s.steps.failed(7, OpenStep.TOPIC, "boom"),
-        lambda s: s.incidents.set_summary_ts(7, "1.2"),
+        lambda s: s.steps.done_many(7, [OpenStep.SUMMARY], summary_ts="1.2"),
         lambda s: s.participants.add(7, ["U1"], source="mention"),
         lambda s: s.events.add(7, EventKind.INVITED),
         lambda s: s.incidents.close(7, closed_by="U", closed_at=T0, resolution=None),

@@ -162,3 +162,15 @@ def test_the_backend_client_gets_retries_whenever_it_is_replaced():
         assert kinds.count(HonestRateLimitRetry) == 1
     backend.slack_web = None
     assert backend.slack_web is None
+
+
+def test_the_backend_client_talks_to_slack_api_url():
+    """slackv3 builds its WebClient without a base URL; the backend points it at config.py's SLACK_API_URL."""
+    from redalert_slack import RedAlertSlackBackend
+
+    backend = RedAlertSlackBackend.__new__(RedAlertSlackBackend)
+    backend.slack_web = WebClient(token="xoxb-test")
+    assert backend.slack_web.base_url == "https://slack.com/api/"
+    backend.api_url = "http://127.0.0.1:9/api"
+    backend.slack_web = WebClient(token="xoxb-test")
+    assert backend.slack_web.base_url == "http://127.0.0.1:9/api/"

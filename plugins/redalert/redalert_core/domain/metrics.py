@@ -164,10 +164,6 @@ class Week:
     by_severity: dict[str, int]
     ttr_median: float | None
 
-    @property
-    def total(self) -> int:
-        return sum(self.by_severity.values())
-
 
 @dataclass
 class Figures:

@@ -35,10 +35,6 @@ class Problem:
     def label(self) -> str:
         return label(self.number)
 
-    @property
-    def is_resolved(self) -> bool:
-        return self.status == ProblemStatus.RESOLVED
-
 
 def label(number: int) -> str:
     return f"P{number}"

@@ -123,10 +123,6 @@ class Settings:
     def severity_values(self) -> list[str]:
         return [s.value for s in self.severities]
 
-    def auto_invites(self, severity: str) -> list[str]:
-        """Config entries (user IDs, group IDs, @handles) to invite for a severity, `always` first."""
-        return [*self.include.get(ALWAYS, ()), *self.include.get(severity, ())]
-
 
 def parse_config_text(text: str) -> Any:
     """Read a configuration typed in chat: a Python literal or JSON, with Slack's smart quotes and entities."""

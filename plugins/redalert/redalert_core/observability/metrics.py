@@ -24,7 +24,6 @@ log = logging.getLogger(__name__)
 _SAFE_LABEL = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
 COMMAND_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 ALERT_STATUSES = ("firing", "resolved")
-OUTBOX_STATES = ("pending", "retrying", "dead")
 
 
 def _label(value: object) -> str:

@@ -148,7 +148,7 @@ class AnalysisService:
             raise ServiceError("I do not know where to upload the export; ask in a channel or in a DM with me.")
         period = self.period(period_text)
         scope = Scope(period.start, period.end)
-        rows = list(self.store.analytics.incidents(scope, readers(asking), statuses=self.settings.statuses))
+        rows = list(self.store.history.incidents(scope, readers(asking), statuses=self.settings.statuses))
         content = exports.render(rows, fmt)
         name = f"incidents-{period.label.replace('..', '_')}.{fmt}"
         try:

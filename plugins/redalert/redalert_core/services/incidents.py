@@ -503,16 +503,18 @@ class IncidentService:
         return record
 
     def record_invites(self, number: int, outcome: InviteOutcome, sources: dict[str, str]) -> None:
+        """The participants and their timeline events, in one commit: neither is ever stored without the other."""
         by_source: dict[str, list[str]] = {}
         for user_id in outcome.invited:
             by_source.setdefault(sources.get(user_id, "invite"), []).append(user_id)
         joined: list[str] = []  # only people new to the incident make an "invited" entry in its timeline
-        for source, users in by_source.items():
-            joined += self.store.participants.add(number, users, source=source)
-        if joined:
-            self.store.events.add(number, Invited(users=joined))
-        if outcome.failed:
-            self.store.events.add(number, InviteFailed(failed=outcome.failed))
+        with self.store.transaction():
+            for source, users in by_source.items():
+                joined += self.store.participants.add(number, users, source=source)
+            if joined:
+                self.store.events.add(number, Invited(users=joined))
+            if outcome.failed:
+                self.store.events.add(number, InviteFailed(failed=outcome.failed))
 
     def _post_summary(self, incident: Incident, settings: Settings, invited: list[str], resuming: bool) -> str:
         """Post (or, when resuming, find) the summary; returns its ts, stored with the wave."""

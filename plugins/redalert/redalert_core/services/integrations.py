@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from ..domain import events, status_outbox_policies
+from ..domain import events
 from ..domain.incident import Incident
 from ..domain.integrations_config import Webhook
 from ..domain.outbox import STATUSPAGE, WAITING, OutboxRow, State
@@ -52,9 +52,8 @@ class IntegrationsService:
         self.feed = OutboxFeed(self.store, lambda: self.settings, clock)
         self.store.events.subscribe(self.feed)
         self.deliverers = deliverers or Deliverers(self.store, incidents.gateway, clock)
-        # The status page's destinations (Statuspage, the status.published webhook): registered before the
-        # dispatcher can start, so rows written before a restart find their deliverer.
-        self.feed.extra_policies.append(status_outbox_policies.plan)
+        # The status page's deliverer: registered before the dispatcher can start, so rows written before a
+        # restart find their deliverer.
         self.deliverers.extra.setdefault(STATUSPAGE, StatuspageDeliverer(self.store))
         self.deliverers.webhook_timeout = lambda: self.settings.integrations.webhook_timeout
         extra = {"jitter": jitter} if jitter is not None else {}

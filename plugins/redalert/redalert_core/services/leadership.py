@@ -70,7 +70,6 @@ class Leadership:
         self._leading = False
         self._leader_since: datetime | None = None
         self._on_gain: list[Callable[[], None]] = []
-        self._on_loss: list[Callable[[], None]] = []
         self._stop = threading.Event()
         self._guard = threading.Lock()
         self._beating = threading.Lock()  # a heartbeat in flight must not re-create the row stop() removes
@@ -86,12 +85,7 @@ class Leadership:
             self._on_gain.append(callback)
             leading = self._leading
         if leading:
-            self._run_callbacks([callback], "gain")
-
-    def on_loss(self, callback: Callable[[], None]) -> None:
-        """Run `callback` when this replica stops leading (e.g. to stop a dispatcher it started on gain)."""
-        with self._guard:
-            self._on_loss.append(callback)
+            self._run_callbacks([callback])
 
     def every(self, seconds: float, job: Callable[[], None], name: str) -> threading.Thread:
         """Run `job` every `seconds` on whichever replica leads (a daemon thread on every replica)."""
@@ -130,10 +124,8 @@ class Leadership:
         if self._stop.is_set():
             return
         self._stop.set()
-        was_leading, self._leading = self._leading, False
+        self._leading = False
         self._lock.release()
-        if was_leading:
-            self._run_callbacks(list(self._on_loss), "loss", wait=True)
         try:
             with self._beating:
                 self.store.replicas.leave(self.identity.replica_id, self.identity.instance)
@@ -181,27 +173,24 @@ class Leadership:
         with self._guard:
             changed = held != self._leading
             self._leading = held
-            callbacks = list(self._on_gain if held else self._on_loss)
+            callbacks = list(self._on_gain)
         if not changed:
             return
-        if held:
-            self._leader_since = self._clock()
-            log.info("Replica %s now leads (background work runs here)", self.identity.replica_id)
-            self._beat()  # so that `!incident doctor` shows the new leader at once
-        else:
+        if not held:
             self._leader_since = None
             log.warning("Replica %s no longer leads", self.identity.replica_id)
-        self._run_callbacks(callbacks, "gain" if held else "loss")
+            return
+        self._leader_since = self._clock()
+        log.info("Replica %s now leads (background work runs here)", self.identity.replica_id)
+        self._beat()  # so that `!incident doctor` shows the new leader at once
+        self._run_callbacks(callbacks)
 
-    def _run_callbacks(self, callbacks: list[Callable[[], None]], what: str, wait: bool = False) -> None:
+    def _run_callbacks(self, callbacks: list[Callable[[], None]]) -> None:
         def run() -> None:
             for callback in callbacks:
                 try:
                     callback()
                 except Exception:
-                    log.exception("Leadership %s callback %r failed", what, callback)
+                    log.exception("Leadership gain callback %r failed", callback)
 
-        thread = threading.Thread(target=run, name=f"redalert-leader-{what}", daemon=True)
-        thread.start()
-        if wait:
-            thread.join(timeout=30)
+        threading.Thread(target=run, name="redalert-leader-gain", daemon=True).start()

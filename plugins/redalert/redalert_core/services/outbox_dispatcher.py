@@ -6,7 +6,7 @@
   after the give-up time (OUTBOX_GIVE_UP_HOURS, default 24) the row is dead. Other 4xx are dead at once.
 - A dead row posts one warning in its incident's channel (through the outbox too).
 
-`start()`/`stop()` hold the loop; `deliver_due(now)` is one round (tests call `run_once()` with their own clock).
+`start()`/`stop()` hold the loop; `deliver_due(now)` is one round (tests call it with their own clock).
 With several replicas every process runs the loop, but a round runs only where `may_deliver()` says so (the leader),
 and under a lock held across processes, so two replicas never deliver the same row during a leadership handover.
 """
@@ -53,7 +53,7 @@ class OutboxDispatcher:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._round = threading.Lock()  # one round at a time (the loop, run_once from a test or a command)
+        self._round = threading.Lock()  # one round at a time (the loop, deliver_due from a test or a command)
         store.outbox.on_added(self.wake)
 
     # --- the loop -----------------------------------------------------------------------------------------------
@@ -71,10 +71,6 @@ class OutboxDispatcher:
         thread, self._thread = self._thread, None
         if thread is not None and thread is not threading.current_thread():
             thread.join(timeout)
-
-    @property
-    def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
 
     def wake(self) -> None:
         """Something new is due (called after the commit that wrote it): deliver now rather than at the next poll."""
@@ -102,9 +98,6 @@ class OutboxDispatcher:
         return min(self.poll_seconds, max(0.0, seconds))
 
     # --- one round ----------------------------------------------------------------------------------------------
-    def run_once(self) -> int:
-        return self.deliver_due(self.clock())
-
     def deliver_due(self, now: datetime, *, stoppable: bool = False) -> int:
         """Attempt every row due at `now` that is first in its ordering key; repeat while that makes others due.
         Returns the number of attempts. `stoppable`: stop() ends the round between two rows (the loop's rounds)."""

@@ -13,10 +13,11 @@ from typing import Any
 
 from ..domain import outbox_policies as policies
 from ..domain import postmortem, postmortem_storage
+from ..domain import status_outbox_policies as status_policies
 from ..domain import task_outbox_policies as task_policies
 from ..domain.events import PostmortemUploaded, payload_as, payload_of
 from ..domain.incident import Event, EventKind, Incident, Phase
-from ..domain.outbox import WEBHOOK, OutboxMessage, Plan
+from ..domain.outbox import WEBHOOK, OutboxMessage
 from ..domain.problem_events import TASK_EVENTS
 from ..domain.response_state import ResponseState
 from ..domain.settings import Settings
@@ -30,14 +31,12 @@ class OutboxFeed:
         self.store = store
         self._settings = settings
         self.clock = clock
-        # Other areas (tasks, problems) add their own policies: (event, settings) -> Plan, run in the same way.
-        self.extra_policies: list[Callable[[Event, Settings], Plan]] = []
 
     def __call__(self, connection: Any, event: Event, incident: Incident | None = None) -> None:
         settings = self._settings()
         if not settings.integrations.anything and not settings.status_page.statuspage:
             return  # nothing configured: no query, no cost on the chat path
-        plans = [policy(event, settings) for policy in self.extra_policies]
+        plans = [status_policies.plan(event, settings)]
         if event.incident_number is not None and event.kind in policies.RELEVANT and self._worth_a_look(event):
             context = self._context(event, settings, incident)
             if context is not None:

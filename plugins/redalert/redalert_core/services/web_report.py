@@ -164,7 +164,7 @@ class WebReport:
             descending=query.get("dir", "desc") != "asc",
         )
         scope = Scope(period.start, period.end, filters.severity)
-        rows = list(self.store.analytics.incidents(scope, viewer, statuses=self.settings.statuses))
+        rows = list(self.store.history.incidents(scope, viewer, statuses=self.settings.statuses))
         if status == "open":
             rows = [row for row in rows if row.status != "closed"]
         elif status is not None:
@@ -188,7 +188,7 @@ class WebReport:
         far = self.analysis.clock().replace(year=9999)
         facts = next(
             iter(
-                self.store.analytics.incidents(Scope(None, far, number=number), viewer, statuses=self.settings.statuses)
+                self.store.history.incidents(Scope(None, far, number=number), viewer, statuses=self.settings.statuses)
             ),
             None,
         )
@@ -224,10 +224,10 @@ class WebReport:
         return incident is not None and self.analysis.incidents.may_see(incident, viewer)
 
     def problems_page(self, viewer: Viewer) -> str:
-        analytics = self.store.analytics
+        history = self.store.history
         return pages.problems_page(
-            analytics.problems_overview(viewer),
-            analytics.problem_incident_numbers(viewer),
+            history.problems_overview(viewer),
+            history.problem_incident_numbers(viewer),
             user=self.names(viewer.user or ""),
         )
 

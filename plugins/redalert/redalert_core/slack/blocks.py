@@ -15,7 +15,6 @@ CLOSE = "incident_close"
 SUMMARY_ACTIONS = (JOIN, UPDATE, RESOLVE, CLOSE)
 
 BUTTON_TEXT_LIMIT = 24  # shorter than Slack's 75: a button must read at a glance on a phone
-MESSAGE_BLOCK_LIMIT = 50
 
 
 def button(action_id: str, text: str, value: str, *, style: str | None = None, confirm: dict | None = None) -> dict:

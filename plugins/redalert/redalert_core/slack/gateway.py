@@ -87,8 +87,6 @@ ERROR_MESSAGES = {
     "exchanged_trigger_id": "that request was already answered; try again",
     "invalid_trigger_id": "Slack did not recognise the request; try again",
     "view_too_large": "the form is larger than Slack allows",
-    "hash_conflict": "the form changed in the meantime; reopen it",
-    "push_limit_reached": "too many forms are open; close one first",
     "user_not_in_channel": "the person is not in that channel",
     "expired_url": "the reply link expired (Slack keeps it for 30 minutes)",
     "used_url": "the reply link was used too often (Slack allows 5 replies)",
@@ -431,10 +429,6 @@ class SlackGateway:
                 self._handles = {g["handle"].lower(): g["id"] for g in response.get("usergroups") or []}
             return self._handles.get(wanted)
 
-    def forget_usergroups(self) -> None:
-        with self._lock:
-            self._handles = {}
-
     # --- messages -------------------------------------------------------------------------------------------
     def open_dm(self, user_id: str) -> str:
         """The id of the bot's DM with the user (conversations.open; an open one is returned as it is)."""
@@ -549,17 +543,6 @@ class SlackGateway:
     def open_view(self, trigger_id: str, view: dict) -> dict:
         """views.open: show a modal to the person whose action carried `trigger_id`. Returns the view (id, hash)."""
         return dict(self._call("views.open", _client=self._trigger_client(), trigger_id=trigger_id, view=view)["view"])
-
-    def push_view(self, trigger_id: str, view: dict) -> dict:
-        """views.push: stack a modal on the one the trigger came from."""
-        return dict(self._call("views.push", _client=self._trigger_client(), trigger_id=trigger_id, view=view)["view"])
-
-    def update_view(self, view_id: str, view: dict, *, view_hash: str | None = None) -> dict:
-        """views.update of an open modal (no trigger needed); `view_hash` refuses to overwrite a newer version."""
-        kwargs: dict[str, Any] = {"view_id": view_id, "view": view}
-        if view_hash:
-            kwargs["hash"] = view_hash
-        return dict(self._call("views.update", **kwargs)["view"])
 
     def post_ephemeral(self, channel_id: str, user_id: str, text: str, *, blocks: list[dict] | None = None) -> None:
         """A message only `user_id` sees in the channel (the bot must be able to post there)."""

@@ -26,6 +26,7 @@ from .errors import (
     TaskNotFound,
 )
 from .events import EventLog
+from .incident_history import IncidentHistory
 from .incidents import IncidentRepository
 from .interactions import InteractionLog
 from .kv import KeyValueStore
@@ -75,7 +76,8 @@ class Store:
         self.outbox = Outbox(self.db)
         self.remote = RemoteLinks(self.db)
         self.webhook_states = WebhookStates(self.db)
-        self.analytics = Analytics(self.db)
+        self.analytics = Analytics(self.db)  # the figures
+        self.history = IncidentHistory(self.db)  # the incident rows of exports and the web report
         self.links = LinkRepository(self.db, self.events)
         self.problems = ProblemRepository(self.db, self.events)
         self.tasks = TaskRepository(self.db, self.events)

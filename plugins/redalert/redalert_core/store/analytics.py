@@ -1,28 +1,27 @@
-"""The SQL behind the metrics (docs/metrics.md): per-incident times from the event log, counts, tasks, problems.
+"""The SQL behind the figures (docs/metrics.md): per-incident durations from the event log, counts, tasks, problems.
 
-Every figure is one aggregate query: the event log is grouped by incident in the database (MIN/MAX over the events
-of a kind), never loaded into Python. Works on SQLite and PostgreSQL (JSON fields through SQLAlchemy's JSON type).
+The incident rows behind exports and the web report's pages are incident_history.py's; both select incidents by
+`Scope` and read the event log through `event_times`. Every figure is one aggregate query: the event log is grouped
+by incident in the database (MIN/MAX over the events of a kind), never loaded into Python. Works on SQLite and
+PostgreSQL (JSON fields through SQLAlchemy's JSON type).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
 
-from ..domain.incident import EventKind, Phase
+from ..domain.incident import EventKind
 from ..domain.metrics import IncidentFacts
 from ..domain.visibility import Viewer
 from .database import Database
-from .tables import UtcDateTime, events, incident_workflow, incidents, problem_incidents, problems, tasks
+from .tables import events, incidents, problem_incidents, problems, tasks
 from .visibility import visible
 
 __all__ = ["Analytics", "Scope", "Viewer"]  # Viewer: domain.visibility's, re-exported for callers
-
-STREAM_BATCH = 1000
 
 
 @dataclass(frozen=True)
@@ -35,11 +34,7 @@ class Scope:
     number: int | None = None  # one incident only (the web report's incident page)
 
 
-def _at(expression: sa.ColumnElement) -> sa.ColumnElement:
-    return sa.type_coerce(expression, UtcDateTime)
-
-
-def _in_scope(scope: Scope, viewer: Viewer) -> list[sa.ColumnElement[bool]]:
+def in_scope(scope: Scope, viewer: Viewer) -> list[sa.ColumnElement[bool]]:
     conditions = [incidents.c.opened_at < scope.end, visible(viewer)]
     if scope.start is not None:
         conditions.append(incidents.c.opened_at >= scope.start)
@@ -50,95 +45,52 @@ def _in_scope(scope: Scope, viewer: Viewer) -> list[sa.ColumnElement[bool]]:
     return conditions
 
 
+def json_text(dialect: str, document: sa.ColumnElement, key: str) -> sa.ColumnElement:
+    """A JSON field as text. SQLite: json_extract itself (SQLAlchemy's generic form adds a CAST per row)."""
+    if dialect == "sqlite":
+        return sa.func.json_extract(document, f"$.{key}", type_=sa.String)
+    return document[key].as_string()
+
+
+def event_times(dialect: str, scope: Scope, viewer: Viewer, initial: str, resolved: str) -> sa.Subquery:
+    """Per incident in scope: first acknowledgement signals, last (un)resolving change, severity changes."""
+    kind, to = events.c.kind, json_text(dialect, events.c.data, "to")
+    status_change = kind == EventKind.STATUS_CHANGED.value
+    lead = sa.and_(
+        kind == EventKind.ROLE_ASSIGNED.value,
+        json_text(dialect, events.c.data, "role") == "commander",
+        json_text(dialect, events.c.data, "user") != incidents.c.opened_by,
+    )
+    update = kind == EventKind.UPDATE_POSTED.value
+    acknowledging = sa.or_(sa.and_(status_change, to != initial), update, lead)
+    columns = [
+        events.c.incident_number.label("number"),
+        sa.func.min(sa.case((acknowledging, events.c.at))).label("first_ack"),
+        sa.func.max(sa.case((sa.and_(status_change, to == resolved), events.c.at))).label("last_resolved"),
+        # The last status change of any kind: resolved only if that one was to resolved (one JSON read less).
+        sa.func.max(sa.case((status_change, events.c.at))).label("last_status"),
+        sa.func.sum(sa.case((kind == EventKind.SEVERITY_CHANGED.value, 1), else_=0)).label("severity_changes"),
+    ]
+    wanted = [
+        EventKind.STATUS_CHANGED.value,
+        EventKind.UPDATE_POSTED.value,
+        EventKind.ROLE_ASSIGNED.value,
+        EventKind.SEVERITY_CHANGED.value,
+    ]
+    return (
+        sa.select(*columns)
+        .select_from(events.join(incidents, incidents.c.number == events.c.incident_number))
+        .where(kind.in_(wanted), *in_scope(scope, viewer))
+        .group_by(events.c.incident_number)
+        .subquery("times")
+    )
+
+
 class Analytics:
-    """Read-only queries for `!incident stats`, `!incident export`, the digest and the web report."""
+    """Read-only queries for the figures of `!incident stats`, the digest and the web report's metrics page."""
 
     def __init__(self, db: Database) -> None:
         self._db = db
-
-    def _text(self, document: sa.ColumnElement, key: str) -> sa.ColumnElement:
-        """A JSON field as text. SQLite: json_extract itself (SQLAlchemy's generic form adds a CAST per row)."""
-        if self._db.dialect == "sqlite":
-            return sa.func.json_extract(document, f"$.{key}", type_=sa.String)
-        return document[key].as_string()
-
-    def _event_times(self, scope: Scope, viewer: Viewer, initial: str, resolved: str) -> sa.Subquery:
-        """Per incident in scope: first acknowledgement signals, last (un)resolving change, severity changes."""
-        kind, to = events.c.kind, self._text(events.c.data, "to")
-        status_change = kind == EventKind.STATUS_CHANGED.value
-        lead = sa.and_(
-            kind == EventKind.ROLE_ASSIGNED.value,
-            self._text(events.c.data, "role") == "commander",
-            self._text(events.c.data, "user") != incidents.c.opened_by,
-        )
-        update = kind == EventKind.UPDATE_POSTED.value
-        acknowledging = sa.or_(sa.and_(status_change, to != initial), update, lead)
-        columns = [
-            events.c.incident_number.label("number"),
-            sa.func.min(sa.case((acknowledging, events.c.at))).label("first_ack"),
-            sa.func.max(sa.case((sa.and_(status_change, to == resolved), events.c.at))).label("last_resolved"),
-            # The last status change of any kind: resolved only if that one was to resolved (one JSON read less).
-            sa.func.max(sa.case((status_change, events.c.at))).label("last_status"),
-            sa.func.sum(sa.case((kind == EventKind.SEVERITY_CHANGED.value, 1), else_=0)).label("severity_changes"),
-        ]
-        wanted = [
-            EventKind.STATUS_CHANGED.value,
-            EventKind.UPDATE_POSTED.value,
-            EventKind.ROLE_ASSIGNED.value,
-            EventKind.SEVERITY_CHANGED.value,
-        ]
-        return (
-            sa.select(*columns)
-            .select_from(events.join(incidents, incidents.c.number == events.c.incident_number))
-            .where(kind.in_(wanted), *_in_scope(scope, viewer))
-            .group_by(events.c.incident_number)
-            .subquery("times")
-        )
-
-    def _task_counts(self) -> sa.Subquery:
-        return (
-            sa.select(
-                tasks.c.incident_number.label("number"),
-                sa.func.sum(sa.case((tasks.c.done_at.is_(None), 1), else_=0)).label("open"),
-                sa.func.sum(sa.case((tasks.c.done_at.is_not(None), 1), else_=0)).label("done"),
-            )
-            .where(tasks.c.incident_number.is_not(None))
-            .group_by(tasks.c.incident_number)
-            .subquery("task_counts")
-        )
-
-    def incidents(
-        self, scope: Scope, viewer: Viewer, *, statuses: tuple[str, ...], newest_first: bool = False
-    ) -> Iterator[IncidentFacts]:
-        """One row per incident in scope, oldest first, streamed (one query; the events are aggregated in SQL)."""
-        times = self._event_times(scope, viewer, statuses[0], statuses[-1])
-        counts = self._task_counts()
-        query = (
-            sa.select(
-                incidents,
-                incident_workflow.c.status.label("workflow_status"),
-                incident_workflow.c.roles,
-                times.c.first_ack,
-                times.c.last_resolved,
-                times.c.last_status,
-                times.c.severity_changes,
-                problem_incidents.c.problem_number,
-                counts.c.open.label("tasks_open"),
-                counts.c.done.label("tasks_done"),
-            )
-            .select_from(
-                incidents.outerjoin(times, times.c.number == incidents.c.number)
-                .outerjoin(incident_workflow, incident_workflow.c.incident_number == incidents.c.number)
-                .outerjoin(problem_incidents, problem_incidents.c.incident_number == incidents.c.number)
-                .outerjoin(counts, counts.c.number == incidents.c.number)
-            )
-            .where(*_in_scope(scope, viewer))
-            .order_by(incidents.c.number.desc() if newest_first else incidents.c.number)
-        )
-        with self._db.read() as connection:
-            result = connection.execution_options(yield_per=STREAM_BATCH).execute(query)
-            for row in result:
-                yield _facts(row, statuses)
 
     def _seconds(self, later: sa.ColumnElement, earlier: sa.ColumnElement) -> sa.ColumnElement:
         """`later - earlier` in seconds, computed by the database (NULL when `later` is NULL)."""
@@ -149,11 +101,11 @@ class Analytics:
     def durations(self, scope: Scope, viewer: Viewer, *, statuses: tuple[str, ...]) -> list[IncidentFacts]:
         """The incidents in scope with only what the figures need; the durations come out of SQL as numbers.
 
-        The lean form of `incidents()` for `!incident stats`, the digest and the metrics page: one aggregate query,
-        one datetime per row to convert; the rows carry `tta_seconds`, `ttr_seconds` and `ttc_seconds` and no other
-        times.
+        The lean form of `IncidentHistory.incidents()` for `!incident stats`, the digest and the metrics page: one
+        aggregate query, one datetime per row to convert; the rows carry `tta_seconds`, `ttr_seconds` and
+        `ttc_seconds` and no other times.
         """
-        times = self._event_times(scope, viewer, statuses[0], statuses[-1])
+        times = event_times(self._db.dialect, scope, viewer, statuses[0], statuses[-1])
         stayed_resolved = sa.and_(
             times.c.last_resolved.is_not(None),
             times.c.last_resolved >= times.c.last_status,
@@ -176,7 +128,7 @@ class Analytics:
                     problem_incidents, problem_incidents.c.incident_number == incidents.c.number
                 )
             )
-            .where(*_in_scope(scope, viewer))
+            .where(*in_scope(scope, viewer))
             .order_by(incidents.c.number)
         )
         with self._db.read() as connection:
@@ -239,109 +191,14 @@ class Analytics:
                     incidents, incidents.c.number == problem_incidents.c.incident_number
                 )
             )
-            .where(*_in_scope(scope, viewer))
+            .where(*in_scope(scope, viewer))
             .group_by(problems.c.number, problems.c.title)
             .order_by(count.desc(), problems.c.number)
         )
         with self._db.read() as connection:
             return [(row[0], row[1], row[2]) for row in connection.execute(query)]
 
-    def problems_overview(self, viewer: Viewer) -> list[dict]:
-        """Every problem with its visible incidents' count and its tasks (open, done), newest first."""
-        linked = (
-            sa.select(problem_incidents.c.problem_number, sa.func.count().label("incidents"))
-            .select_from(problem_incidents.join(incidents, incidents.c.number == problem_incidents.c.incident_number))
-            .where(visible(viewer))
-            .group_by(problem_incidents.c.problem_number)
-            .subquery()
-        )
-        work = (
-            sa.select(
-                tasks.c.problem_number,
-                sa.func.sum(sa.case((tasks.c.done_at.is_(None), 1), else_=0)).label("open"),
-                sa.func.sum(sa.case((tasks.c.done_at.is_not(None), 1), else_=0)).label("done"),
-            )
-            .where(tasks.c.problem_number.is_not(None))
-            .group_by(tasks.c.problem_number)
-            .subquery()
-        )
-        query = (
-            sa.select(problems, linked.c.incidents, work.c.open, work.c.done)
-            .select_from(
-                problems.outerjoin(linked, linked.c.problem_number == problems.c.number).outerjoin(
-                    work, work.c.problem_number == problems.c.number
-                )
-            )
-            .order_by(problems.c.number.desc())
-        )
-        with self._db.read() as connection:
-            return [
-                {
-                    "number": row.number,
-                    "title": row.title,
-                    "status": row.status,
-                    "cause": row.cause,
-                    "workaround": row.workaround,
-                    "opened_by": row.opened_by,
-                    "opened_at": row.opened_at,
-                    "incidents": int(row.incidents or 0),
-                    "tasks_open": int(row.open or 0),
-                    "tasks_done": int(row.done or 0),
-                }
-                for row in connection.execute(query)
-            ]
-
-    def problem_incident_numbers(self, viewer: Viewer) -> dict[int, list[int]]:
-        """Problem number → its visible incidents' numbers."""
-        query = (
-            sa.select(problem_incidents.c.problem_number, problem_incidents.c.incident_number)
-            .select_from(problem_incidents.join(incidents, incidents.c.number == problem_incidents.c.incident_number))
-            .where(visible(viewer))
-            .order_by(problem_incidents.c.incident_number)
-        )
-        found: dict[int, list[int]] = {}
-        with self._db.read() as connection:
-            for problem, incident in connection.execute(query):
-                found.setdefault(problem, []).append(incident)
-        return found
-
 
 def _seconds(value: float | Decimal | None) -> float | None:
     # SQLite's julianday() arithmetic carries some 20 µs of float noise: far below what the figures show.
     return None if value is None else float(value)
-
-
-def _facts(row: sa.Row, statuses: tuple[str, ...]) -> IncidentFacts:
-    closed_at = row.closed_at
-    resolved_at = None
-    if row.last_resolved is not None and row.last_resolved >= row.last_status:
-        resolved_at = row.last_resolved  # resolved, and not moved away from resolved afterwards
-    elif closed_at is not None:
-        resolved_at = closed_at  # closed without (staying) resolved: resolution time is the close
-    if row.phase == Phase.CLOSED.value:
-        status = Phase.CLOSED.value
-    elif row.phase == Phase.OPENING.value and row.workflow_status is None:
-        status = Phase.OPENING.value
-    else:
-        status = row.workflow_status or statuses[0]
-    roles = dict(row.roles or {})
-    return IncidentFacts(
-        number=row.number,
-        severity=row.severity,
-        opened_at=row.opened_at,
-        acknowledged_at=row.first_ack,
-        resolved_at=resolved_at,
-        closed_at=closed_at,
-        severity_changes=int(row.severity_changes or 0),
-        problem=row.problem_number,
-        status=status,
-        description=row.description,
-        channel=row.channel_name,
-        private=bool(row.is_private),
-        opened_by=row.opened_by,
-        commander=roles.get("commander") or row.opened_by,
-        closed_by=row.closed_by,
-        resolution=row.resolution,
-        tasks_open=int(row.tasks_open or 0),
-        tasks_done=int(row.tasks_done or 0),
-    )

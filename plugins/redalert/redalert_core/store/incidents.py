@@ -180,11 +180,6 @@ class IncidentRepository:
             )
         return found is not None
 
-    def set_summary_ts(self, number: int, ts: str) -> None:
-        with self._db.write() as connection:
-            require(connection, number)
-            connection.execute(sa.update(incidents).where(incidents.c.number == number).values(summary_ts=ts))
-
     def closing(self) -> list[Incident]:
         """Incidents left in CLOSING by a close that a restart interrupted, oldest first."""
         return self._where(incidents.c.phase == Phase.CLOSING.value)

@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..domain.incident import Event, Incident
+from ..domain.incident import Incident
 from ..domain.links import Link
 from ..domain.metrics import Figures, IncidentFacts, Summary, short_duration
 from ..domain.tasks import Task
@@ -296,7 +296,3 @@ def metrics_page(
         )
     )
     return page("Metrics", form + heading + body, user=user, current="metrics")
-
-
-def event_kinds(events: Sequence[Event]) -> set[str]:
-    return {str(event.kind) for event in events}

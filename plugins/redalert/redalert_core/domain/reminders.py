@@ -29,8 +29,8 @@ class Reminder:
     commander: str
 
 
-def _reminded(events: Sequence[Event]) -> set[tuple[str, datetime]]:
-    sent = set()
+def _reminded(events: Sequence[Event]) -> set[tuple[str | None, datetime]]:
+    sent: set[tuple[str | None, datetime]] = set()
     for event in events:
         if event.kind == EventKind.REMINDED and "gap_start" in event.data:
             sent.add((event.data.get("reminder"), datetime.fromisoformat(event.data["gap_start"])))

@@ -33,6 +33,7 @@ def marker(number: int) -> dict:
 def incident_fields(event: Event, settings: Settings) -> dict:
     """The Statuspage incident body: name, status, body, the mapped components and their states."""
     data = event.data
+    assert event.incident_number is not None, "status page events belong to an incident"
     mapping = settings.status_page.statuspage_components
     components = {mapping[name]: state for name, state in data["components"].items() if name in mapping}
     fields: dict = {

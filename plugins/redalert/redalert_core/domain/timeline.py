@@ -59,6 +59,7 @@ def describe(event: Event, person: Show, quote: Show) -> str | None:
 
 def _link_text(event: Event) -> str:
     data = event.data
+    assert event.incident_number is not None, "link events belong to an incident"
     link = Link(
         data["source"],
         data["other"] if data["source"] == event.incident_number else event.incident_number,

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 
 from ..domain.incident import Event, EventKind, Incident
-from .database import Database
+from .database import Database, inserted_id
 from .incident_rows import require
 from .tables import events, problem_events
 
@@ -53,22 +53,18 @@ def _insert(
     at: datetime | None = None,
 ) -> Event:
     kind_value = kind.value if isinstance(kind, EventKind) else str(kind)
-    values = {
-        "incident_number": number,
-        "kind": kind_value,
-        "actor": actor,
-        "at": at or utcnow(),
-        "data": dict(data or {}),
-    }
+    when = at or utcnow()
+    payload = dict(data or {})
+    values = {"incident_number": number, "kind": kind_value, "actor": actor, "at": when, "data": payload}
     result = connection.execute(_INSERT, values)  # parameters apart from the statement: compiled once, cached
     # Built from what was written rather than read back: one query less for every event.
     return Event(
         incident_number=number,
         kind=kind_from_db(kind_value),  # type: ignore[arg-type]
-        at=values["at"].astimezone(UTC),
+        at=when.astimezone(UTC),
         actor=actor,
-        data=values["data"],
-        id=result.inserted_primary_key[0],
+        data=payload,
+        id=inserted_id(result),
     )
 
 
@@ -132,21 +128,17 @@ class EventLog:
     ) -> Event:
         """Append one event to a problem's log inside the caller's transaction; the same subscribers run."""
         kind_value = str(kind)
-        values = {
-            "problem_number": problem_number,
-            "kind": kind_value,
-            "actor": actor,
-            "at": at or utcnow(),
-            "data": dict(data or {}),
-        }
+        when = at or utcnow()
+        payload = dict(data or {})
+        values = {"problem_number": problem_number, "kind": kind_value, "actor": actor, "at": when, "data": payload}
         result = connection.execute(sa.insert(problem_events).values(**values))
         event = Event(
             incident_number=None,
             kind=kind_from_db(kind_value),  # type: ignore[arg-type]
-            at=values["at"].astimezone(UTC),
+            at=when.astimezone(UTC),
             actor=actor,
-            data=values["data"],
-            id=result.inserted_primary_key[0],
+            data=payload,
+            id=inserted_id(result),
             problem_number=problem_number,
         )
         for hook in self._hooks:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import builtins  # `list` names a method of IncidentRepository; its annotations need the type
 import dataclasses
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 
 from ..domain.incident import OPEN_STATUSES, EventKind, Incident, OpenStep, Status, same_words
 from ..domain.visibility import Viewer
-from .database import Database
+from .database import Database, inserted_id
 from .errors import AlreadyClosed, DuplicateCommand, RepeatedCommand
 from .events import EventLog
 from .incident_rows import incident_from_row, load, require
@@ -69,7 +71,7 @@ class IncidentRepository:
                         opened_at=opened_at,
                     )
                 )
-                number = result.inserted_primary_key[0]
+                number = inserted_id(result)
                 if owner is not None:
                     connection.execute(sa.insert(open_owners).values(incident_number=number, since=opened_at, **owner))
                 data = {"severity": severity, "description": description, "origin_channel": origin_channel}
@@ -134,7 +136,7 @@ class IncidentRepository:
 
         With a `viewer`, only the incidents it may see (domain/visibility.py); without, all of them.
         """
-        condition = sa.true() if include_closed else incidents.c.status.in_(_NOT_CLOSED)
+        condition: sa.ColumnElement[bool] = sa.true() if include_closed else incidents.c.status.in_(_NOT_CLOSED)
         if viewer is not None:
             condition = sa.and_(condition, visible(viewer))
         with self._db.read() as connection:
@@ -144,12 +146,12 @@ class IncidentRepository:
             ).all()
         return [incident_from_row(row) for row in rows], int(total or 0)
 
-    def _where(self, condition: sa.ColumnElement[bool]) -> list[Incident]:
+    def _where(self, condition: sa.ColumnElement[bool]) -> builtins.list[Incident]:
         with self._db.read() as connection:
             rows = connection.execute(sa.select(incidents).where(condition).order_by(incidents.c.number)).all()
         return [incident_from_row(row) for row in rows]
 
-    def unfinished(self) -> list[Incident]:
+    def unfinished(self) -> builtins.list[Incident]:
         """Incidents whose open sequence never finished (status OPENING, or OPEN with the pin missing), oldest first."""
         pin_missing = sa.cast(incidents.c.steps_done, sa.Text).not_like(f'%"{OpenStep.PIN.value}"%')
         return self._where(
@@ -159,7 +161,7 @@ class IncidentRepository:
             )
         )
 
-    def not_closed(self) -> list[Incident]:
+    def not_closed(self) -> builtins.list[Incident]:
         """Every incident that is not closed, oldest first (for reminders; no limit)."""
         return self._where(incidents.c.status.in_(_NOT_CLOSED))
 
@@ -184,7 +186,7 @@ class IncidentRepository:
             require(connection, number)
             connection.execute(sa.update(incidents).where(incidents.c.number == number).values(summary_ts=ts))
 
-    def closing(self) -> list[Incident]:
+    def closing(self) -> builtins.list[Incident]:
         """Incidents left in CLOSING by a close that a restart interrupted, oldest first."""
         return self._where(incidents.c.status == Status.CLOSING.value)
 
@@ -250,4 +252,5 @@ class IncidentRepository:
             connection.execute(sa.update(incidents).where(incidents.c.number == number).values({column: value}))
             data = {"from": getattr(incident, column), "to": value}
             self._events.append(connection, number, kind, actor=actor, data=data, at=at)
-            return dataclasses.replace(incident, **{column: value})
+            changed: dict[str, Any] = {column: value}  # a field named at run time: mypy cannot match it
+            return dataclasses.replace(incident, **changed)

@@ -3,13 +3,14 @@ the incidents it concerns, to their logs too (problem_linked / problem_unlinked 
 
 from __future__ import annotations
 
+import builtins  # `list` names a method of ProblemRepository; its annotations need the type
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
 from ..domain.incident import EventKind
 from ..domain.problems import Problem, ProblemEventKind, ProblemStatus
-from .database import Database
+from .database import Database, inserted_id
 from .errors import IncidentInAnotherProblem, ProblemNotFound
 from .events import EventLog
 from .incident_rows import require
@@ -75,7 +76,7 @@ class ProblemRepository:
         return None if number is None else self.get(number)
 
     # --- writing ------------------------------------------------------------------------------------------------
-    def create(self, *, title: str, opened_by: str, at: datetime, incidents: list[int]) -> Problem:
+    def create(self, *, title: str, opened_by: str, at: datetime, incidents: builtins.list[int]) -> Problem:
         """A new investigating problem, linked to `incidents` (all or nothing: IncidentInAnotherProblem)."""
         with self._db.write() as connection:
             result = connection.execute(
@@ -87,15 +88,15 @@ class ProblemRepository:
                     status_changed_at=at,
                 )
             )
-            number = result.inserted_primary_key[0]
+            number = inserted_id(result)
             data = {"title": title, "incidents": list(incidents)}
             self._events.append_problem(connection, number, ProblemEventKind.OPENED, actor=opened_by, data=data, at=at)
             self._add(connection, number, title, incidents, opened_by, at, commander_counts=True)
             return self._require(connection, number)
 
     def link_incidents(
-        self, number: int, incidents: list[int], *, actor: str, at: datetime, commander_counts: bool
-    ) -> list[int]:
+        self, number: int, incidents: builtins.list[int], *, actor: str, at: datetime, commander_counts: bool
+    ) -> builtins.list[int]:
         """Link incidents to the problem; returns those newly linked (already linked ones are skipped).
         All or nothing: IncidentInAnotherProblem when one belongs to another problem. `commander_counts`: the
         linker was one of the problem's owners, so the incidents' commanders become owners too (services)."""
@@ -110,7 +111,7 @@ class ProblemRepository:
         connection: sa.Connection,
         number: int,
         title: str,
-        incidents: list[int],
+        incidents: builtins.list[int],
         actor: str,
         at: datetime,
         *,
@@ -128,12 +129,12 @@ class ProblemRepository:
                     incident_number=incident, problem_number=number, added_by=actor, added_at=at
                 )
             )
-            data = {"incident": incident, "commander_counts": commander_counts}
+            added = {"incident": incident, "commander_counts": commander_counts}
             self._events.append_problem(
-                connection, number, ProblemEventKind.INCIDENT_ADDED, actor=actor, data=data, at=at
+                connection, number, ProblemEventKind.INCIDENT_ADDED, actor=actor, data=added, at=at
             )
-            data = {"problem": number, "title": title}
-            self._events.append(connection, incident, EventKind.PROBLEM_LINKED, actor=actor, data=data, at=at)
+            linked = {"problem": number, "title": title}
+            self._events.append(connection, incident, EventKind.PROBLEM_LINKED, actor=actor, data=linked, at=at)
 
     def unlink_incident(self, number: int, incident: int, *, actor: str, at: datetime) -> bool:
         """False when the incident was not linked to this problem (nothing changes)."""
@@ -142,12 +143,12 @@ class ProblemRepository:
             if incident not in problem.incidents:
                 return False
             connection.execute(sa.delete(problem_incidents).where(problem_incidents.c.incident_number == incident))
-            data = {"incident": incident}
+            removed = {"incident": incident}
             self._events.append_problem(
-                connection, number, ProblemEventKind.INCIDENT_REMOVED, actor=actor, data=data, at=at
+                connection, number, ProblemEventKind.INCIDENT_REMOVED, actor=actor, data=removed, at=at
             )
-            data = {"problem": number, "title": problem.title}
-            self._events.append(connection, incident, EventKind.PROBLEM_UNLINKED, actor=actor, data=data, at=at)
+            unlinked = {"problem": number, "title": problem.title}
+            self._events.append(connection, incident, EventKind.PROBLEM_UNLINKED, actor=actor, data=unlinked, at=at)
             return True
 
     def set_status(
@@ -185,7 +186,7 @@ class ProblemRepository:
         for incident in problem.incidents:
             self._events.append(connection, incident, EventKind.PROBLEM_UPDATED, actor=actor, data=data, at=at)
 
-    def record_stale_reminder(self, number: int, to: list[str], *, at: datetime) -> None:
+    def record_stale_reminder(self, number: int, to: builtins.list[str], *, at: datetime) -> None:
         with self._db.write() as connection:
             self._require(connection, number)
             data = {"to": list(to)}

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from ..domain.incident import EventKind
 from ..domain.problems import ProblemEventKind
 from ..domain.tasks import Task
-from .database import Database
+from .database import Database, inserted_id
 from .errors import ProblemNotFound, TaskNotFound
 from .events import EventLog
 from .incident_rows import require
@@ -43,6 +43,7 @@ class TaskRepository:
         if task.incident_number is not None:
             self._events.append(connection, task.incident_number, EventKind(kind), actor=actor, data=data, at=at)
         else:
+            assert task.problem_number is not None, "a task belongs to an incident or to a problem"
             self._events.append_problem(
                 connection, task.problem_number, ProblemEventKind(kind), actor=actor, data=data, at=at
             )
@@ -70,8 +71,10 @@ class TaskRepository:
         with self._db.write() as connection:
             if incident_number is not None:
                 require(connection, incident_number)
-            elif connection.scalar(sa.select(problems.c.number).where(problems.c.number == problem_number)) is None:
-                raise ProblemNotFound(problem_number)
+            else:
+                assert problem_number is not None, "checked above: exactly one of the two is given"
+                if connection.scalar(sa.select(problems.c.number).where(problems.c.number == problem_number)) is None:
+                    raise ProblemNotFound(problem_number)
             result = connection.execute(
                 sa.insert(tasks).values(
                     text=text,
@@ -83,7 +86,7 @@ class TaskRepository:
                     created_at=at,
                 )
             )
-            task = self._require(connection, result.inserted_primary_key[0])
+            task = self._require(connection, inserted_id(result))
             data = {"text": text, "owner": owner, "due": due.isoformat() if due else None}
             self._log(connection, task, "task_created", created_by, data, at)
             return task

@@ -78,8 +78,8 @@ class AnalysisService:
         for word in words:
             if is_period(word) and period is None:
                 period = word
-            elif self.settings.severity(word) is not None and severity is None:
-                severity = self.settings.severity(word).value
+            elif (found := self.settings.severity(word)) is not None and severity is None:
+                severity = found.value
             else:
                 known = ", ".join(self.settings.severity_values)
                 raise ServiceError(

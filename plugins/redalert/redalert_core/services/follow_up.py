@@ -55,11 +55,9 @@ class FollowUpBase:
         nothing: otherwise anyone could open an incident, link it and then move the problem."""
         counts: dict[int, bool] = {}
         for event in self.store.events.list_problem(problem.number):
-            if event.kind == ProblemEventKind.INCIDENT_ADDED:
-                # Links made before this rule carry no flag: they count when the opener made them.
-                counts[event.data.get("incident")] = event.data.get(
-                    "commander_counts", event.actor == problem.opened_by
-                )
+            # Links made before this rule carry no flag: they count when the opener made them.
+            if event.kind == ProblemEventKind.INCIDENT_ADDED and (linked := event.data.get("incident")) is not None:
+                counts[linked] = event.data.get("commander_counts", event.actor == problem.opened_by)
         people = {problem.opened_by}
         for number in problem.incidents:
             incident = self.store.incidents.get(number) if counts.get(number) else None

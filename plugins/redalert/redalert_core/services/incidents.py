@@ -7,6 +7,7 @@ be finished later (`resume`). Steps that do not depend on each other run concurr
 
 from __future__ import annotations
 
+import builtins  # `list` names a method of IncidentService; its annotations need the type
 import contextlib
 import logging
 import re
@@ -580,7 +581,7 @@ class IncidentService:
         actor: str,
         actor_is_admin: bool = False,
         viewer: Viewer | None = None,
-    ) -> tuple[Incident, InviteOutcome, list[str]]:
+    ) -> tuple[Incident, InviteOutcome, builtins.list[str]]:
         """Invite people; `viewer` (default: the actor where they typed) must be able to see the incident."""
         check_group_count(mentions.groups, ServiceError)
         viewer = viewer or visibility.person(actor, actor_is_admin, here)
@@ -616,7 +617,7 @@ class IncidentService:
         resolution: str | None,
         actor_is_admin: bool = False,
         viewer: Viewer | None = None,
-    ) -> tuple[Incident, list[str]]:
+    ) -> tuple[Incident, builtins.list[str]]:
         """Close; `viewer` (default: the actor where they typed) must be able to see the incident, or it does not
         exist for them: not even its being closed already, or who may close it, is told."""
         viewer = viewer or visibility.person(actor, actor_is_admin, here)
@@ -643,7 +644,7 @@ class IncidentService:
                 failed = True
         return started if failed else None
 
-    def finish_close(self, number: int) -> tuple[Incident, list[str]] | None:
+    def finish_close(self, number: int) -> tuple[Incident, builtins.list[str]] | None:
         """Finish a close that failed half way (`!incident retry`, or at start); None when none is unfinished.
 
         The closing message is not posted twice, and the final summary and post-mortem (which the first attempt
@@ -661,7 +662,7 @@ class IncidentService:
 
     def _close(
         self, incident: Incident, actor: str, resolution: str | None, *, run_hooks: bool
-    ) -> tuple[Incident, list[str]]:
+    ) -> tuple[Incident, builtins.list[str]]:
         """Closing message, CLOSING, archive, CLOSED; a failed archive puts the incident back to open."""
         warnings: list[str] = []
         closed_at = self._clock()

@@ -56,8 +56,9 @@ class IntegrationsService:
         self.feed.extra_policies.append(status_outbox_policies.plan)
         self.deliverers.extra.setdefault(STATUSPAGE, StatuspageDeliverer(self.store))
         self.deliverers.webhook_timeout = lambda: self.settings.integrations.webhook_timeout
-        extra = {"jitter": jitter} if jitter is not None else {}
-        self.dispatcher = OutboxDispatcher(self.store, self.deliverers, lambda: self.settings, clock=clock, **extra)
+        self.dispatcher = OutboxDispatcher(self.store, self.deliverers, lambda: self.settings, clock=clock)
+        if jitter is not None:  # else the dispatcher's own
+            self.dispatcher.jitter = jitter
 
     @property
     def settings(self) -> Settings:

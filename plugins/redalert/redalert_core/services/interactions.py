@@ -311,6 +311,7 @@ class InteractionService:
             actor_is_admin=asker.is_admin,
             viewer=asker.person(),  # clicked in the incident's channel: it may see the incident
         )
+        assert incident.closed_at is not None, "close() returns the closed incident"
         return (
             f"Incident {incident.number} closed after {texts.duration(incident.closed_at - incident.opened_at)}; "
             f"its channel is archived.{replies.warnings_lines(warnings)}"

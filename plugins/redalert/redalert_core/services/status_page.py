@@ -70,21 +70,21 @@ class StatusPageService:
             raise ServiceError(private_refusal(incident.number))
         self._allowed(incident, asker, "publish")
         settings = self.settings
-        request = request()
+        asked = request()
         state = self.store.workflow.get(incident.number)
         status = sp.public_status(state.current_status(settings.statuses), settings.resolved_status, incident.is_closed)
         existing = self.store.status_page.get(incident.number)
         live = existing if existing is not None and existing.withdrawn_at is None else None
-        title = request.title
+        title = asked.title
         if title is None and live is None:
-            title = sp.default_title(request.components)
+            title = sp.default_title(asked.components)
         try:
             entry, first = self.store.status_page.publish(
                 incident.number,
                 title=title,
                 status=status,
-                components=request.components,
-                body=request.text,
+                components=asked.components,
+                body=asked.text,
                 actor=asker.user,
                 at=self.clock(),
             )
@@ -116,6 +116,7 @@ class StatusPageService:
         if not incident.channel_id or not self.store.status_page.ask_final_once(incident.number, self.clock()):
             return []
         entry = self.store.status_page.get(incident.number)
+        assert entry is not None, "ask_final_once just marked this incident's entry"
         commander = self.store.workflow.get(incident.number).commander(incident.opened_by)
         text = (
             f"{messages.user(commander)} incident {incident.number} is still shown as *{entry.status}* on the status "

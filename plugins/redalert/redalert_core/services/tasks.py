@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins  # `list` names a method of TaskService; its annotations need the type
 import logging
 import threading
 from dataclasses import dataclass, field
@@ -171,7 +172,7 @@ class TaskService(FollowUpBase):
         return listing
 
     # --- the daily nudge -----------------------------------------------------------------------------------------
-    def send_nudges(self) -> list[TaskNudge]:
+    def send_nudges(self) -> builtins.list[TaskNudge]:
         """DM the owner of each overdue open task, once per day; recorded before sending (see reminders)."""
         if not self._reminding.acquire(blocking=False):
             return []

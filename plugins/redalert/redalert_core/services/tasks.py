@@ -108,7 +108,7 @@ class TaskService(FollowUpBase):
     def done(self, number: int, note: str | None, asker: Asker) -> TaskOutcome:
         task = self.get(number, asker)
         self._check_may_close(task, asker, "close")
-        if not task.is_open:
+        if task.done_at is not None:  # not open
             when = task.done_at.strftime("%Y-%m-%d")
             raise ServiceError(f"Task T{number} is already done ({when}, by {messages.user(task.done_by or '?')}).")
         task = self.store.tasks.done(number, actor=asker.user, note=note, at=self.now())
@@ -153,6 +153,7 @@ class TaskService(FollowUpBase):
         elif kind == "all":
             listing = TaskListing("All tasks", self.store.tasks.all())
         elif kind in ("here-open", "here-all"):
+            assert here is not None, "a here- kind is chosen only in an incident's channel"
             tasks = self.store.tasks.for_incident(here.number)
             if kind == "here-open":
                 tasks = [t for t in tasks if t.is_open]
@@ -165,6 +166,7 @@ class TaskService(FollowUpBase):
                 f"Tasks of incident {incident.number}", self.store.tasks.for_incident(incident.number)
             )
         else:
+            assert scope.number is not None, "parse_task_list gives a problem's list its number"
             problem = self.problem(scope.number)
             tasks = self.store.tasks.for_problem(problem.number) + self.store.tasks.for_incidents(problem.incidents)
             listing = TaskListing(f"Tasks of problem P{problem.number} and its incidents", tasks)
@@ -181,12 +183,13 @@ class TaskService(FollowUpBase):
             today = now.date()
             # Nudges of today carry today's date; two days back covers any clock skew between the record and now.
             sent = self.store.events.of_kind_since("task_nudged", now - timedelta(days=2))
-            nudged_today = {e.data.get("task") for e in sent if e.data.get("day") == today.isoformat()}
+            nudged_today = {e.data["task"] for e in sent if e.data.get("day") == today.isoformat() and "task" in e.data}
             overdue = [t for t in self.store.tasks.open_tasks() if t.is_overdue(today)]
             fallback = {t.number: self._fallback(t) for t in overdue if not t.owner}
             due = due_task_nudges(overdue, nudged_today, today, fallback)
             for nudge in due:
                 task = nudge.task
+                assert task.due is not None, "only overdue tasks are nudged"
                 if not self.store.sent_once.claim(f"task-nudge:{task.number}:{today.isoformat()}", at=now):
                     continue  # another replica sends this one
                 self.store.tasks.record_nudge(task.number, day=today, to=nudge.to, at=now)
@@ -209,5 +212,6 @@ class TaskService(FollowUpBase):
         if task.incident_number is not None:
             incident = self.store.incidents.get(task.incident_number)
             return self.commander(incident) if incident else None
+        assert task.problem_number is not None, "a task belongs to an incident or to a problem"
         problem = self.store.problems.get(task.problem_number)
         return problem.opened_by if problem else None

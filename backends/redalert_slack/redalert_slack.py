@@ -84,6 +84,8 @@ def without_labelled_links(converter: Any) -> Any:
 class RedAlertSlackBackend(CommandAnswers, slackv3_backend.SlackBackend):
     """The slackv3 backend, with identifier lookups cached per process and retries on its own Slack calls."""
 
+    md: BroadcastSafeConverter  # slackv3's Markdown converter, wrapped in __init__
+
     def __init__(self, config: Any) -> None:
         self.identifier_cache = IdentifierCache()
         self.on_cache_forget: Callable[[str, str | None], None] | None = None

@@ -27,9 +27,11 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt pyproject.toml tests/tools/e
 run: $(VENV)/.runtime
 	$(BIN)/errbot -c config.py
 
+# ruff (lint and format), then mypy over redalert_core, chat_commands and the backend (pyproject.toml: zero errors).
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 # Three workers on two cores: most tests wait on a bot process or an emulator, not on the CPU. A file stays on one
 # worker, so module-scoped fixtures (two-replica clusters, emulators) start once.

@@ -31,6 +31,7 @@ for _path in (ROOT, ROOT / "plugins" / "redalert", ROOT / "tests"):
 import sqlalchemy as sa  # noqa: E402
 from slack_workspace import ADMIN, running_workspace  # noqa: E402
 
+from redalert_core.application.clock import Clock  # noqa: E402
 from redalert_core.domain.requester import Requester  # noqa: E402
 from redalert_core.domain.settings import validate  # noqa: E402
 from redalert_core.services.analysis import AnalysisService, readers  # noqa: E402
@@ -157,7 +158,7 @@ def measure(name: str, url: str, schema: str | None, options: argparse.Namespace
         generate(store, options.incidents, options.events)
         settings = validate({})
         gateway = SlackGateway(lambda: build_client(emulator.bot_token, emulator.api_url))
-        service = IncidentService(store, gateway, lambda: settings)
+        service = IncidentService(store, gateway, lambda: settings, clock=Clock())
         analysis = AnalysisService(service, clock=lambda: NOW)
         asking = Requester(user=ADMIN, here=emulator.open_dm(ADMIN), is_admin=True)
         holder: dict = {}

@@ -27,6 +27,7 @@ from slack_workspace import APP_TOKEN, BOT_TOKEN, seed_workspace  # noqa: E402
 
 from redalert_core.application.app import RedAlertApp  # noqa: E402
 from redalert_core.application.bootstrap import AppConfig, build  # noqa: E402
+from redalert_core.application.clock import Clock  # noqa: E402
 from redalert_core.domain.settings import validate  # noqa: E402
 from redalert_core.services.incidents import IncidentService  # noqa: E402
 from redalert_core.slack.gateway import SlackGateway  # noqa: E402
@@ -118,7 +119,7 @@ def service_on(url: str, gateway: SlackGateway) -> Iterator[IncidentService]:
     store = Store(url)
     store.migrate()
     settings = validate({})
-    service = IncidentService(store, gateway, lambda: settings)
+    service = IncidentService(store, gateway, lambda: settings, clock=Clock())
     try:
         yield service
     finally:

@@ -21,6 +21,7 @@ from common import NoSlack, make_gateway, sqlite_url
 from slack_sdk import WebClient
 from slack_workspace import ADMIN, BOT_TOKEN
 
+from redalert_core.application.clock import Clock
 from redalert_core.domain.settings import validate
 from redalert_core.services.incidents import IncidentService, OpenRequest
 from redalert_core.services.integrations import IntegrationsService
@@ -42,8 +43,11 @@ def build(url: str, schema: str | None, config: dict) -> tuple[IncidentService, 
     gateway = make_gateway(WebClient(token=BOT_TOKEN, base_url="http://127.0.0.1:9/api/"))
     gateway._call = NoSlack()  # type: ignore[method-assign]
     settings = validate(config)
-    service = IncidentService(store, gateway, lambda: settings)
-    return service, IntegrationsService(service)  # subscribed, dispatcher not started
+    clock = Clock()
+    service = IncidentService(store, gateway, lambda: settings, clock=clock)
+    integrations = IntegrationsService(service, clock=clock)
+    store.events.subscribe(integrations.feed)  # as bootstrap.build does; the dispatcher is not started
+    return service, integrations
 
 
 def open_once(service: IncidentService, i: int) -> tuple[float, float]:

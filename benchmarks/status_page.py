@@ -23,6 +23,7 @@ for _path in (ROOT, ROOT / "plugins" / "redalert"):
     if str(_path) not in sys.path:
         sys.path.insert(0, str(_path))
 
+from redalert_core.application.clock import Clock  # noqa: E402
 from redalert_core.domain.settings import validate  # noqa: E402
 from redalert_core.services.status_site import StatusServer, StatusSite  # noqa: E402
 from redalert_core.store import Store  # noqa: E402
@@ -85,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
         store.migrate()
         generate(store, args.open, args.resolved)
         print(f"generated {args.open} open and {args.resolved} resolved public incidents")
-        server = StatusServer(StatusSite(store, lambda: settings), 0, "127.0.0.1").start()
+        server = StatusServer(StatusSite(store, lambda: settings, clock=Clock()), 0, "127.0.0.1").start()
         try:
             base = f"http://127.0.0.1:{server.port}"
             measure(base + "/", 3)  # warm-up

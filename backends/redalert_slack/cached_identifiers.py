@@ -12,14 +12,19 @@ handler among them) that a subclass could only replace by rewriting them.
 from __future__ import annotations
 
 from types import ModuleType
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from identifier_cache import IdentifierCache
 from slackv3.person import SlackPerson
 from slackv3.room import SlackBot, SlackRoom, SlackRoomBot, SlackRoomOccupant
 
+if TYPE_CHECKING:  # mixed into slackv3's identifier classes, whose __init__ it extends (untyped: mypy sees Any)
+    from slackv3.person import SlackPerson as _Identifier
+else:
+    _Identifier = object
 
-class _BuiltFromCache:
+
+class _BuiltFromCache(_Identifier):
     """Mixin: swap the `webclient` argument (always the first) for the cached stand-in."""
 
     cache: ClassVar[IdentifierCache | None] = None

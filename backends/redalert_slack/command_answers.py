@@ -10,9 +10,14 @@ plugin's gateway pacer).
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from redalert_core.slack.rate_pacing import Priority
+
+if TYPE_CHECKING:  # the methods this mixin extends are slackv3's (untyped: mypy sees Any)
+    from slackv3.slackv3 import SlackBackend as _Backend
+else:
+    _Backend = object
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +26,7 @@ LATE_REPLY_PREFIX = "(late reply, the bot restarted) "
 REPLY_TICKET = "redalert_reply_ticket"  # msg.extras: (channel, ts) of the command's place in reply_order
 
 
-class CommandAnswers:
+class CommandAnswers(_Backend):
     # Set by RedAlertSlackBackend.__init__ and by the plugin.
     command_hooks: Any
     reply_pacer: Any
@@ -100,8 +105,8 @@ class CommandAnswers:
             text = LATE_REPLY_PREFIX + text
         ticket = msg.extras.get(REPLY_TICKET)
         held = getattr(self._executing, "held", None)
-        mine = ticket is not None and held is not None and getattr(self._executing, "msg", None) is msg
-        if mine and (held or not self.reply_order.alone(*ticket)):
+        mine = ticket is not None and getattr(self._executing, "msg", None) is msg
+        if mine and held is not None and (held or not self.reply_order.alone(*ticket)):
             held.append((msg, text, private, threaded))  # posted in the channel's order (reply_order.py)
             return
         super().send_simple_reply(msg, text, private, threaded)

@@ -14,25 +14,26 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 DEFAULT_MAX_ENTRIES = 4096
 DEFAULT_TTL_SECONDS = 600.0
 # Kinds whose entries live longer than the default TTL (None: until forgotten).
 TTL_BY_KIND: dict[str, float | None] = {"team": None}
 _MISSING = object()
+K = TypeVar("K", bound=Hashable)
 
 
-class ExpiringLru:
+class ExpiringLru(Generic[K]):
     """A thread-safe mapping that holds at most `max_entries` values, each for at most `ttl` seconds (None: forever)."""
 
     def __init__(self, max_entries: int, clock: Callable[[], float] = time.monotonic) -> None:
         self.max_entries = max_entries
         self._clock = clock
         self._lock = threading.Lock()
-        self._entries: OrderedDict[Hashable, tuple[float | None, Any]] = OrderedDict()
+        self._entries: OrderedDict[K, tuple[float | None, Any]] = OrderedDict()
 
-    def get(self, key: Hashable, default: Any = None) -> Any:
+    def get(self, key: K, default: Any = None) -> Any:
         with self._lock:
             entry = self._entries.get(key)
             if entry is None:
@@ -44,7 +45,7 @@ class ExpiringLru:
             self._entries.move_to_end(key)
             return value
 
-    def put(self, key: Hashable, value: Any, ttl: float | None) -> None:
+    def put(self, key: K, value: Any, ttl: float | None) -> None:
         with self._lock:
             expires = None if ttl is None else self._clock() + ttl
             self._entries[key] = (expires, value)
@@ -52,7 +53,7 @@ class ExpiringLru:
             while len(self._entries) > self.max_entries:
                 self._entries.popitem(last=False)
 
-    def discard(self, predicate: Callable[[Hashable], bool]) -> int:
+    def discard(self, predicate: Callable[[K], bool]) -> int:
         """Drop every key the predicate accepts; returns how many went."""
         with self._lock:
             doomed = [key for key in self._entries if predicate(key)]
@@ -79,7 +80,7 @@ class IdentifierCache:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.ttl = ttl
-        self._entries = ExpiringLru(max_entries, clock)
+        self._entries: ExpiringLru[tuple[str, str]] = ExpiringLru(max_entries, clock)
         # A lookup that started before a forget() must not store the answer it got (it may predate a rename).
         self._generation = 0
         self._generation_lock = threading.Lock()

@@ -86,6 +86,7 @@ class RedAlertSlackBackend(CommandAnswers, slackv3_backend.SlackBackend):
 
     # config.py's SLACK_API_URL (checked there); None: the WebClient keeps Slack's own URL.
     api_url: str | None = None
+    md: BroadcastSafeConverter  # slackv3's Markdown converter, wrapped in __init__
 
     def __init__(self, config: Any) -> None:
         self.api_url = getattr(config, "SLACK_API_URL", None)

@@ -58,7 +58,7 @@ class ReplyOrder:
         with self._changed:
             state = self._channels.get(channel)
             unknown = state is None or ts not in state.commands
-            if not unknown:
+            if state is not None and not unknown:
                 self._finish(channel, state, ts, answer)
         if unknown and answer is not None:  # never registered: nothing to wait for
             answer()

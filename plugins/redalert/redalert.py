@@ -366,7 +366,7 @@ class RedAlert(
         incident = closed.incident
         if incident.channel_id and incident.channel_id == asker.here:
             return None  # the closing message posted there is the answer; the channel is archived now
-        lasted = texts.duration(incident.closed_at - incident.opened_at)
+        lasted = texts.duration(closed.lasted)
         channel = "its channel is archived" if incident.channel_id else "it never had a channel"
         return f"Incident {incident.number} closed after {lasted}; {channel}.{replies.warnings_lines(closed.warnings)}"
 

@@ -9,6 +9,7 @@ from pg import postgres_url_or_skip, throwaway_schema
 from service_support import make_service
 from slack_workspace import ALICE
 
+from redalert_core.application.clock import Clock
 from redalert_core.domain.incident import Phase
 from redalert_core.services import recovery
 from redalert_core.services.incidents import OpenRequest
@@ -22,7 +23,7 @@ def test_a_single_sqlite_process_leads_beats_and_hands_over_on_stop(tmp_path):
     url = f"sqlite:///{tmp_path / 'redalert.sqlite3'}"
     store = Store(url)
     store.migrate()
-    leader = Leadership(store, identify("solo"), FAST)
+    leader = Leadership(store, identify("solo"), FAST, clock=Clock())
     gained = threading.Event()
     leader.on_gain(gained.set)
     ran = threading.Event()
@@ -44,7 +45,7 @@ def test_one_of_two_leads_and_the_other_takes_over_when_it_stops():
     with throwaway_schema(url) as schema:
         stores = [Store(url, schema=schema) for _ in range(2)]
         stores[0].migrate()
-        first, second = (Leadership(s, identify(f"r{i}"), FAST) for i, s in enumerate(stores, 1))
+        first, second = (Leadership(s, identify(f"r{i}"), FAST, clock=Clock()) for i, s in enumerate(stores, 1))
         first.start()
         assert first.is_leader()
         second_gained = threading.Event()

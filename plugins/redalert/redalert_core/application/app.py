@@ -56,6 +56,13 @@ class Closed:
     incident: Incident
     warnings: list[str]
 
+    @property
+    def lasted(self) -> timedelta:
+        """How long the incident was open."""
+        closed_at = self.incident.closed_at
+        assert closed_at is not None, "a closed incident has its closing time"
+        return closed_at - self.incident.opened_at
+
 
 @dataclass
 class Retried:
@@ -270,7 +277,7 @@ class RedAlertApp:
 
     def status_site(self, public_url: str) -> StatusSite:
         """The public status page's pages and feeds (served by services/status_site.StatusServer)."""
-        return StatusSite(self.store, lambda: self.settings, public_url)
+        return StatusSite(self.store, lambda: self.settings, public_url, clock=self.clock)
 
     # --- links, problems, tasks ---------------------------------------------------------------------------------
     def link(self, requester: Requester, number: int | None, other: int, kind: LinkKind) -> LinkOutcome:

@@ -58,7 +58,7 @@ class AppConfig:
 def build(config: AppConfig) -> RedAlertApp:
     clock = config.clock
     single_process.claim(config.database_url)  # SQLite allows one process; a second one is refused with why
-    store = Store(config.database_url)
+    store = Store(config.database_url, clock=clock)
     if config.migrate:
         store.migrate()
     gateway = SlackGateway(_client_or_own(config.slack_client), RatePacer(config.rate_scale))
@@ -67,10 +67,11 @@ def build(config: AppConfig) -> RedAlertApp:
 
     incidents = IncidentService(store, gateway, config.settings, clock=clock, replica=config.replica)
     response = ResponseService(incidents, clock=clock)
-    # Subscribes the outbox feed to the event log: every change that concerns an outside system writes its outbox
-    # row in the change's own transaction from here on.
     deliverers = config.deliverers(store, gateway, clock) if config.deliverers else None
     integrations = IntegrationsService(incidents, clock=clock, deliverers=deliverers, jitter=config.jitter)
+    # From here on every change that concerns an outside system writes its outbox row in the change's own
+    # transaction (services/outbox_feed.py).
+    store.events.subscribe(integrations.feed)
     integrations.deliverers.admins = config.admin_ids
     if store.dialect == "postgresql":
         # Another replica may have written the row (its wake-up does not reach this process): look often.

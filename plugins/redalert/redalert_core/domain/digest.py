@@ -91,5 +91,6 @@ def digest_weeks(due: datetime) -> tuple[Period, Period]:
 def digest_key(due: datetime) -> str:
     """Names the digest of one scheduled moment: the ISO week it reports on, e.g. 2026-W47."""
     last, _ = digest_weeks(due)
+    assert last.start is not None, "digest_weeks always gives a bounded week"
     year, week, _ = last.start.isocalendar()
     return f"{year}-W{week:02d}"

@@ -165,7 +165,7 @@ def _check_webhooks(
     if not isinstance(raw, (list, tuple)):
         faults.append(f"WEBHOOKS must be a list like {example}.")
         return ()
-    hooks = []
+    hooks: list[Webhook] = []
     for index, item in enumerate(raw, start=1):
         if not isinstance(item, dict) or not REQUIRED_HOOK_KEYS <= set(item) <= {*REQUIRED_HOOK_KEYS, "name"}:
             faults.append(f'WEBHOOKS item {index} must be a dict with "url", "events", "secret" and optionally "name".')

@@ -48,18 +48,19 @@ def is_period(word: str) -> bool:
 
 def parse_period(text: str | None, now: datetime) -> Period:
     """`7d|30d|90d|365d|all|YYYY-MM-DD..YYYY-MM-DD` (dates inclusive, UTC); empty means 30d."""
-    word = (text or DEFAULT_PERIOD).strip().lower()
+    typed = text or DEFAULT_PERIOD
+    word = typed.strip().lower()
     if word in RELATIVE_DAYS:
         return Period(word, now - timedelta(days=RELATIVE_DAYS[word]), now)
     if word == "all":
         return Period(word, None, now)
     match = _RANGE.match(word)
     if not match:
-        raise PeriodError(f'"{text[:40]}" is not a period. Use {PERIOD_HELP}.')
+        raise PeriodError(f'"{typed[:40]}" is not a period. Use {PERIOD_HELP}.')
     try:
         first, last = (date.fromisoformat(part) for part in match.groups())
     except ValueError as exc:
-        raise PeriodError(f'"{text[:40]}" is not a real date range: {exc}.') from exc
+        raise PeriodError(f'"{typed[:40]}" is not a real date range: {exc}.') from exc
     if first.year < FIRST_YEAR or last.year > LAST_YEAR:
         raise PeriodError(
             f"The period {word} is outside {FIRST_YEAR}–{LAST_YEAR}: "
@@ -234,9 +235,9 @@ def compute(
         severity_changed += f.severity_changes > 0
     order = [s for s in severities if counts[s]] + sorted(s for s in counts if s not in severities)
     weeks = []
-    for monday in weeks_between(period.start or first or period.end, period.end):
-        week_counts, week_ttrs = in_week.get(monday.toordinal(), (Counter(), []))
-        weeks.append(Week(monday, {s: week_counts[s] for s in order}, percentile(week_ttrs, 0.5)))
+    for week_monday in weeks_between(period.start or first or period.end, period.end):
+        week_counts, week_ttrs = in_week.get(week_monday.toordinal(), (Counter(), []))
+        weeks.append(Week(week_monday, {s: week_counts[s] for s in order}, percentile(week_ttrs, 0.5)))
     return Figures(
         period=period,
         severity=severity,

@@ -42,7 +42,7 @@ def is_placeholder(value: str) -> bool:
             password = urlsplit(text).password
         except ValueError:
             return False
-        return bool(password) and is_placeholder(password)
+        return bool(password and is_placeholder(password))
     return False
 
 

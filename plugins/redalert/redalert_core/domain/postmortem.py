@@ -47,7 +47,7 @@ def _task_line(task: Task, now: datetime) -> str:
     due = ""
     if task.due:
         due = f", due {task.due.isoformat()}" + (" (overdue)" if task.is_overdue(now.date()) else "")
-    if task.is_open:
+    if task.done_at is None:  # open
         return f"- [ ] T{task.number} {_plain(task.text)} ({owner}{due})"
     done = f"done {task.done_at.strftime('%Y-%m-%d')} by {_person(task.done_by or '?')}"
     note = f": {_plain(task.done_note)}" if task.done_note else ""

@@ -58,8 +58,9 @@ UNLINK_USAGE = "Usage: !incident unlink [<n>] <m>, e.g. `!incident unlink 12 9`.
 def _numbers_then(text: str, usage: str) -> tuple[list[int], list[str]]:
     words = plain_text(text).split()
     numbers: list[int] = []
-    while words and incident_number(words[0]) is not None:
-        numbers.append(incident_number(words.pop(0)))
+    while words and (number := incident_number(words[0])) is not None:
+        numbers.append(number)
+        words.pop(0)
     if not numbers or len(numbers) > 2:
         raise ParseError(usage)
     return numbers, words
@@ -103,8 +104,9 @@ def parse_problem_open(text: str) -> ProblemOpen:
     """`<title> [<incident numbers…>]`: trailing numbers are the incidents to link."""
     words = plain_text(text).split()
     incidents: list[int] = []
-    while len(words) > 1 and incident_number(words[-1]) is not None:
-        incidents.insert(0, incident_number(words.pop()))
+    while len(words) > 1 and (number := incident_number(words[-1])) is not None:
+        incidents.insert(0, number)
+        words.pop()
     title = free_text(" ".join(words)) if words else ""
     if not title:
         raise ParseError(

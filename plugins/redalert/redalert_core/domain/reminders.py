@@ -30,8 +30,8 @@ class Reminder:
     commander: str
 
 
-def _reminded(events: Sequence[Event]) -> set[tuple[str, datetime]]:
-    sent = set()
+def _reminded(events: Sequence[Event]) -> set[tuple[str | None, datetime]]:
+    sent: set[tuple[str | None, datetime]] = set()
     for event in events:
         reminded = payload_as(event, Reminded)
         if reminded is not None and reminded.gap_start is not None:

@@ -107,8 +107,8 @@ def plan(event: Event, ctx: TaskContext) -> Plan:
     result = Plan()
     kind = str(event.kind)
     if kind in TASK_KINDS and ctx.task is not None:
-        _trello(kind, event, ctx, result)
-        _task_webhooks(kind, event, ctx, result)
+        _trello(kind, event, ctx.task, ctx, result)
+        _task_webhooks(kind, event, ctx.task, ctx, result)
     elif kind in PROBLEM_KINDS and event.problem_number is not None and ctx.problem is not None:
         change = {"what": kind, "by": event.actor, **payload_of(event).to_data()}
         data = {**problem_data(ctx.problem), "change": change}
@@ -117,22 +117,19 @@ def plan(event: Event, ctx: TaskContext) -> Plan:
     return result
 
 
-def _task_webhooks(kind: str, event: Event, ctx: TaskContext, result: Plan) -> None:
+def _task_webhooks(kind: str, event: Event, task: Task, ctx: TaskContext, result: Plan) -> None:
     event_type = {EventKind.TASK_CREATED.value: "task.created", EventKind.TASK_DONE.value: "task.done"}.get(kind)
     if event_type is None or (ctx.incident is not None and ctx.incident.is_private):
         return
     # Incident and problem logs number their events separately: the id says which log.
     log = "event" if event.incident_number is not None else "problem-event"
     webhook_id = f"{log}-{event.id}"
-    subject = f"task:{ctx.task.number}"
-    add_webhooks(
-        result, ctx.settings, event_type, webhook_id, task_data(ctx.task), event.at, subject, ctx.task.incident_number
-    )
+    subject = f"task:{task.number}"
+    add_webhooks(result, ctx.settings, event_type, webhook_id, task_data(task), event.at, subject, task.incident_number)
 
 
-def _trello(kind: str, event: Event, ctx: TaskContext, result: Plan) -> None:
+def _trello(kind: str, event: Event, task: Task, ctx: TaskContext, result: Plan) -> None:
     integrations = ctx.settings.integrations
-    task = ctx.task
     if not integrations.trello or (ctx.incident is not None and ctx.incident.is_private):
         return
     member = integrations.trello_members.get(task.owner or "")

@@ -69,6 +69,7 @@ def _incident(payload: Payload | Unknown, by: str, person: Show, quote: Show) ->
 
 def _link_text(event: Event, payload: pe.IncidentLinked) -> str:
     here = event.incident_number
+    assert here is not None, "link events belong to an incident"
     other = payload.other if payload.source == here else here
     return Link(payload.source, other, LinkKind(payload.link_kind), None, event.at).describe_from(here)
 

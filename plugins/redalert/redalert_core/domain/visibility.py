@@ -34,7 +34,7 @@ def no_such_incident(number: int) -> str:
 
 def is_dm(channel_id: str | None) -> bool:
     """A direct message with the bot (Slack's D… ids): only the person reads what is posted there."""
-    return bool(channel_id) and channel_id.startswith("D")
+    return channel_id is not None and channel_id.startswith("D")
 
 
 def person(user: str, is_admin: bool, here: str | None = None, member_of: str | None = None) -> Viewer:

@@ -268,7 +268,7 @@ class Interactivity:
         # A click in a public channel does not prove membership (`here` is None): close asks Slack.
         closed = self.app.close(asker, number, None)
         incident = closed.incident
-        lasted = texts.duration((incident.closed_at or self.app.clock()) - incident.opened_at)
+        lasted = texts.duration(closed.lasted)
         return (
             f"Incident {incident.number} closed after {lasted}; "
             f"its channel is archived.{replies.warnings_lines(closed.warnings)}"

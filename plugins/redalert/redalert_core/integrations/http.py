@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+from typing import overload
 
 import httpx
 
@@ -27,6 +28,10 @@ def new_client(**kwargs) -> httpx.Client:
     return httpx.Client(timeout=TIMEOUT, follow_redirects=False, headers=headers, **kwargs)
 
 
+@overload
+def env(name: str, default: str) -> str: ...
+@overload
+def env(name: str, default: None = None) -> str | None: ...
 def env(name: str, default: str | None = None) -> str | None:
     value = os.environ.get(name, "").strip()
     return value or default

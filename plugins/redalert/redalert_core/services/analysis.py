@@ -23,7 +23,7 @@ from ..slack import metrics_messages
 from ..slack.gateway import SlackError
 from ..slack.rate_pacing import Priority
 from ..store.analytics import Scope, Viewer
-from .incidents import IncidentService, ServiceError, utcnow
+from .incidents import IncidentService, ServiceError
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ class AnalysisService:
     def __init__(
         self,
         incidents: IncidentService,
-        clock: Callable[[], datetime] = utcnow,
+        clock: Callable[[], datetime],
         web: WebSettings | None = None,
     ) -> None:
         self.incidents = incidents
@@ -72,8 +72,8 @@ class AnalysisService:
         for word in words:
             if is_period(word) and period is None:
                 period = word
-            elif self.settings.severity(word) is not None and severity is None:
-                severity = self.settings.severity(word).value
+            elif (found := self.settings.severity(word)) is not None and severity is None:
+                severity = found.value
             else:
                 known = ", ".join(self.settings.severity_values)
                 raise ServiceError(

@@ -7,6 +7,7 @@ be finished later (`resume`). Steps that do not depend on each other run concurr
 
 from __future__ import annotations
 
+import builtins  # `list` names a method of IncidentService; its annotations need the type
 import contextlib
 import logging
 import re
@@ -60,6 +61,13 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def channel_of(incident: Incident) -> str:
+    """The incident's channel, where the caller only gets incidents that have one (the open's steps after the
+    channel, commands that `find` an open incident, reminders of incidents with a channel)."""
+    assert incident.channel_id is not None, f"incident {incident.number} has no channel here"
+    return incident.channel_id
+
+
 @dataclass
 class OpenRequest:
     severity: str
@@ -103,7 +111,7 @@ class IncidentService:
         store: Store,
         gateway: SlackGateway,
         settings: Callable[[], Settings],
-        clock: Callable[[], datetime] = utcnow,
+        clock: Callable[[], datetime],
         workers: int = 8,
         replica: ReplicaIdentity | None = None,
     ) -> None:
@@ -271,9 +279,9 @@ class IncidentService:
         """Everything that needs only the channel, concurrently; the outcomes stored in one transaction."""
         # Topic and purpose need nothing else, so they start before the invitee lookup is awaited.
         channel_only = {
-            OpenStep.TOPIC: lambda: self.gateway.set_topic(incident.channel_id, messages.topic(incident, settings)),
+            OpenStep.TOPIC: lambda: self.gateway.set_topic(channel_of(incident), messages.topic(incident, settings)),
             OpenStep.PURPOSE: lambda: self.gateway.set_purpose(
-                incident.channel_id, messages.purpose(incident, settings)
+                channel_of(incident), messages.purpose(incident, settings)
             ),
         }
         futures = {s: self._submit(a) for s, a in channel_only.items() if not incident.has_done(s)}
@@ -308,7 +316,7 @@ class IncidentService:
             joined = [u for u in people.users if u not in report.failed_invites]
             text, blocks = messages.summary(report.incident, settings, joined)
             try:
-                self.gateway.update_message(incident.channel_id, report.incident.summary_ts, text, blocks=blocks)
+                self.gateway.update_message(channel_of(incident), report.incident.summary_ts, text, blocks=blocks)
             except SlackError as exc:
                 report.warnings.append(f"I could not correct the summary's list of people: {exc.describe()}.")
 
@@ -328,8 +336,9 @@ class IncidentService:
         report.incident = self.store.incidents.get(incident.number) or incident
 
     def _pin_step(self, incident: Incident) -> None:
+        assert incident.summary_ts is not None, "_pin runs this only once the summary is posted"
         try:
-            self.gateway.pin(incident.channel_id, incident.summary_ts)
+            self.gateway.pin(channel_of(incident), incident.summary_ts)
         except SlackError as exc:  # left pending: `!incident retry` or the next start pins it
             log.warning("Could not pin the summary of incident %s: %s", incident.number, exc)
             self.store.steps.failed(incident.number, OpenStep.PIN, exc.code)
@@ -369,9 +378,10 @@ class IncidentService:
                 except SlackError as exc:
                     if exc.code != "name_taken":
                         raise
-                    channel = self._our_lost_channel(name, incident)
-                    if channel is None:
+                    lost = self._our_lost_channel(name, incident)
+                    if lost is None:
                         continue  # someone else's channel, or archived: never reuse or unarchive those
+                    channel = lost
                 incident = self.store.steps.set_channel(incident.number, channel.id, channel.name)
                 if incident.is_closing_or_closed:
                     self._archive_late_channel(incident)
@@ -382,7 +392,7 @@ class IncidentService:
     def _archive_late_channel(self, incident: Incident) -> None:
         """The incident was closed while Slack created its channel: the channel must not outlive the close."""
         try:
-            self.gateway.archive(incident.channel_id)
+            self.gateway.archive(channel_of(incident))
         except SlackError as exc:
             log.error(
                 "Incident %s was closed meanwhile; could not archive #%s: %s",
@@ -491,7 +501,7 @@ class IncidentService:
         return members
 
     def _invite(self, incident: Incident, people: Invitees, report: StepReport) -> Recorder:
-        outcome = self.gateway.invite(incident.channel_id, people.users) if people.users else InviteOutcome()
+        outcome = self.gateway.invite(channel_of(incident), people.users) if people.users else InviteOutcome()
         report.failed_invites.update(outcome.failed)
 
         def record() -> None:
@@ -520,9 +530,10 @@ class IncidentService:
         """Post (or, when resuming, find) the summary; returns its ts, stored with the wave."""
         text, blocks = messages.summary(incident, settings, invited)
         # A crash between Slack's answer and storing the step leaves a summary we do not know about: look first.
-        ts = self.gateway.find_own_message(incident.channel_id, f"Incident {incident.number} (") if resuming else None
+        channel = channel_of(incident)
+        ts = self.gateway.find_own_message(channel, f"Incident {incident.number} (") if resuming else None
         if ts is None:
-            ts = self.gateway.post_message(incident.channel_id, text, blocks=blocks)
+            ts = self.gateway.post_message(channel, text, blocks=blocks)
         return ts
 
     # --- list -----------------------------------------------------------------------------------------------
@@ -584,7 +595,7 @@ class IncidentService:
         actor: str,
         actor_is_admin: bool = False,
         viewer: Viewer | None = None,
-    ) -> tuple[Incident, InviteOutcome, list[str]]:
+    ) -> tuple[Incident, InviteOutcome, builtins.list[str]]:
         """Invite people; `viewer` (default: the actor where they typed) must be able to see the incident."""
         check_group_count(mentions.groups, ServiceError)
         viewer = viewer or visibility.person(actor, actor_is_admin, here)
@@ -620,7 +631,7 @@ class IncidentService:
         resolution: str | None,
         actor_is_admin: bool = False,
         viewer: Viewer | None = None,
-    ) -> tuple[Incident, list[str]]:
+    ) -> tuple[Incident, builtins.list[str]]:
         """Close; `viewer` (default: the actor where they typed) must be able to see the incident, or it does not
         exist for them: not even its being closed already, or who may close it, is told."""
         viewer = viewer or visibility.person(actor, actor_is_admin, here)
@@ -647,7 +658,7 @@ class IncidentService:
                 failed = True
         return started if failed else None
 
-    def finish_close(self, number: int) -> tuple[Incident, list[str]] | None:
+    def finish_close(self, number: int) -> tuple[Incident, builtins.list[str]] | None:
         """Finish a close that failed half way (`!incident retry`, or at start); None when none is unfinished.
 
         The closing message is not posted twice, and the final summary and post-mortem (which the first attempt
@@ -667,7 +678,7 @@ class IncidentService:
 
     def _close(
         self, incident: Incident, actor: str, resolution: str | None, *, run_hooks: bool
-    ) -> tuple[Incident, list[str]]:
+    ) -> tuple[Incident, builtins.list[str]]:
         """Closing message, CLOSING, archive, CLOSED; a failed archive puts the incident back to open."""
         warnings: list[str] = []
         closed_at = self._clock()

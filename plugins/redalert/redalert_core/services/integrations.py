@@ -15,7 +15,7 @@ from ..domain.settings import Settings
 from ..domain.task_outbox_policies import card_link
 from ..domain.webhook_rules import endpoint_key
 from ..store.webhook_states import DisabledWebhook
-from .incidents import IncidentService, ServiceError, utcnow
+from .incidents import IncidentService, ServiceError
 from .outbox_delivery import Deliverers
 from .outbox_dispatcher import OutboxDispatcher
 from .outbox_feed import OutboxFeed
@@ -42,7 +42,7 @@ class IntegrationsService:
         self,
         incidents: IncidentService,
         *,
-        clock: Callable[[], datetime] = utcnow,
+        clock: Callable[[], datetime],
         deliverers: Deliverers | None = None,
         jitter: Callable[[], float] | None = None,
     ) -> None:
@@ -50,14 +50,14 @@ class IntegrationsService:
         self.store = incidents.store
         self.clock = clock
         self.feed = OutboxFeed(self.store, lambda: self.settings, clock)
-        self.store.events.subscribe(self.feed)
         self.deliverers = deliverers or Deliverers(self.store, incidents.gateway, clock)
         # The status page's deliverer: registered before the dispatcher can start, so rows written before a
         # restart find their deliverer.
         self.deliverers.extra.setdefault(STATUSPAGE, StatuspageDeliverer(self.store))
         self.deliverers.webhook_timeout = lambda: self.settings.integrations.webhook_timeout
-        extra = {"jitter": jitter} if jitter is not None else {}
-        self.dispatcher = OutboxDispatcher(self.store, self.deliverers, lambda: self.settings, clock=clock, **extra)
+        self.dispatcher = OutboxDispatcher(self.store, self.deliverers, lambda: self.settings, clock=clock)
+        if jitter is not None:  # else the dispatcher's own
+            self.dispatcher.jitter = jitter
 
     @property
     def settings(self) -> Settings:

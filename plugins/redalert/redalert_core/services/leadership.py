@@ -60,7 +60,8 @@ class Leadership:
         store: Store,
         identity: ReplicaIdentity,
         timing: Timing | None = None,
-        clock: Callable[[], datetime] = utcnow,
+        *,
+        clock: Callable[[], datetime],
     ) -> None:
         self.store = store
         self.identity = identity

@@ -49,6 +49,7 @@ class LinkService(FollowUpBase):
             )
         previous = self.store.links.link(incident.number, target.number, kind, actor=asker.user, at=self.now())
         link = self.store.links.get(incident.number, target.number)
+        assert link is not None, "link() just wrote it"
         outcome = LinkOutcome(incident, target, link, previous)
         # Typed in n's channel, the reply says it there already.
         if (

@@ -22,7 +22,6 @@ from datetime import datetime
 from ..domain.outbox import SLACK, DeliveryFailed, OutboxRow, State, after_failure
 from ..domain.settings import Settings
 from ..store import Store
-from .incidents import utcnow
 from .outbox_delivery import Deliverers, Delivery, notice, notice_channel
 
 log = logging.getLogger(__name__)
@@ -38,7 +37,7 @@ class OutboxDispatcher:
         deliverers: Deliverers,
         settings: Callable[[], Settings],
         *,
-        clock: Callable[[], datetime] = utcnow,
+        clock: Callable[[], datetime],
         jitter: Callable[[], float] = random.random,
         poll_seconds: float = POLL_SECONDS,
         may_deliver: Callable[[], bool] = lambda: True,

@@ -23,11 +23,10 @@ from ..domain.response_state import ResponseState
 from ..domain.settings import Settings
 from ..domain.webhook_rules import endpoint_key
 from ..store import Store
-from .incidents import utcnow
 
 
 class OutboxFeed:
-    def __init__(self, store: Store, settings: Callable[[], Settings], clock: Callable[[], datetime] = utcnow) -> None:
+    def __init__(self, store: Store, settings: Callable[[], Settings], clock: Callable[[], datetime]) -> None:
         self.store = store
         self._settings = settings
         self.clock = clock
@@ -63,6 +62,7 @@ class OutboxFeed:
     def _context(self, event: Event, settings: Settings, incident: Incident | None) -> policies.Context | None:
         # Repository reads join this thread's open transaction, so they see the change being committed; the writer
         # may have handed over the incident already (the opening does), which spares the read.
+        assert event.incident_number is not None, "the caller looks only at incident events"
         incident = incident or self.store.incidents.get(event.incident_number)
         if incident is None:
             return None

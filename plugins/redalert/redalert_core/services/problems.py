@@ -3,6 +3,7 @@ from investigating to known-error to resolved; and the weekly reminder about pro
 
 from __future__ import annotations
 
+import builtins  # `list` names a method of ProblemService; its annotations need the type
 import dataclasses
 import logging
 import threading
@@ -154,7 +155,7 @@ class ProblemService(FollowUpBase):
         )
 
     # --- the stale-problem reminder ----------------------------------------------------------------------------
-    def send_stale_reminders(self) -> list[StaleNudge]:
+    def send_stale_reminders(self) -> builtins.list[StaleNudge]:
         """Mention problems left investigating after their incidents closed to those incidents' commanders (DM),
         once a week. The reminder is recorded before the DMs go out: a crash loses one rather than doubling it."""
         if not self._reminding.acquire(blocking=False):

@@ -115,14 +115,13 @@ def _finish(service: IncidentService, stale: Incident) -> Recovered | None:
         return Recovered(incident, report.complete, None)
     label = texts.severity_label(service.settings, incident.severity)
     notice = notice_for(incident, report, only_reply_missing, label)
-    if incident.origin_channel:
+    origin = incident.origin_channel  # None: nowhere to answer, the open came from outside Slack
+    if origin:
         try:
-            service.gateway.post_message(incident.origin_channel, notice)
+            service.gateway.post_message(origin, notice)
         except SlackError as exc:  # the reply step stays pending: the next start tries again
-            log.error("Could not report incident %s to %s: %s", incident.number, incident.origin_channel, exc)
+            log.error("Could not report incident %s to %s: %s", incident.number, origin, exc)
             return Recovered(incident, report.complete, None)
-    else:
-        notice = None  # nowhere to answer: the open came from outside Slack
     incident = service.mark_replied(incident.number)
     log.info("Resumed interrupted incident %s (complete: %s)", incident.number, report.complete)
-    return Recovered(incident, report.complete, notice)
+    return Recovered(incident, report.complete, notice if origin else None)

@@ -30,7 +30,7 @@ from ..slack import messages
 from ..slack.gateway import InviteOutcome, SlackError
 from ..slack.rate_pacing import Priority
 from . import visible_follow_up
-from .incidents import MAX_NAME_ATTEMPTS, IncidentService, ServiceError, utcnow
+from .incidents import MAX_NAME_ATTEMPTS, IncidentService, ServiceError, channel_of
 from .summary_coalescing import SummaryCoalescer
 
 log = logging.getLogger(__name__)
@@ -52,7 +52,7 @@ class Outcome:
 
 
 class ResponseService:
-    def __init__(self, incidents: IncidentService, clock: Callable[[], datetime] = utcnow) -> None:
+    def __init__(self, incidents: IncidentService, clock: Callable[[], datetime]) -> None:
         self.incidents = incidents
         self.store = incidents.store
         self.gateway = incidents.gateway
@@ -107,7 +107,7 @@ class ResponseService:
             previous = incident.opened_by
         outcome = Outcome(incident=incident, previous=previous)
         try:
-            outcome.invited = self.gateway.invite(incident.channel_id, [user_id])
+            outcome.invited = self.gateway.invite(channel_of(incident), [user_id])
             self.incidents.record_invites(incident.number, outcome.invited, {user_id: "role"})
         except SlackError as exc:
             outcome.warnings.append(f"I could not invite {messages.user(user_id)}: {exc.describe()}.")
@@ -169,8 +169,8 @@ class ResponseService:
             changed = self.store.incidents.get(incident.number) or changed
             outcome.incident = changed
             for step, action in (
-                ("topic", lambda: self.gateway.set_topic(changed.channel_id, messages.topic(changed, settings))),
-                ("purpose", lambda: self.gateway.set_purpose(changed.channel_id, messages.purpose(changed, settings))),
+                ("topic", lambda: self.gateway.set_topic(channel_of(changed), messages.topic(changed, settings))),
+                ("purpose", lambda: self.gateway.set_purpose(channel_of(changed), messages.purpose(changed, settings))),
             ):
                 try:
                     action()
@@ -197,7 +197,7 @@ class ResponseService:
             if name == incident.channel_name:
                 return []
             try:
-                channel = self.gateway.rename_channel(incident.channel_id, name)
+                channel = self.gateway.rename_channel(channel_of(incident), name)
             except SlackError as exc:
                 if exc.code == "name_taken":
                     continue
@@ -211,7 +211,7 @@ class ResponseService:
         if not people.users:
             return InviteOutcome(), people.warnings
         try:
-            outcome = self.gateway.invite(incident.channel_id, people.users)
+            outcome = self.gateway.invite(channel_of(incident), people.users)
         except SlackError as exc:
             return InviteOutcome(), [*people.warnings, f"I could not invite anyone: {exc.describe()}."]
         self.incidents.record_invites(incident.number, outcome, people.sources)
@@ -223,17 +223,17 @@ class ResponseService:
         status = self.store.response.get(incident.number).current_status(self.settings.statuses)
         post = messages.status_update(incident, asker.user, text, status)
         try:
-            ts = self.gateway.post_message(incident.channel_id, post)
+            ts = self.gateway.post_message(channel_of(incident), post)
         except SlackError as exc:
             raise ServiceError(f"I could not post the update: {exc.describe()}. Nothing was recorded.") from exc
         posted = UpdatePosted(text=text, ts=ts)
         self.store.events.add(incident.number, posted, actor=asker.user, at=self.clock())
-        outcome = Outcome(incident=incident, where=[incident.channel_id])
+        outcome = Outcome(incident=incident, where=[channel_of(incident)])
         if not incident.is_private and self.settings.announce_channels.get(incident.severity):
             with self._lock(incident.number):
                 outcome.warnings += self._ensure_announcement(incident)
                 state = self.store.response.get(incident.number)
-            if state.announce_ts:
+            if state.announce_channel and state.announce_ts:  # set together (set_announcement)
                 try:
                     self.gateway.post_reply(state.announce_channel, state.announce_ts, post)
                     outcome.where.append(state.announce_channel)
@@ -357,7 +357,7 @@ class ResponseService:
         if asker.here == incident.channel_id and not asker.private_reply:
             return []
         try:
-            self.gateway.post_message(incident.channel_id, text)
+            self.gateway.post_message(channel_of(incident), text)
         except SlackError as exc:
             return [f"I could not post in {messages.channel(incident.channel_id)}: {exc.describe()}."]
         return []
@@ -465,7 +465,7 @@ class ResponseService:
                     else messages.update_reminder(incident, reminder.commander, reminder.gap_start, now)
                 )
                 try:
-                    self.gateway.post_message(incident.channel_id, text, priority=Priority.BULK)
+                    self.gateway.post_message(channel_of(incident), text, priority=Priority.BULK)
                 except SlackError as exc:
                     log.warning("Could not remind about incident %s: %s", incident.number, exc)
             return sent

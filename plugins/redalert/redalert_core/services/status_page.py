@@ -19,7 +19,7 @@ from ..domain.status_parsing import PublishRequest, parse_publish
 from ..slack import messages
 from ..slack.gateway import SlackError
 from ..store import PrivateIncident
-from .incidents import ServiceError, utcnow
+from .incidents import ServiceError
 from .response import ResponseService
 
 
@@ -36,7 +36,7 @@ def private_refusal(number: int) -> str:
 
 
 class StatusPageService:
-    def __init__(self, response: ResponseService, clock: Callable[[], datetime] = utcnow) -> None:
+    def __init__(self, response: ResponseService, clock: Callable[[], datetime]) -> None:
         self.response = response
         self.store = response.store
         self.gateway = response.gateway
@@ -71,21 +71,21 @@ class StatusPageService:
             raise ServiceError(private_refusal(incident.number))
         self._allowed(incident, asker, "publish")
         settings = self.settings
-        request = request()
+        asked = request()
         state = self.store.response.get(incident.number)
         status = sp.public_status(state.current_status(settings.statuses), settings.resolved_status, incident.is_closed)
         existing = self.store.status_page.get(incident.number)
         live = existing if existing is not None and existing.withdrawn_at is None else None
-        title = request.title
+        title = asked.title
         if title is None and live is None:
-            title = sp.default_title(request.components)
+            title = sp.default_title(asked.components)
         try:
             entry, first = self.store.status_page.publish(
                 incident.number,
                 title=title,
                 status=status,
-                components=request.components,
-                body=request.text,
+                components=asked.components,
+                body=asked.text,
                 actor=asker.user,
                 at=self.clock(),
             )
@@ -117,6 +117,7 @@ class StatusPageService:
         if not incident.channel_id or not self.store.status_page.ask_final_once(incident.number, self.clock()):
             return []
         entry = self.store.status_page.get(incident.number)
+        assert entry is not None, "ask_final_once just marked this incident's entry"
         commander = self.store.response.get(incident.number).commander(incident.opened_by)
         text = (
             f"{messages.user(commander)} incident {incident.number} is still shown as *{entry.status}* on the status "

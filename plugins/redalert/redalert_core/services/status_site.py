@@ -20,7 +20,6 @@ from ..domain import status_page as sp
 from ..domain.settings import Settings
 from ..store import Store
 from ..web import status_html
-from .incidents import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +45,8 @@ class StatusSite:
         store: Store,
         settings: Callable[[], Settings],
         base_url: str | None = None,
-        clock: Callable[[], datetime] = utcnow,
+        *,
+        clock: Callable[[], datetime],
     ) -> None:
         self.store = store
         self._settings = settings

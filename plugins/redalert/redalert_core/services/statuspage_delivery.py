@@ -55,7 +55,8 @@ class StatuspageDeliverer:
         if known:
             self.client.update_incident(page_id, known, fields)
             return Delivery()
-        created = self.client.find_incident(page_id, marker(number)) or self.client.create_incident(page_id, fields)
+        found = self.client.find_incident(page_id, marker(incident.number))
+        created = found or self.client.create_incident(page_id, fields)
         url = created.get("shortlink")
         delivery = Delivery(remember={link: {"incident_id": created["id"], "url": url}})
         channel = notice_channel(incident)

@@ -54,6 +54,7 @@ class SummaryCoalescer:
                 run_now = False
                 self.deferred += 1
                 if number not in self._pending:
+                    assert last is not None, "not pending and not due: it ran before"
                     self._pending.add(number)
                     self._schedule(max(0.0, last + interval - now), lambda: self._trailing(number, refresh))
         return refresh() if run_now else []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins  # `list` names a method of TaskService; its annotations need the type
 import logging
 import threading
 from dataclasses import dataclass, field
@@ -110,7 +111,7 @@ class TaskService(FollowUpBase):
     def done(self, number: int, note: str | None, asker: Requester) -> TaskOutcome:
         task = self.get(number, asker)
         self._check_may_close(task, asker, "close")
-        if not task.is_open:
+        if task.done_at is not None:  # not open
             when = task.done_at.strftime("%Y-%m-%d")
             raise ServiceError(f"Task T{number} is already done ({when}, by {messages.user(task.done_by or '?')}).")
         task = self.store.tasks.done(number, actor=asker.user, note=note, at=self.now())
@@ -155,6 +156,7 @@ class TaskService(FollowUpBase):
         elif kind == "all":
             listing = TaskListing("All tasks", self.store.tasks.all())
         elif kind in ("here-open", "here-all"):
+            assert here is not None, "a here- kind is chosen only in an incident's channel"
             tasks = self.store.tasks.for_incident(here.number)
             if kind == "here-open":
                 tasks = [t for t in tasks if t.is_open]
@@ -167,6 +169,7 @@ class TaskService(FollowUpBase):
                 f"Tasks of incident {incident.number}", self.store.tasks.for_incident(incident.number)
             )
         else:
+            assert scope.number is not None, "parse_task_list gives a problem's list its number"
             problem = self.problem(scope.number)
             tasks = self.store.tasks.for_problem(problem.number) + self.store.tasks.for_incidents(problem.incidents)
             listing = TaskListing(f"Tasks of problem P{problem.number} and its incidents", tasks)
@@ -174,7 +177,7 @@ class TaskService(FollowUpBase):
         return listing
 
     # --- the daily nudge -----------------------------------------------------------------------------------------
-    def send_nudges(self) -> list[TaskNudge]:
+    def send_nudges(self) -> builtins.list[TaskNudge]:
         """DM the owner of each overdue open task, once per day; recorded before sending (see reminders)."""
         if not self._reminding.acquire(blocking=False):
             return []
@@ -190,6 +193,7 @@ class TaskService(FollowUpBase):
             due = due_task_nudges(overdue, nudged_today, today, fallback)
             for nudge in due:
                 task = nudge.task
+                assert task.due is not None, "only overdue tasks are nudged"
                 if not self.store.sent_once.claim(f"task-nudge:{task.number}:{today.isoformat()}", at=now):
                     continue  # another replica sends this one
                 self.store.tasks.record_nudge(task.number, day=today, to=nudge.to, at=now)
@@ -212,5 +216,6 @@ class TaskService(FollowUpBase):
         if task.incident_number is not None:
             incident = self.store.incidents.get(task.incident_number)
             return self.commander(incident) if incident else None
+        assert task.problem_number is not None, "a task belongs to an incident or to a problem"
         problem = self.store.problems.get(task.problem_number)
         return problem.opened_by if problem else None

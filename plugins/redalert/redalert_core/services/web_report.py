@@ -68,8 +68,12 @@ class PeopleNames:
         """`text` with each "@<id>" of these people written "@<name>" (other text is left alone: no lookups)."""
         for user_id in sorted(set(people), key=len, reverse=True):
             if user_id:
-                text = re.sub(rf"@{re.escape(user_id)}\b", lambda _m, u=user_id: f"@{self(u)}", text)
+                text = re.sub(rf"@{re.escape(user_id)}\b", self._mention(user_id), text)
         return text
+
+    def _mention(self, user_id: str) -> Callable[[re.Match[str]], str]:
+        """The replacement for one person's "@<id>": the name is looked up only when the text mentions them."""
+        return lambda _match: f"@{self(user_id)}"
 
 
 class WebReport:
@@ -156,11 +160,12 @@ class WebReport:
         status = query.get("status") or None
         if status not in (None, "open", "closed", *statuses):
             status = None
+        sort = query.get("sort", "")
         filters = pages.Filters(
             period=period.label,
             severity=self._severity(query.get("severity")),
             status=status,
-            sort=query.get("sort") if query.get("sort") in pages.SORTABLE else "number",
+            sort=sort if sort in pages.SORTABLE else "number",
             descending=query.get("dir", "desc") != "asc",
         )
         scope = Scope(period.start, period.end, filters.severity)

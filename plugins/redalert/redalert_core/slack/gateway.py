@@ -23,6 +23,7 @@ from slack_sdk.http_retry.builtin_handlers import (
     RateLimitErrorRetryHandler,
     ServerErrorRetryHandler,
 )
+from slack_sdk.http_retry.handler import RetryHandler
 from slack_sdk.webhook import WebhookClient
 
 from ..domain.text import defuse_payload
@@ -125,8 +126,9 @@ RATE_LIMIT_WAIT_BUDGET_SECONDS = 120.0
 _WAITED = "redalert_rate_limit_waited"
 
 
-class _Observed:
-    """A retry handler that tells the client's observer (set by the gateway, see install_retry_handlers)."""
+class _Observed(RetryHandler):
+    """A retry handler that tells the client's observer (set by the gateway, see install_retry_handlers).
+    Mixed in before one of slack_sdk's handlers, which does the retrying."""
 
     observer: SlackCallObserver = NoObserver()
     reason = "retry"
@@ -172,7 +174,7 @@ class HonestRateLimitRetry(RateLimitErrorRetryHandler):
 
     def prepare_for_next_attempt(self, *, state, request, response=None, error=None) -> None:
         if response is None:
-            raise error  # type: ignore[misc]
+            raise error
         self.observer.retry(method_of(request.url), "ratelimited")
         headers = {k.lower(): v for k, v in response.headers.items()}
         value = headers.get("retry-after", ["1"])
@@ -533,7 +535,8 @@ class SlackGateway:
         return WebClient(
             token=client.token,
             base_url=client.base_url,
-            timeout=TRIGGER_CALL_TIMEOUT_SECONDS,
+            # slack_sdk annotates an int, but hands it to urlopen, which takes seconds as a float.
+            timeout=TRIGGER_CALL_TIMEOUT_SECONDS,  # type: ignore[arg-type]
             ssl=client.ssl,
             proxy=client.proxy,
             headers=dict(client.headers or {}),

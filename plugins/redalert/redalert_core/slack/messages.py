@@ -136,7 +136,7 @@ def live_summary(
     if last_update:
         at, by, said = last_update
         update = f"{when(at)} by {user(by)}: {escape(said)}"
-    blocks = [
+    blocks: list[dict] = [
         {
             "type": "header",
             "text": {

@@ -59,7 +59,7 @@ def _option(label: str, value: str) -> dict:
 
 
 def _input(block_id: str, label: str, element: dict, *, optional: bool = False, hint: str | None = None) -> dict:
-    block = {"type": "input", "block_id": block_id, "label": _plain(label, 2000), "element": element}
+    block: dict[str, object] = {"type": "input", "block_id": block_id, "label": _plain(label, 2000), "element": element}
     if optional:
         block["optional"] = True
     if hint:
@@ -198,7 +198,7 @@ def _selected(entry: dict) -> str | None:
 
 
 def _selected_values(entry: dict) -> list[str]:
-    return [o.get("value") for o in entry.get("selected_options") or [] if isinstance(o, dict) and o.get("value")]
+    return [o["value"] for o in entry.get("selected_options") or [] if isinstance(o, dict) and o.get("value")]
 
 
 def read_open_form(view: dict) -> OpenForm:

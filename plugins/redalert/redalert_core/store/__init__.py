@@ -6,8 +6,9 @@ Each repository runs its own short transaction; `Store.transaction()` makes seve
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 
 import sqlalchemy as sa
 
@@ -64,13 +65,14 @@ __all__ = [
 class Store:
     """The repositories over one database (see database.py for `url` and `schema`)."""
 
-    def __init__(self, url: str, *, schema: str | None = None) -> None:
+    def __init__(self, url: str, *, schema: str | None = None, clock: Callable[[], datetime] | None = None) -> None:
         self.db = Database(url, schema=schema)
         self.dialect = self.db.dialect
-        self.events = EventLog(self.db)
+        # `clock`: the application's (bootstrap.py); the time of the rows whose writers give none.
+        self.events = EventLog(self.db, clock) if clock is not None else EventLog(self.db)
         self.incidents = IncidentRepository(self.db, self.events)
         self.steps = OpenSteps(self.db, self.events)
-        self.participants = ParticipantRepository(self.db)
+        self.participants = ParticipantRepository(self.db, self.events)
         self.response = ResponseRepository(self.db, self.events)
         self.kv = KeyValueStore(self.db)
         self.outbox = Outbox(self.db)

@@ -40,6 +40,14 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+def inserted_id(result: sa.CursorResult) -> int:
+    """The key of the row a single-row INSERT wrote. SQLAlchemy types the key Optional: it is None only after
+    an executemany, which no repository uses for a row it needs the id of."""
+    key = result.inserted_primary_key
+    assert key is not None, "a single-row INSERT always reports its primary key"
+    return key[0]
+
+
 def _create_sqlite_engine(url: sa.URL) -> sa.Engine:
     database = url.database or ""
     in_memory = database in ("", ":memory:") or "mode=memory" in database

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from ..domain.event_payload import Payload
 from ..domain.incident import Event, EventKind, Incident
-from .database import Database
+from .database import Database, inserted_id
 from .incident_rows import require
 from .tables import events, problem_events
 
@@ -65,11 +65,12 @@ def _insert(
     at: datetime | None = None,
 ) -> Event:
     kind_value, payload = _kind_and_data(what, data)
+    when = at or utcnow()
     values = {
         "incident_number": number,
         "kind": kind_value,
         "actor": actor,
-        "at": at or utcnow(),
+        "at": when,
         "data": payload,
     }
     result = connection.execute(_INSERT, values)  # parameters apart from the statement: compiled once, cached
@@ -77,10 +78,10 @@ def _insert(
     return Event(
         incident_number=number,
         kind=kind_from_db(kind_value),  # type: ignore[arg-type]
-        at=values["at"].astimezone(UTC),
+        at=when.astimezone(UTC),
         actor=actor,
-        data=values["data"],
-        id=result.inserted_primary_key[0],
+        data=payload,
+        id=inserted_id(result),
     )
 
 
@@ -93,9 +94,10 @@ EventHook = Callable[[sa.Connection, Event, Incident | None], None]
 class EventLog:
     """Every repository appends through one EventLog, so its subscribers see every change."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, clock: Callable[[], datetime] = utcnow) -> None:
         self._db = db
         self._hooks: list[EventHook] = []
+        self.clock = clock  # the time of an event whose writer gives none (the application's clock)
 
     def subscribe(self, hook: EventHook) -> None:
         """Run `hook(connection, event, incident)` inside the transaction of every event appended from now on."""
@@ -115,7 +117,7 @@ class EventLog:
         """Append one event inside the caller's transaction: `what` is its typed payload (or a kind and `data`).
         `incident`: the incident after this change, if the caller has it (it spares the subscribers a read on the
         chat path)."""
-        event = _insert(connection, number, what, actor=actor, data=data, at=at)
+        event = _insert(connection, number, what, actor=actor, data=data, at=at or self.clock())
         for hook in self._hooks:
             hook(connection, event, incident)
         return event
@@ -145,21 +147,22 @@ class EventLog:
     ) -> Event:
         """Append one event to a problem's log inside the caller's transaction; the same subscribers run."""
         kind_value, payload = _kind_and_data(what, data)
+        when = at or self.clock()
         values = {
             "problem_number": problem_number,
             "kind": kind_value,
             "actor": actor,
-            "at": at or utcnow(),
+            "at": when,
             "data": payload,
         }
         result = connection.execute(sa.insert(problem_events).values(**values))
         event = Event(
             incident_number=None,
             kind=kind_from_db(kind_value),  # type: ignore[arg-type]
-            at=values["at"].astimezone(UTC),
+            at=when.astimezone(UTC),
             actor=actor,
-            data=values["data"],
-            id=result.inserted_primary_key[0],
+            data=payload,
+            id=inserted_id(result),
             problem_number=problem_number,
         )
         for hook in self._hooks:

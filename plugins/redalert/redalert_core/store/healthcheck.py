@@ -94,8 +94,9 @@ def _redact(text: str, url: sa.URL) -> str:
 
 
 def _read_heartbeat(url: sa.URL, replica: str) -> object | None:
-    on_disk = url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
-    if on_disk and not Path(url.database).exists():
+    database = url.database or ""
+    on_disk = url.get_backend_name() == "sqlite" and database not in ("", ":memory:")
+    if on_disk and not Path(database).exists():
         # Connecting would create an empty file and hide a wrong path or volume.
         raise _Unreachable(f"SQLite database {url.database} does not exist")
     connect_args = {"connect_timeout": CONNECT_TIMEOUT_SECONDS} if url.get_backend_name() == "postgresql" else {}

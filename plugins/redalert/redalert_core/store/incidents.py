@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import builtins  # `list` names a method of IncidentRepository; its annotations need the type
 import dataclasses
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 
 from ..domain.events import ChannelRenamed, Closed, CloseFailed, CloseStarted, Opened, SeverityChanged
 from ..domain.incident import OPEN_PHASES, Incident, OpenStep, Phase, same_words
 from ..domain.visibility import Viewer
-from .database import Database
+from .database import Database, inserted_id
 from .errors import AlreadyClosed, DuplicateCommand, RepeatedCommand
 from .events import EventLog
 from .incident_rows import incident_from_row, load, require
@@ -70,7 +72,7 @@ class IncidentRepository:
                         opened_at=opened_at,
                     )
                 )
-                number = result.inserted_primary_key[0]
+                number = inserted_id(result)
                 if owner is not None:
                     connection.execute(sa.insert(open_owners).values(incident_number=number, since=opened_at, **owner))
                 opened = Opened(severity=severity, description=description, origin_channel=origin_channel)
@@ -135,7 +137,7 @@ class IncidentRepository:
 
         With a `viewer`, only the incidents it may see (domain/visibility.py); without, all of them.
         """
-        condition = sa.true() if include_closed else incidents.c.phase.in_(_NOT_CLOSED)
+        condition: sa.ColumnElement[bool] = sa.true() if include_closed else incidents.c.phase.in_(_NOT_CLOSED)
         if viewer is not None:
             condition = sa.and_(condition, visible(viewer))
         with self._db.read() as connection:
@@ -145,12 +147,12 @@ class IncidentRepository:
             ).all()
         return [incident_from_row(row) for row in rows], int(total or 0)
 
-    def _where(self, condition: sa.ColumnElement[bool]) -> list[Incident]:
+    def _where(self, condition: sa.ColumnElement[bool]) -> builtins.list[Incident]:
         with self._db.read() as connection:
             rows = connection.execute(sa.select(incidents).where(condition).order_by(incidents.c.number)).all()
         return [incident_from_row(row) for row in rows]
 
-    def unfinished(self) -> list[Incident]:
+    def unfinished(self) -> builtins.list[Incident]:
         """Incidents whose open sequence never finished (phase OPENING, or OPEN with the pin missing), oldest first."""
         pin_missing = sa.cast(incidents.c.steps_done, sa.Text).not_like(f'%"{OpenStep.PIN.value}"%')
         return self._where(
@@ -160,7 +162,7 @@ class IncidentRepository:
             )
         )
 
-    def not_closed(self) -> list[Incident]:
+    def not_closed(self) -> builtins.list[Incident]:
         """Every incident that is not closed, oldest first (for reminders; no limit)."""
         return self._where(incidents.c.phase.in_(_NOT_CLOSED))
 
@@ -180,7 +182,7 @@ class IncidentRepository:
             )
         return found is not None
 
-    def closing(self) -> list[Incident]:
+    def closing(self) -> builtins.list[Incident]:
         """Incidents left in CLOSING by a close that a restart interrupted, oldest first."""
         return self._where(incidents.c.phase == Phase.CLOSING.value)
 
@@ -252,4 +254,5 @@ class IncidentRepository:
             self._events.append(
                 connection, number, change(from_=getattr(incident, column), to=value), actor=actor, at=at
             )
-            return dataclasses.replace(incident, **{column: value})
+            changed: dict[str, Any] = {column: value}  # a field named at run time: mypy cannot match it
+            return dataclasses.replace(incident, **changed)

@@ -5,19 +5,20 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from .database import Database
-from .events import utcnow
+from .events import EventLog
 from .incident_rows import require
 from .tables import participants
 
 
 class ParticipantRepository:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, events: EventLog) -> None:
         self._db = db
+        self._clock = events.clock  # the application's clock, as the events'
 
     def add(self, number: int, user_ids: list[str], *, source: str) -> list[str]:
         """Add people to the incident; returns those not already in it (in the order given)."""
         added: list[str] = []
-        now = utcnow()
+        now = self._clock()
         with self._db.write() as connection:
             require(connection, number)
             for user_id in dict.fromkeys(user_ids):

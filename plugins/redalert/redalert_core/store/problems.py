@@ -3,6 +3,7 @@ the incidents it concerns, to their logs too (problem_linked / problem_unlinked 
 
 from __future__ import annotations
 
+import builtins  # `list` names a method of ProblemRepository; its annotations need the type
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -21,7 +22,7 @@ from ..domain.problem_events import (
     WorkaroundSet,
 )
 from ..domain.problems import Problem, ProblemStatus
-from .database import Database
+from .database import Database, inserted_id
 from .errors import IncidentInAnotherProblem, ProblemNotFound
 from .events import EventLog
 from .incident_rows import require
@@ -87,7 +88,7 @@ class ProblemRepository:
         return None if number is None else self.get(number)
 
     # --- writing ------------------------------------------------------------------------------------------------
-    def create(self, *, title: str, opened_by: str, at: datetime, incidents: list[int]) -> Problem:
+    def create(self, *, title: str, opened_by: str, at: datetime, incidents: builtins.list[int]) -> Problem:
         """A new investigating problem, linked to `incidents` (all or nothing: IncidentInAnotherProblem)."""
         with self._db.write() as connection:
             result = connection.execute(
@@ -99,15 +100,15 @@ class ProblemRepository:
                     status_changed_at=at,
                 )
             )
-            number = result.inserted_primary_key[0]
+            number = inserted_id(result)
             opened = ProblemOpened(title=title, incidents=list(incidents))
             self._events.append_problem(connection, number, opened, actor=opened_by, at=at)
             self._add(connection, number, title, incidents, opened_by, at, commander_counts=True)
             return self._require(connection, number)
 
     def link_incidents(
-        self, number: int, incidents: list[int], *, actor: str, at: datetime, commander_counts: bool
-    ) -> list[int]:
+        self, number: int, incidents: builtins.list[int], *, actor: str, at: datetime, commander_counts: bool
+    ) -> builtins.list[int]:
         """Link incidents to the problem; returns those newly linked (already linked ones are skipped).
         All or nothing: IncidentInAnotherProblem when one belongs to another problem. `commander_counts`: the
         linker was one of the problem's owners, so the incidents' commanders become owners too (services)."""
@@ -122,7 +123,7 @@ class ProblemRepository:
         connection: sa.Connection,
         number: int,
         title: str,
-        incidents: list[int],
+        incidents: builtins.list[int],
         actor: str,
         at: datetime,
         *,
@@ -191,7 +192,7 @@ class ProblemRepository:
         for incident in problem.incidents:
             self._events.append(connection, incident, change, actor=actor, at=at)
 
-    def record_stale_reminder(self, number: int, to: list[str], *, at: datetime) -> None:
+    def record_stale_reminder(self, number: int, to: builtins.list[str], *, at: datetime) -> None:
         with self._db.write() as connection:
             self._require(connection, number)
             self._events.append_problem(connection, number, StaleReminded(to=list(to)), at=at)

@@ -19,7 +19,7 @@ from .database import normalise_database_url
 try:
     import fcntl
 except ImportError:  # not on Linux or macOS: nothing to hold the lock with
-    fcntl = None
+    fcntl = None  # type: ignore[assignment]  # mypy types the name as the module; None says it is absent
 
 _held: dict[str, IO[str]] = {}  # lock files this process holds, kept open for its lifetime
 

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from ..domain.events import StatusFinalAsked, StatusPublished, StatusUnpublished
 from ..domain.status_page import OPERATIONAL, RESOLVED, PublicEntry, PublicUpdate
-from .database import Database
+from .database import Database, inserted_id
 from .events import EventLog
 from .incident_rows import require
 from .status_tables import status_entries, status_updates
@@ -91,11 +91,13 @@ class StatusPageRepository:
                 connection.execute(
                     sa.update(status_entries).where(status_entries.c.incident_number == number).values(**values)
                 )
-            update_id = connection.execute(
-                sa.insert(status_updates).values(
-                    incident_number=number, status=status, body=body, components=merged, at=at
+            update_id = inserted_id(
+                connection.execute(
+                    sa.insert(status_updates).values(
+                        incident_number=number, status=status, body=body, components=merged, at=at
+                    )
                 )
-            ).inserted_primary_key[0]
+            )
             entry = _entry(
                 connection.execute(sa.select(status_entries).where(status_entries.c.incident_number == number)).one()
             )

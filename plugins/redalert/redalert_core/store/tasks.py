@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from ..domain.event_payload import Payload
 from ..domain.problem_events import TaskAssigned, TaskCreated, TaskDone, TaskDueChanged, TaskNudged, TaskReopened
 from ..domain.tasks import Task
-from .database import Database
+from .database import Database, inserted_id
 from .errors import ProblemNotFound, TaskNotFound
 from .events import EventLog
 from .incident_rows import require
@@ -67,8 +67,10 @@ class TaskRepository:
         with self._db.write() as connection:
             if incident_number is not None:
                 require(connection, incident_number)
-            elif connection.scalar(sa.select(problems.c.number).where(problems.c.number == problem_number)) is None:
-                raise ProblemNotFound(problem_number)
+            else:
+                assert problem_number is not None, "checked above: exactly one of the two is given"
+                if connection.scalar(sa.select(problems.c.number).where(problems.c.number == problem_number)) is None:
+                    raise ProblemNotFound(problem_number)
             result = connection.execute(
                 sa.insert(tasks).values(
                     text=text,
@@ -80,7 +82,7 @@ class TaskRepository:
                     created_at=at,
                 )
             )
-            task = self._require(connection, result.inserted_primary_key[0])
+            task = self._require(connection, inserted_id(result))
             created = TaskCreated(task=task.number, text=text, owner=owner, due=due.isoformat() if due else None)
             self._log(connection, task, created, created_by, at)
             return task

@@ -36,11 +36,17 @@ class StatuspageClient:
         except ValueError:
             raise DeliveryFailed("Statuspage answered with something that is not JSON", retryable=True) from None
 
+    def _incident(self, method: str, path: str, incident: dict) -> dict:
+        found = self._call(method, path, {"incident": incident})
+        if not isinstance(found, dict):  # Statuspage answers a write with the incident object
+            raise DeliveryFailed("Statuspage answered with something that is not an incident", retryable=True)
+        return found
+
     def create_incident(self, page_id: str, incident: dict) -> dict:
-        return self._call("POST", f"/pages/{page_id}/incidents", {"incident": incident})
+        return self._incident("POST", f"/pages/{page_id}/incidents", incident)
 
     def update_incident(self, page_id: str, incident_id: str, incident: dict) -> dict:
-        return self._call("PATCH", f"/pages/{page_id}/incidents/{incident_id}", {"incident": incident})
+        return self._incident("PATCH", f"/pages/{page_id}/incidents/{incident_id}", incident)
 
     def delete_incident(self, page_id: str, incident_id: str) -> None:
         self._call("DELETE", f"/pages/{page_id}/incidents/{incident_id}")

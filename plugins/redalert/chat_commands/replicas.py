@@ -9,7 +9,9 @@
 
 The timings come from the environment (tests shorten them): REDALERT_HEARTBEAT_INTERVAL (10 s),
 REDALERT_REPLICA_STALE_AFTER (30 s), REDALERT_LEADER_POLL (5 s), REDALERT_RESUME_INTERVAL (10 s),
-REDALERT_CONFIG_POLL (2 s). REDALERT_REPLICA_ID names the replica (default: the host name).
+REDALERT_CONFIG_POLL (2 s), REDALERT_SLACK_RETRY_MAX (20 s: the longest pause between two checks whether Slack
+answers again while opens wait for it, services/slack_outage.py). REDALERT_REPLICA_ID names the replica (default:
+the host name).
 """
 
 from __future__ import annotations
@@ -59,6 +61,10 @@ class ReplicaCommands(InboxCommands):
         leadership.on_gain(self._finish_unanswered_commands)  # chat_commands/inbox.py
         resume = seconds_from_env("REDALERT_RESUME_INTERVAL", 10.0)
         leadership.every(resume, self._finish_orphaned_opens, "resume")
+        waiting = self.app.waiting_opens  # opens whose Slack steps failed while their process lives on
+        waiting.first_pause = resume
+        waiting.max_pause = seconds_from_env("REDALERT_SLACK_RETRY_MAX", waiting.max_pause)
+        leadership.every(resume, self.app.retry_waiting_opens, "opens waiting for Slack")
         leadership.every(resume, self._finish_unanswered_commands, "unanswered commands")
         leadership.every(HOUSEKEEPING_SECONDS, self.app.housekeeping, "housekeeping")
         self._last_invalidation = self.app.latest_cache_invalidation()

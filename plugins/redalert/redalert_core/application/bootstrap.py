@@ -23,6 +23,7 @@ from ..services.links import LinkService
 from ..services.outbox_delivery import Deliverers
 from ..services.problems import ProblemService
 from ..services.response import ResponseService
+from ..services.slack_outage import WaitingOpens
 from ..services.status_page import StatusPageService
 from ..services.tasks import TaskService
 from ..services.web_report import WebReport
@@ -105,6 +106,7 @@ def build(config: AppConfig) -> RedAlertApp:
         leadership=leadership,
         is_admin=config.is_admin,
         web_report=WebReport(analysis, config.is_admin, gateway.user_name),
+        waiting_opens=WaitingOpens(incidents, clock),
     )
 
 

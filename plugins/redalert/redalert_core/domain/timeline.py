@@ -21,6 +21,8 @@ def describe(event: Event, person: Show, quote: Show) -> str | None:
     kind = event.kind
     if kind == EventKind.OPENED:
         return f"Opened by {by} as {quote(str(data.get('severity', '?')))}: {quote(str(data.get('description', '')))}"
+    if kind == EventKind.SLACK_PENDING:
+        return "Slack did not answer: the channel, invites and summary follow when it does"
     if kind == EventKind.INVITED:
         return "Invited " + ", ".join(person(u) for u in data.get("users", []))
     if kind == EventKind.INVITE_FAILED:

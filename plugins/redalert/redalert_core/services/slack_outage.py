@@ -8,7 +8,8 @@ unfinished. The owner process is alive, so
 Each round (the leader's `resume` job, every REDALERT_RESUME_INTERVAL) first asks Slack with one short call
 whether it answers. While it does not, the rounds back off: the pause doubles from the job's interval up to
 REDALERT_SLACK_RETRY_MAX (20 s), so Slack's return is seen within that pause plus one interval, and the waiting
-opens are finished right after, well inside a minute. The incident's lock and the re-read under it
+opens are finished right after, well inside a minute. An open is taken over only once its log has been quiet for
+that long (its own process may still be at work on it). The incident's lock and the re-read under it
 (recovery.finish_interrupted) make sure no open gets a second channel, even when its owner finishes it at the
 same moment.
 """
@@ -59,13 +60,17 @@ class WaitingOpens:
         self._next_round: datetime | None = None
 
     def waiting(self) -> list[Incident]:
-        """Unfinished opens stuck on Slack, oldest first."""
+        """Unfinished opens stuck on Slack, oldest first. An open whose log moved within the longest pause is left
+        to its process a little longer: it may still be at work (a pin queued behind Slack's rate limits), and a
+        second runner would repeat its calls."""
         store = self.incidents.store
+        quiet_since = self.clock() - timedelta(seconds=self.max_pause)
         found = []
         for incident in store.incidents.unfinished():
             if incident.is_closing_or_closed or set(incident.pending_steps()) <= {OpenStep.REPLY}:
                 continue
-            if waits_for_slack(store.events.list(incident.number)):
+            events = store.events.list(incident.number)
+            if waits_for_slack(events) and events[-1].at <= quiet_since:
                 found.append(incident)
         return found
 

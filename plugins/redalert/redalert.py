@@ -21,7 +21,7 @@ from chat_commands.integrations import IntegrationCommands
 from chat_commands.interactive import InteractiveCommands
 from chat_commands.observability import ObservabilityCommands, observed_commands
 from chat_commands.problems import ProblemCommands
-from chat_commands.replicas import ReplicaCommands, timing_from_env
+from chat_commands.replicas import ReplicaCommands, slack_retry_pauses, timing_from_env
 from chat_commands.response import ResponseCommands
 from chat_commands.status_page import StatusPageCommands
 from redalert_core.application.bootstrap import AppConfig, build
@@ -186,6 +186,7 @@ class RedAlert(
                     admin_ids=self.admin_ids,
                     replica=self.replica_identity(),
                     timing=timing_from_env(),
+                    slack_retry_pauses=slack_retry_pauses(),
                     rate_scale=slack_rate_scale(),
                     web=web_settings(self.bot_config),
                 )

@@ -18,6 +18,7 @@ SAMPLES: list[Payload] = [
     ev.StepDone(step="channel", channel_id="C9", channel_name="inc-1"),
     ev.StepDone(step="topic"),
     ev.StepFailed(step="channel", error="ratelimited"),
+    ev.SlackPending(),
     ev.Invited(users=["U1", "U2"]),
     ev.InviteFailed(failed={"U3": "not_in_channel"}),
     ev.CloseStarted(resolution="fixed"),

@@ -9,7 +9,9 @@
 
 The timings come from the environment (tests shorten them): REDALERT_HEARTBEAT_INTERVAL (10 s),
 REDALERT_REPLICA_STALE_AFTER (30 s), REDALERT_LEADER_POLL (5 s), REDALERT_RESUME_INTERVAL (10 s),
-REDALERT_CONFIG_POLL (2 s). REDALERT_REPLICA_ID names the replica (default: the host name).
+REDALERT_CONFIG_POLL (2 s), REDALERT_SLACK_RETRY_MAX (20 s: the longest pause between two checks whether Slack
+answers again while opens wait for it, services/slack_outage.py). REDALERT_REPLICA_ID names the replica (default:
+the host name).
 """
 
 from __future__ import annotations
@@ -43,6 +45,12 @@ def timing_from_env() -> Timing:
     )
 
 
+def slack_retry_pauses() -> tuple[float, float]:
+    """Opens waiting for Slack are retried after REDALERT_RESUME_INTERVAL, then less often, at most every
+    REDALERT_SLACK_RETRY_MAX seconds (default 20): recovery stays within a minute of Slack's return."""
+    return seconds_from_env("REDALERT_RESUME_INTERVAL", 10.0), seconds_from_env("REDALERT_SLACK_RETRY_MAX", 20.0)
+
+
 class ReplicaCommands(InboxCommands):
     """The leader re-runs what a dead replica left unanswered: the inbox's job (chat_commands/inbox.py)."""
 
@@ -59,6 +67,8 @@ class ReplicaCommands(InboxCommands):
         leadership.on_gain(self._finish_unanswered_commands)  # chat_commands/inbox.py
         resume = seconds_from_env("REDALERT_RESUME_INTERVAL", 10.0)
         leadership.every(resume, self._finish_orphaned_opens, "resume")
+        # Opens whose Slack steps failed while their process lives on (paced: AppConfig.slack_retry_pauses).
+        leadership.every(resume, self.app.retry_waiting_opens, "opens waiting for Slack")
         leadership.every(resume, self._finish_unanswered_commands, "unanswered commands")
         leadership.every(HOUSEKEEPING_SECONDS, self.app.housekeeping, "housekeeping")
         self._last_invalidation = self.app.latest_cache_invalidation()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -33,6 +34,7 @@ from ..services.leadership import Leadership
 from ..services.links import IncidentView, LinkOutcome, LinkService
 from ..services.problems import ProblemOutcome, ProblemService, ProblemView
 from ..services.response import Outcome, ResponseService
+from ..services.slack_outage import WaitingOpens
 from ..services.status_page import Published, StatusPageService
 from ..services.status_site import StatusSite
 from ..services.tasks import TaskListing, TaskOutcome, TaskService
@@ -104,6 +106,7 @@ class RedAlertApp:
     leadership: Leadership | None
     is_admin: Callable[[str], bool]
     web_report: WebReport
+    waiting_opens: WaitingOpens
     _claims_purged_at: datetime | None = None
 
     @property
@@ -122,20 +125,38 @@ class RedAlertApp:
         """
         return self.incidents.record(request)
 
-    def open_incident(self, request: OpenRequest, recorded: StepReport | None = None) -> StepReport:
+    def open_incident(
+        self, request: OpenRequest, recorded: StepReport | None = None, *, wait: float | None = None
+    ) -> StepReport:
         """Open an incident: record it (unless `recorded`), create and set up its channel, announce it.
 
         A duplicate (the same event or form again, or the same request moments later) comes back as it is, with
         `duplicate` (and `repeated`) set; nothing else happens.
+
+        `wait` (seconds; the HTTP API's bound): Slack's part runs in the background and the answer comes after at
+        most that long. When Slack has not finished by then (it is down, or slow), the incident is returned as
+        stored with `slack_pending`, outside systems are told at once (PagerDuty, webhooks), and the steps finish
+        in the background or, if Slack failed, by the leader's retry once Slack answers (`retry_waiting_opens`).
         """
         report = recorded or self.incidents.record(request)
         if report.duplicate:
             return report
-        report = self.incidents.run_open_steps(report.incident, request.mentions)
+        if wait is None:
+            return self._open_in_slack(report.incident, request.mentions)
+        running = self.incidents.in_background(self._open_in_slack, report.incident, request.mentions)
+        try:
+            return running.result(timeout=wait)
+        except FutureTimeout:
+            incident = self.incidents.note_slack_pending(report.incident.number)
+            return StepReport(incident=incident, slack_pending=True)
+
+    def _open_in_slack(self, incident: Incident, mentions: Mentions) -> StepReport:
+        report = self.incidents.run_open_steps(incident, mentions)
         incident = report.incident
         if incident.channel_id:
             report.warnings.extend(self.response.announce_opened(incident))
             self.incidents.mark_replied(incident.number)  # the answer is what the caller renders now
+            self.response.post_waiting(incident.number)  # updates recorded before the channel existed
         return report
 
     def retry(self, requester: Requester, number: int) -> Retried:
@@ -152,7 +173,21 @@ class RedAlertApp:
     def finish_interrupted_opens(self, *, include_unowned: bool) -> list[recovery.Recovered]:
         """The leader's job: finish the opens a dead process left half done (services/recovery.py)."""
         live = self.leadership.live_instances() if self.leadership else set()
-        return recovery.finish_orphaned(self.incidents, live, include_unowned=include_unowned)
+        recovered = recovery.finish_orphaned(self.incidents, live, include_unowned=include_unowned)
+        for result in recovered:
+            if result.incident.channel_id:
+                self.response.post_waiting(result.incident.number)
+        return recovered
+
+    def retry_waiting_opens(self) -> list[recovery.Recovered]:
+        """The leader's job: once Slack answers again, finish the opens that waited for it (their owner is alive),
+        announce them and post the updates recorded meanwhile, in order (services/slack_outage.py)."""
+        recovered = self.waiting_opens.run()
+        for result in recovered:
+            if result.incident.channel_id:
+                self.response.announce_opened(result.incident)
+                self.response.post_waiting(result.incident.number)
+        return recovered
 
     # --- incidents ----------------------------------------------------------------------------------------------
     def list_incidents(self, requester: Requester, *, include_closed: bool) -> tuple[list[Incident], int]:

@@ -23,6 +23,7 @@ from ..services.links import LinkService
 from ..services.outbox_delivery import Deliverers
 from ..services.problems import ProblemService
 from ..services.response import ResponseService
+from ..services.slack_outage import WaitingOpens
 from ..services.status_page import StatusPageService
 from ..services.tasks import TaskService
 from ..services.web_report import WebReport
@@ -46,6 +47,9 @@ class AppConfig:
     admin_ids: Callable[[], list[str]] = list  # Slack user ids to DM about a disabled webhook
     replica: ReplicaIdentity | None = None  # None: a single process nobody else could take over from (tests, tools)
     timing: Timing | None = None  # heartbeat and leadership timings; None: no leadership (always leads)
+    # Opens waiting for Slack: the first pause between retries (REDALERT_RESUME_INTERVAL) and the longest
+    # (REDALERT_SLACK_RETRY_MAX); None: services/slack_outage.py's defaults.
+    slack_retry_pauses: tuple[float, float] | None = None
     rate_scale: float = 1.0  # Slack's rate limits times this
     web: WebSettings = field(default_factory=lambda: WebSettings(None, None))
     clock: Clock = field(default_factory=Clock)
@@ -106,6 +110,7 @@ def build(config: AppConfig) -> RedAlertApp:
         leadership=leadership,
         is_admin=config.is_admin,
         web_report=WebReport(analysis, config.is_admin, gateway.user_name),
+        waiting_opens=WaitingOpens(incidents, clock, **_pauses(config.slack_retry_pauses)),
     )
 
 
@@ -121,3 +126,7 @@ def _client_or_own(client: Callable[[], Any | None]) -> Callable[[], Any]:
         return own[0]
 
     return current
+
+
+def _pauses(pauses: tuple[float, float] | None) -> dict[str, float]:
+    return {"first_pause": pauses[0], "max_pause": pauses[1]} if pauses else {}

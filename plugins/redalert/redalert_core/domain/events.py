@@ -49,6 +49,13 @@ class StepFailed(Payload):
 
 
 @dataclass(frozen=True, kw_only=True)
+class SlackPending(Payload):
+    """Slack had not finished the open within the front end's wait: its steps go on without it."""
+
+    kind = EventKind.SLACK_PENDING
+
+
+@dataclass(frozen=True, kw_only=True)
 class Invited(Payload):
     kind = EventKind.INVITED
     users: list[str] = field(default_factory=list)
@@ -194,6 +201,7 @@ INCIDENT: tuple[type[Payload], ...] = (
     Mentioned,
     StepDone,
     StepFailed,
+    SlackPending,
     Invited,
     InviteFailed,
     CloseStarted,

@@ -59,6 +59,9 @@ class EventKind(enum.StrEnum):
     MENTIONS = "mentions"
     STEP_DONE = "step_done"
     STEP_FAILED = "step_failed"
+    # Slack did not finish the open within the short wait a front end allows (the HTTP API): the incident counts as
+    # opened for outside systems now, and its Slack steps are retried until Slack answers (services/slack_outage.py).
+    SLACK_PENDING = "slack_pending"
     INVITED = "invited"
     INVITE_FAILED = "invite_failed"
     CLOSE_STARTED = "close_started"  # phase CLOSING: the channel is being archived

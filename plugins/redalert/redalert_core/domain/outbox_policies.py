@@ -65,7 +65,10 @@ def iso(moment: datetime | None) -> str | None:
 
 def opened(event: Event) -> bool:
     """The moment an incident counts as opened for outside systems: its channel step ended (done or failed), so the
-    page and the webhook carry the channel whenever there is one, and a Slack failure still pages."""
+    page and the webhook carry the channel whenever there is one, and a Slack failure still pages. An open Slack has
+    not finished within the front end's wait (SLACK_PENDING) counts too: outside systems never wait for Slack."""
+    if event.kind == EventKind.SLACK_PENDING:
+        return True
     if event.kind not in (EventKind.STEP_DONE, EventKind.STEP_FAILED):
         return False
     step = payload_of(event)
@@ -77,6 +80,7 @@ RELEVANT = frozenset(
     {
         EventKind.STEP_DONE,
         EventKind.STEP_FAILED,
+        EventKind.SLACK_PENDING,
         EventKind.STATUS_CHANGED,
         EventKind.SEVERITY_CHANGED,
         EventKind.ROLE_ASSIGNED,

@@ -35,6 +35,8 @@ def _incident(payload: Payload | Unknown, by: str, person: Show, quote: Show) ->
     match payload:
         case ev.Opened():
             return f"Opened by {by} as {quote(str(payload.severity))}: {quote(str(payload.description))}"
+        case ev.SlackPending():
+            return "Slack did not answer: the channel, invites and summary follow when it does"
         case ev.Invited():
             return "Invited " + ", ".join(person(u) for u in payload.users)
         case ev.InviteFailed():

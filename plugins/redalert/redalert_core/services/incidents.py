@@ -22,7 +22,7 @@ from typing import Any
 from ..domain import naming, visibility
 from ..domain import text as texts
 from ..domain.commands import Mentions, check_group_count
-from ..domain.events import CloseStarted, Invited, InviteFailed, Mentioned, payload_as
+from ..domain.events import CloseStarted, Invited, InviteFailed, Mentioned, SlackPending, payload_as
 from ..domain.incident import Event, EventKind, Incident, OpenStep, Phase
 from ..domain.replica import ReplicaIdentity
 from ..domain.settings import GROUP_ID, Settings
@@ -89,6 +89,7 @@ class StepReport:
     duplicate: bool = False
     repeated: bool = False  # a duplicate by content (same person, severity, description), not by Slack event
     pin_running: bool = False  # the pin runs after the reply, off the critical path, and is recorded when done
+    slack_pending: bool = False  # Slack had not finished within the caller's wait: the steps go on without it
 
     @property
     def complete(self) -> bool:
@@ -146,6 +147,10 @@ class IncidentService:
             self._pending.add(future)
         future.add_done_callback(self._forget)
         return future
+
+    def in_background(self, fn: Callable, *args: Any) -> Future:
+        """Run `fn` on the service's pool (drain() waits for it too)."""
+        return self._submit(fn, *args)
 
     def _forget(self, future: Future) -> None:
         with self._locks_guard:
@@ -344,6 +349,12 @@ class IncidentService:
             self.store.steps.failed(incident.number, OpenStep.PIN, exc.code)
             raise
         self.store.steps.done(incident.number, OpenStep.PIN)
+
+    def note_slack_pending(self, number: int) -> Incident:
+        """Slack has not finished the open in the time the caller waits: say so in the incident's log (outside
+        systems are told now, services/outbox_feed.py) and let the steps finish when Slack answers."""
+        self.store.events.add(number, SlackPending(), at=self._clock())
+        return self._get(number)
 
     def mark_replied(self, number: int) -> Incident:
         """The opener has their answer: the open is nobody's unfinished business any more."""

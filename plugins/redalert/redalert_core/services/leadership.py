@@ -88,7 +88,7 @@ class Leadership:
         if leading:
             self._run_callbacks([callback])
 
-    def every(self, seconds: float, job: Callable[[], None], name: str) -> threading.Thread:
+    def every(self, seconds: float, job: Callable[[], object], name: str) -> threading.Thread:
         """Run `job` every `seconds` on whichever replica leads (a daemon thread on every replica)."""
 
         def loop() -> None:

@@ -186,11 +186,22 @@ class Deliverers:
     def _slack(self, row: OutboxRow) -> Delivery:
         if self.gateway is None:
             raise DeliveryFailed("Slack is not connected", retryable=True)
+        channel = row.payload.get("channel") or self._incident_channel(row.payload["incident"])
         try:
-            self.gateway.post_message(row.payload["channel"], row.payload["text"])
+            self.gateway.post_message(channel, row.payload["text"])
         except SlackError as exc:
             raise DeliveryFailed(f"Slack: {exc.describe()}", retryable=exc.code not in _FINAL_SLACK_ERRORS) from None
         return Delivery()
+
+    def _incident_channel(self, number: int) -> str:
+        """Where a post for an incident's channel goes (services/channel_posts.py): it may not exist yet."""
+        incident = self.store.incidents.get(number)
+        if incident is None or incident.is_closed:
+            raise DeliveryFailed("the incident's channel is archived", retryable=False, quiet=True)
+        if not incident.channel_id:
+            # Not an error to tell anyone about: the channel is created when Slack answers, then this is hurried.
+            raise DeliveryFailed("waiting for the incident's channel to be created", retryable=True)
+        return incident.channel_id
 
     def _confluence(self, row: OutboxRow) -> Delivery:
         payload = row.payload

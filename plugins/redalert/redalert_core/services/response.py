@@ -30,6 +30,7 @@ from ..slack import messages
 from ..slack.gateway import InviteOutcome, SlackError
 from ..slack.rate_pacing import Priority
 from . import visible_follow_up
+from .channel_posts import ChannelPosts
 from .incidents import MAX_NAME_ATTEMPTS, IncidentService, ServiceError, channel_of
 from .summary_coalescing import SummaryCoalescer
 
@@ -38,6 +39,7 @@ log = logging.getLogger(__name__)
 PIN_REACTION = "pushpin"
 NOTED_REACTION = "white_check_mark"
 MAX_TEXT = 3000
+QUEUED = "Slack is not answering: it is recorded, and posted in the incident's channel as soon as Slack is back."
 
 
 @dataclass
@@ -65,6 +67,8 @@ class ResponseService:
         # Called after a status change is stored: (incident, new status) -> warnings (the status page's prompt).
         self.after_status: list[Callable[[Incident, str], list[str]]] = []
         self.summaries = SummaryCoalescer(lambda: self.settings.summary_update_seconds)
+        # Posts that wait for the channel or for Slack (services/channel_posts.py): updates and status changes.
+        self.posts = ChannelPosts(self.store, lambda: self.gateway, lambda: self.clock())
 
     @property
     def settings(self) -> Settings:
@@ -76,10 +80,18 @@ class ResponseService:
 
     # --- finding ------------------------------------------------------------------------------------------------
     def find(
-        self, number: int | None, asker: Requester, verb: str, *, open_only: bool = True, shown: bool = False
+        self,
+        number: int | None,
+        asker: Requester,
+        verb: str,
+        *,
+        open_only: bool = True,
+        shown: bool = False,
+        needs_channel: bool = True,
     ) -> Incident:
         """The incident `asker` names, if they may see it (else: no such incident). `shown`: the answer shows the
-        incident itself (show, timeline), so where it lands must be a place for it too."""
+        incident itself (show, timeline), so where it lands must be a place for it too. `needs_channel` False: an
+        open incident whose channel Slack has not created yet will do (its posts wait, channel_posts.py)."""
         incident = self.incidents.find(asker.person(), number=number, here=asker.here, verb=verb)
         if shown and not self.incidents.may_see(incident, asker.audience()):
             raise ServiceError(
@@ -90,7 +102,7 @@ class ResponseService:
             )
         if open_only and incident.is_closed:
             raise ServiceError(f"Incident {incident.number} is closed; its channel is archived.")
-        if open_only and not incident.channel_id:
+        if open_only and needs_channel and not incident.channel_id:
             raise ServiceError(f"Incident {incident.number} has no channel yet; run !incident retry {incident.number}.")
         return incident
 
@@ -124,7 +136,7 @@ class ResponseService:
         wanted = status.strip().lower()
         if wanted not in settings.statuses:
             raise ServiceError(f'"{status[:30]}" is not a status. Statuses: {", ".join(settings.statuses)}.')
-        incident = self.find(number, asker, "status")
+        incident = self.find(number, asker, "status", needs_channel=False)
         current = self.store.response.get(incident.number).current_status(settings.statuses)
         if wanted == current and not note:
             raise ServiceError(f"Incident {incident.number} is already {wanted}.")
@@ -219,15 +231,20 @@ class ResponseService:
 
     # --- updates and announcements ------------------------------------------------------------------------------
     def post_update(self, number: int | None, asker: Requester, text: str) -> Outcome:
-        incident = self.find(number, asker, "update")
+        incident = self.find(number, asker, "update", needs_channel=False)
         status = self.store.response.get(incident.number).current_status(self.settings.statuses)
         post = messages.status_update(incident, asker.user, text, status)
         try:
-            ts = self.gateway.post_message(channel_of(incident), post)
+            ts = self.posts.try_now(incident, post)
         except SlackError as exc:
             raise ServiceError(f"I could not post the update: {exc.describe()}. Nothing was recorded.") from exc
-        posted = UpdatePosted(text=text, ts=ts)
-        self.store.events.add(incident.number, posted, actor=asker.user, at=self.clock())
+        # Stored in the same transaction as its post is queued (when Slack cannot take it now): never one alone.
+        with self.store.transaction():
+            if ts is None:
+                self.posts.queue(incident.number, post)
+            self.store.events.add(incident.number, UpdatePosted(text=text, ts=ts), actor=asker.user, at=self.clock())
+        if ts is None:
+            return Outcome(incident=incident, warnings=[f"The update: {QUEUED}"])
         outcome = Outcome(incident=incident, where=[channel_of(incident)])
         if not incident.is_private and self.settings.announce_channels.get(incident.severity):
             with self._lock(incident.number):
@@ -354,13 +371,20 @@ class ResponseService:
 
     def _tell_channel(self, incident: Incident, text: str, asker: Requester) -> list[str]:
         """Post in the incident channel unless the command's public reply there says it already."""
-        if asker.here == incident.channel_id and not asker.private_reply:
+        if incident.channel_id and asker.here == incident.channel_id and not asker.private_reply:
             return []
         try:
-            self.gateway.post_message(channel_of(incident), text)
+            if self.posts.post(incident, text) is None:
+                return [QUEUED]
         except SlackError as exc:
             return [f"I could not post in {messages.channel(incident.channel_id)}: {exc.describe()}."]
         return []
+
+    def post_waiting(self, number: int) -> list[str]:
+        """The incident's channel exists now: its posts that waited go out, and the summary shows what they say."""
+        if not self.posts.hurry(number):
+            return []
+        return self.refresh_summary(number)
 
     # --- post-mortem --------------------------------------------------------------------------------------------
     def postmortem(self, number: int | None, asker: Requester) -> Outcome:

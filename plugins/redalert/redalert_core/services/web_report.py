@@ -14,6 +14,7 @@ from html import unescape
 from urllib.parse import urlencode
 
 from ..domain import postmortem, timeline
+from ..domain.incident import Incident
 from ..domain.metrics import PeriodError, parse_period
 from ..domain.web_access import Access, check_token, token_user
 from ..store.analytics import Scope, Viewer
@@ -177,6 +178,7 @@ class WebReport:
         return pages.incidents_page(
             rows,
             filters,
+            slack_pending={i.number: i.pending_steps() for i in self._slack_pending(viewer)},
             user=self.names(viewer.user or ""),
             name=self.names,
             severities=self.settings.severity_values,
@@ -223,6 +225,15 @@ class WebReport:
             postmortem=document,
             problem=(problem.number, problem.title) if problem else None,
         )
+
+    def _slack_pending(self, viewer: Viewer) -> list[Incident]:
+        """Open incidents whose Slack steps are not all done (Slack was down, or is failing), as `viewer` may see."""
+        incidents = self.analysis.incidents
+        return [
+            incident
+            for incident in self.store.incidents.unfinished()
+            if not incident.is_closing_or_closed and incidents.may_see(incident, viewer)
+        ]
 
     def _can_see(self, number: int, viewer: Viewer) -> bool:
         incident = self.store.incidents.get(number)

@@ -38,6 +38,8 @@ INVITE_CHUNK = 100  # conversations.invite takes "up to 100 users"
 _READ_BY_PEOPLE = ("text", "blocks", "attachments", "topic", "purpose", "initial_comment", "title", "content")
 # A trigger_id works once and for 3 s after Slack sent it: views.open gets one short try and no retry.
 TRIGGER_CALL_TIMEOUT_SECONDS = 2.5
+# Whether Slack is back after an outage is asked with one short call (`answers`).
+PROBE_TIMEOUT_SECONDS = 5.0
 RESPONSE_URL_TIMEOUT_SECONDS = 10
 # Codes that say nothing about the request itself: the same call may well succeed a moment later.
 TRANSIENT_ERRORS = frozenset(
@@ -312,6 +314,15 @@ class SlackGateway:
         response = self._call("auth.test")
         return {**response.data, "scopes": response.headers.get("x-oauth-scopes", "")}
 
+    def answers(self, timeout: float = PROBE_TIMEOUT_SECONDS) -> bool:
+        """Whether Slack's Web API answers now: one auth.test, one short try, no retries (after an outage, the
+        work that waited for Slack starts only once this says yes)."""
+        try:
+            self._call("auth.test", _client=self._short_client(timeout))
+        except SlackError as exc:
+            return exc.code not in TRANSIENT_ERRORS  # Slack answered, if only to refuse
+        return True
+
     def bot_user_id(self) -> str:
         if self._bot_user_id is None:
             self._bot_user_id = self.auth_test()["user_id"]
@@ -531,12 +542,16 @@ class SlackGateway:
     # --- interactivity: modals, ephemeral messages, response_url ---------------------------------------------
     def _trigger_client(self) -> WebClient:
         """A client that tries once, briefly: a trigger_id is single-use and expires 3 s after Slack sent it."""
+        return self._short_client(TRIGGER_CALL_TIMEOUT_SECONDS)
+
+    def _short_client(self, timeout: float) -> WebClient:
+        """A client that tries once and waits at most `timeout` seconds."""
         client = self._client_provider()
         return WebClient(
             token=client.token,
             base_url=client.base_url,
             # slack_sdk annotates an int, but hands it to urlopen, which takes seconds as a float.
-            timeout=TRIGGER_CALL_TIMEOUT_SECONDS,  # type: ignore[arg-type]
+            timeout=timeout,  # type: ignore[arg-type]
             ssl=client.ssl,
             proxy=client.proxy,
             headers=dict(client.headers or {}),

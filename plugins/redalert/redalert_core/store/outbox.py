@@ -111,6 +111,22 @@ class Outbox:
         with self._db.read() as connection:
             return [dict(payload) for payload in connection.scalars(query)]
 
+    def waiting(self, ordering_key: str) -> int:
+        """How many rows with this ordering key wait for delivery (a new one must queue behind them)."""
+        query = sa.select(sa.func.count()).where(outbox.c.ordering_key == ordering_key, outbox.c.state.in_(_WAITING))
+        with self._db.read() as connection:
+            return int(connection.scalar(query) or 0)
+
+    def due_now(self, ordering_key: str, at: datetime) -> None:
+        """The waiting rows with this ordering key become due at `at` (what they waited for has happened)."""
+        with self._db.write() as connection:
+            connection.execute(
+                sa.update(outbox)
+                .where(outbox.c.ordering_key == ordering_key, outbox.c.state.in_(_WAITING))
+                .values(next_attempt_at=at)
+            )
+        self._wake_after_commit()
+
     def next_due_at(self) -> datetime | None:
         with self._db.read() as connection:
             query = sa.select(sa.func.min(outbox.c.next_attempt_at)).where(outbox.c.state.in_(_WAITING))

@@ -30,6 +30,8 @@ form.filters label { display: flex; flex-direction: column; font-size: 0.85rem; 
 select, button { font: inherit; padding: 0.2rem 0.4rem; }
 .sev { display: inline-block; padding: 0 0.4rem; border-radius: 3px; color: #fff; font-size: 0.85rem; }
 .private { font-size: 0.8rem; color: #8a1c1c; border: 1px solid #8a1c1c; border-radius: 3px; padding: 0 0.3rem; }
+.pending { font-size: 0.8rem; color: #7a4a00; border: 1px solid #7a4a00; border-radius: 3px; padding: 0 0.3rem; }
+.slack-pending { border-left: 4px solid #7a4a00; padding-left: 0.8rem; }
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 0.2rem 1rem; background: #fff; padding: 0.8rem;
   margin: 0; }
 dl.facts dt { font-weight: 600; }

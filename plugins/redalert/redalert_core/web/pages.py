@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..domain.incident import Incident
+from ..domain.incident import Incident, OpenStep
 from ..domain.links import Link
 from ..domain.metrics import Figures, IncidentFacts, Summary, short_duration
 from ..domain.tasks import Task
@@ -74,7 +74,11 @@ def incidents_page(
     statuses: list[str],
     period_text: str,
     name: Callable[[str], str] = str,
+    slack_pending: dict[int, list[OpenStep]] | None = None,
 ) -> str:
+    """`slack_pending`: open incidents whose Slack steps are not all done, with those steps (listed above the
+    table, whatever the filters, and marked in it)."""
+    slack_pending = slack_pending or {}
     form = (
         f'<form class="filters" method="get" action="{href("/incidents")}">'
         + select("period", "Period", period_options(filters.period), filters.period)
@@ -112,7 +116,7 @@ def incidents_page(
             [
                 f'<a href="{href(f"/incidents/{row.number}")}">{row.number}</a>',
                 severity_badge(row.severity, severities),
-                e(row.status),
+                e(row.status) + (' <span class="pending">Slack pending</span>' if row.number in slack_pending else ""),
                 f'<a href="{href(f"/incidents/{row.number}")}">{e(row.description)}</a>{private}',
                 e(when(row.opened_at)),
                 e(name(row.commander) if row.commander else ""),
@@ -121,7 +125,7 @@ def incidents_page(
                 f'<a href="{href("/problems")}#P{row.problem}">P{row.problem}</a>' if row.problem else "",
             ]
         )
-    summary = f"<p>{len(rows)} incident(s) opened in {e(period_text)}.</p>"
+    summary = _slack_pending_note(slack_pending) + f"<p>{len(rows)} incident(s) opened in {e(period_text)}.</p>"
     if len(rows) > MAX_ROWS:
         summary += (
             f"<p>The first {MAX_ROWS} in this order are shown: narrow the filters, or use "
@@ -131,6 +135,21 @@ def incidents_page(
         table(headers, cells, numeric={0, 6, 7}) if rows else '<p class="empty">No incidents match these filters.</p>'
     )
     return page("Incidents", form + summary + body, user=user, current="incidents")
+
+
+def _slack_pending_note(slack_pending: dict[int, list[OpenStep]]) -> str:
+    """Which incidents wait for Slack (it was down or failing), and for what: RedAlert finishes them when it answers."""
+    if not slack_pending:
+        return ""
+    items = "".join(
+        f'<li><a href="{href(f"/incidents/{number}")}">Incident {number}</a>: '
+        f"{e(', '.join(step.value for step in steps if step is not OpenStep.REPLY))}</li>"
+        for number, steps in sorted(slack_pending.items())
+    )
+    return (
+        f'<div class="slack-pending"><p>{len(slack_pending)} incident(s) wait for Slack: their steps below are not '
+        f"done yet; RedAlert finishes them when Slack answers.</p><ul>{items}</ul></div>"
+    )
 
 
 def incident_page(
@@ -154,7 +173,7 @@ def incident_page(
         ("Severity", severity_badge(incident.severity, severities) + private),
         ("Status", e(facts.status)),
         ("Description", e(incident.description)),
-        ("Channel", e(f"#{incident.channel_name}" if incident.channel_name else "–")),
+        ("Channel", _channel_fact(incident)),
         ("Opened", f"{e(when(incident.opened_at))} by {e(name(incident.opened_by))}"),
         ("Acknowledged", f"{e(when(facts.acknowledged_at))} (TTA {e(short_duration(facts.tta))})"),
         ("Resolved", f"{e(when(facts.resolved_at))} (TTR {e(short_duration(facts.ttr))})"),
@@ -203,6 +222,14 @@ def incident_page(
         + f'<pre class="postmortem">{e(postmortem)}</pre>'
     )
     return page(f"Incident {incident.number}: {incident.description}", body, user=user, current="incidents")
+
+
+def _channel_fact(incident: Incident) -> str:
+    channel = e(f"#{incident.channel_name}" if incident.channel_name else "–")
+    waiting = [s.value for s in incident.pending_steps() if s is not OpenStep.REPLY]
+    if not waiting or incident.is_closing_or_closed:
+        return channel
+    return channel + f' <span class="pending">Slack pending: {e(", ".join(waiting))}</span>'
 
 
 def problems_page(problems: list[dict], incidents_of: dict[int, list[int]], *, user: str) -> str:

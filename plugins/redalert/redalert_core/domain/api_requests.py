@@ -52,12 +52,12 @@ class _Checker:
         self.errors: dict[str, str] = {name: "Unknown field." for name in body if name not in allowed}
 
     def text(self, name: str, *, required: bool, empty: str, limit: int, too_long: str) -> str | None:
-        value = self.body.get(name)
-        if value is None:
+        if name not in self.body:
             if required:
                 self.errors[name] = empty
             return None
-        if not isinstance(value, str):
+        value = self.body[name]
+        if not isinstance(value, str):  # null included: a field is given as a string or left out
             self.errors[name] = "Must be a string."
             return None
         value = value.strip()
@@ -95,7 +95,7 @@ def open_fields(body: dict[str, Any], settings: Settings) -> OpenFields:
         too_long=f"The description is {{n}} characters long; the limit is {MAX_DESCRIPTION}. "
         "Shorten it and post the rest in the incident channel once it is open.",
     )
-    user_ids, emails = _people(body.get("people"), check.errors)
+    user_ids, emails = _people(body["people"], check.errors) if "people" in body else ([], [])
     private = body.get("private", False)
     if not isinstance(private, bool):
         check.errors["private"] = "Must be true or false."
@@ -113,8 +113,6 @@ def open_fields(body: dict[str, Any], settings: Settings) -> OpenFields:
 
 
 def _people(value: Any, errors: dict[str, str]) -> tuple[list[str], list[str]]:
-    if value is None:
-        return [], []
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         errors["people"] = "Must be a list of Slack user ids or email addresses."
         return [], []
@@ -146,7 +144,7 @@ def update_fields(body: dict[str, Any], settings: Settings) -> tuple[str, str | 
         too_long=f"That is {{n}} characters long; keep it under {MAX_TEXT}.",
     )
     status = body.get("status")
-    if status is not None:
+    if "status" in body:
         if not isinstance(status, str) or status.strip().lower() not in settings.statuses:
             shown = str(status)[:30]
             check.errors["status"] = f'"{shown}" is not a status. Statuses: {", ".join(settings.statuses)}.'

@@ -41,12 +41,29 @@ class ApiRoutes:
             ("/incidents/<number>/severity", "POST", self.severity, True),
             ("/incidents/<number>/close", "POST", self.close, True),
         ]
+        methods: dict[str, list[str]] = {}
         for path, method, handler, writes in routes:
+            methods.setdefault(path, []).append(method)
             view = handler if writes is None else self._guarded(handler, writes=writes)
             endpoint = (
                 f"redalert_api_{method.lower()}_{path.strip('/').replace('/', '_').replace('<', '').replace('>', '')}"
             )
             flask_app.add_url_rule(BASE + path, endpoint, view, methods=[method], strict_slashes=False)
+        # Everything else under the API answers in JSON too, never with the web report's pages (its rule takes
+        # every GET under /redalert/): another method on a known path is 405, any other path 404.
+        for index, (path, allowed) in enumerate(methods.items()):
+            others = [m for m in ("GET", "POST", "PUT", "PATCH", "DELETE") if m not in allowed]
+            flask_app.add_url_rule(
+                BASE + path, f"redalert_api_405_{index}", _not_allowed(allowed), methods=others, strict_slashes=False
+            )
+        flask_app.add_url_rule(
+            BASE + "/<path:rest>",
+            "redalert_api_404",
+            lambda rest: error_response(
+                ApiError(404, "There is no such API address; see /redalert/api/v1/openapi.json.")
+            ),
+            methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+        )
 
     # --- the frame of every route ---------------------------------------------------------------------------
     def _guarded(self, handler: Handler, *, writes: bool) -> Callable[..., Response]:
@@ -101,6 +118,15 @@ class ApiRoutes:
     def close(self, app: RedAlertApp, requester: Requester, number: str) -> Response:
         resolution = close_fields(json_body())
         return respond(render.incident(app.api_close(requester, _number(number), resolution)))
+
+
+def _not_allowed(allowed: list[str]) -> Callable[..., Response]:
+    def view(**_path: str) -> Response:
+        response = error_response(ApiError(405, f"This address takes {' and '.join(allowed)} only."))
+        response.headers["Allow"] = ", ".join(allowed)
+        return response
+
+    return view
 
 
 def _number(text: str) -> int:

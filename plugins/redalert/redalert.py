@@ -263,6 +263,8 @@ class RedAlert(
           `!incident webhook enable <name>` (admins)
         - `!incident stats [<period>] [<severity>]`, e.g. `!incident stats 90d sev1` (figures and a chart)
         - `!incident export [csv|json] [<period>]`; `!incident web` (a personal link to the web report)
+        - `!incident token create <name> [read|write] [private]`, `!incident token list`, `!incident token revoke
+          <name>`: tokens for the HTTP API (admins, in a DM; docs/api.md)
 
         In an incident's channel the number is not needed. `!help incident <command>` shows one command in full.
         Problems and follow-up tasks: `!problem` and `!task`.

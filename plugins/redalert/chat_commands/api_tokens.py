@@ -10,6 +10,7 @@ from errbot import botcmd
 from chat_commands.base import ChatBase, answers
 from redalert_core.domain import text as texts
 from redalert_core.domain.requester import Requester
+from redalert_core.domain.visibility import is_dm
 from redalert_core.frontends.api import BASE, ApiRoutes
 
 DM_ONLY = "Manage API tokens in a direct message with me: a token shown in a channel is seen by everyone there."
@@ -17,6 +18,11 @@ DM_ONLY = "Manage API tokens in a direct message with me: a token shown in a cha
 
 def _when(moment) -> str:
     return texts.when(moment) if moment else "never"
+
+
+def _in_dm(asker: Requester, msg) -> bool:
+    """A DM with the bot: Slack's D… channel when the event names one, else what Errbot says."""
+    return is_dm(asker.here) if asker.here else bool(getattr(msg, "is_direct", False))
 
 
 class ApiTokenCommands(ChatBase):
@@ -35,7 +41,7 @@ class ApiTokenCommands(ChatBase):
         Scopes: `read` (the default) or `write` (which may also read), and `private` to see private incidents.
         Example: `!incident token create ci-deploys write`
         """
-        if not getattr(msg, "is_direct", False):
+        if not _in_dm(asker, msg):
             return DM_ONLY
         token, secret = self.app.create_api_token(asker, args)
         return (
@@ -52,7 +58,7 @@ class ApiTokenCommands(ChatBase):
 
         Example: `!incident token list`
         """
-        if not getattr(msg, "is_direct", False):
+        if not _in_dm(asker, msg):
             return DM_ONLY
         tokens = self.app.list_api_tokens(asker)
         if not tokens:
@@ -71,7 +77,7 @@ class ApiTokenCommands(ChatBase):
 
         Example: `!incident token revoke ci-deploys`
         """
-        if not getattr(msg, "is_direct", False):
+        if not _in_dm(asker, msg):
             return DM_ONLY
         token = self.app.revoke_api_token(asker, args)
         return f"API token *{token.name}* is revoked: requests with it are refused (401) from now on."

@@ -100,7 +100,9 @@ class AnalysisCommands(ChatBase):
             if webserver.is_activated:
                 manager.deactivate_plugin("Webserver")
             manager.activate_plugin("Webserver")
-        self.log.info("Web report and HTTP API on port %s", port)
+        self.log.info("HTTP API on port %s", port)
+        if self.app.analysis.web.secret is not None:
+            self.log.info("Web report on port %s", port)
 
     # --- commands -------------------------------------------------------------------------------------------
     @botcmd

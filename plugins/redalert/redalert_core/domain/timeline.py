@@ -21,9 +21,10 @@ def describe(event: Event, person: Show, quote: Show) -> str | None:
     data, by = event.data, _who(event.actor, person)
     kind = event.kind
     if kind == EventKind.OPENED:
-        if api_tokens.token_name(event.actor):
-            by = f"through the API by {api_tokens.describe_actor(event.actor or '')}"
-        return f"Opened {by} as {quote(str(data.get('severity', '?')))}: {quote(str(data.get('description', '')))}"
+        how = "through the API by" if api_tokens.token_name(event.actor) else "by"
+        return (
+            f"Opened {how} {by} as {quote(str(data.get('severity', '?')))}: {quote(str(data.get('description', '')))}"
+        )
     if kind == EventKind.INVITED:
         return "Invited " + ", ".join(person(u) for u in data.get("users", []))
     if kind == EventKind.INVITE_FAILED:

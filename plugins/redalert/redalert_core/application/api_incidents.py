@@ -138,6 +138,14 @@ class ApiIncidentUseCases:
                 self._api_pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="redalert-api")
         return self._api_pool.submit(log_context.carry(work))
 
+    def stop_api_opens(self) -> None:
+        """On stop: opens not started yet are dropped (the recorded incidents are finished by the next start's
+        recovery), so a stop never waits for a queue of Slack work; the pool is made anew on the next open."""
+        with _pool_guard:
+            pool, self._api_pool = self._api_pool, None
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+
     # --- reads ----------------------------------------------------------------------------------------------
     def list_api_incidents(self, requester: Requester, query: ListQuery) -> IncidentPage:
         """A page of the incidents the token may see, newest first; `next_cursor` None on the last page."""

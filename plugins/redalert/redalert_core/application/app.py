@@ -453,6 +453,7 @@ class RedAlertApp(TokenUseCases, ApiIncidentUseCases):
 
     def stop(self) -> None:
         self.integrations.stop()
+        self.stop_api_opens()
 
     def drain(self) -> None:
         """Wait for the work that runs after a reply (a pin, a post)."""

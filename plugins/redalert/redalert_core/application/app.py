@@ -43,6 +43,8 @@ from ..slack.gateway import InviteOutcome, SlackGateway
 from ..store import Store, healthcheck
 from ..store.command_inbox import CommandInbox
 from ..store.replicas import ReplicaRow
+from .api_incidents import ApiIncidentUseCases
+from .api_tokens import TokenUseCases
 from .clock import Clock
 
 
@@ -91,7 +93,7 @@ CLAIMS_KEPT = timedelta(days=2)
 
 
 @dataclass
-class RedAlertApp:
+class RedAlertApp(TokenUseCases, ApiIncidentUseCases):
     clock: Clock
     store: Store
     gateway: SlackGateway
@@ -493,6 +495,7 @@ class RedAlertApp:
 
     def stop(self) -> None:
         self.integrations.stop()
+        self.stop_api_opens()
 
     def drain(self) -> None:
         """Wait for the work that runs after a reply (a pin, a post)."""

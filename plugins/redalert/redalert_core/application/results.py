@@ -14,14 +14,18 @@ from ..services.status_site import StatusServer
 from ..services.tasks import TaskListing, TaskOutcome
 from ..services.web_report import COOKIE as WEB_COOKIE
 from ..store.command_inbox import APPLIED, InboxCommand
+from .api_incidents import ApiIncident, ApiOpened, IncidentPage
 from .app import Closed, Invited, Retried
 
 __all__ = [
     "APPLIED",  # an inbox command whose change happened (its answer may have been lost)
     "PIN_REACTION",  # the reaction that puts a message on the timeline
     "WEB_COOKIE",  # the web report's session cookie
+    "ApiIncident",  # an incident as the HTTP API shows it
+    "ApiOpened",
     "Closed",
     "InboxCommand",
+    "IncidentPage",
     "IncidentView",
     "Invited",
     "LinkOutcome",

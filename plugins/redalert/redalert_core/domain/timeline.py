@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
+from . import api_tokens
 from . import events as ev
 from . import problem_events as pe
 from .event_payload import Payload, Unknown
@@ -21,8 +22,10 @@ Show = Callable[[str], str]
 
 def describe(event: Event, person: Show, quote: Show) -> str | None:
     """One line for the event, or None for bookkeeping events (steps, mentions, announcements)."""
-    by = person(event.actor) if event.actor else "RedAlert"
+    by = _who(event.actor, person)
     payload = ev.payload_of(event)
+    if isinstance(payload, ev.Opened) and api_tokens.token_name(event.actor):
+        return f"Opened through the API by {by} as {quote(payload.severity)}: {quote(payload.description)}"
     return (
         _incident(payload, by, person, quote)
         or _links_and_problems(event, payload, by, quote)
@@ -67,6 +70,13 @@ def _incident(payload: Payload | Unknown, by: str, person: Show, quote: Show) ->
             resolution = f": {quote(payload.resolution)}" if payload.resolution else ""
             return f"Closed by {by}{resolution}"
     return None
+
+
+def _who(actor: str | None, person: Show) -> str:
+    """Who did it: a person, an API token (never shown as a mention), or RedAlert itself."""
+    if not actor:
+        return "RedAlert"
+    return api_tokens.describe_actor(actor) if api_tokens.token_name(actor) else person(actor)
 
 
 def _link_text(event: Event, payload: pe.IncidentLinked) -> str:

@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 from datetime import datetime
 
+from ..domain import api_tokens
 from ..domain.incident import Incident
 from ..domain.problems import Problem
 from ..domain.settings import Settings
@@ -25,6 +26,8 @@ FALLBACK_DESCRIPTION = 300  # the notification text of the summary quotes the st
 
 
 def user(user_id: str) -> str:
+    if api_tokens.token_name(user_id):  # an API caller: named as its token, never a mention
+        return escape(api_tokens.describe_actor(user_id))
     return f"<@{user_id}>"
 
 

@@ -13,6 +13,8 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from .analytics import Analytics
+from .api_queries import ApiQueries
+from .api_tokens import ApiTokens
 from .cache_invalidations import CacheInvalidations
 from .command_claims import CommandClaims, SentOnce
 from .command_inbox import CommandInbox
@@ -86,6 +88,8 @@ class Store:
         self.interactions = InteractionLog(self.db)
         self.status_page = StatusPageRepository(self.db, self.events)  # the public status page
         self.web_links = WebLinkSalts(self.db)
+        self.api_tokens = ApiTokens(self.db)  # the HTTP API's tokens, hashed
+        self.api_queries = ApiQueries(self.db)  # the HTTP API's pages of incidents
         # Several replicas on one database (PostgreSQL): heartbeats, open owners, claims, cross-process locks.
         self.replicas = ReplicaRegistry(self.db)
         self.open_owners = OpenOwners(self.db)

@@ -219,4 +219,12 @@ REDALERT_DEFAULT_CONFIG = {
     # Atlassian Statuspage: the page id and our component name -> Statuspage component id (empty: not used).
     "STATUSPAGE_PAGE_ID": "",
     "STATUSPAGE_COMPONENTS": {},
+    # Alert intake (docs/api.md, "Alert intake"): the label that picks the severity, its values -> severities, the
+    # severity of every other alert, values that never open an incident (of the severity label, or label=value),
+    # and label=value -> people or user groups to invite, e.g. {"team=payments": ["@payments-oncall"]}.
+    "ALERT_SEVERITY_LABEL": "severity",
+    "ALERT_SEVERITY_MAP": {"critical": "sev1", "error": "sev2", "warning": "sev3"},
+    "ALERT_DEFAULT_SEVERITY": "sev3",
+    "ALERT_IGNORE": ["none", "info"],
+    "ALERT_INVITE_BY_LABEL": {},
 }

@@ -268,4 +268,15 @@ REDALERT_DEFAULT_CONFIG = {
     # IDs (S…) or @handles. Empty: the form has a text field where people
     # type @handles instead.
     "FORM_GROUPS": [],
+    # Alert intake from Alertmanager and Grafana (docs/api.md, "Alert
+    # intake"): the label whose value picks the severity; that value ->
+    # severity; the severity of every other alert; values that never open
+    # an incident (a value of the severity label, or label=value); and
+    # label=value -> people (U…) or user groups (S…, @handle) invited when
+    # such an alert opens an incident, e.g. {"team=payments": ["@payments-oncall"]}.
+    "ALERT_SEVERITY_LABEL": "severity",
+    "ALERT_SEVERITY_MAP": {"critical": "sev1", "error": "sev2", "warning": "sev3"},
+    "ALERT_DEFAULT_SEVERITY": "sev3",
+    "ALERT_IGNORE": ["none", "info"],
+    "ALERT_INVITE_BY_LABEL": {},
 }

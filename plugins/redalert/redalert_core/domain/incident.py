@@ -90,6 +90,8 @@ class EventKind(enum.StrEnum):
     STATUS_PUBLISHED = "status_published"
     STATUS_UNPUBLISHED = "status_unpublished"
     STATUS_FINAL_ASKED = "status_final_asked"
+    # Alert intake (alert_intake.py): a new alert (by fingerprint) in the incident's alert group.
+    ALERT_RECEIVED = "alert_received"
 
 
 @dataclass

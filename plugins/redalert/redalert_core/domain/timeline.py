@@ -48,6 +48,9 @@ def describe(event: Event, person: Show, quote: Show) -> str | None:
         return f"Published on the status page by {by} ({status}): {quote(data.get('body', ''))}"
     if kind == EventKind.STATUS_UNPUBLISHED:
         return f"Withdrawn from the status page by {by}"
+    if kind == EventKind.ALERT_RECEIVED:
+        state = "resolved" if data.get("status") == "resolved" else "firing"
+        return f"Alert {quote(str(data.get('name', '?')))} {state} (from {quote(str(data.get('source', '?')))})"
     problem_line = _problem_management(event, by, person, quote)
     if problem_line is not None:
         return problem_line

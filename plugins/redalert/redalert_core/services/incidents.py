@@ -23,7 +23,7 @@ from ..domain import text as texts
 from ..domain.commands import Mentions, check_group_count
 from ..domain.incident import Event, EventKind, Incident, OpenStep, Phase
 from ..domain.replica import ReplicaIdentity
-from ..domain.settings import GROUP_ID, Settings
+from ..domain.settings import GROUP_ID, USER_ID, Settings
 from ..domain.visibility import Viewer
 from ..observability import log_context
 from ..slack import messages
@@ -68,6 +68,7 @@ class OpenRequest:
     mentions: Mentions = field(default_factory=Mentions)
     dedup_key: str | None = None
     is_private: bool = False
+    check_repeats: bool = True  # the same opener, severity and description just now is the same open sent twice
 
 
 @dataclass
@@ -185,7 +186,7 @@ class IncidentService:
                 origin_channel=request.origin_channel,
                 is_private=request.is_private,
                 dedup_key=request.dedup_key,
-                repeat_since=opened_at - REPEAT_WINDOW,
+                repeat_since=opened_at - REPEAT_WINDOW if request.check_repeats else None,
                 owner=self._owner(),
             )
         except RepeatedCommand as dup:
@@ -428,7 +429,8 @@ class IncidentService:
                 result.sources[user_id] = source
                 result.users.append(user_id)
 
-        add(incident.opened_by, "opener")
+        if USER_ID.match(incident.opened_by):  # an API token or an alert source is nobody to invite
+            add(incident.opened_by, "opener")
         for user_id in mentions.users:
             add(user_id, "mention")
         for group in mentions.groups:

@@ -24,7 +24,13 @@ SECTION_LIMIT = 3000  # Block Kit's limit on a section's text
 FALLBACK_DESCRIPTION = 300  # the notification text of the summary quotes the start; the blocks hold it all
 
 
+API_ACTOR = "api:"  # an actor that is an API token (`api:<token name>`), never a Slack user
+
+
 def user(user_id: str) -> str:
+    """A Slack mention of the person; an API token is named as such, never as a mention."""
+    if user_id.startswith(API_ACTOR):
+        return f"token '{escape(user_id[len(API_ACTOR) :])}'"
     return f"<@{user_id}>"
 
 

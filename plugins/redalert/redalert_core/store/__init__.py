@@ -11,6 +11,7 @@ from contextlib import contextmanager
 
 import sqlalchemy as sa
 
+from .alert_groups import AlertGroups
 from .analytics import Analytics
 from .cache_invalidations import CacheInvalidations
 from .command_claims import CommandClaims, SentOnce
@@ -82,6 +83,7 @@ class Store:
         self.interactions = InteractionLog(self.db)
         self.status_page = StatusPageRepository(self.db, self.events)  # the public status page
         self.web_links = WebLinkSalts(self.db)
+        self.alert_groups = AlertGroups(self.db)  # alert intake: a group's incident and its alerts
         # Several replicas on one database (PostgreSQL): heartbeats, open owners, claims, cross-process locks.
         self.replicas = ReplicaRegistry(self.db)
         self.open_owners = OpenOwners(self.db)

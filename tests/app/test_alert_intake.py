@@ -176,3 +176,33 @@ def test_every_alert_is_counted_by_source_and_status(app):
     receive(app, payload("alertmanager_firing"))
     receive(app, payload("alertmanager_resolved"))
     assert counted == [("alertmanager", "firing")] * 2 + [("alertmanager", "resolved")] * 2
+
+
+def storm_notification(group: int, alert: int) -> dict:
+    body = payload("alertmanager_firing")
+    body["groupKey"] = f'{{}}:{{alertname="Storm{group}"}}'
+    body["commonAnnotations"] = {"summary": f"Storm {group % 5}"}  # groups alike: still one incident each
+    one = body["alerts"][0]
+    one["labels"] = {"alertname": f"Storm{group}", "instance": f"node-{alert}"}
+    one["fingerprint"] = f"{group:04x}{alert:012x}"
+    body["alerts"] = [one]
+    return body
+
+
+def test_a_storm_makes_one_incident_per_group_and_records_each_alert_once(app, emulator):
+    from concurrent.futures import ThreadPoolExecutor
+
+    bodies = [storm_notification(i % 100, i) for i in range(1000)]
+    bodies += bodies[:200]  # Alertmanager repeats some notifications
+    with ThreadPoolExecutor(10) as pool:
+        results = list(pool.map(lambda body: app.receive_alerts(TOKEN, "alertmanager", body), bodies))
+    app.drain()
+    assert sum(r.opened for r in results) == 100 and sum(r.new_alerts for r in results) == 1000
+    assert sum(r.repeats for r in results) == 200
+    incidents, count = app.store.incidents.list(include_closed=True, limit=1000)
+    assert count == 100 and all(i.channel_id for i in incidents)
+    assert app.store.alert_groups.count_alerts() == 1000
+    events = [e for i in incidents for e in app.store.events.list(i.number) if e.kind == "alert_received"]
+    assert len(events) == 1000 and len({e.data["fingerprint"] for e in events}) == 1000
+    posts = [c for c in emulator.calls_to("chat.postMessage") if "Firing:" in str(c.args.get("text", ""))]
+    assert len(posts) == 1000 and len({(c.args["channel"], c.args["text"]) for c in posts}) == 1000

@@ -140,17 +140,18 @@ BOT_ALT_PREFIX_SEPARATORS = (":", ",", ";")
 
 # VersionChecker calls the internet at start; Webserver, Backup and the rest are not needed.
 CORE_PLUGINS = ("ACLs", "Help", "Health", "Plugins", "Utils", "CommandNotFoundFilter")
-# The read-only web report (`!incident web`) runs on Errbot's core Webserver plugin when REDALERT_WEB_PORT is set;
-# the RedAlert plugin configures that plugin's port. REDALERT_WEB_SECRET signs the personal links (at least 16
-# characters); REDALERT_WEB_URL is the address people open (default http://localhost:<port>).
+# The HTTP API (docs/api.md) and the read-only web report (`!incident web`) run on Errbot's core Webserver plugin when
+# REDALERT_WEB_PORT is set; the RedAlert plugin configures that plugin's port. REDALERT_WEB_SECRET signs the personal
+# links (at least 16 characters; unset: the API only, no report); REDALERT_WEB_URL is the address people open
+# (default http://localhost:<port>).
 REDALERT_WEB_PORT = os.environ.get("REDALERT_WEB_PORT", "").strip()
 REDALERT_WEB_SECRET = os.environ.get("REDALERT_WEB_SECRET", "").strip()
 REDALERT_WEB_URL = os.environ.get("REDALERT_WEB_URL", "").strip()
 if REDALERT_WEB_PORT:
     if not REDALERT_WEB_PORT.isdigit() or not 0 < int(REDALERT_WEB_PORT) < 65536:
         _fail(f"REDALERT_WEB_PORT must be a TCP port number (1-65535), not {REDALERT_WEB_PORT!r}.")
-    if len(REDALERT_WEB_SECRET) < 16:
-        _fail("REDALERT_WEB_PORT is set: set REDALERT_WEB_SECRET to a random string of at least 16 characters.")
+    if REDALERT_WEB_SECRET and len(REDALERT_WEB_SECRET) < 16:  # without one the port serves the HTTP API only
+        _fail("REDALERT_WEB_SECRET must be a random string of at least 16 characters (unset: no web report).")
     if REDALERT_WEB_URL and not re.match(r"https?://", REDALERT_WEB_URL):
         _fail("REDALERT_WEB_URL must be an http(s) URL such as https://redalert.example.com.")
     CORE_PLUGINS += ("Webserver",)

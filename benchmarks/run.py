@@ -27,6 +27,7 @@ from pathlib import Path
 # As a script, benchmarks/ is already on sys.path; loaded by path (the smoke test), it is put there.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from api_open import measure_api
 from common import DEFAULT_LATENCY, ERRBOT_POOL, Figure, Options, sequential_waves, table
 from p1_open_latency import measure_p1
 from p2_list import measure_p2
@@ -44,6 +45,7 @@ MEASUREMENTS: dict[str, Callable[[Options], list[Figure]]] = {
     "P3": measure_p3,
     "P4": measure_process,  # P4 and P6 share one start of the real process
     "P5": measure_p5,
+    "API": measure_api,  # POST /incidents through the HTTP API (issue 20)
     "STORM": measure_storm,  # issue 20's alert storm (benchmarks/storm.py)
 }
 

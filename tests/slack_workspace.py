@@ -17,13 +17,14 @@ ALICE = "U0ALICE"
 BOB = "U0BOB"
 CAROL = "U0CAROL"
 SRE_GROUP = "S0SRE"
-# What the app manifest grants: the emulator's defaults plus `commands` for /incident.
-APP_SCOPES = (*DEFAULT_BOT_SCOPES, "commands")
+# What the app manifest grants: the emulator's defaults plus `commands` for /incident and `users:read.email` for the
+# HTTP API's invitations by email.
+APP_SCOPES = (*DEFAULT_BOT_SCOPES, "commands", "users:read.email")
 
 
 def seed_workspace(emu: SlackEmulator) -> None:
     emu.add_user(ADMIN, "admin", real_name="Ada Admin")
-    emu.add_user(ALICE, "alice", real_name="Alice Liddell")
+    emu.add_user(ALICE, "alice", real_name="Alice Liddell", email="alice@example.com")
     emu.add_user(BOB, "bob", real_name="Bob Builder")
     emu.add_user(CAROL, "carol", real_name="Carol Danvers")
     emu.add_usergroup(SRE_GROUP, "sre", [BOB, CAROL], name="SRE on call")

@@ -15,6 +15,7 @@ from errbot import BotPlugin, ValidationException, botcmd, cmdfilter
 
 from chat_commands import listed_under_plugin
 from chat_commands.analysis import AnalysisCommands, web_settings
+from chat_commands.api_tokens import ApiTokenCommands
 from chat_commands.base import ChatBase, answers
 from chat_commands.config_display import hide_configuration_in_logs, masked_history, shown_configuration
 from chat_commands.integrations import IntegrationCommands
@@ -70,6 +71,7 @@ class RedAlert(
     InteractiveCommands,
     IntegrationCommands,
     AnalysisCommands,
+    ApiTokenCommands,
     ReplicaCommands,
     ObservabilityCommands,
     StatusPageCommands,
@@ -196,6 +198,7 @@ class RedAlert(
         # them on deactivation); what is built once checks for itself.
         self._start_response()  # the reminder poller (chat_commands/response.py)
         self.app.start()  # the outbox's delivery
+        self._start_api()  # the HTTP API's routes, before the webserver starts (chat_commands/api_tokens.py)
         self._start_analysis()  # the weekly digest's poller, the web report's port (chat_commands/analysis.py)
         self._start_problems()  # the task and problem reminders' poller (chat_commands/problems.py)
         self._start_interactions()  # /incident, buttons, modals (chat_commands/interactive.py)
@@ -260,6 +263,8 @@ class RedAlert(
           `!incident webhook enable <name>` (admins)
         - `!incident stats [<period>] [<severity>]`, e.g. `!incident stats 90d sev1` (figures and a chart)
         - `!incident export [csv|json] [<period>]`; `!incident web` (a personal link to the web report)
+        - `!incident token create <name> [read|write] [private]`, `!incident token list`, `!incident token revoke
+          <name>`: tokens for the HTTP API (admins, in a DM; docs/api.md)
 
         In an incident's channel the number is not needed. `!help incident <command>` shows one command in full.
         Problems and follow-up tasks: `!problem` and `!task`.

@@ -75,19 +75,19 @@ class AnalysisCommands(ChatBase):
     def _configure_webserver(self) -> None:
         """Point Errbot's core Webserver plugin at REDALERT_WEB_PORT (config.py lists it in CORE_PLUGINS).
 
-        Its port then serves the report only (no Errbot `/echo`), with the security headers on every answer.
+        Its port then serves the report and the HTTP API only (no Errbot `/echo`), with the security headers on every
+        answer; the API is served whenever the port is set, the report only with REDALERT_WEB_SECRET.
         """
         guard_errbot_webserver()
         port = web_port(self.bot_config)
         if port is None:
             return
-        if self.app.analysis.web.secret is None:
+        if self.app.analysis.web.secret is None:  # the HTTP API is served all the same
             self.log.error("REDALERT_WEB_PORT is set but REDALERT_WEB_SECRET is missing or too short: no web report.")
-            return
         manager = self._bot.plugin_manager
         webserver = manager.get_plugin_obj_by_name("Webserver")
         if webserver is None:
-            self.log.error("The web report needs Errbot's Webserver plugin: add it to CORE_PLUGINS.")
+            self.log.error("The web report and the API need Errbot's Webserver plugin: add it to CORE_PLUGINS.")
             return
         host = _setting(self.bot_config, "REDALERT_WEB_HOST") or "0.0.0.0"  # noqa: S104 (a container's port)
         wanted = {
@@ -100,7 +100,7 @@ class AnalysisCommands(ChatBase):
             if webserver.is_activated:
                 manager.deactivate_plugin("Webserver")
             manager.activate_plugin("Webserver")
-        self.log.info("Web report on port %s", port)
+        self.log.info("Web report and HTTP API on port %s", port)
 
     # --- commands -------------------------------------------------------------------------------------------
     @botcmd

@@ -43,6 +43,8 @@ from ..slack.gateway import InviteOutcome, SlackGateway
 from ..store import Store, healthcheck
 from ..store.command_inbox import CommandInbox
 from ..store.replicas import ReplicaRow
+from .api_incidents import ApiIncidentUseCases
+from .api_tokens import TokenUseCases
 from .clock import Clock
 
 
@@ -84,7 +86,7 @@ CLAIMS_KEPT = timedelta(days=2)
 
 
 @dataclass
-class RedAlertApp:
+class RedAlertApp(TokenUseCases, ApiIncidentUseCases):
     clock: Clock
     store: Store
     gateway: SlackGateway

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
-from ..services.incidents import ServiceError
+from ..services.incidents import NoSuchIncident, ServiceError
 
-__all__ = ["ServiceError"]
+
+class Forbidden(ServiceError):
+    """The requester may not do this at all (the HTTP API answers 403)."""
+
+
+__all__ = ["Forbidden", "NoSuchIncident", "ServiceError"]

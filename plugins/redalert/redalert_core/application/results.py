@@ -16,6 +16,7 @@ from ..services.status_site import StatusServer
 from ..services.tasks import TaskListing, TaskOutcome
 from ..services.web_report import COOKIE as WEB_COOKIE
 from ..store.command_inbox import APPLIED, InboxCommand
+from .api_incidents import ApiIncident, ApiOpened, IncidentPage
 from .app import Closed, Invited, Retried
 
 __all__ = [
@@ -23,8 +24,11 @@ __all__ = [
     "PIN_REACTION",  # the reaction that puts a message on the timeline
     "WEB_COOKIE",  # the web report's session cookie
     "AlertsReceived",
+    "ApiIncident",  # an incident as the HTTP API shows it
+    "ApiOpened",
     "Closed",
     "InboxCommand",
+    "IncidentPage",
     "IncidentView",
     "InvalidAlerts",  # a payload that is no alert notification: one message per field
     "Invited",

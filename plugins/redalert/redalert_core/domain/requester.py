@@ -36,6 +36,9 @@ class Requester:
     member_of: str | None = None
     front_end: FrontEnd = FrontEnd.CHAT
     reply_url: str | None = None
+    # The HTTP API: the token's name (`user` is then its actor, "api:<name>") and whether it sees private incidents.
+    token: str | None = None
+    sees_private: bool = False
 
     @property
     def private_reply(self) -> bool:
@@ -44,6 +47,8 @@ class Requester:
 
     def person(self) -> Viewer:
         """The person, for what they may act on (domain/visibility.py)."""
+        if self.token is not None:  # an API token sees every incident with the private scope, else public ones only
+            return visibility.Viewer(self.user if self.sees_private else None, self.sees_private)
         return visibility.person(self.user, self.is_admin, self.here, self.member_of)
 
     def audience(self) -> Viewer:

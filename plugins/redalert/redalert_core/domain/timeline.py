@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
+from . import api_tokens
 from .incident import Event, EventKind
 from .links import Link, LinkKind
 
@@ -17,10 +18,12 @@ Show = Callable[[str], str]
 
 def describe(event: Event, person: Show, quote: Show) -> str | None:
     """One line for the event, or None for bookkeeping events (steps, mentions, announcements)."""
-    data, by = event.data, person(event.actor) if event.actor else "RedAlert"
+    data, by = event.data, _who(event.actor, person)
     kind = event.kind
     if kind == EventKind.OPENED:
-        return f"Opened by {by} as {quote(str(data.get('severity', '?')))}: {quote(str(data.get('description', '')))}"
+        if api_tokens.token_name(event.actor):
+            by = f"through the API by {api_tokens.describe_actor(event.actor or '')}"
+        return f"Opened {by} as {quote(str(data.get('severity', '?')))}: {quote(str(data.get('description', '')))}"
     if kind == EventKind.INVITED:
         return "Invited " + ", ".join(person(u) for u in data.get("users", []))
     if kind == EventKind.INVITE_FAILED:
@@ -58,6 +61,12 @@ def describe(event: Event, person: Show, quote: Show) -> str | None:
         resolution = f": {quote(data['resolution'])}" if data.get("resolution") else ""
         return f"Closed by {by}{resolution}"
     return None
+
+
+def _who(actor: str | None, person: Show) -> str:
+    if not actor:
+        return "RedAlert"
+    return api_tokens.describe_actor(actor) if api_tokens.token_name(actor) else person(actor)
 
 
 def _link_text(event: Event) -> str:

@@ -117,7 +117,7 @@ class AlertIntakeService:
             opened_by=requester.user,
             mentions=mentions,
             dedup_key=f"alert:{group_hash(batch.source, batch.group_key)[:40]}:{previous or 0}",
-            check_repeats=False,  # two groups may well describe themselves alike
+            catch_repeats=False,  # two groups may well describe themselves alike
         )
         recorded = self.incidents.record(request)
         number = recorded.incident.number

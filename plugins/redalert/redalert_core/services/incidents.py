@@ -18,12 +18,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from ..domain import naming, visibility
+from ..domain import api_tokens, naming, visibility
 from ..domain import text as texts
 from ..domain.commands import Mentions, check_group_count
 from ..domain.incident import Event, EventKind, Incident, OpenStep, Phase
 from ..domain.replica import ReplicaIdentity
-from ..domain.settings import GROUP_ID, USER_ID, Settings
+from ..domain.settings import GROUP_ID, Settings
 from ..domain.visibility import Viewer
 from ..observability import log_context
 from ..slack import messages
@@ -41,6 +41,10 @@ REPEAT_WINDOW = timedelta(seconds=30)
 
 class ServiceError(Exception):
     """A request that cannot be done; the message is the reply."""
+
+
+class NoSuchIncident(ServiceError):
+    """A number nobody used, or a private incident the asker may not see (the same words for both)."""
 
 
 class _ClosedMeanwhile(Exception):
@@ -68,7 +72,7 @@ class OpenRequest:
     mentions: Mentions = field(default_factory=Mentions)
     dedup_key: str | None = None
     is_private: bool = False
-    check_repeats: bool = True  # the same opener, severity and description just now is the same open sent twice
+    catch_repeats: bool = True  # the same open moments later is the same request (the API has dedup keys instead)
 
 
 @dataclass
@@ -186,7 +190,7 @@ class IncidentService:
                 origin_channel=request.origin_channel,
                 is_private=request.is_private,
                 dedup_key=request.dedup_key,
-                repeat_since=opened_at - REPEAT_WINDOW if request.check_repeats else None,
+                repeat_since=opened_at - REPEAT_WINDOW if request.catch_repeats else None,
                 owner=self._owner(),
             )
         except RepeatedCommand as dup:
@@ -429,7 +433,7 @@ class IncidentService:
                 result.sources[user_id] = source
                 result.users.append(user_id)
 
-        if USER_ID.match(incident.opened_by):  # an API token or an alert source is nobody to invite
+        if not api_tokens.token_name(incident.opened_by):  # an API token is nobody to invite
             add(incident.opened_by, "opener")
         for user_id in mentions.users:
             add(user_id, "mention")
@@ -532,7 +536,7 @@ class IncidentService:
     def _get(self, number: int) -> Incident:
         incident = self.store.incidents.get(number)
         if incident is None:
-            raise ServiceError(visibility.no_such_incident(number))
+            raise NoSuchIncident(visibility.no_such_incident(number))
         log_context.bind_incident(number)
         return incident
 
@@ -550,7 +554,7 @@ class IncidentService:
         if not self.may_see(incident, viewer):
             if number is None and channel_id:
                 raise ServiceError(self._not_incident_channel(channel_id, verb))
-            raise ServiceError(visibility.no_such_incident(incident.number))
+            raise NoSuchIncident(visibility.no_such_incident(incident.number))
         return incident
 
     @staticmethod

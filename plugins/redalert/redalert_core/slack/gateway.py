@@ -410,6 +410,16 @@ class SlackGateway:
         user = self._user(user_id)
         return user is not None and not user.get("deleted", False)
 
+    def user_id_by_email(self, email: str) -> str | None:
+        """users.lookupByEmail: the active user with that email, or None."""
+        try:
+            user = self._call("users.lookupByEmail", email=email)["user"]
+        except SlackError as exc:
+            if exc.code in ("users_not_found", "user_not_found"):
+                return None
+            raise
+        return None if user.get("deleted") else user.get("id")
+
     def user_name(self, user_id: str) -> str | None:
         """How Slack shows a person: display name, else real name, else user name (None if Slack has no such user)."""
         user = self._user(user_id)

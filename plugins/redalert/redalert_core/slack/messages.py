@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 from datetime import datetime
 
+from ..domain import api_tokens
 from ..domain.incident import Incident
 from ..domain.problems import Problem
 from ..domain.settings import Settings
@@ -24,13 +25,9 @@ SECTION_LIMIT = 3000  # Block Kit's limit on a section's text
 FALLBACK_DESCRIPTION = 300  # the notification text of the summary quotes the start; the blocks hold it all
 
 
-API_ACTOR = "api:"  # an actor that is an API token (`api:<token name>`), never a Slack user
-
-
 def user(user_id: str) -> str:
-    """A Slack mention of the person; an API token is named as such, never as a mention."""
-    if user_id.startswith(API_ACTOR):
-        return f"token '{escape(user_id[len(API_ACTOR) :])}'"
+    if api_tokens.token_name(user_id):  # an API caller: named as its token, never a mention
+        return escape(api_tokens.describe_actor(user_id))
     return f"<@{user_id}>"
 
 

@@ -13,6 +13,8 @@ import sqlalchemy as sa
 
 from .alert_groups import AlertGroups
 from .analytics import Analytics
+from .api_queries import ApiQueries
+from .api_tokens import ApiTokens
 from .cache_invalidations import CacheInvalidations
 from .command_claims import CommandClaims, SentOnce
 from .command_inbox import CommandInbox
@@ -84,6 +86,8 @@ class Store:
         self.status_page = StatusPageRepository(self.db, self.events)  # the public status page
         self.web_links = WebLinkSalts(self.db)
         self.alert_groups = AlertGroups(self.db)  # alert intake: a group's incident and its alerts
+        self.api_tokens = ApiTokens(self.db)  # the HTTP API's tokens, hashed
+        self.api_queries = ApiQueries(self.db)  # the HTTP API's pages of incidents
         # Several replicas on one database (PostgreSQL): heartbeats, open owners, claims, cross-process locks.
         self.replicas = ReplicaRegistry(self.db)
         self.open_owners = OpenOwners(self.db)

@@ -2,7 +2,7 @@
 (by fingerprint) seen in it with their last status, and whether the incident channel was told about them.
 
 Revision ID: 0016
-Revises: 0014 (0015 is the API's tokens on the `api` branch; re-chain to 0015 when both are merged)
+Revises: 0015
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0016"
-down_revision = "0014"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 

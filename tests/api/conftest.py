@@ -1,0 +1,74 @@
+"""The HTTP API through Flask's test client on an application built as the plugin builds it (tests/app's fixture),
+every response checked against openapi.json (contract.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from contract import BASE, check
+from flask import Flask
+from reliability.service_support import ManualClock
+from slack_workspace import ADMIN, BOT_TOKEN
+
+from redalert_core.application.app import RedAlertApp
+from redalert_core.application.bootstrap import AppConfig, build
+from redalert_core.domain.requester import Requester
+from redalert_core.domain.settings import DEFAULT_CONFIG, validate
+from redalert_core.frontends.api import ApiRoutes
+from redalert_core.slack.gateway import build_client
+
+
+@pytest.fixture
+def config() -> dict[str, Any]:
+    return {}
+
+
+@pytest.fixture
+def app(emulator, tmp_path, config) -> Iterator[RedAlertApp]:
+    """Built as tests/app builds it (bootstrap.build on the Slack emulator and an SQLite file)."""
+    client = build_client(BOT_TOKEN, emulator.api_url)
+    built = build(
+        AppConfig(
+            database_url=f"sqlite:///{tmp_path / 'redalert.sqlite3'}",
+            slack_client=lambda: client,
+            settings=lambda: validate({**DEFAULT_CONFIG, **config}, dict(DEFAULT_CONFIG)),
+            is_admin=lambda user: user == ADMIN,
+            rate_scale=100.0,
+            clock=ManualClock(),
+        )
+    )
+    yield built
+    built.drain()
+    built.incidents.shutdown()
+    built.store.dispose()
+
+
+class Api:
+    """A client whose every answer is checked against the document."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+
+    def call(self, method: str, path: str, token: str | None = None, **kwargs: Any) -> tuple[int, Any, Any]:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        response = self.client.open(BASE + path, method=method, headers=headers, **kwargs)
+        return response.status_code, check(response, BASE + path, method), response
+
+
+@pytest.fixture
+def api(app) -> Api:
+    flask_app = Flask("redalert-api-test")
+    ApiRoutes(lambda: app).register(flask_app)
+    return Api(flask_app.test_client())
+
+
+@pytest.fixture
+def tokens(app) -> dict[str, str]:
+    """read, write and write+private tokens, by name."""
+    admin = Requester(ADMIN, here="D0ADMIN", is_admin=True)
+    made = {}
+    for args in ("reader read", "writer write", "secret write private"):
+        made[args.split()[0]] = app.create_api_token(admin, args)[1]
+    return made

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import json
 import re
+import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,7 +16,6 @@ from bot_process import BotProcess
 from chat import say
 from plugin_support import eventually
 from slack_workspace import ADMIN, running_workspace
-from test_http_api import call
 from test_web_report import free_port
 
 from slack_emulator import SlackEmulator
@@ -44,6 +46,23 @@ def bot(slack, tmp_path_factory) -> Iterator[BotProcess]:
         yield process
     finally:
         process.stop()
+
+
+def call(url: str, token: str | None = None, body: dict | None = None) -> tuple[int, dict, dict]:
+    """POST `body` as JSON; (status, headers, JSON answer), waiting while the server thread binds its port."""
+    headers = {"Content-Type": "application/json", **({"Authorization": f"Bearer {token}"} if token else {})}
+    request = urllib.request.Request(url, data=json.dumps(body).encode(), headers=headers)
+    deadline = time.monotonic() + 15
+    while True:
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status, dict(response.headers), json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            return error.code, dict(error.headers), json.loads(error.read())
+        except urllib.error.URLError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 def alert_posts(slack: SlackEmulator, channel_id: str) -> list[str]:

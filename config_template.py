@@ -252,6 +252,17 @@ ACCESS_CONTROLS = {}
 # STATUSPAGE_PAGE_ID, STATUSPAGE_COMPONENTS: Atlassian Statuspage: the page
 #   id and our component name -> Statuspage component id (empty: not used).
 #
+# Alert intake (docs/api.md, "Alert intake"):
+# ALERT_SEVERITY_LABEL: the label whose value picks the severity.
+# ALERT_SEVERITY_MAP: that label's values -> severities, e.g.
+#   {"critical": "sev1", "warning": "sev3"}.
+# ALERT_DEFAULT_SEVERITY: the severity of every other alert.
+# ALERT_IGNORE: values that never open an incident: a value of the severity
+#   label ("info"), or "label=value".
+# ALERT_INVITE_BY_LABEL: "label=value" -> people or user groups invited when
+#   such an alert opens an incident, e.g.
+#   {"team=payments": ["@payments-oncall"]}.
+#
 # REDALERT_DEFAULT_CONFIG (optional): this deployment's own starting values
 # for some keys, e.g. {"LIST_LIMIT": 50}; they replace the built-in
 # defaults until an admin changes them in Slack.

@@ -34,6 +34,7 @@ from p2_list import measure_p2
 from p3_burst import measure_p3
 from p4_process import measure_process
 from p5_overhead import measure_p5
+from storm import measure_storm
 
 __all__ = ["Figure", "Options", "main", "measure_p5", "run", "sequential_waves", "table"]
 
@@ -45,6 +46,7 @@ MEASUREMENTS: dict[str, Callable[[Options], list[Figure]]] = {
     "P4": measure_process,  # P4 and P6 share one start of the real process
     "P5": measure_p5,
     "API": measure_api,  # POST /incidents through the HTTP API (issue 20)
+    "STORM": measure_storm,  # issue 20's alert storm (benchmarks/storm.py)
 }
 
 

@@ -19,6 +19,7 @@ SAMPLES: list[Payload] = [
     ev.StepDone(step="topic"),
     ev.StepFailed(step="channel", error="ratelimited"),
     ev.SlackPending(),
+    ev.AlertReceived(source="alertmanager", name="HighErrorRate", status="firing", fingerprint="a1b2"),
     ev.Invited(users=["U1", "U2"]),
     ev.InviteFailed(failed={"U3": "not_in_channel"}),
     ev.CloseStarted(resolution="fixed"),

@@ -77,6 +77,7 @@ class ObservabilityCommands(ChatBase):
         if self.metrics is None:  # once per process: counters survive configuration reloads
             self.metrics = Metrics()
             self.app.gateway.observer = self.metrics
+            self.app.count_alerts_with(self.count_alert)
             self.metrics.watch(self.app.gauge_sources(self.readiness))
         if self._metrics_server is None:
             host = getattr(self.bot_config, "REDALERT_METRICS_HOST", None) or METRICS_HOST

@@ -15,6 +15,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from ..domain import alerts as alert_payloads
 from ..domain.commands import Mentions
 from ..domain.incident import Incident
 from ..domain.links import Link, LinkKind
@@ -27,6 +28,7 @@ from ..domain.status_parsing import PublishRequest
 from ..domain.tasks import Task
 from ..observability.metrics import GaugeSources
 from ..services import doctor, housekeeping, recovery
+from ..services.alert_intake import AlertIntakeService, AlertsReceived
 from ..services.analysis import AnalysisService, readers
 from ..services.incidents import IncidentService, OpenRequest, StepReport
 from ..services.integrations import IntegrationsService, OutboxReport, Paged
@@ -109,6 +111,7 @@ class RedAlertApp(TokenUseCases, ApiIncidentUseCases):
     is_admin: Callable[[str], bool]
     web_report: WebReport
     waiting_opens: WaitingOpens
+    alert_intake: AlertIntakeService
     _claims_purged_at: datetime | None = None
 
     @property
@@ -190,6 +193,17 @@ class RedAlertApp(TokenUseCases, ApiIncidentUseCases):
                 self.response.announce_opened(result.incident)
                 self.response.post_waiting(result.incident.number)
         return recovered
+
+    # --- alert intake -------------------------------------------------------------------------------------------
+    def receive_alerts(self, requester: Requester, source: str, payload: object) -> AlertsReceived:
+        """An Alertmanager or Grafana notification (`source`): recorded at once, Slack work after (see
+        services/alert_intake.py). A payload that is not one raises InvalidAlerts with one message per field."""
+        batch = alert_payloads.parse(source, payload)
+        return self.alert_intake.receive(requester, batch)
+
+    def count_alerts_with(self, counter: Callable[[str, str], None]) -> None:
+        """Count every alert taken in: `counter(source, status)` (observability/metrics.py's alert_received)."""
+        self.alert_intake.count = counter
 
     # --- incidents ----------------------------------------------------------------------------------------------
     def list_incidents(self, requester: Requester, *, include_closed: bool) -> tuple[list[Incident], int]:
@@ -498,5 +512,6 @@ class RedAlertApp(TokenUseCases, ApiIncidentUseCases):
         self.stop_api_opens()
 
     def drain(self) -> None:
-        """Wait for the work that runs after a reply (a pin, a post)."""
+        """Wait for the work that runs after a reply (a pin, a post) and after an alert notification."""
+        self.alert_intake.drain()
         self.incidents.drain()

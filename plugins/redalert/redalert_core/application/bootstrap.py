@@ -15,6 +15,7 @@ from typing import Any
 
 from ..domain.replica import ReplicaIdentity
 from ..domain.settings import Settings
+from ..services.alert_intake import AlertIntakeService
 from ..services.analysis import AnalysisService, WebSettings
 from ..services.incidents import IncidentService
 from ..services.integrations import IntegrationsService
@@ -111,6 +112,7 @@ def build(config: AppConfig) -> RedAlertApp:
         is_admin=config.is_admin,
         web_report=WebReport(analysis, config.is_admin, gateway.user_name),
         waiting_opens=WaitingOpens(incidents, clock, **_pauses(config.slack_retry_pauses)),
+        alert_intake=AlertIntakeService(response, clock=clock),
     )
 
 

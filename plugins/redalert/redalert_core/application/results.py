@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ..domain.alerts import InvalidAlerts
+from ..services.alert_intake import AlertsReceived
 from ..services.analysis import WebSettings
 from ..services.incidents import OpenRequest, StepReport
 from ..services.integrations import OutboxReport, Paged
@@ -21,12 +23,14 @@ __all__ = [
     "APPLIED",  # an inbox command whose change happened (its answer may have been lost)
     "PIN_REACTION",  # the reaction that puts a message on the timeline
     "WEB_COOKIE",  # the web report's session cookie
+    "AlertsReceived",
     "ApiIncident",  # an incident as the HTTP API shows it
     "ApiOpened",
     "Closed",
     "InboxCommand",
     "IncidentPage",
     "IncidentView",
+    "InvalidAlerts",  # a payload that is no alert notification: one message per field
     "Invited",
     "LinkOutcome",
     "OpenRequest",

@@ -56,6 +56,17 @@ class SlackPending(Payload):
 
 
 @dataclass(frozen=True, kw_only=True)
+class AlertReceived(Payload):
+    """A new alert (by fingerprint) in the incident's alert group (services/alert_intake.py)."""
+
+    kind = EventKind.ALERT_RECEIVED
+    source: str
+    name: str
+    status: str
+    fingerprint: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class Invited(Payload):
     kind = EventKind.INVITED
     users: list[str] = field(default_factory=list)
@@ -202,6 +213,7 @@ INCIDENT: tuple[type[Payload], ...] = (
     StepDone,
     StepFailed,
     SlackPending,
+    AlertReceived,
     Invited,
     InviteFailed,
     CloseStarted,

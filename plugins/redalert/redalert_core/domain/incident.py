@@ -103,6 +103,8 @@ class EventKind(enum.StrEnum):
     CAUSE_SET = "cause_set"
     WORKAROUND_SET = "workaround_set"
     STALE_REMINDED = "stale_reminded"
+    # Alert intake (alert_intake.py): a new alert (by fingerprint) in the incident's alert group.
+    ALERT_RECEIVED = "alert_received"
 
 
 @dataclass

@@ -14,7 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import digest, problem_config, response_config, status_page
+from . import alert_config, digest, problem_config, response_config, status_page
+from .alert_config import AlertSettings
 from .form_config import check_form_groups
 from .integrations_config import INTEGRATION_DEFAULTS, IntegrationSettings, check_integrations
 from .naming import DEFAULT_TEMPLATE, TEMPLATE_FIELDS, slugify, template_fields
@@ -59,6 +60,8 @@ DEFAULT_CONFIG: dict[str, Any] = {
     **digest.DEFAULTS,
     # The public status page and Atlassian Statuspage (status_page.py checks these).
     **status_page.DEFAULTS,
+    # Alert intake from Alertmanager and Grafana (alert_config.py checks these).
+    **alert_config.DEFAULTS,
 }
 CLOSE_POLICIES = ("members", "admins", "anyone")
 MAX_SUMMARY_UPDATE_SECONDS = 300
@@ -110,6 +113,7 @@ class Settings:
     digest_channel: str | None = None
     digest_schedule: digest.Schedule = field(default_factory=lambda: digest.parse_schedule(digest.DEFAULT_SCHEDULE))
     status_page: StatusPageSettings = field(default_factory=StatusPageSettings)
+    alerts: AlertSettings = field(default_factory=AlertSettings)
 
     @property
     def resolved_status(self) -> str:
@@ -285,6 +289,16 @@ def validate(config: Any, defaults: dict[str, Any] | None = None, environ: Mappi
     form_groups = check_form_groups(merged["FORM_GROUPS"], faults)
     response.update(digest.check(merged, faults))
     response.update(status_page.check(merged, faults))
+    response.update(
+        alert_config.check(
+            merged,
+            [s.value for s in severities],
+            lambda key: merged[key] == {**DEFAULT_CONFIG, **defaults}[key],
+            faults,
+            normalise_entry,
+            lambda entry: bool(USER_ID.match(entry) or GROUP_ID.match(entry) or GROUP_HANDLE.match(entry)),
+        )
+    )
     if faults:
         raise ConfigError(faults)
     return Settings(

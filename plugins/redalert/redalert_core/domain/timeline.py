@@ -38,6 +38,9 @@ def _incident(payload: Payload | Unknown, by: str, person: Show, quote: Show) ->
     match payload:
         case ev.Opened():
             return f"Opened by {by} as {quote(str(payload.severity))}: {quote(str(payload.description))}"
+        case ev.AlertReceived():
+            state = "resolved" if payload.status == "resolved" else "firing"
+            return f"Alert {quote(payload.name)} {state} (from {quote(payload.source)})"
         case ev.SlackPending():
             return "Slack did not answer: the channel, invites and summary follow when it does"
         case ev.Invited():

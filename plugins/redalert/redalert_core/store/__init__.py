@@ -12,6 +12,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from .alert_groups import AlertGroups
 from .analytics import Analytics
 from .api_queries import ApiQueries
 from .api_tokens import ApiTokens
@@ -88,6 +89,7 @@ class Store:
         self.interactions = InteractionLog(self.db)
         self.status_page = StatusPageRepository(self.db, self.events)  # the public status page
         self.web_links = WebLinkSalts(self.db)
+        self.alert_groups = AlertGroups(self.db)  # alert intake: a group's incident and its alerts
         self.api_tokens = ApiTokens(self.db)  # the HTTP API's tokens, hashed
         self.api_queries = ApiQueries(self.db)  # the HTTP API's pages of incidents
         # Several replicas on one database (PostgreSQL): heartbeats, open owners, claims, cross-process locks.

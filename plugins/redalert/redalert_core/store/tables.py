@@ -301,3 +301,29 @@ disabled_webhooks = sa.Table(
     sa.Column("reason", sa.Text, nullable=False),
     sa.Column("disabled_at", UtcDateTime, nullable=False),
 )
+
+# Alert intake (store/alert_groups.py): an alert group's incident, and the alerts seen in it by fingerprint.
+alert_groups = sa.Table(
+    "alert_groups",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("source", sa.String(20), nullable=False),
+    sa.Column("group_hash", sa.String(64), nullable=False),
+    sa.Column("group_key", sa.Text, nullable=False),
+    sa.Column("incident_number", sa.Integer, sa.ForeignKey("incidents.number"), nullable=False),
+    sa.Column("previous_incident", sa.Integer, nullable=True),
+    sa.Column("firing", sa.Boolean, nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+)
+
+alert_fingerprints = sa.Table(
+    "alert_fingerprints",
+    metadata,
+    sa.Column("group_id", sa.Integer, sa.ForeignKey("alert_groups.id"), primary_key=True),
+    sa.Column("fingerprint", sa.String(200), primary_key=True),
+    sa.Column("status", sa.String(10), nullable=False),
+    sa.Column("detail", JsonDocument, nullable=False),
+    sa.Column("posted", sa.Boolean, nullable=False),
+    sa.Column("first_seen_at", UtcDateTime, nullable=False),
+    sa.Column("changed_at", UtcDateTime, nullable=False),
+)

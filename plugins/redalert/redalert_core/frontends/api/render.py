@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from ...application.results import ApiIncident
+from ...application.results import AlertsReceived, ApiIncident
 
 
 def _time(moment: datetime | None) -> str | None:
@@ -34,3 +34,17 @@ def incident(view: ApiIncident) -> dict[str, Any]:
     if view.warnings:
         body["warnings"] = list(view.warnings)
     return body
+
+
+def alerts_received(received: AlertsReceived) -> dict[str, Any]:
+    """What an alert notification did (openapi.json's AlertsReceived schema)."""
+    return {
+        "incident": received.incident,
+        "opened": received.opened,
+        "previous_incident": received.previous_incident,
+        "new_alerts": received.new_alerts,
+        "repeats": received.repeats,
+        "changed": received.changed,
+        "ignored": received.ignored,
+        "status": received.status,
+    }

@@ -10,6 +10,7 @@ from flask import Response, request
 
 from ...application.app import RedAlertApp
 from ...application.errors import Forbidden, NoSuchIncident, ServiceError
+from ...application.results import InvalidAlerts
 from ...domain.api_requests import FieldErrors, close_fields, list_query, open_fields, severity_field, update_fields
 from ...domain.requester import Requester
 from . import render
@@ -40,6 +41,8 @@ class ApiRoutes:
             ("/incidents/<number>/updates", "POST", self.update, True),
             ("/incidents/<number>/severity", "POST", self.severity, True),
             ("/incidents/<number>/close", "POST", self.close, True),
+            ("/alerts/alertmanager", "POST", self.alertmanager, True),
+            ("/alerts/grafana", "POST", self.grafana, True),
         ]
         methods: dict[str, list[str]] = {}
         for path, method, handler, writes in routes:
@@ -80,6 +83,8 @@ class ApiRoutes:
                 return handler(app, app.api_requester(token), **path)
             except ApiError as exc:
                 return error_response(exc)
+            except InvalidAlerts as exc:
+                return error_response(ApiError(422, "This is not an alert notification; nothing changed.", exc.faults))
             except FieldErrors as exc:
                 return error_response(ApiError(422, "Some fields are not right; nothing changed.", exc.fields))
             except NoSuchIncident as exc:
@@ -118,6 +123,13 @@ class ApiRoutes:
     def close(self, app: RedAlertApp, requester: Requester, number: str) -> Response:
         resolution = close_fields(json_body())
         return respond(render.incident(app.api_close(requester, _number(number), resolution)))
+
+    # --- alert intake: one use case, two senders ----------------------------------------------------------------
+    def alertmanager(self, app: RedAlertApp, requester: Requester) -> Response:
+        return respond(render.alerts_received(app.receive_alerts(requester, "alertmanager", json_body())))
+
+    def grafana(self, app: RedAlertApp, requester: Requester) -> Response:
+        return respond(render.alerts_received(app.receive_alerts(requester, "grafana", json_body())))
 
 
 def _not_allowed(allowed: list[str]) -> Callable[..., Response]:

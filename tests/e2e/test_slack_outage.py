@@ -126,4 +126,11 @@ def test_a_ten_minute_outage_opens_five_incidents_through_the_api_and_slack_catc
         channels = incident_channels(slack)
         assert len(channels) == 5 and len({c.name for c in channels}) == 5  # each once
         assert sorted(pd.actions_for(f"redalert-incident-{n}").count("trigger") for n in numbers) == [1] * 5
-        assert "Traceback" not in bot.log
+        assert not our_tracebacks(bot.log), our_tracebacks(bot.log)[0]
+
+
+def our_tracebacks(log: str) -> list[str]:
+    """Log records with a traceback, except slack_sdk's Socket Mode client's own: while Slack refuses
+    apps.connections.open it logs each failed reconnection with its traceback, and that is the outage, not a bug."""
+    records = re.split(r"\n(?=\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} )", log)
+    return [r for r in records if "Traceback" in r and "slack_sdk.socket_mode" not in r.split("\n", 1)[0]]

@@ -170,7 +170,7 @@ class ApiIncidentUseCases:
     # --- changes --------------------------------------------------------------------------------------------
     def api_update(self, requester: Requester, number: int, text: str, status: str | None) -> ApiIncident:
         """Post an update (and first set the team's status, if given), as the Update form does."""
-        incident = self.response.find(number, requester, "update")
+        incident = self.response.find(number, requester, "update", needs_channel=False)  # posts wait for Slack
         warnings: list[str] = []
         if status:
             warnings += self.response.set_status(incident.number, requester, status, None).warnings

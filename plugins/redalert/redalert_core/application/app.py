@@ -8,94 +8,43 @@ raises `ServiceError` with the refusal a person reads (a front end shows it as i
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from concurrent.futures import TimeoutError as FutureTimeout
-from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime
 
 from ..domain import alerts as alert_payloads
 from ..domain.commands import Mentions
 from ..domain.incident import Incident
-from ..domain.links import Link, LinkKind
-from ..domain.metrics import Figures, Period
-from ..domain.problem_commands import TaskAdd, TaskListScope
-from ..domain.problems import Problem, ProblemStatus
 from ..domain.requester import Requester
 from ..domain.settings import Settings
 from ..domain.status_parsing import PublishRequest
-from ..domain.tasks import Task
-from ..observability.metrics import GaugeSources
-from ..services import doctor, housekeeping, recovery
+from ..services import doctor, recovery
 from ..services.alert_intake import AlertIntakeService, AlertsReceived
-from ..services.analysis import AnalysisService, readers
+from ..services.analysis import AnalysisService
 from ..services.incidents import IncidentService, OpenRequest, StepReport
 from ..services.integrations import IntegrationsService, OutboxReport, Paged
 from ..services.leadership import Leadership
-from ..services.links import IncidentView, LinkOutcome, LinkService
-from ..services.problems import ProblemOutcome, ProblemService, ProblemView
+from ..services.links import LinkService
+from ..services.problems import ProblemService
 from ..services.response import Outcome, ResponseService
 from ..services.slack_outage import WaitingOpens
 from ..services.status_page import Published, StatusPageService
 from ..services.status_site import StatusSite
-from ..services.tasks import TaskListing, TaskOutcome, TaskService
-from ..services.web_report import WebReport, WebResponse
-from ..slack.gateway import InviteOutcome, SlackGateway
-from ..store import Store, healthcheck
-from ..store.command_inbox import CommandInbox
-from ..store.replicas import ReplicaRow
+from ..services.tasks import TaskService
+from ..services.web_report import WebReport
+from ..slack.gateway import SlackGateway
+from ..store import Store
 from .api_incidents import ApiIncidentUseCases
 from .api_tokens import TokenUseCases
 from .clock import Clock
+from .follow_up import FollowUpUseCases
+from .operations import OperationsUseCases
+from .results import Closed, Invited, Retried, UpdateSubmitted
 
 
 @dataclass
-class Invited:
-    incident: Incident
-    outcome: InviteOutcome
-    warnings: list[str]
-
-
-@dataclass
-class Closed:
-    incident: Incident
-    warnings: list[str]
-
-    @property
-    def lasted(self) -> timedelta:
-        """How long the incident was open."""
-        closed_at = self.incident.closed_at
-        assert closed_at is not None, "a closed incident has its closing time"
-        return closed_at - self.incident.opened_at
-
-
-@dataclass
-class Retried:
-    """`retry`: a failed close finished (`closed`), or the open's missing steps run again (`report`)."""
-
-    closed: Closed | None = None
-    report: StepReport | None = None
-
-
-@dataclass
-class UpdateSubmitted:
-    """The Update form: the status set, the update posted and the status page published, each if asked."""
-
-    incident: Incident
-    status: Outcome | None = None
-    update: Outcome | None = None
-    published: Published | None = None
-    warnings: list[str] = field(default_factory=list)
-
-
-# Clicks and form submissions are claimed in the store (a double click or a redelivery does one thing); redeliveries
-# come within seconds, so old claims are purged now and then.
-CLAIMS_KEPT = timedelta(days=2)
-
-
-@dataclass
-class RedAlertApp(TokenUseCases, ApiIncidentUseCases):
+class RedAlertApp(TokenUseCases, ApiIncidentUseCases, FollowUpUseCases, OperationsUseCases):
     clock: Clock
     store: Store
     gateway: SlackGateway
@@ -112,15 +61,10 @@ class RedAlertApp(TokenUseCases, ApiIncidentUseCases):
     web_report: WebReport
     waiting_opens: WaitingOpens
     alert_intake: AlertIntakeService
-    _claims_purged_at: datetime | None = None
 
     @property
     def settings(self) -> Settings:
         return self.incidents.settings
-
-    def leads(self) -> bool:
-        """Whether this process runs the background work (reminders, digests, deliveries): the leading replica."""
-        return self.leadership is None or self.leadership.is_leader()
 
     # --- open ---------------------------------------------------------------------------------------------------
     def record_open(self, request: OpenRequest) -> StepReport:
@@ -329,178 +273,6 @@ class RedAlertApp(TokenUseCases, ApiIncidentUseCases):
     def status_site(self, public_url: str) -> StatusSite:
         """The public status page's pages and feeds (served by services/status_site.StatusServer)."""
         return StatusSite(self.store, lambda: self.settings, public_url, clock=self.clock)
-
-    # --- links, problems, tasks ---------------------------------------------------------------------------------
-    def link(self, requester: Requester, number: int | None, other: int, kind: LinkKind) -> LinkOutcome:
-        return self.links.link(number, other, kind, requester)
-
-    def unlink(self, requester: Requester, number: int | None, other: int) -> tuple[Incident, Link]:
-        return self.links.unlink(number, other, requester)
-
-    def show(self, requester: Requester, number: int | None) -> IncidentView:
-        return self.links.show(number, requester)
-
-    def open_problem(self, requester: Requester, title: str, incidents: list[int]) -> ProblemOutcome:
-        return self.problems.open(title, incidents, requester)
-
-    def link_problem(self, requester: Requester, number: int, incidents: list[int]) -> ProblemOutcome:
-        return self.problems.link(number, incidents, requester)
-
-    def unlink_problem(self, requester: Requester, number: int, incident: int) -> ProblemOutcome:
-        return self.problems.unlink(number, incident, requester)
-
-    def set_problem_status(
-        self, requester: Requester, number: int, status: ProblemStatus, note: str | None
-    ) -> ProblemOutcome:
-        return self.problems.set_status(number, status, note, requester)
-
-    def set_problem_text(self, requester: Requester, number: int, field_name: str, text: str) -> ProblemOutcome:
-        return self.problems.set_text(number, field_name, text, requester)
-
-    def show_problem(self, requester: Requester, number: int) -> ProblemView:
-        return self.problems.show(number, requester)
-
-    def list_problems(self, requester: Requester, *, include_resolved: bool) -> list[tuple[Problem, int]]:
-        """The problems the person may see, each with its count of open tasks."""
-        found = self.problems.list(include_resolved=include_resolved, asker=requester)
-        return [(problem, self.problems.open_task_count(problem)) for problem in found]
-
-    def add_task(self, requester: Requester, command: TaskAdd) -> TaskOutcome:
-        return self.tasks.add(command, requester)
-
-    def finish_task(self, requester: Requester, number: int, note: str | None) -> TaskOutcome:
-        return self.tasks.done(number, note, requester)
-
-    def reopen_task(self, requester: Requester, number: int) -> TaskOutcome:
-        return self.tasks.reopen(number, requester)
-
-    def assign_task(self, requester: Requester, number: int, owner: str) -> TaskOutcome:
-        return self.tasks.assign(number, owner, requester)
-
-    def set_task_due(self, requester: Requester, number: int, due: date) -> TaskOutcome:
-        return self.tasks.set_due(number, due, requester)
-
-    def list_tasks(self, requester: Requester, scope: TaskListScope) -> TaskListing:
-        return self.tasks.list(scope, requester)
-
-    def task_card_url(self, task: Task) -> str | None:
-        """The Trello card of a task, once it exists."""
-        return self.integrations.card_url(task.number)
-
-    # --- analysis -----------------------------------------------------------------------------------------------
-    def figures(self, requester: Requester, args: str) -> Figures:
-        """`[<period>] [<severity>]`: figures over the period for what the answer's readers may see."""
-        period_text, severity = self.analysis.parse_stats_args(args.split())
-        return self.analysis.figures(self.analysis.period(period_text), readers(requester), severity)
-
-    def upload_chart(self, channel: str, figures: Figures) -> None:
-        self.analysis.upload_chart(channel, figures)
-
-    def export(self, requester: Requester, args: str) -> tuple[int, Period, str]:
-        """`[csv|json] [<period>]`: upload the incidents as a file where asked; (rows, period, format)."""
-        fmt, period_text = self.analysis.parse_export_args(args.split())
-        rows, period = self.analysis.export(requester, fmt, period_text)
-        return rows, period, fmt
-
-    def web_page(self, page: str, query: dict[str, str], cookie: str | None) -> WebResponse:
-        """A page of the read-only web report (services/web_report.py): 403 without a valid personal link."""
-        return self.web_report.handle(page, query, cookie)
-
-    def send_web_link(self, requester: Requester) -> str:
-        return self.analysis.send_web_link(requester.user)
-
-    def revoke_web_links(self, requester: Requester) -> None:
-        self.analysis.revoke_web_links(requester.user)
-
-    # --- once-only clicks and submissions ------------------------------------------------------------------------
-    def claim_interaction(self, key: str, stale_after: timedelta | None = None) -> bool:
-        """True for the first to claim `key` (a click or a submission); a claim older than `stale_after` is free."""
-        now = self.clock()
-        purged_at = self._claims_purged_at
-        if purged_at is None or now - purged_at > CLAIMS_KEPT / 2:  # now and then, not on every click
-            self._claims_purged_at = now
-            self.store.interactions.purge(now - CLAIMS_KEPT)
-        return self.store.interactions.claim(key, now, stale_after=stale_after)
-
-    def release_interaction(self, key: str) -> None:
-        """The claimed request changed nothing (refused, or its form closed): the same request may come again."""
-        self.store.interactions.release(key)
-
-    # --- background work (run by the leading replica) -----------------------------------------------------------
-    def send_reminders(self) -> None:
-        if self.leads():
-            self.response.send_reminders()
-
-    def send_follow_up_reminders(self) -> dict[str, int]:
-        """Overdue tasks (daily DM to the owner) and stale problems (weekly DM to the commanders)."""
-        if not self.leads():
-            return {}
-        return {"task": len(self.tasks.send_nudges()), "problem": len(self.problems.send_stale_reminders())}
-
-    def post_weekly_digest(self) -> str | None:
-        return self.analysis.post_weekly_digest() if self.leads() else None
-
-    # --- replicas ----------------------------------------------------------------------------------------------
-    def housekeeping(self) -> None:
-        """The leader's hourly clean-up of rows that only mattered for a while."""
-        housekeeping.purge(self.store, self.clock())
-
-    def latest_cache_invalidation(self) -> int:
-        return self.store.cache_invalidations.latest_id()
-
-    def cache_invalidations_since(self, last_seen: int) -> tuple[list[tuple[str, str | None]], int]:
-        """What other replicas saw change (kind, key) since `last_seen`, and the id to ask from next time."""
-        replica = self.incidents.replica
-        if replica is None:
-            return [], last_seen
-        found, latest = self.store.cache_invalidations.since(last_seen, other_than=replica.replica_id)
-        return list(found), latest
-
-    def share_cache_forget(self, kind: str, key: str | None) -> None:
-        """Tell the other replicas a cached identifier is stale."""
-        replica = self.incidents.replica
-        if replica is not None:
-            self.store.cache_invalidations.add(kind, key, replica_id=replica.replica_id, at=self.clock())
-
-    # --- the command inbox (chat_commands/inbox.py) -------------------------------------------------------------
-    @property
-    def inbox(self) -> CommandInbox:
-        """Every chat command stored on receipt, claimed once across replicas, re-run if its process died."""
-        return self.store.commands
-
-    def command_scope(self, key: str) -> AbstractContextManager[None]:
-        """Around a command: its first database change marks its inbox row applied in the same transaction."""
-        return self.store.db.command_scope(key)
-
-    # --- watching the bot ---------------------------------------------------------------------------------------
-    def gauge_sources(self, ready: Callable[[], tuple[bool, str]]) -> GaugeSources:
-        """What the Prometheus gauges read at each scrape (observability/metrics.py)."""
-        store = self.store
-        return GaugeSources(
-            outbox_counts=lambda: {(dest, state.value): n for (dest, state), n in store.outbox.counts().items()},
-            oldest_waiting_outbox=store.outbox.oldest_waiting_created_at,
-            open_incidents=store.incidents.open_by_severity,
-            is_leader=lambda: self.leadership is not None and self.leadership.is_leader(),
-            replicas_seen=lambda: len(self.leadership.live_instances()) if self.leadership else 1,
-            ready=ready,
-            now=self.clock,
-        )
-
-    def heartbeat(self, replica_id: str) -> ReplicaRow | None:
-        """The replica's heartbeat row (None before its first beat); raises when the database does not answer."""
-        return self.store.replicas.get(replica_id)
-
-    @staticmethod
-    def heartbeat_max_age() -> float:
-        """REDALERT_HEALTH_MAX_AGE: how old this replica's heartbeat may be for /readyz (and the healthcheck)."""
-        try:
-            return healthcheck.max_age_seconds(os.environ)
-        except ValueError:  # config.py refuses to start with such a value
-            return healthcheck.DEFAULT_MAX_AGE_SECONDS
-
-    def replicas(self) -> list[ReplicaRow]:
-        """Every replica with a heartbeat row (`!incident doctor`)."""
-        return self.store.replicas.all()
 
     # --- lifetime -----------------------------------------------------------------------------------------------
     def start(self) -> None:

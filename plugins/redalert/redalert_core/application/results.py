@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from datetime import timedelta
+
 from ..domain.alerts import InvalidAlerts
+from ..domain.incident import Incident
 from ..services.alert_intake import AlertsReceived
 from ..services.analysis import WebSettings
 from ..services.incidents import OpenRequest, StepReport
@@ -15,9 +19,49 @@ from ..services.status_page import Published
 from ..services.status_site import StatusServer
 from ..services.tasks import TaskListing, TaskOutcome
 from ..services.web_report import COOKIE as WEB_COOKIE
+from ..slack.gateway import InviteOutcome
 from ..store.command_inbox import APPLIED, InboxCommand
 from .api_incidents import ApiIncident, ApiOpened, IncidentPage
-from .app import Closed, Invited, Retried
+
+
+@dataclass
+class Invited:
+    incident: Incident
+    outcome: InviteOutcome
+    warnings: list[str]
+
+
+@dataclass
+class Closed:
+    incident: Incident
+    warnings: list[str]
+
+    @property
+    def lasted(self) -> timedelta:
+        """How long the incident was open."""
+        closed_at = self.incident.closed_at
+        assert closed_at is not None, "a closed incident has its closing time"
+        return closed_at - self.incident.opened_at
+
+
+@dataclass
+class Retried:
+    """`retry`: a failed close finished (`closed`), or the open's missing steps run again (`report`)."""
+
+    closed: Closed | None = None
+    report: StepReport | None = None
+
+
+@dataclass
+class UpdateSubmitted:
+    """The Update form: the status set, the update posted and the status page published, each if asked."""
+
+    incident: Incident
+    status: Outcome | None = None
+    update: Outcome | None = None
+    published: Published | None = None
+    warnings: list[str] = field(default_factory=list)
+
 
 __all__ = [
     "APPLIED",  # an inbox command whose change happened (its answer may have been lost)
@@ -46,6 +90,7 @@ __all__ = [
     "TaskListing",
     "TaskOutcome",
     "Timing",  # heartbeat and leadership timings (AppConfig.timing)
+    "UpdateSubmitted",
     "WebSettings",
     "identify",  # this process among the replicas (AppConfig.replica)
 ]

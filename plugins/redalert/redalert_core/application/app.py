@@ -39,11 +39,13 @@ from ..services.status_page import Published, StatusPageService
 from ..services.status_site import StatusSite
 from ..services.tasks import TaskListing, TaskOutcome, TaskService
 from ..services.web_report import WebReport, WebResponse
+from ..services.workflows import WorkflowsService
 from ..slack.gateway import InviteOutcome, SlackGateway
 from ..store import Store, healthcheck
 from ..store.command_inbox import CommandInbox
 from ..store.replicas import ReplicaRow
 from .clock import Clock
+from .workflow_cases import WorkflowCases
 
 
 @dataclass
@@ -91,7 +93,7 @@ CLAIMS_KEPT = timedelta(days=2)
 
 
 @dataclass
-class RedAlertApp:
+class RedAlertApp(WorkflowCases):
     clock: Clock
     store: Store
     gateway: SlackGateway
@@ -107,6 +109,7 @@ class RedAlertApp:
     is_admin: Callable[[str], bool]
     web_report: WebReport
     waiting_opens: WaitingOpens
+    workflows: WorkflowsService
     _claims_purged_at: datetime | None = None
 
     @property

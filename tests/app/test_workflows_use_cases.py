@@ -91,3 +91,18 @@ def test_another_replicas_reload_is_seen_after_the_refresh(app, workflows_file) 
     app.clock.advance(timedelta(seconds=6))
     assert app.workflows_file().workflows[-1].name == "nudge-later"
     assert app.show_workflows(Requester(ALICE)).file.digest == "f" * 64
+
+
+def test_the_checker_runs_the_loader_before_a_file_is_loaded(tmp_path, capsys) -> None:
+    from redalert_core.application.check_workflows import main
+
+    assert main([str(Path(__file__).resolve().parents[2] / "deploy" / "workflows.yaml")]) == 0
+    assert "loads (2 types, 5 fields, 3 workflows)" in capsys.readouterr().out
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("types:\n  - name: outage\n    severity: sev9\n")
+    assert main([str(bad)]) == 1
+    assert (
+        capsys.readouterr().out
+        == f'{bad}:3:15: type "outage": severity "sev9" is not one of sev1, sev2, sev3, sev4, sev5.\n'
+    )
+    assert main([str(tmp_path / "missing.yaml")]) == 2

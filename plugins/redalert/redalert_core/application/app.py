@@ -33,6 +33,7 @@ from ..services.status_page import Published, StatusPageService
 from ..services.status_site import StatusSite
 from ..services.tasks import TaskService
 from ..services.web_report import WebReport
+from ..services.workflows import WorkflowsService
 from ..slack.gateway import SlackGateway
 from ..store import Store
 from .api_incidents import ApiIncidentUseCases
@@ -41,10 +42,11 @@ from .clock import Clock
 from .follow_up import FollowUpUseCases
 from .operations import OperationsUseCases
 from .results import Closed, Invited, Retried, UpdateSubmitted
+from .workflow_cases import WorkflowCases
 
 
 @dataclass
-class RedAlertApp(TokenUseCases, ApiIncidentUseCases, FollowUpUseCases, OperationsUseCases):
+class RedAlertApp(TokenUseCases, ApiIncidentUseCases, FollowUpUseCases, OperationsUseCases, WorkflowCases):
     clock: Clock
     store: Store
     gateway: SlackGateway
@@ -61,6 +63,7 @@ class RedAlertApp(TokenUseCases, ApiIncidentUseCases, FollowUpUseCases, Operatio
     web_report: WebReport
     waiting_opens: WaitingOpens
     alert_intake: AlertIntakeService
+    workflows: WorkflowsService
 
     @property
     def settings(self) -> Settings:

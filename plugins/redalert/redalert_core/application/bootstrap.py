@@ -28,6 +28,8 @@ from ..services.slack_outage import WaitingOpens
 from ..services.status_page import StatusPageService
 from ..services.tasks import TaskService
 from ..services.web_report import WebReport
+from ..services.workflows import VARIABLE as WORKFLOWS_VARIABLE
+from ..services.workflows import WorkflowsService
 from ..slack.gateway import SlackGateway, build_client
 from ..slack.rate_pacing import RatePacer
 from ..store import Store, single_process
@@ -58,6 +60,8 @@ class AppConfig:
     # Who delivers the outbox to outside systems; default: clients from the environment's base URLs and credentials.
     deliverers: Callable[[Store, SlackGateway, Clock], Deliverers] | None = None
     jitter: Callable[[], float] | None = None  # the spread of retry delays (tests fix it)
+    # Incident types, custom fields and workflows (docs/workflows.md); None: RedAlert runs without them.
+    workflows_file: str | None = field(default_factory=lambda: os.environ.get(WORKFLOWS_VARIABLE) or None)
 
 
 def build(config: AppConfig) -> RedAlertApp:
@@ -96,7 +100,8 @@ def build(config: AppConfig) -> RedAlertApp:
         leadership.on_gain(integrations.dispatcher.wake)
 
     analysis = AnalysisService(incidents, clock=clock, web=config.web)
-    return RedAlertApp(
+    workflows = WorkflowsService(store, config.settings, clock, config.workflows_file)
+    app = RedAlertApp(
         clock=clock,
         store=store,
         gateway=gateway,
@@ -113,7 +118,10 @@ def build(config: AppConfig) -> RedAlertApp:
         web_report=WebReport(analysis, config.is_admin, gateway.user_name),
         waiting_opens=WaitingOpens(incidents, clock, **_pauses(config.slack_retry_pauses)),
         alert_intake=AlertIntakeService(response, clock=clock),
+        workflows=workflows,
     )
+    app.load_workflows_at_start()  # a file with faults is logged and not loaded (docs/workflows.md)
+    return app
 
 
 def _client_or_own(client: Callable[[], Any | None]) -> Callable[[], Any]:

@@ -15,11 +15,14 @@ from typing import Any
 
 from ..domain.replica import ReplicaIdentity
 from ..domain.settings import Settings
+from ..domain.workflow_file import parse_workflows
+from ..domain.workflow_model import EMPTY, WorkflowsFile
 from ..services.analysis import AnalysisService, WebSettings
 from ..services.incidents import IncidentService
 from ..services.integrations import IntegrationsService
 from ..services.leadership import Leadership, Timing
 from ..services.links import LinkService
+from ..services.oncall import OnCallService
 from ..services.outbox_delivery import Deliverers
 from ..services.problems import ProblemService
 from ..services.response import ResponseService
@@ -27,6 +30,8 @@ from ..services.slack_outage import WaitingOpens
 from ..services.status_page import StatusPageService
 from ..services.tasks import TaskService
 from ..services.web_report import WebReport
+from ..services.workflow_actions import ActionRunner
+from ..services.workflows import WorkflowEngine
 from ..slack.gateway import SlackGateway, build_client
 from ..slack.rate_pacing import RatePacer
 from ..store import Store, single_process
@@ -57,6 +62,9 @@ class AppConfig:
     # Who delivers the outbox to outside systems; default: clients from the environment's base URLs and credentials.
     deliverers: Callable[[Store, SlackGateway, Clock], Deliverers] | None = None
     jitter: Callable[[], float] | None = None  # the spread of retry delays (tests fix it)
+    # The workflows file every replica runs; default: REDALERT_WORKFLOWS_FILE as read at start (none: no workflows).
+    workflows: Callable[[], WorkflowsFile] = field(default_factory=lambda: _file_from_env())
+    workflow_seconds: float = 5.0  # how often the leader runs the due workflow actions
 
 
 def build(config: AppConfig) -> RedAlertApp:
@@ -94,6 +102,17 @@ def build(config: AppConfig) -> RedAlertApp:
         integrations.dispatcher.may_deliver = leadership.is_leader
         leadership.on_gain(integrations.dispatcher.wake)
 
+    # Workflows (issue 22): every trigger's actions are stored in the event's own transaction, then run by the
+    # leader (one replica), once each; delayed ones survive restarts in the store.
+    tasks = TaskService(response)
+    oncall = OnCallService(gateway)
+    workflows = WorkflowEngine(
+        response, ActionRunner(response, integrations, tasks, oncall), active=config.workflows, now=clock
+    )
+    store.events.subscribe(workflows.feed)
+    if leadership is not None:
+        leadership.every(config.workflow_seconds, workflows.run_due, "workflows")
+
     analysis = AnalysisService(incidents, clock=clock, web=config.web)
     return RedAlertApp(
         clock=clock,
@@ -105,13 +124,24 @@ def build(config: AppConfig) -> RedAlertApp:
         analysis=analysis,
         links=LinkService(response),
         problems=ProblemService(response),
-        tasks=TaskService(response),
+        tasks=tasks,
         status_page=status_page,
         leadership=leadership,
         is_admin=config.is_admin,
         web_report=WebReport(analysis, config.is_admin, gateway.user_name),
         waiting_opens=WaitingOpens(incidents, clock, **_pauses(config.slack_retry_pauses)),
+        oncall=oncall,
+        workflows=workflows,
     )
+
+
+def _file_from_env() -> Callable[[], WorkflowsFile]:
+    path = os.environ.get("REDALERT_WORKFLOWS_FILE", "").strip()
+    if not path:
+        return lambda: EMPTY
+    with open(path, encoding="utf-8") as handle:
+        loaded = parse_workflows(handle.read())
+    return lambda: loaded
 
 
 def _client_or_own(client: Callable[[], Any | None]) -> Callable[[], Any]:

@@ -500,6 +500,10 @@ class SlackGateway:
             kwargs["blocks"] = blocks
         self._call("chat.update", **kwargs)
 
+    def add_bookmark(self, channel_id: str, title: str, link: str) -> None:
+        """A link on the channel's bookmarks bar (bookmarks.add, scope bookmarks:write)."""
+        self._call("bookmarks.add", channel_id=channel_id, title=title, type="link", link=link)
+
     def rename_channel(self, channel_id: str, name: str) -> Channel:
         channel = self._call("conversations.rename", channel=channel_id, name=name)["channel"]
         return Channel(id=channel["id"], name=channel["name"])

@@ -110,6 +110,7 @@ def build(config: AppConfig) -> RedAlertApp:
         response, ActionRunner(response, integrations, tasks, oncall), active=config.workflows, now=clock
     )
     store.events.subscribe(workflows.feed)
+    incidents.before_archive.append(workflows.before_archive)
     if leadership is not None:
         leadership.every(config.workflow_seconds, workflows.run_due, "workflows")
 

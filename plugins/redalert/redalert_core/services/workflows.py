@@ -51,9 +51,25 @@ class WorkflowEngine:
         if trigger is None or number is None:
             return
         workflows = [wf for wf in self.active().workflows if wf.when is trigger]
+        # A close is asked for once, by key "closed": before the archive (below), or here if that did not run.
+        cause = "closed" if trigger is Trigger.CLOSED else f"e{event.id}"
         for workflow in workflows:
             due = event.at + (workflow.after or _ZERO)
-            self._ask(connection, number, workflow, f"e{event.id}", trigger, due)
+            self._ask(connection, number, workflow, cause, trigger, due)
+
+    def before_archive(self, incident: Incident, actor: str, closed_at: datetime, resolution: str | None) -> list[str]:
+        """IncidentService hook: a `closed` workflow without a delay runs now, while its channel can still be used."""
+        now = [wf for wf in self.active().workflows if wf.when is Trigger.CLOSED and not wf.after]
+        if not now:
+            return []
+        with self.store.transaction() as connection:
+            for workflow in now:
+                self._ask(connection, incident.number, workflow, "closed", Trigger.CLOSED, closed_at)
+        for run in self.store.workflow_runs.of_incident(incident.number):
+            if run.trigger == Trigger.CLOSED.value and run.state == "pending":
+                if self.store.workflow_runs.claim(run.key):
+                    self._run(run)
+        return []
 
     def _ask(
         self, connection: sa.Connection, number: int, workflow: Workflow, cause: str, trigger: Trigger, due: datetime

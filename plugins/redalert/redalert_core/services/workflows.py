@@ -66,9 +66,9 @@ class WorkflowEngine:
             for workflow in now:
                 self._ask(connection, incident.number, workflow, "closed", Trigger.CLOSED, closed_at)
         for run in self.store.workflow_runs.of_incident(incident.number):
-            if run.trigger == Trigger.CLOSED.value and run.state == "pending":
-                if self.store.workflow_runs.claim(run.key):
-                    self._run(run)
+            pending = run.trigger == Trigger.CLOSED.value and run.state == "pending"
+            if pending and self.store.workflow_runs.claim(run.key):
+                self._run(run)
         return []
 
     def _ask(

@@ -24,6 +24,7 @@ from chat_commands.problems import ProblemCommands
 from chat_commands.replicas import ReplicaCommands, slack_retry_pauses, timing_from_env
 from chat_commands.response import ResponseCommands
 from chat_commands.status_page import StatusPageCommands
+from chat_commands.workflows import WorkflowCommands
 from redalert_core.application.bootstrap import AppConfig, build
 from redalert_core.application.errors import ServiceError
 from redalert_core.application.results import OpenRequest
@@ -73,6 +74,7 @@ class RedAlert(
     ReplicaCommands,
     ObservabilityCommands,
     StatusPageCommands,
+    WorkflowCommands,
     ChatBase,
     BotPlugin,
 ):

@@ -16,7 +16,6 @@ from redalert_core.application.bootstrap import AppConfig, build
 from redalert_core.application.results import OpenRequest
 from redalert_core.domain.requester import Requester
 from redalert_core.domain.settings import DEFAULT_CONFIG, validate
-from redalert_core.domain.workflow_file import parse_workflows
 from redalert_core.slack.gateway import build_client
 
 FILE = """
@@ -60,7 +59,7 @@ REQUESTER = Requester(ALICE, here="D0ALICE")
 
 def build_app(emulator, path, clock, text: str = FILE) -> RedAlertApp:
     client = build_client(BOT_TOKEN, emulator.api_url)
-    loaded = parse_workflows(text)
+    (path / "workflows.yaml").write_text(text)
     return build(
         AppConfig(
             database_url=f"sqlite:///{path / 'redalert.sqlite3'}",
@@ -69,7 +68,7 @@ def build_app(emulator, path, clock, text: str = FILE) -> RedAlertApp:
             is_admin=lambda user: user == ADMIN,
             rate_scale=100.0,
             clock=clock,
-            workflows=lambda: loaded,
+            workflows_file=str(path / "workflows.yaml"),
         )
     )
 

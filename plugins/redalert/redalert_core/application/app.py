@@ -44,13 +44,15 @@ from ..services.status_page import Published, StatusPageService
 from ..services.status_site import StatusSite
 from ..services.tasks import TaskListing, TaskOutcome, TaskService
 from ..services.web_report import WebReport, WebResponse
-from ..services.workflows import WorkflowEngine
+from ..services.workflow_runner import WorkflowEngine
+from ..services.workflows import WorkflowsService
 from ..slack.gateway import InviteOutcome, SlackGateway
 from ..store import Store, healthcheck
 from ..store.command_inbox import CommandInbox
 from ..store.replicas import ReplicaRow
 from .clock import Clock
 from .errors import ServiceError
+from .workflow_cases import WorkflowCases
 
 PAGERDUTY_ID = re.compile(r"^P[A-Z0-9]{5,19}\Z")
 
@@ -100,7 +102,7 @@ CLAIMS_KEPT = timedelta(days=2)
 
 
 @dataclass
-class RedAlertApp:
+class RedAlertApp(WorkflowCases):
     clock: Clock
     store: Store
     gateway: SlackGateway
@@ -117,7 +119,8 @@ class RedAlertApp:
     web_report: WebReport
     waiting_opens: WaitingOpens
     oncall: OnCallService
-    workflows: WorkflowEngine
+    engine: WorkflowEngine
+    workflows: WorkflowsService
     _claims_purged_at: datetime | None = None
 
     @property
@@ -174,8 +177,8 @@ class RedAlertApp:
     def _invite_oncall(self, incident: Incident) -> list[str]:
         """Invite whoever is on call for the incident's type; PagerDuty or Slack failing never stops the open: the
         channel is told who could not be found."""
-        active = self.workflows.active()
-        kind = active.type_named(self.workflows.type_of(incident.number)) or active.default_type()
+        active = self.engine.active()
+        kind = active.type_named(self.engine.type_of(incident.number)) or active.default_type()
         if kind is None or kind.oncall is None:
             return []
         target = OnCallTarget(kind.oncall.escalation_policies, kind.oncall.schedules)
@@ -197,7 +200,7 @@ class RedAlertApp:
     def who_is_on_call(self, requester: Requester, name: str) -> OnCallLookup:
         """`!oncall <type|policy>`: anyone may ask (no PagerDuty seat needed): the on-call of a type of the
         workflows file, or of a PagerDuty escalation policy by id."""
-        kind = self.workflows.active().type_named(name)
+        kind = self.engine.active().type_named(name)
         if kind is not None:
             if kind.oncall is None:
                 raise ServiceError(f"The type {name} names no on-call (`oncall:` in the workflows file).")
@@ -210,14 +213,14 @@ class RedAlertApp:
 
     def run_workflows(self) -> int:
         """The leader's job: run the workflow actions now due (services/workflows.py); how many ran."""
-        return self.workflows.run_due() if self.leads() else 0
+        return self.engine.run_due() if self.leads() else 0
 
     def dry_run_workflows(self, requester: Requester, number: int | None) -> list[tuple[Workflow, list[str]]]:
         """`!incident workflows test [<n>]`: which workflows apply to the incident now and what they would do."""
         incident = self.response.find(
             number, requester, "workflows test", open_only=False, shown=True, needs_channel=False
         )
-        return self.workflows.dry_run(incident)
+        return self.engine.dry_run(incident)
 
     def retry(self, requester: Requester, number: int) -> Retried:
         """Finish an incident's failed close, or run its missing open steps again."""

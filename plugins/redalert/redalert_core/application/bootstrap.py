@@ -15,8 +15,6 @@ from typing import Any
 
 from ..domain.replica import ReplicaIdentity
 from ..domain.settings import Settings
-from ..domain.workflow_file import parse_workflows
-from ..domain.workflow_model import EMPTY, WorkflowsFile
 from ..services.analysis import AnalysisService, WebSettings
 from ..services.incidents import IncidentService
 from ..services.integrations import IntegrationsService
@@ -31,7 +29,9 @@ from ..services.status_page import StatusPageService
 from ..services.tasks import TaskService
 from ..services.web_report import WebReport
 from ..services.workflow_actions import ActionRunner
-from ..services.workflows import WorkflowEngine
+from ..services.workflow_runner import WorkflowEngine
+from ..services.workflows import VARIABLE as WORKFLOWS_VARIABLE
+from ..services.workflows import WorkflowsService
 from ..slack.gateway import SlackGateway, build_client
 from ..slack.rate_pacing import RatePacer
 from ..store import Store, single_process
@@ -62,9 +62,9 @@ class AppConfig:
     # Who delivers the outbox to outside systems; default: clients from the environment's base URLs and credentials.
     deliverers: Callable[[Store, SlackGateway, Clock], Deliverers] | None = None
     jitter: Callable[[], float] | None = None  # the spread of retry delays (tests fix it)
-    # The workflows file every replica runs; default: REDALERT_WORKFLOWS_FILE as read at start (none: no workflows).
-    workflows: Callable[[], WorkflowsFile] = field(default_factory=lambda: _file_from_env())
     workflow_seconds: float = 5.0  # how often the leader runs the due workflow actions
+    # Incident types, custom fields and workflows (docs/workflows.md); None: RedAlert runs without them.
+    workflows_file: str | None = field(default_factory=lambda: os.environ.get(WORKFLOWS_VARIABLE) or None)
 
 
 def build(config: AppConfig) -> RedAlertApp:
@@ -104,18 +104,19 @@ def build(config: AppConfig) -> RedAlertApp:
 
     # Workflows (issue 22): every trigger's actions are stored in the event's own transaction, then run by the
     # leader (one replica), once each; delayed ones survive restarts in the store.
+    workflows = WorkflowsService(store, config.settings, clock, config.workflows_file)
     tasks = TaskService(response)
     oncall = OnCallService(gateway)
-    workflows = WorkflowEngine(
-        response, ActionRunner(response, integrations, tasks, oncall), active=config.workflows, now=clock
+    engine = WorkflowEngine(
+        response, ActionRunner(response, integrations, tasks, oncall), active=workflows.current, now=clock
     )
-    store.events.subscribe(workflows.feed)
-    incidents.before_archive.append(workflows.before_archive)
+    store.events.subscribe(engine.feed)
+    incidents.before_archive.append(engine.before_archive)
     if leadership is not None:
-        leadership.every(config.workflow_seconds, workflows.run_due, "workflows")
+        leadership.every(config.workflow_seconds, engine.run_due, "workflows")
 
     analysis = AnalysisService(incidents, clock=clock, web=config.web)
-    return RedAlertApp(
+    app = RedAlertApp(
         clock=clock,
         store=store,
         gateway=gateway,
@@ -132,17 +133,11 @@ def build(config: AppConfig) -> RedAlertApp:
         web_report=WebReport(analysis, config.is_admin, gateway.user_name),
         waiting_opens=WaitingOpens(incidents, clock, **_pauses(config.slack_retry_pauses)),
         oncall=oncall,
+        engine=engine,
         workflows=workflows,
     )
-
-
-def _file_from_env() -> Callable[[], WorkflowsFile]:
-    path = os.environ.get("REDALERT_WORKFLOWS_FILE", "").strip()
-    if not path:
-        return lambda: EMPTY
-    with open(path, encoding="utf-8") as handle:
-        loaded = parse_workflows(handle.read())
-    return lambda: loaded
+    app.load_workflows_at_start()  # a file with faults is logged and not loaded (docs/workflows.md)
+    return app
 
 
 def _client_or_own(client: Callable[[], Any | None]) -> Callable[[], Any]:

@@ -13,6 +13,7 @@ from ..services.status_page import Published
 from ..services.status_site import StatusServer
 from ..services.tasks import TaskListing, TaskOutcome
 from ..services.web_report import COOKIE as WEB_COOKIE
+from ..services.workflows import ActiveWorkflows, WorkflowsRefused
 from ..store.command_inbox import APPLIED, InboxCommand
 from .app import Closed, Invited, Retried
 
@@ -20,6 +21,7 @@ __all__ = [
     "APPLIED",  # an inbox command whose change happened (its answer may have been lost)
     "PIN_REACTION",  # the reaction that puts a message on the timeline
     "WEB_COOKIE",  # the web report's session cookie
+    "ActiveWorkflows",  # the workflows file in force (show, reload)
     "Closed",
     "InboxCommand",
     "IncidentView",
@@ -39,5 +41,6 @@ __all__ = [
     "TaskOutcome",
     "Timing",  # heartbeat and leadership timings (AppConfig.timing)
     "WebSettings",
+    "WorkflowsRefused",  # a workflows file with faults: `.faults`, each with its line and column
     "identify",  # this process among the replicas (AppConfig.replica)
 ]

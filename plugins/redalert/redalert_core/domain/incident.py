@@ -125,6 +125,7 @@ class Incident:
     closed_by: str | None = None
     resolution: str | None = None
     summary_ts: str | None = None
+    incident_type: str | None = None  # a type of REDALERT_WORKFLOWS_FILE
 
     @property
     def is_closed(self) -> bool:

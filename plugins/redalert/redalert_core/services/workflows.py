@@ -1,157 +1,139 @@
-"""The workflow engine (issue 22): the active file's workflows, fired by the event log, run once per trigger.
+"""REDALERT_WORKFLOWS_FILE at run time: load it at start and on `!incident workflows reload`, keep the active
+version in the database (so every replica runs the same one) and hand the parsed file to whoever needs it.
 
-`feed` is subscribed to the event log (application/bootstrap.py): for an event that is a trigger it stores one
-row per action of every workflow with that `when`, keyed by (incident, workflow, event, action), in the event's
-own transaction, due now or after the workflow's `after`. `run_due` (the leading replica, every few seconds)
-claims each due row once, checks the workflow still applies to the incident as it is now (else the row is
-cancelled: a delay ends when its condition no longer holds, or the incident closed) and runs the action
-(services/workflow_actions.py). `quiet` workflows are asked for by `run_due` itself, once per quiet spell.
+Without the variable RedAlert runs as it did before the file existed: `current()` is the empty file.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 
-import sqlalchemy as sa
-
-from ..domain.incident import Event, EventKind, Incident
-from ..domain.workflow_engine import TRIGGER_OF_KIND, Facts, describe, fired, still_holds, url_fields
-from ..domain.workflow_model import EMPTY, Trigger, Workflow, WorkflowsFile
-from ..store.workflow_runs import CANCELLED, DONE, FAILED, WorkflowRun
-from .response import ResponseService
-from .workflow_actions import ActionRunner, NotYet
+from ..domain.settings import Settings
+from ..domain.workflow_file import WorkflowsFileError, digest, parse_workflows
+from ..domain.workflow_model import EMPTY, WorkflowsFile
+from ..domain.workflow_values import Known
+from ..domain.yaml_nodes import Fault
+from ..store import Store
+from ..store.workflow_files import START, StoredWorkflows
+from .incidents import ServiceError
 
 log = logging.getLogger(__name__)
-_ZERO = timedelta(0)
+VARIABLE = "REDALERT_WORKFLOWS_FILE"
+# How long a replica trusts its copy before it looks whether another replica loaded a newer version.
+REFRESH = timedelta(seconds=5)
 
 
-class WorkflowEngine:
+@dataclass(frozen=True)
+class ActiveWorkflows:
+    file: WorkflowsFile
+    stored: StoredWorkflows | None  # None: no file is in force
+    changed: bool = False  # a reload that made a new version active
+
+
+class WorkflowsRefused(ServiceError):
+    """A file with faults: nothing changed. The message lists every fault with its line and column."""
+
+    def __init__(self, source: str, faults: list[Fault]) -> None:
+        self.faults = faults
+        listed = "\n".join(f"• {fault}" for fault in faults[:50])
+        more = f"\n… and {len(faults) - 50} more" if len(faults) > 50 else ""
+        count = f"{len(faults)} fault" + ("s" if len(faults) != 1 else "")
+        super().__init__(f"{source} has {count}; nothing changed:\n{listed}{more}")
+
+
+class WorkflowsService:
     def __init__(
-        self,
-        response: ResponseService,
-        actions: ActionRunner,
-        active: Callable[[], WorkflowsFile] = lambda: EMPTY,
-        now: Callable[[], datetime] | None = None,
+        self, store: Store, settings: Callable[[], Settings], clock: Callable[[], datetime], path: str | None
     ) -> None:
-        self.response = response
-        self.store = response.store
-        self.actions = actions
-        self.active = active  # the file every replica runs (wf-core's storage sets it)
-        self.now = now or self.store.events.clock
-        # What wf-core's fields and types provide; until then, an incident has no type and no fields.
-        self.type_of: Callable[[int], str] = lambda number: ""
-        self.fields_of: Callable[[int], Mapping[str, str]] = lambda number: {}
+        self._store, self._settings, self._clock, self.path = store, settings, clock, path
+        self._lock = threading.Lock()
+        self._file: WorkflowsFile = EMPTY
+        self._stored: StoredWorkflows | None = None
+        self._checked_at: datetime | None = None
 
-    # --- on every event, inside its transaction ---------------------------------------------------------------
-    def feed(self, connection: sa.Connection, event: Event, incident: Incident | None) -> None:
-        trigger = TRIGGER_OF_KIND.get(str(event.kind))
-        number = event.incident_number
-        if trigger is None or number is None:
-            return
-        workflows = [wf for wf in self.active().workflows if wf.when is trigger]
-        # A close is asked for once, by key "closed": before the archive (below), or here if that did not run.
-        cause = "closed" if trigger is Trigger.CLOSED else f"e{event.id}"
-        for workflow in workflows:
-            due = event.at + (workflow.after or _ZERO)
-            self._ask(connection, number, workflow, cause, trigger, due)
-
-    def before_archive(self, incident: Incident, actor: str, closed_at: datetime, resolution: str | None) -> list[str]:
-        """IncidentService hook: a `closed` workflow without a delay runs now, while its channel can still be used."""
-        now = [wf for wf in self.active().workflows if wf.when is Trigger.CLOSED and not wf.after]
-        if not now:
-            return []
-        with self.store.transaction() as connection:
-            for workflow in now:
-                self._ask(connection, incident.number, workflow, "closed", Trigger.CLOSED, closed_at)
-        for run in self.store.workflow_runs.of_incident(incident.number):
-            pending = run.trigger == Trigger.CLOSED.value and run.state == "pending"
-            if pending and self.store.workflow_runs.claim(run.key):
-                self._run(run)
-        return []
-
-    def _ask(
-        self, connection: sa.Connection, number: int, workflow: Workflow, cause: str, trigger: Trigger, due: datetime
-    ) -> None:
-        for index, _ in enumerate(workflow.actions):
-            key = f"{number}:{workflow.name}:{cause}:{index}"
-            run = WorkflowRun(key, number, workflow.name, index, trigger.value, {}, due, "pending")
-            self.store.workflow_runs.record(connection, run)
-
-    # --- the leader's round -----------------------------------------------------------------------------------
-    def run_due(self) -> int:
-        """Ask for the quiet workflows now due, then run every due action once; returns how many ran."""
-        self._ask_quiet()
-        ran = 0
-        for run in self.store.workflow_runs.due(self.now()):
-            if self.store.workflow_runs.claim(run.key):
-                ran += self._run(run)
-        return ran
-
-    def _run(self, run: WorkflowRun) -> int:
-        runs = self.store.workflow_runs
-        workflow = next((wf for wf in self.active().workflows if wf.name == run.workflow), None)
-        incident = self.store.incidents.get(run.incident_number)
-        if workflow is None or incident is None or run.action_index >= len(workflow.actions):
-            runs.finish(run.key, CANCELLED, "the workflow is no longer in the file", self.now())
-            return 0
-        facts = self.facts(incident)
-        if not still_holds(workflow, facts):
-            runs.finish(run.key, CANCELLED, "its condition no longer holds", self.now())
-            return 0
-        action = workflow.actions[run.action_index]
-        try:
-            detail = self.actions.run(action, incident, facts)
-        except NotYet:
-            runs.release(run.key)
-            return 0
-        except Exception as exc:  # one action's failure is recorded and said; the others still run
-            log.warning("Workflow %s action %d failed: %s", workflow.name, run.action_index, exc)
-            runs.finish(run.key, FAILED, str(exc), self.now())
-            return 0
-        runs.finish(run.key, DONE, detail or describe(action, facts), self.now())
-        return 1
-
-    def _ask_quiet(self) -> None:
-        quiet = [wf for wf in self.active().workflows if wf.when is Trigger.QUIET and wf.after]
-        if not quiet:
-            return
-        now = self.now()
-        for incident in self.store.incidents.not_closed():
-            last = self._last_update(incident)
-            for workflow in quiet:
-                assert workflow.after is not None
-                if last + workflow.after <= now:
-                    with self.store.transaction() as connection:
-                        cause = f"q{int(last.timestamp())}"
-                        self._ask(connection, incident.number, workflow, cause, Trigger.QUIET, now)
-
-    def _last_update(self, incident: Incident) -> datetime:
-        updates = [e.at for e in self.store.events.list(incident.number) if e.kind is EventKind.UPDATE_POSTED]
-        return max(updates, default=incident.opened_at)
-
-    # --- what conditions and templates read ---------------------------------------------------------------------
-    def facts(self, incident: Incident) -> Facts:
-        statuses = self.response.settings.statuses
-        return Facts(
-            number=incident.number,
-            severity=incident.severity,
-            status=self.store.response.get(incident.number).current_status(statuses),
-            description=incident.description,
-            channel=incident.channel_name or "",
-            type=self.type_of(incident.number),
-            fields=dict(self.fields_of(incident.number)),
-            url_fields=url_fields(self.active()),
-            closed=incident.is_closing_or_closed,
+    def known(self) -> Known:
+        settings = self._settings()
+        return Known(
+            severities=frozenset(settings.severity_values),
+            statuses=frozenset(settings.statuses),
+            roles=frozenset(settings.roles),
+            webhooks=frozenset(hook.name for hook in settings.integrations.webhooks),
         )
 
-    def dry_run(self, incident: Incident) -> list[tuple[Workflow, list[str]]]:
-        """`!incident workflows test`: every workflow that applies to the incident now, and what each action would
-        do; nothing is run or stored."""
-        facts = self.facts(incident)
-        out = []
-        for workflow in self.active().workflows:
-            if workflow in fired([workflow], workflow.when, facts):
-                out.append((workflow, [describe(action, facts) for action in workflow.actions]))
-        return out
+    def current(self) -> WorkflowsFile:
+        return self.active().file
+
+    def active(self) -> ActiveWorkflows:
+        """The version in force: the database's newest, looked up again after REFRESH (another replica may have
+        reloaded)."""
+        if not self.path:
+            return ActiveWorkflows(EMPTY, None)
+        now = self._clock()
+        with self._lock:
+            if self._checked_at is None or now - self._checked_at >= REFRESH:
+                self._adopt(self._store.workflow_files.active())
+                self._checked_at = now
+            return ActiveWorkflows(self._file, self._stored)
+
+    def load_at_start(self) -> list[Fault]:
+        """Load the file named by REDALERT_WORKFLOWS_FILE; its faults are logged and returned, and then the
+        database's active version (if any) stays in force."""
+        if not self.path:
+            return []
+        try:
+            self._load(START)
+        except WorkflowsRefused as refused:
+            log.error("%s %s was not loaded:\n%s", VARIABLE, self.path, refused)
+            return refused.faults
+        except ServiceError as error:
+            log.error("%s was not loaded: %s", VARIABLE, error)
+            return [Fault(1, 1, str(error))]
+        return []
+
+    def reload(self, user: str) -> ActiveWorkflows:
+        if not self.path:
+            raise ServiceError(f"{VARIABLE} is not set: RedAlert runs without incident types, fields and workflows.")
+        return self._load(user)
+
+    def _load(self, user: str) -> ActiveWorkflows:
+        assert self.path is not None
+        try:
+            text = Path(self.path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise ServiceError(f"{VARIABLE} ({self.path}) cannot be read: {error}") from error
+        try:
+            parsed = parse_workflows(text, self.known())
+        except WorkflowsFileError as error:
+            raise WorkflowsRefused(self.path, error.faults) from error
+        with self._lock:
+            stored = self._store.workflow_files.active()
+            changed = stored is None or stored.digest != parsed.digest
+            if changed:
+                stored = self._store.workflow_files.activate(parsed.digest, text, user, self._clock())
+                log.info("%s %s loaded by %s: version %s", VARIABLE, self.path, user, parsed.digest[:12])
+            self._file, self._stored, self._checked_at = parsed, stored, self._clock()
+            return ActiveWorkflows(parsed, stored, changed)
+
+    def _adopt(self, stored: StoredWorkflows | None) -> None:
+        if stored is None or (self._stored is not None and stored.digest == self._stored.digest):
+            return
+        try:
+            self._file = parse_workflows(stored.text, self.known())
+        except WorkflowsFileError as error:
+            # The configuration changed under a stored version (a severity removed): keep it, unchecked against it.
+            log.error("The active workflows file %s no longer fits the configuration:\n%s", stored.digest[:12], error)
+            try:
+                self._file = parse_workflows(stored.text)
+            except WorkflowsFileError:
+                self._file = EMPTY
+        if self._file.digest != stored.digest:  # the stored text is what was hashed
+            self._file = WorkflowsFile(stored.digest, self._file.types, self._file.fields, self._file.workflows)
+        self._stored = stored
+
+
+__all__ = ["VARIABLE", "ActiveWorkflows", "WorkflowsRefused", "WorkflowsService", "digest"]

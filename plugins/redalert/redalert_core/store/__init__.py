@@ -45,6 +45,7 @@ from .status_page import PrivateIncident, StatusPageRepository
 from .tasks import TaskRepository
 from .web_links import WebLinkSalts
 from .webhook_states import WebhookStates
+from .workflow_files import WorkflowFiles
 from .workflow_runs import WorkflowRuns
 
 __all__ = [
@@ -80,6 +81,7 @@ class Store:
         self.remote = RemoteLinks(self.db)
         self.webhook_states = WebhookStates(self.db)
         self.workflow_runs = WorkflowRuns(self.db)
+        self.workflow_files = WorkflowFiles(self.db)
         self.analytics = Analytics(self.db)  # the figures
         self.history = IncidentHistory(self.db)  # the incident rows of exports and the web report
         self.links = LinkRepository(self.db, self.events)

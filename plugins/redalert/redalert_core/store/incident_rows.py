@@ -27,6 +27,7 @@ def incident_from_row(row: sa.Row) -> Incident:
         closed_by=row.closed_by,
         resolution=row.resolution,
         summary_ts=row.summary_ts,
+        incident_type=row.incident_type,
     )
 
 

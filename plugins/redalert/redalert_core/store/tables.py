@@ -63,6 +63,7 @@ incidents = sa.Table(
     sa.Column("closed_at", UtcDateTime),
     sa.Column("closed_by", sa.String(64)),
     sa.Column("resolution", sa.Text),
+    sa.Column("incident_type", sa.String(30)),  # a type of REDALERT_WORKFLOWS_FILE; None without one
     sqlite_autoincrement=True,
 )
 
@@ -317,4 +318,25 @@ workflow_runs = sa.Table(
     sa.Column("detail", sa.Text),
     sa.Column("finished_at", UtcDateTime),
     sa.Index("ix_workflow_runs_state_due", "state", "due_at"),
+)
+
+# Every REDALERT_WORKFLOWS_FILE loaded; the newest row is the active one on every replica.
+workflow_files = sa.Table(
+    "workflow_files",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("digest", sa.String(64), nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("loaded_by", sa.String(64), nullable=False),
+    sa.Column("loaded_at", UtcDateTime, nullable=False),
+)
+
+# An incident's custom field values (the file's `fields:`); a multi_select's values are one comma-separated text.
+incident_fields = sa.Table(
+    "incident_fields",
+    metadata,
+    sa.Column("incident_number", sa.Integer, nullable=False),
+    sa.Column("name", sa.String(30), nullable=False),
+    sa.Column("value", sa.Text, nullable=False),
+    sa.PrimaryKeyConstraint("incident_number", "name"),
 )

@@ -33,6 +33,7 @@ from p2_list import measure_p2
 from p3_burst import measure_p3
 from p4_process import measure_process
 from p5_overhead import measure_p5
+from wf_workflows import measure_wf
 
 __all__ = ["Figure", "Options", "main", "measure_p5", "run", "sequential_waves", "table"]
 
@@ -43,6 +44,7 @@ MEASUREMENTS: dict[str, Callable[[Options], list[Figure]]] = {
     "P3": measure_p3,
     "P4": measure_process,  # P4 and P6 share one start of the real process
     "P5": measure_p5,
+    "WF": measure_wf,  # issue 22: 50 workflows evaluated for one event
 }
 
 

@@ -58,6 +58,8 @@ REQUESTER = Requester(ALICE, here="D0ALICE")
 
 
 def build_app(emulator, path, clock, text: str = FILE) -> RedAlertApp:
+    if "users:read.email" not in emulator.scopes:  # the on-call lookup finds people by email
+        emulator.scopes = (*emulator.scopes, "users:read.email")
     client = build_client(BOT_TOKEN, emulator.api_url)
     (path / "workflows.yaml").write_text(text)
     return build(

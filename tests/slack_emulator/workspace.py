@@ -24,7 +24,6 @@ DEFAULT_BOT_SCOPES: tuple[str, ...] = (
     "im:history",
     "mpim:history",
     "users:read",
-    "users:read.email",
     "team:read",
     "im:write",
     "usergroups:read",

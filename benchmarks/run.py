@@ -35,6 +35,7 @@ from p3_burst import measure_p3
 from p4_process import measure_process
 from p5_overhead import measure_p5
 from storm import measure_storm
+from wf_workflows import measure_wf
 
 __all__ = ["Figure", "Options", "main", "measure_p5", "run", "sequential_waves", "table"]
 
@@ -47,6 +48,7 @@ MEASUREMENTS: dict[str, Callable[[Options], list[Figure]]] = {
     "P5": measure_p5,
     "API": measure_api,  # POST /incidents through the HTTP API (issue 20)
     "STORM": measure_storm,  # issue 20's alert storm (benchmarks/storm.py)
+    "WF": measure_wf,  # issue 22: 50 workflows evaluated for one event
 }
 
 

@@ -1,9 +1,11 @@
-"""Local emulators of RedAlert's outside systems (PagerDuty Events v2, Trello, Confluence v2, Atlassian Statuspage)
-and a webhook receiver, each an aiohttp server on 127.0.0.1 in a background thread. See README.md in this folder."""
+"""Local emulators of RedAlert's outside systems (PagerDuty Events v2 and REST, Trello, Confluence v2, Atlassian
+Statuspage) and a webhook receiver, each an aiohttp server on 127.0.0.1 in a background thread.
+See README.md in this folder."""
 
 from .base import Call, EmulatorBase
 from .confluence import ConfluenceEmulator, Page, PageVersion
 from .pagerduty import Alert, Event, PagerDutyEmulator
+from .pagerduty_rest import PagerDutyRestEmulator
 from .statuspage import StatuspageEmulator
 from .trello import Card, TrelloEmulator, new_id
 from .webhooks import Delivery, WebhookReceiver, make_secret, signature
@@ -19,6 +21,7 @@ __all__ = [
     "Page",
     "PageVersion",
     "PagerDutyEmulator",
+    "PagerDutyRestEmulator",
     "StatuspageEmulator",
     "TrelloEmulator",
     "WebhookReceiver",

@@ -52,11 +52,17 @@ class Description:
         return [f"{where}{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(value)]
 
     def request_errors(
-        self, path: str, method: str, query: dict[str, Any] | None = None, body: Any = None, **path_params: str
+        self,
+        path: str,
+        method: str,
+        query: dict[str, Any] | None = None,
+        body: Any = None,
+        headers: dict[str, str] | None = None,
+        **path_params: str,
     ) -> list[str]:
         """Why the description refuses this request (empty when it allows it). Query values are strings, as sent."""
         op, errors = self.operation(path, method), []
-        query, given = dict(query or {}), {"path": path_params}
+        query, given = dict(query or {}), {"path": path_params, "header": dict(headers or {})}
         given["query"] = query
         for raw in op.get("parameters", []):
             param = self._resolve(raw)

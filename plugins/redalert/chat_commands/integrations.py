@@ -134,3 +134,38 @@ class IntegrationCommands(ChatBase):
             return "Usage: !incident webhook enable <name> (see !incident outbox for disabled webhooks)."
         hook = self.app.enable_webhook(name)
         return f"Webhook {hook.name} is enabled again: events from now on are sent to it."
+
+    @botcmd
+    @answers
+    def oncall(self, asker: Requester, args: str):
+        """Who is on call now for an incident type of the workflows file, or a PagerDuty escalation policy (anyone
+        may ask; no PagerDuty seat needed).
+
+        Example: `!oncall outage` or `!oncall PABC123`
+        """
+        found = self.app.who_is_on_call(asker, args.strip())
+        lines = [f"On call for {found.target.describe()}:"]
+        for person in sorted(found.people, key=lambda p: p.level):
+            slack = found.slack_ids.get(person.pagerduty_id)
+            who = f"<@{slack}>" if slack else texts.escape(person.name)
+            lines.append(f"• level {person.level}: {who}")
+        lines += [f"• could not find {texts.escape(missing)}" for missing in found.missing]
+        return "\n".join(lines)
+
+    @botcmd
+    @answers
+    def incident_workflows_test(self, asker: Requester, args: str):
+        """Which workflows would fire for the incident now and what they would do, without doing it.
+
+        Example: `!incident workflows test 12`, or `!incident workflows test` in the incident channel
+        """
+        number = int(args) if args.strip().isdigit() else None
+        fired = self.app.dry_run_workflows(asker, number)
+        if not fired:
+            return "No workflow applies to this incident now."
+        lines = []
+        for workflow, actions in fired:
+            delay = f" after {workflow.after}" if workflow.after else ""
+            lines.append(f"*{workflow.name}* (when {workflow.when.value}{delay}):")
+            lines += [f"  • would {action}" for action in actions]
+        return "\n".join(lines)

@@ -8,6 +8,7 @@ raises `ServiceError` with the refusal a person reads (a front end shows it as i
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
@@ -16,9 +17,12 @@ from datetime import datetime
 from ..domain import alerts as alert_payloads
 from ..domain.commands import Mentions
 from ..domain.incident import Incident
+from ..domain.oncall import OnCallLookup, OnCallTarget
 from ..domain.requester import Requester
 from ..domain.settings import Settings
 from ..domain.status_parsing import PublishRequest
+from ..domain.workflow_engine import inert
+from ..domain.workflow_model import Workflow
 from ..services import doctor, recovery
 from ..services.alert_intake import AlertIntakeService, AlertsReceived
 from ..services.analysis import AnalysisService
@@ -26,6 +30,7 @@ from ..services.incidents import IncidentService, OpenRequest, StepReport
 from ..services.integrations import IntegrationsService, OutboxReport, Paged
 from ..services.leadership import Leadership
 from ..services.links import LinkService
+from ..services.oncall import OnCallService
 from ..services.problems import ProblemService
 from ..services.response import Outcome, ResponseService
 from ..services.slack_outage import WaitingOpens
@@ -33,16 +38,20 @@ from ..services.status_page import Published, StatusPageService
 from ..services.status_site import StatusSite
 from ..services.tasks import TaskService
 from ..services.web_report import WebReport
+from ..services.workflow_runner import WorkflowEngine
 from ..services.workflows import WorkflowsService
 from ..slack.gateway import SlackGateway
 from ..store import Store
 from .api_incidents import ApiIncidentUseCases
 from .api_tokens import TokenUseCases
 from .clock import Clock
+from .errors import ServiceError
 from .follow_up import FollowUpUseCases
 from .operations import OperationsUseCases
 from .results import Closed, Invited, Retried, UpdateSubmitted
 from .workflow_cases import WorkflowCases
+
+PAGERDUTY_ID = re.compile(r"^P[A-Z0-9]{5,19}\Z")
 
 
 @dataclass
@@ -63,6 +72,8 @@ class RedAlertApp(TokenUseCases, ApiIncidentUseCases, FollowUpUseCases, Operatio
     web_report: WebReport
     waiting_opens: WaitingOpens
     alert_intake: AlertIntakeService
+    oncall: OnCallService
+    engine: WorkflowEngine
     workflows: WorkflowsService
 
     @property
@@ -109,7 +120,56 @@ class RedAlertApp(TokenUseCases, ApiIncidentUseCases, FollowUpUseCases, Operatio
             report.warnings.extend(self.response.announce_opened(incident))
             self.incidents.mark_replied(incident.number)  # the answer is what the caller renders now
             self.response.post_waiting(incident.number)  # updates recorded before the channel existed
+            report.warnings.extend(self._invite_oncall(incident))
         return report
+
+    def _invite_oncall(self, incident: Incident) -> list[str]:
+        """Invite whoever is on call for the incident's type; PagerDuty or Slack failing never stops the open: the
+        channel is told who could not be found."""
+        active = self.engine.active()
+        kind = active.type_named(self.engine.type_of(incident.number)) or active.default_type()
+        if kind is None or kind.oncall is None:
+            return []
+        target = OnCallTarget(kind.oncall.escalation_policies, kind.oncall.schedules)
+        found = self.oncall.lookup(target)
+        warnings = [f"I could not invite {missing}." for missing in found.missing]
+        if found.found:
+            try:
+                mentions = Mentions(users=found.found)
+                warnings += self.incidents.invite(
+                    number=incident.number, here=None, mentions=mentions, actor=incident.opened_by, actor_is_admin=True
+                )[2]
+            except ServiceError as exc:
+                warnings.append(str(exc))
+        if found.missing and incident.channel_id:
+            self.response.posts.post(incident, "\n".join(inert(w) for w in warnings))
+        return warnings
+
+    # --- whoever is on call, and the workflows ------------------------------------------------------------------
+    def who_is_on_call(self, requester: Requester, name: str) -> OnCallLookup:
+        """`!oncall <type|policy>`: anyone may ask (no PagerDuty seat needed): the on-call of a type of the
+        workflows file, or of a PagerDuty escalation policy by id."""
+        kind = self.engine.active().type_named(name)
+        if kind is not None:
+            if kind.oncall is None:
+                raise ServiceError(f"The type {name} names no on-call (`oncall:` in the workflows file).")
+            target = OnCallTarget(kind.oncall.escalation_policies, kind.oncall.schedules)
+        elif PAGERDUTY_ID.match(name):
+            target = OnCallTarget(escalation_policies=(name,))
+        else:
+            raise ServiceError("Usage: !oncall <type|escalation policy id>, e.g. `!oncall outage`, `!oncall PABC123`.")
+        return self.oncall.lookup(target)
+
+    def run_workflows(self) -> int:
+        """The leader's job: run the workflow actions now due (services/workflows.py); how many ran."""
+        return self.engine.run_due() if self.leads() else 0
+
+    def dry_run_workflows(self, requester: Requester, number: int | None) -> list[tuple[Workflow, list[str]]]:
+        """`!incident workflows test [<n>]`: which workflows apply to the incident now and what they would do."""
+        incident = self.response.find(
+            number, requester, "workflows test", open_only=False, shown=True, needs_channel=False
+        )
+        return self.engine.dry_run(incident)
 
     def retry(self, requester: Requester, number: int) -> Retried:
         """Finish an incident's failed close, or run its missing open steps again."""

@@ -21,6 +21,7 @@ from ..services.incidents import IncidentService
 from ..services.integrations import IntegrationsService
 from ..services.leadership import Leadership, Timing
 from ..services.links import LinkService
+from ..services.oncall import OnCallService
 from ..services.outbox_delivery import Deliverers
 from ..services.problems import ProblemService
 from ..services.response import ResponseService
@@ -28,6 +29,8 @@ from ..services.slack_outage import WaitingOpens
 from ..services.status_page import StatusPageService
 from ..services.tasks import TaskService
 from ..services.web_report import WebReport
+from ..services.workflow_actions import ActionRunner
+from ..services.workflow_runner import WorkflowEngine
 from ..services.workflows import VARIABLE as WORKFLOWS_VARIABLE
 from ..services.workflows import WorkflowsService
 from ..slack.gateway import SlackGateway, build_client
@@ -60,6 +63,7 @@ class AppConfig:
     # Who delivers the outbox to outside systems; default: clients from the environment's base URLs and credentials.
     deliverers: Callable[[Store, SlackGateway, Clock], Deliverers] | None = None
     jitter: Callable[[], float] | None = None  # the spread of retry delays (tests fix it)
+    workflow_seconds: float = 5.0  # how often the leader runs the due workflow actions
     # Incident types, custom fields and workflows (docs/workflows.md); None: RedAlert runs without them.
     workflows_file: str | None = field(default_factory=lambda: os.environ.get(WORKFLOWS_VARIABLE) or None)
 
@@ -99,8 +103,20 @@ def build(config: AppConfig) -> RedAlertApp:
         integrations.dispatcher.may_deliver = leadership.is_leader
         leadership.on_gain(integrations.dispatcher.wake)
 
-    analysis = AnalysisService(incidents, clock=clock, web=config.web)
+    # Workflows (issue 22): every trigger's actions are stored in the event's own transaction, then run by the
+    # leader (one replica), once each; delayed ones survive restarts in the store.
     workflows = WorkflowsService(store, config.settings, clock, config.workflows_file)
+    tasks = TaskService(response)
+    oncall = OnCallService(gateway)
+    engine = WorkflowEngine(
+        response, ActionRunner(response, integrations, tasks, oncall), active=workflows.current, now=clock
+    )
+    store.events.subscribe(engine.feed)
+    incidents.before_archive.append(engine.before_archive)
+    if leadership is not None:
+        leadership.every(config.workflow_seconds, engine.run_due, "workflows")
+
+    analysis = AnalysisService(incidents, clock=clock, web=config.web)
     app = RedAlertApp(
         clock=clock,
         store=store,
@@ -111,13 +127,15 @@ def build(config: AppConfig) -> RedAlertApp:
         analysis=analysis,
         links=LinkService(response),
         problems=ProblemService(response),
-        tasks=TaskService(response),
+        tasks=tasks,
         status_page=status_page,
         leadership=leadership,
         is_admin=config.is_admin,
         web_report=WebReport(analysis, config.is_admin, gateway.user_name),
         waiting_opens=WaitingOpens(incidents, clock, **_pauses(config.slack_retry_pauses)),
         alert_intake=AlertIntakeService(response, clock=clock),
+        oncall=oncall,
+        engine=engine,
         workflows=workflows,
     )
     app.load_workflows_at_start()  # a file with faults is logged and not loaded (docs/workflows.md)

@@ -6,6 +6,7 @@ Run at start (one log line per problem) and on demand with `!incident doctor`.
 from __future__ import annotations
 
 from ..domain.settings import GROUP_ID, Settings
+from ..integrations.pagerduty.rest import configured as oncall_configured
 from ..slack.gateway import SlackError, SlackGateway
 
 # The bot scopes RedAlert and the slackv3 backend need, and what each is for.
@@ -31,6 +32,8 @@ REQUIRED_SCOPES = {
     "files:write": "upload post-mortem drafts",
     "commands": "receive the /incident slash command (the Slack app must also declare it and enable interactivity)",
 }
+# Needed only when RedAlert asks PagerDuty who is on call (PAGERDUTY_API_TOKEN set).
+ONCALL_SCOPES = {"users:read.email": "find the on-call people of PagerDuty in Slack by their email"}
 
 
 def check(gateway: SlackGateway, settings: Settings) -> list[str]:
@@ -43,7 +46,8 @@ def check(gateway: SlackGateway, settings: Settings) -> list[str]:
     if not identity.get("bot_id"):
         problems.append("SLACK_BOT_TOKEN is not a bot token: use the Bot User OAuth Token (xoxb-…).")
     granted = {s.strip() for s in identity.get("scopes", "").split(",") if s.strip()}
-    for scope, why in REQUIRED_SCOPES.items():
+    needed = {**REQUIRED_SCOPES, **(ONCALL_SCOPES if oncall_configured() else {})}
+    for scope, why in needed.items():
         if scope not in granted:
             problems.append(f"The Slack app lacks the bot scope {scope} (needed to {why}); add it and reinstall.")
     problems.extend(_check_configured_people(gateway, settings))

@@ -439,6 +439,16 @@ class SlackGateway:
         profile = user.get("profile") or {}
         return profile.get("display_name") or profile.get("real_name") or user.get("real_name") or user.get("name")
 
+    def user_by_email(self, email: str) -> str | None:
+        """The Slack id of the active user with this email (users.lookupByEmail, scope users:read.email), or None."""
+        try:
+            user = self._call("users.lookupByEmail", email=email)["user"]
+        except SlackError as exc:
+            if exc.code == "users_not_found":
+                return None
+            raise
+        return None if user.get("deleted") else str(user["id"])
+
     def usergroup_members(self, group_id: str) -> list[str]:
         response = self._call("usergroups.users.list", usergroup=group_id)
         return list(response.get("users") or [])
@@ -499,6 +509,10 @@ class SlackGateway:
         if blocks:
             kwargs["blocks"] = blocks
         self._call("chat.update", **kwargs)
+
+    def add_bookmark(self, channel_id: str, title: str, link: str) -> None:
+        """A link on the channel's bookmarks bar (bookmarks.add, scope bookmarks:write)."""
+        self._call("bookmarks.add", channel_id=channel_id, title=title, type="link", link=link)
 
     def rename_channel(self, channel_id: str, name: str) -> Channel:
         channel = self._call("conversations.rename", channel=channel_id, name=name)["channel"]

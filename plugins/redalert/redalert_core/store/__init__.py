@@ -49,6 +49,7 @@ from .tasks import TaskRepository
 from .web_links import WebLinkSalts
 from .webhook_states import WebhookStates
 from .workflow_files import WorkflowFiles
+from .workflow_runs import WorkflowRuns
 
 __all__ = [
     "AlreadyClosed",
@@ -82,6 +83,7 @@ class Store:
         self.outbox = Outbox(self.db)
         self.remote = RemoteLinks(self.db)
         self.webhook_states = WebhookStates(self.db)
+        self.workflow_runs = WorkflowRuns(self.db)
         self.workflow_files = WorkflowFiles(self.db)
         self.analytics = Analytics(self.db)  # the figures
         self.history = IncidentHistory(self.db)  # the incident rows of exports and the web report

@@ -329,6 +329,23 @@ alert_fingerprints = sa.Table(
     sa.Column("changed_at", UtcDateTime, nullable=False),
 )
 
+# Each action a workflow's trigger asked for, run once (migration 0018, store/workflow_runs.py).
+workflow_runs = sa.Table(
+    "workflow_runs",
+    metadata,
+    sa.Column("key", sa.String(255), primary_key=True),
+    sa.Column("incident_number", sa.Integer, nullable=False),
+    sa.Column("workflow", sa.String(100), nullable=False),
+    sa.Column("action_index", sa.Integer, nullable=False),
+    sa.Column("trigger", sa.String(32), nullable=False),
+    sa.Column("data", sa.Text, nullable=False),
+    sa.Column("due_at", UtcDateTime, nullable=False),
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("detail", sa.Text),
+    sa.Column("finished_at", UtcDateTime),
+    sa.Index("ix_workflow_runs_state_due", "state", "due_at"),
+)
+
 # Every REDALERT_WORKFLOWS_FILE loaded; the newest row is the active one on every replica.
 workflow_files = sa.Table(
     "workflow_files",

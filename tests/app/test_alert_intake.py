@@ -87,6 +87,7 @@ def test_all_resolved_sets_the_resolved_status_and_firing_again_goes_back(app, e
     assert not app.store.incidents.get(number).is_closed  # a person still closes it
     assert any("resolved" in line and "every alert resolved" in line for line in timeline(app, number))
     channel = app.store.incidents.get(number).channel_id
+    app.integrations.dispatcher.deliver_due(app.clock())  # the notice waits in the outbox: it survives a crash
     assert any("Every alert of incident" in m["text"] for m in emulator.messages(channel))
     assert receive(app, payload("alertmanager_resolved")).status is None  # a repeat of the resolution: nothing
     firing = receive(app, payload("alertmanager_firing"))

@@ -14,7 +14,7 @@ import logging
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from ..domain import alert_config
@@ -53,7 +53,7 @@ class AlertsReceived:
 @dataclass
 class _Pending:
     mentions: Mentions | None = None
-    notices: list[str] = field(default_factory=list)
+    status_changed: bool = False  # the summary shows the new status (its channel notice is in the outbox)
 
 
 class AlertIntakeService:
@@ -173,13 +173,23 @@ class AlertIntakeService:
             return
         resolved = wanted == settings.resolved_status
         at = self._clock()
-        self.store.response.set_status(
-            number, status=wanted, resolved=resolved, actor=requester.user, note=note, at=at, implicit_previous=current
-        )
-        result.status = wanted
         notice = alert_messages.status_text(number, group.source, wanted, resolved=resolved)
+        # The status and the channel's notice in one transaction: the notice waits in the outbox (in order with the
+        # incident's other posts) until the channel exists and Slack takes it; a crash cannot lose it.
+        with self.store.transaction():
+            self.store.response.set_status(
+                number,
+                status=wanted,
+                resolved=resolved,
+                actor=requester.user,
+                note=note,
+                at=at,
+                implicit_previous=current,
+            )
+            self.response.posts.queue(number, notice)
+        result.status = wanted
         with self._guard:
-            self._pending.setdefault(number, _Pending()).notices.append(notice)
+            self._pending.setdefault(number, _Pending()).status_changed = True
 
     # --- the Slack work that follows ----------------------------------------------------------------------------
     def _kick(self, number: int) -> None:
@@ -227,12 +237,8 @@ class AlertIntakeService:
                 log.warning("Could not post alert %s in incident %s: %s", seen.fingerprint, number, exc)
                 return  # left unposted: the next notification of the group tries again
             self.store.alert_groups.mark_posted(seen.group_id, seen.fingerprint)
-        for notice in pending.notices:
-            try:
-                self.response.gateway.post_message(incident.channel_id, notice)
-            except SlackError as exc:
-                log.warning("Could not tell incident %s of its alerts' status: %s", number, exc)
-        if pending.notices:
+        self.response.posts.hurry(number)  # the status notices queued by _record_status: due now
+        if pending.status_changed:
             self.response.refresh_summary(number)
 
     def _open(self, incident: Incident, mentions: Mentions | None) -> Incident:

@@ -40,6 +40,7 @@ from ..services.slack_outage import WaitingOpens
 from ..services.status_page import Published, StatusPageService
 from ..services.status_site import StatusSite
 from ..services.tasks import TaskListing, TaskOutcome, TaskService
+from ..services.trello_inbound import TrelloInbound
 from ..services.web_report import WebReport, WebResponse
 from ..slack.gateway import InviteOutcome, SlackGateway
 from ..store import Store, healthcheck
@@ -48,6 +49,7 @@ from ..store.replicas import ReplicaRow
 from .api_incidents import ApiIncidentUseCases
 from .api_tokens import TokenUseCases
 from .clock import Clock
+from .trello_hooks import TrelloUseCases
 
 
 @dataclass
@@ -95,7 +97,7 @@ CLAIMS_KEPT = timedelta(days=2)
 
 
 @dataclass
-class RedAlertApp(TokenUseCases, ApiIncidentUseCases):
+class RedAlertApp(TokenUseCases, ApiIncidentUseCases, TrelloUseCases):
     clock: Clock
     store: Store
     gateway: SlackGateway
@@ -112,6 +114,7 @@ class RedAlertApp(TokenUseCases, ApiIncidentUseCases):
     web_report: WebReport
     waiting_opens: WaitingOpens
     alert_intake: AlertIntakeService
+    trello_inbound: TrelloInbound
     _claims_purged_at: datetime | None = None
 
     @property
@@ -504,7 +507,9 @@ class RedAlertApp(TokenUseCases, ApiIncidentUseCases):
 
     # --- lifetime -----------------------------------------------------------------------------------------------
     def start(self) -> None:
-        """Start delivering the outbox (every activation: the plugin stops it on deactivation)."""
+        """Start delivering the outbox (every activation: the plugin stops it on deactivation); Trello's webhook is
+        checked once the outbox gets to it."""
+        self.register_trello_webhook()
         self.integrations.start()
 
     def stop(self) -> None:

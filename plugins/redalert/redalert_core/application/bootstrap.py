@@ -27,6 +27,7 @@ from ..services.response import ResponseService
 from ..services.slack_outage import WaitingOpens
 from ..services.status_page import StatusPageService
 from ..services.tasks import TaskService
+from ..services.trello_inbound import TrelloInbound
 from ..services.web_report import WebReport
 from ..slack.gateway import SlackGateway, build_client
 from ..slack.rate_pacing import RatePacer
@@ -106,13 +107,14 @@ def build(config: AppConfig) -> RedAlertApp:
         analysis=analysis,
         links=LinkService(response),
         problems=ProblemService(response),
-        tasks=TaskService(response),
+        tasks=(tasks := TaskService(response)),
         status_page=status_page,
         leadership=leadership,
         is_admin=config.is_admin,
         web_report=WebReport(analysis, config.is_admin, gateway.user_name),
         waiting_opens=WaitingOpens(incidents, clock, **_pauses(config.slack_retry_pauses)),
         alert_intake=AlertIntakeService(response, clock=clock),
+        trello_inbound=TrelloInbound(tasks),
     )
 
 

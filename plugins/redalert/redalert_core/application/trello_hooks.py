@@ -7,12 +7,12 @@ callback Trello must reach (docs/integrations.md).
 from __future__ import annotations
 
 import json
-import os
 import uuid
 from datetime import datetime
 
 from ..domain import trello_inbound as inbound
 from ..domain.outbox import TRELLO, OutboxMessage
+from ..integrations.trello_hook_env import app_secret, trello_callback
 from ..services.incidents import IncidentService
 from ..services.trello_inbound import Applied, TrelloInbound
 from ..store import Store
@@ -22,14 +22,6 @@ from .errors import ServiceError
 
 class NotTrello(ServiceError):
     """The request is not signed by Trello for this callback (the route answers 401; nothing changed)."""
-
-
-def trello_callback() -> str | None:
-    """Where Trello sends card changes, with both env variables set; else None (no webhook)."""
-    web_url = os.environ.get("REDALERT_WEB_URL", "").strip()
-    if not web_url or not os.environ.get("TRELLO_APP_SECRET", "").strip():
-        return None
-    return inbound.callback_url(web_url)
 
 
 class TrelloUseCases:
@@ -58,8 +50,7 @@ class TrelloUseCases:
     def receive_trello_webhook(self, body: bytes, signature: str | None) -> Applied:
         """One webhook request from Trello: verified (else NotTrello, nothing changes), then applied once."""
         callback = trello_callback()
-        secret = os.environ.get("TRELLO_APP_SECRET", "").strip()
-        if callback is None or not inbound.verify(body, callback, secret, signature):
+        if callback is None or not inbound.verify(body, callback, app_secret(), signature):
             raise NotTrello("This request is not signed by Trello for this address.")
         try:
             payload = json.loads(body)

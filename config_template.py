@@ -205,7 +205,8 @@ ACCESS_CONTROLS = {}
 # TRELLO_LIST_ID, TRELLO_DONE_LIST_ID, TRELLO_MEMBERS: the Trello list
 #   (24-character id) where task cards go, the list done cards move to
 #   (optional), and Slack user id -> Trello member id. Needs TRELLO_API_KEY
-#   and TRELLO_TOKEN in the environment.
+#   and TRELLO_TOKEN in the environment; TRELLO_APP_SECRET and REDALERT_WEB_URL
+#   (reachable by Trello) also bring card changes back (docs/integrations.md).
 # CONFLUENCE_SPACE_KEY, CONFLUENCE_PARENT_PAGE_ID: the Confluence space key
 #   for post-mortem pages, and an optional parent page id. Needs
 #   CONFLUENCE_URL, CONFLUENCE_EMAIL and CONFLUENCE_API_TOKEN in the

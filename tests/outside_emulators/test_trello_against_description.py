@@ -3,10 +3,12 @@ the declared Card, one it refuses gets a 4xx."""
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import httpx
 import pytest
+from werkzeug.serving import make_server
 
 from outside_emulators import TrelloEmulator
 from outside_emulators.openapi_description import description
@@ -61,3 +63,33 @@ def test_card_update(trello: TrelloEmulator, name: str, fields: dict[str, Any], 
         check(c.put(f"cards/{card['id']}", json=fields), "/cards/{id}", "put", valid)
         check(c.get(f"cards/{card['id']}"), "/cards/{id}", "get", True)
         check(c.get(f"lists/{TODO}/cards"), "/lists/{id}/cards", "get", True)
+
+
+def test_webhook_routes(trello: TrelloEmulator) -> None:
+    """Registration answers the declared Webhook (the HEAD check of the callback first: a dead one is a 400)."""
+
+    def ok(environ: dict, start: Any) -> list[bytes]:
+        start("200 OK", [])
+        return [b""]
+
+    served = make_server("127.0.0.1", 0, ok, threaded=True)
+    threading.Thread(target=served.serve_forever, daemon=True).start()
+    callback = f"http://127.0.0.1:{served.server_port}/hook"
+    board = trello.lists[TODO]["idBoard"]
+    try:
+        fields = {"callbackURL": callback, "idModel": board, "description": "RedAlert"}
+        assert TRELLO.request_errors("/webhooks/", "post", query=fields) == []
+        with client(trello) as c:
+            check(c.get(f"lists/{TODO}"), "/lists/{id}", "get", True)
+            assert c.get(f"lists/{TODO}").json()["idBoard"] == board
+            hook = c.post("webhooks/", json=fields)
+            check(hook, "/webhooks/", "post", True)
+            check(c.get(f"tokens/{trello.token}/webhooks"), "/tokens/{token}/webhooks", "get", True)
+            check(c.get(f"webhooks/{hook.json()['id']}"), "/webhooks/{id}", "get", True)
+            assert c.post("webhooks/", json=fields).status_code == 400  # the same again
+            dead = {**fields, "callbackURL": "http://127.0.0.1:9/hook"}
+            assert "did not return 200" in c.post("webhooks/", json=dead).text
+            assert c.delete(f"webhooks/{hook.json()['id']}").status_code == 200
+            assert c.get(f"tokens/{trello.token}/webhooks").json() == []
+    finally:
+        served.shutdown()

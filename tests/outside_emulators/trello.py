@@ -1,4 +1,5 @@
-"""Trello REST API emulator (cards) per Trello's REST reference: key + token auth, POST/PUT/GET /1/cards.
+"""Trello REST API emulator (cards, lists, members/me, webhooks) per Trello's REST reference: key + token auth,
+POST/PUT/GET /1/cards; webhooks and their signed deliveries in trello_webhooks.py.
 
 Errors are plain text like Trello's ("invalid key", "invalid token", "invalid value for idList", "invalid id");
 a 429 is JSON (`{"error":"API_TOKEN_LIMIT_EXCEEDED",...}`) after 100 requests in 10 s per token."""
@@ -18,6 +19,7 @@ from typing import Any
 from aiohttp import web
 
 from .base import EmulatorBase, RollingLimit, json_response
+from .trello_webhooks import TrelloWebhooks, card_actions
 
 HEX24 = re.compile(r"^[0-9a-f]{24}$")
 OAUTH_PARAM = re.compile(r'(\w+)="([^"]*)"')
@@ -73,8 +75,10 @@ class _BadValue(Exception):
         self.text = text
 
 
-class TrelloEmulator(EmulatorBase):
-    """`api_key`/`token`: the credentials that are valid. Lists and members are seeded with add_list/add_member.
+class TrelloEmulator(EmulatorBase, TrelloWebhooks):
+    """`api_key`/`token`: the credentials that are valid; the token acts as member `me` (RedAlert's own), and
+    `app_secret` signs webhook deliveries. Lists and members are seeded with add_list/add_member; `act` is a person
+    changing a card in Trello's UI.
 
     `reads`: where parameters are taken from. "any" (Trello's servers: query string, form or JSON body, credentials
     also from an OAuth header); "query" (only the query string, as the API reference declares every parameter);
@@ -93,6 +97,7 @@ class TrelloEmulator(EmulatorBase):
         clock: Callable[[], float] = time.monotonic,
         port: int = 0,
         reads: str = "any",
+        app_secret: str = "trello-app-secret-" + "5" * 46,
     ) -> None:
         super().__init__(port=port)
         if reads not in ("any", "query", "json"):
@@ -104,6 +109,10 @@ class TrelloEmulator(EmulatorBase):
         self.lists: dict[str, dict[str, str]] = {}
         self.members: dict[str, str] = {}
         self._cards: dict[str, Card] = {}
+        self.me = {"id": new_id(), "username": "redalert", "fullName": "RedAlert"}
+        self.members[self.me["id"]] = self.me["username"]
+        self.full_names: dict[str, str] = {self.me["id"]: self.me["fullName"]}
+        self._init_webhooks(app_secret)
 
     def add_list(self, list_id: str | None = None, name: str = "To do", board_id: str | None = None) -> str:
         list_id = list_id or new_id()
@@ -113,13 +122,32 @@ class TrelloEmulator(EmulatorBase):
             self.lists[list_id] = {"id": list_id, "name": name, "idBoard": board_id or new_id()}
         return list_id
 
-    def add_member(self, member_id: str | None = None, username: str = "member") -> str:
+    def add_member(self, member_id: str | None = None, username: str = "member", full_name: str = "") -> str:
         member_id = member_id or new_id()
         if not HEX24.match(member_id):
             raise ValueError("Trello ids are 24 lower-case hex digits")
         with self._cond:
             self.members[member_id] = username
+            self.full_names[member_id] = full_name or username.capitalize()
         return member_id
+
+    def member(self, member_id: str) -> dict[str, str]:
+        return {"id": member_id, "username": self.members[member_id], "fullName": self.full_names[member_id]}
+
+    def act(self, card_id: str, by: str, **changes: Any) -> list[int]:
+        """A person (member `by`) changes a card in Trello: idList, dueComplete, idMembers (a list). Its actions are
+        delivered to the watching webhooks now; the callbacks' statuses come back."""
+        with self._cond:
+            card = self._cards[card_id]
+            before = card.to_json()
+            for name, value in changes.items():
+                setattr(card, name, list(value) if name == "idMembers" else value)
+            if "idList" in changes:
+                card.idBoard = self.lists[card.idList]["idBoard"]
+            actions = card_actions(before, card.to_json(), self.member(by), self.lists)
+            hooks = [dict(h) for h in self._watching(card.idBoard, card.id)]
+            self._cond.notify_all()
+        return [self.post_action(hook, action) for action in actions for hook in hooks]
 
     # --- state for tests ---------------------------------------------------------------------------------------
     @property
@@ -147,6 +175,9 @@ class TrelloEmulator(EmulatorBase):
         app.router.add_put("/1/cards/{id}", self._update)
         app.router.add_get("/1/cards/{id}", self._get)
         app.router.add_get("/1/lists/{id}/cards", self._list_cards)
+        app.router.add_get("/1/lists/{id}", self._get_list)
+        app.router.add_get("/1/members/{id}", self._get_member)
+        self._webhook_routes(app)
 
     def _error_body(self, status: int) -> Any:
         if status == 429:
@@ -222,6 +253,7 @@ class TrelloEmulator(EmulatorBase):
     async def _update(self, request: web.Request) -> web.Response:
         def update(params: dict[str, Any]) -> Card:
             card = self._find(request.match_info["id"])
+            before = card.to_json()
             values = self._values(params)
             if "idList" in params:
                 values["idList"] = self._list_id(params["idList"])
@@ -231,9 +263,31 @@ class TrelloEmulator(EmulatorBase):
             for name, value in values.items():
                 setattr(card, name, value)
             card.history.append(_public(params))
+            self._queue_actions(card.idBoard, card.id, card_actions(before, card.to_json(), self.me, self.lists))
             return card
 
         return await self._handle(request, update)
+
+    async def _get_list(self, request: web.Request) -> web.Response:
+        def get(params: dict[str, Any]) -> dict[str, Any]:
+            found = dict(self.lists[self._list_id(request.match_info["id"])])
+            return {**found, "closed": False, "pos": 65536}
+
+        return await self._handle(request, get)
+
+    async def _get_member(self, request: web.Request) -> web.Response:
+        def get(params: dict[str, Any]) -> dict[str, str]:
+            member_id = request.match_info["id"]
+            member_id = self.me["id"] if member_id == "me" else member_id
+            if member_id not in self.members:
+                raise _BadValue(404, NOT_FOUND)
+            return self.member(member_id)
+
+        return await self._handle(request, get)
+
+    def stop(self) -> None:
+        self._stop_sender()
+        super().stop()
 
     async def _get(self, request: web.Request) -> web.Response:
         return await self._handle(request, lambda params: self._find(request.match_info["id"]))

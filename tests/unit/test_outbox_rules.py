@@ -41,6 +41,7 @@ def test_backoff_doubles_with_jitter_and_is_capped():
     assert backoff(1, 0.0) == timedelta(seconds=2.5) and backoff(1, 0.999999) < timedelta(seconds=5)
     assert backoff(2, 0.0) == timedelta(seconds=5)
     assert backoff(40, 0.0) == timedelta(seconds=30) and backoff(40, 0.999999) <= timedelta(minutes=1)
+    assert backoff(1440, 0.0) == timedelta(seconds=30)  # a day of failures a minute apart: no overflow
 
 
 def test_retry_after_is_honoured():

@@ -37,6 +37,7 @@ from ..services.slack_outage import WaitingOpens
 from ..services.status_page import Published, StatusPageService
 from ..services.status_site import StatusSite
 from ..services.tasks import TaskService
+from ..services.trello_inbound import TrelloInbound
 from ..services.web_report import WebReport
 from ..services.workflow_runner import WorkflowEngine
 from ..services.workflows import WorkflowsService
@@ -49,13 +50,16 @@ from .errors import ServiceError
 from .follow_up import FollowUpUseCases
 from .operations import OperationsUseCases
 from .results import Closed, Invited, Retried, UpdateSubmitted
+from .trello_hooks import TrelloUseCases
 from .workflow_cases import WorkflowCases
 
 PAGERDUTY_ID = re.compile(r"^P[A-Z0-9]{5,19}\Z")
 
 
 @dataclass
-class RedAlertApp(TokenUseCases, ApiIncidentUseCases, FollowUpUseCases, OperationsUseCases, WorkflowCases):
+class RedAlertApp(
+    TokenUseCases, ApiIncidentUseCases, FollowUpUseCases, OperationsUseCases, WorkflowCases, TrelloUseCases
+):
     clock: Clock
     store: Store
     gateway: SlackGateway
@@ -75,6 +79,7 @@ class RedAlertApp(TokenUseCases, ApiIncidentUseCases, FollowUpUseCases, Operatio
     oncall: OnCallService
     engine: WorkflowEngine
     workflows: WorkflowsService
+    trello_inbound: TrelloInbound
 
     @property
     def settings(self) -> Settings:
@@ -339,7 +344,9 @@ class RedAlertApp(TokenUseCases, ApiIncidentUseCases, FollowUpUseCases, Operatio
 
     # --- lifetime -----------------------------------------------------------------------------------------------
     def start(self) -> None:
-        """Start delivering the outbox (every activation: the plugin stops it on deactivation)."""
+        """Start delivering the outbox (every activation: the plugin stops it on deactivation); Trello's webhook is
+        checked once the outbox gets to it."""
+        self.register_trello_webhook()
         self.integrations.start()
 
     def stop(self) -> None:

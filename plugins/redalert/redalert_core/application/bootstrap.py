@@ -28,6 +28,7 @@ from ..services.response import ResponseService
 from ..services.slack_outage import WaitingOpens
 from ..services.status_page import StatusPageService
 from ..services.tasks import TaskService
+from ..services.trello_inbound import TrelloInbound
 from ..services.web_report import WebReport
 from ..services.workflow_actions import ActionRunner
 from ..services.workflow_runner import WorkflowEngine
@@ -137,6 +138,7 @@ def build(config: AppConfig) -> RedAlertApp:
         oncall=oncall,
         engine=engine,
         workflows=workflows,
+        trello_inbound=TrelloInbound(tasks),
     )
     app.load_workflows_at_start()  # a file with faults is logged and not loaded (docs/workflows.md)
     return app

@@ -147,7 +147,8 @@ def parse_retry_after(value: str | None) -> float | None:
 def backoff(attempts: int, jitter: float) -> timedelta:
     """The wait after the `attempts`-th failure: 5 s doubling up to 1 min, scaled by 0.5-1.0 (`jitter` in [0, 1))
     so that many rows failing together do not retry together."""
-    base = min(FIRST_RETRY * (2 ** max(0, attempts - 1)), MAX_RETRY)
+    # The exponent is capped: 2**n seconds overflows timedelta after ~45 failures (an hour-long outage).
+    base = min(FIRST_RETRY * (2 ** min(max(0, attempts - 1), 16)), MAX_RETRY)
     return base * (0.5 + jitter / 2)
 
 

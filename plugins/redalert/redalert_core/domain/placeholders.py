@@ -20,6 +20,7 @@ SECRET_VARIABLES = (
     "REDALERT_WEB_SECRET",
     "TRELLO_API_KEY",
     "TRELLO_TOKEN",
+    "TRELLO_APP_SECRET",
     "CONFLUENCE_API_TOKEN",
 )
 # Markers the examples use, and the example values given literally (Slack's documented user id, "secret").

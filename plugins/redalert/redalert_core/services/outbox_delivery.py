@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ..domain import task_outbox_policies as task_policies
+from ..domain import trello_inbound
 from ..domain.incident import Incident
 from ..domain.outbox import (
     CONFLUENCE,
@@ -235,6 +236,8 @@ class Deliverers:
 
     def _trello(self, row: OutboxRow) -> Delivery:
         payload = row.payload
+        if payload["action"] == "webhook":
+            return self._trello_webhook(payload)
         link = payload["link"]
         remembered = self.store.remote.get(link) or {}
         card_id = remembered.get("card_id")
@@ -245,6 +248,7 @@ class Deliverers:
             card = self._card_made_before(payload) or self.trello.create_card(payload["params"])
             url = card.get("shortUrl") or card.get("url")
             delivery = Delivery(remember={link: {"card_id": card["id"], "url": url}})
+            delivery.remember[trello_inbound.card_key(card["id"])] = {"task": payload["task"]}  # webhooks come back
             number = row.incident_number
             channel = notice_channel(self.store.incidents.get(number)) if number is not None else None
             if channel and url:
@@ -256,3 +260,23 @@ class Deliverers:
             raise DeliveryFailed("the card was never created (see the task's create row)", retryable=False)
         self.trello.update_card(card_id, payload["params"])
         return Delivery()
+
+    def _trello_webhook(self, payload: dict) -> Delivery:
+        """Register the webhook on the board of TRELLO_LIST_ID unless the token already has it (every start asks;
+        only a missing one is made). A 400 is retried: Trello refuses when its HEAD check of the callback fails,
+        and the web port may not be listening yet."""
+        callback = payload["callback"]
+        board = self.trello.board_of(payload["list"])
+        me = self.trello.me().get("id")
+        found = [h for h in self.trello.webhooks() if h.get("callbackURL") == callback and h.get("idModel") == board]
+        if found:
+            hook = found[0]
+        else:
+            try:
+                hook = self.trello.create_webhook(callback, board, "RedAlert: tasks done, reopened or assigned")
+            except DeliveryFailed as failure:
+                if failure.status != 400:
+                    raise
+                raise DeliveryFailed(failure.reason, retryable=True, status=400, detail=failure.detail) from None
+        remember = {"id": hook.get("id"), "board": board, "callback": callback, "member_id": me}
+        return Delivery(remember={trello_inbound.WEBHOOK_LINK: remember})

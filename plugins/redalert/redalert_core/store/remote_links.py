@@ -23,6 +23,14 @@ class RemoteLinks:
             data = connection.scalar(sa.select(remote_links.c.data).where(remote_links.c.key == key))
         return None if data is None else dict(data)
 
+    def with_prefix(self, prefix: str) -> dict[str, dict]:
+        """Every link whose key starts with `prefix` (a fallback scan; links are few)."""
+        with self._db.read() as connection:
+            rows = connection.execute(
+                sa.select(remote_links.c.key, remote_links.c.data).where(remote_links.c.key.startswith(prefix))
+            ).all()
+        return {key: dict(data) for key, data in rows}
+
     def set(self, key: str, data: dict, at: datetime) -> None:
         with self._db.write() as connection:
             connection.execute(self._upsert, {"key": key, "data": data, "updated_at": at})

@@ -11,6 +11,7 @@ from flask import Response, request
 from ...application.app import RedAlertApp
 from ...application.errors import Forbidden, NoSuchIncident, ServiceError
 from ...application.results import InvalidAlerts
+from ...application.trello_hooks import NotTrello
 from ...domain.api_requests import FieldErrors, close_fields, list_query, open_fields, severity_field, update_fields
 from ...domain.requester import Requester
 from . import render
@@ -43,6 +44,9 @@ class ApiRoutes:
             ("/incidents/<number>/close", "POST", self.close, True),
             ("/alerts/alertmanager", "POST", self.alertmanager, True),
             ("/alerts/grafana", "POST", self.grafana, True),
+            # Trello's webhook: no token, Trello signs each request (application/trello_hooks.py).
+            ("/hooks/trello", "HEAD", lambda: Response(status=200), None),
+            ("/hooks/trello", "POST", self.trello_hook, None),
         ]
         methods: dict[str, list[str]] = {}
         for path, method, handler, writes in routes:
@@ -130,6 +134,18 @@ class ApiRoutes:
 
     def grafana(self, app: RedAlertApp, requester: Requester) -> Response:
         return respond(render.alerts_received(app.receive_alerts(requester, "grafana", json_body())))
+
+    # --- Trello's webhook -------------------------------------------------------------------------------------------
+    def trello_hook(self) -> Response:
+        """A card's change from Trello: 401 unless Trello signed it for this address; else 200, applied once."""
+        app = self._app()
+        if app is None:
+            return error_response(ApiError(503, "RedAlert is starting; try again in a moment."))
+        try:
+            applied = app.receive_trello_webhook(request.get_data(), request.headers.get("X-Trello-Webhook"))
+        except NotTrello as exc:
+            return respond({"message": str(exc)}, 401)
+        return respond({"task": applied.task, "changed": applied.changed, "why": applied.why})
 
 
 def _not_allowed(allowed: list[str]) -> Callable[..., Response]:

@@ -1,4 +1,5 @@
-"""A small client of Trello's REST API for cards (POST /1/cards, PUT /1/cards/{id}, GET /1/lists/{id}/cards).
+"""A small client of Trello's REST API for cards (POST /1/cards, PUT /1/cards/{id}, GET /1/lists/{id}/cards) and
+the webhook that brings card changes back (POST /1/webhooks/, GET /1/tokens/{token}/webhooks).
 
 TRELLO_API_URL (default https://api.trello.com/1/), TRELLO_API_KEY and TRELLO_TOKEN. As Trello's API reference
 declares, the key, the token and the card's fields travel as query parameters. Trello's servers also read a JSON
@@ -69,6 +70,25 @@ class TrelloClient:
 
     def update_card(self, card_id: str, fields: dict) -> dict:
         return self._call("PUT", f"cards/{card_id}", fields)
+
+    # --- webhooks (Trello's changes flowing back; domain/trello_inbound.py) ---------------------------------------
+    def board_of(self, list_id: str) -> str:
+        """The board a list is on (GET /1/lists/{id}): a webhook watches a board."""
+        return str(self._call("GET", f"lists/{list_id}", {"fields": "idBoard"})["idBoard"])
+
+    def me(self) -> dict:
+        """The member the token acts as (GET /1/members/me): RedAlert's own changes carry its id."""
+        return self._call("GET", "members/me", {"fields": "id,username,fullName"})
+
+    def webhooks(self) -> list[dict]:
+        """The webhooks made with this token (GET /1/tokens/{token}/webhooks)."""
+        found = self._call("GET", f"tokens/{self._token}/webhooks", {})
+        return found if isinstance(found, list) else []
+
+    def create_webhook(self, callback: str, model_id: str, description: str) -> dict:
+        """POST /1/webhooks/; Trello checks the callback with a HEAD request first and answers 400 if it fails."""
+        fields = {"callbackURL": callback, "idModel": model_id, "description": description}
+        return self._call("POST", "webhooks/", fields)
 
     def close(self) -> None:
         self._http.close()

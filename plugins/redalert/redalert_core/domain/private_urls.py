@@ -13,7 +13,7 @@ import re
 from urllib.parse import urlsplit
 
 # OUTSIDE_URL_VARIABLES: the outside systems' base URLs, read from the environment; checked at start (config.py).
-OUTSIDE_URL_VARIABLES = ("PAGERDUTY_EVENTS_URL", "CONFLUENCE_URL", "TRELLO_API_URL", "STATUSPAGE_API_URL")
+OUTSIDE_URL_VARIABLES = ("PAGERDUTY_EVENTS_URL", "CONFLUENCE_URL", "TRELLO_API_URL", "STATUSPAGE_API_URL", "JIRA_URL")
 _YES, _NO = ("1", "true", "yes", "on"), ("", "0", "false", "no", "off")
 _NUMBER = re.compile(r"^(0x[0-9a-f]+|0[0-7]*|[1-9][0-9]*)\Z", re.IGNORECASE)
 

@@ -22,3 +22,25 @@ def jira_for_bot(monkeypatch: pytest.MonkeyPatch) -> Iterator[JiraEmulator]:
         jira.alice = jira.add_user("Alice Jira", "alice@example.com")
         jira.bob = jira.add_user("Bob Jira", "bob-in-jira@example.com")
         yield jira
+
+
+@contextmanager
+def serving_hooks(app: object) -> Iterator[str]:
+    """RedAlert's API routes (the Jira webhook among them) on a local HTTP server; yields the hook's URL."""
+    import threading
+
+    from flask import Flask
+    from werkzeug.serving import make_server
+
+    from redalert_core.frontends.api import ApiRoutes
+
+    flask_app = Flask("jira-hooks")
+    ApiRoutes(lambda: app).register(flask_app)  # type: ignore[arg-type, return-value]
+    server = make_server("127.0.0.1", 0, flask_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/redalert/api/v1/hooks/jira"
+    finally:
+        server.shutdown()
+        thread.join(5)

@@ -19,6 +19,7 @@ from ..services.alert_intake import AlertIntakeService
 from ..services.analysis import AnalysisService, WebSettings
 from ..services.incidents import IncidentService
 from ..services.integrations import IntegrationsService
+from ..services.jira_inbound import JiraInbound
 from ..services.leadership import Leadership, Timing
 from ..services.links import LinkService
 from ..services.outbox_delivery import Deliverers
@@ -113,6 +114,7 @@ def build(config: AppConfig) -> RedAlertApp:
         web_report=WebReport(analysis, config.is_admin, gateway.user_name),
         waiting_opens=WaitingOpens(incidents, clock, **_pauses(config.slack_retry_pauses)),
         alert_intake=AlertIntakeService(response, clock=clock),
+        jira_inbound=JiraInbound(store, gateway, lambda: incidents.settings, clock),
     )
 
 

@@ -104,7 +104,10 @@ class IntegrationsService:
     def issue(self, task_number: int) -> tuple[str, str] | None:
         """The Jira issue of a task (key, link) once the outbox has created it, else None."""
         remembered = self.store.remote.get(issue_link(task_number)) or {}
-        return (remembered["key"], remembered["url"]) if remembered.get("key") else None
+        if not remembered.get("key"):
+            return None
+        key = f"{remembered['key']} (deleted in Jira)" if remembered.get("deleted") else remembered["key"]
+        return key, remembered["url"]
 
     # --- !incident outbox ---------------------------------------------------------------------------------------
     def report(self, limit: int = 20) -> OutboxReport:

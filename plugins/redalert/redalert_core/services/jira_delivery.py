@@ -50,6 +50,8 @@ class JiraDeliverer:
         remembered = self.store.remote.get(link) or {}
         key = remembered.get("key")
         action = payload["action"]
+        if remembered.get("deleted"):
+            return Delivery()  # deleted in Jira: nothing to follow any more
         if action == "create":
             return Delivery() if key else self._create(row)
         if not key:

@@ -43,6 +43,7 @@ class ApiRoutes:
             ("/incidents/<number>/close", "POST", self.close, True),
             ("/alerts/alertmanager", "POST", self.alertmanager, True),
             ("/alerts/grafana", "POST", self.grafana, True),
+            ("/hooks/jira", "POST", self.jira, None),  # signed by Jira with its secret, not a RedAlert token
         ]
         methods: dict[str, list[str]] = {}
         for path, method, handler, writes in routes:
@@ -130,6 +131,23 @@ class ApiRoutes:
 
     def grafana(self, app: RedAlertApp, requester: Requester) -> Response:
         return respond(render.alerts_received(app.receive_alerts(requester, "grafana", json_body())))
+
+    def jira(self) -> Response:
+        return _jira_hook(self._app)
+
+
+# --- inbound webhooks: verified by their own signature, then one use case ----------------------------------------
+def _jira_hook(app: Callable[[], RedAlertApp | None]) -> Response:
+    current = app()
+    if current is None:
+        return error_response(ApiError(503, "RedAlert is starting; try again in a moment."))
+    headers = request.headers
+    applied = current.receive_jira_webhook(
+        request.get_data(), headers.get("X-Hub-Signature"), headers.get("X-Atlassian-Webhook-Identifier")
+    )
+    if applied is None:
+        return error_response(ApiError(401, "The webhook is not signed with JIRA_WEBHOOK_SECRET; nothing changed."))
+    return respond({"task": applied.task, "changes": applied.changes, "duplicate": applied.duplicate})
 
 
 def _not_allowed(allowed: list[str]) -> Callable[..., Response]:

@@ -207,6 +207,16 @@ ACCESS_CONTROLS = {}
 #   (optional), and Slack user id -> Trello member id. Needs TRELLO_API_KEY
 #   and TRELLO_TOKEN in the environment; TRELLO_APP_SECRET and REDALERT_WEB_URL
 #   (reachable by Trello) also bring card changes back (docs/integrations.md).
+# JIRA_PROJECT_KEY: the Jira project where task issues go (like "OPS"), or
+#   a dict from severity (and "default", for problems' tasks and other
+#   severities) to a project key; empty turns Jira off. Needs JIRA_URL,
+#   JIRA_EMAIL and JIRA_API_TOKEN in the environment (JIRA_WEBHOOK_SECRET
+#   for changes made in Jira to come back; docs/integrations.md).
+# JIRA_ISSUE_TYPE: the issue type of task issues (default Task).
+# JIRA_PRIORITIES: severity -> Jira priority name, like {"sev1": "Highest"}.
+# JIRA_USERS: Slack user id -> Jira accountId. Without an entry the owner's
+#   Jira account is found by their Slack email (needs users:read.email),
+#   else the issue stays unassigned (said once in the channel).
 # CONFLUENCE_SPACE_KEY, CONFLUENCE_PARENT_PAGE_ID: the Confluence space key
 #   for post-mortem pages, and an optional parent page id. Needs
 #   CONFLUENCE_URL, CONFLUENCE_EMAIL and CONFLUENCE_API_TOKEN in the

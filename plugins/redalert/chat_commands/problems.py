@@ -43,9 +43,11 @@ class ProblemCommands(ChatBase):
         return self.app.clock().date()
 
     def _card_link(self, task: Task) -> str:
-        """` · Trello card <url>` once the task's card exists (task listings show it), else ""."""
+        """` · Trello card <url>` and ` · Jira OPS-7` once the task's card or issue exists (listings show them)."""
         url = self.app.task_card_url(task)
-        return f" · <{url}|Trello card>" if url else ""
+        issue = self.app.task_issue(task)
+        jira = f" · Jira <{issue[1]}|{issue[0]}>" if issue else ""
+        return (f" · <{url}|Trello card>" if url else "") + jira
 
     def _task_lines(self, tasks: list[Task]) -> list[str]:
         today = self._today()

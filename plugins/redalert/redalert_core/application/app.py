@@ -8,6 +8,8 @@ raises `ServiceError` with the refusal a person reads (a front end shows it as i
 
 from __future__ import annotations
 
+import json
+import os
 import re
 from collections.abc import Callable
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ..domain import alerts as alert_payloads
+from ..domain import jira_webhooks
 from ..domain.commands import Mentions
 from ..domain.incident import Incident
 from ..domain.oncall import OnCallLookup, OnCallTarget
@@ -28,6 +31,7 @@ from ..services.alert_intake import AlertIntakeService, AlertsReceived
 from ..services.analysis import AnalysisService
 from ..services.incidents import IncidentService, OpenRequest, StepReport
 from ..services.integrations import IntegrationsService, OutboxReport, Paged
+from ..services.jira_inbound import JiraApplied, JiraInbound
 from ..services.leadership import Leadership
 from ..services.links import LinkService
 from ..services.oncall import OnCallService
@@ -80,6 +84,7 @@ class RedAlertApp(
     engine: WorkflowEngine
     workflows: WorkflowsService
     trello_inbound: TrelloInbound
+    jira_inbound: JiraInbound
 
     @property
     def settings(self) -> Settings:
@@ -212,6 +217,19 @@ class RedAlertApp(
         services/alert_intake.py). A payload that is not one raises InvalidAlerts with one message per field."""
         batch = alert_payloads.parse(source, payload)
         return self.alert_intake.receive(requester, batch)
+
+    def receive_jira_webhook(self, body: bytes, signature: str | None, delivery: str | None) -> JiraApplied | None:
+        """A Jira Cloud webhook (`X-Hub-Signature`, `X-Atlassian-Webhook-Identifier`): None when it is not signed
+        with JIRA_WEBHOOK_SECRET (nothing changes), else what it changed (see services/jira_inbound.py)."""
+        if not jira_webhooks.signed(os.environ.get("JIRA_WEBHOOK_SECRET", "").strip(), body, signature):
+            return None
+        try:
+            change = jira_webhooks.parse(json.loads(body))
+        except ValueError:
+            change = None
+        if change is None:
+            return JiraApplied()
+        return self.jira_inbound.apply(jira_webhooks.identity(delivery, body), change)
 
     def count_alerts_with(self, counter: Callable[[str, str], None]) -> None:
         """Count every alert taken in: `counter(source, status)` (observability/metrics.py's alert_received)."""

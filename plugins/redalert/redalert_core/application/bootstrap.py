@@ -19,6 +19,7 @@ from ..services.alert_intake import AlertIntakeService
 from ..services.analysis import AnalysisService, WebSettings
 from ..services.incidents import IncidentService
 from ..services.integrations import IntegrationsService
+from ..services.jira_inbound import JiraInbound
 from ..services.leadership import Leadership, Timing
 from ..services.links import LinkService
 from ..services.oncall import OnCallService
@@ -139,6 +140,7 @@ def build(config: AppConfig) -> RedAlertApp:
         engine=engine,
         workflows=workflows,
         trello_inbound=TrelloInbound(tasks),
+        jira_inbound=JiraInbound(store, gateway, lambda: incidents.settings, clock),
     )
     app.load_workflows_at_start()  # a file with faults is logged and not loaded (docs/workflows.md)
     return app

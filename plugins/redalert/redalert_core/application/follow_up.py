@@ -85,6 +85,10 @@ class FollowUpUseCases:
         """The Trello card of a task, once it exists."""
         return self.integrations.card_url(task.number)
 
+    def task_issue(self, task: Task) -> tuple[str, str] | None:
+        """The Jira issue of a task (key, link), once it exists."""
+        return self.integrations.issue(task.number)
+
     # --- analysis -----------------------------------------------------------------------------------------------
     def figures(self, requester: Requester, args: str) -> Figures:
         """`[<period>] [<severity>]`: figures over the period for what the answer's readers may see."""

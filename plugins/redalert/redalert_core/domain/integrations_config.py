@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from . import webhook_rules
+from . import jira_config, webhook_rules
 from .outbox import DEFAULT_GIVE_UP
 from .private_urls import refusal
 from .redaction import MASK
@@ -50,6 +50,7 @@ INTEGRATION_DEFAULTS: dict[str, Any] = {
     # Webhook URLs on loopback, link-local or private addresses are refused unless this is True (tests, on-premise).
     "ALLOW_PRIVATE_URLS": False,
     "WEBHOOK_TIMEOUT_SECONDS": webhook_rules.DEFAULT_TIMEOUT_SECONDS,
+    **jira_config.DEFAULTS,
 }
 
 
@@ -74,6 +75,7 @@ class IntegrationSettings:
     outbox_give_up: timedelta = DEFAULT_GIVE_UP
     allow_private_urls: bool = False
     webhook_timeout: float = webhook_rules.DEFAULT_TIMEOUT_SECONDS
+    jira: jira_config.JiraSettings = field(default_factory=jira_config.JiraSettings)
 
     def routing_key(self, severity: str) -> str | None:
         return self.pagerduty_routing_keys.get(severity) or None
@@ -97,7 +99,7 @@ class IntegrationSettings:
 
     @property
     def anything(self) -> bool:
-        return bool(self.pagerduty_routing_keys or self.webhooks or self.confluence or self.trello)
+        return bool(self.pagerduty_routing_keys or self.webhooks or self.confluence or self.trello or self.jira.enabled)
 
 
 def default_pagerduty_severities(severities: list[str]) -> dict[str, str]:
@@ -268,6 +270,7 @@ def check_integrations(
         outbox_give_up=timedelta(hours=give_up),
         allow_private_urls=allow_private,
         webhook_timeout=float(timeout),
+        jira=jira_config.check_jira(merged, severities, faults),
     )
     if settings.trello_done_list_id and not settings.trello_list_id:
         faults.append("TRELLO_DONE_LIST_ID needs TRELLO_LIST_ID (where new cards go).")

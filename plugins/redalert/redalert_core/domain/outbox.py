@@ -20,6 +20,7 @@ CONFLUENCE = "confluence"
 TRELLO = "trello"
 SLACK = "slack"  # a notice in an incident channel caused by a delivery (a page link, a dead-letter warning)
 STATUSPAGE = "statuspage"
+JIRA = "jira"
 
 DEFAULT_GIVE_UP = timedelta(hours=24)
 FIRST_RETRY = timedelta(seconds=5)

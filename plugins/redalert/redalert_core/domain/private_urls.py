@@ -19,6 +19,7 @@ OUTSIDE_URL_VARIABLES = (
     "CONFLUENCE_URL",
     "TRELLO_API_URL",
     "STATUSPAGE_API_URL",
+    "JIRA_URL",
 )
 _YES, _NO = ("1", "true", "yes", "on"), ("", "0", "false", "no", "off")
 _NUMBER = re.compile(r"^(0x[0-9a-f]+|0[0-7]*|[1-9][0-9]*)\Z", re.IGNORECASE)

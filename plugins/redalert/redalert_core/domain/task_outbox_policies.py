@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from . import jira_outbox_policies
 from .events import payload_of
 from .incident import Event, EventKind, Incident
 from .outbox import TRELLO, OutboxMessage, Plan
@@ -108,6 +109,7 @@ def plan(event: Event, ctx: TaskContext) -> Plan:
     kind = str(event.kind)
     if kind in TASK_KINDS and ctx.task is not None:
         _trello(kind, event, ctx.task, ctx, result)
+        result.messages += jira_outbox_policies.messages(event, ctx.task, ctx.settings, ctx.incident, ctx.problem)
         _task_webhooks(kind, event, ctx.task, ctx, result)
     elif kind in PROBLEM_KINDS and event.problem_number is not None and ctx.problem is not None:
         change = {"what": kind, "by": event.actor, **payload_of(event).to_data()}

@@ -10,12 +10,14 @@ from datetime import datetime
 from ..domain import events
 from ..domain.incident import Incident
 from ..domain.integrations_config import Webhook
-from ..domain.outbox import STATUSPAGE, WAITING, OutboxRow, State
+from ..domain.jira_outbox_policies import issue_link
+from ..domain.outbox import JIRA, STATUSPAGE, WAITING, OutboxRow, State
 from ..domain.settings import Settings
 from ..domain.task_outbox_policies import card_link
 from ..domain.webhook_rules import endpoint_key
 from ..store.webhook_states import DisabledWebhook
 from .incidents import IncidentService, ServiceError
+from .jira_delivery import JiraDeliverer
 from .outbox_delivery import Deliverers
 from .outbox_dispatcher import OutboxDispatcher
 from .outbox_feed import OutboxFeed
@@ -54,6 +56,7 @@ class IntegrationsService:
         # The status page's deliverer: registered before the dispatcher can start, so rows written before a
         # restart find their deliverer.
         self.deliverers.extra.setdefault(STATUSPAGE, StatuspageDeliverer(self.store))
+        self.deliverers.extra.setdefault(JIRA, JiraDeliverer(self.store, incidents.gateway))
         self.deliverers.webhook_timeout = lambda: self.settings.integrations.webhook_timeout
         self.dispatcher = OutboxDispatcher(self.store, self.deliverers, lambda: self.settings, clock=clock)
         if jitter is not None:  # else the dispatcher's own
@@ -97,6 +100,14 @@ class IntegrationsService:
         """The Trello card of a task once the outbox has created it, else None."""
         remembered = self.store.remote.get(card_link(task_number))
         return remembered.get("url") if remembered else None
+
+    def issue(self, task_number: int) -> tuple[str, str] | None:
+        """The Jira issue of a task (key, link) once the outbox has created it, else None."""
+        remembered = self.store.remote.get(issue_link(task_number)) or {}
+        if not remembered.get("key"):
+            return None
+        key = f"{remembered['key']} (deleted in Jira)" if remembered.get("deleted") else remembered["key"]
+        return key, remembered["url"]
 
     # --- !incident outbox ---------------------------------------------------------------------------------------
     def report(self, limit: int = 20) -> OutboxReport:

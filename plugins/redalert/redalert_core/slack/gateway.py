@@ -431,6 +431,11 @@ class SlackGateway:
             raise
         return None if user.get("deleted") else user.get("id")
 
+    def user_email(self, user_id: str) -> str | None:
+        """The person's email from users.info: Slack includes it only when the app has users:read.email."""
+        user = self._user(user_id)
+        return ((user or {}).get("profile") or {}).get("email") or None
+
     def user_name(self, user_id: str) -> str | None:
         """How Slack shows a person: display name, else real name, else user name (None if Slack has no such user)."""
         user = self._user(user_id)

@@ -47,6 +47,7 @@ class ApiRoutes:
             # Trello's webhook: no token, Trello signs each request (application/trello_hooks.py).
             ("/hooks/trello", "HEAD", lambda: Response(status=200), None),
             ("/hooks/trello", "POST", self.trello_hook, None),
+            ("/hooks/jira", "POST", self.jira, None),  # signed by Jira with its secret, not a RedAlert token
         ]
         methods: dict[str, list[str]] = {}
         for path, method, handler, writes in routes:
@@ -146,6 +147,23 @@ class ApiRoutes:
         except NotTrello as exc:
             return respond({"message": str(exc)}, 401)
         return respond({"task": applied.task, "changed": applied.changed, "why": applied.why})
+
+    def jira(self) -> Response:
+        return _jira_hook(self._app)
+
+
+# --- inbound webhooks: verified by their own signature, then one use case ----------------------------------------
+def _jira_hook(app: Callable[[], RedAlertApp | None]) -> Response:
+    current = app()
+    if current is None:
+        return error_response(ApiError(503, "RedAlert is starting; try again in a moment."))
+    headers = request.headers
+    applied = current.receive_jira_webhook(
+        request.get_data(), headers.get("X-Hub-Signature"), headers.get("X-Atlassian-Webhook-Identifier")
+    )
+    if applied is None:
+        return error_response(ApiError(401, "The webhook is not signed with JIRA_WEBHOOK_SECRET; nothing changed."))
+    return respond({"task": applied.task, "changes": applied.changes, "duplicate": applied.duplicate})
 
 
 def _not_allowed(allowed: list[str]) -> Callable[..., Response]:

@@ -1,0 +1,77 @@
+"""A small client of Jira Cloud's REST API v3 (issues, transitions, user search, the bot's own account).
+
+JIRA_URL is the site (https://example.atlassian.net); requests go to <site>/rest/api/3 with HTTP Basic auth of
+JIRA_EMAIL and JIRA_API_TOKEN. Errors raise DeliveryFailed (a 429 after its Retry-After, 5xx retried).
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+import httpx
+
+from ...domain.outbox import DeliveryFailed
+from ..http import env, new_client, send
+
+
+class JiraClient:
+    def __init__(
+        self,
+        base_url: str | None = None,
+        email: str | None = None,
+        api_token: str | None = None,
+        http: httpx.Client | None = None,
+    ) -> None:
+        self.base_url = (base_url or env("JIRA_URL") or "").rstrip("/")
+        self._email = email if email is not None else env("JIRA_EMAIL", "")
+        self._token = api_token if api_token is not None else env("JIRA_API_TOKEN", "")
+        self._http = http or new_client()
+
+    def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+        if not self.base_url or not self._email or not self._token:
+            raise DeliveryFailed(
+                "Jira is not set up: JIRA_URL, JIRA_EMAIL and JIRA_API_TOKEN are needed", retryable=False
+            )
+        basic = base64.b64encode(f"{self._email}:{self._token}".encode()).decode()
+        headers = {"Authorization": f"Basic {basic}", "Accept": "application/json"}
+        request = self._http.build_request(method, f"{self.base_url}/rest/api/3{path}", headers=headers, **kwargs)
+        response = send(self._http, request, secrets=[self._token, basic])
+        if response.status_code == 204 or not response.content:
+            return None
+        try:
+            return response.json()
+        except ValueError:
+            raise DeliveryFailed("Jira answered with something that is not JSON", retryable=True) from None
+
+    def browse_url(self, key: str) -> str:
+        return f"{self.base_url}/browse/{key}"
+
+    def create_issue(self, fields: dict) -> dict:
+        """POST /issue: {"id", "key", "self"}."""
+        return self._call("POST", "/issue", json={"fields": fields})
+
+    def issue(self, key: str) -> dict:
+        return self._call("GET", f"/issue/{key}", params={"fields": "status,assignee,duedate"})
+
+    def edit_issue(self, key: str, fields: dict) -> None:
+        self._call("PUT", f"/issue/{key}", json={"fields": fields})
+
+    def transitions(self, key: str) -> list[dict]:
+        return (self._call("GET", f"/issue/{key}/transitions") or {}).get("transitions") or []
+
+    def transition(self, key: str, transition_id: str) -> None:
+        self._call("POST", f"/issue/{key}/transitions", json={"transition": {"id": transition_id}})
+
+    def account_by_email(self, email: str) -> str | None:
+        """The accountId of the user whose email is exactly `email`, else None."""
+        found = self._call("GET", "/user/search", params={"query": email}) or []
+        exact = [u for u in found if str(u.get("emailAddress", "")).lower() == email.lower()]
+        return exact[0]["accountId"] if len(exact) == 1 else None
+
+    def myself(self) -> str:
+        """The bot's own accountId."""
+        return self._call("GET", "/myself")["accountId"]
+
+    def close(self) -> None:
+        self._http.close()

@@ -6,6 +6,7 @@ for a delivery. Each command calls one use case of `self.app` (see chat_commands
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit
 
 from errbot import botcmd
@@ -70,7 +71,8 @@ class IntegrationCommands(ChatBase):
         return text
 
     @botcmd(admin_only=True)
-    def incident_outbox(self, msg, args):
+    @answers
+    def incident_outbox(self, asker: Requester, args: str, msg: Any):
         """Show what waits for outside systems (pending, retrying, dead) per destination, with the last errors.
 
         Example: `!incident outbox` (admins); `!incident outbox retry <id|all>` requeues dead rows.

@@ -213,6 +213,9 @@ ACCESS_CONTROLS = {}
 #   JIRA_EMAIL and JIRA_API_TOKEN in the environment (JIRA_WEBHOOK_SECRET
 #   for changes made in Jira to come back; docs/integrations.md).
 # JIRA_ISSUE_TYPE: the issue type of task issues (default Task).
+# JIRA_INCIDENT_ISSUE_TYPE: also make each (non-private) incident an issue of
+#   this type, like "Incident", updated on severity and status changes and
+#   resolved at close; empty (the default) turns this off.
 # JIRA_PRIORITIES: severity -> Jira priority name, like {"sev1": "Highest"}.
 # JIRA_USERS: Slack user id -> Jira accountId. Without an entry the owner's
 #   Jira account is found by their Slack email (needs users:read.email),

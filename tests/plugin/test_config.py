@@ -75,3 +75,12 @@ def test_doctor_reports_scopes_and_unknown_people(testbot, slack):
     assert "lacks the bot scope commands (needed to receive the /incident slash command" in reply
     assert "there is no user U0GONE" in reply and "there is no user group @nosuchgroup" in reply
     assert "bot-admin" in say(testbot, "!incident doctor", user=ALICE)
+
+
+def test_doctor_asks_for_the_email_scope_only_when_jira_is_configured(testbot, slack):
+    slack.scopes = tuple(s for s in slack.scopes if s != "users:read.email")
+    assert say(testbot, "!incident doctor").startswith("All good")
+    assert say(testbot, "!plugin config RedAlert {'JIRA_PROJECT_KEY': 'OPS'}") == "Plugin configuration done."
+    reply = say(testbot, "!incident doctor")
+    assert reply.startswith("1 problem(s) found:")
+    assert "lacks the bot scope users:read.email (needed to find task owners' Jira accounts" in reply

@@ -15,6 +15,7 @@ DEFAULT_PROJECT = "default"  # the key of a JIRA_PROJECT_KEY map used for proble
 DEFAULTS: dict[str, Any] = {
     "JIRA_PROJECT_KEY": "",
     "JIRA_ISSUE_TYPE": "Task",
+    "JIRA_INCIDENT_ISSUE_TYPE": "",  # empty: incidents do not become issues
     "JIRA_PRIORITIES": {},
     "JIRA_USERS": {},
 }
@@ -26,6 +27,7 @@ class JiraSettings:
     issue_type: str = "Task"
     priorities: dict[str, str] = field(default_factory=dict)  # severity -> Jira priority name
     users: dict[str, str] = field(default_factory=dict)  # Slack user id -> Jira accountId
+    incident_issue_type: str = ""  # the incident itself as an issue of this type (empty: no)
 
     @property
     def enabled(self) -> bool:
@@ -62,6 +64,10 @@ def check_jira(merged: dict[str, Any], severities: list[str], faults: list[str])
     if not isinstance(issue_type, str) or not issue_type.strip() or len(issue_type) > 60:
         faults.append("JIRA_ISSUE_TYPE must be the name of an issue type, like Task.")
         issue_type = "Task"
+    incident_type = merged["JIRA_INCIDENT_ISSUE_TYPE"]
+    if not isinstance(incident_type, str) or len(incident_type) > 60:
+        faults.append("JIRA_INCIDENT_ISSUE_TYPE must be the name of an issue type, like Incident (or empty).")
+        incident_type = ""
     priorities: dict[str, str] = {}
     if not isinstance(merged["JIRA_PRIORITIES"], dict):
         faults.append('JIRA_PRIORITIES must be a dict from severity to a Jira priority name, like {"sev1": "Highest"}.')
@@ -84,4 +90,4 @@ def check_jira(merged: dict[str, Any], severities: list[str], faults: list[str])
                 faults.append(f'JIRA_USERS["{user}"] must be a Jira accountId.')
             else:
                 users[user] = account
-    return JiraSettings(projects, issue_type.strip(), priorities, users)
+    return JiraSettings(projects, issue_type.strip(), priorities, users, incident_type.strip())

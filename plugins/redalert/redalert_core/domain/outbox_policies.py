@@ -10,6 +10,7 @@ so a change and its calls commit together. Mappings:
 - Webhooks (not for private incidents): incident.opened, incident.updated (status, severity, roles, update),
   incident.closed.
 - Confluence (not for private incidents): every post-mortem → publish (create, later update, the page).
+- Jira, with JIRA_INCIDENT_ISSUE_TYPE (not for private incidents): see jira_incident_policies.py.
 """
 
 from __future__ import annotations
@@ -97,7 +98,16 @@ def plan(event: Event, context: Context) -> Plan:
     _pagerduty(event, context, result)
     _webhooks(event, context, result)
     _confluence(event, context, result)
+    _jira(event, context, result)
     return result
+
+
+def _jira(event: Event, ctx: Context, result: Plan) -> None:
+    from . import jira_incident_policies  # imported here: it is optional, and small
+
+    incident = ctx.incident
+    url = channel_url(incident.channel_id) if incident.channel_id else None
+    result.messages += jira_incident_policies.messages(event, incident, ctx.settings, ctx.status, opened(event), url)
 
 
 # --- PagerDuty ------------------------------------------------------------------------------------------------

@@ -34,6 +34,8 @@ REQUIRED_SCOPES = {
 }
 # Needed only when RedAlert asks PagerDuty who is on call (PAGERDUTY_API_TOKEN set).
 ONCALL_SCOPES = {"users:read.email": "find the on-call people of PagerDuty in Slack by their email"}
+# Needed only with Jira (JIRA_PROJECT_KEY set) for owners JIRA_USERS does not map: found in Jira by their Slack email.
+JIRA_SCOPES = {"users:read.email": "find task owners' Jira accounts by their Slack email (or map them in JIRA_USERS)"}
 
 
 def check(gateway: SlackGateway, settings: Settings) -> list[str]:
@@ -46,7 +48,11 @@ def check(gateway: SlackGateway, settings: Settings) -> list[str]:
     if not identity.get("bot_id"):
         problems.append("SLACK_BOT_TOKEN is not a bot token: use the Bot User OAuth Token (xoxb-…).")
     granted = {s.strip() for s in identity.get("scopes", "").split(",") if s.strip()}
-    needed = {**REQUIRED_SCOPES, **(ONCALL_SCOPES if oncall_configured() else {})}
+    needed = {
+        **REQUIRED_SCOPES,
+        **(JIRA_SCOPES if settings.integrations.jira.enabled else {}),
+        **(ONCALL_SCOPES if oncall_configured() else {}),
+    }
     for scope, why in needed.items():
         if scope not in granted:
             problems.append(f"The Slack app lacks the bot scope {scope} (needed to {why}); add it and reinstall.")

@@ -78,10 +78,12 @@ class JiraDeliverer:
         created = self.client.create_issue(fields)
         key, url = created["key"], self.client.browse_url(created["key"])
         delivery.remember[payload["link"]] = {"key": key, "id": created.get("id"), "url": url}
-        delivery.remember[policies.task_of_issue(key)] = {"task": payload["task"]}
+        if payload.get("task") is not None:  # an incident's own issue has no way back: Jira changes nothing there
+            delivery.remember[policies.task_of_issue(key)] = {"task": payload["task"]}
         channel = self._channel(row)
         if channel:
-            text = f"Jira issue for task T{payload['task']}: <{url}|{key}>"
+            what = f"task T{payload['task']}" if payload.get("task") is not None else f"incident {payload['incident']}"
+            text = f"Jira issue for {what}: <{url}|{key}>"
             delivery.follow_ups.append(notice(channel, text, f"jira:{row.id}", row.incident_number))
         return delivery
 

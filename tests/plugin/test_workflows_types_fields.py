@@ -72,3 +72,15 @@ def test_a_field_required_at_open_refuses_the_open_and_nothing_is_created(testbo
         "team is one of payments, search, identity."
     )
     assert store(testbot).incidents.get(1) is None
+
+
+def test_a_close_is_refused_while_fields_required_at_close_are_missing(testbot, slack) -> None:
+    dm = slack.open_dm(ALICE)
+    say(testbot, "!incident open sev2 Checkout slow team=payments", user=ALICE, channel=dm)
+    refused = say(testbot, "!incident close 1 Rolled back", user=ALICE, channel=dm)
+    assert refused.replace("\u2060", "") == (
+        "Cannot close without impact: set it first (!incident set 1 impact <value>)."
+    )
+    assert not store(testbot).incidents.get(1).is_closed
+    store(testbot).incident_fields.set(1, "impact", "slow pages", actor=ALICE, at=store(testbot).events.clock())
+    assert say(testbot, "!incident close 1 Rolled back", user=ALICE, channel=dm).startswith("Incident 1 closed after")

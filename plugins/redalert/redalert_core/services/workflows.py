@@ -15,10 +15,10 @@ from pathlib import Path
 
 from ..domain import text as texts
 from ..domain.commands import ParseError
-from ..domain.incident_fields import check_value
+from ..domain.incident_fields import check_value, missing
 from ..domain.settings import Settings
 from ..domain.workflow_file import WorkflowsFileError, digest, parse_workflows
-from ..domain.workflow_model import EMPTY, WorkflowsFile
+from ..domain.workflow_model import EMPTY, Required, WorkflowsFile
 from ..domain.workflow_values import Known
 from ..domain.yaml_nodes import Fault
 from ..store import Store
@@ -145,6 +145,17 @@ class WorkflowsService:
             raise ServiceError(str(error)) from error
         self._store.incident_fields.set(number, spec.name, checked, actor=actor, at=self._clock())
         return checked
+
+    def check_may_close(self, number: int) -> None:
+        """ServiceError naming the fields required at close that the incident has no value for."""
+        file = self.current()
+        if not file.fields:
+            return
+        type_name = self.type_of(number) or None
+        names = missing(file, type_name, self.fields_of(number), Required.CLOSE)
+        if names:
+            how = " and ".join(f"!incident set {number} {name} <value>" for name in names)
+            raise ServiceError(f"Cannot close without {', '.join(names)}: set it first ({how}).")
 
     def _adopt(self, stored: StoredWorkflows | None) -> None:
         if stored is None or (self._stored is not None and stored.digest == self._stored.digest):

@@ -260,6 +260,7 @@ class RedAlert(
         - `!incident timeline [<number>]` and `!incident postmortem [<number>]`
         - `!incident link [<n>] <m> [related|duplicate|caused-by]`, `!incident unlink [<n>] <m>`
         - `!incident show [<number>]`: severity, status, roles, times, links, problem, tasks
+        - `!incident set [<number>] <field> <value>`: a custom field of the workflows file (docs/workflows.md)
         - `!incident close [<number> | #channel] [resolution]`, e.g. `!incident close Rolled back`
         - `!incident page [<number>] [<severity>]`: page PagerDuty by hand
         - `!incident publish [<number>] [<component>=<state> …] [title="…"] <public text>`; `!incident unpublish`

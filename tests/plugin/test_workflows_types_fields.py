@@ -84,3 +84,26 @@ def test_a_close_is_refused_while_fields_required_at_close_are_missing(testbot, 
     assert not store(testbot).incidents.get(1).is_closed
     store(testbot).incident_fields.set(1, "impact", "slow pages", actor=ALICE, at=store(testbot).events.clock())
     assert say(testbot, "!incident close 1 Rolled back", user=ALICE, channel=dm).startswith("Incident 1 closed after")
+
+
+def test_set_checks_the_kind_stores_the_value_and_show_lists_type_and_fields(testbot, slack) -> None:
+    dm = slack.open_dm(ALICE)
+    say(testbot, "!incident open security sev2 Suspicious logins team=identity", user=ALICE, channel=dm)
+    assert say(testbot, "!incident set 1 customers many", user=ALICE, channel=dm) == (
+        "customers is a number, like 42 or 2.5."
+    )
+    assert say(testbot, "!incident set 1 colour red", user=ALICE, channel=dm).startswith(
+        '"colour" is not a field of this incident. Fields: team, impact, customers.'
+    )
+    assert say(testbot, "!incident set 1 customers 120", user=ALICE, channel=dm) == "Incident 1: customers is now 120."
+    reply = say(testbot, '!incident set 1 impact "logins from <@U0BOB> abroad"', user=ALICE, channel=dm)
+    assert reply.startswith("Incident 1: impact is now logins from ")
+    assert "<@U0BOB>" not in reply  # user text stays inert
+    values = store(testbot).incident_fields.values(1)
+    assert values == {"customers": "120", "impact": "logins from <@U0BOB> abroad", "team": "identity"}
+    timeline = say(testbot, "!incident timeline 1", user=ALICE, channel=dm)
+    assert "customers" in timeline and "set to" in timeline and "120" in timeline
+    shown = say(testbot, "!incident show 1", user=ALICE, channel=dm)
+    assert "- Type: security · customers: 120 · impact: logins from " in shown
+    assert "<@U0BOB>" not in shown
+    assert "team: identity" in shown

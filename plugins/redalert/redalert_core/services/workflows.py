@@ -143,7 +143,9 @@ class WorkflowsService:
             checked = check_value(spec, value)
         except ParseError as error:
             raise ServiceError(str(error)) from error
-        self._store.incident_fields.set(number, spec.name, checked, actor=actor, at=self._clock())
+        # The same value again changes nothing and says nothing: a workflow's set_field cannot re-trigger itself.
+        if self.fields_of(number).get(spec.name) != checked:
+            self._store.incident_fields.set(number, spec.name, checked, actor=actor, at=self._clock())
         return checked
 
     def check_may_close(self, number: int) -> None:

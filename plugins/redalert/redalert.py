@@ -32,6 +32,7 @@ from redalert_core.application.results import OpenRequest
 from redalert_core.domain import commands
 from redalert_core.domain import text as texts
 from redalert_core.domain.commands import ParseError
+from redalert_core.domain.incident_fields import read_open
 from redalert_core.domain.private_urls import allowed_by
 from redalert_core.domain.requester import Requester
 from redalert_core.domain.settings import DEFAULT_CONFIG, ConfigError, Settings, parse_config_text, validate
@@ -259,6 +260,7 @@ class RedAlert(
         - `!incident timeline [<number>]` and `!incident postmortem [<number>]`
         - `!incident link [<n>] <m> [related|duplicate|caused-by]`, `!incident unlink [<n>] <m>`
         - `!incident show [<number>]`: severity, status, roles, times, links, problem, tasks
+        - `!incident set [<number>] <field> <value>`: a custom field of the workflows file (docs/workflows.md)
         - `!incident close [<number> | #channel] [resolution]`, e.g. `!incident close Rolled back`
         - `!incident page [<number>] [<severity>]`: page PagerDuty by hand
         - `!incident publish [<number>] [<component>=<state> …] [title="…"] <public text>`; `!incident unpublish`
@@ -301,15 +303,23 @@ class RedAlert(
 
     def _open_request(self, msg, args: str) -> OpenRequest:
         """The open a message asks for; ParseError says what is wrong with it."""
-        command = commands.parse_open(self.arguments(msg, args, "incident", "open"), self.settings)
+        severities = frozenset(value.lower() for value in self.settings.severity_values)
+        typed = read_open(self.arguments(msg, args, "incident", "open"), self.app.workflows_file(), severities)
+        command = commands.parse_open(typed.text, self.settings)
+        mentions = command.mentions
+        if typed.invite_users or typed.invite_groups:  # the type's people and groups, after those mentioned
+            users = list(dict.fromkeys([*mentions.users, *typed.invite_users]))
+            mentions = commands.Mentions(users, list(dict.fromkeys([*mentions.groups, *typed.invite_groups])))
         return OpenRequest(
             severity=command.severity,
             description=command.description,
             opened_by=self.sender(msg),
             origin_channel=self.here(msg),
-            mentions=command.mentions,
+            mentions=mentions,
             dedup_key=self._dedup_key(msg),
-            is_private=command.is_private,
+            is_private=command.is_private or typed.private,
+            incident_type=typed.incident_type,
+            fields=typed.fields,
         )
 
     def _record_open(self, msg, args: str) -> None:

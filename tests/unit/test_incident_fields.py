@@ -8,7 +8,14 @@ from pathlib import Path
 import pytest
 
 from redalert_core.domain.commands import ParseError
-from redalert_core.domain.incident_fields import check_value, missing, pick_type, refuse_missing, split_fields
+from redalert_core.domain.incident_fields import (
+    check_value,
+    missing,
+    pick_type,
+    read_open,
+    refuse_missing,
+    split_fields,
+)
 from redalert_core.domain.workflow_file import parse_workflows
 from redalert_core.domain.workflow_model import Required
 
@@ -58,3 +65,22 @@ def test_required_fields_at_open_and_close_are_named() -> None:
     assert missing(FILE, "outage", {"team": "search"}, Required.CLOSE) == ["impact"]
     with pytest.raises(ParseError, match=re.escape("Cannot open without team: add team=<value>.")):
         refuse_missing(["team"], Required.OPEN)
+
+
+SEVERITIES = frozenset({"sev1", "sev2", "sev3"})
+
+
+def test_read_open_gives_the_type_its_defaults_and_the_fields() -> None:
+    typed = read_open("--private security Leaked key team=identity", FILE, SEVERITIES)
+    assert typed.text == "--private sev1 Leaked key"  # the type's default severity
+    assert (typed.incident_type, typed.fields, typed.private) == ("security", {"team": "identity"}, True)
+    assert typed.invite_users == ("U012AB3CD",) and typed.invite_groups == ("S0SECURITY",)
+    outage = read_open('sev3 Search slow team=search ticket="https://x.example/1"', FILE, SEVERITIES)
+    assert (outage.text, outage.incident_type, outage.private) == ("sev3 Search slow", "outage", False)
+    with pytest.raises(ParseError, match="Cannot open without team"):
+        read_open("sev2 Checkout slow", FILE, SEVERITIES)
+
+
+def test_read_open_without_types_or_fields_leaves_the_text_alone() -> None:
+    empty = parse_workflows("workflows: []\n")
+    assert read_open("sev2 Checkout slow team=x", empty, SEVERITIES).text == "sev2 Checkout slow team=x"

@@ -118,6 +118,11 @@ class ProblemCommands(ChatBase):
             "- Links: " + (", ".join(link.describe_from(incident.number) for link in view.links) or "none"),
             "- Problem: " + messages.problem_brief(view.problem),
         ]
+        fields = self.app.field_values(incident.number)
+        if incident.incident_type or fields:  # REDALERT_WORKFLOWS_FILE's type and custom fields
+            shown = [f"Type: {texts.escape(incident.incident_type or 'none')}"]
+            shown += [f"{texts.escape(name)}: {texts.escape(value)}" for name, value in fields.items()]
+            lines.append("- " + " · ".join(shown))
         open_tasks = [t for t in view.tasks if t.is_open]
         done_tasks = [t for t in view.tasks if not t.is_open]
         lines.append(f"- Open tasks ({len(open_tasks)}):" + ("" if open_tasks else " none"))

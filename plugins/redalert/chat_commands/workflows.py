@@ -48,6 +48,17 @@ class WorkflowsCommands(ChatBase):
 
     @botcmd
     @answers
+    def incident_set(self, asker: Requester, args: str) -> str:
+        """Set a custom field of an incident (the workflows file's `fields:`); every change is in the timeline.
+
+        Example: `!incident set team payments`, or `!incident set 12 impact "EU checkout failing"`
+        """
+        number, name, value = parse_set(args)
+        incident, field, stored = self.app.set_field(asker, number, name, value)
+        return f"Incident {incident.number}: {field} is now {texts.escape(stored)}."
+
+    @botcmd
+    @answers
     def incident_workflows_reload(self, asker: Requester, args: str) -> str:
         """Load REDALERT_WORKFLOWS_FILE again (admins): checked in full first; with any fault nothing changes and
         every fault is listed with its line and column.
@@ -59,3 +70,17 @@ class WorkflowsCommands(ChatBase):
         active = self.app.reload_workflows(asker)
         heading = "Loaded: the workflows file in force is now" if active.changed else "Unchanged: still"
         return describe_active(active, heading)
+
+
+def parse_set(text: str) -> tuple[int | None, str, str]:
+    """`[<number>] <field> <value>`; a quoted value loses its quotes."""
+    words = text.strip().split(None, 1)
+    number = None
+    if words and words[0].lstrip("#").isdigit():
+        number, words = int(words[0].lstrip("#")), (words[1].split(None, 1) if len(words) > 1 else [])
+    if len(words) < 2:
+        raise ParseError("Usage: !incident set [<number>] <field> <value>, e.g. `!incident set team payments`")
+    name, value = words[0], words[1].strip()
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+        value = value[1:-1]
+    return number, name, value

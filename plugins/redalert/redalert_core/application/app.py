@@ -266,6 +266,11 @@ class RedAlertApp(
     def close(
         self, requester: Requester, number: int | None, resolution: str | None, channel_id: str | None = None
     ) -> Closed:
+        if self.workflows.current().fields:  # fields required at close (REDALERT_WORKFLOWS_FILE) refuse it first
+            viewer = requester.person()
+            found = self.incidents.find(viewer, number=number, channel_id=channel_id, here=requester.here, verb="close")
+            if not found.is_closing_or_closed:
+                self.workflows.check_may_close(found.number)
         incident, warnings = self.incidents.close(
             number=number,
             channel_id=channel_id,

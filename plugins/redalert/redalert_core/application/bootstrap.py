@@ -113,6 +113,8 @@ def build(config: AppConfig) -> RedAlertApp:
     engine = WorkflowEngine(
         response, ActionRunner(response, integrations, tasks, oncall), active=workflows.current, now=clock
     )
+    engine.type_of, engine.fields_of = workflows.type_of, workflows.fields_of
+    engine.actions.set_field = workflows.set_field
     store.events.subscribe(engine.feed)
     incidents.before_archive.append(engine.before_archive)
     if leadership is not None:

@@ -5,6 +5,9 @@ A mixin so app.py stays one screen per area; RedAlertApp supplies `workflows` (s
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from ..domain.incident import Incident
 from ..domain.requester import Requester
 from ..domain.workflow_model import WorkflowsFile
 from ..domain.yaml_nodes import Fault
@@ -14,6 +17,7 @@ from ..services.workflows import ActiveWorkflows, WorkflowsService
 
 class WorkflowCases:
     workflows: WorkflowsService
+    find: Callable[[Requester, int | None, str], Incident]
 
     def load_workflows_at_start(self) -> list[Fault]:
         """The file named by REDALERT_WORKFLOWS_FILE becomes the active version; its faults (logged) when it has
@@ -34,3 +38,16 @@ class WorkflowCases:
     def workflows_file(self) -> WorkflowsFile:
         """The file in force (the empty file without REDALERT_WORKFLOWS_FILE)."""
         return self.workflows.current()
+
+    def set_field(self, requester: Requester, number: int | None, name: str, value: str) -> tuple[Incident, str, str]:
+        """`!incident set [<n>] <field> <value>`: checked against the field's kind, stored, in the timeline; the
+        incident, the field's name and the value as stored."""
+        incident = self.find(requester, number, "set a field of")
+        if incident.is_closing_or_closed:
+            raise ServiceError(f"Incident {incident.number} is closed: its fields stay as they were.")
+        stored = self.workflows.set_field(incident.number, name, value, requester.user)
+        return incident, name.lower(), stored
+
+    def field_values(self, number: int) -> dict[str, str]:
+        """An incident's custom field values, by field name."""
+        return self.workflows.fields_of(number)

@@ -156,6 +156,15 @@ class NoteAdded(Payload):
 
 
 @dataclass(frozen=True, kw_only=True)
+class FieldSet(Payload):
+    """A custom field (REDALERT_WORKFLOWS_FILE's `fields:`) given a value; a multi_select's is comma-separated."""
+
+    kind = EventKind.FIELD_SET
+    name: str
+    value: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class Announced(Payload):
     kind = EventKind.ANNOUNCED
     channel: str
@@ -226,6 +235,7 @@ INCIDENT: tuple[type[Payload], ...] = (
     ChannelRenamed,
     UpdatePosted,
     NoteAdded,
+    FieldSet,
     Announced,
     Reminded,
     PostmortemUploaded,

@@ -75,6 +75,7 @@ class EventKind(enum.StrEnum):
     CHANNEL_RENAMED = "channel_renamed"
     UPDATE_POSTED = "update_posted"
     NOTE_ADDED = "note_added"
+    FIELD_SET = "field_set"  # a custom field of the workflows file given a value
     ANNOUNCED = "announced"
     REMINDED = "reminded"
     POSTMORTEM_UPLOADED = "postmortem_uploaded"

@@ -7,6 +7,7 @@ Values stay what people typed (a `user` field keeps the Slack id); they are made
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 
 from .commands import ParseError
 from .workflow_model import FieldKind, FieldSpec, IncidentType, Required, WorkflowsFile
@@ -18,6 +19,7 @@ _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}\Z")
 _URL = re.compile(r"^https?://[^\s<>]+\Z", re.IGNORECASE)
 _NUMBER = re.compile(r"^-?[0-9]+(?:\.[0-9]+)?\Z")
 MAX_VALUE = 500
+_PRIVATE = re.compile(r"^(?:--|—|–)private\b", re.IGNORECASE)  # as commands.parse_open reads it
 
 
 def pick_type(text: str, file: WorkflowsFile) -> tuple[IncidentType | None, str]:
@@ -87,3 +89,36 @@ def refuse_missing(names: list[str], when: Required) -> None:
         verb = "open" if when == Required.OPEN else "close"
         fields = ", ".join(names)
         raise ParseError(f"Cannot {verb} without {fields}: add " + " ".join(f"{name}=<value>" for name in names) + ".")
+
+
+@dataclass(frozen=True)
+class TypedOpen:
+    """What the workflows file makes of `!incident open` words: the text left for the ordinary parse, the type,
+    its field values, and what the type adds (private by default, people and groups to invite)."""
+
+    text: str
+    incident_type: str | None = None
+    fields: dict[str, str] = field(default_factory=dict)
+    private: bool = False
+    invite_users: tuple[str, ...] = ()
+    invite_groups: tuple[str, ...] = ()
+
+
+def read_open(text: str, file: WorkflowsFile, severities: frozenset[str] = frozenset()) -> TypedOpen:
+    """`[--private] [<type>] [<severity>] <description> [<field>=<value> …]`: ParseError for a bad value or a field
+    required at open that is missing. Without types or fields in the file the text is untouched."""
+    if not file.types and not file.fields:
+        return TypedOpen(text)
+    flag, body = "", text.strip()
+    if (private := _PRIVATE.match(body)) is not None:
+        flag, body = "--private ", body[private.end() :].strip()
+    kind, rest = pick_type(body, file) if file.types else (None, body)
+    type_name = kind.name if kind is not None else None
+    rest, values = split_fields(rest, file, type_name)
+    refuse_missing(missing(file, type_name, values, Required.OPEN), Required.OPEN)
+    first = rest.split(" ", 1)[0]
+    if kind is not None and kind.severity and first.lower() not in severities:
+        rest = f"{kind.severity} {rest}"  # the type's default severity when none is given
+    if kind is None:
+        return TypedOpen(flag + rest, None, values)
+    return TypedOpen(flag + rest, kind.name, values, kind.private, kind.invite_users, kind.invite_groups)

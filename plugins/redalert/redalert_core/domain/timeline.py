@@ -61,6 +61,8 @@ def _incident(payload: Payload | Unknown, by: str, person: Show, quote: Show) ->
         case ev.NoteAdded():
             author = f" (message by {person(payload.author)})" if payload.author else ""
             return f"Note by {by}{author}: {quote(payload.text)}"
+        case ev.FieldSet():
+            return f"{quote(payload.name)} set to {quote(payload.value)} by {by}"
         case ev.Reminded(to=str(to)) if to:
             return f"Reminder sent to {person(to)} ({quote(payload.reminder)})"
         case ev.Paged():

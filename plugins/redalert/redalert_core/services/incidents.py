@@ -82,6 +82,8 @@ class OpenRequest:
     dedup_key: str | None = None
     is_private: bool = False
     catch_repeats: bool = True  # the same open moments later is the same request (the API has dedup keys instead)
+    incident_type: str | None = None  # a type of REDALERT_WORKFLOWS_FILE (None without one)
+    fields: dict[str, str] = field(default_factory=dict)  # its custom field values, checked
 
 
 @dataclass
@@ -206,6 +208,8 @@ class IncidentService:
                 dedup_key=request.dedup_key,
                 repeat_since=opened_at - REPEAT_WINDOW if request.catch_repeats else None,
                 owner=self._owner(),
+                incident_type=request.incident_type,
+                fields=request.fields,
             )
         except RepeatedCommand as dup:
             return StepReport(incident=dup.incident, duplicate=True, repeated=True)

@@ -55,7 +55,7 @@ class ActionRunner:
         self.oncall = oncall
         self.gateway = response.gateway
         # wf-core's custom fields: set_field(number, field, value, actor); None until they are wired.
-        self.set_field: Callable[[int, str, str, str], None] | None = None
+        self.set_field: Callable[[int, str, str, str], object] | None = None
         # A configured webhook by name (WEBHOOKS): queue(number, name, facts); None until wired.
         self.send_webhook: Callable[[Incident, str], None] | None = None
 

@@ -13,9 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from ..domain import text as texts
+from ..domain.commands import ParseError
+from ..domain.incident_fields import check_value, missing
 from ..domain.settings import Settings
 from ..domain.workflow_file import WorkflowsFileError, digest, parse_workflows
-from ..domain.workflow_model import EMPTY, WorkflowsFile
+from ..domain.workflow_model import EMPTY, Required, WorkflowsFile
 from ..domain.workflow_values import Known
 from ..domain.yaml_nodes import Fault
 from ..store import Store
@@ -118,6 +121,43 @@ class WorkflowsService:
                 log.info("%s %s loaded by %s: version %s", VARIABLE, self.path, user, parsed.digest[:12])
             self._file, self._stored, self._checked_at = parsed, stored, self._clock()
             return ActiveWorkflows(parsed, stored, changed)
+
+    # --- an incident's type and custom fields ---------------------------------------------------------------------
+    def type_of(self, number: int) -> str:
+        incident = self._store.incidents.get(number)
+        return (incident.incident_type or "") if incident is not None else ""
+
+    def fields_of(self, number: int) -> dict[str, str]:
+        return self._store.incident_fields.values(number)
+
+    def set_field(self, number: int, name: str, value: str, actor: str) -> str:
+        """Check the value against the field's kind (ServiceError says what it takes), store it with a timeline
+        entry; the value as stored."""
+        file = self.current()
+        spec = file.field_named(name.lower())
+        type_name = self.type_of(number) or None
+        if spec is None or not spec.applies_to(type_name):
+            names = ", ".join(f.name for f in file.fields_of(type_name)) or "none"
+            raise ServiceError(f'"{texts.unping(name[:30])}" is not a field of this incident. Fields: {names}.')
+        try:
+            checked = check_value(spec, value)
+        except ParseError as error:
+            raise ServiceError(str(error)) from error
+        # The same value again changes nothing and says nothing: a workflow's set_field cannot re-trigger itself.
+        if self.fields_of(number).get(spec.name) != checked:
+            self._store.incident_fields.set(number, spec.name, checked, actor=actor, at=self._clock())
+        return checked
+
+    def check_may_close(self, number: int) -> None:
+        """ServiceError naming the fields required at close that the incident has no value for."""
+        file = self.current()
+        if not file.fields:
+            return
+        type_name = self.type_of(number) or None
+        names = missing(file, type_name, self.fields_of(number), Required.CLOSE)
+        if names:
+            how = " and ".join(f"!incident set {number} {name} <value>" for name in names)
+            raise ServiceError(f"Cannot close without {', '.join(names)}: set it first ({how}).")
 
     def _adopt(self, stored: StoredWorkflows | None) -> None:
         if stored is None or (self._stored is not None and stored.digest == self._stored.digest):

@@ -30,6 +30,7 @@ from .errors import (
     TaskNotFound,
 )
 from .events import EventLog
+from .incident_fields import IncidentFields
 from .incident_history import IncidentHistory
 from .incidents import IncidentRepository
 from .interactions import InteractionLog
@@ -76,6 +77,7 @@ class Store:
         # `clock`: the application's (bootstrap.py); the time of the rows whose writers give none.
         self.events = EventLog(self.db, clock) if clock is not None else EventLog(self.db)
         self.incidents = IncidentRepository(self.db, self.events)
+        self.incident_fields = IncidentFields(self.db, self.events)  # custom field values (issue 22)
         self.steps = OpenSteps(self.db, self.events)
         self.participants = ParticipantRepository(self.db, self.events)
         self.response = ResponseRepository(self.db, self.events)

@@ -15,6 +15,7 @@ from ..domain.visibility import Viewer
 from .database import Database, inserted_id
 from .errors import AlreadyClosed, DuplicateCommand, RepeatedCommand
 from .events import EventLog
+from .incident_fields import write_values
 from .incident_rows import incident_from_row, load, require
 from .tables import incidents, open_owners
 from .visibility import visible
@@ -39,12 +40,15 @@ class IncidentRepository:
         dedup_key: str | None = None,
         repeat_since: datetime | None = None,
         owner: dict[str, str] | None = None,
+        incident_type: str | None = None,
+        fields: dict[str, str] | None = None,
     ) -> Incident:
         """Record a new incident (phase OPENING, step "recorded" done).
 
         Raises DuplicateCommand for a known dedup key, and RepeatedCommand when `repeat_since` is given and the same
         person opened the same severity and description at or after it (a command sent twice by hand).
         `owner` ({"instance", "replica_id"}) records, in the same commit, which process runs the open's steps.
+        `incident_type` and `fields` (REDALERT_WORKFLOWS_FILE's) are stored in that commit too.
         """
         try:
             with self._db.write() as connection:
@@ -70,9 +74,12 @@ class IncidentRepository:
                         steps_done=[OpenStep.RECORDED.value],
                         opened_by=opened_by,
                         opened_at=opened_at,
+                        incident_type=incident_type,
                     )
                 )
                 number = inserted_id(result)
+                if fields:
+                    write_values(connection, number, fields)
                 if owner is not None:
                     connection.execute(sa.insert(open_owners).values(incident_number=number, since=opened_at, **owner))
                 opened = Opened(severity=severity, description=description, origin_channel=origin_channel)
@@ -89,6 +96,7 @@ class IncidentRepository:
                     is_private=is_private,
                     dedup_key=dedup_key,
                     steps_done=[OpenStep.RECORDED.value],
+                    incident_type=incident_type,
                 )
         except sa.exc.IntegrityError:
             # The unique constraint, not a prior lookup, decides: two racing inserts cannot both succeed.

@@ -1,0 +1,44 @@
+"""An incident's custom field values (REDALERT_WORKFLOWS_FILE's `fields:`): one row per field that has a value."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from ..domain.events import FieldSet
+from .database import Database
+from .events import EventLog
+from .tables import incident_fields
+
+
+def write_values(connection: sa.Connection, number: int, values: Mapping[str, str]) -> None:
+    """Store values (insert or replace) inside the caller's transaction."""
+    for name, value in values.items():
+        table = incident_fields.c
+        where = sa.and_(table.incident_number == number, table.name == name)
+        updated = connection.execute(sa.update(incident_fields).where(where).values(value=value))
+        if updated.rowcount == 0:
+            connection.execute(sa.insert(incident_fields).values(incident_number=number, name=name, value=value))
+
+
+class IncidentFields:
+    def __init__(self, db: Database, events: EventLog) -> None:
+        self._db = db
+        self._events = events
+
+    def values(self, number: int) -> dict[str, str]:
+        with self._db.read() as connection:
+            rows = connection.execute(
+                sa.select(incident_fields.c.name, incident_fields.c.value)
+                .where(incident_fields.c.incident_number == number)
+                .order_by(incident_fields.c.name)
+            )
+            return {row.name: row.value for row in rows}
+
+    def set(self, number: int, name: str, value: str, *, actor: str, at: datetime) -> None:
+        """The value and its timeline entry (which workflows `when: field_changed` follow), in one transaction."""
+        with self._db.write() as connection:
+            write_values(connection, number, {name: value})
+            self._events.append(connection, number, FieldSet(name=name, value=value), actor=actor, at=at)

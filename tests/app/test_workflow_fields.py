@@ -1,0 +1,77 @@
+"""Custom fields through the application (issue 22): `set_field` checks and stores a value that workflows
+`when: field_changed` follow, and a close waits for the fields required at close."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from reliability.service_support import ManualClock
+from slack_workspace import ADMIN, ALICE, BOT_TOKEN
+
+from redalert_core.application.app import RedAlertApp
+from redalert_core.application.bootstrap import AppConfig, build
+from redalert_core.application.errors import ServiceError
+from redalert_core.application.results import OpenRequest
+from redalert_core.domain.requester import Requester
+from redalert_core.domain.settings import DEFAULT_CONFIG, validate
+from redalert_core.slack.gateway import build_client
+
+FILE = """
+types:
+  - name: outage
+fields:
+  - name: team
+    kind: select
+    options: [payments, search]
+  - name: impact
+    kind: text
+    required: close
+workflows:
+  - name: team-set
+    when: field_changed
+    if: {field.team: payments}
+    do:
+      - post: "Payments now owns incident {number}"
+      - set_field: {field: impact, value: "see the payments team"}
+"""
+ALICE_HERE = Requester(ALICE, here="D0ALICE")
+
+
+@pytest.fixture
+def fapp(emulator, tmp_path) -> Iterator[RedAlertApp]:
+    client = build_client(BOT_TOKEN, emulator.api_url)
+    (tmp_path / "workflows.yaml").write_text(FILE)
+    app = build(
+        AppConfig(
+            database_url=f"sqlite:///{tmp_path / 'redalert.sqlite3'}",
+            slack_client=lambda: client,
+            settings=lambda: validate(dict(DEFAULT_CONFIG), dict(DEFAULT_CONFIG)),
+            is_admin=lambda user: user == ADMIN,
+            rate_scale=100.0,
+            clock=ManualClock(),
+            workflows_file=str(tmp_path / "workflows.yaml"),
+        )
+    )
+    yield app
+    app.drain()
+    app.incidents.shutdown()
+    app.store.dispose()
+
+
+def test_a_field_set_fires_field_changed_and_a_close_waits_for_required_fields(fapp, emulator) -> None:
+    request = OpenRequest(severity="sev2", description="Checkout slow", opened_by=ALICE, incident_type="outage")
+    incident = fapp.open_incident(request).incident
+    with pytest.raises(ServiceError, match="team is one of payments, search"):
+        fapp.set_field(ALICE_HERE, incident.number, "team", "billing")
+    with pytest.raises(ServiceError, match="Cannot close without impact"):
+        fapp.close(ALICE_HERE, incident.number, "fixed")
+
+    fapp.set_field(ALICE_HERE, incident.number, "team", "payments")
+    assert fapp.run_workflows() >= 1
+    posted = [m.get("text", "") for m in emulator.messages(incident.channel_id)]
+    assert f"Payments now owns incident {incident.number}" in posted
+    assert fapp.field_values(incident.number) == {"impact": "see the payments team", "team": "payments"}
+    # Its own set_field is a field change too (once): setting the same value again is none, so it settles.
+    assert [fapp.run_workflows() for _ in range(3)][-1] == 0
+    assert fapp.close(ALICE_HERE, incident.number, "fixed").incident.is_closed

@@ -160,16 +160,8 @@ def _invite(node: yaml.Node, what: str, context: _Context) -> Action | None:
             oncall=values.oncall_of(got["oncall"], f"{what}: oncall", faults) if "oncall" in got else None,
         )
     else:
-        users, groups = [], []
-        for item in values.items(node, what, faults):
-            value = scalar(item)
-            if isinstance(value, str) and values.SLACK_USER.match(value):
-                users.append(value)
-            elif isinstance(value, str) and values.SLACK_GROUP.match(value):
-                groups.append(value)
-            else:
-                faults.add(item, f"{what} takes Slack user ids (U…, W…) and user group ids (S…), not {value!r}.")
-        action = InviteAction(users=tuple(users), groups=tuple(groups))
+        users, groups = values.people(node, what, faults)
+        action = InviteAction(users=users, groups=groups)
     if not (action.users or action.groups or action.oncall):
         faults.add(node, f"{what} names nobody to invite.")
         return None

@@ -152,16 +152,7 @@ def _type(node: yaml.Node, what: str, known: Known, faults: Faults) -> IncidentT
         severity = values.name(got["severity"], f"{what}: severity", faults)
         severity = values.known_or_fault(severity, known.severities, got["severity"], f"{what}: severity", faults)
     private = values.flag(got["private"], f"{what}: private", faults) if "private" in got else False
-    users: list[str] = []
-    groups: list[str] = []
-    for item in values.items(got["invite"], f"{what}: invite", faults) if "invite" in got else []:
-        value = scalar(item)
-        if isinstance(value, str) and values.SLACK_USER.match(value):
-            users.append(value)
-        elif isinstance(value, str) and values.SLACK_GROUP.match(value):
-            groups.append(value)
-        else:
-            faults.add(item, f"{what}: invite takes Slack user ids (U…, W…) and user group ids (S…), not {value!r}.")
+    users, groups = values.people(got["invite"], f"{what}: invite", faults) if "invite" in got else ((), ())
     oncall = values.oncall_of(got["oncall"], f"{what}: oncall", faults) if "oncall" in got else None
     prefix = None
     if "channel_prefix" in got:
@@ -182,8 +173,8 @@ def _type(node: yaml.Node, what: str, known: Known, faults: Faults) -> IncidentT
         description=description or "",
         severity=severity,
         private=bool(private),
-        invite_users=tuple(users),
-        invite_groups=tuple(groups),
+        invite_users=users,
+        invite_groups=groups,
         oncall=oncall,
         channel_prefix=prefix,
         outside=outside,

@@ -143,6 +143,21 @@ def known_or_fault(
     return value
 
 
+def people(node: yaml.Node, what: str, faults: Faults) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A list of Slack user ids (U…, W…) and user group ids (S…): (users, groups); anything else is a fault."""
+    users: list[str] = []
+    groups: list[str] = []
+    for item in items(node, what, faults):
+        value = scalar(item)
+        if isinstance(value, str) and SLACK_USER.match(value):
+            users.append(value)
+        elif isinstance(value, str) and SLACK_GROUP.match(value):
+            groups.append(value)
+        else:
+            faults.add(item, f"{what} takes Slack user ids (U…, W…) and user group ids (S…), not {value!r}.")
+    return tuple(users), tuple(groups)
+
+
 def oncall_of(node: yaml.Node, what: str, faults: Faults) -> Oncall | None:
     entries = mapping(node, what, faults)
     if entries is None:

@@ -15,7 +15,7 @@ import pytest
 from bot_process import BotProcess
 from chat import say
 from plugin_support import eventually
-from slack_workspace import ADMIN, running_workspace
+from slack_workspace import ADMIN
 from test_web_report import free_port
 
 from slack_emulator import SlackEmulator
@@ -27,12 +27,6 @@ PAYLOADS = Path(__file__).resolve().parent.parent / "alert_payloads"
 
 def payload(name: str) -> dict:
     return json.loads((PAYLOADS / f"{name}.json").read_text())
-
-
-@pytest.fixture(scope="module")
-def slack() -> Iterator[SlackEmulator]:
-    with running_workspace() as emu:
-        yield emu
 
 
 @pytest.fixture(scope="module")

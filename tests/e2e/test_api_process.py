@@ -17,20 +17,12 @@ from pathlib import Path
 import pytest
 from bot_process import BotProcess
 from chat import say
-from slack_workspace import ADMIN, ALICE, running_workspace
+from slack_workspace import ADMIN, ALICE
 from test_web_report import free_port
-
-from slack_emulator import SlackEmulator
 
 pytestmark = pytest.mark.e2e
 TOKEN = re.compile(r"ra_[A-Za-z0-9_-]{43}")
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
-
-
-@pytest.fixture(scope="module")
-def slack() -> Iterator[SlackEmulator]:
-    with running_workspace() as emu:
-        yield emu
 
 
 @pytest.fixture(scope="module")

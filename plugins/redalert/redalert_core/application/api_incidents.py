@@ -6,8 +6,7 @@ services, with the token as the requester.
 from __future__ import annotations
 
 import threading
-from concurrent.futures import Future, ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -57,10 +56,13 @@ class ApiIncidentUseCases:
     incidents: IncidentService
     response: ResponseService
     _api_pool: ThreadPoolExecutor | None = None
+    _api_opens: frozenset[Future] | set[Future] = frozenset()  # replaced, never mutated in place
 
     if TYPE_CHECKING:  # RedAlertApp's own
 
-        def open_incident(self, request: OpenRequest, recorded: StepReport | None = None) -> StepReport: ...
+        def open_incident(
+            self, request: OpenRequest, recorded: StepReport | None = None, *, wait: float | None = None
+        ) -> StepReport: ...
 
         def current_status(self, number: int) -> str: ...
 
@@ -101,14 +103,8 @@ class ApiIncidentUseCases:
         recorded = self.incidents.record(request)
         if recorded.duplicate:  # the same key raced in: one incident, answered to both
             return ApiOpened(self.api_view(recorded.incident), created=False)
-        opening = self._background(lambda: self.open_incident(request, recorded))
-        try:
-            report = opening.result(timeout=wait_seconds)
-            warnings += report.warnings
-        except FutureTimeout:
-            # Slack is slow or down: the answer says "pending", the channel follows, and outside systems (PagerDuty,
-            # webhooks) are told now rather than after Slack (services/slack_outage.py retries what failed).
-            self.incidents.note_slack_pending(recorded.incident.number)
+        try:  # Slack slow or down: "pending" after `wait_seconds`, outside systems told at once (open_incident)
+            warnings += self.open_incident(request, recorded, wait=wait_seconds).warnings
         except (ServiceError, SlackError) as exc:
             warnings.append(str(exc))
         incident = self.store.incidents.get(recorded.incident.number) or recorded.incident
@@ -138,7 +134,15 @@ class ApiIncidentUseCases:
         with _pool_guard:
             if self._api_pool is None:
                 self._api_pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="redalert-api")
-        return self._api_pool.submit(log_context.carry(work))
+            future = self._api_pool.submit(log_context.carry(work))
+            self._api_opens = {f for f in self._api_opens if not f.done()} | {future}
+        return future
+
+    def drain_api_opens(self, timeout: float = 30.0) -> None:
+        """Wait for the opens running in the background (their Slack steps); stop_api_opens drops them instead."""
+        with _pool_guard:
+            running = set(self._api_opens)
+        wait(running, timeout=timeout)
 
     def stop_api_opens(self) -> None:
         """On stop: opens not started yet are dropped (the recorded incidents are finished by the next start's

@@ -116,7 +116,8 @@ class RedAlertApp(
             return report
         if wait is None:
             return self._open_in_slack(report.incident, request.mentions)
-        running = self.incidents.in_background(self._open_in_slack, report.incident, request.mentions)
+        # On the API's pool: a stop drops what has not started (recovery finishes it), so it never waits for Slack.
+        running = self._background(lambda: self._open_in_slack(report.incident, request.mentions))
         try:
             return running.result(timeout=wait)
         except FutureTimeout:
@@ -379,4 +380,5 @@ class RedAlertApp(
     def drain(self) -> None:
         """Wait for the work that runs after a reply (a pin, a post) and after an alert notification."""
         self.alert_intake.drain()
+        self.drain_api_opens()
         self.incidents.drain()

@@ -155,10 +155,6 @@ class IncidentService:
         future.add_done_callback(self._forget)
         return future
 
-    def in_background(self, fn: Callable, *args: Any) -> Future:
-        """Run `fn` on the service's pool (drain() waits for it too)."""
-        return self._submit(fn, *args)
-
     def _forget(self, future: Future) -> None:
         with self._locks_guard:
             self._pending.discard(future)

@@ -34,6 +34,7 @@ SAMPLES: list[Payload] = [
     ev.UpdatePosted(text="rolling back", ts="1.2"),
     ev.NoteAdded(text="a note"),
     ev.FieldSet(name="team", value="payments"),
+    ev.TypeChanged(from_="outage", to="security"),
     ev.NoteAdded(text="pinned", ts="3.4", author=None),
     ev.Announced(channel="C2", ts="5.6"),
     ev.Reminded(reminder="update", gap_start=T0.isoformat(), to="U1"),

@@ -166,6 +166,12 @@ def test_repeated_keys_and_names_are_faults() -> None:
     ]
 
 
+def test_a_field_may_not_be_called_type() -> None:
+    assert faults_of("fields:\n  - name: type\n    kind: text\n") == [
+        'line 2, column 11: fields item 1: "type" is the incident\'s type, not a field name; choose another.'
+    ]
+
+
 def test_a_type_may_not_take_a_word_open_reads() -> None:
     assert faults_of("types:\n  - name: sev1\n  - name: private\n") == [
         'line 2, column 11: type "sev1": the name is a word `!incident open` reads itself; pick another.',

@@ -49,11 +49,19 @@ class WorkflowsCommands(ChatBase):
     @botcmd
     @answers
     def incident_set(self, asker: Requester, args: str) -> str:
-        """Set a custom field of an incident (the workflows file's `fields:`); every change is in the timeline.
+        """Set a custom field of an incident (the workflows file's `fields:`), or its type (its people and on-call
+        are invited); every change is in the timeline.
 
-        Example: `!incident set team payments`, or `!incident set 12 impact "EU checkout failing"`
+        Example: `!incident set team payments`, `!incident set 12 impact "EU checkout failing"`,
+        `!incident set type security`
         """
         number, name, value = parse_set(args)
+        if name.lower() == "type":
+            changed = self.app.set_type(asker, number, value)
+            if changed.kind is None:
+                return f"Incident {changed.incident.number} is already of type {texts.escape(value.lower())}."
+            said = f"Incident {changed.incident.number} is now of type {changed.kind.name}."
+            return "\n".join([said, *(texts.unping(w) for w in changed.warnings)])
         incident, field, stored = self.app.set_field(asker, number, name, value)
         return f"Incident {incident.number}: {field} is now {texts.escape(stored)}."
 

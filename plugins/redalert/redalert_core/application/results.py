@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from ..domain.alerts import InvalidAlerts
 from ..domain.incident import Incident
+from ..domain.workflow_model import IncidentType
 from ..services.alert_intake import AlertsReceived
 from ..services.analysis import WebSettings
 from ..services.incidents import OpenRequest, StepReport
@@ -29,6 +30,16 @@ from .api_incidents import ApiIncident, ApiOpened, IncidentPage
 class Invited:
     incident: Incident
     outcome: InviteOutcome
+    warnings: list[str]
+
+
+@dataclass
+class TypeSet:
+    """`!incident set type <name>`: the incident and its new type (None: it was that type already), and what the
+    type's people, groups and on-call invite could not do."""
+
+    incident: Incident
+    kind: IncidentType | None
     warnings: list[str]
 
 

@@ -7,17 +7,23 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from ..domain.commands import Mentions
 from ..domain.incident import Incident
 from ..domain.requester import Requester
 from ..domain.workflow_model import WorkflowsFile
 from ..domain.yaml_nodes import Fault
-from ..services.incidents import ServiceError
+from ..services.incidents import IncidentService, ServiceError
+from ..services.response import ResponseService
 from ..services.workflows import ActiveWorkflows, WorkflowsService
+from .results import TypeSet
 
 
 class WorkflowCases:
     workflows: WorkflowsService
+    incidents: IncidentService
+    response: ResponseService
     find: Callable[[Requester, int | None, str], Incident]
+    _invite_oncall: Callable[[Incident], list[str]]
 
     def load_workflows_at_start(self) -> list[Fault]:
         """The file named by REDALERT_WORKFLOWS_FILE becomes the active version; its faults (logged) when it has
@@ -47,6 +53,32 @@ class WorkflowCases:
             raise ServiceError(f"Incident {incident.number} is closed: its fields stay as they were.")
         stored = self.workflows.set_field(incident.number, name, value, requester.user)
         return incident, name.lower(), stored
+
+    def set_type(self, requester: Requester, number: int | None, name: str) -> TypeSet:
+        """`!incident set [<n>] type <name>`: the incident becomes that type (`when: type_changed` workflows follow
+        it); the new type's people, user groups and on-call are invited. A type that is private by default cannot
+        make a public channel private (Slack does not let a bot): the answer says so."""
+        incident = self.find(requester, number, "change the type of")
+        if incident.is_closing_or_closed:
+            raise ServiceError(f"Incident {incident.number} is closed: its type stays as it was.")
+        kind = self.workflows.set_type(incident.number, name, requester.user)
+        if kind is None:
+            return TypeSet(incident, None, [])
+        warnings: list[str] = []
+        if kind.private and not incident.is_private:
+            warnings.append(f"{kind.name} incidents are private by default, but this channel stays public.")
+        if incident.channel_id and (kind.invite_users or kind.invite_groups):
+            mentions = Mentions(users=list(kind.invite_users), groups=list(kind.invite_groups))
+            try:
+                warnings += self.incidents.invite(
+                    number=incident.number, here=None, mentions=mentions, actor=requester.user, actor_is_admin=True
+                )[2]
+            except ServiceError as exc:
+                warnings.append(str(exc))
+        if incident.channel_id:
+            warnings += self._invite_oncall(incident)
+            warnings += self.response.refresh_summary(incident.number)
+        return TypeSet(incident, kind, warnings)
 
     def field_values(self, number: int) -> dict[str, str]:
         """An incident's custom field values, by field name."""

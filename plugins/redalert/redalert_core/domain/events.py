@@ -165,6 +165,15 @@ class FieldSet(Payload):
 
 
 @dataclass(frozen=True, kw_only=True)
+class TypeChanged(Payload):
+    """`!incident set type <name>`: the incident became another of REDALERT_WORKFLOWS_FILE's types."""
+
+    kind = EventKind.TYPE_CHANGED
+    from_: str | None = field(default=None, metadata=FROM)
+    to: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class Announced(Payload):
     kind = EventKind.ANNOUNCED
     channel: str
@@ -236,6 +245,7 @@ INCIDENT: tuple[type[Payload], ...] = (
     UpdatePosted,
     NoteAdded,
     FieldSet,
+    TypeChanged,
     Announced,
     Reminded,
     PostmortemUploaded,

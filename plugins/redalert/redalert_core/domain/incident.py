@@ -76,6 +76,7 @@ class EventKind(enum.StrEnum):
     UPDATE_POSTED = "update_posted"
     NOTE_ADDED = "note_added"
     FIELD_SET = "field_set"  # a custom field of the workflows file given a value
+    TYPE_CHANGED = "type_changed"  # the incident became another type of the workflows file
     ANNOUNCED = "announced"
     REMINDED = "reminded"
     POSTMORTEM_UPLOADED = "postmortem_uploaded"

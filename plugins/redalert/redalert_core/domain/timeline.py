@@ -63,6 +63,8 @@ def _incident(payload: Payload | Unknown, by: str, person: Show, quote: Show) ->
             return f"Note by {by}{author}: {quote(payload.text)}"
         case ev.FieldSet():
             return f"{quote(payload.name)} set to {quote(payload.value)} by {by}"
+        case ev.TypeChanged():
+            return f"Type {quote(payload.from_ or 'none')} → {quote(payload.to)} by {by}"
         case ev.Reminded(to=str(to)) if to:
             return f"Reminder sent to {person(to)} ({quote(payload.reminder)})"
         case ev.Paged():

@@ -197,6 +197,9 @@ def _field(node: yaml.Node, what: str, type_names: frozenset[str], faults: Fault
         return None
     before = len(faults.items)
     name = values.name(entries["name"][1], f"{what}: name", faults)
+    if name == "type":  # `!incident set type <name>` changes the incident's type
+        faults.add(entries["name"][1], f'{what}: "type" is the incident\'s type, not a field name; choose another.')
+        name = None
     what = f'field "{name}"' if name else what
     got = {key: value for key, (_, value) in entries.items()}
     kind = values.choice(got["kind"], f"{what}: kind", tuple(FieldKind), faults)

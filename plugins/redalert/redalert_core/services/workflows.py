@@ -18,7 +18,7 @@ from ..domain.commands import ParseError
 from ..domain.incident_fields import check_value, missing
 from ..domain.settings import Settings
 from ..domain.workflow_file import WorkflowsFileError, digest, parse_workflows
-from ..domain.workflow_model import EMPTY, Required, WorkflowsFile
+from ..domain.workflow_model import EMPTY, IncidentType, Required, WorkflowsFile
 from ..domain.workflow_values import Known
 from ..domain.yaml_nodes import Fault
 from ..store import Store
@@ -147,6 +147,19 @@ class WorkflowsService:
         if self.fields_of(number).get(spec.name) != checked:
             self._store.incident_fields.set(number, spec.name, checked, actor=actor, at=self._clock())
         return checked
+
+    def set_type(self, number: int, name: str, actor: str) -> IncidentType | None:
+        """Make the incident another type of the file (a TypeChanged event, which `when: type_changed` follows);
+        the new type, or None when it already was that type. ServiceError names the types there are."""
+        file = self.current()
+        kind = file.type_named(name.lower())
+        if kind is None:
+            names = ", ".join(t.name for t in file.types) or "none (the workflows file defines no types)"
+            raise ServiceError(f'"{texts.unping(name[:30])}" is not an incident type. Types: {names}.')
+        if self.type_of(number) == kind.name:
+            return None
+        self._store.incidents.change_type(number, incident_type=kind.name, actor=actor, at=self._clock())
+        return kind
 
     def check_may_close(self, number: int) -> None:
         """ServiceError naming the fields required at close that the incident has no value for."""

@@ -9,7 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from ..domain.events import ChannelRenamed, Closed, CloseFailed, CloseStarted, Opened, SeverityChanged
+from ..domain.events import ChannelRenamed, Closed, CloseFailed, CloseStarted, Opened, SeverityChanged, TypeChanged
 from ..domain.incident import OPEN_PHASES, Incident, OpenStep, Phase, same_words
 from ..domain.visibility import Viewer
 from .database import Database, inserted_id
@@ -242,6 +242,9 @@ class IncidentRepository:
     def change_severity(self, number: int, *, severity: str, actor: str, at: datetime) -> Incident:
         return self._change_column(number, "severity", severity, SeverityChanged, actor=actor, at=at)
 
+    def change_type(self, number: int, *, incident_type: str, actor: str, at: datetime) -> Incident:
+        return self._change_column(number, "incident_type", incident_type, TypeChanged, actor=actor, at=at)
+
     def rename_channel(self, number: int, *, name: str, at: datetime) -> Incident:
         return self._change_column(number, "channel_name", name, ChannelRenamed, actor=None, at=at)
 
@@ -250,7 +253,7 @@ class IncidentRepository:
         number: int,
         column: str,
         value: str,
-        change: type[SeverityChanged] | type[ChannelRenamed],
+        change: type[SeverityChanged] | type[ChannelRenamed] | type[TypeChanged],
         *,
         actor: str | None,
         at: datetime,

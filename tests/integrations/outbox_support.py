@@ -91,9 +91,20 @@ class Core:
         return [r for r in self.store.outbox.rows(destination=destination) if state is None or r.state is state]
 
     # --- what people do ------------------------------------------------------------------------------------------
-    def open(self, description: str = "Checkout is down", severity: str = "sev1", private: bool = False):
+    def open(
+        self,
+        description: str = "Checkout is down",
+        severity: str = "sev1",
+        private: bool = False,
+        incident_type: str | None = None,
+    ):
         request = OpenRequest(
-            severity=severity, description=description, opened_by=ADMIN, origin_channel=None, is_private=private
+            severity=severity,
+            description=description,
+            opened_by=ADMIN,
+            origin_channel=None,
+            is_private=private,
+            incident_type=incident_type,
         )
         return self.app.open_incident(request).incident
 
@@ -117,6 +128,7 @@ def make_core(
     confluence: ConfluenceEmulator | None = None,
     trello: TrelloEmulator | None = None,
     clock: ManualClock | None = None,
+    workflows_file: str | None = None,
 ) -> Core:
     """Services on the database in `data_dir` (a second call is a restart) with a configuration that is read on
     every use, so tests can change it with `core.configure(...)`."""
@@ -154,6 +166,7 @@ def make_core(
             clock=clock,
             deliverers=deliverers,
             jitter=lambda: 0.5,
+            workflows_file=workflows_file,
         )
     )
     return Core(app, clock, current)

@@ -114,6 +114,9 @@ def build(config: AppConfig) -> RedAlertApp:
         response, ActionRunner(response, integrations, tasks, oncall), active=workflows.current, now=clock
     )
     engine.type_of, engine.fields_of = workflows.type_of, workflows.fields_of
+    # A type's channel prefix and outside settings (PagerDuty key, Confluence space, Trello list, Jira project).
+    incidents.kind_of = integrations.feed.kind_of = workflows.kind_of
+    integrations.feed.types_send = workflows.types_send
     engine.actions.set_field = workflows.set_field
     store.events.subscribe(engine.feed)
     incidents.before_archive.append(engine.before_archive)

@@ -54,9 +54,14 @@ def template_fields(template: str) -> list[str]:
     return fields
 
 
-def channel_name(template: str, *, severity: str, opened_at: datetime, description: str, number: int) -> str:
-    """The channel name for an incident: the template filled in, the slug cut so the whole fits."""
+def channel_name(
+    template: str, *, severity: str, opened_at: datetime, description: str, number: int, prefix: str = ""
+) -> str:
+    """The channel name for an incident: the template filled in (after a type's `channel_prefix`), the slug cut so
+    the whole fits."""
     values = {"severity": slugify(severity), "date": opened_at.strftime("%Y%m%d"), "number": str(number)}
+    if prefix:
+        template = f"{prefix}-{template}"
     skeleton = template.format(**values, slug="")
     room = MAX_NAME_LENGTH - SUFFIX_RESERVE - len(skeleton)
     slug = cut_at_word(slugify(description) or FALLBACK_SLUG, max(room, 1))

@@ -27,6 +27,7 @@ from ..domain.incident import Event, EventKind, Incident, OpenStep, Phase
 from ..domain.replica import ReplicaIdentity
 from ..domain.settings import GROUP_ID, Settings
 from ..domain.visibility import Viewer
+from ..domain.workflow_model import IncidentType
 from ..observability import log_context
 from ..slack import messages
 from ..slack.gateway import TRANSIENT_ERRORS, Channel, InviteOutcome, SlackError, SlackGateway
@@ -139,6 +140,12 @@ class IncidentService:
         self.replica = replica
         # Run by close just before the channel is archived (the workflow's final summary and post-mortem).
         self.before_archive: list[Callable[[Incident, str, datetime, str | None], list[str]]] = []
+        # The incident's type in REDALERT_WORKFLOWS_FILE (its channel prefix); the workflows service sets it.
+        self.kind_of: Callable[[Incident], IncidentType | None] = lambda incident: None
+
+    def channel_prefix(self, incident: Incident) -> str:
+        kind = self.kind_of(incident)
+        return (kind.channel_prefix or "") if kind is not None else ""
 
     @property
     def settings(self) -> Settings:
@@ -375,6 +382,7 @@ class IncidentService:
             opened_at=incident.opened_at,
             description=incident.description,
             number=incident.number,
+            prefix=self.channel_prefix(incident),
         )
         candidates = [naming.with_suffix(base, attempt) for attempt in range(1, MAX_NAME_ATTEMPTS + 1)]
         if incident.channel_name:  # an earlier attempt may have created it: that name first

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from ..domain import events
+from ..domain import events, type_outside
 from ..domain.incident import Incident
 from ..domain.integrations_config import Webhook
 from ..domain.jira_outbox_policies import issue_link
@@ -75,8 +75,9 @@ class IntegrationsService:
 
     # --- !incident page -----------------------------------------------------------------------------------------
     def page(self, incident: Incident, actor: str, severity: str | None) -> Paged:
-        """Page PagerDuty by hand for `incident` with the routing key of `severity` (default: the incident's)."""
-        settings = self.settings
+        """Page PagerDuty by hand for `incident` with the routing key of `severity` (default: the incident's), or
+        its type's own key."""
+        settings = type_outside.for_type(self.settings, self.feed.kind_of(incident))
         wanted = settings.severity(severity) if severity else settings.severity(incident.severity)
         if wanted is None:
             raise ServiceError(

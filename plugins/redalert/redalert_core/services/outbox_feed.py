@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from ..domain import outbox_policies as policies
-from ..domain import postmortem, postmortem_storage
+from ..domain import postmortem, postmortem_storage, type_outside
 from ..domain import status_outbox_policies as status_policies
 from ..domain import task_outbox_policies as task_policies
 from ..domain.events import PostmortemUploaded, payload_as, payload_of
@@ -22,6 +22,7 @@ from ..domain.problem_events import TASK_EVENTS
 from ..domain.response_state import ResponseState
 from ..domain.settings import Settings
 from ..domain.webhook_rules import endpoint_key
+from ..domain.workflow_model import IncidentType
 from ..store import Store
 
 
@@ -30,10 +31,14 @@ class OutboxFeed:
         self.store = store
         self._settings = settings
         self.clock = clock
+        # An incident's type in REDALERT_WORKFLOWS_FILE, whose own outside settings replace the global ones
+        # (domain/type_outside.py), and whether any type has some; the workflows service sets both.
+        self.kind_of: Callable[[Incident], IncidentType | None] = lambda incident: None
+        self.types_send: Callable[[], bool] = lambda: False
 
     def __call__(self, connection: Any, event: Event, incident: Incident | None = None) -> None:
         settings = self._settings()
-        if not settings.integrations.anything and not settings.status_page.statuspage:
+        if not settings.integrations.anything and not settings.status_page.statuspage and not self.types_send():
             return  # nothing configured: no query, no cost on the chat path
         plans = [status_policies.plan(event, settings)]
         if event.incident_number is not None and event.kind in policies.RELEVANT and self._worth_a_look(event):
@@ -66,6 +71,7 @@ class OutboxFeed:
         incident = incident or self.store.incidents.get(event.incident_number)
         if incident is None:
             return None
+        settings = type_outside.for_type(settings, self.kind_of(incident))
         # Before its channel exists an incident has no workflow state and no page but the opening's own (every
         # workflow command and `!incident page` need the channel; a repeated opening trigger is dropped by its
         # idempotency key): the opening, on the chat path of `!incident open`, skips both queries.
@@ -95,6 +101,8 @@ class OutboxFeed:
         change = payload_of(event)
         task = self.store.tasks.get(change.task) if isinstance(change, TASK_EVENTS) else None
         incident = self.store.incidents.get(task.incident_number) if task and task.incident_number else None
+        if incident is not None:
+            settings = type_outside.for_type(settings, self.kind_of(incident))
         problem_number = task.problem_number if task else event.problem_number
         problem = self.store.problems.get(problem_number) if problem_number else None
         return task_policies.TaskContext(settings=settings, task=task, incident=incident, problem=problem)

@@ -203,6 +203,7 @@ class ResponseService:
             opened_at=incident.opened_at,
             description=incident.description,
             number=incident.number,
+            prefix=self.incidents.channel_prefix(incident),
         )
         for attempt in range(1, MAX_NAME_ATTEMPTS + 1):
             name = naming.with_suffix(base, attempt)

@@ -15,8 +15,10 @@ from pathlib import Path
 
 from ..domain import text as texts
 from ..domain.commands import ParseError
+from ..domain.incident import Incident
 from ..domain.incident_fields import check_value, missing
 from ..domain.settings import Settings
+from ..domain.type_outside import has_outside
 from ..domain.workflow_file import WorkflowsFileError, digest, parse_workflows
 from ..domain.workflow_model import EMPTY, IncidentType, Required, WorkflowsFile
 from ..domain.workflow_values import Known
@@ -126,6 +128,14 @@ class WorkflowsService:
     def type_of(self, number: int) -> str:
         incident = self._store.incidents.get(number)
         return (incident.incident_type or "") if incident is not None else ""
+
+    def kind_of(self, incident: Incident) -> IncidentType | None:
+        """The incident's type in the file in force (None: untyped, or no such type any more)."""
+        return self.current().type_named(incident.incident_type) if incident.incident_type else None
+
+    def types_send(self) -> bool:
+        """Whether a type of the file in force has outside settings of its own."""
+        return has_outside(self.current().types)
 
     def fields_of(self, number: int) -> dict[str, str]:
         return self._store.incident_fields.values(number)

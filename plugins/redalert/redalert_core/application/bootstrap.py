@@ -115,6 +115,8 @@ def build(config: AppConfig) -> RedAlertApp:
     )
     engine.type_of, engine.fields_of = workflows.type_of, workflows.fields_of
     engine.actions.set_field = workflows.set_field
+    incidents.summary_fields = workflows.summary_fields  # the pinned summary shows the type and fields
+    workflows.on_change.append(response.refresh_summary)
     store.events.subscribe(engine.feed)
     incidents.before_archive.append(engine.before_archive)
     if leadership is not None:

@@ -1,14 +1,21 @@
 """Custom field values in the store (issue 22): given at open, they are written with the incident, each with its
-timeline entry, in one transaction."""
+timeline entry, in one transaction; field filters choose incidents in SQL (SQLite and PostgreSQL alike)."""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime
 
 import pytest
 
 from redalert_core.domain.events import FieldSet, Opened, payload_of
+from redalert_core.domain.field_filters import FieldFilter
 from redalert_core.domain.incident import EventKind
+from redalert_core.domain.visibility import Viewer
+from redalert_core.store.analytics import Scope
 
 T0_FIELDS = {"team": "identity", "regions": "eu,us"}
+FAR = datetime(2100, 1, 1, tzinfo=UTC)
+STATUSES = ("investigating", "resolved")
 
 
 def test_values_given_at_open_are_stored_with_one_timeline_entry_each_after_the_open(store, new_incident) -> None:
@@ -43,3 +50,37 @@ def test_the_open_its_values_and_their_entries_are_one_transaction(store, new_in
     assert store.incidents.get(1) is None
     assert store.incident_fields.values(1) == {}
     assert store.events.list(1) == []
+
+
+def _numbers(store, *filters: FieldFilter) -> list[int]:
+    scope = Scope(None, FAR, fields=filters)
+    return [row.number for row in store.history.incidents(scope, Viewer(None, True), statuses=STATUSES)]
+
+
+def test_field_filters_choose_incidents_in_sql_all_must_match(store, new_incident) -> None:
+    new_incident(fields={"team": "payments", "regions": "eu,us"})  # 1
+    new_incident(fields={"team": "search", "regions": "us"})  # 2
+    new_incident(fields={"team": "payments", "regions": "apac", "impact": "100% down_x"})  # 3
+    new_incident()  # 4: no fields
+    new_incident(fields={"team": "payments core", "regions": "use"})  # 5: neither payments nor us
+    assert _numbers(store, FieldFilter("team", "payments")) == [1, 3]
+    assert _numbers(store, FieldFilter("regions", "us", contains=True)) == [1, 2]  # not "use"
+    assert _numbers(store, FieldFilter("regions", "eu", contains=True), FieldFilter("team", "payments")) == [1]
+    assert _numbers(store, FieldFilter("team", "payments"), FieldFilter("team", "search")) == []
+    assert _numbers(store, FieldFilter("impact", "100% down_x")) == [3]
+    # LIKE's wildcards in a multi_select value are matched as the characters they are.
+    assert _numbers(store, FieldFilter("regions", "%", contains=True)) == []
+    assert _numbers(store, FieldFilter("regions", "u_", contains=True)) == []
+    assert store.analytics.open_at(FAR, Viewer(None, True), fields=(FieldFilter("team", "payments"),)) == 2
+
+
+def test_the_export_reads_every_value_of_the_incidents_in_scope_even_when_filtered(store, new_incident) -> None:
+    new_incident(fields={"team": "payments", "regions": "eu,us"})
+    new_incident(fields={"team": "search"})
+    new_incident()
+    assert store.history.field_values(Scope(None, FAR), Viewer(None, True)) == {
+        1: {"team": "payments", "regions": "eu,us"},
+        2: {"team": "search"},
+    }
+    filtered = Scope(None, FAR, fields=(FieldFilter("team", "payments"),))
+    assert store.history.field_values(filtered, Viewer(None, True)) == {1: {"team": "payments", "regions": "eu,us"}}

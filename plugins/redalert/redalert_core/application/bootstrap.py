@@ -122,7 +122,7 @@ def build(config: AppConfig) -> RedAlertApp:
     if leadership is not None:
         leadership.every(config.workflow_seconds, engine.run_due, "workflows")
 
-    analysis = AnalysisService(incidents, clock=clock, web=config.web)
+    analysis = AnalysisService(incidents, clock=clock, web=config.web, workflows_file=workflows.current)
     app = RedAlertApp(
         clock=clock,
         store=store,

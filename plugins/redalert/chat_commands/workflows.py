@@ -49,7 +49,8 @@ class WorkflowsCommands(ChatBase):
     @botcmd
     @answers
     def incident_set(self, asker: Requester, args: str) -> str:
-        """Set a custom field of an incident (the workflows file's `fields:`); every change is in the timeline.
+        """Set a custom field of an incident (the workflows file's `fields:`); every change is in the timeline and on
+        the pinned summary, and workflows `when: field_changed` follow it.
 
         Example: `!incident set team payments`, or `!incident set 12 impact "EU checkout failing"`
         """

@@ -136,8 +136,9 @@ class AnalysisCommands(ChatBase):
 
         Columns: number, severity, status, description, channel, private, opened_at, opened_by, commander,
         acknowledged_at, resolved_at, closed_at, closed_by, resolution, tta_seconds, ttr_seconds, problem,
-        tasks_open, tasks_done, then `field_<name>` per custom field (empty where unset). Private incidents are included for their members and admins, as in `!incident list`:
-        only in a DM with me (or, for one private incident, in its own channel), since everyone there reads the file.
+        tasks_open, tasks_done, then `field_<name>` per custom field (empty where unset). Private incidents are
+        included for their members and admins, as in `!incident list`: only in a DM with me (or, for one private
+        incident, in its own channel), since everyone there reads the file.
         Example: `!incident export csv 90d` or `!incident export json 2026-01-01..2026-03-31`
         """
         rows, period, fmt = self.app.export(asker, args)

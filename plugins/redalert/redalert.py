@@ -282,8 +282,11 @@ class RedAlert(
         """Open an incident: creates its channel, sets the topic, invites people and posts a pinned summary.
 
         `--private` makes a private channel that is not announced and is listed only to its members and admins.
+        With a workflows file (REDALERT_WORKFLOWS_FILE) the first word may name a type, and `<field>=<value>` words
+        among the trailing mentions set custom fields (a value with spaces in quotes); an unknown field is refused.
 
-        Example: `!incident open sev1 Checkout is down @alice @oncall` (in any channel or in a DM to the bot).
+        Example: `!incident open sev1 Checkout is down @alice @oncall` (in any channel or in a DM to the bot), or
+        `!incident open security sev2 Suspicious logins @alice team=identity impact="a few users"`
         """
         recorded = msg.extras.pop(RECORDED_OPEN, None)  # recorded on receipt (take_command)
         try:

@@ -4,12 +4,14 @@ gives a clear refusal or sound figures, never a crash. Derandomised, like test_h
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from redalert_core.domain.metrics import IncidentFacts, PeriodError, compute, parse_period
 from redalert_core.domain.settings import validate
+from redalert_core.domain.workflow_file import parse_workflows
 from redalert_core.services.analysis import AnalysisService
 from redalert_core.services.incidents import ServiceError
 
@@ -80,3 +82,27 @@ def test_figures_are_sound_for_any_history(history):
             assert summary.median >= 0
         else:
             assert summary.median is None
+
+
+FIELDS_FILE = parse_workflows((Path(__file__).resolve().parents[2] / "deploy" / "workflows.yaml").read_text())
+WITH_FIELDS = AnalysisService(_Incidents(), clock=lambda: NOW, workflows_file=lambda: FIELDS_FILE)
+filter_texts = st.lists(
+    st.one_of(
+        st.sampled_from(["90d", "sev1", "team=payments", "team=", 'impact="a b"', 'impact="x', "customers=1.5"]),
+        st.builds(lambda n, v: f"{n}={v}", st.sampled_from(["team", "colour", "reporter", "ticket"]), st.text()),
+        st.text(max_size=12),
+    ),
+    max_size=5,
+).map(" ".join)
+
+
+@PROFILE
+@given(filter_texts)
+def test_field_filters_parse_or_refuse_clearly(text):
+    try:
+        words, filters = WITH_FIELDS.field_filters(text)
+    except ServiceError as refused:
+        assert str(refused).rstrip().endswith(".") and len(str(refused)) < 300
+        return
+    assert all(FIELDS_FILE.field_named(item.name) is not None and item.value for item in filters)
+    assert all(word.strip() for word in words)

@@ -35,6 +35,7 @@ SAMPLES: list[Payload] = [
     ev.NoteAdded(text="a note"),
     ev.FieldSet(name="team", value="payments"),
     ev.TypeChanged(from_="outage", to="security"),
+    ev.FieldSet(name="team", value="identity", at_open=True),
     ev.NoteAdded(text="pinned", ts="3.4", author=None),
     ev.Announced(channel="C2", ts="5.6"),
     ev.Reminded(reminder="update", gap_start=T0.isoformat(), to="U1"),
@@ -145,3 +146,8 @@ def test_the_timeline_tells_every_kind_or_skips_it_quietly():
         event = Event(incident_number=12, kind=sample.kind, at=T0, actor="U1", data=sample.to_data())
         timeline.describe(event, str, str)  # no KeyError, whatever the kind
     assert timeline.describe(Event(1, "future_kind", T0, data={"x": 1}), str, str) is None  # type: ignore[arg-type]
+
+
+def test_a_field_set_stored_before_at_open_existed_reads_as_a_later_change():
+    event = Event(incident_number=1, kind=EventKind.FIELD_SET, at=T0, data={"name": "team", "value": "payments"})
+    assert ev.payload_of(event) == ev.FieldSet(name="team", value="payments", at_open=False)

@@ -36,9 +36,58 @@ def test_trailing_field_words_are_taken_and_checked() -> None:
     assert (rest, values) == ("sev1 Checkout down", {"impact": "EU cards fail", "customers": "1200"})
 
 
-def test_words_that_are_not_fields_of_the_type_stay_in_the_description() -> None:
-    assert split_fields("sev1 Disk ratio=3", FILE, "outage") == ("sev1 Disk ratio=3", {})
-    assert split_fields("sev1 Leak customers=3", FILE, "security") == ("sev1 Leak customers=3", {})  # outage only
+@pytest.mark.parametrize(
+    "text",
+    [
+        "sev2 Suspicious logins team=identity <@U0ALICE>",
+        "sev2 Suspicious logins <@U0ALICE> team=identity",
+        "sev2 Suspicious logins <@U0ALICE|alice> team=identity <!subteam^S0SRE|@sre>",
+        'sev2 Suspicious logins team=identity <@U0ALICE> impact="a few users" <!subteam^S0SRE|@sre>',
+    ],
+)
+def test_field_words_and_mentions_mix_in_any_order_after_the_description(text: str) -> None:
+    rest, values = split_fields(text, FILE, "security")
+    assert values["team"] == "identity" and set(values) <= {"team", "impact"}
+    assert rest.startswith("sev2 Suspicious logins <@U0ALICE")  # the mentions stay, in their order
+    assert "team=" not in rest and "impact=" not in rest
+    assert rest.endswith("<!subteam^S0SRE|@sre>") == ("subteam" in text)
+
+
+def test_a_trailing_word_that_is_not_a_field_of_the_type_is_refused_naming_its_fields() -> None:
+    with pytest.raises(ParseError, match=re.escape('"ratio" is not a field of outage incidents. Fields: team, impact')):
+        split_fields("sev1 Disk ratio=3", FILE, "outage")
+    with pytest.raises(ParseError, match=re.escape('"customers" is not a field of security incidents. Fields: team')):
+        split_fields("sev1 Leak customers=3 <@U0ALICE>", FILE, "security")  # customers: outage only
+    assert split_fields("sev1 Disk ratio=3 on db-2", FILE, "outage") == ("sev1 Disk ratio=3 on db-2", {})
+
+
+def test_without_fields_in_the_file_a_word_with_equals_is_description() -> None:
+    types_only = parse_workflows("types:\n  - name: outage\n    description: Down\n")
+    assert split_fields("sev1 Disk ratio=3 <@U0ALICE>", types_only, "outage") == ("sev1 Disk ratio=3 <@U0ALICE>", {})
+
+
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [
+        ('sev1 Down team="payments core', 'The value of team opens a quote that does not close: team="two words".'),
+        (
+            "sev1 Down impact=EU cards fail",
+            "impact= is followed by other words: field words go at the end, and a value of several words in quotes",
+        ),
+        ("sev1 team=payments Checkout down", "team= is followed by other words"),
+    ],
+)
+def test_a_field_word_left_inside_the_description_is_refused(text: str, error: str) -> None:
+    with pytest.raises(ParseError, match=re.escape(error)):
+        split_fields(text, FILE, "outage")
+
+
+def test_quotes_as_slack_clients_type_them_and_slack_markup_in_values() -> None:
+    rest, values = split_fields(
+        "sev1 Down impact=“EU cards &amp; wallets” ticket=<https://t.example/1>", FILE, "outage"
+    )
+    assert (rest, values) == ("sev1 Down", {"impact": "EU cards & wallets", "ticket": "https://t.example/1"})
+    assert split_fields("sev1 Down Team=search", FILE, "outage") == ("sev1 Down", {"team": "search"})
 
 
 @pytest.mark.parametrize(

@@ -109,10 +109,11 @@ class AnalysisCommands(ChatBase):
     def incident_stats(self, msg, args):
         """Incident figures for a period, with a chart: counts by severity, time to acknowledge/resolve/close.
 
-        Periods: `7d`, `30d` (default), `90d`, `365d`, `all` or `YYYY-MM-DD..YYYY-MM-DD`; optionally one severity.
-        Private incidents count only for their members and admins, and only in a DM with me (or, for one private
-        incident, in its own channel): everyone in a channel reads the answer. Definitions: docs/metrics.md.
-        Example: `!incident stats 90d sev1`
+        Periods: `7d`, `30d` (default), `90d`, `365d`, `all` or `YYYY-MM-DD..YYYY-MM-DD`; optionally one severity,
+        and custom field values (`team=payments`, several: all must match; a multi_select matches when it includes
+        the value). Private incidents count only for their members and admins, and only in a DM with me (or, for one
+        private incident, in its own channel): everyone in a channel reads the answer. Definitions: docs/metrics.md.
+        Example: `!incident stats 90d sev1` or `!incident stats 90d team=payments`
         """
         asker = self.requester(msg)
         try:
@@ -135,8 +136,9 @@ class AnalysisCommands(ChatBase):
 
         Columns: number, severity, status, description, channel, private, opened_at, opened_by, commander,
         acknowledged_at, resolved_at, closed_at, closed_by, resolution, tta_seconds, ttr_seconds, problem,
-        tasks_open, tasks_done. Private incidents are included for their members and admins, as in `!incident list`:
-        only in a DM with me (or, for one private incident, in its own channel), since everyone there reads the file.
+        tasks_open, tasks_done, then `field_<name>` per custom field (empty where unset). Private incidents are
+        included for their members and admins, as in `!incident list`: only in a DM with me (or, for one private
+        incident, in its own channel), since everyone there reads the file.
         Example: `!incident export csv 90d` or `!incident export json 2026-01-01..2026-03-31`
         """
         rows, period, fmt = self.app.export(asker, args)
@@ -147,6 +149,7 @@ class AnalysisCommands(ChatBase):
     def incident_web(self, asker: Requester, args: str):
         """Get a personal link (valid 12 hours, in a DM) to the read-only web report: incidents, problems, metrics.
 
+        Its pages filter by period, severity, status and custom fields (`?field.team=payments` in the address).
         `!incident web revoke` ends every link made for you so far.
         Example: `!incident web`
         """

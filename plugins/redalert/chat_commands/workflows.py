@@ -50,7 +50,8 @@ class WorkflowsCommands(ChatBase):
     @answers
     def incident_set(self, asker: Requester, args: str) -> str:
         """Set a custom field of an incident (the workflows file's `fields:`), or its type (its people and on-call
-        are invited); every change is in the timeline.
+        are invited); every change is in the timeline and on the pinned summary, and workflows `when: field_changed`
+        (or `type_changed`) follow it.
 
         Example: `!incident set team payments`, `!incident set 12 impact "EU checkout failing"`,
         `!incident set type security`

@@ -118,12 +118,14 @@ def build(config: AppConfig) -> RedAlertApp:
     incidents.kind_of = integrations.feed.kind_of = workflows.kind_of
     integrations.feed.types_send = workflows.types_send
     engine.actions.set_field = workflows.set_field
+    incidents.summary_fields = workflows.summary_fields  # the pinned summary shows the type and fields
+    workflows.on_change.append(response.refresh_summary)
     store.events.subscribe(engine.feed)
     incidents.before_archive.append(engine.before_archive)
     if leadership is not None:
         leadership.every(config.workflow_seconds, engine.run_due, "workflows")
 
-    analysis = AnalysisService(incidents, clock=clock, web=config.web)
+    analysis = AnalysisService(incidents, clock=clock, web=config.web, workflows_file=workflows.current)
     app = RedAlertApp(
         clock=clock,
         store=store,

@@ -91,9 +91,11 @@ class FollowUpUseCases:
 
     # --- analysis -----------------------------------------------------------------------------------------------
     def figures(self, requester: Requester, args: str) -> Figures:
-        """`[<period>] [<severity>]`: figures over the period for what the answer's readers may see."""
-        period_text, severity = self.analysis.parse_stats_args(args.split())
-        return self.analysis.figures(self.analysis.period(period_text), readers(requester), severity)
+        """`[<period>] [<severity>] [<field>=<value> …]`: figures over the period for what the answer's readers may
+        see, of the incidents whose custom fields match every `<field>=<value>`."""
+        words, fields = self.analysis.field_filters(args)
+        period_text, severity = self.analysis.parse_stats_args(words)
+        return self.analysis.figures(self.analysis.period(period_text), readers(requester), severity, fields)
 
     def upload_chart(self, channel: str, figures: Figures) -> None:
         self.analysis.upload_chart(channel, figures)

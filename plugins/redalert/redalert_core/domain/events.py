@@ -157,11 +157,15 @@ class NoteAdded(Payload):
 
 @dataclass(frozen=True, kw_only=True)
 class FieldSet(Payload):
-    """A custom field (REDALERT_WORKFLOWS_FILE's `fields:`) given a value; a multi_select's is comma-separated."""
+    """A custom field (REDALERT_WORKFLOWS_FILE's `fields:`) given a value; a multi_select's is comma-separated.
+
+    `at_open`: given with the open command, in the open's transaction; workflows `when: field_changed` leave it to
+    `when: opened` (the value is part of the incident as it opened, not a change)."""
 
     kind = EventKind.FIELD_SET
     name: str
     value: str
+    at_open: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)

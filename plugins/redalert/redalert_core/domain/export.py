@@ -1,10 +1,15 @@
-"""`!incident export`: one row per incident as CSV or JSON, with ISO 8601 UTC times (no I/O)."""
+"""`!incident export`: one row per incident as CSV or JSON, with ISO 8601 UTC times (no I/O).
+
+After the fixed COLUMNS, one `field_<name>` column per custom field of the workflows file in force (in its order):
+the value as stored (a multi_select's choices comma-separated, a user field's Slack id), empty where unset.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -78,14 +83,32 @@ def _csv_cell(value: Any) -> Any:
     return value
 
 
-def render(rows: list[IncidentFacts], fmt: str) -> str:
-    """The rows as CSV (header line first) or as a JSON array of objects."""
-    records = [record(row) for row in rows]
+def field_columns(fields: Sequence[str]) -> tuple[str, ...]:
+    """`field_<name>` for each custom field, in the file's order."""
+    return tuple(f"field_{name}" for name in fields)
+
+
+def render(
+    rows: list[IncidentFacts],
+    fmt: str,
+    fields: Sequence[str] = (),
+    values: Mapping[int, Mapping[str, str]] | None = None,
+) -> str:
+    """The rows as CSV (header line first) or as a JSON array of objects; `fields` are the custom fields' names
+    (their `field_<name>` columns follow COLUMNS) and `values` each incident's values (null or empty when unset)."""
+    values = values or {}
+    records = []
+    for row in rows:
+        item = record(row)
+        given = values.get(row.number, {})
+        item.update({column: given.get(name) for name, column in zip(fields, field_columns(fields), strict=True)})
+        records.append(item)
     if fmt == "json":
         return json.dumps(records, ensure_ascii=False, indent=1) + "\n"
+    columns = COLUMNS + field_columns(fields)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(COLUMNS)
+    writer.writerow(columns)
     for item in records:
-        writer.writerow([_csv_cell(item[column]) for column in COLUMNS])
+        writer.writerow([_csv_cell(item[column]) for column in columns])
     return buffer.getvalue()

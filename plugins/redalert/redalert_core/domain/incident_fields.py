@@ -12,8 +12,14 @@ from dataclasses import dataclass, field
 from .commands import ParseError
 from .workflow_model import FieldKind, FieldSpec, IncidentType, Required, WorkflowsFile
 
-# One `name=value` word at the end of a text; a value with spaces is quoted ("…" or '…').
-_TRAILING = re.compile(r"""(?:^|\s)([a-z][a-z0-9_-]{0,29})=("[^"]*"|'[^']*'|\S+)\s*\Z""")
+# The trailing words of a command: `name=value` (a value with spaces quoted, straight or curly quotes as Slack
+# clients type them) and mentions of people or user groups (which stay where they are), in any order.
+_TRAILING_FIELD = re.compile(r"""(?:^|\s)([A-Za-z][A-Za-z0-9_-]{0,29})=("[^"]*"|'[^']*'|“[^”]*”|‘[^’]*’|\S+)\s*\Z""")
+_TRAILING_MENTION = re.compile(
+    r"(?:^|\s)(<@[UW][A-Z0-9]+(?:\|[^<>]*)?>|<!subteam\^S[A-Z0-9]+(?:\|[^<>]*)?>|@[\w.-]+)\s*\Z"
+)
+_QUOTES = {'"': '"', "'": "'", "“": "”", "‘": "’"}
+_SLACK_LINK = re.compile(r"^<((?:https?|mailto):[^<>|\s]+)(?:\|[^<>]*)?>\Z", re.IGNORECASE)
 _MENTION = re.compile(r"^<@([UW][A-Z0-9]{2,})(?:\|[^>]*)?>\Z")
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}\Z")
 _URL = re.compile(r"^https?://[^\s<>]+\Z", re.IGNORECASE)
@@ -32,24 +38,78 @@ def pick_type(text: str, file: WorkflowsFile) -> tuple[IncidentType | None, str]
 
 
 def split_fields(text: str, file: WorkflowsFile, type_name: str | None) -> tuple[str, dict[str, str]]:
-    """The text without its trailing `<field>=<value>` words (fields of the type only), and the checked values."""
+    """The text without its trailing `<field>=<value>` words, and their checked values.
+
+    The trailing words are those after the description: field words and mentions in any order (the mentions stay
+    in the text, where the ordinary parse finds them). A trailing `word=value` that is not a field of the type is
+    refused, naming the type's fields; a file without fields leaves every such word to the description.
+    """
     values: dict[str, str] = {}
+    kept: list[str] = []  # the trailing mentions, last first
     rest = text.rstrip()
-    while (match := _TRAILING.search(rest)) is not None:
-        name, raw = match.group(1), match.group(2)
-        spec = file.field_named(name)
-        if spec is None or not spec.applies_to(type_name):
-            break  # an ordinary word of the description (`ratio=3`)
-        if raw[:1] in "\"'" and len(raw) >= 2:
-            raw = raw[1:-1]
-        values.setdefault(name, check_value(spec, raw))  # the last word counts: it is read first
+    while True:
+        if (mention := _TRAILING_MENTION.search(rest)) is not None:
+            kept.append(mention.group(1))
+            rest = rest[: mention.start()].rstrip()
+            continue
+        match = _TRAILING_FIELD.search(rest)
+        if match is None or not file.fields:
+            break
+        spec = field_of(file, match.group(1), type_name)
+        values.setdefault(spec.name, check_value(spec, unquote(spec, match.group(2))))  # the last word counts
         rest = rest[: match.start()].rstrip()
-    return rest, dict(reversed(list(values.items())))
+    refuse_stray_fields(rest, file)
+    return " ".join([rest, *reversed(kept)]).strip(), dict(reversed(list(values.items())))
+
+
+def field_of(file: WorkflowsFile, name: str, type_name: str | None) -> FieldSpec:
+    """The field `name` of an incident of this type, or a ParseError naming the fields it has."""
+    spec = file.field_named(name.lower())
+    if spec is not None and spec.applies_to(type_name):
+        return spec
+    of = f" of {type_name} incidents" if type_name else ""
+    names = ", ".join(known.name for known in file.fields_of(type_name)) or "none"
+    raise ParseError(f'"{name[:30]}" is not a field{of}. Fields: {names}.')
+
+
+def unquote(spec: FieldSpec, raw: str) -> str:
+    """A value without its quotes; ParseError for a quote that opens and does not close."""
+    close = _QUOTES.get(raw[:1])
+    if close is None:
+        return raw
+    if len(raw) < 2 or raw[-1] != close:
+        raise ParseError(_unclosed(spec.name))
+    return raw[1:-1]
+
+
+def _unclosed(name: str) -> str:
+    return f'The value of {name} opens a quote that does not close: {name}="two words".'
+
+
+def refuse_stray_fields(rest: str, file: WorkflowsFile) -> None:
+    """A field word left inside the description (`team="payments core` without its closing quote, or `impact=EU
+    cards down`, whose value runs on) is refused rather than silently kept as description text; the last one is
+    named, since the words after it are what kept it there."""
+    stray = [
+        (spec, match)
+        for match in re.finditer(r"(?:^|\s)([A-Za-z][A-Za-z0-9_-]{0,29})=(\S?)", rest)
+        if (spec := file.field_named(match.group(1).lower())) is not None
+    ]
+    if not stray:
+        return
+    spec, match = stray[-1]
+    close = _QUOTES.get(match.group(2))
+    if close is not None and close not in rest[match.end() :]:
+        raise ParseError(_unclosed(spec.name))
+    raise ParseError(
+        f"{spec.name}= is followed by other words: field words go at the end, and a value of several words in "
+        f'quotes ({spec.name}="two words").'
+    )
 
 
 def check_value(spec: FieldSpec, raw: str) -> str:
     """The value as stored, or a ParseError naming the field and what it takes."""
-    value = raw.strip()
+    value = from_slack(raw.strip())
     if not value:
         raise ParseError(f"{spec.name} needs a value.")
     if len(value) > MAX_VALUE:
@@ -73,6 +133,15 @@ def check_value(spec: FieldSpec, raw: str) -> str:
         if not _USER_ID.match(value):
             raise ParseError(f"{spec.name} is a Slack user: mention them (@name).")
     return value
+
+
+def from_slack(value: str) -> str:
+    """Slack's markup of typed text undone: a link it wrapped (`<https://…|label>`) is the URL, `&amp;` `&lt;` `&gt;`
+    are the characters typed. Mentions stay as they are."""
+    link = _SLACK_LINK.match(value)
+    if link is not None:
+        return link.group(1)
+    return value.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 def missing(file: WorkflowsFile, type_name: str | None, values: dict[str, str], when: Required) -> list[str]:

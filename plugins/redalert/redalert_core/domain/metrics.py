@@ -10,6 +10,10 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # field_filters reads commands, whose settings read this module
+    from .field_filters import FieldFilter
 
 DEFAULT_PERIOD = "30d"
 RELATIVE_DAYS = {"7d": 7, "30d": 30, "90d": 90, "365d": 365}
@@ -185,6 +189,7 @@ class Figures:
     tasks_opened: int = 0
     tasks_done: int = 0
     per_problem: list[tuple[int, str, int]] = field(default_factory=list)  # (problem, title, incidents)
+    fields: tuple[FieldFilter, ...] = ()  # the custom field values the incidents were chosen by
 
     @property
     def empty(self) -> bool:
@@ -200,8 +205,10 @@ def compute(
     open_at_end: int = 0,
     tasks: tuple[int, int] = (0, 0),
     per_problem: list[tuple[int, str, int]] | None = None,
+    fields: tuple[FieldFilter, ...] = (),
 ) -> Figures:
-    """The figures of the incidents opened in `period` (rows outside it are ignored). One pass over the rows."""
+    """The figures of the incidents opened in `period` (rows outside it are ignored). One pass over the rows.
+    `fields`: the field filters the store already chose the rows by (said with the figures)."""
     counts: Counter[str] = Counter()
     ttas: list[float] = []
     ttrs: list[float] = []
@@ -254,6 +261,7 @@ def compute(
         tasks_opened=tasks[0],
         tasks_done=tasks[1],
         per_problem=list(per_problem or []),
+        fields=fields,
     )
 
 

@@ -14,11 +14,14 @@ from datetime import datetime, timedelta
 
 from ..domain import export as exports
 from ..domain import visibility
+from ..domain.commands import ParseError
 from ..domain.digest import digest_key, digest_weeks
+from ..domain.field_filters import FieldFilter, parse_filters, split_filter_words
 from ..domain.metrics import PERIOD_HELP, Figures, Period, PeriodError, compute, is_period, parse_period
 from ..domain.requester import Requester
 from ..domain.settings import Settings
 from ..domain.web_access import make_token
+from ..domain.workflow_model import EMPTY, WorkflowsFile
 from ..slack import metrics_messages
 from ..slack.gateway import SlackError
 from ..slack.rate_pacing import Priority
@@ -54,20 +57,33 @@ class AnalysisService:
         incidents: IncidentService,
         clock: Callable[[], datetime],
         web: WebSettings | None = None,
+        workflows_file: Callable[[], WorkflowsFile] = lambda: EMPTY,
     ) -> None:
         self.incidents = incidents
         self.store = incidents.store
         self.gateway = incidents.gateway
         self.clock = clock
         self.web = web or WebSettings(None, None)
+        # The file in force (services/workflows.py): its custom fields filter the figures and fill the export.
+        self.workflows_file = workflows_file
 
     @property
     def settings(self) -> Settings:
         return self.incidents.settings
 
     # --- figures --------------------------------------------------------------------------------------------
+    def field_filters(self, text: str) -> tuple[list[str], tuple[FieldFilter, ...]]:
+        """The words of `text` that are not `<field>=<value>`, and those that are, checked against the workflows
+        file's fields (ServiceError: an unknown field, or a value the field cannot hold)."""
+        try:
+            words, pairs = split_filter_words(text)
+            return words, parse_filters(pairs, self.workflows_file())
+        except ParseError as exc:
+            raise ServiceError(str(exc)) from exc
+
     def parse_stats_args(self, words: list[str]) -> tuple[str | None, str | None]:
-        """`[<period>] [<severity>]` in any order; ServiceError naming what is wrong."""
+        """`[<period>] [<severity>]` in any order (the field filters taken out first); ServiceError naming what is
+        wrong."""
         period = severity = None
         for word in words:
             if is_period(word) and period is None:
@@ -78,7 +94,7 @@ class AnalysisService:
                 known = ", ".join(self.settings.severity_values)
                 raise ServiceError(
                     f'"{word[:30]}" is neither a period ({PERIOD_HELP}) nor a severity ({known}). '
-                    "Usage: !incident stats [<period>] [<severity>]."
+                    "Usage: !incident stats [<period>] [<severity>] [<field>=<value> …]."
                 )
         return period, severity
 
@@ -88,19 +104,24 @@ class AnalysisService:
         except PeriodError as exc:
             raise ServiceError(str(exc)) from exc
 
-    def figures(self, period: Period, viewer: Viewer, severity: str | None = None) -> Figures:
-        """All figures of `period` (docs/metrics.md): a few aggregate queries and arithmetic on one row per incident."""
+    def figures(
+        self, period: Period, viewer: Viewer, severity: str | None = None, fields: tuple[FieldFilter, ...] = ()
+    ) -> Figures:
+        """All figures of `period` (docs/metrics.md): a few aggregate queries and arithmetic on one row per incident.
+        `fields`: only incidents whose custom fields match them all (the tasks' counts stay those of the period, as
+        with a severity)."""
         analytics = self.store.analytics
-        scope = Scope(period.start, period.end, severity)
+        scope = Scope(period.start, period.end, severity, fields=fields)
         facts = analytics.durations(scope, viewer, statuses=self.settings.statuses)
         return compute(
             period,
             facts,
             self.settings.severity_values,
             severity=severity,
-            open_at_end=analytics.open_at(period.end, viewer, severity),
+            open_at_end=analytics.open_at(period.end, viewer, severity, fields),
             tasks=analytics.task_counts(period.start, period.end, viewer),
             per_problem=analytics.incidents_per_problem(scope, viewer),
+            fields=fields,
         )
 
     def chart(self, figures: Figures, fmt: str = "png", title: str | None = None, lane: str = "chat") -> bytes:
@@ -147,9 +168,11 @@ class AnalysisService:
         if not asking.here:
             raise ServiceError("I do not know where to upload the export; ask in a channel or in a DM with me.")
         period = self.period(period_text)
-        scope = Scope(period.start, period.end)
-        rows = list(self.store.history.incidents(scope, readers(asking), statuses=self.settings.statuses))
-        content = exports.render(rows, fmt)
+        scope, viewer = Scope(period.start, period.end), readers(asking)
+        rows = list(self.store.history.incidents(scope, viewer, statuses=self.settings.statuses))
+        fields = [spec.name for spec in self.workflows_file().fields]  # a field_<name> column each
+        values = self.store.history.field_values(scope, viewer) if fields else {}
+        content = exports.render(rows, fmt, fields, values)
         name = f"incidents-{period.label.replace('..', '_')}.{fmt}"
         try:
             self.gateway.upload_file(

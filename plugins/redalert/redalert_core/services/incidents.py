@@ -142,6 +142,8 @@ class IncidentService:
         self.before_archive: list[Callable[[Incident, str, datetime, str | None], list[str]]] = []
         # The incident's type in REDALERT_WORKFLOWS_FILE (its channel prefix); the workflows service sets it.
         self.kind_of: Callable[[Incident], IncidentType | None] = lambda incident: None
+        # The type and custom fields the pinned summary shows, (name, mrkdwn value) each (services/workflows.py).
+        self.summary_fields: Callable[[Incident], list[tuple[str, str]]] = lambda incident: []
 
     def channel_prefix(self, incident: Incident) -> str:
         kind = self.kind_of(incident)
@@ -331,7 +333,7 @@ class IncidentService:
         if report.failed_invites and OpenStep.SUMMARY in futures and report.incident.summary_ts:
             # The summary went out with the invites, naming everyone; take out who could not be invited.
             joined = [u for u in people.users if u not in report.failed_invites]
-            text, blocks = messages.summary(report.incident, settings, joined)
+            text, blocks = messages.summary(report.incident, settings, joined, self.summary_fields(report.incident))
             try:
                 self.gateway.update_message(channel_of(incident), report.incident.summary_ts, text, blocks=blocks)
             except SlackError as exc:
@@ -553,7 +555,7 @@ class IncidentService:
 
     def _post_summary(self, incident: Incident, settings: Settings, invited: list[str], resuming: bool) -> str:
         """Post (or, when resuming, find) the summary; returns its ts, stored with the wave."""
-        text, blocks = messages.summary(incident, settings, invited)
+        text, blocks = messages.summary(incident, settings, invited, self.summary_fields(incident))
         # A crash between Slack's answer and storing the step leaves a summary we do not know about: look first.
         channel = channel_of(incident)
         ts = self.gateway.find_own_message(channel, f"Incident {incident.number} (") if resuming else None

@@ -363,6 +363,7 @@ class ResponseService:
             last_update=((update.at, update.actor or "", posted.text) if update and posted is not None else None),
             open_tasks=self.store.tasks.open_count(number),
             problem=self.store.problems.for_incident(number),
+            fields=self.incidents.summary_fields(incident),
         )
         try:
             self.gateway.update_message(incident.channel_id, incident.summary_ts, text, blocks=blocks)

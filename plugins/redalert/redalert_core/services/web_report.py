@@ -14,9 +14,12 @@ from html import unescape
 from urllib.parse import urlencode
 
 from ..domain import postmortem, timeline
+from ..domain.commands import ParseError
+from ..domain.field_filters import FieldFilter, parse_filters
 from ..domain.incident import Incident
 from ..domain.metrics import PeriodError, parse_period
 from ..domain.web_access import Access, check_token, token_user
+from ..domain.workflow_model import FieldKind
 from ..store.analytics import Scope, Viewer
 from ..web import html, pages
 from . import visible_follow_up
@@ -128,7 +131,7 @@ class WebReport:
     def _page(self, page: str, query: dict[str, str], viewer: Viewer) -> tuple[str, int]:
         try:
             return self._known_page(page, query, viewer)
-        except PeriodError as exc:  # bad input in the address: say what to type, change nothing
+        except (PeriodError, ParseError) as exc:  # bad input in the address: say what to type, change nothing
             return html.bad_request_page(self.names(viewer.user or ""), str(exc)), 400
 
     def _known_page(self, page: str, query: dict[str, str], viewer: Viewer) -> tuple[str, int]:
@@ -154,6 +157,16 @@ class WebReport:
         found = self.settings.severity(text or "") if text else None
         return found.value if found else None
 
+    def _fields(self, query: dict[str, str]) -> tuple[dict[str, str], tuple[FieldFilter, ...]]:
+        """The `field.<name>=<value>` parameters (empty ones mean any) as typed, and checked as `!incident stats`
+        checks them (ParseError: a 400 page naming the fields or what the field takes)."""
+        given = {
+            key[len(pages.FIELD_PARAM) :]: value.strip()
+            for key, value in query.items()
+            if key.startswith(pages.FIELD_PARAM) and value.strip()
+        }
+        return given, parse_filters(list(given.items()), self.analysis.workflows_file())
+
     # --- pages ------------------------------------------------------------------------------------------------
     def incidents_page(self, query: dict[str, str], viewer: Viewer) -> str:
         period = self._period(query.get("period"))
@@ -162,14 +175,16 @@ class WebReport:
         if status not in (None, "open", "closed", *statuses):
             status = None
         sort = query.get("sort", "")
+        given, fields = self._fields(query)
         filters = pages.Filters(
             period=period.label,
             severity=self._severity(query.get("severity")),
             status=status,
             sort=sort if sort in pages.SORTABLE else "number",
             descending=query.get("dir", "desc") != "asc",
+            fields=tuple(given.items()),
         )
-        scope = Scope(period.start, period.end, filters.severity)
+        scope = Scope(period.start, period.end, filters.severity, fields=fields)
         rows = list(self.store.history.incidents(scope, viewer, statuses=self.settings.statuses))
         if status == "open":
             rows = [row for row in rows if row.status != "closed"]
@@ -184,6 +199,7 @@ class WebReport:
             severities=self.settings.severity_values,
             statuses=statuses,
             period_text=period.describe(),
+            field_specs=self.analysis.workflows_file().fields,
         )
 
     def incident_page(self, number: int, viewer: Viewer) -> str | None:
@@ -224,7 +240,18 @@ class WebReport:
             timeline=timeline.entries(events, lambda who: f"@{self.names(who)}", lambda text: text),
             postmortem=document,
             problem=(problem.number, problem.title) if problem else None,
+            fields=self._shown_fields(incident),
         )
+
+    def _shown_fields(self, incident: Incident) -> list[tuple[str, str]]:
+        """The incident's type and custom field values in the file's order (a user field by the person's name)."""
+        values = self.store.incident_fields.values(incident.number)
+        shown = [("Type", incident.incident_type)] if incident.incident_type else []
+        for spec in self.analysis.workflows_file().fields:
+            value = values.pop(spec.name, None)
+            if value is not None:
+                shown.append((spec.name, self.names(value) if spec.kind == FieldKind.USER else value))
+        return shown + sorted(values.items())
 
     def _slack_pending(self, viewer: Viewer) -> list[Incident]:
         """Open incidents whose Slack steps are not all done (Slack was down, or is failing), as `viewer` may see."""
@@ -249,7 +276,8 @@ class WebReport:
 
     def metrics_page(self, query: dict[str, str], viewer: Viewer) -> str:
         period = self._period(query.get("period"))
-        figures = self.analysis.figures(period, viewer, self._severity(query.get("severity")))
+        given, fields = self._fields(query)
+        figures = self.analysis.figures(period, viewer, self._severity(query.get("severity")), fields)
         svg, note = None, ""
         if len(figures.weeks) > WEB_CHART_MAX_WEEKS:  # bounds one request's drawing (a 10-year chart takes seconds)
             note = f"The chart shows at most {WEB_CHART_MAX_WEEKS} weeks; choose a shorter period to see it."
@@ -264,4 +292,6 @@ class WebReport:
             severities=self.settings.severity_values,
             period=period.label,
             chart_note=note,
+            field_specs=self.analysis.workflows_file().fields,
+            fields=given,
         )

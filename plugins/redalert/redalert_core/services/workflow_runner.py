@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
+from ..domain.events import FieldSet, payload_as
 from ..domain.incident import Event, EventKind, Incident
 from ..domain.workflow_engine import TRIGGER_OF_KIND, Facts, describe, fired, still_holds, url_fields
 from ..domain.workflow_model import EMPTY, Trigger, Workflow, WorkflowsFile
@@ -25,6 +26,12 @@ from .workflow_actions import ActionRunner, NotYet
 
 log = logging.getLogger(__name__)
 _ZERO = timedelta(0)
+
+
+def _given_at_open(event: Event) -> bool:
+    """A field value given with the open command: `when: opened` covers it, `when: field_changed` does not fire."""
+    given = payload_as(event, FieldSet)
+    return given is not None and given.at_open
 
 
 class WorkflowEngine:
@@ -48,7 +55,7 @@ class WorkflowEngine:
     def feed(self, connection: sa.Connection, event: Event, incident: Incident | None) -> None:
         trigger = TRIGGER_OF_KIND.get(str(event.kind))
         number = event.incident_number
-        if trigger is None or number is None:
+        if trigger is None or number is None or _given_at_open(event):
             return
         workflows = [wf for wf in self.active().workflows if wf.when is trigger]
         # A close is asked for once, by key "closed": before the archive (below), or here if that did not run.

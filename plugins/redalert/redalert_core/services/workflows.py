@@ -20,9 +20,10 @@ from ..domain.incident_fields import check_value, missing
 from ..domain.settings import Settings
 from ..domain.type_outside import has_outside
 from ..domain.workflow_file import WorkflowsFileError, digest, parse_workflows
-from ..domain.workflow_model import EMPTY, IncidentType, Required, WorkflowsFile
+from ..domain.workflow_model import EMPTY, FieldKind, IncidentType, Required, WorkflowsFile
 from ..domain.workflow_values import Known
 from ..domain.yaml_nodes import Fault
+from ..slack import messages
 from ..store import Store
 from ..store.workflow_files import START, StoredWorkflows
 from .incidents import ServiceError
@@ -60,6 +61,8 @@ class WorkflowsService:
         self._file: WorkflowsFile = EMPTY
         self._stored: StoredWorkflows | None = None
         self._checked_at: datetime | None = None
+        # Called with the incident's number after one of its fields changed (the pinned summary shows them).
+        self.on_change: list[Callable[[int], object]] = []
 
     def known(self) -> Known:
         settings = self._settings()
@@ -156,6 +159,8 @@ class WorkflowsService:
         # The same value again changes nothing and says nothing: a workflow's set_field cannot re-trigger itself.
         if self.fields_of(number).get(spec.name) != checked:
             self._store.incident_fields.set(number, spec.name, checked, actor=actor, at=self._clock())
+            for hook in self.on_change:
+                hook(number)
         return checked
 
     def set_type(self, number: int, name: str, actor: str) -> IncidentType | None:
@@ -170,6 +175,27 @@ class WorkflowsService:
             return None
         self._store.incidents.change_type(number, incident_type=kind.name, actor=actor, at=self._clock())
         return kind
+
+    def summary_fields(self, incident: Incident) -> list[tuple[str, str]]:
+        """The type and field values the pinned summary shows, (name, mrkdwn value) each, inert: the file's fields
+        in its order (a user field as the person, a multi_select's choices with spaces), then values of fields the
+        file no longer has. None without a workflows file."""
+        if not self.path:
+            return []
+        values = self.fields_of(incident.number)
+        shown = [("Type", texts.escape(incident.incident_type))] if incident.incident_type else []
+        file = self.current()
+        for spec in file.fields:
+            value = values.pop(spec.name, None)
+            if value is None:
+                continue
+            if spec.kind == FieldKind.USER:
+                shown.append((spec.name, messages.user(value)))
+            elif spec.kind == FieldKind.MULTI_SELECT:
+                shown.append((spec.name, texts.escape(value.replace(",", ", "))))
+            else:
+                shown.append((spec.name, texts.escape(value)))
+        return shown + [(name, texts.escape(value)) for name, value in values.items()]
 
     def check_may_close(self, number: int) -> None:
         """ServiceError naming the fields required at close that the incident has no value for."""

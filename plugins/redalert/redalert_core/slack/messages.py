@@ -45,7 +45,9 @@ def purpose(incident: Incident, settings: Settings) -> str:
     return clip(plain(f"RedAlert incident {incident.number} ({label}): {incident.description}"), TOPIC_LIMIT)
 
 
-def summary(incident: Incident, settings: Settings, invited: list[str]) -> tuple[str, list[dict]]:
+def summary(
+    incident: Incident, settings: Settings, invited: list[str], fields: Sequence[tuple[str, str]] = ()
+) -> tuple[str, list[dict]]:
     """The summary posted and pinned when an incident opens: the live summary in its first state."""
     return live_summary(
         incident,
@@ -55,7 +57,21 @@ def summary(incident: Incident, settings: Settings, invited: list[str]) -> tuple
         commander=incident.opened_by,
         participants=invited,
         last_update=None,
+        fields=fields,
     )
+
+
+FIELD_LIMIT = 2000  # Block Kit's limit on one text of a section's `fields`
+FIELDS_PER_SECTION = 10  # and on how many a section holds
+
+
+def field_sections(fields: Sequence[tuple[str, str]]) -> list[dict]:
+    """The incident's type and custom fields (REDALERT_WORKFLOWS_FILE), `(name, mrkdwn value)` each, already inert."""
+    texts = [{"type": "mrkdwn", "text": clip(f"*{escape(name)}*\n{value}", FIELD_LIMIT)} for name, value in fields]
+    return [
+        {"type": "section", "fields": texts[i : i + FIELDS_PER_SECTION]}
+        for i in range(0, len(texts), FIELDS_PER_SECTION)
+    ]
 
 
 def closing(
@@ -120,8 +136,11 @@ def live_summary(
     last_update: tuple[datetime, str, str] | None,
     open_tasks: int = 0,
     problem: Problem | None = None,
+    fields: Sequence[tuple[str, str]] = (),
 ) -> tuple[str, list[dict]]:
     """The pinned summary as it stands now (chat.update after every change): (fallback text, blocks).
+
+    `fields`: the type and custom field values shown under severity and status (see field_sections).
 
     An open incident's summary carries the Join / Update / Resolve / Close buttons; a closed one's has none.
     """
@@ -156,6 +175,7 @@ def live_summary(
                 {"type": "mrkdwn", "text": f"*Opened by*\n{user(incident.opened_by)} at {when(incident.opened_at)}"},
             ],
         },
+        *field_sections(fields),
         *description_sections(incident.description),
         {"type": "section", "text": {"type": "mrkdwn", "text": clip(f"*Last update*\n{update}", SECTION_LIMIT)}},
         {"type": "section", "text": {"type": "mrkdwn", "text": clip(f"*People*\n{who}", SECTION_LIMIT)}},

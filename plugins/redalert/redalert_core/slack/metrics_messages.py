@@ -6,6 +6,7 @@ gateway directly, in Slack's mrkdwn (`*bold*`).
 
 from __future__ import annotations
 
+from ..domain.field_filters import describe
 from ..domain.metrics import Figures, Summary, change, short_duration
 from ..domain.text import escape
 
@@ -21,7 +22,8 @@ def _summary(name: str, summary: Summary) -> str:
 
 def scope(figures: Figures) -> str:
     severity = f", {figures.severity} only" if figures.severity else ""
-    return f"{figures.period.label} ({figures.period.describe()}{severity})"
+    fields = f", {escape(describe(figures.fields))}" if figures.fields else ""
+    return f"{figures.period.label} ({figures.period.describe()}{severity}{fields})"
 
 
 def empty_period(figures: Figures) -> str:

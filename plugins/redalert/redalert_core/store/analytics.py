@@ -14,11 +14,12 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from ..domain.field_filters import FieldFilter
 from ..domain.incident import EventKind
 from ..domain.metrics import IncidentFacts
 from ..domain.visibility import Viewer
 from .database import Database
-from .tables import events, incidents, problem_incidents, problems, tasks
+from .tables import events, incident_fields, incidents, problem_incidents, problems, tasks
 from .visibility import visible
 
 __all__ = ["Analytics", "Scope", "Viewer"]  # Viewer: domain.visibility's, re-exported for callers
@@ -26,12 +27,14 @@ __all__ = ["Analytics", "Scope", "Viewer"]  # Viewer: domain.visibility's, re-ex
 
 @dataclass(frozen=True)
 class Scope:
-    """Which incidents: opened in [start, end) (start None: from the first), optionally one severity."""
+    """Which incidents: opened in [start, end) (start None: from the first), optionally one severity, and only those
+    whose custom fields match every one of `fields`."""
 
     start: datetime | None
     end: datetime
     severity: str | None = None
     number: int | None = None  # one incident only (the web report's incident page)
+    fields: tuple[FieldFilter, ...] = ()
 
 
 def in_scope(scope: Scope, viewer: Viewer) -> list[sa.ColumnElement[bool]]:
@@ -42,7 +45,20 @@ def in_scope(scope: Scope, viewer: Viewer) -> list[sa.ColumnElement[bool]]:
         conditions.append(incidents.c.severity == scope.severity)
     if scope.number is not None:
         conditions.append(incidents.c.number == scope.number)
+    conditions += [field_matches(item) for item in scope.fields]
     return conditions
+
+
+def field_matches(item: FieldFilter) -> sa.ColumnElement[bool]:
+    """The incident has the value in its field: equal, or for a multi_select one of its comma-separated choices
+    (matched between commas, LIKE's wildcards escaped)."""
+    # An alias of its own: a query that also reads incident_fields (the export's values) must not correlate it.
+    row = incident_fields.alias()
+    if item.contains:
+        matches = (sa.literal(",", sa.Text) + row.c.value + ",").contains(f",{item.value},", autoescape=True)
+    else:
+        matches = row.c.value == item.value
+    return sa.exists().where(row.c.incident_number == incidents.c.number, row.c.name == item.name, matches)
 
 
 def json_text(dialect: str, document: sa.ColumnElement, key: str) -> sa.ColumnElement:
@@ -151,12 +167,15 @@ class Analytics:
             for number, severity, opened_at, tta, ttr, ttc, changes, problem in rows
         ]
 
-    def open_at(self, moment: datetime, viewer: Viewer, severity: str | None = None) -> int:
-        """Incidents opened before `moment` and not closed by then."""
+    def open_at(
+        self, moment: datetime, viewer: Viewer, severity: str | None = None, fields: tuple[FieldFilter, ...] = ()
+    ) -> int:
+        """Incidents opened before `moment` and not closed by then (of the severity and field values, if given)."""
         conditions = [
             incidents.c.opened_at < moment,
             sa.or_(incidents.c.closed_at.is_(None), incidents.c.closed_at >= moment),
             visible(viewer),
+            *[field_matches(item) for item in fields],
         ]
         if severity is not None:
             conditions.append(incidents.c.severity == severity)

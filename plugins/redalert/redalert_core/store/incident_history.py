@@ -14,7 +14,7 @@ from ..domain.metrics import IncidentFacts
 from ..domain.visibility import Viewer
 from .analytics import Scope, event_times, in_scope
 from .database import Database
-from .tables import incident_workflow, incidents, problem_incidents, problems, tasks
+from .tables import incident_fields, incident_workflow, incidents, problem_incidents, problems, tasks
 from .visibility import visible
 
 STREAM_BATCH = 1000
@@ -70,6 +70,19 @@ class IncidentHistory:
             result = connection.execution_options(yield_per=STREAM_BATCH).execute(query)
             for row in result:
                 yield _facts(row, statuses)
+
+    def field_values(self, scope: Scope, viewer: Viewer) -> dict[int, dict[str, str]]:
+        """The custom field values of the incidents in scope, by incident number (those without any are absent)."""
+        query = (
+            sa.select(incident_fields.c.incident_number, incident_fields.c.name, incident_fields.c.value)
+            .select_from(incident_fields.join(incidents, incidents.c.number == incident_fields.c.incident_number))
+            .where(*in_scope(scope, viewer))
+        )
+        found: dict[int, dict[str, str]] = {}
+        with self._db.read() as connection:
+            for number, name, value in connection.execute(query):
+                found.setdefault(number, {})[name] = value
+        return found
 
     def problems_overview(self, viewer: Viewer) -> list[dict]:
         """Every problem with its visible incidents' count and its tasks (open, done), newest first."""

@@ -9,7 +9,16 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from ..domain.events import ChannelRenamed, Closed, CloseFailed, CloseStarted, Opened, SeverityChanged, TypeChanged
+from ..domain.events import (
+    ChannelRenamed,
+    Closed,
+    CloseFailed,
+    CloseStarted,
+    FieldSet,
+    Opened,
+    SeverityChanged,
+    TypeChanged,
+)
 from ..domain.incident import OPEN_PHASES, Incident, OpenStep, Phase, same_words
 from ..domain.visibility import Viewer
 from .database import Database, inserted_id
@@ -78,12 +87,15 @@ class IncidentRepository:
                     )
                 )
                 number = inserted_id(result)
-                if fields:
-                    write_values(connection, number, fields)
                 if owner is not None:
                     connection.execute(sa.insert(open_owners).values(incident_number=number, since=opened_at, **owner))
                 opened = Opened(severity=severity, description=description, origin_channel=origin_channel)
                 self._events.append(connection, number, opened, actor=opened_by, at=opened_at)
+                if fields:  # after the open in the timeline, one entry per field
+                    write_values(connection, number, fields)
+                    for name, value in fields.items():
+                        given = FieldSet(name=name, value=value, at_open=True)
+                        self._events.append(connection, number, given, actor=opened_by, at=opened_at)
                 # Built from what was written rather than read back: one query less on every open.
                 return Incident(
                     number=number,

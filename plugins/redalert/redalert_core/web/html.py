@@ -27,7 +27,7 @@ th a { color: inherit; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 form.filters { display: flex; gap: 1rem; align-items: end; flex-wrap: wrap; margin-bottom: 1rem; }
 form.filters label { display: flex; flex-direction: column; font-size: 0.85rem; }
-select, button { font: inherit; padding: 0.2rem 0.4rem; }
+select, button, input { font: inherit; padding: 0.2rem 0.4rem; }
 .sev { display: inline-block; padding: 0 0.4rem; border-radius: 3px; color: #fff; font-size: 0.85rem; }
 .private { font-size: 0.8rem; color: #8a1c1c; border: 1px solid #8a1c1c; border-radius: 3px; padding: 0 0.3rem; }
 .pending { font-size: 0.8rem; color: #7a4a00; border: 1px solid #7a4a00; border-radius: 3px; padding: 0 0.3rem; }

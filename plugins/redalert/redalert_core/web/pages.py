@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -10,6 +10,7 @@ from ..domain.incident import Incident, OpenStep
 from ..domain.links import Link
 from ..domain.metrics import Figures, IncidentFacts, Summary, short_duration
 from ..domain.tasks import Task
+from ..domain.workflow_model import FieldSpec
 from .html import e, href, page, select, severity_badge, table, when
 
 PERIODS = [
@@ -19,6 +20,7 @@ PERIODS = [
     ("365d", "last 365 days"),
     ("all", "all time"),
 ]
+FIELD_PARAM = "field."  # `?field.team=payments`: a custom field's value to filter by
 MAX_ROWS = 500  # a page stays light; the export has every row
 SORTABLE = {
     "number": lambda f: f.number,
@@ -47,17 +49,34 @@ class Filters:
     status: str | None = None
     sort: str = "number"
     descending: bool = True
+    fields: tuple[tuple[str, str], ...] = ()  # (custom field, value): the `field.<name>` parameters
 
     def params(self, **override: str | None) -> dict[str, str | None]:
-        values = {
+        values: dict[str, str | None] = {
             "period": self.period,
             "severity": self.severity,
             "status": self.status,
+            **{f"{FIELD_PARAM}{name}": value for name, value in self.fields},
             "sort": self.sort,
             "dir": "desc" if self.descending else "asc",
         }
         values.update(override)
         return values
+
+
+def field_controls(specs: Sequence[FieldSpec], chosen: Mapping[str, str]) -> str:
+    """A control per custom field for the `field.<name>` parameter: a select of its options (or any), else a text
+    box for the exact value."""
+    controls = []
+    for spec in specs:
+        name = f"{FIELD_PARAM}{spec.name}"
+        if spec.options:
+            options = [("", "any"), *[(option, option) for option in spec.options]]
+            controls.append(select(name, spec.name, options, chosen.get(spec.name)))
+        else:
+            value = e(chosen.get(spec.name, ""))
+            controls.append(f'<label>{e(spec.name)}<input type="text" name="{e(name)}" value="{value}"></label>')
+    return "".join(controls)
 
 
 def sort_rows(rows: list[IncidentFacts], filters: Filters) -> list[IncidentFacts]:
@@ -75,9 +94,10 @@ def incidents_page(
     period_text: str,
     name: Callable[[str], str] = str,
     slack_pending: dict[int, list[OpenStep]] | None = None,
+    field_specs: Sequence[FieldSpec] = (),
 ) -> str:
     """`slack_pending`: open incidents whose Slack steps are not all done, with those steps (listed above the
-    table, whatever the filters, and marked in it)."""
+    table, whatever the filters, and marked in it). `field_specs`: the custom fields to filter by."""
     slack_pending = slack_pending or {}
     form = (
         f'<form class="filters" method="get" action="{href("/incidents")}">'
@@ -89,6 +109,7 @@ def incidents_page(
             [("", "any"), ("open", "not closed"), *[(s, s) for s in statuses], ("closed", "closed")],
             filters.status,
         )
+        + field_controls(field_specs, dict(filters.fields))
         + f'<input type="hidden" name="sort" value="{e(filters.sort)}">'
         + f'<input type="hidden" name="dir" value="{"desc" if filters.descending else "asc"}">'
         + '<button type="submit">Show</button></form>'
@@ -125,7 +146,10 @@ def incidents_page(
                 f'<a href="{href("/problems")}#P{row.problem}">P{row.problem}</a>' if row.problem else "",
             ]
         )
-    summary = _slack_pending_note(slack_pending) + f"<p>{len(rows)} incident(s) opened in {e(period_text)}.</p>"
+    matching = "".join(f", {e(name)}={e(value)}" for name, value in filters.fields)
+    summary = (
+        _slack_pending_note(slack_pending) + f"<p>{len(rows)} incident(s) opened in {e(period_text)}{matching}.</p>"
+    )
     if len(rows) > MAX_ROWS:
         summary += (
             f"<p>The first {MAX_ROWS} in this order are shown: narrow the filters, or use "
@@ -166,8 +190,10 @@ def incident_page(
     postmortem: str,
     problem: tuple[int, str] | None,
     name: Callable[[str], str] = str,
+    fields: Sequence[tuple[str, str]] = (),
 ) -> str:
-    """`name`: how a Slack user id is shown (the id itself by default)."""
+    """`name`: how a Slack user id is shown (the id itself by default); `fields`: its type and custom field values
+    (as people read them), shown with its facts."""
     private = ' <span class="private">private</span>' if incident.is_private else ""
     facts_list = [
         ("Severity", severity_badge(incident.severity, severities) + private),
@@ -184,6 +210,7 @@ def incident_page(
             f'<a href="{href("/problems")}#P{problem[0]}">P{problem[0]} {e(problem[1])}</a>' if problem else "–",
         ),
     ]
+    facts_list += [(e(label), e(value)) for label, value in fields]
     summary = '<dl class="facts">' + "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in facts_list) + "</dl>"
     role_rows = [[e(role), e(name(who))] for role, who in sorted(roles.items())]
     roles_html = table(["Role", "Person"], role_rows) if role_rows else "<p>No roles assigned; the opener leads.</p>"
@@ -267,16 +294,28 @@ def _summary_row(name: str, summary: Summary) -> list[str]:
 
 
 def metrics_page(
-    figures: Figures, svg: str | None, *, user: str, severities: list[str], period: str, chart_note: str = ""
+    figures: Figures,
+    svg: str | None,
+    *,
+    user: str,
+    severities: list[str],
+    period: str,
+    chart_note: str = "",
+    field_specs: Sequence[FieldSpec] = (),
+    fields: Mapping[str, str] | None = None,
 ) -> str:
-    """`chart_note`: why there is no chart (shown in its place)."""
+    """`chart_note`: why there is no chart (shown in its place). `field_specs`: the custom fields to filter by;
+    `fields`: the values asked for, as typed."""
     form = (
         f'<form class="filters" method="get" action="{href("/metrics")}">'
         + select("period", "Period", period_options(period), period)
         + select("severity", "Severity", [("", "any"), *[(s, s) for s in severities]], figures.severity)
+        + field_controls(field_specs, fields or {})
         + '<button type="submit">Show</button></form>'
     )
-    heading = f"<p>{e(figures.period.describe())}{', ' + e(figures.severity) + ' only' if figures.severity else ''}</p>"
+    severity = f", {e(figures.severity)} only" if figures.severity else ""
+    matching = "".join(f", {e(item.describe())}" for item in figures.fields)
+    heading = f"<p>{e(figures.period.describe())}{severity}{matching}</p>"
     if figures.empty:
         body = (
             '<p class="empty" id="no-incidents">No incidents in this period, so no chart. '

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from conftest import T0
+from datetime import UTC, datetime, timedelta
 
 from redalert_core.store import Store
 
+T0 = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)  # the store fixtures' clock start (tests/store/conftest.py)
 KEY = '{}:{alertname="DiskRunningFull", instance="example1"}'
 
 

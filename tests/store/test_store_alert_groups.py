@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
+
+from store.conftest import T0
 
 from redalert_core.store import Store
 
-T0 = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)  # the store fixtures' clock start (tests/store/conftest.py)
 KEY = '{}:{alertname="DiskRunningFull", instance="example1"}'
 
 

@@ -6,9 +6,10 @@
 Besides messages: `/incident [text]` runs the slash command (a form is filled in at the prompt) and
 `/click join|update|resolve|close` presses a button on the latest incident's pinned summary.
 
-Everything runs on 127.0.0.1; nothing is sent to Slack. Local emulators of PagerDuty, Trello and Confluence stand in
-for those systems: the scripted incident pages PagerDuty, its task becomes a Trello card and its post-mortem a
-Confluence page (`/outside` shows them in the interactive sandbox).
+Everything runs on 127.0.0.1; nothing is sent to Slack. Local emulators of PagerDuty, Trello, Jira and Confluence
+stand in for those systems: the scripted incident pages PagerDuty, its task becomes a Trello card and a Jira issue,
+is done from Slack (the issue moves to Done) and reopened "in Jira" (`/jira reopen`: the signed webhook brings it
+back to Slack), and its post-mortem becomes a Confluence page (`/outside` shows them in the interactive sandbox).
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ from __future__ import annotations
 import argparse
 import re
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot_process import BotProcess
+from sandbox_jira import SandboxJira
 from slack_workspace import ADMIN, APP_SCOPES, APP_TOKEN, BOT_TOKEN
 
 from outside_emulators import ConfluenceEmulator, PagerDutyEmulator, TrelloEmulator
@@ -39,6 +41,11 @@ SCRIPT = [
     ("bob", "#incident", "!incident status identified bad deploy of the payment service"),
     ("bob", "#incident", "!incident update Rolling back the 14:02 deploy"),
     ("bob", "#incident", "!task add Add a retry budget to the payment client <@U0BOB> due in 3d"),
+    # The task's Jira issue: done from Slack moves it to Done; reopened in Jira, the webhook brings that back.
+    ("bob", "#incident", "/jira show"),
+    ("bob", "#incident", "!task done T1 retry budget merged"),
+    ("bob", "#incident", "/jira show Done"),
+    ("carol", "#incident", "/jira reopen"),
     ("carol", "#incident", "!incident timeline"),
     ("bob", "#incident", "!incident close Rolled back the 14:02 deploy"),
     ("alice", "dm", "incident open sev3 Search results are stale"),
@@ -100,6 +107,7 @@ class Outside:
     pagerduty: PagerDutyEmulator
     trello: TrelloEmulator
     confluence: ConfluenceEmulator
+    jira: SandboxJira
     todo_list: str = ""
     bob_member: str = ""
 
@@ -109,6 +117,7 @@ class Outside:
             PagerDutyEmulator(routing_keys=[ROUTING_KEY]).start(),
             TrelloEmulator(api_key=TRELLO_KEY, token=TRELLO_TOKEN).start(),
             ConfluenceEmulator(email=CONFLUENCE_EMAIL, api_token=CONFLUENCE_TOKEN).start(),
+            SandboxJira.start({name: uid for name, uid in USERS.items() if name != "admin"}),
         )
         outside.todo_list = outside.trello.add_list(name="Incident follow-ups")
         outside.bob_member = outside.trello.add_member(username="bob")
@@ -126,13 +135,14 @@ class Outside:
             "CONFLUENCE_URL": self.confluence.url,
             "CONFLUENCE_EMAIL": CONFLUENCE_EMAIL,
             "CONFLUENCE_API_TOKEN": CONFLUENCE_TOKEN,
+            **self.jira.env(),
         }
 
     def config(self) -> str:
         return (
             "{'PAGERDUTY_ROUTING_KEYS': {'sev1': 'env:SANDBOX_PAGERDUTY_KEY'}, "
             f"'TRELLO_LIST_ID': '{self.todo_list}', 'TRELLO_MEMBERS': {{'{USERS['bob']}': '{self.bob_member}'}}, "
-            "'CONFLUENCE_SPACE_KEY': 'OPS'}"
+            f"'CONFLUENCE_SPACE_KEY': 'OPS', {self.jira.config(USERS)}}}"
         )
 
     def wait_for_script(self) -> None:
@@ -152,11 +162,12 @@ class Outside:
             lines.append(f"  Trello: card {card.name!r} ({state}, due {card.due}, members {len(card.idMembers)})")
         for page in self.confluence.pages.values():
             lines.append(f"  Confluence: page {page.title!r} version {page.version}: {self.confluence.web_url(page)}")
-        return lines
+        return lines + self.jira.report()
 
     def stop(self) -> None:
         for emulator in (self.pagerduty, self.trello, self.confluence):
             emulator.stop()
+        self.jira.stop()
 
 
 @dataclass
@@ -165,6 +176,7 @@ class Sandbox:
     bot: BotProcess
     outside: Outside | None = None
     last_incident: str | None = None
+    printed: set[str] = field(default_factory=set)  # the ts of every bot message the transcript has shown
 
     def names(self, text: str) -> str:
         """Slack markup made readable: <@U0BOB> -> @bob, <#C1> -> #channel-name."""
@@ -216,6 +228,7 @@ class Sandbox:
         for cid in sorted({*self.snapshot(), channel}):
             for msg in self.emu.messages(cid)[seen.get(cid, 0) :]:
                 if msg["user"] == self.emu.bot_user_id:
+                    self.printed.add(msg["ts"])
                     where_said = label if cid == channel else "#" + self.emu.channel(cid).name
                     body = self.names(msg["text"]).replace("\n", "\n      ")
                     lines.append(f"[{where_said}] RedAlert: {body}")
@@ -223,6 +236,36 @@ class Sandbox:
         if chart is not None:
             self._keep_chart(chart, lines)
         return lines
+
+    # --- Jira: what the task's issue looks like, and a person's change made there ----------------------------------
+    def jira(self, user: str, where: str, text: str) -> list[str]:
+        """`/jira show [<status>]`, `/jira done`, `/jira reopen` (sandbox_jira.py), with what the bot said about it."""
+        if self.outside is None:
+            raise SystemExit("no outside systems in this sandbox")
+        channel = self.channel_id(where, user)
+        label = where if where != "#incident" else "#" + self.emu.channel(channel).name
+
+        def count(needle: str) -> int:
+            return len(
+                [m for m in self.emu.messages(channel) if m["user"] == self.emu.bot_user_id and needle in m["text"]]
+            )
+
+        def said(needle: str, more_than: int) -> list[str]:
+            """Wait for the bot's message with `needle` (the outbox posts it in the background), then show the bot's
+            messages here not shown yet."""
+            try:
+                self.emu.wait_for(lambda: count(needle) > more_than, timeout=30)
+            except TimeoutError:
+                return ["  (no message from the bot)"]
+            self._settle()
+            lines = []
+            for msg in self.emu.messages(channel):
+                if msg["user"] == self.emu.bot_user_id and msg["ts"] not in self.printed:
+                    self.printed.add(msg["ts"])
+                    lines.append(f"[{label}] RedAlert: {self.names(msg['text'])}".replace("\n", "\n      "))
+            return lines
+
+        return [f"[{label}] {user}: {text}", *self.outside.jira.step(user, text.split()[1:], count, said)]
 
     # --- the slash command, forms and buttons -----------------------------------------------------------------
     def interact(self, user: str, where: str, text: str, answers: dict[str, str] | None = None) -> list[str]:
@@ -245,6 +288,7 @@ class Sandbox:
         for cid in sorted({*self.snapshot(), channel}):
             for msg in self.emu.messages(cid)[seen.get(cid, 0) :]:
                 if msg["user"] == self.emu.bot_user_id:
+                    self.printed.add(msg["ts"])
                     where_said = "#" + self.emu.channel(cid).name if not cid.startswith("D") else "dm"
                     lines.append(f"[{where_said}] RedAlert: {self.names(msg['text'])}".replace("\n", "\n      "))
         for msg in self.emu.ephemerals_for(USERS[user])[shown:]:
@@ -360,7 +404,8 @@ def interactive(sandbox: Sandbox) -> None:
         "  /channels                          list channels\n"
         "  /incident [text]                   the slash command (alone: the form to open an incident)\n"
         "  /click join|update|resolve|close   press a button on the pinned summary (in #incident)\n"
-        "  /outside                           what PagerDuty, Trello and Confluence received\n"
+        "  /jira show|done|reopen             the task's Jira issue; done/reopen: change it as yourself in Jira\n"
+        "  /outside                           what PagerDuty, Trello, Jira and Confluence received\n"
         "  /quit"
     )
     while True:
@@ -386,7 +431,9 @@ def interactive(sandbox: Sandbox) -> None:
                 print(f"  #{c.name}{' (archived)' if c.is_archived else ''}: {c.topic}")
             continue
         try:
-            if text.startswith(("/incident", "/click")):
+            if text.startswith("/jira"):
+                print("\n".join(sandbox.jira(user, where, text)))
+            elif text.startswith(("/incident", "/click")):
                 print("\n".join(sandbox.interact(user, where, text)))
             else:
                 print("\n".join(sandbox.send(user, where, text)))
@@ -406,16 +453,19 @@ def main() -> None:
         print(f"Slack emulator on {emu.api_url}; starting the bot (errbot -c config.py)…", flush=True)
         print(
             f"PagerDuty on {outside.pagerduty.url}, Trello on {outside.trello.url}, "
-            f"Confluence on {outside.confluence.url}",
+            f"Confluence on {outside.confluence.url}, Jira on {outside.jira.emulator.url}",
             flush=True,
         )
         bot.start()
+        bot.wait_for_log("HTTP API on port")  # where Jira's webhooks arrive
         sandbox = Sandbox(emu, bot, outside)
         try:
             print("\n".join(sandbox.send("admin", "dm", f"!plugin config RedAlert {outside.config()}")), flush=True)
             if opts.script:
                 for user, where, text, *answers in SCRIPT:
-                    if text.startswith(("/incident", "/click")):
+                    if text.startswith("/jira"):
+                        lines = sandbox.jira(user, where, text)
+                    elif text.startswith(("/incident", "/click")):
                         lines = sandbox.interact(user, where, text, answers[0] if answers else {})
                     else:
                         lines = sandbox.send(user, where, text)

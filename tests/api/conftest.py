@@ -51,8 +51,10 @@ class Api:
     def __init__(self, client: Any) -> None:
         self.client = client
 
-    def call(self, method: str, path: str, token: str | None = None, **kwargs: Any) -> tuple[int, Any, Any]:
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
+    def call(
+        self, method: str, path: str, token: str | None = None, headers: dict[str, str] | None = None, **kwargs: Any
+    ) -> tuple[int, Any, Any]:
+        headers = {**({"Authorization": f"Bearer {token}"} if token else {}), **(headers or {})}
         response = self.client.open(BASE + path, method=method, headers=headers, **kwargs)
         return response.status_code, check(response, BASE + path, method), response
 

@@ -10,8 +10,11 @@ import pytest
 from slack_workspace import ADMIN, BOB
 
 from outside_emulators import hub_signature
+from redalert_core.domain import timeline
 from redalert_core.domain.jira_outbox_policies import issue_link, task_of_issue
+from redalert_core.domain.requester import Requester
 from redalert_core.domain.settings import ConfigError, validate
+from redalert_core.services.incidents import ServiceError
 from redalert_core.services.jira_delivery import SELF
 
 SECRET = "app-test-jira-secret"
@@ -34,10 +37,10 @@ def task(app, monkeypatch):
     return made
 
 
-def hook(actor: str, items: list[str], **fields: Any) -> bytes:
-    issue = {"key": "OPS-1", "fields": fields}
+def hook(actor: str, items: list[str], key: str = "OPS-1", name: str | None = None, **fields: Any) -> bytes:
+    issue = {"key": key, "fields": fields}
     changelog = {"items": [{"field": name} for name in items]}
-    user = {"accountId": actor, "displayName": actor}
+    user = {"accountId": actor, "displayName": name or actor}
     return json.dumps(
         {"webhookEvent": "jira:issue_updated", "user": user, "issue": issue, "changelog": changelog}
     ).encode()
@@ -85,3 +88,44 @@ def test_jira_configuration_is_checked():
     jira = validate({"JIRA_PROJECT_KEY": {"sev1": "SEC", "default": "OPS"}}).integrations.jira
     assert jira.project_for("sev1") == "SEC" and jira.project_for("sev4") == "OPS" and jira.project_for(None) == "OPS"
     assert jira.issue_type == "Task" and not validate({}).integrations.jira.enabled
+
+
+def test_a_change_before_the_issue_is_linked_waits_for_jiras_retry(app, task):
+    """Jira made the issue of a new task (its create row still waits) and someone changed it before RedAlert stored
+    the key: pending (the route's 503), nothing claimed; once the link is stored, the same delivery applies."""
+    new = app.store.tasks.add(text="Rotate keys", created_by=ADMIN, at=app.clock(), problem_number=task.problem_number)
+    labels = ["redalert", "p1", f"redalert-task-{new.number}"]
+    body = hook("acc-alice", ["status"], key="OPS-2", status=done_status(), labels=labels)
+    first = send(app, body, delivery="early")
+    assert first.pending is True and first.task == new.number and app.store.tasks.get(new.number).is_open
+    assert send(app, body, delivery="early").pending is True  # Jira's retry, still too early: nothing claimed
+    app.store.remote.set(issue_link(new.number), {"key": "OPS-2"}, app.clock())  # what the create's delivery stores
+    app.store.remote.set(task_of_issue("OPS-2"), {"task": new.number}, app.clock())
+    applied = send(app, body, delivery="early")
+    assert not applied.pending and applied.changes == [f"T{new.number} done in Jira by acc-alice"]
+    assert send(app, body, delivery="early").duplicate is True
+
+
+def test_unknown_issues_are_acknowledged_unless_their_task_awaits_its_link(app, task):
+    status = done_status()
+    plain = hook("acc-alice", ["status"], key="OPS-7", status=status)
+    someone_elses = hook("acc-alice", ["status"], key="OPS-8", status=status, labels=["redalert"])
+    no_such_task = hook("acc-alice", ["status"], key="OPS-9", status=status, labels=["redalert", "redalert-task-99"])
+    linked_elsewhere = hook(  # the task's link names OPS-1: this is another issue carrying its marker
+        "acc-alice", ["status"], key="OPS-10", status=status, labels=["redalert", f"redalert-task-{task.number}"]
+    )
+    for n, body in enumerate((plain, someone_elses, no_such_task, linked_elsewhere)):
+        applied = send(app, body, delivery=f"u{n}")
+        assert not applied.pending and applied.changes == [], body
+    assert app.store.tasks.get(task.number).is_open
+
+
+def test_the_name_jira_gives_is_what_timelines_and_replies_show(app, task):
+    body = hook("acc-alice", ["status", "duedate"], name="Alice Jira", status=done_status(), duedate="2030-01-02")
+    send(app, body)
+    lines = [text for _, text in timeline.entries(app.store.events.list_problem(task.problem_number), str, str)]
+    assert f"Task T{task.number} done in Jira by Alice Jira" in lines
+    assert f"Task T{task.number} now due 2030-01-02 (set in Jira by Alice Jira)" in lines
+    assert not [line for line in lines if "acc-alice" in line]
+    with pytest.raises(ServiceError, match=r"already done \(\d{4}-\d\d-\d\d, in Jira by Alice Jira\)"):
+        app.finish_task(Requester(user=ADMIN, is_admin=True), task.number, None)

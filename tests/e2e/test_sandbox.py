@@ -21,6 +21,15 @@ def test_scripted_tour_plays_a_whole_lifecycle():
     assert "Invited @admin to incident 1." in out
     assert "Resolution: Rolled back the 14:02 deploy" in out and "-checkout-is-down archived" in out
     assert "Status investigating → identified by @bob" in out
+    # The task's Jira issue: created, moved to Done from Slack, reopened in Jira and that told back in Slack.
+    issue = "OPS-1 '[INC-1] Add a retry budget to the payment client'"
+    assert f"[Jira] {issue} · To Do · assignee Bob Jira · redalert, inc-1, redalert-task-1" in out
+    assert "RedAlert: Jira issue for task T1: <http://127.0.0.1:" in out
+    assert "RedAlert: Task T1 is done: Add a retry budget to the payment client." in out
+    assert f"[Jira] {issue} · Done · assignee Bob Jira" in out
+    assert "[Jira] Carol Jira moves OPS-1 to In Progress\n" in out
+    assert "RedAlert: T1 reopened in Jira by Carol Jira." in out and "Task T1 reopened in Jira by Carol Jira" in out
+    assert f"Jira: issue {issue} (In Progress, assignee Bob Jira)" in out
     assert "got the file 'Post-mortem draft: incident 1'" in out
     assert "[dm] RedAlert: Incident 2 (SEV3 - Minor) is open in #sev3-" in out
     assert "closed 2026" in out or "closed 20" in out

@@ -8,7 +8,7 @@ from datetime import date
 
 import httpx
 import pytest
-from jira_support import JIRA_SECRET, jira_for_bot, serving_hooks
+from jira_support import JIRA_EMAIL, JIRA_SECRET, JIRA_TOKEN, jira_for_bot, serving_hooks
 from outbox_support import make_core
 from slack_workspace import ADMIN, BOB
 
@@ -108,3 +108,35 @@ def test_forged_and_replayed_webhooks_change_nothing(core, jira, emulator):
     assert core.store.tasks.get(task.number).is_open
     core.deliver()
     assert posts(emulator, incident.channel_id) == [f"T{task.number} done in Jira by Alice Jira."]
+
+
+def test_a_change_before_the_link_is_stored_is_answered_503_and_applied_on_jiras_retry(core, jira, emulator):
+    """Jira made the issue, but RedAlert has not stored its key (the process died, or the answer was lost), and a
+    person changes the issue: the webhook is answered 503, Jira retries it, and once the outbox's retried create has
+    adopted the issue (no second one) the retry is applied, once."""
+    incident = core.open(severity="sev3")
+    task = core.store.tasks.add(text="Fix it", created_by=ADMIN, at=core.clock(), incident_number=incident.number)
+    [create] = core.rows(JIRA)
+    core.integrations.deliverers.deliver(create)  # Jira creates OPS-1; what the delivery would store is lost
+    jira.webhooks.pause_retries()
+    jira.transition_as("OPS-1", "done", jira.alice)
+    [hook] = answered(jira, 1)
+    assert hook.statuses == [503] and core.store.tasks.get(task.number).is_open
+    core.deliver()  # the create again: found by its marker label, adopted
+    assert list(jira.issues) == ["OPS-1"] and core.app.task_issue(task)[0] == "OPS-1"
+    jira.webhooks.resume_retries()
+    jira.wait_for(lambda: hook.status == 200)
+    assert hook.statuses == [503, 200] and not core.store.tasks.get(task.number).is_open
+    core.deliver()
+    assert posts(emulator, incident.channel_id) == [f"T{task.number} done in Jira by Alice Jira."]
+    assert len(posts(emulator, incident.channel_id, "Jira issue for task")) == 1
+
+
+def test_an_issue_without_redalerts_label_is_acknowledged_and_ignored(core, jira, emulator):
+    _, task = in_jira(core, jira, emulator)
+    body = {"fields": {"project": {"key": "OPS"}, "summary": "Someone else's", "issuetype": {"name": "Task"}}}
+    created = httpx.post(f"{jira.url}/rest/api/3/issue", json=body, auth=(JIRA_EMAIL, JIRA_TOKEN)).json()
+    jira.transition_as(created["key"], "done", jira.alice)
+    [hook] = answered(jira, 1)
+    assert hook.statuses == [200] and hook.json()["issue"]["key"] == created["key"]
+    assert core.store.tasks.get(task.number).is_open

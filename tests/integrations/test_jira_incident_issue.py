@@ -38,7 +38,7 @@ def test_the_incident_becomes_an_issue_that_follows_severity_and_status(core, ji
     [issue] = jira.issues.values()
     assert issue.project == "OPS" and issue.fields["issuetype"] == "Incident"
     assert summary(jira, issue.key) == "[INC-1] [SEV2 · investigating] Checkout is slow"
-    assert issue.fields["labels"] == ["redalert", "incident", "inc-1"]
+    assert issue.fields["labels"] == ["redalert", "incident", "inc-1", "redalert-incident-1"]
     assert jira.priorities[issue.fields["priority"]] == "High"
     notes = [m["text"] for m in emulator.messages(incident.channel_id) if "Jira issue for incident 1" in m["text"]]
     assert notes == [f"Jira issue for incident 1: <{jira.browse_url(issue.key)}|{issue.key}>"]
@@ -82,3 +82,12 @@ def test_off_by_default_and_never_for_private_incidents(core, jira):
     core.open("Not an issue", severity="sev2")
     core.deliver()
     assert jira.issues == {} and core.rows(JIRA) == []
+
+
+def test_a_lost_create_answer_makes_no_second_incident_issue(core, jira):
+    jira.lose_answer_next(1, method="POST", path="/rest/api/3/issue")
+    core.open("Checkout is slow", severity="sev3")
+    core.deliver_until_quiet()
+    [issue] = jira.issues.values()
+    assert core.store.remote.get("jira:incident:1")["key"] == issue.key
+    assert all(r.state is State.DELIVERED for r in core.rows(JIRA))

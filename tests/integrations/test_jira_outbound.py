@@ -41,7 +41,8 @@ def test_a_task_becomes_an_issue_with_every_field(core, jira, emulator):
     fields = issue.fields
     assert issue.key == "SEC-1" and issue.project == "SEC"
     assert fields["summary"] == f"[INC-{incident.number}] Add a retry budget" and fields["issuetype"] == "Task"
-    assert fields["labels"] == ["redalert", f"inc-{incident.number}"] and fields["duedate"] == "2030-02-01"
+    assert fields["labels"] == ["redalert", f"inc-{incident.number}", f"redalert-task-{task.number}"]
+    assert fields["duedate"] == "2030-02-01"
     assert fields["assignee"] == jira.bob and jira.priorities[fields["priority"]] == "Highest"
     text = str(fields["description"])
     assert f"Incident {incident.number} (sev1): Checkout is down" in text and incident.channel_id in text
@@ -134,4 +135,38 @@ def test_an_outage_during_five_changes_is_applied_afterwards_in_order_once(core,
         ("POST", {"transition": {"id": "11"}}),
         ("PUT", {"fields": {"duedate": "2030-05-01"}}),
     ]
+    assert all(r.state is State.DELIVERED for r in core.rows(JIRA))
+
+
+def test_a_create_whose_answer_is_lost_is_adopted_on_retry_not_made_twice(core, jira, emulator):
+    """Jira creates the issue but the answer never arrives (a cut connection, or a crash before the key is saved):
+    the retried create finds the issue by its marker label (`redalert-task-<n>`, JQL search) and adopts it."""
+    incident = core.open(severity="sev3")
+    task = add_task(core, text="Adopt me", incident_number=incident.number)
+    jira.lose_answer_next(1, method="POST", path="/rest/api/3/issue")
+    core.deliver()
+    [row] = core.rows(JIRA)
+    assert row.state is State.RETRYING and list(jira.issues) == ["OPS-1"] and core.app.task_issue(task) is None
+    core.deliver_until_quiet()
+    assert list(jira.issues) == ["OPS-1"] and core.app.task_issue(task) == ("OPS-1", jira.browse_url("OPS-1"))
+    search = [c for c in jira.calls if c.path.endswith("/search/jql")][-1]
+    assert search.json()["jql"] == f'project = "OPS" AND labels = "redalert-task-{task.number}" ORDER BY created ASC'
+    posted = [m["text"] for m in emulator.messages(incident.channel_id) if "Jira issue" in m["text"]]
+    assert posted == [f"Jira issue for task T{task.number}: <{jira.browse_url('OPS-1')}|OPS-1>"]
+    core.store.tasks.done(task.number, actor=ADMIN, note=None, at=core.clock())
+    core.deliver()
+    assert jira.issue("OPS-1").category == "done"
+
+
+def test_a_create_made_just_before_a_crash_is_found_not_duplicated(core, jira):
+    incident = core.open(severity="sev3")
+    add_task(core, text="Another task", incident_number=incident.number)
+    core.deliver()  # OPS-1, a neighbour in the same project
+    task = add_task(core, text="Rotate the keys", incident_number=incident.number)
+    [row] = [r for r in core.rows(JIRA) if r.payload["task"] == task.number]
+    core.integrations.deliverers.deliver(row)  # created, then the process dies before remembering the issue
+    core.deliver()
+    assert sorted(jira.issues) == ["OPS-1", "OPS-2"]
+    assert core.store.remote.get(f"jira:task:{task.number}")["key"] == "OPS-2"
+    assert core.store.remote.get("jira:issue:OPS-2") == {"task": task.number}
     assert all(r.state is State.DELIVERED for r in core.rows(JIRA))

@@ -16,6 +16,7 @@ from aiohttp import web
 
 T = TypeVar("T")
 OUTAGE_MODES = ("503", "refuse", "drop")
+HOLD_LIMIT_SECONDS = 30.0  # a held answer goes out at the latest after this long, so a forgotten one cannot hang
 
 
 @dataclass(frozen=True)
@@ -29,7 +30,7 @@ class Call:
     body: bytes
     status: int
     response: bytes
-    fault: str | None  # "outage", "fail_next", "drop" or None for a normal answer
+    fault: str | None  # "outage", "fail_next", "drop", "lose_answer", "hold" or None for a normal answer
     at: float = field(default_factory=time.monotonic)
 
     def json(self) -> Any:
@@ -45,9 +46,37 @@ class _Fault:
     method: str | None
     path: str | None
     drop: bool = False
+    lose_answer: bool = False  # carried out, then the connection is closed without an answer
+    hold: HeldAnswer | None = None  # carried out, answered when the test says so
 
     def matches(self, method: str, path: str) -> bool:
         return (self.method is None or self.method == method) and (self.path is None or path.startswith(self.path))
+
+
+class HeldAnswer:
+    """One request the emulator carried out and whose answer waits: `wait_arrived()` returns once it was handled
+    (the state changed), `release()` sends the answer, `drop()` closes the connection instead."""
+
+    def __init__(self) -> None:
+        self._arrived = threading.Event()
+        self._released = threading.Event()
+        self.dropped = False
+
+    def arrive(self) -> None:
+        self._arrived.set()
+
+    def wait_arrived(self, timeout: float = 10.0) -> bool:
+        return self._arrived.wait(timeout)
+
+    def release(self) -> None:
+        self._released.set()
+
+    def drop(self) -> None:
+        self.dropped = True
+        self._released.set()
+
+    def wait_released(self) -> bool:
+        return self._released.wait(HOLD_LIMIT_SECONDS)
 
 
 def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> web.Response:
@@ -208,8 +237,24 @@ class EmulatorBase:
         with self._cond:
             self._faults.append(_Fault(n, 0, None, None, method, path, drop=True))
 
+    def lose_answer_next(self, n: int = 1, method: str | None = None, path: str | None = None) -> None:
+        """The next n matching requests are carried out, then their connection is closed without an answer: the
+        caller cannot tell whether they happened (a crash or a network cut after the system acted)."""
+        with self._cond:
+            self._faults.append(_Fault(n, 0, None, None, method, path, lose_answer=True))
+
+    def hold_next(self, method: str | None = None, path: str | None = None) -> HeldAnswer:
+        """The next matching request is carried out at once and answered only on `release()` (see HeldAnswer)."""
+        held = HeldAnswer()
+        with self._cond:
+            self._faults.append(_Fault(1, 0, None, None, method, path, hold=held))
+        return held
+
     def clear_faults(self) -> None:
         with self._cond:
+            for fault in self._faults:
+                if fault.hold is not None:
+                    fault.hold.release()
             self._faults.clear()
         self.outage(False, self._outage or "503")
 
@@ -246,6 +291,14 @@ class EmulatorBase:
                 if outage != "503":
                     self._drop(request)
                 response = self._fault_response(503, None, None)
+            elif fault is not None and (fault.lose_answer or fault.hold is not None):
+                kind = "lose_answer" if fault.lose_answer else "hold"
+                response = await handler(request)
+                if fault.hold is not None:
+                    fault.hold.arrive()
+                    await asyncio.get_running_loop().run_in_executor(None, fault.hold.wait_released)
+                if fault.lose_answer or (fault.hold is not None and fault.hold.dropped):
+                    self._drop(request)
             elif fault is not None:
                 kind = "drop" if fault.drop else "fail_next"
                 if fault.drop:

@@ -30,6 +30,7 @@ from .jira_model import (
     status_json,
     transition_json,
 )
+from .jira_search import parse as parse_jql
 from .jira_webhooks import WebhookSender
 
 API = "/rest/api/3"
@@ -95,11 +96,12 @@ class JiraEmulator(EmulatorBase):
         return f"{self.base_url}/browse/{key}"
 
     # --- changes made "in Jira" by a person (they send webhooks like any change) ---------------------------------
-    def transition_as(self, key: str, category: str, account: str) -> None:
-        """Move the issue to the status of `category` (new, indeterminate, done) as `account`."""
+    def transition_as(self, key: str, category: str, account: str, fields: dict[str, Any] | None = None) -> None:
+        """Move the issue to the status of `category` (new, indeterminate, done) as `account`, setting `fields` in
+        the same change when given (a transition screen): one webhook tells both."""
         target = next(s for s, (_, cat) in STATUSES.items() if cat == category)
         with self._cond:
-            self._change(self._issues[key], {}, target, account)
+            self._change(self._issues[key], self._check(fields or {}, create=False), target, account)
 
     def edit_as(self, key: str, fields: dict[str, Any], account: str) -> None:
         with self._cond:
@@ -122,6 +124,8 @@ class JiraEmulator(EmulatorBase):
         app.router.add_get(f"{API}/user/search", self._user_search)
         app.router.add_get(f"{API}/priority", self._priorities)
         app.router.add_get(f"{API}/myself", self._myself)
+        app.router.add_get(f"{API}/search/jql", self._search)
+        app.router.add_post(f"{API}/search/jql", self._search)
 
     def _error_body(self, status: int) -> Any:
         messages = {429: "Rate limit exceeded.", 401: "Client must be authenticated to access this resource."}
@@ -225,6 +229,41 @@ class JiraEmulator(EmulatorBase):
 
     async def _myself(self, request: web.Request) -> web.Response:
         return await self._handle(request, lambda body: self.users[self.bot_account_id].to_json(self.base_url))
+
+    async def _search(self, request: web.Request) -> web.Response:
+        """The enhanced JQL search (GET with query parameters, POST with SearchAndReconcileRequestBean): issues
+        in the query's order, `fields` as asked (only `id` by default), pages of `maxResults` with nextPageToken."""
+        query = request.query
+
+        def search(body: Any) -> dict[str, Any]:
+            asked = body if request.method == "POST" else {
+                "jql": query.get("jql"), "nextPageToken": query.get("nextPageToken"),
+                "maxResults": query.get("maxResults"), "fields": ",".join(query.getall("fields", [])) or None,
+            }  # fmt: skip
+            if not isinstance(asked, dict):
+                raise FieldErrors(messages=["The request body is not a search request."])
+            found = parse_jql(str(asked.get("jql") or "")).run(list(self._issues.values()))
+            try:
+                size = max(1, min(5000, int(asked.get("maxResults") or 50)))
+                start = int(asked.get("nextPageToken") or 0)
+            except (TypeError, ValueError):
+                raise FieldErrors(messages=["The value of 'maxResults' or 'nextPageToken' is not valid."]) from None
+            fields = asked.get("fields") or ["id"]
+            names = [f for part in ([fields] if isinstance(fields, str) else fields) for f in str(part).split(",")]
+            page = [self._found_json(issue, names) for issue in found[start : start + size]]
+            result: dict[str, Any] = {"issues": page, "isLast": start + size >= len(found)}
+            if not result["isLast"]:
+                result["nextPageToken"] = str(start + size)
+            return result
+
+        return await self._handle(request, search)
+
+    def _found_json(self, issue: Issue, names: list[str]) -> dict[str, Any]:
+        full = self._issue_json(issue)
+        wanted = set(full["fields"]) if "*all" in names or "*navigable" in names else set(names)
+        found = {"expand": "", "id": full["id"], "key": full["key"], "self": full["self"]}
+        fields = {name: value for name, value in full["fields"].items() if name in wanted}
+        return {**found, "fields": fields} if fields else found
 
     # --- changes and their webhooks (under the lock) --------------------------------------------------------------
     def _change(self, issue: Issue, fields: dict[str, Any], status: str | None, account: str) -> None:

@@ -1,7 +1,12 @@
 """Jira Cloud's webhook deliveries, as the Jira emulator sends them: a JSON POST per change, from a background
 thread in the order the changes happened, signed `X-Hub-Signature: sha256=<hex HMAC-SHA256 of the body>` when the
-webhook has a secret, identified by `X-Atlassian-Webhook-Identifier` (the same on Jira's retries). A 5xx or a
-connection error is retried (`retries` times)."""
+webhook has a secret, identified by `X-Atlassian-Webhook-Identifier` (the same on every retry).
+
+Jira Cloud's retry policy: a delivery answered 408, 409, 425, 429 or 5xx, or not answered at all (connection
+refused or cut, timeout), is retried, each retry carrying `X-Atlassian-Webhook-Retry: <n>`; any other status ends
+it. Jira spreads its retries over up to about half an hour; the emulator waits `delays` seconds instead (`retries`
+of them, 5 by default), and a test may hold retries with `pause_retries()` until `resume_retries()`.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +22,13 @@ import urllib.request
 from dataclasses import dataclass, field
 from typing import Any
 
+RETRIED_STATUSES = frozenset({408, 409, 425, 429})
+
+
+def retried(status: int) -> bool:
+    """Whether Jira retries a delivery that got `status` (0: no answer)."""
+    return status == 0 or status >= 500 or status in RETRIED_STATUSES
+
 
 def hub_signature(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
@@ -28,6 +40,7 @@ class SentWebhook:
     body: bytes
     headers: dict[str, str]
     statuses: list[int] = field(default_factory=list)  # one per attempt (0: no answer)
+    gave_up: bool = False  # every retry failed (Jira lists it among the failed webhooks)
 
     def json(self) -> Any:
         return json.loads(self.body)
@@ -38,9 +51,14 @@ class SentWebhook:
 
 
 class WebhookSender:
-    def __init__(self, cond: threading.Condition, retries: int = 3) -> None:
+    def __init__(
+        self, cond: threading.Condition, retries: int = 5, delays: tuple[float, ...] = (0.1, 0.2, 0.4, 0.8, 1.6)
+    ) -> None:
         self._cond = cond
         self.retries = retries
+        self.delays = delays
+        self._retrying = threading.Event()
+        self._retrying.set()
         self.url: str | None = None
         self.secret: str | None = None
         self.sent: list[SentWebhook] = []
@@ -66,9 +84,18 @@ class WebhookSender:
             headers["X-Hub-Signature"] = hub_signature(self.secret, body)
         self._queue.put(SentWebhook(event, body, headers))
 
-    def post(self, delivery: SentWebhook, url: str | None = None) -> int:
-        """POST `delivery` once (a replay, when called by a test); its status (0 when there was no answer)."""
-        request = urllib.request.Request(url or self.url or "", data=delivery.body, headers=delivery.headers)
+    def pause_retries(self) -> None:
+        """Retries wait (first attempts still go out) until resume_retries()."""
+        self._retrying.clear()
+
+    def resume_retries(self) -> None:
+        self._retrying.set()
+
+    def post(self, delivery: SentWebhook, url: str | None = None, retry: int = 0) -> int:
+        """POST `delivery` once (a replay, when called by a test); its status (0 when there was no answer).
+        `retry`: the how-manieth retry this is (sent as X-Atlassian-Webhook-Retry)."""
+        headers = {**delivery.headers, **({"X-Atlassian-Webhook-Retry": str(retry)} if retry else {})}
+        request = urllib.request.Request(url or self.url or "", data=delivery.body, headers=headers)
         try:
             with urllib.request.urlopen(request, timeout=10) as response:
                 status = response.status
@@ -87,10 +114,15 @@ class WebhookSender:
             with self._cond:
                 self.sent.append(delivery)
             for attempt in range(self.retries + 1):
-                status = self.post(delivery)
-                if status and status < 500:
+                if attempt:
+                    time.sleep(self.delays[min(attempt, len(self.delays)) - 1])
+                    self._retrying.wait()
+                if not retried(self.post(delivery, retry=attempt)):
                     break
-                time.sleep(0.2 * (attempt + 1))
+            else:
+                with self._cond:
+                    delivery.gave_up = True
+                    self._cond.notify_all()
 
     def answered(self) -> list[SentWebhook]:
         """Deliveries that have been answered at least once."""

@@ -135,3 +135,75 @@ def test_signed_webhooks_for_api_and_people(jira: JiraEmulator) -> None:
     for headers, body in _Receiver.got:
         assert headers["X-Hub-Signature"] == hub_signature("s3cret", body)
     assert len({h["X-Atlassian-Webhook-Identifier"] for h, _ in _Receiver.got}) == 3
+
+
+def test_jql_search_finds_issues_by_label_as_the_description_says(jira: JiraEmulator) -> None:
+    path = "/rest/api/3/search/jql"
+    with client(jira) as c:
+        keys = [c.post("issue", json={"fields": {**BASE, "labels": labels}}).json()["key"]
+                for labels in (["redalert", "redalert-task-7"], ["redalert"], ["redalert-task-7"])]  # fmt: skip
+        c.post("issue", json={"fields": {**BASE, "project": {"key": "OPS"}, "labels": ["other"]}})
+        body = {"jql": 'project = "OPS" AND labels = "redalert-task-7" ORDER BY created ASC', "fields": ["labels"]}
+        assert JIRA.request_errors(path, "post", body=body) == []
+        found = c.post("search/jql", json=body)
+        conforms(found, path, "post")
+        assert [i["key"] for i in found.json()["issues"]] == [keys[0], keys[2]] and found.json()["isLast"] is True
+        assert found.json()["issues"][0]["fields"] == {"labels": ["redalert", "redalert-task-7"]}
+        query = {"jql": "labels in (redalert, other) ORDER BY key DESC", "maxResults": "2"}
+        assert JIRA.request_errors(path, "get", query=query) == []
+        page = c.get("search/jql", params=query)
+        conforms(page, path, "get")
+        assert [i["key"] for i in page.json()["issues"]] == ["OPS-4", "OPS-2"] and "fields" not in page.json()[
+            "issues"
+        ][0]
+        rest = c.get("search/jql", params={**query, "nextPageToken": page.json()["nextPageToken"]}).json()
+        assert [i["key"] for i in rest["issues"]] == ["OPS-1"] and rest["isLast"] is True
+        for jql, why in (("order by key", "Unbounded"), ("flavour = sweet", "Field 'flavour' does not exist")):
+            refused = c.post("search/jql", json={"jql": jql})
+            assert refused.status_code == 400 and why in refused.json()["errorMessages"][0], refused.text
+    jira.delete_as(keys[0], jira.bot_account_id)
+    with client(jira) as c:
+        assert [i["key"] for i in c.post("search/jql", json=body).json()["issues"]] == [keys[2]]
+
+
+class _Answering(BaseHTTPRequestHandler):
+    """Answers each delivery with the next of `statuses` (then 200); `None` closes the connection unanswered."""
+
+    statuses: ClassVar[list[int | None]] = []
+    got: ClassVar[list[dict[str, str]]] = []
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers["Content-Length"]))
+        _Answering.got.append(dict(self.headers))
+        status = _Answering.statuses.pop(0) if _Answering.statuses else 200
+        if status is None:
+            self.close_connection = True
+            self.connection.shutdown(2)
+            return
+        self.send_response(status)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.mark.parametrize(
+    ("answers", "attempts"),
+    [([503, None, 429, 200], [503, 0, 429, 200]), ([404], [404]), ([500] * 6, [500] * 6)],
+    ids=["retried-until-ok", "not-retried", "gives-up"],
+)
+def test_webhooks_are_retried_as_jira_cloud_retries_them(jira, answers, attempts) -> None:
+    server = HTTPServer(("127.0.0.1", 0), _Answering)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    _Answering.statuses, _Answering.got = list(answers), []
+    jira.webhooks.delays = (0.01,)
+    jira.register_webhook(f"http://127.0.0.1:{server.server_port}/hook", "s3cret")
+    with client(jira) as c:
+        key = c.post("issue", json={"fields": BASE}).json()["key"]
+    jira.transition_as(key, "done", jira.bot_account_id)
+    [sent] = jira.wait_for(lambda: [d for d in jira.webhooks.sent if d.gave_up or d.status in (200, 404)])
+    server.shutdown()
+    assert sent.statuses == attempts and sent.gave_up is (len(attempts) == 6)
+    assert [h.get("X-Atlassian-Webhook-Retry") for h in _Answering.got] == [None, *map(str, range(1, len(attempts)))]
+    assert len({h["X-Atlassian-Webhook-Identifier"] for h in _Answering.got}) == 1

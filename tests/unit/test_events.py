@@ -62,6 +62,7 @@ SAMPLES: list[Payload] = [
     pe.StaleReminded(to=["U1"]),
     pe.TaskCreated(task=5, text="fix", owner="U1", due="2026-03-02"),
     pe.TaskDone(task=5, text="fix", note="done", owner="U1"),
+    pe.TaskDone(task=5, text="fix", note=None, owner="U1", by_name="Alice in Jira"),
     pe.TaskReopened(task=5, text="fix"),
     pe.TaskAssigned(task=5, text="fix", owner="U2", previous="U1"),
     pe.TaskDueChanged(task=5, text="fix", due="2026-03-05", previous=None),

@@ -221,7 +221,8 @@ class RedAlertApp(
 
     def receive_jira_webhook(self, body: bytes, signature: str | None, delivery: str | None) -> JiraApplied | None:
         """A Jira Cloud webhook (`X-Hub-Signature`, `X-Atlassian-Webhook-Identifier`): None when it is not signed
-        with JIRA_WEBHOOK_SECRET (nothing changes), else what it changed (see services/jira_inbound.py)."""
+        with JIRA_WEBHOOK_SECRET (nothing changes), else what it changed, or `pending` when the issue's link to its
+        task is not stored yet (the route answers 503 so that Jira retries; see services/jira_inbound.py)."""
         if not jira_webhooks.signed(os.environ.get("JIRA_WEBHOOK_SECRET", "").strip(), body, signature):
             return None
         try:

@@ -1,10 +1,10 @@
 """The incident itself as a Jira issue (optional, JIRA_INCIDENT_ISSUE_TYPE): which calls an incident change causes
 (pure; delivered by services/jira_delivery.py like task issues, in order per incident).
 
-Opened → an issue `[INC-12] [SEV2 · investigating] <description>` with labels `redalert`, `incident`, `inc-12` and
-the severity's priority; a severity or status change → the summary (and priority) edited; the resolved status or
-closing → the transition to the `done` category. Not for private incidents. Jira's webhooks about this issue change
-nothing in RedAlert (it has no task link).
+Opened → an issue `[INC-12] [SEV2 · investigating] <description>` with labels `redalert`, `incident`, `inc-12`,
+the marker `redalert-incident-12` (a retried create finds it) and the severity's priority; a severity or status
+change → the summary (and priority) edited; the resolved status or closing → the transition to the `done` category.
+Not for private incidents. Jira's webhooks about this issue change nothing in RedAlert (it has no task link).
 """
 
 from __future__ import annotations
@@ -22,6 +22,11 @@ MAX_SUMMARY = 255
 def incident_issue_link(number: int) -> str:
     """Where the incident's issue is remembered (store.remote): {"key", "id", "url"}; also the ordering key."""
     return f"jira:incident:{number}"
+
+
+def incident_marker(number: int) -> str:
+    """The label that names the incident on its issue."""
+    return f"redalert-incident-{number}"
 
 
 def summary(incident: Incident, status: str) -> str:
@@ -56,9 +61,9 @@ def messages(
             "project": {"key": project},
             "issuetype": {"name": jira.incident_issue_type},
             "description": _description(incident, channel_url),
-            "labels": ["redalert", "incident", f"inc-{number}"],
+            "labels": ["redalert", "incident", f"inc-{number}", incident_marker(number)],
         }
-        payload.update(action="create", fields=fields, account=None)
+        payload.update(action="create", fields=fields, account=None, marker=incident_marker(number))
     elif isinstance(payload_, StatusChanged) and payload_.to == settings.resolved_status:
         payload.update(action="done", categories=["done"])
     elif isinstance(payload_, SeverityChanged | StatusChanged):

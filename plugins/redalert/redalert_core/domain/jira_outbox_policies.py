@@ -1,7 +1,9 @@
 """Which Jira Cloud calls a task change causes (pure; the deliverer is services/jira_delivery.py).
 
 With JIRA_PROJECT_KEY set, a task becomes an issue `[INC-12] <text>` (or `[P3] <text>`) with an Atlassian Document
-Format description naming the incident and linking its channel, labels `redalert` and `inc-12` (or `p3`), its due
+Format description naming the incident and linking its channel, labels `redalert`, `inc-12` (or `p3`) and the task's
+marker `redalert-task-7` (how a retried create finds the issue a crash left unlinked, and how a webhook names the
+task before the link is stored), its due
 date, priority (JIRA_PRIORITIES by the incident's severity) and assignee (JIRA_USERS; else the deliverer looks the
 owner up by email). Done → the transition to the `done` category; reopen → back to `new`/`indeterminate`; owner and
 due changes → an edit. A change that came from Jira itself (actor `jira:<accountId>`) sends nothing back.
@@ -14,12 +16,15 @@ from typing import Any
 from .incident import Event, EventKind, Incident
 from .outbox import JIRA, OutboxMessage
 from .outbox_policies import channel_url
+from .outside_actors import JIRA_PREFIX
 from .problems import Problem
 from .settings import Settings
 from .tasks import Task
 
-FROM_JIRA = "jira:"  # the actor of a change applied from a Jira webhook
+FROM_JIRA = JIRA_PREFIX  # the actor of a change applied from a Jira webhook (outside_actors.py)
 MAX_SUMMARY = 255
+LABEL = "redalert"
+TASK_MARKER = "redalert-task-"
 
 
 def issue_link(task_number: int) -> str:
@@ -30,6 +35,19 @@ def issue_link(task_number: int) -> str:
 def task_of_issue(key: str) -> str:
     """The reverse link, from an issue key to its task: {"task": n}."""
     return f"jira:issue:{key}"
+
+
+def task_marker(task_number: int) -> str:
+    """The label that names the task on its issue, set at the create."""
+    return f"{TASK_MARKER}{task_number}"
+
+
+def marked_task(labels: list[str] | tuple[str, ...]) -> int | None:
+    """The task an issue's labels name (RedAlert's label and a task marker), else None."""
+    if LABEL not in labels:
+        return None
+    numbers = {label.removeprefix(TASK_MARKER) for label in labels if label.startswith(TASK_MARKER)}
+    return int(numbers.pop()) if len(numbers) == 1 and next(iter(numbers)).isdigit() else None
 
 
 def summary(task: Task) -> str:
@@ -63,7 +81,7 @@ def description(task: Task, incident: Incident | None, problem: Problem | None) 
 
 def labels(task: Task) -> list[str]:
     owner = f"inc-{task.incident_number}" if task.incident_number is not None else f"p{task.problem_number}"
-    return ["redalert", owner]
+    return [LABEL, owner, task_marker(task.number)]
 
 
 def messages(
@@ -92,6 +110,7 @@ def messages(
         if severity is not None and severity in jira.priorities:
             fields["priority"] = {"name": jira.priorities[severity]}
         payload.update(action="create", fields=fields, account=jira.users.get(task.owner or ""))
+        payload["marker"] = task_marker(task.number)
     elif kind == EventKind.TASK_DONE:
         payload.update(action="done", categories=["done"])
     elif kind == EventKind.TASK_REOPENED:

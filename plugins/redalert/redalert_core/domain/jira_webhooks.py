@@ -34,6 +34,7 @@ class JiraChange:
     category: str | None = None  # the status category after a status change (new, indeterminate, done)
     assignee: Any = UNSET  # {"accountId", "emailAddress"?} or None when unassigned; UNSET when unchanged
     due: Any = UNSET  # a date or None when cleared; UNSET when unchanged
+    labels: tuple[str, ...] = ()  # the issue's labels (RedAlert's marker names its task)
 
 
 def parse(payload: Any) -> JiraChange | None:
@@ -47,9 +48,11 @@ def parse(payload: Any) -> JiraChange | None:
     actor = user.get("accountId")
     name = str(user.get("displayName") or actor or "someone")[:80]
     key = str(issue["key"])[:40]
-    if event == "jira:issue_deleted":
-        return JiraChange(key, actor, name, deleted=True)
     fields, changelog = _object(issue.get("fields")), _object(payload.get("changelog"))
+    given = fields.get("labels")
+    labels = tuple(label[:255] for label in given if isinstance(label, str))[:50] if isinstance(given, list) else ()
+    if event == "jira:issue_deleted":
+        return JiraChange(key, actor, name, deleted=True, labels=labels)
     changed = {str(item.get("field", "")).lower() for item in changelog.get("items") or [] if isinstance(item, dict)}
     category = None
     if "status" in changed:
@@ -63,7 +66,7 @@ def parse(payload: Any) -> JiraChange | None:
             due = date.fromisoformat(fields["duedate"]) if fields.get("duedate") else None
         except (TypeError, ValueError):
             due = UNSET
-    return JiraChange(key, actor, name, category=category, assignee=assignee, due=due)
+    return JiraChange(key, actor, name, category=category, assignee=assignee, due=due, labels=labels)
 
 
 def _object(value: Any) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from . import timeline
+from . import outside_actors, timeline
 from .incident import Event, Incident
 from .links import Link
 from .problems import Problem
@@ -40,16 +40,20 @@ class FollowUp:
     problem: Problem | None = None
     tasks: list[Task] = field(default_factory=list)
     problem_tasks: list[Task] = field(default_factory=list)  # the problem's own and its other incidents' tasks
+    names: dict[str, str] = field(default_factory=dict)  # outside actors (jira:<accountId>) -> the name Jira gave
 
 
-def _task_line(task: Task, now: datetime) -> str:
+def _task_line(task: Task, now: datetime, names: dict[str, str]) -> str:
     owner = _person(task.owner) if task.owner else "no owner"
     due = ""
     if task.due:
         due = f", due {task.due.isoformat()}" + (" (overdue)" if task.is_overdue(now.date()) else "")
     if task.done_at is None:  # open
         return f"- [ ] T{task.number} {_plain(task.text)} ({owner}{due})"
-    done = f"done {task.done_at.strftime('%Y-%m-%d')} by {_person(task.done_by or '?')}"
+    by, place = _person(task.done_by or "?"), outside_actors.place(task.done_by)
+    if place:
+        by = f"{_plain(outside_actors.named(names.get(task.done_by or '')))} in {place}"
+    done = f"done {task.done_at.strftime('%Y-%m-%d')} by {by}"
     note = f": {_plain(task.done_note)}" if task.done_note else ""
     return f"- [x] T{task.number} {_plain(task.text)} ({owner}{due}; {done}{note})"
 
@@ -75,7 +79,7 @@ def _follow_up_sections(number: int, follow_up: FollowUp, now: datetime) -> list
         ]
         if follow_up.problem_tasks:
             lines += ["", "Follow-up work on the problem and its other incidents:", ""]
-            lines += [_task_line(task, now) + _where(task) for task in follow_up.problem_tasks]
+            lines += [_task_line(task, now, follow_up.names) + _where(task) for task in follow_up.problem_tasks]
     return [*lines, ""]
 
 
@@ -150,7 +154,7 @@ def render(
         "",
         "## Action items",
         "",
-        *([_task_line(task, now) for task in follow_up.tasks] or [f"- [ ] {TO_FILL}"]),
+        *([_task_line(task, now, follow_up.names) for task in follow_up.tasks] or [f"- [ ] {TO_FILL}"]),
         "",
     ]
     return "\n".join(lines)

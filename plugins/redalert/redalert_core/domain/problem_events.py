@@ -106,6 +106,8 @@ class StaleReminded(Payload):
 
 
 # --- follow-up tasks (the log of the task's incident or problem) --------------------------------------------------
+# `by_name`: who made the change as the outside system that reported it named them (a change from Jira, whose
+# actor is `jira:<accountId>`); absent for changes made in Slack or through the API.
 @dataclass(frozen=True, kw_only=True)
 class TaskCreated(Payload):
     kind = EventKind.TASK_CREATED
@@ -122,6 +124,7 @@ class TaskDone(Payload):
     text: str = ""
     note: str | None = None
     owner: str | None = None
+    by_name: str | None = field(default=None, metadata=OMIT_NONE)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -129,6 +132,7 @@ class TaskReopened(Payload):
     kind = EventKind.TASK_REOPENED
     task: int
     text: str = ""
+    by_name: str | None = field(default=None, metadata=OMIT_NONE)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -138,6 +142,7 @@ class TaskAssigned(Payload):
     text: str = ""
     owner: str
     previous: str | None = None
+    by_name: str | None = field(default=None, metadata=OMIT_NONE)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -147,6 +152,7 @@ class TaskDueChanged(Payload):
     text: str = ""
     due: str  # ISO date
     previous: str | None = None
+    by_name: str | None = field(default=None, metadata=OMIT_NONE)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from . import api_tokens
+from . import api_tokens, outside_actors
 from . import events as ev
 from . import problem_events as pe
 from .event_payload import Payload, Unknown
@@ -22,14 +22,14 @@ Show = Callable[[str], str]
 
 def describe(event: Event, person: Show, quote: Show) -> str | None:
     """One line for the event, or None for bookkeeping events (steps, mentions, announcements)."""
-    by = _who(event.actor, person)
     payload = ev.payload_of(event)
+    by = _who(event.actor, person, quote, getattr(payload, "by_name", None))
     if isinstance(payload, ev.Opened) and api_tokens.token_name(event.actor):
         return f"Opened through the API by {by} as {quote(payload.severity)}: {quote(payload.description)}"
     return (
         _incident(payload, by, person, quote)
         or _links_and_problems(event, payload, by, quote)
-        or _tasks(payload, by, person, quote)
+        or _tasks(payload, by, person, quote, _where(event.actor))
     )
 
 
@@ -79,11 +79,20 @@ def _incident(payload: Payload | Unknown, by: str, person: Show, quote: Show) ->
     return None
 
 
-def _who(actor: str | None, person: Show) -> str:
-    """Who did it: a person, an API token (never shown as a mention), or RedAlert itself."""
+def _who(actor: str | None, person: Show, quote: Show, by_name: str | None = None) -> str:
+    """Who did it: a person, an API token (never shown as a mention), someone in Jira (by the name Jira gave), or
+    RedAlert itself."""
     if not actor:
         return "RedAlert"
+    if outside_actors.place(actor):
+        return quote(outside_actors.named(by_name))
     return api_tokens.describe_actor(actor) if api_tokens.token_name(actor) else person(actor)
+
+
+def _where(actor: str | None) -> str:
+    """' in Jira' for a change made there, else an empty string."""
+    place = outside_actors.place(actor)
+    return f" in {place}" if place else ""
 
 
 def _link_text(event: Event, payload: pe.IncidentLinked) -> str:
@@ -124,8 +133,8 @@ def _links_and_problems(event: Event, payload: Payload | Unknown, by: str, quote
     return None
 
 
-def _tasks(payload: Payload | Unknown, by: str, person: Show, quote: Show) -> str | None:
-    """Follow-up tasks, in whichever log they are."""
+def _tasks(payload: Payload | Unknown, by: str, person: Show, quote: Show, where: str) -> str | None:
+    """Follow-up tasks, in whichever log they are (`where`: " in Jira" for a change made there)."""
     match payload:
         case pe.TaskCreated():
             extras = []
@@ -137,13 +146,13 @@ def _tasks(payload: Payload | Unknown, by: str, person: Show, quote: Show) -> st
             return f"Task T{payload.task} added by {by}: {quote(payload.text)}{tail}"
         case pe.TaskDone():
             note = f": {quote(payload.note)}" if payload.note else ""
-            return f"Task T{payload.task} done by {by}{note}"
+            return f"Task T{payload.task} done{where} by {by}{note}"
         case pe.TaskReopened():
-            return f"Task T{payload.task} reopened by {by}"
+            return f"Task T{payload.task} reopened{where} by {by}"
         case pe.TaskAssigned():
-            return f"Task T{payload.task} assigned to {person(payload.owner)} by {by}"
+            return f"Task T{payload.task} assigned to {person(payload.owner)}{where} by {by}"
         case pe.TaskDueChanged():
-            return f"Task T{payload.task} now due {payload.due} (set by {by})"
+            return f"Task T{payload.task} now due {payload.due} (set{where} by {by})"
         case pe.TaskNudged():
             return f"Reminder sent to {person(payload.to)}: task T{payload.task} is overdue"
     return None

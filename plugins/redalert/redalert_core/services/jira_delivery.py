@@ -2,6 +2,8 @@
 
 The create makes the issue once and remembers it both ways (task → issue, issue → task), with the bot's own
 accountId (so webhooks about its own changes are recognised), and posts the issue's link in the incident channel.
+Before creating, it searches the project for the issue's marker label (`redalert-task-7`): a create that Jira carried
+out just before a crash (or whose answer was lost) is adopted, not made twice.
 Done and reopen read the issue first and transition only when its status category differs from what the task says:
 a redelivery, or a change that came from Jira, transitions nothing. The assignee is JIRA_USERS' account, else the
 Jira account with the owner's Slack email (Slack gives it only with users:read.email), else none, said once.
@@ -75,7 +77,7 @@ class JiraDeliverer:
             fields["assignee"] = {"accountId": account}
         if not (self.store.remote.get(SELF) or {}).get("account_id"):
             delivery.remember[SELF] = {"account_id": self.client.myself()}
-        created = self.client.create_issue(fields)
+        created = self._made_before(payload) or self.client.create_issue(fields)
         key, url = created["key"], self.client.browse_url(created["key"])
         delivery.remember[payload["link"]] = {"key": key, "id": created.get("id"), "url": url}
         if payload.get("task") is not None:  # an incident's own issue has no way back: Jira changes nothing there
@@ -86,6 +88,14 @@ class JiraDeliverer:
             text = f"Jira issue for {what}: <{url}|{key}>"
             delivery.follow_ups.append(notice(channel, text, f"jira:{row.id}", row.incident_number))
         return delivery
+
+    def _made_before(self, payload: dict) -> dict | None:
+        """The issue an earlier attempt created (oldest first, should there be several), found by its marker."""
+        marker, project = payload.get("marker"), (payload["fields"].get("project") or {}).get("key")
+        if not marker or not project:  # a row queued before issues carried markers
+            return None
+        found = self.client.issues_labelled(project, marker)
+        return found[0] if found else None
 
     def _move(self, key: str, categories: list[str]) -> None:
         """Transition to the first of `categories` offered, unless the issue is in one already."""

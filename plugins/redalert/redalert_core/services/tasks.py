@@ -8,6 +8,7 @@ import threading
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from ..domain import outside_actors
 from ..domain import text as texts
 from ..domain.events import payload_of
 from ..domain.incident import EventKind
@@ -113,9 +114,17 @@ class TaskService(FollowUpBase):
         self._check_may_close(task, asker, "close")
         if task.done_at is not None:  # not open
             when = task.done_at.strftime("%Y-%m-%d")
-            raise ServiceError(f"Task T{number} is already done ({when}, by {messages.user(task.done_by or '?')}).")
+            raise ServiceError(f"Task T{number} is already done ({when}, {self._done_by(task)}).")
         task = self.store.tasks.done(number, actor=asker.user, note=note, at=self.now())
         return TaskOutcome(task, warnings=self._refresh(task))
+
+    def _done_by(self, task: Task) -> str:
+        """'by @alice', or 'in Jira by <the name Jira gave>' for a task done there."""
+        place = outside_actors.place(task.done_by)
+        if task.done_by and place:
+            name = (self.store.remote.get(outside_actors.name_key(task.done_by)) or {}).get("name")
+            return f"in {place} by {texts.escape(outside_actors.named(name))}"
+        return f"by {messages.user(task.done_by or '?')}"
 
     def reopen(self, number: int, asker: Requester) -> TaskOutcome:
         task = self.get(number, asker)

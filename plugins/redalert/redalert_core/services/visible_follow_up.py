@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 
-from ..domain import postmortem
+from ..domain import outside_actors, postmortem
 from ..store import Store
 
 
@@ -23,9 +23,21 @@ def follow_up(store: Store, number: int, may_see: Callable[[int], bool]) -> post
         problem_tasks = store.tasks.for_problem(problem.number) + store.tasks.for_incidents(
             n for n in others if n != number
         )
+    tasks = store.tasks.for_incident(number)
     return postmortem.FollowUp(
         links=[link for link in store.links.for_incident(number) if may_see(link.other(number))],
         problem=problem,
-        tasks=store.tasks.for_incident(number),
+        tasks=tasks,
         problem_tasks=problem_tasks,
+        names=outside_names(store, [task.done_by for task in [*tasks, *problem_tasks]]),
     )
+
+
+def outside_names(store: Store, actors: list[str | None]) -> dict[str, str]:
+    """The names Jira last gave the outside actors among `actors` (domain/outside_actors.py)."""
+    names = {}
+    for actor in {a for a in actors if a and outside_actors.place(a)}:
+        name = (store.remote.get(outside_actors.name_key(actor)) or {}).get("name")
+        if name:
+            names[actor] = str(name)
+    return names

@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from datetime import datetime
 
-from ..domain import api_tokens
+from ..domain import api_tokens, outside_actors
 from ..domain.incident import Incident
 from ..domain.problems import Problem
 from ..domain.settings import Settings
@@ -28,6 +28,8 @@ FALLBACK_DESCRIPTION = 300  # the notification text of the summary quotes the st
 def user(user_id: str) -> str:
     if api_tokens.token_name(user_id):  # an API caller: named as its token, never a mention
         return escape(api_tokens.describe_actor(user_id))
+    if outside_actors.place(user_id):  # someone in Jira: texts that know the name say it (timeline.py)
+        return f"someone in {outside_actors.place(user_id)}"
     return f"<@{user_id}>"
 
 

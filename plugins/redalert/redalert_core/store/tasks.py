@@ -87,39 +87,41 @@ class TaskRepository:
             self._log(connection, task, created, created_by, at)
             return task
 
-    def done(self, number: int, *, actor: str, note: str | None, at: datetime) -> Task:
+    def done(self, number: int, *, actor: str, note: str | None, at: datetime, by_name: str | None = None) -> Task:
         with self._db.write() as connection:
             task = self._require(connection, number)
             connection.execute(
                 sa.update(tasks).where(tasks.c.number == number).values(done_at=at, done_by=actor, done_note=note)
             )
-            done = TaskDone(task=number, text=task.text, note=note, owner=task.owner)
+            done = TaskDone(task=number, text=task.text, note=note, owner=task.owner, by_name=by_name)
             self._log(connection, task, done, actor, at)
             return self._require(connection, number)
 
-    def reopen(self, number: int, *, actor: str, at: datetime) -> Task:
+    def reopen(self, number: int, *, actor: str, at: datetime, by_name: str | None = None) -> Task:
         with self._db.write() as connection:
             task = self._require(connection, number)
             connection.execute(
                 sa.update(tasks).where(tasks.c.number == number).values(done_at=None, done_by=None, done_note=None)
             )
-            self._log(connection, task, TaskReopened(task=number, text=task.text), actor, at)
+            self._log(connection, task, TaskReopened(task=number, text=task.text, by_name=by_name), actor, at)
             return self._require(connection, number)
 
-    def assign(self, number: int, owner: str, *, actor: str, at: datetime) -> Task:
+    def assign(self, number: int, owner: str, *, actor: str, at: datetime, by_name: str | None = None) -> Task:
         with self._db.write() as connection:
             task = self._require(connection, number)
             connection.execute(sa.update(tasks).where(tasks.c.number == number).values(owner=owner))
-            assigned = TaskAssigned(task=number, text=task.text, owner=owner, previous=task.owner)
+            assigned = TaskAssigned(task=number, text=task.text, owner=owner, previous=task.owner, by_name=by_name)
             self._log(connection, task, assigned, actor, at)
             return self._require(connection, number)
 
-    def set_due(self, number: int, due: date, *, actor: str, at: datetime) -> Task:
+    def set_due(self, number: int, due: date, *, actor: str, at: datetime, by_name: str | None = None) -> Task:
         with self._db.write() as connection:
             task = self._require(connection, number)
             connection.execute(sa.update(tasks).where(tasks.c.number == number).values(due=due))
             previous = task.due.isoformat() if task.due else None
-            changed = TaskDueChanged(task=number, text=task.text, due=due.isoformat(), previous=previous)
+            changed = TaskDueChanged(
+                task=number, text=task.text, due=due.isoformat(), previous=previous, by_name=by_name
+            )
             self._log(connection, task, changed, actor, at)
             return self._require(connection, number)
 

@@ -163,6 +163,9 @@ def _jira_hook(app: Callable[[], RedAlertApp | None]) -> Response:
     )
     if applied is None:
         return error_response(ApiError(401, "The webhook is not signed with JIRA_WEBHOOK_SECRET; nothing changed."))
+    if applied.pending:  # Jira retries a 5xx with the same identifier; by then the issue's key is stored
+        message = f"Task T{applied.task}'s Jira issue is being linked; nothing changed yet, try again shortly."
+        return respond({"message": message, "task": applied.task}, 503, {"Retry-After": "5"})
     return respond({"task": applied.task, "changes": applied.changes, "duplicate": applied.duplicate})
 
 

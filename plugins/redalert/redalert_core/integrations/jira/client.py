@@ -51,6 +51,13 @@ class JiraClient:
         """POST /issue: {"id", "key", "self"}."""
         return self._call("POST", "/issue", json={"fields": fields})
 
+    def issues_labelled(self, project: str, label: str) -> list[dict]:
+        """The issues of `project` carrying `label`, oldest first (POST /search/jql, the enhanced JQL search):
+        [{"id", "key", "fields": {"labels"}}]. Jira's search index may lag a fresh create by a moment."""
+        jql = f'project = "{_jql(project)}" AND labels = "{_jql(label)}" ORDER BY created ASC'
+        found = self._call("POST", "/search/jql", json={"jql": jql, "fields": ["labels"], "maxResults": 10}) or {}
+        return [issue for issue in found.get("issues") or [] if issue.get("key")]
+
     def issue(self, key: str) -> dict:
         return self._call("GET", f"/issue/{key}", params={"fields": "status,assignee,duedate"})
 
@@ -75,3 +82,8 @@ class JiraClient:
 
     def close(self) -> None:
         self._http.close()
+
+
+def _jql(value: str) -> str:
+    """A value inside a double-quoted JQL string."""
+    return value.replace("\\", "\\\\").replace('"', '\\"')

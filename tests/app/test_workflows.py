@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 from reliability.service_support import ManualClock
 from slack_workspace import ADMIN, ALICE, BOB, BOT_TOKEN, CAROL
 
@@ -167,6 +168,50 @@ def test_quiet_fires_after_no_update_for_the_duration(wapp, emulator):
     wapp.run_workflows()
     wapp.run_workflows()
     assert sum("No update on" in t for t in texts(emulator, incident.channel_id)) == 1
+
+
+def test_quiet_counts_from_the_latest_update_and_fires_once_per_quiet_spell(wapp, emulator):
+    incident = open_one(wapp, "sev2")
+    asker = Requester(ALICE, here=incident.channel_id)
+    wapp.clock.advance(timedelta(minutes=20))
+    wapp.post_update(asker, incident.number, "Rolling back")
+    wapp.clock.advance(timedelta(minutes=20))  # 40 minutes since the open, 20 since the update
+    wapp.run_workflows()
+    assert not any("No update on" in t for t in texts(emulator, incident.channel_id))
+    wapp.clock.advance(timedelta(minutes=11))
+    wapp.run_workflows()
+    wapp.run_workflows()
+    assert sum("No update on" in t for t in texts(emulator, incident.channel_id)) == 1
+    wapp.post_update(asker, incident.number, "Still rolling back")
+    wapp.clock.advance(timedelta(minutes=31))  # a second quiet spell: asked for again, once
+    wapp.run_workflows()
+    wapp.run_workflows()
+    assert sum("No update on" in t for t in texts(emulator, incident.channel_id)) == 2
+
+
+def test_quiet_reads_the_latest_updates_of_all_open_incidents_in_one_query(wapp):
+    statements: list[str] = []
+    engine = wapp.store.db.engine
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    def queries_of_a_round() -> list[str]:
+        statements.clear()
+        sa.event.listen(engine, "before_cursor_execute", count)
+        try:
+            wapp.engine.run_due()
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", count)
+        return [s for s in statements if "FROM events" in s]
+
+    open_one(wapp, "sev2")
+    wapp.run_workflows()  # the opening's own actions are done: the rounds below only look
+    one = queries_of_a_round()
+    for n in range(5):
+        open_one(wapp, "sev2", f"Incident {n}")
+    wapp.run_workflows()
+    assert len(one) == 1 and len(queries_of_a_round()) == 1
 
 
 def test_a_ping_typed_into_the_description_stays_inert(wapp, emulator):

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
+from ..domain.events import FieldSet, payload_as
 from ..domain.incident import Event, EventKind, Incident
 from ..domain.workflow_engine import TRIGGER_OF_KIND, Facts, describe, fired, still_holds, url_fields
 from ..domain.workflow_model import EMPTY, Trigger, Workflow, WorkflowsFile
@@ -50,7 +51,9 @@ class WorkflowEngine:
         number = event.incident_number
         if trigger is None or number is None:
             return
-        workflows = [wf for wf in self.active().workflows if wf.when is trigger]
+        field_set = payload_as(event, FieldSet)  # `field:` names the fields whose change a workflow follows
+        changed = field_set.name if field_set else None
+        workflows = [wf for wf in self.active().workflows if wf.when is trigger and wf.follows(changed)]
         # A close is asked for once, by key "closed": before the archive (below), or here if that did not run.
         cause = "closed" if trigger is Trigger.CLOSED else f"e{event.id}"
         for workflow in workflows:
@@ -118,18 +121,16 @@ class WorkflowEngine:
         if not quiet:
             return
         now = self.now()
-        for incident in self.store.incidents.not_closed():
-            last = self._last_update(incident)
+        incidents = self.store.incidents.not_closed()
+        updated = self.store.events.latest_of_kind(EventKind.UPDATE_POSTED, [i.number for i in incidents])
+        for incident in incidents:
+            last = updated.get(incident.number, incident.opened_at)  # no update yet: quiet since the open
             for workflow in quiet:
                 assert workflow.after is not None
                 if last + workflow.after <= now:
                     with self.store.transaction() as connection:
                         cause = f"q{int(last.timestamp())}"
                         self._ask(connection, incident.number, workflow, cause, Trigger.QUIET, now)
-
-    def _last_update(self, incident: Incident) -> datetime:
-        updates = [e.at for e in self.store.events.list(incident.number) if e.kind is EventKind.UPDATE_POSTED]
-        return max(updates, default=incident.opened_at)
 
     # --- what conditions and templates read ---------------------------------------------------------------------
     def facts(self, incident: Incident) -> Facts:

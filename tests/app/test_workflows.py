@@ -132,6 +132,42 @@ def test_a_delay_waits_runs_once_and_survives_a_restart(emulator, tmp_path, page
     stop(again)
 
 
+def test_a_run_whose_claimer_died_is_taken_over_once_and_a_live_claimers_is_left_alone(wapp, emulator):
+    incident = open_one(wapp)
+    wapp.run_workflows()
+    wapp.clock.advance(timedelta(seconds=61))
+    runs, engine = wapp.store.workflow_runs, wapp.engine
+
+    def nudge():
+        return next(r for r in runs.of_incident(incident.number) if r.workflow == "nudge")
+
+    assert runs.claim(nudge().key, "other-replica")  # another replica claimed it and is running it
+    engine.live = lambda: {engine.instance, "other-replica"}
+    wapp.run_workflows()
+    assert (nudge().state, nudge().claimed_by) == ("running", "other-replica")
+    engine.live = lambda: {engine.instance}  # its heartbeat went stale: it died before finishing
+    wapp.run_workflows()
+    wapp.run_workflows()
+    assert sum("open a minute" in t for t in texts(emulator, incident.channel_id)) == 1
+    assert (nudge().state, nudge().claimed_by) == ("done", engine.instance)
+
+
+def test_a_run_left_running_by_a_previous_process_is_run_after_a_restart(emulator, tmp_path, pagerduty):
+    clock = ManualClock()
+    app = build_app(emulator, tmp_path, clock)
+    incident = open_one(app)
+    app.run_workflows()
+    [nudge] = [r for r in app.store.workflow_runs.of_incident(incident.number) if r.workflow == "nudge"]
+    assert app.store.workflow_runs.claim(nudge.key, app.engine.instance)  # claimed, then the process died
+    stop(app)
+    again = build_app(emulator, tmp_path, clock)
+    clock.advance(timedelta(seconds=61))
+    again.run_workflows()
+    again.run_workflows()
+    assert sum("open a minute" in t for t in texts(emulator, incident.channel_id)) == 1
+    stop(again)
+
+
 def test_a_delay_is_cancelled_when_the_incident_closed(wapp, emulator):
     incident = open_one(wapp)
     wapp.run_workflows()

@@ -250,6 +250,18 @@ def test_quiet_reads_the_latest_updates_of_all_open_incidents_in_one_query(wapp)
     assert len(one) == 1 and len(queries_of_a_round()) == 1
 
 
+def test_actions_due_together_run_in_the_files_order(emulator, tmp_path, pagerduty):
+    many = "\n".join(f'      - post: "step {n}"' for n in range(1, 13))
+    text = f"workflows:\n  - name: zeta\n    when: opened\n    do:\n{many}\n"
+    text += '  - name: alpha\n    when: opened\n    do:\n      - post: "alpha"\n'
+    app = build_app(emulator, tmp_path, ManualClock(), text)
+    incident = open_one(app)
+    app.run_workflows()
+    posted = [t for t in texts(emulator, incident.channel_id) if t.startswith("step") or t == "alpha"]
+    assert posted == [f"step {n}" for n in range(1, 13)] + ["alpha"]
+    stop(app)
+
+
 def test_a_ping_typed_into_the_description_stays_inert(wapp, emulator):
     incident = open_one(wapp, "sev1", "Down <!channel> @here <@U0BOB> see http://evil.example.com")
     wapp.run_workflows()

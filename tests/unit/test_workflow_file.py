@@ -323,3 +323,14 @@ def test_field_names_fields_of_the_file_and_only_for_field_changed() -> None:
         "fires).",
         'line 14, column 12: workflow "c": field names no field.',
     ]
+
+
+def test_the_docs_complete_example_is_the_sample_and_its_snippets_load() -> None:
+    root = Path(__file__).resolve().parents[2]
+    docs = (root / "docs" / "workflows.md").read_text()
+    example = docs.split("## A complete example", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
+    assert example == (root / "deploy" / "workflows.yaml").read_text()
+    snippet = docs.split("**`field`**", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
+    fields = "fields:\n  - {name: team, kind: select, options: [payments, search]}\n"
+    [flow] = parse_workflows(fields + "workflows:\n" + snippet, KNOWN).workflows
+    assert flow.on_fields == ("team",) and flow.actions[-1] == WebhookAction("audit")

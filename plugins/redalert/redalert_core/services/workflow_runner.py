@@ -80,7 +80,7 @@ class WorkflowEngine:
         with self.store.transaction() as connection:
             for workflow in now:
                 self._ask(connection, incident.number, workflow, "closed", Trigger.CLOSED, closed_at)
-        for run in self.store.workflow_runs.of_incident(incident.number):
+        for run in self._in_file_order(self.store.workflow_runs.of_incident(incident.number)):
             if run.trigger == Trigger.CLOSED.value and run.state == PENDING:
                 self._claim_and_run(run)
         return []
@@ -99,9 +99,15 @@ class WorkflowEngine:
         action once; returns how many ran."""
         self._ask_quiet()
         ran = sum(self._claim_and_run(run, take_over=True) for run in self._orphaned())
-        for run in self.store.workflow_runs.due(self.now()):
+        for run in self._in_file_order(self.store.workflow_runs.due(self.now())):
             ran += self._claim_and_run(run)
         return ran
+
+    def _in_file_order(self, runs: list[WorkflowRun]) -> list[WorkflowRun]:
+        """Rows due together run in the file's order: its workflows, then each one's actions."""
+        position = {workflow.name: index for index, workflow in enumerate(self.active().workflows)}
+        last = len(position)
+        return sorted(runs, key=lambda r: (r.due_at, r.incident_number, position.get(r.workflow, last), r.action_index))
 
     def _orphaned(self) -> list[WorkflowRun]:
         running = self.store.workflow_runs.running()

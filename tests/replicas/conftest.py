@@ -50,3 +50,11 @@ def shared_cluster(tmp_path_factory) -> Iterator[Cluster]:
     data = tmp_path_factory.mktemp("replicas")
     with running_workspace() as emulator, running_cluster(emulator, data, SHARED_RATE_SCALE) as replicas:
         yield replicas
+
+
+@pytest.fixture
+def workflows_cluster(emulator, tmp_path) -> Iterator[Cluster]:
+    """Two replicas running the workflows file the test writes to `tmp_path / "workflows.yaml"` first."""
+    path = tmp_path / "workflows.yaml"
+    with running_cluster(emulator, tmp_path, REDALERT_WORKFLOWS_FILE=str(path)) as replicas:
+        yield replicas

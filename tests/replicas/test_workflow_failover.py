@@ -4,10 +4,8 @@ middle of it, is taken over and run exactly once by the survivor."""
 from __future__ import annotations
 
 import signal
-from collections.abc import Iterator
 
 import pytest
-from conftest import running_cluster
 from replica_cluster import Cluster, bot_texts
 from slack_workspace import ALICE
 
@@ -25,11 +23,9 @@ workflows:
 
 
 @pytest.fixture
-def cluster(emulator, tmp_path) -> Iterator[Cluster]:
-    path = tmp_path / "workflows.yaml"
-    path.write_text(FILE)
-    with running_cluster(emulator, tmp_path, REDALERT_WORKFLOWS_FILE=str(path)) as replicas:
-        yield replicas
+def cluster(tmp_path, request) -> Cluster:
+    (tmp_path / "workflows.yaml").write_text(FILE)  # before the replicas start
+    return request.getfixturevalue("workflows_cluster")
 
 
 def nudge_run(cluster: Cluster) -> tuple[str, str | None]:

@@ -22,7 +22,7 @@ from chat_commands.integrations import IntegrationCommands
 from chat_commands.interactive import InteractiveCommands
 from chat_commands.observability import ObservabilityCommands, observed_commands
 from chat_commands.problems import ProblemCommands
-from chat_commands.replicas import ReplicaCommands, slack_retry_pauses, timing_from_env
+from chat_commands.replicas import ReplicaCommands, seconds_from_env, slack_retry_pauses, timing_from_env
 from chat_commands.response import ResponseCommands
 from chat_commands.status_page import StatusPageCommands
 from chat_commands.workflows import WorkflowsCommands
@@ -191,6 +191,8 @@ class RedAlert(
                     admin_ids=self.admin_ids,
                     replica=self.replica_identity(),
                     timing=timing_from_env(),
+                    # How often the leader runs due workflow actions (docs/workflows.md); tests shorten it.
+                    workflow_seconds=seconds_from_env("REDALERT_WORKFLOW_INTERVAL", 5.0),
                     slack_retry_pauses=slack_retry_pauses(),
                     rate_scale=slack_rate_scale(),
                     web=web_settings(self.bot_config),

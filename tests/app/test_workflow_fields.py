@@ -38,10 +38,27 @@ workflows:
 ALICE_HERE = Requester(ALICE, here="D0ALICE")
 
 
+ONE_FIELD = """
+fields:
+  - {name: team, kind: select, options: [payments, search]}
+  - {name: impact, kind: text}
+workflows:
+  - name: on-team
+    when: field_changed
+    field: team
+    do:
+      - post: "Team of {number} is now {field.team}"
+  - name: on-any
+    when: field_changed
+    do:
+      - post: "A field of {number} changed"
+"""
+
+
 @pytest.fixture
-def fapp(emulator, tmp_path) -> Iterator[RedAlertApp]:
+def fapp(request, emulator, tmp_path) -> Iterator[RedAlertApp]:
     client = build_client(BOT_TOKEN, emulator.api_url)
-    (tmp_path / "workflows.yaml").write_text(FILE)
+    (tmp_path / "workflows.yaml").write_text(getattr(request, "param", FILE))
     app = build(
         AppConfig(
             database_url=f"sqlite:///{tmp_path / 'redalert.sqlite3'}",
@@ -75,3 +92,22 @@ def test_a_field_set_fires_field_changed_and_a_close_waits_for_required_fields(f
     # Its own set_field is a field change too (once): setting the same value again is none, so it settles.
     assert [fapp.run_workflows() for _ in range(3)][-1] == 0
     assert fapp.close(ALICE_HERE, incident.number, "fixed").incident.is_closed
+
+
+@pytest.mark.parametrize("fapp", [ONE_FIELD], indirect=True)
+def test_field_restricts_field_changed_to_changes_of_that_field(fapp, emulator) -> None:
+    incident = fapp.open_incident(OpenRequest(severity="sev2", description="Slow", opened_by=ALICE)).incident
+
+    def posted(text: str) -> int:
+        return sum(m.get("text", "") == text for m in emulator.messages(incident.channel_id))
+
+    fapp.set_field(ALICE_HERE, incident.number, "impact", "EU customers")
+    fapp.run_workflows()
+    assert posted(f"Team of {incident.number} is now payments") == 0
+    assert posted(f"A field of {incident.number} changed") == 1
+    fapp.set_field(ALICE_HERE, incident.number, "team", "payments")
+    fapp.run_workflows()
+    assert posted(f"Team of {incident.number} is now payments") == 1
+    assert posted(f"A field of {incident.number} changed") == 2
+    runs = [r.workflow for r in fapp.store.workflow_runs.of_incident(incident.number)]
+    assert sorted(runs) == ["on-any", "on-any", "on-team"]  # the impact change asked nothing of on-team

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 from reliability.service_support import ManualClock
 from slack_workspace import ADMIN, ALICE, BOB, BOT_TOKEN, CAROL
 
@@ -131,6 +132,42 @@ def test_a_delay_waits_runs_once_and_survives_a_restart(emulator, tmp_path, page
     stop(again)
 
 
+def test_a_run_whose_claimer_died_is_taken_over_once_and_a_live_claimers_is_left_alone(wapp, emulator):
+    incident = open_one(wapp)
+    wapp.run_workflows()
+    wapp.clock.advance(timedelta(seconds=61))
+    runs, engine = wapp.store.workflow_runs, wapp.engine
+
+    def nudge():
+        return next(r for r in runs.of_incident(incident.number) if r.workflow == "nudge")
+
+    assert runs.claim(nudge().key, "other-replica")  # another replica claimed it and is running it
+    engine.live = lambda: {engine.instance, "other-replica"}
+    wapp.run_workflows()
+    assert (nudge().state, nudge().claimed_by) == ("running", "other-replica")
+    engine.live = lambda: {engine.instance}  # its heartbeat went stale: it died before finishing
+    wapp.run_workflows()
+    wapp.run_workflows()
+    assert sum("open a minute" in t for t in texts(emulator, incident.channel_id)) == 1
+    assert (nudge().state, nudge().claimed_by) == ("done", engine.instance)
+
+
+def test_a_run_left_running_by_a_previous_process_is_run_after_a_restart(emulator, tmp_path, pagerduty):
+    clock = ManualClock()
+    app = build_app(emulator, tmp_path, clock)
+    incident = open_one(app)
+    app.run_workflows()
+    [nudge] = [r for r in app.store.workflow_runs.of_incident(incident.number) if r.workflow == "nudge"]
+    assert app.store.workflow_runs.claim(nudge.key, app.engine.instance)  # claimed, then the process died
+    stop(app)
+    again = build_app(emulator, tmp_path, clock)
+    clock.advance(timedelta(seconds=61))
+    again.run_workflows()
+    again.run_workflows()
+    assert sum("open a minute" in t for t in texts(emulator, incident.channel_id)) == 1
+    stop(again)
+
+
 def test_a_delay_is_cancelled_when_the_incident_closed(wapp, emulator):
     incident = open_one(wapp)
     wapp.run_workflows()
@@ -167,6 +204,62 @@ def test_quiet_fires_after_no_update_for_the_duration(wapp, emulator):
     wapp.run_workflows()
     wapp.run_workflows()
     assert sum("No update on" in t for t in texts(emulator, incident.channel_id)) == 1
+
+
+def test_quiet_counts_from_the_latest_update_and_fires_once_per_quiet_spell(wapp, emulator):
+    incident = open_one(wapp, "sev2")
+    asker = Requester(ALICE, here=incident.channel_id)
+    wapp.clock.advance(timedelta(minutes=20))
+    wapp.post_update(asker, incident.number, "Rolling back")
+    wapp.clock.advance(timedelta(minutes=20))  # 40 minutes since the open, 20 since the update
+    wapp.run_workflows()
+    assert not any("No update on" in t for t in texts(emulator, incident.channel_id))
+    wapp.clock.advance(timedelta(minutes=11))
+    wapp.run_workflows()
+    wapp.run_workflows()
+    assert sum("No update on" in t for t in texts(emulator, incident.channel_id)) == 1
+    wapp.post_update(asker, incident.number, "Still rolling back")
+    wapp.clock.advance(timedelta(minutes=31))  # a second quiet spell: asked for again, once
+    wapp.run_workflows()
+    wapp.run_workflows()
+    assert sum("No update on" in t for t in texts(emulator, incident.channel_id)) == 2
+
+
+def test_quiet_reads_the_latest_updates_of_all_open_incidents_in_one_query(wapp):
+    statements: list[str] = []
+    engine = wapp.store.db.engine
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    def queries_of_a_round() -> list[str]:
+        statements.clear()
+        sa.event.listen(engine, "before_cursor_execute", count)
+        try:
+            wapp.engine.run_due()
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", count)
+        return [s for s in statements if "FROM events" in s]
+
+    open_one(wapp, "sev2")
+    wapp.run_workflows()  # the opening's own actions are done: the rounds below only look
+    one = queries_of_a_round()
+    for n in range(5):
+        open_one(wapp, "sev2", f"Incident {n}")
+    wapp.run_workflows()
+    assert len(one) == 1 and len(queries_of_a_round()) == 1
+
+
+def test_actions_due_together_run_in_the_files_order(emulator, tmp_path, pagerduty):
+    many = "\n".join(f'      - post: "step {n}"' for n in range(1, 13))
+    text = f"workflows:\n  - name: zeta\n    when: opened\n    do:\n{many}\n"
+    text += '  - name: alpha\n    when: opened\n    do:\n      - post: "alpha"\n'
+    app = build_app(emulator, tmp_path, ManualClock(), text)
+    incident = open_one(app)
+    app.run_workflows()
+    posted = [t for t in texts(emulator, incident.channel_id) if t.startswith("step") or t == "alpha"]
+    assert posted == [f"step {n}" for n in range(1, 13)] + ["alpha"]
+    stop(app)
 
 
 def test_a_ping_typed_into_the_description_stays_inert(wapp, emulator):

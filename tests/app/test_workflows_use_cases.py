@@ -106,3 +106,36 @@ def test_the_checker_runs_the_loader_before_a_file_is_loaded(tmp_path, capsys) -
         == f'{bad}:3:15: type "outage": severity "sev9" is not one of sev1, sev2, sev3, sev4, sev5.\n'
     )
     assert main([str(tmp_path / "missing.yaml")]) == 2
+
+
+def test_the_checker_tries_a_trigger_on_a_made_up_incident_without_loading_the_file(tmp_path, capsys) -> None:
+    from redalert_core.application.check_workflows import main
+
+    sample = str(Path(__file__).resolve().parents[2] / "deploy" / "workflows.yaml")
+    assert main([sample, "--try", "opened", "severity=sev1", "type=outage", "team=payments"]) == 0
+    lines = capsys.readouterr().out.splitlines()[1:]
+    assert lines == [
+        "Workflow sev1-heads-up (when opened):",
+        "  • would post: Heads-up for incident 1 (sev1): A test incident",
+        "Workflow payments-oncall (when opened):",
+        "  • would invite the on-call of PPAYMNT",
+        "  • would add the task “Tell the payments partners about incident 1” for the communications, due in 30m",
+    ]
+    assert main([sample, "--try", "opened", "severity=sev2", "type=security", "team=payments"]) == 0
+    assert capsys.readouterr().out.splitlines()[1:] == ["No workflow would fire when opened."]
+    assert main([sample, "--try", "quiet", "number=7"]) == 0
+    assert "  • would remind the commander: Incident 7 has had no update" in capsys.readouterr().out
+
+    changed = tmp_path / "changed.yaml"
+    changed.write_text(
+        "fields:\n  - {name: team, kind: select, options: [payments]}\n  - {name: impact, kind: text}\nworkflows:\n"
+        "  - {name: on-team, when: field_changed, field: team, do: [post: 'team is {field.team}']}\n"
+    )
+    assert main([str(changed), "--try", "field_changed", "team=payments"]) == 0
+    assert "  • would post: team is payments" in capsys.readouterr().out
+    assert main([str(changed), "--try", "field_changed", "field=impact", "impact=EU"]) == 0
+    assert capsys.readouterr().out.splitlines()[1:] == ["No workflow would fire when field_changed."]
+    assert main([str(changed), "--try", "opened", "colour=red"]) == 2
+    assert 'unknown key "colour"' in capsys.readouterr().err
+    assert main([str(changed), "--try", "reopened"]) == 2
+    assert '"reopened" is not a trigger' in capsys.readouterr().err

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import socket
 import time
+import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -162,6 +164,34 @@ def test_a_held_response_is_carried_out_at_once_and_answered_on_release(
         assert answer.result(timeout=10)["ok"]
     # Only the next call was held.
     assert client.conversations_unarchive(channel=channel)["ok"]
+
+
+def test_a_held_request_is_carried_out_on_release_and_never_if_its_caller_went_away(
+    client: WebClient, emulator: SlackEmulator
+) -> None:
+    channel = client.conversations_create(name="inc-request-held")["channel"]["id"]
+    hold = emulator.hold_request("chat.postMessage", lambda args: args.get("text") == "late")
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        answer = pool.submit(client.chat_postMessage, channel=channel, text="late")
+        assert hold.wait_arrived(timeout=10)
+        assert client.chat_postMessage(channel=channel, text="other")["ok"]  # only the matching call waits
+        assert [m["text"] for m in emulator.messages(channel)] == ["other"]  # not carried out yet
+        hold.release()
+        assert answer.result(timeout=10)["ok"]
+    assert [m["text"] for m in emulator.messages(channel)] == ["other", "late"]
+
+    gone = emulator.hold_request("chat.postMessage")
+    host, port = urllib.parse.urlsplit(emulator.api_url).netloc.split(":")
+    body = urllib.parse.urlencode({"channel": channel, "text": "never"}).encode()
+    with socket.create_connection((host, int(port))) as caller:
+        head = (
+            f"POST /api/chat.postMessage HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {BOT_TOKEN}\r\n"
+            f"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {len(body)}\r\n\r\n"
+        )
+        caller.sendall(head.encode() + body)
+        assert gone.wait_arrived(timeout=10)
+    assert gone.wait_dropped(timeout=10)  # its caller went away first (a killed process)
+    assert [m["text"] for m in emulator.messages(channel)] == ["other", "late"]
 
 
 @pytest.mark.parametrize("kind", ["http502", "http504"])

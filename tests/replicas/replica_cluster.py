@@ -23,13 +23,21 @@ FAST_TIMINGS = {
     "REDALERT_RESUME_INTERVAL": "0.5",
     "REDALERT_CONFIG_POLL": "0.5",
     "REDALERT_REMINDER_INTERVAL": "0.3",
+    "REDALERT_WORKFLOW_INTERVAL": "0.3",
 }
 NOT_FOUND = re.compile(r"There is no incident (\d+)\.")
 
 
 class Cluster:
     def __init__(
-        self, slack: SlackEmulator, tmp_path: Path, url: str, schema: str, size: int = 2, rate_scale: float = 1.0
+        self,
+        slack: SlackEmulator,
+        tmp_path: Path,
+        url: str,
+        schema: str,
+        size: int = 2,
+        rate_scale: float = 1.0,
+        **extra_env: str,
     ) -> None:
         self.slack = slack
         self.url, self.schema = url, schema
@@ -42,6 +50,7 @@ class Cluster:
                 REDALERT_REPLICA_ID=f"r{i}",
                 REDALERT_SLACK_RATE_SCALE=str(rate_scale),  # the emulator's limits, when it enforces them
                 **FAST_TIMINGS,
+                **extra_env,
             )
             for i in range(1, size + 1)
         }

@@ -9,7 +9,8 @@ Seed a workspace (add_user, add_channel, ...), point slack_sdk at api_url, and d
   responses_for(envelope_id) and ephemerals_for(user) show response_url posts and ephemeral messages;
 - replicas: every envelope goes to one open connection at random (seed_deliveries), unacked events are redelivered
   to another connection; connection_ids(), deliveries() and disconnect(connection_id) observe and steer that;
-- faults and limits: inject_fault, fault_rate, enable_rate_limits; inspection: calls, messages, channel, pins, ...
+- faults and limits: inject_fault, fault_rate, enable_rate_limits; hold_response (done, answered on release) and
+  hold_request (carried out on release, never if its caller died meanwhile); inspection: calls, messages, pins, ...
 """
 
 from .emulator import SlackEmulator

@@ -14,7 +14,7 @@ from typing import Any
 
 from .ack_effects import apply_ack
 from .clock import EmulatorClock
-from .faults import FaultPlan, Hold
+from .faults import FaultPlan, Hold, RequestHold
 from .interactivity import InteractionsMixin
 from .rate_limits import RateLimiter
 from .response_urls import ResponseUrls
@@ -187,6 +187,12 @@ class SlackEmulator(InteractionsMixin):
     ) -> None:
         with self._cond:
             self._faults.inject(method, kind, times, retry_after, error)
+
+    def hold_request(self, method: str, matches: Callable[[dict[str, Any]], bool] = lambda args: True) -> RequestHold:
+        """The next call of `method` whose arguments `matches` waits before it is carried out, until
+        `hold.release()`; if its caller's connection closes meanwhile, it is never carried out."""
+        with self._cond:
+            return self._faults.hold_request(method, matches)
 
     def hold_response(self, method: str) -> Hold:
         """The next call of `method` is carried out at once but answered only on `hold.release()`."""

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import random
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 FAULT_KINDS = ("ratelimited", "http500", "http502", "http503", "http504", "drop", "error")
 
@@ -48,6 +49,40 @@ class Hold:
         return self._released.wait(HOLD_LIMIT_SECONDS)
 
 
+class RequestHold:
+    """One request held back before Slack carries it out (a slow Slack, a call in flight).
+
+    `wait_arrived()` returns once the request is waiting; `release()` lets it be carried out. If its caller goes
+    away meanwhile (its connection closed: the process was killed), it is never carried out: `wait_dropped()`.
+    """
+
+    def __init__(self, method: str, matches: Callable[[dict[str, Any]], bool]) -> None:
+        self.method = method
+        self.matches = matches
+        self._arrived = threading.Event()
+        self._released = threading.Event()
+        self._dropped = threading.Event()
+
+    def arrive(self) -> None:
+        self._arrived.set()
+
+    def wait_arrived(self, timeout: float = 10.0) -> bool:
+        return self._arrived.wait(timeout)
+
+    def release(self) -> None:
+        self._released.set()
+
+    @property
+    def released(self) -> bool:
+        return self._released.is_set()
+
+    def drop(self) -> None:
+        self._dropped.set()
+
+    def wait_dropped(self, timeout: float = 10.0) -> bool:
+        return self._dropped.wait(timeout)
+
+
 class FaultPlan:
     """Queued faults are consumed in order of injection; a random rate applies after the queue."""
 
@@ -58,12 +93,26 @@ class FaultPlan:
         self._methods: set[str] | None = None
         self._rng = random.Random(0)
         self._holds: list[Hold] = []
+        self._request_holds: list[RequestHold] = []
 
     def hold(self, method: str) -> Hold:
         """Hold the response to the next call of `method` until released (see Hold)."""
         hold = Hold(method)
         self._holds.append(hold)
         return hold
+
+    def hold_request(self, method: str, matches: Callable[[dict[str, Any]], bool]) -> RequestHold:
+        """Hold the next call of `method` whose arguments `matches` before it is carried out (see RequestHold)."""
+        hold = RequestHold(method, matches)
+        self._request_holds.append(hold)
+        return hold
+
+    def take_request_hold(self, method: str, args: dict[str, Any]) -> RequestHold | None:
+        for hold in self._request_holds:
+            if hold.method == method and hold.matches(args):
+                self._request_holds.remove(hold)
+                return hold
+        return None
 
     def take_hold(self, method: str) -> Hold | None:
         for hold in self._holds:
@@ -95,6 +144,9 @@ class FaultPlan:
         for hold in self._holds:
             hold.release()
         self._holds.clear()
+        for request_hold in self._request_holds:
+            request_hold.release()
+        self._request_holds.clear()
 
     def next_for(self, method: str) -> Fault | None:
         for fault in self._queue:

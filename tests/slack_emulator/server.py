@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from . import views as _views  # noqa: F401  (registers views.open / views.update / views.push)
+from .faults import HOLD_LIMIT_SECONDS, RequestHold
 from .web_api import METHODS, ApiContext, ApiError
 from .workspace import Call
 
@@ -42,6 +43,24 @@ async def _parse_args(request: web.Request) -> dict[str, Any]:
     else:
         args.update(urllib.parse.parse_qsl(raw.decode("utf-8"), keep_blank_values=True))
     return args
+
+
+async def _released_while_connected(request: web.Request, hold: RequestHold) -> bool:
+    """Wait for the test to release a held request (at most HOLD_LIMIT_SECONDS); False, and the hold dropped, when
+    the caller's connection closed first (a killed process: Slack never read the whole request)."""
+    hold.arrive()
+    deadline = time.monotonic() + HOLD_LIMIT_SECONDS
+    try:
+        while not hold.released and time.monotonic() < deadline:
+            transport = request.transport
+            if transport is None or transport.is_closing():
+                hold.drop()
+                return False
+            await asyncio.sleep(0.02)  # the server's own poll of the connection, not a test's wait
+    except asyncio.CancelledError:  # aiohttp cancels a handler whose client went away
+        hold.drop()
+        raise
+    return True
 
 
 def _bearer(request: web.Request) -> str | None:
@@ -185,6 +204,10 @@ class EmulatorServer:
             return web.Response(status=500)  # never written: the transport is already closed
         if faulted is not None:
             return faulted
+        with emu._cond:
+            waiting = emu._faults.take_request_hold(method, args)
+        if waiting is not None and not await _released_while_connected(request, waiting):
+            return web.Response(status=500)  # never carried out: its caller went away while it waited
         status, body, headers = self._dispatch(method, args, token, header_token)
         self._record(method, args, token, ctype, status, body, started)
         with emu._cond:

@@ -46,3 +46,16 @@ def test_database_refuses_to_edit_or_delete_events(store, new_incident, statemen
     with pytest.raises(sa.exc.DatabaseError, match="append-only"), store.db.engine.begin() as connection:
         connection.execute(sa.text(statement))
     assert len(store.events.list(number)) == 1
+
+
+def test_latest_of_kind_is_the_newest_event_of_that_kind_per_incident(store, new_incident) -> None:
+    first, second, none = (new_incident(opened_at=T0).number for _ in range(3))
+    for hours in (3, 1, 2):  # appended out of time order: the latest by time counts
+        store.events.add(first, EventKind.UPDATE_POSTED, data={"text": "x"}, at=T0 + timedelta(hours=hours))
+    store.events.add(second, EventKind.UPDATE_POSTED, data={"text": "x"}, at=T0 + timedelta(minutes=5))
+    store.events.add(none, EventKind.INVITED, data={"users": ["U_A"]}, at=T0 + timedelta(hours=9))
+    latest = store.events.latest_of_kind(EventKind.UPDATE_POSTED, [first, second, none])
+    assert latest == {first: T0 + timedelta(hours=3), second: T0 + timedelta(minutes=5)}
+    assert latest[first].tzinfo is not None and latest[first].utcoffset() == timedelta(0)
+    assert store.events.latest_of_kind(EventKind.UPDATE_POSTED, [second]) == {second: T0 + timedelta(minutes=5)}
+    assert store.events.latest_of_kind(EventKind.UPDATE_POSTED, []) == {}

@@ -284,3 +284,59 @@ def test_without_known_names_the_configuration_is_not_checked() -> None:
     text = "types:\n  - {name: a, severity: p1}\nworkflows:\n"
     text += "  - {name: w, when: opened, if: {status: x}, do: [webhook: y]}\n"
     assert parse_workflows(text).types[0].severity == "p1"
+
+
+def test_field_restricts_field_changed_to_the_named_fields() -> None:
+    text = """\
+        fields:
+          - {name: team, kind: select, options: [payments]}
+          - {name: impact, kind: text}
+        workflows:
+          - {name: one, when: field_changed, field: team, do: [post: x]}
+          - {name: two, when: field_changed, field: [team, impact], do: [post: x]}
+          - {name: any, when: field_changed, do: [post: x]}
+        """
+    one, two, every = parse_workflows(textwrap.dedent(text), KNOWN).workflows
+    assert (one.on_fields, two.on_fields, every.on_fields) == (("team",), ("team", "impact"), ())
+    assert one.follows("team") and not one.follows("impact") and not one.follows(None)
+    assert every.follows("impact") and every.follows(None)
+
+
+def test_field_names_fields_of_the_file_and_only_for_field_changed() -> None:
+    faults = faults_of(
+        """\
+        fields:
+          - {name: team, kind: select, options: [payments]}
+        workflows:
+          - name: a
+            when: field_changed
+            field: [team, region, team]
+            do: [post: x]
+          - name: b
+            when: opened
+            field: team
+            do: [post: x]
+          - name: c
+            when: field_changed
+            field: []
+            do: [post: x]
+        """
+    )
+    assert faults == [
+        'line 6, column 19: workflow "a": field: "region" is not a field of this file (fields: team).',
+        'line 6, column 27: workflow "a": field: "team" is listed twice.',
+        'line 10, column 12: workflow "b": field is only for when: field_changed (it names the fields whose change '
+        "fires).",
+        'line 14, column 12: workflow "c": field names no field.',
+    ]
+
+
+def test_the_docs_complete_example_is_the_sample_and_its_snippets_load() -> None:
+    root = Path(__file__).resolve().parents[2]
+    docs = (root / "docs" / "workflows.md").read_text()
+    example = docs.split("## A complete example", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
+    assert example == (root / "deploy" / "workflows.yaml").read_text()
+    snippet = docs.split("**`field`**", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
+    fields = "fields:\n  - {name: team, kind: select, options: [payments, search]}\n"
+    [flow] = parse_workflows(fields + "workflows:\n" + snippet, KNOWN).workflows
+    assert flow.on_fields == ("team",) and flow.actions[-1] == WebhookAction("audit")

@@ -17,6 +17,7 @@ from redalert_core.domain.commands import ParseError
 from redalert_core.domain.outbox import CONFLUENCE, PAGERDUTY, SLACK, STATUSPAGE, TRELLO, WEBHOOK, OutboxRow, State
 from redalert_core.domain.requester import Requester
 from redalert_core.domain.response_parsing import target
+from redalert_core.domain.workflow_engine import when_text
 
 STATE_ORDER = (State.PENDING, State.RETRYING, State.DEAD)
 
@@ -167,7 +168,7 @@ class IntegrationCommands(ChatBase):
             return "No workflow applies to this incident now."
         lines = []
         for workflow, actions in fired:
-            delay = f" after {workflow.after}" if workflow.after else ""
-            lines.append(f"*{workflow.name}* (when {workflow.when.value}{delay}):")
+            # A plain word first: Slack's markdown conversion joins a line that starts with markup to the last one.
+            lines.append(f"Workflow `{workflow.name}` (when {when_text(workflow)}):")
             lines += [f"  • would {action}" for action in actions]
         return "\n".join(lines)

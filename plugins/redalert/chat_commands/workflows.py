@@ -12,6 +12,7 @@ from redalert_core.application.results import ActiveWorkflows
 from redalert_core.domain import text as texts
 from redalert_core.domain.commands import ParseError
 from redalert_core.domain.requester import Requester
+from redalert_core.domain.workflow_engine import when_text
 
 START = "start"
 
@@ -28,7 +29,7 @@ def describe_active(active: ActiveWorkflows, heading: str) -> str:
         f"{heading} version `{stored.digest[:12]}`, loaded by {who} on {loaded}.",
         "• Types: " + (", ".join(f"`{kind.name}`" for kind in file.types) or "none"),
         "• Fields: " + (", ".join(f"`{spec.name}` ({spec.kind})" for spec in file.fields) or "none"),
-        "• Workflows: " + (", ".join(f"`{flow.name}` (when {flow.when})" for flow in file.workflows) or "none"),
+        "• Workflows: " + (", ".join(f"`{flow.name}` (when {when_text(flow)})" for flow in file.workflows) or "none"),
     ]
     return "\n".join(lines)
 

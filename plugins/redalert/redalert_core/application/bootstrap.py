@@ -33,6 +33,7 @@ from ..services.trello_inbound import TrelloInbound
 from ..services.web_report import WebReport
 from ..services.workflow_actions import ActionRunner
 from ..services.workflow_runner import WorkflowEngine
+from ..services.workflow_webhooks import WorkflowWebhooks
 from ..services.workflows import VARIABLE as WORKFLOWS_VARIABLE
 from ..services.workflows import WorkflowsService
 from ..slack.gateway import SlackGateway, build_client
@@ -120,9 +121,12 @@ def build(config: AppConfig) -> RedAlertApp:
     engine.actions.set_field = workflows.set_field
     incidents.summary_fields = workflows.summary_fields  # the pinned summary shows the type and fields
     workflows.on_change.append(response.refresh_summary)
+    engine.actions.send_webhook = WorkflowWebhooks(store, config.settings, clock)  # through the outbox
     store.events.subscribe(engine.feed)
     incidents.before_archive.append(engine.before_archive)
     if leadership is not None:
+        # A run claimed by a replica that died before finishing it is taken over once its heartbeat is stale.
+        engine.instance, engine.live = leadership.identity.instance, leadership.live_instances
         leadership.every(config.workflow_seconds, engine.run_due, "workflows")
 
     analysis = AnalysisService(incidents, clock=clock, web=config.web, workflows_file=workflows.current)

@@ -22,6 +22,7 @@ from datetime import datetime
 
 from .events import Paged, RoleAssigned, SeverityChanged, StatusChanged, StepDone, StepFailed, UpdatePosted, payload_of
 from .incident import Event, EventKind, Incident, OpenStep
+from .integrations_config import Webhook
 from .outbox import CONFLUENCE, PAGERDUTY, WEBHOOK, OutboxMessage, Plan
 from .settings import Settings
 from .text import clip, severity_label
@@ -281,18 +282,30 @@ def add_webhooks(
     incident_number: int | None = None,
 ) -> None:
     """One message per webhook subscribed to `event_type`; `webhook-id` is the same for every endpoint."""
-    body = {"type": event_type, "timestamp": iso(at), "data": data}
     for hook in settings.integrations.webhooks_for(event_type):
-        endpoint = hashlib.sha256(hook.url.encode()).hexdigest()[:12]
-        result.messages.append(
-            OutboxMessage(
-                destination=WEBHOOK,
-                ordering_key=f"webhook:{endpoint}:{subject}",
-                idempotency_key=f"{endpoint}:{webhook_id}",
-                payload={"url": hook.url, "name": hook.name, "secret": hook.secret, "id": webhook_id, "body": body},
-                incident_number=incident_number,
-            )
-        )
+        result.messages.append(webhook_message(hook, event_type, webhook_id, data, at, subject, incident_number))
+
+
+def webhook_message(
+    hook: Webhook,
+    event_type: str,
+    webhook_id: str,
+    data: dict,
+    at: datetime,
+    subject: str,
+    incident_number: int | None = None,
+) -> OutboxMessage:
+    """One delivery to `hook`: ordered with the other deliveries about `subject` to that endpoint, written once per
+    (endpoint, `webhook_id`)."""
+    endpoint = hashlib.sha256(hook.url.encode()).hexdigest()[:12]
+    body = {"type": event_type, "timestamp": iso(at), "data": data}
+    return OutboxMessage(
+        destination=WEBHOOK,
+        ordering_key=f"webhook:{endpoint}:{subject}",
+        idempotency_key=f"{endpoint}:{webhook_id}",
+        payload={"url": hook.url, "name": hook.name, "secret": hook.secret, "id": webhook_id, "body": body},
+        incident_number=incident_number,
+    )
 
 
 # --- Confluence -----------------------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ from .workflow_model import (
 from .workflow_values import Known
 from .yaml_nodes import Faults, mapping, scalar, sequence, unknown_keys
 
-WORKFLOW_KEYS = ("name", "when", "if", "after", "do")
+WORKFLOW_REQUIRED, WORKFLOW_OPTIONAL = ("name", "when", "do"), ("if", "after", "field")
 CONDITION_KEYS = ("type", "severity", "status")
 WEBHOOK_NAME = re.compile(r"^[A-Za-z0-9._:-]{1,60}\Z")
 ROUTING_KEY = re.compile(r"^(?:[A-Za-z0-9]{32}|env:[A-Za-z_][A-Za-z0-9_]{0,99})\Z")
@@ -74,7 +74,7 @@ def parse_workflow(
     faults: Faults,
 ) -> Workflow | None:
     context = _Context(types, fields, known, faults)
-    got = context.keys(node, what, ("name", "when", "do"), ("if", "after"))
+    got = context.keys(node, what, WORKFLOW_REQUIRED, WORKFLOW_OPTIONAL)
     if got is None:
         return None
     before = len(faults.items)
@@ -85,6 +85,7 @@ def parse_workflow(
     after = values.duration(got["after"], f"{what}: after", faults) if "after" in got else None
     if when == Trigger.QUIET and "after" not in got:
         faults.add(got["when"], f"{what}: when: quiet needs after: (how long without an update, like 30m).")
+    on_fields = _on_fields(got["field"], f"{what}: field", when, context) if "field" in got else ()
     actions = []
     items = sequence(got["do"], f"{what}: do", faults) or []
     if not items and isinstance(got["do"], yaml.SequenceNode):
@@ -95,7 +96,30 @@ def parse_workflow(
             actions.append(action)
     if len(faults.items) > before or name is None or when is None:
         return None
-    return Workflow(name=name, when=Trigger(when), conditions=conditions, after=after, actions=tuple(actions))
+    return Workflow(
+        name=name, when=Trigger(when), conditions=conditions, after=after, actions=tuple(actions), on_fields=on_fields
+    )
+
+
+def _on_fields(node: yaml.Node, what: str, when: str | None, context: _Context) -> tuple[str, ...]:
+    """`field:` (a field name or a list of them): the fields whose change fires a field_changed workflow."""
+    if when is not None and when != Trigger.FIELD_CHANGED:
+        context.faults.add(node, f"{what} is only for when: field_changed (it names the fields whose change fires).")
+        return ()
+    names: list[str] = []
+    listed = values.items(node, what, context.faults)
+    for item in listed:
+        name = values.text(item, what, context.faults)
+        if name is not None and name not in context.fields:
+            known = ", ".join(sorted(context.fields)) or "none"
+            context.faults.add(item, f'{what}: "{name}" is not a field of this file (fields: {known}).')
+        elif name is not None and name in names:
+            context.faults.add(item, f'{what}: "{name}" is listed twice.')
+        elif name is not None:
+            names.append(name)
+    if not listed:
+        context.faults.add(node, f"{what} names no field.")
+    return tuple(names)
 
 
 def _conditions(node: yaml.Node, what: str, context: _Context) -> tuple[Condition, ...]:

@@ -141,6 +141,12 @@ def describe(action: Action, facts: Facts) -> str:
     return type(action).__name__
 
 
+def when_text(workflow: Workflow) -> str:
+    """Its trigger as the file says it: `field_changed of team after 5m`."""
+    fields = f" of {', '.join(workflow.on_fields)}" if workflow.on_fields else ""
+    return f"{workflow.when.value}{fields}" + (f" after {_duration(workflow.after)}" if workflow.after else "")
+
+
 def _duration(delta: timedelta) -> str:
     seconds = int(delta.total_seconds())
     for unit, size in (("h", 3600), ("m", 60)):

@@ -162,6 +162,11 @@ class Workflow:
     conditions: tuple[Condition, ...] = ()
     after: timedelta | None = None  # a delay; for `quiet`, how long without an update
     actions: tuple[Action, ...] = ()
+    on_fields: tuple[str, ...] = ()  # `field:` of a field_changed workflow: the fields whose change fires it; (): any
+
+    def follows(self, changed_field: str | None) -> bool:
+        """Whether a change of `changed_field` (None: not a field's change) is one this workflow follows."""
+        return not self.on_fields or changed_field in self.on_fields
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,8 @@
 (people, groups, on-call), page, task, set_field, assign_role, remind, webhook, bookmark.
 
 `run` returns a line for the run's record, or raises `NotYet` when the incident has no channel yet (the engine
-tries again next round). Every text put in Slack comes from `domain/workflow_engine.render`: values are inert.
+tries again next round; a webhook does not wait for Slack). Every text put in Slack comes from
+`domain/workflow_engine.render`: values are inert.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from ..domain.workflow_model import (
     TaskAction,
     WebhookAction,
 )
+from ..store.workflow_runs import WorkflowRun
 from .integrations import IntegrationsService
 from .oncall import OnCallService
 from .response import ResponseService
@@ -56,10 +58,15 @@ class ActionRunner:
         self.gateway = response.gateway
         # wf-core's custom fields: set_field(number, field, value, actor); None until they are wired.
         self.set_field: Callable[[int, str, str, str], object] | None = None
-        # A configured webhook by name (WEBHOOKS): queue(number, name, facts); None until wired.
-        self.send_webhook: Callable[[Incident, str], None] | None = None
+        # Queue a delivery to a webhook of WEBHOOKS by name (services/workflow_webhooks.py, wired by bootstrap.py):
+        # (incident, name, the run, facts) -> what the run records; None: not wired.
+        self.send_webhook: Callable[[Incident, str, WorkflowRun, Facts], str] | None = None
 
-    def run(self, action: Action, incident: Incident, facts: Facts) -> str | None:
+    def run(self, action: Action, incident: Incident, facts: Facts, run: WorkflowRun) -> str | None:
+        if isinstance(action, WebhookAction):  # an outbox row: it needs no channel (outside systems never wait)
+            if self.send_webhook is None:
+                return f"webhook {action.name}: webhooks are not available"
+            return self.send_webhook(incident, action.name, run, facts)
         if not incident.channel_id:
             raise NotYet()
         channel = incident.channel_id
@@ -84,10 +91,6 @@ class ActionRunner:
         elif isinstance(action, RemindAction):
             holder = self._holder(incident, action.role)
             self.gateway.send_dm(holder, render(action.text, facts))
-        elif isinstance(action, WebhookAction):
-            if self.send_webhook is None:
-                return f"webhook {action.name}: webhooks are not available"
-            self.send_webhook(incident, action.name)
         elif isinstance(action, BookmarkAction):
             link = render(action.link, facts, plain=True)
             self.gateway.add_bookmark(channel, plain(render(action.title, facts, plain=True))[:100], link)

@@ -6,11 +6,17 @@ own transaction, due now or after the workflow's `after`. `run_due` (the leading
 claims each due row once, checks the workflow still applies to the incident as it is now (else the row is
 cancelled: a delay ends when its condition no longer holds, or the incident closed) and runs the action
 (services/workflow_actions.py). `quiet` workflows are asked for by `run_due` itself, once per quiet spell.
+
+A claim names the process instance that made it. A row still `running` whose claimer is not alive any more (its
+heartbeat went stale: killed mid-action), or is this process but no thread of it runs the row (the database failed
+before the outcome was written), is taken over by the next round and run again.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
+import uuid
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 
@@ -19,8 +25,8 @@ import sqlalchemy as sa
 from ..domain.events import FieldSet, payload_as
 from ..domain.incident import Event, EventKind, Incident
 from ..domain.workflow_engine import TRIGGER_OF_KIND, Facts, describe, fired, still_holds, url_fields
-from ..domain.workflow_model import EMPTY, Trigger, Workflow, WorkflowsFile
-from ..store.workflow_runs import CANCELLED, DONE, FAILED, WorkflowRun
+from ..domain.workflow_model import EMPTY, Trigger, WebhookAction, Workflow, WorkflowsFile
+from ..store.workflow_runs import CANCELLED, DONE, FAILED, PENDING, WorkflowRun
 from .response import ResponseService
 from .workflow_actions import ActionRunner, NotYet
 
@@ -47,6 +53,12 @@ class WorkflowEngine:
         self.actions = actions
         self.active = active  # the file every replica runs (wf-core's storage sets it)
         self.now = now or self.store.events.clock
+        # Who claims runs here, and which processes are alive (bootstrap.py: the replica's instance and its
+        # leadership's heartbeats); alone, this process only.
+        self.instance = uuid.uuid4().hex
+        self.live: Callable[[], set[str]] = lambda: {self.instance}
+        self._in_flight: set[str] = set()  # the keys a thread of this process is running now
+        self._in_flight_lock = threading.Lock()
         # What wf-core's fields and types provide; until then, an incident has no type and no fields.
         self.type_of: Callable[[int], str] = lambda number: ""
         self.fields_of: Callable[[int], Mapping[str, str]] = lambda number: {}
@@ -57,7 +69,9 @@ class WorkflowEngine:
         number = event.incident_number
         if trigger is None or number is None or _given_at_open(event):
             return
-        workflows = [wf for wf in self.active().workflows if wf.when is trigger]
+        field_set = payload_as(event, FieldSet)  # `field:` names the fields whose change a workflow follows
+        changed = field_set.name if field_set else None
+        workflows = [wf for wf in self.active().workflows if wf.when is trigger and wf.follows(changed)]
         # A close is asked for once, by key "closed": before the archive (below), or here if that did not run.
         cause = "closed" if trigger is Trigger.CLOSED else f"e{event.id}"
         for workflow in workflows:
@@ -72,10 +86,9 @@ class WorkflowEngine:
         with self.store.transaction() as connection:
             for workflow in now:
                 self._ask(connection, incident.number, workflow, "closed", Trigger.CLOSED, closed_at)
-        for run in self.store.workflow_runs.of_incident(incident.number):
-            pending = run.trigger == Trigger.CLOSED.value and run.state == "pending"
-            if pending and self.store.workflow_runs.claim(run.key):
-                self._run(run)
+        for run in self._in_file_order(self.store.workflow_runs.of_incident(incident.number)):
+            if run.trigger == Trigger.CLOSED.value and run.state == PENDING:
+                self._claim_and_run(run)
         return []
 
     def _ask(
@@ -88,13 +101,48 @@ class WorkflowEngine:
 
     # --- the leader's round -----------------------------------------------------------------------------------
     def run_due(self) -> int:
-        """Ask for the quiet workflows now due, then run every due action once; returns how many ran."""
+        """Ask for the quiet workflows now due, take over what a dead claimer left running, then run every due
+        action once; returns how many ran."""
         self._ask_quiet()
-        ran = 0
-        for run in self.store.workflow_runs.due(self.now()):
-            if self.store.workflow_runs.claim(run.key):
-                ran += self._run(run)
+        ran = sum(self._claim_and_run(run, take_over=True) for run in self._orphaned())
+        for run in self._in_file_order(self.store.workflow_runs.due(self.now())):
+            ran += self._claim_and_run(run)
         return ran
+
+    def _in_file_order(self, runs: list[WorkflowRun]) -> list[WorkflowRun]:
+        """Rows due together run in the file's order: its workflows, then each one's actions."""
+        position = {workflow.name: index for index, workflow in enumerate(self.active().workflows)}
+        last = len(position)
+        return sorted(runs, key=lambda r: (r.due_at, r.incident_number, position.get(r.workflow, last), r.action_index))
+
+    def _orphaned(self) -> list[WorkflowRun]:
+        running = self.store.workflow_runs.running()
+        if not running:
+            return []
+        live = self.live()
+        with self._in_flight_lock:
+            ours = set(self._in_flight)
+        return [
+            run
+            for run in running
+            if run.claimed_by not in live or (run.claimed_by == self.instance and run.key not in ours)
+        ]
+
+    def _claim_and_run(self, run: WorkflowRun, *, take_over: bool = False) -> int:
+        runs = self.store.workflow_runs
+        with self._in_flight_lock:  # before the claim: a round of this process must not take it for orphaned
+            self._in_flight.add(run.key)
+        try:
+            if take_over:
+                if not runs.take_over(run, self.instance):
+                    return 0
+                log.warning("Workflow run %s: its claimer %s is gone, running it here", run.key, run.claimed_by)
+            elif not runs.claim(run.key, self.instance):
+                return 0
+            return self._run(run)
+        finally:
+            with self._in_flight_lock:
+                self._in_flight.discard(run.key)
 
     def _run(self, run: WorkflowRun) -> int:
         runs = self.store.workflow_runs
@@ -109,9 +157,17 @@ class WorkflowEngine:
             return 0
         action = workflow.actions[run.action_index]
         try:
-            detail = self.actions.run(action, incident, facts)
+            if isinstance(action, WebhookAction):  # its outbox row commits with the run's outcome: queued once
+                with self.store.transaction():
+                    detail = self.actions.run(action, incident, facts, run)
+                    runs.finish(run.key, DONE, detail or describe(action, facts), self.now())
+                return 1
+            detail = self.actions.run(action, incident, facts, run)
         except NotYet:
             runs.release(run.key)
+            return 0
+        except sa.exc.SQLAlchemyError:  # nothing of it was recorded: it stays claimed and the next round retakes it
+            log.exception("Workflow %s action %d: the database failed", workflow.name, run.action_index)
             return 0
         except Exception as exc:  # one action's failure is recorded and said; the others still run
             log.warning("Workflow %s action %d failed: %s", workflow.name, run.action_index, exc)
@@ -125,18 +181,16 @@ class WorkflowEngine:
         if not quiet:
             return
         now = self.now()
-        for incident in self.store.incidents.not_closed():
-            last = self._last_update(incident)
+        incidents = self.store.incidents.not_closed()
+        updated = self.store.events.latest_of_kind(EventKind.UPDATE_POSTED, [i.number for i in incidents])
+        for incident in incidents:
+            last = updated.get(incident.number, incident.opened_at)  # no update yet: quiet since the open
             for workflow in quiet:
                 assert workflow.after is not None
                 if last + workflow.after <= now:
                     with self.store.transaction() as connection:
                         cause = f"q{int(last.timestamp())}"
                         self._ask(connection, incident.number, workflow, cause, Trigger.QUIET, now)
-
-    def _last_update(self, incident: Incident) -> datetime:
-        updates = [e.at for e in self.store.events.list(incident.number) if e.kind is EventKind.UPDATE_POSTED]
-        return max(updates, default=incident.opened_at)
 
     # --- what conditions and templates read ---------------------------------------------------------------------
     def facts(self, incident: Incident) -> Facts:

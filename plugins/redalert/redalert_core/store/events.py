@@ -6,7 +6,7 @@ reaches them with `incident_number` None and `problem_number` set.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -205,6 +205,19 @@ class EventLog:
                 Event(None, kind_from_db(row.kind), row.at, row.actor, dict(row.data or {}), row.id, row.problem_number)  # type: ignore[arg-type]
             )
         return found
+
+    def latest_of_kind(self, kind: str, numbers: Collection[int]) -> dict[int, datetime]:
+        """For each incident of `numbers` with an event of `kind`, when its latest one was: one query for them all
+        (the workflows' `quiet` asks it for every open incident each round)."""
+        if not numbers:
+            return {}
+        query = (
+            sa.select(events.c.incident_number, sa.func.max(events.c.at))
+            .where(events.c.kind == str(kind), events.c.incident_number.in_(list(numbers)))
+            .group_by(events.c.incident_number)
+        )
+        with self._db.read() as connection:
+            return {number: at for number, at in connection.execute(query)}
 
     def list(self, number: int) -> list[Event]:
         """Oldest first (by time, then by the order they were appended)."""

@@ -329,7 +329,7 @@ alert_fingerprints = sa.Table(
     sa.Column("changed_at", UtcDateTime, nullable=False),
 )
 
-# Each action a workflow's trigger asked for, run once (migration 0018, store/workflow_runs.py).
+# Each action a workflow's trigger asked for, run once (migrations 0018, 0019; store/workflow_runs.py).
 workflow_runs = sa.Table(
     "workflow_runs",
     metadata,
@@ -343,6 +343,7 @@ workflow_runs = sa.Table(
     sa.Column("state", sa.String(16), nullable=False),
     sa.Column("detail", sa.Text),
     sa.Column("finished_at", UtcDateTime),
+    sa.Column("claimed_by", sa.String(64)),  # the process instance running it (migration 0019)
     sa.Index("ix_workflow_runs_state_due", "state", "due_at"),
 )
 

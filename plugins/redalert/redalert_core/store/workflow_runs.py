@@ -1,8 +1,9 @@
 """Workflow runs: each action a trigger asked for, stored under a unique key before it runs (services/workflows.py).
 
 `record` inserts inside the trigger's own transaction (on conflict nothing: a trigger seen twice asks once);
-`claim` moves one due row from pending to running for exactly one caller, so a replica that takes over after a
-leader's death never runs an action twice; `finish` records the outcome.
+`claim` moves one due row from pending to running for exactly one caller, recording which process instance runs it,
+so two replicas never run it together; `finish` records the outcome. A row left `running` by a process that died
+before finishing it is listed by `running` and handed to one other process by `take_over`.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ class WorkflowRun:
     due_at: datetime
     state: str
     detail: str | None = None
+    claimed_by: str | None = None  # the process instance that claimed it (while running, and after)
 
 
 def _run(row: sa.Row) -> WorkflowRun:
@@ -43,6 +45,7 @@ def _run(row: sa.Row) -> WorkflowRun:
         row.due_at,
         row.state,
         row.detail,
+        row.claimed_by,
     )
 
 
@@ -79,24 +82,40 @@ class WorkflowRuns:
         with self._db.read() as connection:
             return [_run(row) for row in connection.execute(query)]
 
-    def claim(self, key: str) -> bool:
-        """True for the one caller that moves this pending row to running."""
+    def claim(self, key: str, instance: str) -> bool:
+        """True for the one caller that moves this pending row to running, claimed by `instance`."""
         statement = (
             sa.update(workflow_runs)
             .where(workflow_runs.c.key == key, workflow_runs.c.state == PENDING)
-            .values(state=RUNNING)
+            .values(state=RUNNING, claimed_by=instance)
+        )
+        with self._db.write() as connection:
+            return connection.execute(statement).rowcount == 1
+
+    def running(self) -> list[WorkflowRun]:
+        """Every claimed row not yet finished (the caller tells a live claimer's from a dead one's)."""
+        query = sa.select(workflow_runs).where(workflow_runs.c.state == RUNNING).order_by(workflow_runs.c.due_at)
+        with self._db.read() as connection:
+            return [_run(row) for row in connection.execute(query)]
+
+    def take_over(self, run: WorkflowRun, instance: str) -> bool:
+        """True for the one caller that takes this running row from its claimer `run.claimed_by` (a process that
+        died before finishing it); False when it was finished or taken over meanwhile."""
+        c = workflow_runs.c
+        claimer = c.claimed_by.is_(None) if run.claimed_by is None else c.claimed_by == run.claimed_by
+        statement = (
+            sa.update(workflow_runs).where(c.key == run.key, c.state == RUNNING, claimer).values(claimed_by=instance)
         )
         with self._db.write() as connection:
             return connection.execute(statement).rowcount == 1
 
     def release(self, key: str) -> None:
         """Back to pending (its incident's channel is not there yet): the next round tries again."""
-        self._set(key, PENDING, None, None)
+        values = {"state": PENDING, "detail": None, "finished_at": None, "claimed_by": None}
+        with self._db.write() as connection:
+            connection.execute(sa.update(workflow_runs).where(workflow_runs.c.key == key).values(**values))
 
     def finish(self, key: str, state: str, detail: str | None, at: datetime) -> None:
-        self._set(key, state, detail, at)
-
-    def _set(self, key: str, state: str, detail: str | None, at: datetime | None) -> None:
         values = {"state": state, "detail": detail[:2000] if detail else None, "finished_at": at}
         with self._db.write() as connection:
             connection.execute(sa.update(workflow_runs).where(workflow_runs.c.key == key).values(**values))

@@ -42,6 +42,7 @@ SAMPLES: list[Payload] = [
     ev.PostmortemUploaded(file="F1"),
     ev.PostmortemUploaded(file="F1", closing={"closed_at": T0.isoformat(), "closed_by": "U1", "resolution": None}),
     ev.Paged(severity="sev1"),
+    ev.Paged(severity="sev2", routing_key="env:SECURITY_PD_KEY", summary="Leaked key"),
     ev.StatusPublished(
         update=4, first=True, title="Slow", status="investigating", body="b", components={"api": "degraded"}
     ),

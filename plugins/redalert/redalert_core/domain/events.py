@@ -202,8 +202,13 @@ class PostmortemUploaded(Payload):
 
 @dataclass(frozen=True, kw_only=True)
 class Paged(Payload):
+    """`!incident page`, or a workflow's `page` action, which may name its own routing key (as the workflows file
+    writes it: the key or `env:NAME`) and summary."""
+
     kind = EventKind.PAGED
     severity: str | None = None
+    routing_key: str | None = field(default=None, metadata=OMIT_NONE)
+    summary: str | None = field(default=None, metadata=OMIT_NONE)
 
 
 # --- the public status page ---------------------------------------------------------------------------------------

@@ -126,11 +126,11 @@ def _pagerduty(event: Event, ctx: Context, result: Plan) -> None:
             _trigger(result, ctx, key, incident.severity, f"{number}:trigger:opened")
     elif isinstance(payload, Paged):
         severity = payload.severity or incident.severity
-        key = integrations.routing_key(severity)
+        key = payload.routing_key or integrations.routing_key(severity)
         if key:
             if is_open and paging.get("routing_key") != key:
                 _resolve(result, ctx, paging, f"{number}:resolve:{event.id}")
-            _trigger(result, ctx, key, severity, f"{number}:trigger:{event.id}")
+            _trigger(result, ctx, key, severity, f"{number}:trigger:{event.id}", payload.summary)
     elif isinstance(payload, SeverityChanged):
         key = integrations.routing_key(payload.to)
         if not key or incident.is_closed or ctx.status == resolved_status:
@@ -162,7 +162,9 @@ def _message(ctx: Context, routing_key: str, action: str, idempotency: str, body
     )
 
 
-def _trigger(result: Plan, ctx: Context, routing_key: str, severity: str, idempotency: str) -> None:
+def _trigger(
+    result: Plan, ctx: Context, routing_key: str, severity: str, idempotency: str, summary: str | None = None
+) -> None:
     incident = ctx.incident
     details = {
         "number": incident.number,
@@ -172,7 +174,7 @@ def _trigger(result: Plan, ctx: Context, routing_key: str, severity: str, idempo
     }
     body: dict = {
         "payload": {
-            "summary": clip(incident.description, SUMMARY_LIMIT),
+            "summary": clip(summary or incident.description, SUMMARY_LIMIT),
             "source": SOURCE,
             "severity": ctx.settings.integrations.pagerduty_severity(severity),
             "timestamp": iso(incident.opened_at),

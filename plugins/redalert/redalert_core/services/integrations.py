@@ -74,9 +74,17 @@ class IntegrationsService:
         self.dispatcher.stop()
 
     # --- !incident page -----------------------------------------------------------------------------------------
-    def page(self, incident: Incident, actor: str, severity: str | None) -> Paged:
-        """Page PagerDuty by hand for `incident` with the routing key of `severity` (default: the incident's), or
-        its type's own key."""
+    def page(
+        self,
+        incident: Incident,
+        actor: str,
+        severity: str | None,
+        *,
+        routing_key: str | None = None,
+        summary: str | None = None,
+    ) -> Paged:
+        """Page PagerDuty for `incident` with the routing key of `severity` (default: the incident's), its type's
+        own key, or `routing_key` (a workflow's `page` action), with `summary` instead of the description."""
         settings = type_outside.for_type(self.settings, self.feed.kind_of(incident))
         wanted = settings.severity(severity) if severity else settings.severity(incident.severity)
         if wanted is None:
@@ -84,7 +92,7 @@ class IntegrationsService:
                 f'"{(severity or "")[:30]}" is not a severity. Use one of: {", ".join(settings.severity_values)}.'
             )
         integrations = settings.integrations
-        if not integrations.routing_key(wanted.value):
+        if not routing_key and not integrations.routing_key(wanted.value):
             configured = ", ".join(integrations.pagerduty_routing_keys) or "none"
             raise ServiceError(
                 f"PagerDuty has no routing key for {wanted.value} (PAGERDUTY_ROUTING_KEYS has: {configured}). "
@@ -93,8 +101,10 @@ class IntegrationsService:
         if incident.is_closed:
             raise ServiceError(f"Incident {incident.number} is closed; nothing was sent.")
         paging = self.feed.alert_state(incident.number) or {}
-        already = bool(paging.get("open")) and paging.get("routing_key") == integrations.routing_key(wanted.value)
-        self.store.events.add(incident.number, events.Paged(severity=wanted.value), actor=actor, at=self.clock())
+        key = routing_key or integrations.routing_key(wanted.value)
+        already = bool(paging.get("open")) and paging.get("routing_key") == key
+        asked = events.Paged(severity=wanted.value, routing_key=routing_key, summary=summary)
+        self.store.events.add(incident.number, asked, actor=actor, at=self.clock())
         return Paged(incident, wanted.value, integrations.pagerduty_severity(wanted.value), already)
 
     def card_url(self, task_number: int) -> str | None:

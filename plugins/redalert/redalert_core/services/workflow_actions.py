@@ -76,7 +76,9 @@ class ActionRunner:
         elif isinstance(action, InviteAction):
             return self._invite(action, incident)
         elif isinstance(action, PageAction):
-            self.integrations.page(incident, WORKFLOWS, None)
+            # PagerDuty shows the summary as plain text: no Slack mention can ping there.
+            summary = render(action.summary, facts, plain=True) if action.summary else None
+            self.integrations.page(incident, WORKFLOWS, None, routing_key=action.routing_key, summary=summary)
         elif isinstance(action, TaskAction):
             due = (self.response.clock() + action.due).date() if action.due else None
             owner = self._holder(incident, action.owner_role) if action.owner_role else None

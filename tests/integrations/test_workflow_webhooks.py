@@ -32,12 +32,11 @@ workflows:
 
 
 @pytest.fixture
-def core(emulator, tmp_path, hooks, monkeypatch):
+def core(emulator, tmp_path, hooks):
     (tmp_path / "workflows.yaml").write_text(FILE)
-    monkeypatch.setenv("REDALERT_WORKFLOWS_FILE", str(tmp_path / "workflows.yaml"))
     # Subscribed to no incident event: the action names the webhook, whatever its `events`.
     hook = {**webhook_config(hooks, ["task.done"]), "name": "audit"}
-    core = make_core(emulator, tmp_path, config={"WEBHOOKS": [hook]})
+    core = make_core(emulator, tmp_path, config={"WEBHOOKS": [hook]}, workflows_file=str(tmp_path / "workflows.yaml"))
     hooks.clock = lambda: core.clock.now.timestamp()  # signatures are timed by the bot's clock
     yield core
     core.app.drain()

@@ -117,6 +117,7 @@ def test_choosing_a_type_is_acked_then_the_form_shows_its_fields_within_three_se
     assert shown["fields.reporter"]["element"]["type"] == "users_select"
     assert shown["severity"]["element"]["initial_option"]["value"] == "sev1"  # the new type's defaults
     assert shown["private"]["element"]["initial_options"][0]["value"] == "private"
+    assert shown["private"]["hint"]["text"] == "Every security incident is private."  # as in chat: it stays private
 
     # what alice entered stays (same blocks); she adds the reporter and submits
     assert stack.handle(stack.emu.submit_view(ALICE, view["id"], {"fields.reporter": ALICE})) is None

@@ -32,7 +32,6 @@ from ..application.errors import ServiceError
 from ..application.results import OpenRequest
 from ..domain import status_parsing
 from ..domain import text as texts
-from ..domain.commands import ParseError
 from ..domain.incident_fields import FieldsRefused
 from ..domain.incident_form import FormErrors, preselect, validate_open, validate_update
 from ..domain.requester import FrontEnd, Requester
@@ -189,8 +188,6 @@ class Interactivity:
             )
         except FieldsRefused as refused:  # the workflows file changed between the two checks
             return modals.errors(refused.fields, view)
-        except ParseError as exc:
-            return modals.errors({"description": texts.unping(str(exc))}, view)
         # Recorded before the ack (a database write, no Slack call): once the modal closes, a crash cannot lose
         # the incident; a restart finishes its channel. The Slack steps run after the ack.
         try:

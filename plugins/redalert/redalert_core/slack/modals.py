@@ -149,9 +149,14 @@ def open_incident(settings: Settings, metadata: str, shown: TypeView | None = No
             optional=True,
         ),
         groups,
-        _input("private", "Visibility", private, optional=True),
+        _input("private", "Visibility", private, optional=True, hint=_always_private(shown)),
     ]
     return _modal(OPEN_CALLBACK, "Open an incident", "Open incident", blocks, metadata)
+
+
+def _always_private(shown: TypeView | None) -> str | None:
+    """A type private by default stays private whatever the box says (as in chat and the API): the form says so."""
+    return f"Every {shown.kind.name} incident is private." if shown and shown.kind.private else None
 
 
 def update_incident(incident: Incident, settings: Settings, status: str, metadata: str) -> dict:

@@ -5,6 +5,7 @@ words, and nothing created."""
 
 from __future__ import annotations
 
+import threading
 import time
 
 import pytest
@@ -128,6 +129,19 @@ def test_choosing_a_type_is_acked_then_the_form_shows_its_fields_within_three_se
     assert stack.incidents.store.incident_fields.values(1) == {"reporter": ALICE, "team": "identity"}
     assert BOB in stack.emu.channel(incident.channel_id).members  # the type's people
     assert stack.emu.channel(incident.channel_id).is_private
+
+
+def test_a_type_change_never_waits_behind_opens_that_wait_for_slack(stack):
+    view = open_form(stack)
+    slack_answers = threading.Event()
+    for _ in range(8):  # every thread of the answers' pool busy, and more queued
+        stack.interactions._background(lambda: slack_answers.wait(10) and None)
+    try:
+        sent, _ = pick_type(stack, view, "security")
+        stack.emu.wait_for(lambda: stack.emu.calls_to("views.update") != [], timeout=3)
+        assert stack.emu.calls_to("views.update")[0].at - sent < 3.0
+    finally:
+        slack_answers.set()
 
 
 def test_a_severity_chosen_by_the_person_survives_a_type_change(stack):

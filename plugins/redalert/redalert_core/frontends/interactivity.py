@@ -60,6 +60,9 @@ class Interactivity:
         self._pending: set[Future] = set()
         self._guard = threading.Lock()
         self.view_updates = ViewUpdates(app.gateway)
+        # Form updates get their own threads: Slack's 3 s run while the person looks at the form, so they must never
+        # queue behind opens that wait for Slack on the pool above.
+        self._view_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="redalert-view-update")
 
     @property
     def settings(self):
@@ -89,8 +92,8 @@ class Interactivity:
 
         self._background(run)
 
-    def _background(self, run: Callable[[], None]) -> None:
-        future = self._pool.submit(log_context.carry(run))
+    def _background(self, run: Callable[[], None], pool: ThreadPoolExecutor | None = None) -> None:
+        future = (pool or self._pool).submit(log_context.carry(run))
         with self._guard:
             self._pending.add(future)
         future.add_done_callback(self._forget)
@@ -106,6 +109,7 @@ class Interactivity:
         return not wait(pending, timeout=timeout).not_done
 
     def shutdown(self) -> None:
+        self._view_pool.shutdown(wait=True)
         self._pool.shutdown(wait=True)
 
     def tell(self, origin: Requester, text: str) -> bool:
@@ -245,7 +249,7 @@ class Interactivity:
             except (SlackError, ServiceError) as exc:
                 log.info("The open form %s was not updated for type %s: %s", view_id, chosen, exc)
 
-        self._background(run)
+        self._background(run, self._view_pool)
 
     # --- the summary's buttons ----------------------------------------------------------------------------------
     def click(self, payload: dict) -> dict | None:

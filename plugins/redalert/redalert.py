@@ -311,21 +311,18 @@ class RedAlert(
         severities = frozenset(value.lower() for value in self.settings.severity_values)
         typed = read_open(self.arguments(msg, args, "incident", "open"), self.app.workflows_file(), severities)
         command = commands.parse_open(typed.text, self.settings)
-        mentions = command.mentions
-        if typed.invite_users or typed.invite_groups:  # the type's people and groups, after those mentioned
-            users = list(dict.fromkeys([*mentions.users, *typed.invite_users]))
-            mentions = commands.Mentions(users, list(dict.fromkeys([*mentions.groups, *typed.invite_groups])))
-        return OpenRequest(
+        request = OpenRequest(
             severity=command.severity,
             description=command.description,
             opened_by=self.sender(msg),
             origin_channel=self.here(msg),
-            mentions=mentions,
+            mentions=command.mentions,
             dedup_key=self._dedup_key(msg),
-            is_private=command.is_private or typed.private,
+            is_private=command.is_private,
             incident_type=typed.incident_type,
             fields=typed.fields,
         )
+        return self.app.typed_open(request)  # the type's private default and people, as for the modal and the API
 
     def _record_open(self, msg, args: str) -> None:
         """Store the incident a message opens (see take_command); its command runs the steps and answers."""

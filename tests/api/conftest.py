@@ -26,7 +26,13 @@ def config() -> dict[str, Any]:
 
 
 @pytest.fixture
-def app(emulator, tmp_path, config) -> Iterator[RedAlertApp]:
+def workflows_file() -> str | None:
+    """REDALERT_WORKFLOWS_FILE's path; a test module gives one to run with incident types and fields."""
+    return None
+
+
+@pytest.fixture
+def app(emulator, tmp_path, config, workflows_file) -> Iterator[RedAlertApp]:
     """Built as tests/app builds it (bootstrap.build on the Slack emulator and an SQLite file)."""
     client = build_client(BOT_TOKEN, emulator.api_url)
     built = build(
@@ -37,6 +43,7 @@ def app(emulator, tmp_path, config) -> Iterator[RedAlertApp]:
             is_admin=lambda user: user == ADMIN,
             rate_scale=100.0,
             clock=ManualClock(),
+            workflows_file=workflows_file,
         )
     )
     yield built

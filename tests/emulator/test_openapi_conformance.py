@@ -18,25 +18,13 @@ from slack_emulator import DEFAULT_BOT_SCOPES, SlackEmulator
 from .conftest import APP_TOKEN, BOT_TOKEN, load_ref
 from .openapi_schemas import has_method, schema_errors
 from .test_response_shapes import CALLS, EXTRA_SCOPES, Call
-from .test_views import OPEN_MODAL, plain, trigger_from_command
+from .test_views import trigger_from_command
 
 # Identifiers shaped as the description's patterns ask (T/B + 8 or more); the defaults are shorter for readability.
 IDS = {"team_id": "T0TEAM001", "bot_id": "B0BOT0001", "bot_user_id": "U0BOTUSER"}
 
 
-def _open_view(c: WebClient, i: dict[str, Any]) -> Any:
-    return c.views_open(trigger_id=i["trigger"](), view=OPEN_MODAL)
-
-
 BOT_ONLY_CALLS: dict[str, Call] = {
-    "views.open": _open_view,
-    "views.update": lambda c, i: c.views_update(
-        view_id=_open_view(c, i)["view"]["id"], view={**OPEN_MODAL, "title": plain("Step 2")}
-    ),
-    "views.push": lambda c, i: (
-        _open_view(c, i),
-        c.views_push(trigger_id=i["trigger"](), view={**OPEN_MODAL, "callback_id": "pushed"}),
-    )[1],
     "bots.info": lambda c, i: c.bots_info(bot=IDS["bot_id"]),
 }
 ALL_CALLS = {**CALLS, **BOT_ONLY_CALLS}

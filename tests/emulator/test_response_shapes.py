@@ -11,12 +11,13 @@ from slack_sdk import WebClient
 from slack_emulator import DEFAULT_BOT_SCOPES, SlackEmulator
 
 from .conftest import APP_TOKEN, BOT_TOKEN, REF_DIR, load_ref
+from .test_views import OPEN_MODAL, plain, trigger_from_command
 
 EXTRA_SCOPES = ("pins:read", "bookmarks:read", "users:read.email")
 
 
 @pytest.fixture
-def world() -> Iterator[tuple[SlackEmulator, WebClient, dict[str, str]]]:
+def world() -> Iterator[tuple[SlackEmulator, WebClient, dict[str, Any]]]:
     emu = SlackEmulator(bot_token=BOT_TOKEN, app_token=APP_TOKEN, scopes=DEFAULT_BOT_SCOPES + EXTRA_SCOPES)
     emu.start()
     emu.add_user("U0ALICE", "alice", "Alice A")
@@ -25,14 +26,24 @@ def world() -> Iterator[tuple[SlackEmulator, WebClient, dict[str, str]]]:
     client = WebClient(base_url=emu.api_url, token=BOT_TOKEN)
     cid = client.conversations_create(name="inc-shapes")["channel"]["id"]
     ts = client.chat_postMessage(channel=cid, text="summary")["ts"]
-    ids = {"channel": cid, "ts": ts, "public": emu.add_channel("public-x", members=["U0ALICE"])}
+    ids: dict[str, Any] = {"channel": cid, "ts": ts, "public": emu.add_channel("public-x", members=["U0ALICE"])}
+    ids["trigger"] = lambda: trigger_from_command(emu, cid)
     try:
         yield emu, client, ids
     finally:
         emu.stop()
 
 
-Call = Callable[[WebClient, dict[str, str]], Any]
+def _open_view(c: WebClient, i: dict[str, Any]) -> Any:
+    return c.views_open(trigger_id=i["trigger"](), view=OPEN_MODAL)
+
+
+def _update_view(c: WebClient, i: dict[str, Any]) -> Any:
+    opened = _open_view(c, i)["view"]
+    return c.views_update(view_id=opened["id"], hash=opened["hash"], view={**OPEN_MODAL, "title": plain("Step 2")})
+
+
+Call = Callable[[WebClient, dict[str, Any]], Any]
 
 CALLS: dict[str, Call] = {
     "auth.test": lambda c, i: c.auth_test(),
@@ -100,6 +111,12 @@ CALLS: dict[str, Call] = {
     "users.info": lambda c, i: c.users_info(user="U0ALICE"),
     "users.list": lambda c, i: c.users_list(),
     "users.lookupByEmail": lambda c, i: c.users_lookupByEmail(email="alice@example.com"),
+    "views.open": lambda c, i: _open_view(c, i),
+    "views.update": lambda c, i: _update_view(c, i),
+    "views.push": lambda c, i: (
+        _open_view(c, i),
+        c.views_push(trigger_id=i["trigger"](), view={**OPEN_MODAL, "callback_id": "pushed"}),
+    )[1],
 }
 
 

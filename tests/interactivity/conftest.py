@@ -79,7 +79,13 @@ class Stack:
 
 
 @pytest.fixture
-def stack(emulator, tmp_path) -> Iterator[Stack]:
+def workflows_file() -> str | None:
+    """REDALERT_WORKFLOWS_FILE's path; a test module gives one to run the form with incident types and fields."""
+    return None
+
+
+@pytest.fixture
+def stack(emulator, tmp_path, workflows_file) -> Iterator[Stack]:
     emulator.add_user(DAVE, "dave", real_name="Dave")
     emulator.add_user(ERIN, "erin", real_name="Erin")
     client = build_client(BOT_TOKEN, emulator.api_url)
@@ -90,10 +96,11 @@ def stack(emulator, tmp_path) -> Iterator[Stack]:
         AppConfig(
             database_url=f"sqlite:///{tmp_path / 'redalert.sqlite3'}",
             slack_client=lambda: client,
-            settings=lambda: holder["stack"].settings,
+            settings=lambda: validate(config, dict(DEFAULT_CONFIG)),  # the dict the test changes (Stack.config)
             is_admin=lambda user: user == ADMIN,
             rate_scale=100.0,
             clock=clock,
+            workflows_file=workflows_file,
         )
     )
     interactions = Interactivity(app)

@@ -31,6 +31,11 @@ def test_the_form_lists_the_configured_severities_and_remembers_where_it_was_ope
     assert slash["channel_id"] in view["private_metadata"] and slash["response_url"] in view["private_metadata"]
     # views.open was the first and only Slack call: nothing may spend the trigger's 3 seconds before it
     assert [c.method for c in stack.emu.calls] == ["views.open"]
+    # without a workflows file: no type select, no custom fields, nothing preselected
+    inputs = [b["block_id"] for b in view["blocks"] if b["type"] == "input"]
+    assert inputs == ["severity", "description", "people", "groups", "private"]
+    assert "initial_option" not in severity and severity["action_id"] == "severity"
+    assert not any(b.get("dispatch_action") for b in view["blocks"])
 
 
 def test_an_expired_trigger_is_not_retried_and_the_person_is_told(stack):

@@ -43,7 +43,11 @@ def _show_slash_reply(ws: Workspace, body: dict[str, Any], payload: dict[str, An
 def _apply_response_action(views: ViewStore, view_id: str, user: str, payload: dict[str, Any]) -> None:
     action = payload.get("response_action")
     if action == "errors":
-        views.errors_shown[view_id] = dict(payload.get("errors") or {})
+        errors = dict(payload.get("errors") or {})
+        shown = {b.get("block_id") for b in views.views[view_id].get("blocks") or [] if b.get("type") == "input"}
+        unknown = sorted(set(errors) - shown)
+        # Slack refuses errors naming no input block of the view: the person sees none of them.
+        views.errors_shown[view_id] = {"response_action": f"no input block {unknown}"} if unknown else errors
     elif action in ("update", "push"):
         try:
             spec = validate_modal(payload.get("view"))

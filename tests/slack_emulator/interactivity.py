@@ -131,13 +131,39 @@ class InteractionsMixin:
             raise KeyError(f"view {view_id!r} belongs to {self._views.owner[view_id]}, not {user}")
         return self._views.views[view_id]
 
+    def enter_in_view(self, user: str, view_id: str, key: str, value: Any) -> str | None:
+        """A person picks or types a value in an input of an open modal (key: its block_id or action_id; value as
+        for submit_view). It stays in the form, across views.update while the input keeps its block_id and
+        action_id. An input block with `dispatch_action: true` sends block_actions (a view container, the view with
+        its state and hash, no response_url): its envelope_id is returned; other inputs send nothing (None)."""
+        with self._cond:
+            view = self._owned_open_view(user, view_id)
+            block_id, element = payloads.input_block(view, key)
+            payloads.element_state(element, value)  # KeyError for an option the select does not offer
+            self._views.enter(view_id, block_id, str(element.get("action_id", "")), str(element.get("type")), value)
+            block = next(b for b in view["blocks"] if b.get("block_id") == block_id)
+            if not block.get("dispatch_action"):
+                return None
+            shown = copy.deepcopy(view)
+            shown["state"] = {"values": payloads.state_values(shown, {}, self._views.entries(view_id))}
+            payload = payloads.block_actions(
+                self._ws,
+                user,
+                {"type": "view", "view_id": view_id},
+                payloads.entry_action(block_id, element, value),
+                self._views.issue_trigger(user, view_id),
+                view=shown,
+            )
+            return self._send("interactive", payload)
+
     def submit_view(self, user: str, view_id: str, values: dict[str, Any] | None = None) -> str:
         """A person presses Submit. values maps an input block_id (or action_id) to the entry: a string for
-        plain_text_input, an option value for static_select, a list of option values for multi_static_select and
-        checkboxes, a list of user ids for multi_users_select. Other inputs keep their initial values."""
+        plain_text_input, number_input and url_text_input, an option value for static_select, a list of option
+        values for multi_static_select and checkboxes, a user id for users_select, a list of user ids for
+        multi_users_select. Other inputs keep what enter_in_view put there, else their initial values."""
         with self._cond:
             view = copy.deepcopy(self._owned_open_view(user, view_id))
-            view["state"] = {"values": payloads.state_values(view, values or {})}
+            view["state"] = {"values": payloads.state_values(view, values or {}, self._views.entries(view_id))}
             trigger_id = self._views.issue_trigger(user, view_id)
             payload = payloads.view_payload(
                 self._ws, user, "view_submission", view, trigger_id=trigger_id, response_urls=[]

@@ -13,6 +13,7 @@ MAX_BUTTON_TEXT = 24
 MAX_MODAL_BLOCKS = 100
 MAX_PRIVATE_METADATA = 3000
 MAX_ID = 255
+MAX_OPTIONS = 100
 MAX_VIEW_BYTES = 250_000
 INPUT_ELEMENTS = {
     "static_select",
@@ -83,8 +84,34 @@ def _check_blocks(blocks: Any, problems: list[str]) -> None:
                 problems.append(f"[ERROR] missing or unsupported element [json-pointer:/view/blocks/{i}/element]")
             elif len(str(element.get("action_id", ""))) > MAX_ID:
                 problems.append(f"[ERROR] must be 1-{MAX_ID} characters [json-pointer:/view/blocks/{i}/element]")
+            else:
+                _check_element(element, f"/view/blocks/{i}/element", problems)
             if _text_len(block.get("label")) is None:
                 problems.append(f"[ERROR] missing required field: label [json-pointer:/view/blocks/{i}]")
+            if "dispatch_action" in block and not isinstance(block["dispatch_action"], bool):
+                problems.append(f"[ERROR] must be a boolean [json-pointer:/view/blocks/{i}/dispatch_action]")
+
+
+def _check_element(element: dict[str, Any], pointer: str, problems: list[str]) -> None:
+    """What Block Kit's element reference requires: number_input's is_decimal_allowed; a select's at most 100
+    options, its initial option(s) exactly one of them."""
+    kind = element.get("type")
+    if kind == "number_input" and not isinstance(element.get("is_decimal_allowed"), bool):
+        problems.append(f"[ERROR] missing required field: is_decimal_allowed [json-pointer:{pointer}]")
+    if kind not in ("static_select", "multi_static_select", "checkboxes", "radio_buttons"):
+        return
+    options = element.get("options")
+    if not isinstance(options, list) and not element.get("option_groups"):
+        problems.append(f"[ERROR] missing required field: options [json-pointer:{pointer}]")
+        return
+    options = list(options or []) + [o for g in element.get("option_groups") or [] for o in g.get("options") or []]
+    if len(options) > MAX_OPTIONS:
+        problems.append(f"[ERROR] no more than {MAX_OPTIONS} items allowed [json-pointer:{pointer}/options]")
+    initial = element.get("initial_options") or ([element["initial_option"]] if element.get("initial_option") else [])
+    for n, chosen in enumerate(initial):
+        if chosen not in options:
+            key = "initial_option" if "initial_option" in element else f"initial_options/{n}"
+            problems.append(f"[ERROR] must match one of the options [json-pointer:{pointer}/{key}]")
 
 
 def validate_modal(view: Any) -> dict[str, Any]:

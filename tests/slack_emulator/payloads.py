@@ -153,10 +153,26 @@ def element_state(element: dict[str, Any], value: Any) -> dict[str, Any]:
     return {"type": kind, "value": value if value not in ("", None) else None}
 
 
-def state_values(view: dict[str, Any], values: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """values maps an input's block_id (or its action_id) to what the user entered; others keep their initial value."""
+def input_block(view: dict[str, Any], key: str) -> tuple[str, dict[str, Any]]:
+    """(block_id, element) of the input block whose block_id, or else whose element's action_id, is key."""
+    inputs = [b for b in view.get("blocks") or [] if b.get("type") == "input" and isinstance(b.get("element"), dict)]
+    for block in inputs:
+        if block["block_id"] == key:
+            return block["block_id"], block["element"]
+    for block in inputs:
+        if block["element"].get("action_id") == key:
+            return block["block_id"], block["element"]
+    raise KeyError(f"no input block or action_id {key!r} in view {view.get('id')}")
+
+
+def state_values(
+    view: dict[str, Any], values: dict[str, Any], entered: dict[str, Any] | None = None
+) -> dict[str, dict[str, Any]]:
+    """values maps an input's block_id (or its action_id) to what the user entered; others keep what was entered
+    before (`entered`, by block_id) or else their initial value."""
     out: dict[str, dict[str, Any]] = {}
     unused = set(values)
+    entered = entered or {}
     for block in view.get("blocks") or []:
         element = block.get("element")
         if block.get("type") != "input" or not isinstance(element, dict):
@@ -165,10 +181,23 @@ def state_values(view: dict[str, Any], values: dict[str, Any]) -> dict[str, dict
         key = block_id if block_id in values else action_id if action_id in values else None
         if key is not None:
             unused.discard(key)
-        out[block_id] = {action_id: element_state(element, values[key] if key else _initial(element))}
+            value = values[key]
+        else:
+            value = entered[block_id] if block_id in entered else _initial(element)
+        out[block_id] = {action_id: element_state(element, value)}
     if unused:
         raise KeyError(f"no input block or action_id {sorted(unused)} in view {view['id']}")
     return out
+
+
+def entry_action(block_id: str, element: dict[str, Any], value: Any) -> dict[str, Any]:
+    """The block_actions `actions[0]` for a value entered in an element that dispatches it (a select picked, a
+    dispatching text input's Enter): its state entry plus where it is and when."""
+    action = element_state(element, value)
+    action.update(action_id=element.get("action_id", ""), block_id=block_id, action_ts=f"{time.time():.6f}")
+    if element.get("placeholder"):
+        action["placeholder"] = element["placeholder"]
+    return action
 
 
 def view_payload(ws: Workspace, user: str, kind: str, view: dict[str, Any], **extra: Any) -> dict[str, Any]:

@@ -2,6 +2,11 @@
 
 ViewStore is plain state guarded by the emulator lock, like the Workspace; trigger ages come from the emulator's
 clock so tests can expire one with emu.advance_clock(4).
+
+views.update as Slack documents it (tests/slack_api_ref/ref_views.update.json): the view is named by `view_id` or
+`external_id`; a `hash` that is not the view's current one is `hash_conflict` (the view changed since the payload
+that carried it); the reply is the view with a new hash. What a person entered stays in inputs whose block_id and
+action_id the new view keeps ("Preserving input entry"); inputs that are new or renamed start from their initial_*.
 """
 
 from __future__ import annotations
@@ -39,6 +44,8 @@ class ViewStore:
         self.owner: dict[str, str] = {}  # view id -> user id
         self.stacks: list[list[str]] = []  # open modal stacks, root first
         self.errors_shown: dict[str, dict[str, str]] = {}  # view id -> last response_action errors
+        # view id -> {block_id: (action_id, element type, value)}: what the person entered (enter_in_view)
+        self.entered: dict[str, dict[str, tuple[str, str, Any]]] = {}
         self._ids = itertools.count(1)
 
     # --- triggers --------------------------------------------------------------------------------------------
@@ -131,7 +138,20 @@ class ViewStore:
         self._check_external_id(spec, except_id=view_id)
         self.views[view_id] = self._render(spec, view_id, old["root_view_id"], old["previous_view_id"])
         self.errors_shown.pop(view_id, None)
+        kept = _inputs(self.views[view_id])
+        self.entered[view_id] = {
+            block_id: entry
+            for block_id, entry in self.entered.get(view_id, {}).items()
+            if kept.get(block_id) == entry[:2]  # the same block_id, action_id (and element type): Slack keeps it
+        }
         return self.views[view_id]
+
+    def enter(self, view_id: str, block_id: str, action_id: str, kind: str, value: Any) -> None:
+        self.entered.setdefault(view_id, {})[block_id] = (action_id, kind, value)
+
+    def entries(self, view_id: str) -> dict[str, Any]:
+        """block_id -> what the person entered there (and the view still shows)."""
+        return {block_id: entry[2] for block_id, entry in self.entered.get(view_id, {}).items()}
 
     def close(self, view_id: str, clear: bool = False) -> None:
         """Close a view and those above it; clear closes the whole stack."""
@@ -152,6 +172,15 @@ class ViewStore:
             for vid in stack
             if user is None or self.owner[vid] == user
         ]
+
+
+def _inputs(view: dict[str, Any]) -> dict[str, tuple[str, str]]:
+    """block_id -> (action_id, element type) of a view's input blocks."""
+    return {
+        block["block_id"]: (str(block["element"].get("action_id", "")), str(block["element"].get("type", "")))
+        for block in view.get("blocks") or []
+        if block.get("type") == "input" and isinstance(block.get("element"), dict)
+    }
 
 
 def _spec(args: dict[str, Any]) -> dict[str, Any]:

@@ -8,8 +8,11 @@ from datetime import UTC, datetime
 import pytest
 
 from redalert_core.domain.incident import Incident, Phase
+from redalert_core.domain.incident_form import preselect
 from redalert_core.domain.settings import validate
+from redalert_core.domain.workflow_file import parse_workflows
 from redalert_core.slack import blocks, messages, modals
+from redalert_core.slack.type_form import TypeView
 
 SETTINGS = validate({})
 
@@ -132,3 +135,70 @@ def test_errors_are_keyed_by_block():
     }
     json.dumps(modals.errors({"x": "y" * 5000}))  # clipped, still serialisable
     assert len(modals.errors({"x": "y" * 5000})["errors"]["x"]) <= 2000
+
+
+TYPED = parse_workflows(
+    """
+types:
+  - name: outage
+    severity: sev2
+  - name: security
+    description: A very long description that does not fit in a select option's seventy-five characters at all
+    severity: sev1
+    private: true
+fields:
+  - name: team
+    kind: select
+    options: [payments, search]
+    required: open
+  - name: regions
+    kind: multi_select
+    options: [eu, us]
+  - name: reporter
+    kind: user
+    types: [security]
+"""
+)
+
+
+def test_a_typed_open_modal_keeps_slacks_limits_and_reads_back_its_fields():
+    kind = TYPED.type_named("security")
+    view = modals.open_incident(SETTINGS, "{}", TypeView(TYPED, kind, "sev1", True))
+    check_view(view)
+    chooser = view["blocks"][0]
+    assert chooser["block_id"] == "type" and chooser["dispatch_action"] is True
+    assert all(len(o.get("description", {}).get("text", "")) <= 75 for o in chooser["element"]["options"])
+    assert chooser["element"]["initial_option"] in chooser["element"]["options"]
+    severity = next(b for b in view["blocks"] if b["block_id"] == "severity")["element"]
+    assert severity["action_id"] == "severity.security" and severity["initial_option"]["value"] == "sev1"
+    form = modals.read_open_form(
+        state(
+            type={"type": "static_select", "selected_option": {"value": "security"}},
+            **{
+                "fields.team": {"type": "static_select", "selected_option": {"value": "search"}},
+                "fields.regions": {
+                    "type": "multi_static_select",
+                    "selected_options": [{"value": "eu"}, {"value": "us"}],
+                },
+                "fields.reporter": {"type": "users_select", "selected_user": "U1"},
+                "fields.ticket": {"type": "url_text_input", "value": None},
+            },
+        )
+    )
+    assert form.incident_type == "security"
+    assert form.fields == {"team": "search", "regions": "eu,us", "reporter": "U1"}  # an empty one is left out
+
+
+def test_a_new_type_brings_its_defaults_unless_the_person_chose_otherwise():
+    outage, security = TYPED.types
+    assert preselect(None, security, None, False) == ("sev1", True)
+    assert preselect(outage, security, "sev2", False) == ("sev1", True)  # outage's defaults, untouched
+    assert preselect(outage, security, "sev4", False) == ("sev4", True)  # a severity picked by hand stays
+    assert preselect(security, outage, "sev1", True) == ("sev2", False)
+    assert preselect(security, outage, None, False) == ("sev2", False)  # unticked by hand: stays unticked
+
+
+def test_errors_for_fields_the_form_does_not_show_go_under_its_first_input():
+    view = {"blocks": [{"type": "input", "block_id": "type"}, {"type": "input", "block_id": "severity"}]}
+    answer = modals.errors({"fields.new": "Cannot open without new.", "severity": "Pick a severity."}, view)
+    assert answer["errors"] == {"type": "Cannot open without new.", "severity": "Pick a severity."}

@@ -9,6 +9,9 @@ import pytest
 
 from redalert_core.domain.commands import ParseError
 from redalert_core.domain.incident_fields import (
+    FieldsRefused,
+    check_fields,
+    check_open,
     check_value,
     missing,
     pick_type,
@@ -122,10 +125,9 @@ SEVERITIES = frozenset({"sev1", "sev2", "sev3"})
 def test_read_open_gives_the_type_its_defaults_and_the_fields() -> None:
     typed = read_open("--private security Leaked key team=identity", FILE, SEVERITIES)
     assert typed.text == "--private sev1 Leaked key"  # the type's default severity
-    assert (typed.incident_type, typed.fields, typed.private) == ("security", {"team": "identity"}, True)
-    assert typed.invite_users == ("U012AB3CD",) and typed.invite_groups == ("S0SECURITY",)
+    assert (typed.incident_type, typed.fields) == ("security", {"team": "identity"})
     outage = read_open('sev3 Search slow team=search ticket="https://x.example/1"', FILE, SEVERITIES)
-    assert (outage.text, outage.incident_type, outage.private) == ("sev3 Search slow", "outage", False)
+    assert (outage.text, outage.incident_type) == ("sev3 Search slow", "outage")
     with pytest.raises(ParseError, match="Cannot open without team"):
         read_open("sev2 Checkout slow", FILE, SEVERITIES)
 
@@ -133,3 +135,39 @@ def test_read_open_gives_the_type_its_defaults_and_the_fields() -> None:
 def test_read_open_without_types_or_fields_leaves_the_text_alone() -> None:
     empty = parse_workflows("workflows: []\n")
     assert read_open("sev2 Checkout slow team=x", empty, SEVERITIES).text == "sev2 Checkout slow team=x"
+
+
+def test_check_open_names_every_bad_value_by_its_key_in_the_chat_words() -> None:
+    with pytest.raises(FieldsRefused) as refused:
+        check_open(FILE, "outage", {"customers": "many", "ticket": "ftp://x", "reporter": "U0ALICE", "colour": "red"})
+    assert refused.value.fields == {
+        "fields.customers": "customers is a number, like 42 or 2.5.",
+        "fields.ticket": "ticket is a link starting with http:// or https://.",
+        "fields.reporter": '"reporter" is not a field of this incident. Fields: team, impact, customers, ticket.',
+        "fields.colour": '"colour" is not a field of this incident. Fields: team, impact, customers, ticket.',
+        "fields.team": "Cannot open without team.",  # required at open
+    }
+    assert isinstance(refused.value, ParseError) and str(refused.value).startswith("customers is a number")
+
+
+def test_check_open_takes_the_named_type_or_the_first_and_refuses_an_unknown_one_alone() -> None:
+    kind, values = check_open(FILE, "Security", {"team": "identity", "reporter": "<@U0ALICE>"})
+    assert (kind.name, values) == ("security", {"team": "identity", "reporter": "U0ALICE"})
+    assert check_open(FILE, None, {"team": "search"})[0].name == "outage"
+    with pytest.raises(FieldsRefused) as refused:
+        check_open(FILE, "billing", {"team": "nope"})
+    assert refused.value.fields == {"type": '"billing" is not an incident type. Use one of: outage, security.'}
+    empty = parse_workflows("workflows: []\n")
+    assert check_open(empty, None, {}) == (None, {})
+    with pytest.raises(FieldsRefused, match="There are no incident types"):
+        check_open(empty, "outage", {})
+
+
+def test_check_fields_keys_by_name_and_checks_only_what_is_given() -> None:
+    assert check_fields(FILE, "outage", {"Customers": "12"}) == {"customers": "12"}
+    with pytest.raises(FieldsRefused) as refused:
+        check_fields(FILE, "outage", {"team": "billing", "impact": " "})
+    assert refused.value.fields == {
+        "team": "team is one of payments, search, identity.",
+        "impact": "impact needs a value.",
+    }

@@ -6,8 +6,9 @@ services, with the token as the requester.
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from concurrent.futures import Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -37,6 +38,7 @@ class ApiIncident:
     status: str
     timeline: list[tuple[datetime, str]] | None = None
     warnings: list[str] = field(default_factory=list)
+    fields: dict[str, str] = field(default_factory=dict)  # custom field values by name, as stored
 
 
 @dataclass
@@ -66,13 +68,25 @@ class ApiIncidentUseCases:
 
         def current_status(self, number: int) -> str: ...
 
-    def api_view(self, incident: Incident, with_timeline: bool = False) -> ApiIncident:
+        def typed_open(self, request: OpenRequest) -> OpenRequest: ...
+
+        def set_fields(self, requester: Requester, number: int | None, values: Mapping[str, str]) -> Incident: ...
+
+        def refuse_close_without_fields(
+            self, requester: Requester, number: int | None, channel_id: str | None
+        ) -> None: ...
+
+    def api_view(
+        self, incident: Incident, with_timeline: bool = False, fields: dict[str, str] | None = None
+    ) -> ApiIncident:
         status = "closed" if incident.is_closed else self.current_status(incident.number)
         lines = None
         if with_timeline:
             events = self.store.events.list(incident.number)
             lines = timeline.entries(events, _plain_person, str)
-        return ApiIncident(incident, status, lines)
+        if fields is None:
+            fields = self.store.incident_fields.values(incident.number)
+        return ApiIncident(incident, status, lines, fields=fields)
 
     # --- open -----------------------------------------------------------------------------------------------
     def open_from_api(
@@ -81,9 +95,21 @@ class ApiIncidentUseCases:
         """Open an incident for an API token: recorded at once, its channel awaited up to `wait_seconds`.
 
         An open incident with the same `dedup_key` comes back as it is (`created` False). Emails are looked up in
-        Slack; an unknown one refuses the request (FieldErrors on `people`).
+        Slack; an unknown one refuses the request (FieldErrors on `people`). The type and fields are shaped by
+        `typed_open`, as for chat and the modal (FieldsRefused keyed `type` / `fields.<name>`); a type that is
+        private by default needs the private scope like `private: true`.
         """
-        if fields.private and not requester.sees_private:
+        typed = self.typed_open(
+            OpenRequest(
+                severity=fields.severity,
+                description=fields.description,
+                opened_by=requester.user,
+                is_private=fields.private,
+                incident_type=fields.incident_type,
+                fields=fields.fields,
+            )
+        )
+        if typed.is_private and not requester.sees_private:
             raise Forbidden(PRIVATE_SCOPE_NEEDED)
         prefix = f"{requester.user}:{fields.dedup_key}#" if fields.dedup_key else None
         if prefix is not None:
@@ -91,12 +117,11 @@ class ApiIncidentUseCases:
             if existing is not None:
                 return ApiOpened(self.api_view(existing), created=False)
         users, warnings = self._people(fields)
-        request = OpenRequest(
-            severity=fields.severity,
-            description=fields.description,
-            opened_by=requester.user,
-            mentions=Mentions(users=users),
-            is_private=fields.private,
+        request = replace(
+            typed,
+            mentions=Mentions(
+                users=list(dict.fromkeys([*users, *typed.mentions.users])), groups=list(typed.mentions.groups)
+            ),
             dedup_key=f"{prefix}{len(self.store.api_queries.keyed(prefix))}" if prefix else None,
             catch_repeats=False,
         )
@@ -163,7 +188,9 @@ class ApiIncidentUseCases:
             limit=query.limit + 1,
         )
         more = len(found) > query.limit
-        items = [self.api_view(incident) for incident in found[: query.limit]]
+        shown = found[: query.limit]
+        values = self.store.incident_fields.values_for([incident.number for incident in shown])
+        items = [self.api_view(incident, fields=values.get(incident.number, {})) for incident in shown]
         return IncidentPage(items, str(items[-1].incident.number) if more else None)
 
     def api_incident(self, requester: Requester, number: int) -> ApiIncident:
@@ -185,7 +212,14 @@ class ApiIncidentUseCases:
         outcome = self.response.change_severity(number, requester, severity)
         return self._after(outcome.incident.number, outcome.warnings)
 
+    def api_set_fields(self, requester: Requester, number: int, values: dict[str, str]) -> ApiIncident:
+        """Set custom fields as `!incident set` does (set_fields: all checked before any is stored); each change
+        is on the timeline, naming the token."""
+        incident = self.set_fields(requester, number, values)
+        return self._after(incident.number, [])
+
     def api_close(self, requester: Requester, number: int, resolution: str | None) -> ApiIncident:
+        self.refuse_close_without_fields(requester, number, None)
         incident, warnings = self.incidents.close(
             number=number,
             channel_id=None,

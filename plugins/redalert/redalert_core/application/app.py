@@ -268,11 +268,7 @@ class RedAlertApp(
     def close(
         self, requester: Requester, number: int | None, resolution: str | None, channel_id: str | None = None
     ) -> Closed:
-        if self.workflows.current().fields:  # fields required at close (REDALERT_WORKFLOWS_FILE) refuse it first
-            viewer = requester.person()
-            found = self.incidents.find(viewer, number=number, channel_id=channel_id, here=requester.here, verb="close")
-            if not found.is_closing_or_closed:
-                self.workflows.check_may_close(found.number)
+        self.refuse_close_without_fields(requester, number, channel_id)
         incident, warnings = self.incidents.close(
             number=number,
             channel_id=channel_id,
@@ -283,6 +279,15 @@ class RedAlertApp(
             viewer=requester.person(),
         )
         return Closed(incident, warnings)
+
+    def refuse_close_without_fields(self, requester: Requester, number: int | None, channel_id: str | None) -> None:
+        """Fields required at close (REDALERT_WORKFLOWS_FILE) that have no value refuse a close (ServiceError naming
+        them) before it starts: chat, the Close button and the API alike."""
+        if self.workflows.current().fields:
+            viewer = requester.person()
+            found = self.incidents.find(viewer, number=number, channel_id=channel_id, here=requester.here, verb="close")
+            if not found.is_closing_or_closed:
+                self.workflows.check_may_close(found.number)
 
     def doctor(self) -> list[str]:
         """What is wrong with the Slack setup (token, scopes, configured people and groups)."""

@@ -1,18 +1,23 @@
-"""RedAlertApp's use cases of REDALERT_WORKFLOWS_FILE (issue 22): load at start, reload, show.
+"""RedAlertApp's use cases of REDALERT_WORKFLOWS_FILE (issue 22): load at start, reload, show; an open's type and
+fields; setting fields later.
 
-A mixin so app.py stays one screen per area; RedAlertApp supplies `workflows` (services/workflows.py).
+A mixin so app.py stays one screen per area; RedAlertApp supplies `workflows` (services/workflows.py). Chat, the
+"Open an incident" modal and the HTTP API all shape an open with `typed_open` and set fields with `set_fields`, so
+the rules (and the words of a refusal) are the same wherever an incident starts.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import replace
 
 from ..domain.commands import Mentions
 from ..domain.incident import Incident
+from ..domain.incident_fields import check_open
 from ..domain.requester import Requester
 from ..domain.workflow_model import WorkflowsFile
 from ..domain.yaml_nodes import Fault
-from ..services.incidents import IncidentService, ServiceError
+from ..services.incidents import IncidentService, OpenRequest, ServiceError
 from ..services.response import ResponseService
 from ..services.workflows import ActiveWorkflows, WorkflowsService
 from .results import TypeSet
@@ -22,7 +27,6 @@ class WorkflowCases:
     workflows: WorkflowsService
     incidents: IncidentService
     response: ResponseService
-    find: Callable[[Requester, int | None, str], Incident]
     _invite_oncall: Callable[[Incident], list[str]]
 
     def load_workflows_at_start(self) -> list[Fault]:
@@ -45,20 +49,52 @@ class WorkflowCases:
         """The file in force (the empty file without REDALERT_WORKFLOWS_FILE)."""
         return self.workflows.current()
 
+    def typed_open(self, request: OpenRequest) -> OpenRequest:
+        """An open as the workflows file shapes it: the type named (else the file's first) and the field values,
+        each checked, those required at open present — else FieldsRefused (a ParseError) naming every bad one,
+        keyed `type` / `fields.<name>` — then what the type brings: private by default, its people and user groups
+        invited after those asked for. Without types or fields the request stays as it is (and naming a type or a
+        field is refused)."""
+        file = self.workflows.current()
+        if not (file.types or file.fields or request.incident_type or request.fields):
+            return request
+        kind, values = check_open(file, request.incident_type, request.fields)
+        if kind is None:
+            return replace(request, fields=values)
+        asked = request.mentions
+        mentions = Mentions(
+            users=list(dict.fromkeys([*asked.users, *kind.invite_users])),
+            groups=list(dict.fromkeys([*asked.groups, *kind.invite_groups])),
+        )
+        private = request.is_private or kind.private
+        return replace(request, incident_type=kind.name, fields=values, is_private=private, mentions=mentions)
+
     def set_field(self, requester: Requester, number: int | None, name: str, value: str) -> tuple[Incident, str, str]:
         """`!incident set [<n>] <field> <value>`: checked against the field's kind, stored, in the timeline; the
         incident, the field's name and the value as stored."""
-        incident = self.find(requester, number, "set a field of")
+        incident = self._settable(requester, number)
+        stored = self.workflows.set_field(incident.number, name, value, requester.user)
+        return incident, name.strip().lower(), stored
+
+    def set_fields(self, requester: Requester, number: int | None, values: Mapping[str, str]) -> Incident:
+        """Several fields at once (the HTTP API): every value checked first — FieldsRefused names each bad one by
+        its name and nothing changes — then each stored with its timeline entry naming who set it."""
+        incident = self._settable(requester, number)
+        self.workflows.set_fields(incident.number, values, requester.user)
+        return incident
+
+    def _settable(self, requester: Requester, number: int | None) -> Incident:
+        # No channel needed: a field waits for nothing in Slack.
+        incident = self.response.find(number, requester, "set a field of", needs_channel=False)
         if incident.is_closing_or_closed:
             raise ServiceError(f"Incident {incident.number} is closed: its fields stay as they were.")
-        stored = self.workflows.set_field(incident.number, name, value, requester.user)
-        return incident, name.lower(), stored
+        return incident
 
     def set_type(self, requester: Requester, number: int | None, name: str) -> TypeSet:
         """`!incident set [<n>] type <name>`: the incident becomes that type (`when: type_changed` workflows follow
         it); the new type's people, user groups and on-call are invited. A type that is private by default cannot
         make a public channel private (Slack does not let a bot): the answer says so."""
-        incident = self.find(requester, number, "change the type of")
+        incident = self.response.find(number, requester, "change the type of", needs_channel=False)
         if incident.is_closing_or_closed:
             raise ServiceError(f"Incident {incident.number} is closed: its type stays as it was.")
         kind = self.workflows.set_type(incident.number, name, requester.user)

@@ -4,12 +4,15 @@ chat refusals are, and the request as a whole is refused with all of them at onc
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from .commands import MAX_DESCRIPTION, MAX_RESOLUTION, too_many_groups
+from .incident_fields import FieldsRefused, check_open, open_key
 from .response_parsing import MAX_TEXT
 from .settings import Settings
+from .workflow_model import EMPTY, FieldKind, WorkflowsFile
 
 MAX_PEOPLE = 50
 MAX_DEDUP_KEY = 200
@@ -36,6 +39,8 @@ class OpenFields:
     emails: list[str] = field(default_factory=list)
     private: bool = False
     dedup_key: str | None = None
+    incident_type: str | None = None  # a type of the workflows file; None: its first (as chat)
+    fields: dict[str, str] = field(default_factory=dict)  # custom field values, as chat words give them
 
 
 @dataclass(frozen=True)
@@ -82,8 +87,10 @@ def severity_refusal(value: Any, settings: Settings) -> str | None:
     return None
 
 
-def open_fields(body: dict[str, Any], settings: Settings) -> OpenFields:
-    check = _Checker(body, ("severity", "description", "people", "private", "dedup_key"))
+def open_fields(body: dict[str, Any], settings: Settings, file: WorkflowsFile = EMPTY) -> OpenFields:
+    """An open's body; its `type` and `fields` checked against the workflows file as chat checks them (keys `type`
+    and `fields.<name>`), every refusal at once."""
+    check = _Checker(body, ("severity", "description", "people", "private", "dedup_key", "type", "fields"))
     refusal = severity_refusal(body.get("severity"), settings)
     if refusal:
         check.errors["severity"] = refusal
@@ -106,10 +113,57 @@ def open_fields(body: dict[str, Any], settings: Settings) -> OpenFields:
         limit=MAX_DEDUP_KEY,
         too_long=f"Keep it under {MAX_DEDUP_KEY} characters.",
     )
+    kind = body.get("type")
+    if kind is not None and not isinstance(kind, str):
+        check.errors["type"] = "Must be a string: the name of an incident type."
+        kind = None
+    values = field_values(body.get("fields", {}), file, check.errors, key=open_key, name="fields")
+    if "type" not in check.errors and (file.types or file.fields or kind is not None or values):
+        try:
+            check_open(file, kind, values)
+        except FieldsRefused as refused:
+            for where, message in refused.fields.items():
+                check.errors.setdefault(where, message)  # a value of the wrong shape keeps that message
     check.done()
     severity = settings.severity(body["severity"])
     assert severity is not None and description is not None  # checked above
-    return OpenFields(severity.value, description, user_ids, emails, private is True, dedup_key)
+    return OpenFields(severity.value, description, user_ids, emails, private is True, dedup_key, kind, values)
+
+
+def field_values(
+    raw: Any, file: WorkflowsFile, errors: dict[str, str], *, key: Callable[[str], str] = str, name: str = "body"
+) -> dict[str, str]:
+    """`{name: value}` as chat words give values: text, a number, and for a multi_select a list of its options
+    or the same as text separated by commas. Only the shape is checked here; a value's fit is check_value's."""
+    if not isinstance(raw, dict):
+        errors[name] = "Must be an object: field names and their values."
+        return {}
+    values: dict[str, str] = {}
+    for field_name, value in raw.items():
+        spec = file.field_named(str(field_name).strip().lower())
+        if isinstance(value, list) and value and all(isinstance(item, str) and item.strip() for item in value):
+            if spec is not None and spec.kind != FieldKind.MULTI_SELECT:
+                errors[key(field_name)] = f"{spec.name} takes one value, not a list."
+            else:
+                values[field_name] = ",".join(item.strip() for item in value)
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            values[field_name] = str(value)
+        elif isinstance(value, str):
+            values[field_name] = value
+        else:
+            errors[key(field_name)] = "Must be text, a number, or (a multi_select) a list of strings."
+    return values
+
+
+def set_fields_body(body: dict[str, Any], file: WorkflowsFile) -> dict[str, str]:
+    """`POST /incidents/{number}/fields`: at least one `name: value`, each shaped as field_values takes it."""
+    errors: dict[str, str] = {}
+    values = field_values(body, file, errors)
+    if not body and not errors:
+        errors["body"] = 'Give at least one field and its value, like {"team": "payments"}.'
+    if errors:
+        raise FieldErrors(errors)
+    return values
 
 
 def _people(value: Any, errors: dict[str, str]) -> tuple[list[str], list[str]]:

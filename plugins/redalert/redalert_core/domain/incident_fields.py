@@ -1,5 +1,9 @@
-"""Incident types and custom field values in commands (issue 22), pure: which type `!incident open` names, the
-trailing `<field>=<value>` words, whether a value fits its field's kind, and which required fields are missing.
+"""Incident types and custom field values (issue 22), pure: which type `!incident open` names, the trailing
+`<field>=<value>` words, whether a value fits its field's kind, and which required fields are missing.
+
+Every front end checks with these, in the same words: chat (one refusal), the modal (a message under each field's
+block) and the HTTP API (one message per field) — `check_open` and `check_fields` name each bad value by its key:
+`type` and `fields.<name>` at open, the field's own name when fields are set later.
 
 Values stay what people typed (a `user` field keeps the Slack id); they are made inert where they are shown.
 """
@@ -7,6 +11,7 @@ Values stay what people typed (a `user` field keeps the Slack id); they are made
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from .commands import ParseError
@@ -154,23 +159,102 @@ def missing(file: WorkflowsFile, type_name: str | None, values: dict[str, str], 
 
 
 def refuse_missing(names: list[str], when: Required) -> None:
+    """Chat's refusal: what is missing and the words that give it."""
     if names:
-        verb = "open" if when == Required.OPEN else "close"
-        fields = ", ".join(names)
-        raise ParseError(f"Cannot {verb} without {fields}: add " + " ".join(f"{name}=<value>" for name in names) + ".")
+        how = " ".join(f"{name}=<value>" for name in names)
+        raise ParseError(f"{missing_message(', '.join(names), when)[:-1]}: add {how}.")
+
+
+def missing_message(name: str, when: Required) -> str:
+    """A field required at open or close that has no value: "Cannot open without team." """
+    return f"Cannot {'open' if when == Required.OPEN else 'close'} without {name}."
+
+
+def not_a_field(name: str, file: WorkflowsFile, type_name: str | None) -> str:
+    names = ", ".join(spec.name for spec in file.fields_of(type_name)) or "none"
+    return f'"{name[:30]}" is not a field of this incident. Fields: {names}.'
+
+
+def not_a_type(name: str, file: WorkflowsFile) -> str:
+    if not file.types:
+        return "There are no incident types: the workflows file (REDALERT_WORKFLOWS_FILE) names none."
+    return f'"{name[:30]}" is not an incident type. Use one of: {", ".join(kind.name for kind in file.types)}.'
+
+
+class FieldsRefused(ParseError):
+    """Bad values, each with its message, keyed `type` / `fields.<name>` (at open) or by the field's name (when
+    set later): the HTTP API's 422 keys and the modal's block ids. Read as one text, it is the chat refusal."""
+
+    def __init__(self, problems: dict[str, str]) -> None:
+        self.fields = problems
+        super().__init__(" ".join(problems.values()))
+
+
+TYPE_KEY = "type"
+
+
+def open_key(name: str) -> str:
+    return f"fields.{name}"
+
+
+def resolve_type(file: WorkflowsFile, name: str | None) -> IncidentType | None:
+    """The type named (any case), else the file's first; FieldsRefused on `type` when the name is none of them."""
+    if name is None:
+        return file.default_type()
+    kind = file.type_named(name.strip().lower())
+    if kind is None:
+        raise FieldsRefused({TYPE_KEY: not_a_type(name, file)})
+    return kind
+
+
+def check_fields(
+    file: WorkflowsFile,
+    type_name: str | None,
+    given: Mapping[str, str],
+    *,
+    required: Required | None = None,
+    key: Callable[[str], str] = lambda name: name,
+) -> dict[str, str]:
+    """The values as stored, each checked against its field (check_value), and with `required` each field then
+    required that has no value; FieldsRefused naming every one that is wrong."""
+    problems: dict[str, str] = {}
+    values: dict[str, str] = {}
+    for name, raw in given.items():
+        spec = file.field_named(name.strip().lower())
+        if spec is None or not spec.applies_to(type_name):
+            problems[key(name)] = not_a_field(name, file, type_name)
+            continue
+        try:
+            values[spec.name] = check_value(spec, raw)
+        except ParseError as error:
+            problems[key(spec.name)] = str(error)
+    if required is not None:
+        for name in missing(file, type_name, values, required):
+            problems.setdefault(key(name), missing_message(name, required))
+    if problems:
+        raise FieldsRefused(problems)
+    return values
+
+
+def check_open(
+    file: WorkflowsFile, type_name: str | None, given: Mapping[str, str]
+) -> tuple[IncidentType | None, dict[str, str]]:
+    """An open's type (named, else the file's first) and its field values, those required at open included;
+    FieldsRefused keyed `type` and `fields.<name>`. A wrong type is refused alone: the fields depend on it."""
+    kind = resolve_type(file, type_name)
+    values = check_fields(file, kind.name if kind else None, given, required=Required.OPEN, key=open_key)
+    return kind, values
 
 
 @dataclass(frozen=True)
 class TypedOpen:
-    """What the workflows file makes of `!incident open` words: the text left for the ordinary parse, the type,
-    its field values, and what the type adds (private by default, people and groups to invite)."""
+    """What the workflows file makes of `!incident open` words: the text left for the ordinary parse, the type and
+    its field values (what the type adds, private by default and people to invite, is the application's
+    `typed_open`, the same for every front end)."""
 
     text: str
     incident_type: str | None = None
     fields: dict[str, str] = field(default_factory=dict)
-    private: bool = False
-    invite_users: tuple[str, ...] = ()
-    invite_groups: tuple[str, ...] = ()
 
 
 def read_open(text: str, file: WorkflowsFile, severities: frozenset[str] = frozenset()) -> TypedOpen:
@@ -188,6 +272,4 @@ def read_open(text: str, file: WorkflowsFile, severities: frozenset[str] = froze
     first = rest.split(" ", 1)[0]
     if kind is not None and kind.severity and first.lower() not in severities:
         rest = f"{kind.severity} {rest}"  # the type's default severity when none is given
-    if kind is None:
-        return TypedOpen(flag + rest, None, values)
-    return TypedOpen(flag + rest, kind.name, values, kind.private, kind.invite_users, kind.invite_groups)
+    return TypedOpen(flag + rest, kind.name if kind is not None else None, values)

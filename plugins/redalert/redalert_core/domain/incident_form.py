@@ -9,7 +9,9 @@ import re
 from dataclasses import dataclass, field
 
 from .commands import MAX_DESCRIPTION, MAX_GROUPS, Mentions, plain_text, too_many_groups
+from .incident_fields import FieldsRefused, check_open
 from .settings import Settings
+from .workflow_model import EMPTY, IncidentType, WorkflowsFile
 
 HANDLE = re.compile(r"@?([a-z0-9][a-z0-9._-]{0,79})", re.IGNORECASE)
 GROUP_ID = re.compile(r"^S[A-Z0-9]{2,}\Z")
@@ -26,6 +28,8 @@ class OpenForm:
     groups: list[str] = field(default_factory=list)  # IDs or @handles
     is_private: bool = False
     typed_groups: str | None = None  # the text field offered when no FORM_GROUPS are configured
+    incident_type: str | None = None  # the type select (a workflows file with types)
+    fields: dict[str, str] = field(default_factory=dict)  # custom fields given a value, by name, as entered
 
 
 @dataclass
@@ -60,9 +64,15 @@ def split_handles(text: str | None) -> tuple[list[str], list[str]]:
     return list(dict.fromkeys(groups)), bad
 
 
-def validate_open(form: OpenForm, settings: Settings) -> tuple[str, str, Mentions]:
-    """(severity, description, people and groups) of a valid form; FormErrors naming each bad field otherwise."""
+def validate_open(form: OpenForm, settings: Settings, file: WorkflowsFile = EMPTY) -> tuple[str, str, Mentions]:
+    """(severity, description, people and groups) of a valid form; FormErrors naming each bad field otherwise,
+    the type and custom fields (keyed `type` and `fields.<name>`, as their blocks are) in the words chat uses."""
     errors: dict[str, str] = {}
+    if file.types or file.fields or form.incident_type or form.fields:
+        try:
+            check_open(file, form.incident_type, form.fields)
+        except FieldsRefused as refused:
+            errors.update(refused.fields)
     severity = settings.severity(form.severity or "")
     if not form.severity:
         errors["severity"] = "Pick a severity."
@@ -112,3 +122,18 @@ def validate_update(
     if errors:
         raise FormErrors(errors)
     return status, text
+
+
+def preselect(
+    before: IncidentType | None, after: IncidentType, severity: str | None, private: bool
+) -> tuple[str | None, bool]:
+    """The severity and Private box the form shows for type `after`: its defaults, unless the person chose
+    otherwise than what type `before` preselected (before None: the form opens with `after`)."""
+    if before is None:
+        return after.severity, after.private
+    chose_severity = severity is not None and severity != before.severity
+    chose_private = private != before.private
+    return (
+        severity if chose_severity else after.severity or severity,
+        private if chose_private else after.private,
+    )

@@ -9,7 +9,10 @@ within 3 s. Anything slower runs on this front end's own pool after the ack, and
 ephemeral message through the interaction's response_url (chat.postEphemeral, then a DM, when there is none).
 
 A trigger_id works once and expires 3 s after Slack sent it, so views.open is called before any Slack call and is
-never retried. Clicks and submissions are claimed in the store by a key (what, who, which message as it was shown,
+never retried. Choosing an incident type in the open form is acked at once (empty) and the form is updated with that
+type's fields right after, on this front end's pool (views.update with the payload's hash; view_updates.py).
+
+Clicks and submissions are claimed in the store by a key (what, who, which message as it was shown,
 or which view), so a double click or a redelivered envelope does one thing.
 """
 
@@ -29,14 +32,17 @@ from ..application.errors import ServiceError
 from ..application.results import OpenRequest
 from ..domain import status_parsing
 from ..domain import text as texts
-from ..domain.incident_form import FormErrors, validate_open, validate_update
+from ..domain.incident_fields import FieldsRefused
+from ..domain.incident_form import FormErrors, preselect, validate_open, validate_update
 from ..domain.requester import FrontEnd, Requester
 from ..domain.status_parsing import PublishRequest
 from ..observability import log_context
 from ..slack import blocks, modals
 from ..slack.gateway import SlackError
 from ..slack.status_modal import read_publish_form
+from ..slack.type_form import TYPE_ACTION, TypeView
 from . import replies
+from .view_updates import ViewUpdates
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +59,10 @@ class Interactivity:
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="redalert-interaction")
         self._pending: set[Future] = set()
         self._guard = threading.Lock()
+        self.view_updates = ViewUpdates(app.gateway)
+        # Form updates get their own threads: Slack's 3 s run while the person looks at the form, so they must never
+        # queue behind opens that wait for Slack on the pool above.
+        self._view_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="redalert-view-update")
 
     @property
     def settings(self):
@@ -80,7 +90,10 @@ class Interactivity:
             if text:
                 self.tell(origin, text)
 
-        future = self._pool.submit(log_context.carry(run))
+        self._background(run)
+
+    def _background(self, run: Callable[[], None], pool: ThreadPoolExecutor | None = None) -> None:
+        future = (pool or self._pool).submit(log_context.carry(run))
         with self._guard:
             self._pending.add(future)
         future.add_done_callback(self._forget)
@@ -96,6 +109,7 @@ class Interactivity:
         return not wait(pending, timeout=timeout).not_done
 
     def shutdown(self) -> None:
+        self._view_pool.shutdown(wait=True)
         self._pool.shutdown(wait=True)
 
     def tell(self, origin: Requester, text: str) -> bool:
@@ -127,10 +141,18 @@ class Interactivity:
     def show_open_form(
         self, *, trigger_id: str, user: str, channel: str | None, response_url: str | None
     ) -> dict | None:
-        """Open the modal (first thing: the trigger is short-lived); the ack payload for the slash command."""
-        metadata = modals.encode_metadata({"channel": channel, "response_url": response_url})
+        """Open the modal (first thing: the trigger is short-lived); the ack payload for the slash command.
+        With incident types, the form opens on the file's first type (the one chat takes when none is named)."""
+        file = self.app.workflows_file()
+        kind = file.default_type()
+        shown = None
+        if kind is not None:
+            severity, private = preselect(None, kind, None, False)
+            shown = TypeView(file, kind, severity, private)
+        data = {"channel": channel, "response_url": response_url, "type": kind.name if kind else None}
+        metadata = modals.encode_metadata(data)
         try:
-            self.gateway.open_view(trigger_id, modals.open_incident(self.settings, metadata))
+            self.gateway.open_view(trigger_id, modals.open_incident(self.settings, metadata, shown))
         except SlackError as exc:
             if exc.code == "exchanged_trigger_id":
                 return None  # a redelivery of a command whose form is already open
@@ -141,24 +163,35 @@ class Interactivity:
         return None
 
     def submit_open_form(self, view: dict, user: str) -> dict | None:
-        """A submitted "Open an incident" modal: errors shown in the form, or the incident opened after the ack."""
+        """A submitted "Open an incident" modal: errors shown in the form, or the incident opened after the ack.
+        The type and custom fields are checked as chat checks them (the same words), under their own blocks."""
         form = modals.read_open_form(view)
-        try:
-            severity, description, mentions = validate_open(form, self.settings)
-        except FormErrors as bad:
-            return modals.errors(bad.errors)
-        view_id = view.get("id", "")
         meta = modals.decode_metadata(view.get("private_metadata"))
+        if form.incident_type is not None and form.incident_type != meta.get("type"):
+            # Submitted before the form showed the chosen type's fields (its views.update is on the way).
+            return modals.errors({"type": "The form now shows this type's fields: check them and submit again."})
+        try:
+            severity, description, mentions = validate_open(form, self.settings, self.app.workflows_file())
+        except FormErrors as bad:
+            return modals.errors(bad.errors, view)
+        view_id = view.get("id", "")
         origin = self._requester(user, meta.get("channel"), meta.get("response_url"))
-        request = OpenRequest(
-            severity=severity,
-            description=description,
-            opened_by=user,
-            origin_channel=origin.member_of,
-            mentions=mentions,
-            dedup_key=f"modal:{view_id}",  # the store's unique key: this form makes one incident, however often sent
-            is_private=form.is_private,
-        )
+        try:
+            request = self.app.typed_open(  # the type's private default and people, as for chat and the API
+                OpenRequest(
+                    severity=severity,
+                    description=description,
+                    opened_by=user,
+                    origin_channel=origin.member_of,
+                    mentions=mentions,
+                    dedup_key=f"modal:{view_id}",  # the store's unique key: one incident per form, however often sent
+                    is_private=form.is_private,
+                    incident_type=form.incident_type,
+                    fields=form.fields,
+                )
+            )
+        except FieldsRefused as refused:  # the workflows file changed between the two checks
+            return modals.errors(refused.fields, view)
         # Recorded before the ack (a database write, no Slack call): once the modal closes, a crash cannot lose
         # the incident; a restart finishes its channel. The Slack steps run after the ack.
         try:
@@ -182,6 +215,41 @@ class Interactivity:
             front_end=FrontEnd.INTERACTIVITY,
             reply_url=reply_url,
         )
+
+    # --- the open form's type select ---------------------------------------------------------------------------
+    def choose_type(self, payload: dict) -> None:
+        """A type picked in the open form: the ack is empty at once; the form is updated with the type's fields
+        right after (views.update with the payload's hash), keeping what the person entered."""
+        view = payload.get("view") or {}
+        action = (payload.get("actions") or [{}])[0]
+        chosen = (action.get("selected_option") or {}).get("value")
+        view_id = view.get("id")
+        if not chosen or not view_id:
+            return
+        form = modals.read_open_form(view)
+        meta = modals.decode_metadata(view.get("private_metadata"))
+        try:
+            picked_at = float(action.get("action_ts") or 0)
+        except ValueError:
+            picked_at = 0.0
+
+        def build() -> dict:
+            file = self.app.workflows_file()
+            kind = file.type_named(chosen) or file.default_type()
+            if kind is None:
+                raise ServiceError("The workflows file has no incident types any more.")
+            before = file.type_named(str(meta.get("type") or ""))
+            severity, private = preselect(before, kind, form.severity, form.is_private)
+            metadata = modals.encode_metadata({**meta, "type": kind.name})
+            return modals.open_incident(self.settings, metadata, TypeView(file, kind, severity, private))
+
+        def run() -> None:
+            try:
+                self.view_updates.show(view_id, picked_at, view.get("hash"), build)
+            except (SlackError, ServiceError) as exc:
+                log.info("The open form %s was not updated for type %s: %s", view_id, chosen, exc)
+
+        self._background(run, self._view_pool)
 
     # --- the summary's buttons ----------------------------------------------------------------------------------
     def click(self, payload: dict) -> dict | None:
@@ -319,17 +387,21 @@ class Interactivity:
         """Any `interactive` envelope's payload: the ack payload for it."""
         kind = payload.get("type")
         user = (payload.get("user") or {}).get("id", "")
+        view: dict[str, Any] = payload.get("view") or {}
         if kind == "block_actions" and payload.get("container", {}).get("type") != "view":
             return self.click(payload)
+        if kind == "block_actions":  # inside a modal: the open form's type select is the one that acts
+            action_id = ((payload.get("actions") or [{}])[0]).get("action_id")
+            if view.get("callback_id") == modals.OPEN_CALLBACK and action_id == TYPE_ACTION:
+                self.choose_type(payload)
+            return None
         if kind == "view_submission":
-            view: dict[str, Any] = payload.get("view") or {}
             callback = view.get("callback_id")
             if callback == modals.OPEN_CALLBACK:
                 return self.submit_open_form(view, user)
             if callback == modals.UPDATE_CALLBACK:
                 return self.submit_update_form(view, user)
         if kind == "view_closed":
-            view = payload.get("view") or {}
             click = modals.decode_metadata(view.get("private_metadata")).get("click")
             if view.get("callback_id") == modals.UPDATE_CALLBACK and isinstance(click, str):
                 self.app.release_interaction(click)  # cancelled: Update may open the form again

@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from ..domain import text as texts
-from ..domain.commands import ParseError
 from ..domain.incident import Incident
-from ..domain.incident_fields import check_value, missing
+from ..domain.incident_fields import FieldsRefused, check_fields, missing
 from ..domain.settings import Settings
 from ..domain.type_outside import has_outside
 from ..domain.workflow_file import WorkflowsFileError, digest, parse_workflows
@@ -144,24 +143,29 @@ class WorkflowsService:
         return self._store.incident_fields.values(number)
 
     def set_field(self, number: int, name: str, value: str, actor: str) -> str:
-        """Check the value against the field's kind (ServiceError says what it takes), store it with a timeline
-        entry; the value as stored."""
-        file = self.current()
-        spec = file.field_named(name.lower())
-        type_name = self.type_of(number) or None
-        if spec is None or not spec.applies_to(type_name):
-            names = ", ".join(f.name for f in file.fields_of(type_name)) or "none"
-            raise ServiceError(f'"{texts.unping(name[:30])}" is not a field of this incident. Fields: {names}.')
+        """One field (`!incident set`, a workflow's set_field): ServiceError says what it takes; the value as
+        stored."""
         try:
-            checked = check_value(spec, value)
-        except ParseError as error:
-            raise ServiceError(str(error)) from error
-        # The same value again changes nothing and says nothing: a workflow's set_field cannot re-trigger itself.
-        if self.fields_of(number).get(spec.name) != checked:
-            self._store.incident_fields.set(number, spec.name, checked, actor=actor, at=self._clock())
-            for hook in self.on_change:
+            return self.set_fields(number, {name: value}, actor)[name.strip().lower()]
+        except FieldsRefused as refused:
+            raise ServiceError(str(refused)) from refused
+
+    def set_fields(self, number: int, given: Mapping[str, str], actor: str) -> dict[str, str]:
+        """Check every value against its field's kind and the incident's type first (FieldsRefused names each bad
+        one, by its name, and nothing is stored), then store each with its timeline entry; the values as stored."""
+        file = self.current()
+        values = check_fields(file, self.type_of(number) or None, given)
+        stored = self.fields_of(number)
+        changed = False
+        for name, checked in values.items():
+            # The same value again changes nothing and says nothing: a workflow's set_field cannot re-trigger itself.
+            if stored.get(name) != checked:
+                self._store.incident_fields.set(number, name, checked, actor=actor, at=self._clock())
+                changed = True
+        if changed:
+            for hook in self.on_change:  # the pinned summary shows the fields
                 hook(number)
-        return checked
+        return values
 
     def set_type(self, number: int, name: str, actor: str) -> IncidentType | None:
         """Make the incident another type of the file (a TypeChanged event, which `when: type_changed` follows);

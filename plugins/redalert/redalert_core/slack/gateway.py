@@ -591,6 +591,15 @@ class SlackGateway:
         """views.open: show a modal to the person whose action carried `trigger_id`. Returns the view (id, hash)."""
         return dict(self._call("views.open", _client=self._trigger_client(), trigger_id=trigger_id, view=view)["view"])
 
+    def update_view(self, view_id: str, view: dict, view_hash: str | None = None) -> dict:
+        """views.update: replace an open modal. With `view_hash` (the hash of the view the person acted on) Slack
+        answers `hash_conflict` when the view changed since. One short try, never paced: the person is looking at
+        the form and Slack's 3 s window is running. Returns the view (its new hash)."""
+        kwargs: dict[str, Any] = {"view_id": view_id, "view": view}
+        if view_hash:
+            kwargs["hash"] = view_hash
+        return dict(self._call("views.update", _client=self._trigger_client(), **kwargs)["view"])
+
     def post_ephemeral(self, channel_id: str, user_id: str, text: str, *, blocks: list[dict] | None = None) -> None:
         """A message only `user_id` sees in the channel (the bot must be able to post there)."""
         kwargs: dict[str, Any] = {"channel": channel_id, "user": user_id, "text": text}

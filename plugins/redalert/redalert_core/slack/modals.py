@@ -16,6 +16,7 @@ from ..domain.incident_form import MAX_UPDATE, OpenForm, UpdateForm
 from ..domain.settings import Settings
 from ..domain.text import clip
 from .status_modal import publish_blocks
+from .type_form import TypeView, field_blocks, read_fields, read_type, type_block
 
 OPEN_CALLBACK = "incident_open"
 UPDATE_CALLBACK = "incident_update"
@@ -80,9 +81,32 @@ def _modal(callback_id: str, title: str, submit: str, blocks: list[dict], metada
     }
 
 
-def open_incident(settings: Settings, metadata: str) -> dict:
-    """The "Open an incident" modal: severity, description, people, user groups, private."""
+def open_incident(settings: Settings, metadata: str, shown: TypeView | None = None) -> dict:
+    """The "Open an incident" modal: severity, description, people, user groups, private; with a workflows file
+    that has types (`shown`), first the type and after the description that type's fields.
+
+    The severity and Private inputs take the type's name in their action_id: Slack keeps what was entered in an
+    input only while its block_id and action_id stay, so a new type's preselection shows (type_form.preselect
+    decides whether the person's own choice is carried over instead)."""
     severities = [_option(s.label, s.value) for s in settings.severities[:OPTION_LIMIT]]
+    suffix = f".{shown.kind.name}" if shown else ""
+    severity: dict[str, Any] = {
+        "type": "static_select",
+        "action_id": "severity" + suffix,
+        "placeholder": _plain("How bad is it?"),
+        "options": severities,
+    }
+    preselected = next((o for o in severities if shown and o["value"] == shown.severity), None)
+    if preselected:
+        severity["initial_option"] = preselected
+    private_option = {
+        "text": _plain("Private channel"),
+        "description": _plain("Not announced; listed only to its members and admins."),
+        "value": PRIVATE_OPTION,
+    }
+    private: dict[str, Any] = {"type": "checkboxes", "action_id": "private" + suffix, "options": [private_option]}
+    if shown and shown.private:
+        private["initial_options"] = [private_option]
     if settings.form_groups:
         groups = _input(
             "groups",
@@ -104,16 +128,8 @@ def open_incident(settings: Settings, metadata: str) -> dict:
             hint="Their handles, separated by spaces; every member is invited.",
         )
     blocks = [
-        _input(
-            "severity",
-            "Severity",
-            {
-                "type": "static_select",
-                "action_id": "severity",
-                "placeholder": _plain("How bad is it?"),
-                "options": severities,
-            },
-        ),
+        *([type_block(shown)] if shown else []),
+        _input("severity", "Severity", severity),
         _input(
             "description",
             "What is happening?",
@@ -125,6 +141,7 @@ def open_incident(settings: Settings, metadata: str) -> dict:
                 "placeholder": _plain("Checkout fails for every customer since 14:02"),
             },
         ),
+        *(field_blocks(shown) if shown else []),
         _input(
             "people",
             "People",
@@ -132,24 +149,14 @@ def open_incident(settings: Settings, metadata: str) -> dict:
             optional=True,
         ),
         groups,
-        _input(
-            "private",
-            "Visibility",
-            {
-                "type": "checkboxes",
-                "action_id": "private",
-                "options": [
-                    {
-                        "text": _plain("Private channel"),
-                        "description": _plain("Not announced; listed only to its members and admins."),
-                        "value": PRIVATE_OPTION,
-                    }
-                ],
-            },
-            optional=True,
-        ),
+        _input("private", "Visibility", private, optional=True, hint=_always_private(shown)),
     ]
     return _modal(OPEN_CALLBACK, "Open an incident", "Open incident", blocks, metadata)
+
+
+def _always_private(shown: TypeView | None) -> str | None:
+    """A type private by default stays private whatever the box says (as in chat and the API): the form says so."""
+    return f"Every {shown.kind.name} incident is private." if shown and shown.kind.private else None
 
 
 def update_incident(incident: Incident, settings: Settings, status: str, metadata: str) -> dict:
@@ -212,6 +219,8 @@ def read_open_form(view: dict) -> OpenForm:
         groups=_selected_values(groups),
         is_private=PRIVATE_OPTION in _selected_values(state.get("private", {})),
         typed_groups=groups.get("value") if groups.get("type") == "plain_text_input" else None,
+        incident_type=read_type(state),
+        fields=read_fields(state),
     )
 
 
@@ -220,6 +229,13 @@ def read_update_form(view: dict) -> UpdateForm:
     return UpdateForm(status=_selected(state.get("status", {})), text=state.get("text", {}).get("value"))
 
 
-def errors(field_errors: dict[str, str]) -> dict:
-    """The view_submission ack that shows each message under its field."""
-    return {"response_action": "errors", "errors": {block: clip(text, 2000) for block, text in field_errors.items()}}
+def errors(field_errors: dict[str, str], view: dict | None = None) -> dict:
+    """The view_submission ack that shows each message under its field. With the `view` submitted, a message for
+    a field it does not show (the workflows file changed while the form was open) goes under the first input:
+    Slack refuses errors that name no block of the view."""
+    shown = [b.get("block_id") for b in (view or {}).get("blocks") or [] if b.get("type") == "input"]
+    placed: dict[str, str] = {}
+    for block, text in field_errors.items():
+        where = block if view is None or block in shown or not shown else shown[0]
+        placed[where] = f"{placed[where]} {text}" if where in placed else text
+    return {"response_action": "errors", "errors": {block: clip(text, 2000) for block, text in placed.items()}}

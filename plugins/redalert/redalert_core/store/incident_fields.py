@@ -37,6 +37,22 @@ class IncidentFields:
             )
             return {row.name: row.value for row in rows}
 
+    def values_for(self, numbers: list[int]) -> dict[int, dict[str, str]]:
+        """The values of several incidents in one query (a page of the API's list), by incident number."""
+        found: dict[int, dict[str, str]] = {}
+        if not numbers:
+            return found
+        table = incident_fields.c
+        with self._db.read() as connection:
+            rows = connection.execute(
+                sa.select(table.incident_number, table.name, table.value)
+                .where(table.incident_number.in_(numbers))
+                .order_by(table.incident_number, table.name)
+            )
+            for row in rows:
+                found.setdefault(row.incident_number, {})[row.name] = row.value
+        return found
+
     def set(self, number: int, name: str, value: str, *, actor: str, at: datetime) -> None:
         """The value and its timeline entry (which workflows `when: field_changed` follow), in one transaction."""
         with self._db.write() as connection:

@@ -22,6 +22,8 @@ def incident(view: ApiIncident) -> dict[str, Any]:
         "private": found.is_private,
         "opened_at": _time(found.opened_at),
         "closed_at": _time(found.closed_at),
+        "type": found.incident_type,
+        "fields": dict(view.fields),  # a multi_select's choices separated by commas, as stored
     }
     if found.channel_id:
         body["channel"] = {"id": found.channel_id, "name": found.channel_name or ""}

@@ -12,7 +12,16 @@ from ...application.app import RedAlertApp
 from ...application.errors import Forbidden, NoSuchIncident, ServiceError
 from ...application.results import InvalidAlerts
 from ...application.trello_hooks import NotTrello
-from ...domain.api_requests import FieldErrors, close_fields, list_query, open_fields, severity_field, update_fields
+from ...domain.api_requests import (
+    FieldErrors,
+    close_fields,
+    list_query,
+    open_fields,
+    set_fields_body,
+    severity_field,
+    update_fields,
+)
+from ...domain.incident_fields import FieldsRefused
 from ...domain.requester import Requester
 from . import render
 from .http import ApiError, bearer, document, error_response, json_body, respond
@@ -42,6 +51,7 @@ class ApiRoutes:
             ("/incidents/<number>/updates", "POST", self.update, True),
             ("/incidents/<number>/severity", "POST", self.severity, True),
             ("/incidents/<number>/close", "POST", self.close, True),
+            ("/incidents/<number>/fields", "POST", self.set_fields, True),
             ("/alerts/alertmanager", "POST", self.alertmanager, True),
             ("/alerts/grafana", "POST", self.grafana, True),
             # Trello's webhook: no token, Trello signs each request (application/trello_hooks.py).
@@ -90,7 +100,7 @@ class ApiRoutes:
                 return error_response(exc)
             except InvalidAlerts as exc:
                 return error_response(ApiError(422, "This is not an alert notification; nothing changed.", exc.faults))
-            except FieldErrors as exc:
+            except (FieldErrors, FieldsRefused) as exc:
                 return error_response(ApiError(422, "Some fields are not right; nothing changed.", exc.fields))
             except NoSuchIncident as exc:
                 return error_response(ApiError(404, str(exc)))
@@ -104,7 +114,7 @@ class ApiRoutes:
 
     # --- routes ---------------------------------------------------------------------------------------------
     def open(self, app: RedAlertApp, requester: Requester) -> Response:
-        opened = app.open_from_api(requester, open_fields(json_body(), app.settings))
+        opened = app.open_from_api(requester, open_fields(json_body(), app.settings, app.workflows_file()))
         body = render.incident(opened.view)
         location = {"Location": f"{BASE}/incidents/{opened.view.incident.number}"}
         return respond(body, 201 if opened.created else 200, location)
@@ -128,6 +138,10 @@ class ApiRoutes:
     def close(self, app: RedAlertApp, requester: Requester, number: str) -> Response:
         resolution = close_fields(json_body())
         return respond(render.incident(app.api_close(requester, _number(number), resolution)))
+
+    def set_fields(self, app: RedAlertApp, requester: Requester, number: str) -> Response:
+        values = set_fields_body(json_body(), app.workflows_file())
+        return respond(render.incident(app.api_set_fields(requester, _number(number), values)))
 
     # --- alert intake: one use case, two senders ----------------------------------------------------------------
     def alertmanager(self, app: RedAlertApp, requester: Requester) -> Response:

@@ -153,6 +153,7 @@ def build(config: AppConfig) -> RedAlertApp:
         trello_inbound=TrelloInbound(tasks),
         jira_inbound=JiraInbound(store, gateway, lambda: incidents.settings, clock),
     )
+    app.alert_intake.shape_open = app.alert_open  # an alert's incident gets the file's type and fields
     app.load_workflows_at_start()  # a file with faults is logged and not loaded (docs/workflows.md)
     return app
 

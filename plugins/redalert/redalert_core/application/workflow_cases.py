@@ -13,9 +13,9 @@ from dataclasses import replace
 
 from ..domain.commands import Mentions
 from ..domain.incident import Incident
-from ..domain.incident_fields import check_open
+from ..domain.incident_fields import check_open, from_labels
 from ..domain.requester import Requester
-from ..domain.workflow_model import WorkflowsFile
+from ..domain.workflow_model import IncidentType, WorkflowsFile
 from ..domain.yaml_nodes import Fault
 from ..services.incidents import IncidentService, OpenRequest, ServiceError
 from ..services.response import ResponseService
@@ -59,6 +59,19 @@ class WorkflowCases:
         if not (file.types or file.fields or request.incident_type or request.fields):
             return request
         kind, values = check_open(file, request.incident_type, request.fields)
+        return self._with_type(request, kind, values)
+
+    def alert_open(self, request: OpenRequest, labels: Mapping[str, str]) -> OpenRequest:
+        """An incident an alert opens (services/alert_intake.py): the file's first type, with what it brings, and
+        the fields its common labels give (domain/incident_fields.from_labels); never refused."""
+        file = self.workflows.current()
+        if not (file.types or file.fields):
+            return request
+        kind, values = from_labels(file, labels)
+        return self._with_type(request, kind, values)
+
+    @staticmethod
+    def _with_type(request: OpenRequest, kind: IncidentType | None, values: dict[str, str]) -> OpenRequest:
         if kind is None:
             return replace(request, fields=values)
         asked = request.mentions

@@ -246,6 +246,23 @@ def check_open(
     return kind, values
 
 
+def from_labels(file: WorkflowsFile, labels: Mapping[str, str]) -> tuple[IncidentType | None, dict[str, str]]:
+    """An alert's incident: the file's first type, and the fields of that type named like one of the alerts' common
+    labels whose value the field takes. An alert is never refused: a value a field cannot hold, or a field required
+    at open that no label gives, is left unset (`!incident set` fills it in)."""
+    kind = file.default_type()
+    values: dict[str, str] = {}
+    for spec in file.fields_of(kind.name if kind else None):
+        raw = labels.get(spec.name)
+        if raw is None:
+            continue
+        try:
+            values[spec.name] = check_value(spec, raw)
+        except ParseError:
+            continue
+    return kind, values
+
+
 @dataclass(frozen=True)
 class TypedOpen:
     """What the workflows file makes of `!incident open` words: the text left for the ordinary parse, the type and

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import datetime
@@ -70,6 +70,9 @@ class AlertIntakeService:
         self._futures: set[Future] = set()
         # The alert counter (observability/metrics.py): (source, status) per alert taken in; set by the front end.
         self.count: Callable[[str, str], None] = lambda source, status: None
+        # The workflows file's type and fields for an alert's incident (application: alert_open), by its alerts'
+        # common labels; set by bootstrap.
+        self.shape_open: Callable[[OpenRequest, Mapping[str, str]], OpenRequest] = lambda request, labels: request
 
     # --- intake -------------------------------------------------------------------------------------------------
     def receive(self, requester: Requester, batch: AlertBatch) -> AlertsReceived:
@@ -118,6 +121,8 @@ class AlertIntakeService:
             dedup_key=f"alert:{group_hash(batch.source, batch.group_key)[:40]}:{previous or 0}",
             catch_repeats=False,  # two groups may well describe themselves alike
         )
+        request = self.shape_open(request, common_labels(firing))  # the workflows file's type and fields
+        mentions = request.mentions
         recorded = self.incidents.record(request)
         number = recorded.incident.number
         now = self._clock()
@@ -271,3 +276,11 @@ class AlertIntakeService:
 
 def _seen_now(group_id: int, alert: Alert) -> SeenAlert:
     return SeenAlert(group_id, alert.fingerprint, alert.status, {}, True)
+
+
+def common_labels(alerts: list[Alert]) -> dict[str, str]:
+    """The labels every one of `alerts` has, with the same value."""
+    shared = dict(alerts[0].labels) if alerts else {}
+    for alert in alerts[1:]:
+        shared = {name: value for name, value in shared.items() if alert.labels.get(name) == value}
+    return shared

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 from slack_workspace import running_workspace
+from workflow_files import module_file
 
 from slack_emulator import SlackEmulator
 
@@ -17,3 +18,9 @@ pytest_plugins = ["errbot.backends.test", "browser"]
 def emulator() -> Iterator[SlackEmulator]:
     with running_workspace() as emu:
         yield emu
+
+
+@pytest.fixture
+def workflows_file(request, tmp_path) -> str | None:
+    """REDALERT_WORKFLOWS_FILE's path for a test module that sets `WORKFLOWS` (tests/workflow_files.py); else None."""
+    return module_file(request, tmp_path)

@@ -6,39 +6,9 @@ from __future__ import annotations
 
 import pytest
 from slack_workspace import BOB
+from workflow_files import TYPES_AND_FIELDS
 
-FILE = f"""
-types:
-  - name: outage
-    severity: sev2
-  - name: security
-    severity: sev1
-    private: true
-    invite: [{BOB}]
-fields:
-  - name: team
-    kind: select
-    options: [payments, search, identity]
-    required: open
-  - name: regions
-    kind: multi_select
-    options: [eu, us, apac]
-  - name: impact
-    kind: text
-    required: close
-  - name: customers
-    kind: number
-    types: [outage]
-  - name: ticket
-    kind: url
-"""
-
-
-@pytest.fixture
-def workflows_file(tmp_path) -> str:
-    path = tmp_path / "workflows.yaml"
-    path.write_text(FILE)
-    return str(path)
+WORKFLOWS = TYPES_AND_FIELDS
 
 
 def open_body(**extra) -> dict:

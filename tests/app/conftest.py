@@ -26,12 +26,6 @@ def config() -> dict[str, Any]:
 
 
 @pytest.fixture
-def workflows_file() -> str | None:
-    """REDALERT_WORKFLOWS_FILE's path; a test module gives one to run with incident types, fields and workflows."""
-    return None
-
-
-@pytest.fixture
 def app(emulator, tmp_path, config, workflows_file) -> Iterator[RedAlertApp]:
     client = build_client(BOT_TOKEN, emulator.api_url)
     built = build(

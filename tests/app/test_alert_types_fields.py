@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import copy
 
-import pytest
 from slack_workspace import BOB
 from test_alert_intake import payload, receive
 
-FILE = f"""
+WORKFLOWS = f"""
 types:
   - name: outage
     invite: [{BOB}]
@@ -24,13 +23,6 @@ fields:
   - name: dev
     kind: text
 """
-
-
-@pytest.fixture
-def workflows_file(tmp_path) -> str:
-    path = tmp_path / "workflows.yaml"
-    path.write_text(FILE)
-    return str(path)
 
 
 def test_an_alerts_incident_gets_the_first_type_its_people_and_the_common_labels_fields(app, emulator) -> None:

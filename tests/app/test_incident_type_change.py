@@ -12,7 +12,7 @@ from redalert_core.application.results import OpenRequest
 from redalert_core.domain.incident import EventKind
 from redalert_core.domain.requester import Requester
 
-FILE = f"""
+WORKFLOWS = f"""
 types:
   - name: outage
   - name: security
@@ -25,13 +25,6 @@ workflows:
     do:
       - post: "Incident {{number}} is a {{type}} incident now"
 """
-
-
-@pytest.fixture
-def workflows_file(tmp_path) -> str:
-    path = tmp_path / "workflows.yaml"
-    path.write_text(FILE)
-    return str(path)
 
 
 def opened(app: RedAlertApp):

@@ -6,13 +6,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 from slack_workspace import ALICE, BOB, CAROL, SRE_GROUP
 
 from redalert_core.application.results import OpenRequest
 from redalert_core.domain.requester import Requester
 
-FILE = f"""
+WORKFLOWS = f"""
 fields:
   - name: impact
     kind: text
@@ -29,13 +28,6 @@ workflows:
     do:
       - post: "Impact of {{number}} now: {{field.impact}}"
 """
-
-
-@pytest.fixture
-def workflows_file(tmp_path) -> str:
-    path = tmp_path / "workflows.yaml"
-    path.write_text(FILE)
-    return str(path)
 
 
 def test_invite_assign_role_and_task_run_once(app, emulator) -> None:

@@ -17,14 +17,8 @@ from redalert_core.services.workflows import WorkflowsRefused
 from redalert_core.slack.gateway import build_client
 
 SAMPLE = (Path(__file__).resolve().parents[2] / "deploy" / "workflows.yaml").read_text()
+WORKFLOWS = SAMPLE  # REDALERT_WORKFLOWS_FILE (tests/workflow_files.py)
 ADMIN_ASKS = Requester(ADMIN, here="D0ADMIN", is_admin=True)
-
-
-@pytest.fixture
-def workflows_file(tmp_path) -> str:
-    path = tmp_path / "workflows.yaml"
-    path.write_text(SAMPLE)
-    return str(path)
 
 
 def test_loaded_at_start_and_shown(app) -> None:

@@ -18,43 +18,18 @@ from chat import channel_id, say
 from slack_workspace import ADMIN, ALICE, BOB
 from test_api_process import call
 from test_web_report import free_port
+from workflow_files import TYPES_AND_FIELDS
 
 pytestmark = pytest.mark.e2e
 TOKEN = re.compile(r"ra_[A-Za-z0-9_-]{43}")
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
-
-FILE = f"""
-types:
-  - name: outage
-    description: Customers cannot use something that should work
-    severity: sev2
-  - name: security
-    description: Suspected breach, abuse or leaked secret
-    severity: sev1
-    private: true
-    invite: [{BOB}]
-fields:
-  - name: team
-    kind: select
-    options: [payments, search, identity]
-    required: open
-  - name: impact
-    kind: text
-    required: close
-  - name: customers
-    kind: number
-    types: [outage]
-  - name: reporter
-    kind: user
-    types: [security]
-"""
 
 
 @pytest.fixture(scope="module")
 def typed_bot(slack, tmp_path_factory) -> Iterator[BotProcess]:
     data = tmp_path_factory.mktemp("data")
     path = data / "workflows.yaml"
-    path.write_text(FILE)
+    path.write_text(TYPES_AND_FIELDS)
     port = free_port()
     env = {
         "REDALERT_WORKFLOWS_FILE": str(path),

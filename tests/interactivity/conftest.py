@@ -79,12 +79,6 @@ class Stack:
 
 
 @pytest.fixture
-def workflows_file() -> str | None:
-    """REDALERT_WORKFLOWS_FILE's path; a test module gives one to run the form with incident types and fields."""
-    return None
-
-
-@pytest.fixture
 def stack(emulator, tmp_path, workflows_file) -> Iterator[Stack]:
     emulator.add_user(DAVE, "dave", real_name="Dave")
     emulator.add_user(ERIN, "erin", real_name="Erin")

@@ -8,50 +8,14 @@ from __future__ import annotations
 import threading
 import time
 
-import pytest
 from slack_workspace import ADMIN, ALICE, BOB
+from workflow_files import TYPES_AND_FIELDS
 
 from redalert_core.domain.requester import Requester
 
 from .conftest import Stack
 
-FILE = f"""
-types:
-  - name: outage
-    description: Customers cannot use something that should work
-    severity: sev2
-  - name: security
-    description: Suspected breach, abuse or leaked secret
-    severity: sev1
-    private: true
-    invite: [{BOB}]
-fields:
-  - name: team
-    kind: select
-    options: [payments, search, identity]
-    required: open
-  - name: regions
-    kind: multi_select
-    options: [eu, us, apac]
-  - name: impact
-    kind: text
-    required: close
-  - name: customers
-    kind: number
-    types: [outage]
-  - name: reporter
-    kind: user
-    types: [security]
-  - name: ticket
-    kind: url
-"""
-
-
-@pytest.fixture
-def workflows_file(tmp_path) -> str:
-    path = tmp_path / "workflows.yaml"
-    path.write_text(FILE)
-    return str(path)
+WORKFLOWS = TYPES_AND_FIELDS
 
 
 def open_form(stack: Stack) -> dict:
@@ -185,7 +149,7 @@ def test_missing_and_bad_values_are_refused_under_their_fields_in_the_chat_words
     assert set(ack["errors"]) <= set(blocks(view))  # each names a block of the form (else Slack shows none)
     # an option no longer offered: the file changed while the form was open
     with open(stack.app.workflows.path, "w") as changed:
-        changed.write(FILE.replace("options: [payments, search, identity]", "options: [payments, search]"))
+        changed.write(WORKFLOWS.replace("options: [payments, search, identity]", "options: [payments, search]"))
     stack.app.reload_workflows(Requester(ADMIN, is_admin=True))
     values = {"severity": "sev2", "description": "Checkout slow", "fields.team": "identity"}
     ack = stack.handle(stack.emu.submit_view(ALICE, view["id"], values))

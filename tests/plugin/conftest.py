@@ -11,3 +11,10 @@ def slack(emulator, monkeypatch):
     monkeypatch.setenv("SLACK_API_URL", emulator.api_url)
     monkeypatch.delenv("REDALERT_DATABASE_URL", raising=False)
     return emulator
+
+
+@pytest.fixture(autouse=True)
+def workflows_in_environment(workflows_file, monkeypatch) -> None:
+    # The test bot loads REDALERT_WORKFLOWS_FILE when the plugin activates: named before the testbot fixture runs.
+    if workflows_file is not None:
+        monkeypatch.setenv("REDALERT_WORKFLOWS_FILE", workflows_file)

@@ -8,14 +8,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-from pathlib import Path
 
-import pytest
 from analysis_support import file_text
 from plugin_support import extra_config, extra_plugin_dir, loglevel, say, visible  # noqa: F401
 from slack_workspace import ALICE
 
-FILE = """
+WORKFLOWS = """
 fields:
   - name: team
     kind: select
@@ -34,14 +32,6 @@ OPENS = (
     '!incident open sev2 Card fees wrong team=payments impact="=SUM(A1) fees 100% off"',
     "!incident open sev3 Login page flaky",
 )
-
-
-@pytest.fixture(autouse=True)
-def workflows_file(tmp_path, monkeypatch) -> Path:
-    path = tmp_path / "workflows.yaml"
-    path.write_text(FILE)
-    monkeypatch.setenv("REDALERT_WORKFLOWS_FILE", str(path))
-    return path
 
 
 def open_all(testbot, dm: str) -> None:

@@ -4,9 +4,6 @@ filter, the type and fields on an incident's page, and a clear 400 for an unknow
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
 from browser import save_screenshot
 from plugin_support import extra_plugin_dir, loglevel, say  # noqa: F401
 from slack_workspace import ALICE
@@ -14,7 +11,7 @@ from web_support import WEB_URL, link_in, wait_until_serving, web_config
 
 extra_config = web_config
 
-FILE = """
+WORKFLOWS = """
 types:
   - name: outage
   - name: security
@@ -28,14 +25,6 @@ fields:
   - name: impact
     kind: text
 """
-
-
-@pytest.fixture(autouse=True)
-def workflows_file(tmp_path, monkeypatch) -> Path:
-    path = tmp_path / "workflows.yaml"
-    path.write_text(FILE)
-    monkeypatch.setenv("REDALERT_WORKFLOWS_FILE", str(path))
-    return path
 
 
 def open_incidents(testbot, dm: str) -> None:

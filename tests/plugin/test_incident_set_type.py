@@ -2,27 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
 from plugin_support import extra_config, extra_plugin_dir, loglevel, say  # noqa: F401
 from response_support import channel_of, store
 from slack_workspace import ALICE, BOB
 
-FILE = f"""
+WORKFLOWS = f"""
 types:
   - name: outage
   - name: security
     invite: [{BOB}]
 """
-
-
-@pytest.fixture(autouse=True)
-def workflows_file(tmp_path, monkeypatch) -> Path:
-    path = tmp_path / "workflows.yaml"  # set before the testbot fixture loads the plugin (and the file)
-    path.write_text(FILE)
-    monkeypatch.setenv("REDALERT_WORKFLOWS_FILE", str(path))
-    return path
 
 
 def test_set_type_answers_invites_and_is_in_the_timeline(testbot, slack) -> None:

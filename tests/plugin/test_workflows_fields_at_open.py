@@ -5,8 +5,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from plugin_support import extra_config, extra_plugin_dir, loglevel, say, visible  # noqa: F401
 from response_support import channel_of, plugin, store, summary_text
@@ -14,7 +12,7 @@ from slack_workspace import ALICE, BOB, CAROL, SRE_GROUP
 
 from redalert_core.domain.events import FieldSet, Opened, payload_of
 
-FILE = """
+WORKFLOWS = """
 types:
   - name: outage
     description: Customers cannot use something that should work
@@ -46,15 +44,6 @@ workflows:
     do:
       - post: "A field of incident {number} changed"
 """
-
-
-@pytest.fixture(autouse=True)
-def workflows_file(tmp_path, monkeypatch) -> Path:
-    # Set before the testbot fixture activates the plugin, which loads the file at start.
-    path = tmp_path / "workflows.yaml"
-    path.write_text(FILE)
-    monkeypatch.setenv("REDALERT_WORKFLOWS_FILE", str(path))
-    return path
 
 
 @pytest.mark.parametrize(

@@ -2,20 +2,11 @@
 
 from pathlib import Path
 
-import pytest
 from plugin_support import extra_config, extra_plugin_dir, loglevel, say  # noqa: F401
 from slack_workspace import ALICE
 
 SAMPLE = (Path(__file__).resolve().parents[2] / "deploy" / "workflows.yaml").read_text()
-
-
-@pytest.fixture(autouse=True)
-def workflows_file(tmp_path, monkeypatch) -> Path:
-    # Set before the testbot fixture activates the plugin, which loads the file at start.
-    path = tmp_path / "workflows.yaml"
-    path.write_text(SAMPLE)
-    monkeypatch.setenv("REDALERT_WORKFLOWS_FILE", str(path))
-    return path
+WORKFLOWS = SAMPLE  # REDALERT_WORKFLOWS_FILE (tests/workflow_files.py)
 
 
 def test_show_names_the_version_loaded_at_start(testbot) -> None:
@@ -35,14 +26,14 @@ def test_reload_is_for_admins_and_a_faulty_file_changes_nothing(testbot, workflo
     )
     assert say(testbot, "!incident workflows reload").startswith("Unchanged: still version ")
 
-    workflows_file.write_text("types:\n  - name: outage\n    private: maybe\n")
+    Path(workflows_file).write_text("types:\n  - name: outage\n    private: maybe\n")
     refused = say(testbot, "!incident workflows reload")
     assert refused.endswith(
         'has 1 fault; nothing changed:\n• line 3, column 14: type "outage": private must be true or false, not "maybe".'
     )
     assert "• Types: outage, security" in say(testbot, "!incident workflows show")
 
-    workflows_file.write_text(SAMPLE.replace("name: nudge", "name: nudge-often"))
+    Path(workflows_file).write_text(SAMPLE.replace("name: nudge", "name: nudge-often"))
     reloaded = say(testbot, "!incident workflows reload")
     assert reloaded.startswith("Loaded: the workflows file in force is now version ")
     assert "loaded by <@" in reloaded and "nudge-often (when quiet after 30m)" in reloaded

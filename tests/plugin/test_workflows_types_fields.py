@@ -3,14 +3,11 @@ needs its fields, `!incident set` and `!incident show`, with a workflows file gi
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
 from plugin_support import extra_config, extra_plugin_dir, loglevel, say  # noqa: F401
 from response_support import channel_of, store
 from slack_workspace import ALICE, BOB, SRE_GROUP
 
-FILE = f"""
+WORKFLOWS = f"""
 types:
   - name: outage
     description: Customers cannot use something that should work
@@ -29,15 +26,6 @@ fields:
   - name: customers
     kind: number
 """
-
-
-@pytest.fixture(autouse=True)
-def workflows_file(tmp_path, monkeypatch) -> Path:
-    # Set before the testbot fixture activates the plugin, which loads the file at start.
-    path = tmp_path / "workflows.yaml"
-    path.write_text(FILE)
-    monkeypatch.setenv("REDALERT_WORKFLOWS_FILE", str(path))
-    return path
 
 
 def test_a_named_type_is_private_invites_its_people_and_keeps_its_fields(testbot, slack) -> None:

@@ -8,8 +8,11 @@ import signal
 import subprocess
 import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+from ports import free_port
 from slack_workspace import ADMIN, APP_TOKEN, BOT_TOKEN
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -87,3 +90,23 @@ class BotProcess:
             self.proc.kill()
             self.proc.wait()
             raise AssertionError(f"bot did not stop on {sig!r} within {timeout}s\n{self.log[-4000:]}") from None
+
+
+@contextmanager
+def serving_api(slack_api_url: str, data_dir: Path, **extra_env: str) -> Iterator[BotProcess]:
+    """A started bot whose HTTP API listens on a free port of 127.0.0.1 (its base URL in `.api_url`), paced for
+    many opens a minute; stopped afterwards."""
+    port = free_port()
+    env = {
+        "REDALERT_WEB_PORT": str(port),
+        "REDALERT_WEB_HOST": "127.0.0.1",
+        "REDALERT_SLACK_RATE_SCALE": "100",  # many opens in a minute: Slack's tiers would make them "pending"
+        **extra_env,
+    }
+    process = BotProcess(slack_api_url, data_dir, **env).start()
+    try:
+        process.wait_for_log("HTTP API on port")
+        process.api_url = f"http://127.0.0.1:{port}/redalert/api/v1"
+        yield process
+    finally:
+        process.stop()

@@ -7,21 +7,16 @@ show an issue or change it as a person in Jira would (the change comes back to S
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from ports import free_port
 
 from outside_emulators import Issue, JiraEmulator
 
 JIRA_EMAIL, JIRA_TOKEN, JIRA_SECRET = "redalert@example.com", "sandbox-jira-token", "sandbox-jira-webhook-secret"
 MOVES = {"done": ("done", "Done"), "reopen": ("indeterminate", "In Progress")}
 WAIT_SECONDS = 30
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @dataclass

@@ -12,11 +12,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from bot_process import BotProcess
+from bot_process import BotProcess, serving_api
 from chat import say
 from plugin_support import eventually
 from slack_workspace import ADMIN
-from test_web_report import free_port
 
 from slack_emulator import SlackEmulator
 
@@ -31,15 +30,8 @@ def payload(name: str) -> dict:
 
 @pytest.fixture(scope="module")
 def bot(slack, tmp_path_factory) -> Iterator[BotProcess]:
-    port = free_port()
-    env = {"REDALERT_WEB_PORT": str(port), "REDALERT_WEB_HOST": "127.0.0.1", "REDALERT_SLACK_RATE_SCALE": "100"}
-    process = BotProcess(slack.api_url, tmp_path_factory.mktemp("data"), **env).start()
-    try:
-        process.wait_for_log("HTTP API on port")
-        process.api_url = f"http://127.0.0.1:{port}/redalert/api/v1"
+    with serving_api(slack.api_url, tmp_path_factory.mktemp("data")) as process:
         yield process
-    finally:
-        process.stop()
 
 
 def call(url: str, token: str | None = None, body: dict | None = None) -> tuple[int, dict, dict]:

@@ -15,10 +15,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from bot_process import BotProcess
+from bot_process import BotProcess, serving_api
 from chat import say
 from slack_workspace import ADMIN, ALICE
-from test_web_report import free_port
 
 pytestmark = pytest.mark.e2e
 TOKEN = re.compile(r"ra_[A-Za-z0-9_-]{43}")
@@ -27,20 +26,9 @@ SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
 
 @pytest.fixture(scope="module")
 def api_bot(slack, tmp_path_factory) -> Iterator[BotProcess]:
-    port = free_port()
-    env = {
-        "REDALERT_WEB_PORT": str(port),
-        "REDALERT_WEB_HOST": "127.0.0.1",
-        "REDALERT_SLACK_RATE_SCALE": "100",  # many opens in a minute: Slack's tiers would make them "pending"
-        "REDALERT_LOG_LEVEL": "DEBUG",  # every library's debug lines too: a token must not be in any
-    }
-    process = BotProcess(slack.api_url, tmp_path_factory.mktemp("data"), **env).start()
-    try:
-        process.wait_for_log("HTTP API on port")
-        process.api_url = f"http://127.0.0.1:{port}/redalert/api/v1"
+    # Every library's debug lines too: a token must not be in any.
+    with serving_api(slack.api_url, tmp_path_factory.mktemp("data"), REDALERT_LOG_LEVEL="DEBUG") as process:
         yield process
-    finally:
-        process.stop()
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,6 @@ metrics it serves, and /readyz turning 503 when the database goes away (its sche
 from __future__ import annotations
 
 import json
-import socket
 import urllib.error
 import urllib.request
 from collections import defaultdict
@@ -16,6 +15,7 @@ import sqlalchemy as sa
 from bot_process import BotProcess
 from chat import channel_id, say
 from pg import postgres_url_or_skip, throwaway_schema
+from ports import free_port
 from prometheus_client.parser import text_string_to_metric_families
 from slack_workspace import ALICE, APP_TOKEN, BOT_TOKEN
 
@@ -38,12 +38,6 @@ class Watched:
                 return response.status, response.read().decode()
         except urllib.error.HTTPError as error:
             return error.code, error.read().decode()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

@@ -11,13 +11,13 @@ from __future__ import annotations
 import importlib.util
 import re
 import signal
-import socket
 import time
 
 import httpx
 import pytest
 from bot_process import BotProcess
 from chat import channel_id, incident_channels, say
+from ports import free_port
 from slack_workspace import ADMIN, ALICE
 
 from outside_emulators import PagerDutyEmulator
@@ -45,10 +45,6 @@ def test_socket_mode_comes_back_by_itself_after_slack_was_down(slack, bot):
 
 
 # --- the outage of issue 20's proof, through the HTTP API (from the `api` branch) -------------------------------
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.mark.skipif(importlib.util.find_spec("redalert_core.frontends.api") is None, reason="needs the HTTP API")

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import json
 import signal
-import socket
 import urllib.request
 
 import pytest
 from bot_process import BotProcess
 from chat import say
+from ports import free_port
 from slack_workspace import ADMIN
 
 from outside_emulators import StatuspageEmulator
@@ -19,12 +19,6 @@ pytestmark = pytest.mark.e2e
 
 KEY = "sp-e2e-key-7f3a91c2"
 PAGE, API = "pg1e2e", "b13yz5g2cw10"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def get(port: int, path: str) -> str:

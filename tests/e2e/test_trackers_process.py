@@ -10,8 +10,8 @@ from collections.abc import Iterator
 import pytest
 from bot_process import BotProcess
 from chat import channel_id, say
+from ports import free_port
 from slack_workspace import ADMIN, ALICE
-from test_web_report import free_port
 
 from outside_emulators import JiraEmulator, TrelloEmulator
 

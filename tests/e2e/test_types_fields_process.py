@@ -13,11 +13,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from bot_process import BotProcess
+from bot_process import BotProcess, serving_api
 from chat import channel_id, say
 from slack_workspace import ADMIN, ALICE, BOB
 from test_api_process import call
-from test_web_report import free_port
 from workflow_files import TYPES_AND_FIELDS
 
 pytestmark = pytest.mark.e2e
@@ -30,20 +29,8 @@ def typed_bot(slack, tmp_path_factory) -> Iterator[BotProcess]:
     data = tmp_path_factory.mktemp("data")
     path = data / "workflows.yaml"
     path.write_text(TYPES_AND_FIELDS)
-    port = free_port()
-    env = {
-        "REDALERT_WORKFLOWS_FILE": str(path),
-        "REDALERT_WEB_PORT": str(port),
-        "REDALERT_WEB_HOST": "127.0.0.1",
-        "REDALERT_SLACK_RATE_SCALE": "100",
-    }
-    process = BotProcess(slack.api_url, data, **env).start()
-    try:
-        process.wait_for_log("HTTP API on port")
-        process.api_url = f"http://127.0.0.1:{port}/redalert/api/v1"
+    with serving_api(slack.api_url, data, REDALERT_WORKFLOWS_FILE=str(path)) as process:
         yield process
-    finally:
-        process.stop()
 
 
 @pytest.fixture(scope="module")

@@ -3,25 +3,19 @@
 from __future__ import annotations
 
 import re
-import socket
 import time
 from collections.abc import Iterator
 
 import pytest
 from bot_process import BotProcess
 from chat import channel_id, say
+from ports import free_port
 from slack_workspace import ADMIN, ALICE, BOB, running_workspace
 
 from slack_emulator import SlackEmulator
 
 pytestmark = pytest.mark.e2e
 SECRET = "e2e-web-secret-0123456789abcdef"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

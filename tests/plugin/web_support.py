@@ -9,14 +9,9 @@ import urllib.error
 import urllib.request
 
 from plugin_support import extra_config as base_config
+from ports import free_port
 
 WEB_SECRET = "test-web-secret-0123456789"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 WEB_PORT = free_port()

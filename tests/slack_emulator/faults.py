@@ -49,7 +49,7 @@ class Hold:
         return self._released.wait(HOLD_LIMIT_SECONDS)
 
 
-class RequestHold:
+class RequestHold(Hold):
     """One request held back before Slack carries it out (a slow Slack, a call in flight).
 
     `wait_arrived()` returns once the request is waiting; `release()` lets it be carried out. If its caller goes
@@ -57,20 +57,9 @@ class RequestHold:
     """
 
     def __init__(self, method: str, matches: Callable[[dict[str, Any]], bool]) -> None:
-        self.method = method
+        super().__init__(method)
         self.matches = matches
-        self._arrived = threading.Event()
-        self._released = threading.Event()
         self._dropped = threading.Event()
-
-    def arrive(self) -> None:
-        self._arrived.set()
-
-    def wait_arrived(self, timeout: float = 10.0) -> bool:
-        return self._arrived.wait(timeout)
-
-    def release(self) -> None:
-        self._released.set()
 
     @property
     def released(self) -> bool:

@@ -163,10 +163,13 @@ class RatePacer:
         headroom = 1.0 if capacity > 1 else 0.0  # a bulk caller leaves the burst's last token to urgent ones
         shared = self._shared
         if shared is not None and self._clock() - self._shared_failed_at >= SHARED_RETRY_SECONDS:
+            # Replicas keep one token of the burst back: a turn taken by one process may reach Slack after the
+            # next turn, taken by another, and the two then arrive closer together than the bucket spaced them.
+            spare = capacity - 1 if capacity > 2 else capacity
             try:
                 if priority is Priority.BULK and self._shared_take is not None:
-                    return -self._shared_take(key, rate, capacity, headroom)
-                return shared(key, rate, capacity)
+                    return -self._shared_take(key, rate, spare, headroom)
+                return shared(key, rate, spare)
             except Exception:
                 now = self._shared_failed_at = self._clock()
                 if now - self._warned_at >= SHARED_FAILURE_LOG_SECONDS:

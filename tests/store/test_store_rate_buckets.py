@@ -60,12 +60,13 @@ def test_paced_replicas_share_slacks_budget_and_fall_back_to_their_own(two_repli
     pacers = [RatePacer(sleep=waits.append) for _ in two_replicas]
     for pacer, store in zip(pacers, two_replicas, strict=True):
         pacer.share(store.rate_buckets.reserve)
-    # conversations.create is tier 2: 20 at once per app, then about one every three seconds.
+    # conversations.create is tier 2: 20 at once per app, then about one every three seconds. Replicas keep one of
+    # the burst back (a turn may reach Slack late): 19 go at once.
     started = time.monotonic()
-    for i in range(21):
+    for i in range(20):
         pacers[i % 2].wait_turn("conversations.create")
     took = time.monotonic() - started  # the bucket refills meanwhile: a busy machine's slow calls shorten the wait
-    assert len(waits) == 1 and 2.9 - took < waits[0] <= 3.2  # the 21st waits, though each replica made ~10 calls
+    assert len(waits) == 1 and 2.9 - took < waits[0] <= 3.2  # the 20th waits, though each replica made ~10 calls
 
     asked: list[str] = []
 

@@ -6,13 +6,11 @@ HTTP Basic auth of CONFLUENCE_EMAIL and CONFLUENCE_API_TOKEN.
 
 from __future__ import annotations
 
-import base64
 from dataclasses import dataclass
-
-import httpx
+from typing import Any
 
 from ...domain.outbox import DeliveryFailed
-from ..http import env, new_client, send
+from ..atlassian import AtlassianClient
 
 
 @dataclass(frozen=True)
@@ -22,33 +20,13 @@ class PageRef:
     url: str  # where people read it
 
 
-class ConfluenceClient:
-    def __init__(
-        self,
-        base_url: str | None = None,
-        email: str | None = None,
-        api_token: str | None = None,
-        http: httpx.Client | None = None,
-    ) -> None:
-        self.base_url = (base_url or env("CONFLUENCE_URL") or "").rstrip("/")
-        self._email = email if email is not None else env("CONFLUENCE_EMAIL", "")
-        self._token = api_token if api_token is not None else env("CONFLUENCE_API_TOKEN", "")
-        self._http = http or new_client()
+class ConfluenceClient(AtlassianClient):
+    product = "Confluence"
+    variables = ("CONFLUENCE_URL", "CONFLUENCE_EMAIL", "CONFLUENCE_API_TOKEN")
+    api_path = "/api/v2"
 
-    def _call(self, method: str, path: str, **kwargs) -> dict:
-        if not self.base_url or not self._email or not self._token:
-            raise DeliveryFailed(
-                "Confluence is not set up: CONFLUENCE_URL, CONFLUENCE_EMAIL and CONFLUENCE_API_TOKEN are needed",
-                retryable=False,
-            )
-        basic = base64.b64encode(f"{self._email}:{self._token}".encode()).decode()
-        headers = {"Authorization": f"Basic {basic}", "Accept": "application/json"}
-        request = self._http.build_request(method, f"{self.base_url}/api/v2{path}", headers=headers, **kwargs)
-        response = send(self._http, request, secrets=[self._token, basic])
-        try:
-            return response.json()
-        except ValueError:
-            raise DeliveryFailed("Confluence answered with something that is not JSON", retryable=True) from None
+    def _call(self, method: str, path: str, **kwargs: Any) -> dict:
+        return self._json(self._send(method, path, **kwargs))
 
     def _ref(self, page: dict) -> PageRef:
         links = page.get("_links") or {}
@@ -88,6 +66,3 @@ class ConfluenceClient:
             "version": {"number": version, "message": message},
         }
         return self._ref(self._call("PUT", f"/pages/{page_id}", json=body))
-
-    def close(self) -> None:
-        self._http.close()

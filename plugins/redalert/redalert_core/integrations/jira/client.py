@@ -6,43 +6,21 @@ JIRA_EMAIL and JIRA_API_TOKEN. Errors raise DeliveryFailed (a 429 after its Retr
 
 from __future__ import annotations
 
-import base64
 from typing import Any
 
-import httpx
-
-from ...domain.outbox import DeliveryFailed
-from ..http import env, new_client, send
+from ..atlassian import AtlassianClient
 
 
-class JiraClient:
-    def __init__(
-        self,
-        base_url: str | None = None,
-        email: str | None = None,
-        api_token: str | None = None,
-        http: httpx.Client | None = None,
-    ) -> None:
-        self.base_url = (base_url or env("JIRA_URL") or "").rstrip("/")
-        self._email = email if email is not None else env("JIRA_EMAIL", "")
-        self._token = api_token if api_token is not None else env("JIRA_API_TOKEN", "")
-        self._http = http or new_client()
+class JiraClient(AtlassianClient):
+    product = "Jira"
+    variables = ("JIRA_URL", "JIRA_EMAIL", "JIRA_API_TOKEN")
+    api_path = "/rest/api/3"
 
     def _call(self, method: str, path: str, **kwargs: Any) -> Any:
-        if not self.base_url or not self._email or not self._token:
-            raise DeliveryFailed(
-                "Jira is not set up: JIRA_URL, JIRA_EMAIL and JIRA_API_TOKEN are needed", retryable=False
-            )
-        basic = base64.b64encode(f"{self._email}:{self._token}".encode()).decode()
-        headers = {"Authorization": f"Basic {basic}", "Accept": "application/json"}
-        request = self._http.build_request(method, f"{self.base_url}/rest/api/3{path}", headers=headers, **kwargs)
-        response = send(self._http, request, secrets=[self._token, basic])
+        response = self._send(method, path, **kwargs)
         if response.status_code == 204 or not response.content:
             return None
-        try:
-            return response.json()
-        except ValueError:
-            raise DeliveryFailed("Jira answered with something that is not JSON", retryable=True) from None
+        return self._json(response)
 
     def browse_url(self, key: str) -> str:
         return f"{self.base_url}/browse/{key}"
@@ -79,9 +57,6 @@ class JiraClient:
     def myself(self) -> str:
         """The bot's own accountId."""
         return self._call("GET", "/myself")["accountId"]
-
-    def close(self) -> None:
-        self._http.close()
 
 
 def _jql(value: str) -> str:

@@ -7,17 +7,14 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from app_support import build_app, stop_app
 from contract import BASE, check
 from flask import Flask
-from reliability.service_support import ManualClock
-from slack_workspace import ADMIN, BOT_TOKEN
+from slack_workspace import ADMIN
 
 from redalert_core.application.app import RedAlertApp
-from redalert_core.application.bootstrap import AppConfig, build
 from redalert_core.domain.requester import Requester
-from redalert_core.domain.settings import DEFAULT_CONFIG, validate
 from redalert_core.frontends.api import ApiRoutes
-from redalert_core.slack.gateway import build_client
 
 
 @pytest.fixture
@@ -28,22 +25,9 @@ def config() -> dict[str, Any]:
 @pytest.fixture
 def app(emulator, tmp_path, config, workflows_file) -> Iterator[RedAlertApp]:
     """Built as tests/app builds it (bootstrap.build on the Slack emulator and an SQLite file)."""
-    client = build_client(BOT_TOKEN, emulator.api_url)
-    built = build(
-        AppConfig(
-            database_url=f"sqlite:///{tmp_path / 'redalert.sqlite3'}",
-            slack_client=lambda: client,
-            settings=lambda: validate({**DEFAULT_CONFIG, **config}, dict(DEFAULT_CONFIG)),
-            is_admin=lambda user: user == ADMIN,
-            rate_scale=100.0,
-            clock=ManualClock(),
-            workflows_file=workflows_file,
-        )
-    )
+    built = build_app(emulator, tmp_path, config=config, workflows_file=workflows_file)
     yield built
-    built.drain()
-    built.incidents.shutdown()
-    built.store.dispose()
+    stop_app(built)
 
 
 class Api:

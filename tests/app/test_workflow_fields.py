@@ -6,16 +6,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from reliability.service_support import ManualClock
-from slack_workspace import ADMIN, ALICE, BOT_TOKEN
+from app_support import build_app, stop_app
+from slack_workspace import ALICE
 
 from redalert_core.application.app import RedAlertApp
-from redalert_core.application.bootstrap import AppConfig, build
 from redalert_core.application.errors import ServiceError
 from redalert_core.application.results import OpenRequest
 from redalert_core.domain.requester import Requester
-from redalert_core.domain.settings import DEFAULT_CONFIG, validate
-from redalert_core.slack.gateway import build_client
 
 FILE = """
 types:
@@ -57,23 +54,10 @@ workflows:
 
 @pytest.fixture
 def fapp(request, emulator, tmp_path) -> Iterator[RedAlertApp]:
-    client = build_client(BOT_TOKEN, emulator.api_url)
     (tmp_path / "workflows.yaml").write_text(getattr(request, "param", FILE))
-    app = build(
-        AppConfig(
-            database_url=f"sqlite:///{tmp_path / 'redalert.sqlite3'}",
-            slack_client=lambda: client,
-            settings=lambda: validate(dict(DEFAULT_CONFIG), dict(DEFAULT_CONFIG)),
-            is_admin=lambda user: user == ADMIN,
-            rate_scale=100.0,
-            clock=ManualClock(),
-            workflows_file=str(tmp_path / "workflows.yaml"),
-        )
-    )
+    app = build_app(emulator, tmp_path, workflows_file=str(tmp_path / "workflows.yaml"))
     yield app
-    app.drain()
-    app.incidents.shutdown()
-    app.store.dispose()
+    stop_app(app)
 
 
 def test_a_field_set_fires_field_changed_and_a_close_waits_for_required_fields(fapp, emulator) -> None:

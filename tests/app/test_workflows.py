@@ -8,16 +8,14 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from app_support import build_app, stop_app
 from reliability.service_support import ManualClock
-from slack_workspace import ADMIN, ALICE, BOB, BOT_TOKEN, CAROL
+from slack_workspace import ALICE, BOB, CAROL
 
 from outside_emulators import PagerDutyRestEmulator
 from redalert_core.application.app import RedAlertApp
-from redalert_core.application.bootstrap import AppConfig, build
 from redalert_core.application.results import OpenRequest
 from redalert_core.domain.requester import Requester
-from redalert_core.domain.settings import DEFAULT_CONFIG, validate
-from redalert_core.slack.gateway import build_client
 
 FILE = """
 types:
@@ -58,28 +56,11 @@ workflows:
 REQUESTER = Requester(ALICE, here="D0ALICE")
 
 
-def build_app(emulator, path, clock, text: str = FILE) -> RedAlertApp:
+def workflows_app(emulator, path, clock, text: str = FILE) -> RedAlertApp:
     if "users:read.email" not in emulator.scopes:  # the on-call lookup finds people by email
         emulator.scopes = (*emulator.scopes, "users:read.email")
-    client = build_client(BOT_TOKEN, emulator.api_url)
     (path / "workflows.yaml").write_text(text)
-    return build(
-        AppConfig(
-            database_url=f"sqlite:///{path / 'redalert.sqlite3'}",
-            slack_client=lambda: client,
-            settings=lambda: validate(dict(DEFAULT_CONFIG), dict(DEFAULT_CONFIG)),
-            is_admin=lambda user: user == ADMIN,
-            rate_scale=100.0,
-            clock=clock,
-            workflows_file=str(path / "workflows.yaml"),
-        )
-    )
-
-
-def stop(app: RedAlertApp) -> None:
-    app.drain()
-    app.incidents.shutdown()
-    app.store.dispose()
+    return build_app(emulator, path, clock=clock, workflows_file=str(path / "workflows.yaml"))
 
 
 @pytest.fixture
@@ -95,9 +76,9 @@ def pagerduty(monkeypatch) -> Iterator[PagerDutyRestEmulator]:
 
 @pytest.fixture
 def wapp(emulator, tmp_path, pagerduty) -> Iterator[RedAlertApp]:
-    app = build_app(emulator, tmp_path, ManualClock())
+    app = workflows_app(emulator, tmp_path, ManualClock())
     yield app
-    stop(app)
+    stop_app(app)
 
 
 def texts(emulator, channel: str) -> list[str]:
@@ -119,17 +100,17 @@ def test_opened_fires_only_where_the_condition_holds(wapp, emulator):
 
 def test_a_delay_waits_runs_once_and_survives_a_restart(emulator, tmp_path, pagerduty):
     clock = ManualClock()
-    app = build_app(emulator, tmp_path, clock)
+    app = workflows_app(emulator, tmp_path, clock)
     incident = open_one(app)
     app.run_workflows()
     assert not any("open a minute" in t for t in texts(emulator, incident.channel_id))
-    stop(app)
-    again = build_app(emulator, tmp_path, clock)  # a restart: the delayed action is in the store
+    stop_app(app)
+    again = workflows_app(emulator, tmp_path, clock)  # a restart: the delayed action is in the store
     clock.advance(timedelta(seconds=61))
     again.run_workflows()
     again.run_workflows()
     assert sum("open a minute" in t for t in texts(emulator, incident.channel_id)) == 1
-    stop(again)
+    stop_app(again)
 
 
 def test_a_run_whose_claimer_died_is_taken_over_once_and_a_live_claimers_is_left_alone(wapp, emulator):
@@ -154,18 +135,18 @@ def test_a_run_whose_claimer_died_is_taken_over_once_and_a_live_claimers_is_left
 
 def test_a_run_left_running_by_a_previous_process_is_run_after_a_restart(emulator, tmp_path, pagerduty):
     clock = ManualClock()
-    app = build_app(emulator, tmp_path, clock)
+    app = workflows_app(emulator, tmp_path, clock)
     incident = open_one(app)
     app.run_workflows()
     [nudge] = [r for r in app.store.workflow_runs.of_incident(incident.number) if r.workflow == "nudge"]
     assert app.store.workflow_runs.claim(nudge.key, app.engine.instance)  # claimed, then the process died
-    stop(app)
-    again = build_app(emulator, tmp_path, clock)
+    stop_app(app)
+    again = workflows_app(emulator, tmp_path, clock)
     clock.advance(timedelta(seconds=61))
     again.run_workflows()
     again.run_workflows()
     assert sum("open a minute" in t for t in texts(emulator, incident.channel_id)) == 1
-    stop(again)
+    stop_app(again)
 
 
 def test_a_delay_is_cancelled_when_the_incident_closed(wapp, emulator):
@@ -254,12 +235,12 @@ def test_actions_due_together_run_in_the_files_order(emulator, tmp_path, pagerdu
     many = "\n".join(f'      - post: "step {n}"' for n in range(1, 13))
     text = f"workflows:\n  - name: zeta\n    when: opened\n    do:\n{many}\n"
     text += '  - name: alpha\n    when: opened\n    do:\n      - post: "alpha"\n'
-    app = build_app(emulator, tmp_path, ManualClock(), text)
+    app = workflows_app(emulator, tmp_path, ManualClock(), text)
     incident = open_one(app)
     app.run_workflows()
     posted = [t for t in texts(emulator, incident.channel_id) if t.startswith("step") or t == "alpha"]
     assert posted == [f"step {n}" for n in range(1, 13)] + ["alpha"]
-    stop(app)
+    stop_app(app)
 
 
 def test_a_ping_typed_into_the_description_stays_inert(wapp, emulator):

@@ -11,17 +11,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+from app_support import build_app, stop_app
 from manual_time import coalesce_on_manual_time
 from reliability.service_support import ManualClock
-from slack_workspace import ADMIN, BOT_TOKEN
 
 from redalert_core.application.app import RedAlertApp
-from redalert_core.application.bootstrap import AppConfig, build
 from redalert_core.domain.settings import DEFAULT_CONFIG, Settings, validate
 from redalert_core.frontends.interactivity import Interactivity
 from redalert_core.services.incidents import IncidentService
 from redalert_core.services.response import ResponseService
-from redalert_core.slack.gateway import build_client
 from slack_emulator import SlackEmulator
 
 DAVE = "U0DAVE"
@@ -82,25 +80,13 @@ class Stack:
 def stack(emulator, tmp_path, workflows_file) -> Iterator[Stack]:
     emulator.add_user(DAVE, "dave", real_name="Dave")
     emulator.add_user(ERIN, "erin", real_name="Erin")
-    client = build_client(BOT_TOKEN, emulator.api_url)
-    config: dict = {}
+    config: dict = {}  # the dict the test changes (Stack.config)
     clock = ManualClock()
     holder: dict = {}
-    app = build(
-        AppConfig(
-            database_url=f"sqlite:///{tmp_path / 'redalert.sqlite3'}",
-            slack_client=lambda: client,
-            settings=lambda: validate(config, dict(DEFAULT_CONFIG)),  # the dict the test changes (Stack.config)
-            is_admin=lambda user: user == ADMIN,
-            rate_scale=100.0,
-            clock=clock,
-            workflows_file=workflows_file,
-        )
-    )
+    app = build_app(emulator, tmp_path, config=config, clock=clock, workflows_file=workflows_file)
     interactions = Interactivity(app)
     holder["stack"] = Stack(emulator, app, interactions, clock, config)
     holder["stack"].summary_time = coalesce_on_manual_time(app.response)  # the pinned summary's coalescing
     yield holder["stack"]
     interactions.shutdown()
-    app.incidents.shutdown()
-    app.store.dispose()
+    stop_app(app)

@@ -85,30 +85,26 @@ def test_schemathesis_finds_no_server_error_no_undocumented_status_and_no_bad_an
             "negative_data_rejection",
         )
     )
-    run = subprocess.run(
-        [
-            str(SCHEMATHESIS),
-            "run",
-            f"{api_bot.api_url}/openapi.json",
-            "--url",
-            api_bot.api_url,
-            "-H",
-            f"Authorization: Bearer {token}",
-            "--checks",
-            checks,
-            "--max-examples",
-            "25",
-            "--seed",
-            "20",
-            "--exclude-path-regex",
-            "^/alerts/",  # alert intake: its routes come with RedAlertApp.receive_alerts (branch alerts)
-            "--request-timeout",
-            "10",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        cwd=tmp_path,
+    run = schemathesis(
+        api_bot,
+        token,
+        tmp_path,
+        checks,
+        "--max-examples",
+        "25",
+        "--seed",
+        "20",
+        "--exclude-path-regex",
+        "^/alerts/",  # alert intake: its routes come with RedAlertApp.receive_alerts (branch alerts)
     )
     assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]
     assert token not in api_bot.log
+
+
+def schemathesis(
+    bot: BotProcess, token: str, cwd: Path, checks: str, *options: str
+) -> subprocess.CompletedProcess[str]:
+    """schemathesis against the document the bot serves, authorised by `token`; `options` narrow the run."""
+    command = [str(SCHEMATHESIS), "run", f"{bot.api_url}/openapi.json", "--url", bot.api_url]
+    command += ["-H", f"Authorization: Bearer {token}", "--checks", checks, *options, "--request-timeout", "10"]
+    return subprocess.run(command, capture_output=True, text=True, timeout=600, cwd=cwd)

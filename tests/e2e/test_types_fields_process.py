@@ -6,22 +6,18 @@ this bot too, so the new operations keep the contract with a file in force."""
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from bot_process import BotProcess, serving_api
 from chat import channel_id, say
 from slack_workspace import ADMIN, ALICE, BOB
-from test_api_process import call
+from test_api_process import call, schemathesis
 from workflow_files import TYPES_AND_FIELDS
 
 pytestmark = pytest.mark.e2e
 TOKEN = re.compile(r"ra_[A-Za-z0-9_-]{43}")
-SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
 
 
 @pytest.fixture(scope="module")
@@ -95,31 +91,21 @@ def test_the_api_opens_with_a_type_and_fields_and_sets_fields_naming_the_token(t
 
 
 def test_schemathesis_keeps_the_contract_with_types_and_fields_in_force(typed_bot, token, tmp_path):
-    run = subprocess.run(
-        [
-            str(SCHEMATHESIS),
-            "run",
-            f"{typed_bot.api_url}/openapi.json",
-            "--url",
-            typed_bot.api_url,
-            "-H",
-            f"Authorization: Bearer {token}",
-            "--checks",
-            "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,"
-            "negative_data_rejection",
-            "--max-examples",
-            "15",
-            "--seed",
-            "22",
-            "--include-path-regex",
-            "^/incidents",
-            "--request-timeout",
-            "10",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        cwd=tmp_path,
+    checks = (
+        "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,"
+        "negative_data_rejection"
+    )
+    run = schemathesis(
+        typed_bot,
+        token,
+        tmp_path,
+        checks,
+        "--max-examples",
+        "15",
+        "--seed",
+        "22",
+        "--include-path-regex",
+        "^/incidents",
     )
     assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]
     assert "setFields" in run.stdout or "/incidents/{number}/fields" in run.stdout, run.stdout[-3000:]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from jira_support import jira_for_bot
 from outbox_support import HOOK_SECRET_ENV
 
 from outside_emulators import WebhookReceiver
@@ -14,3 +15,10 @@ def hooks(monkeypatch):
     with WebhookReceiver() as receiver:
         monkeypatch.setenv(HOOK_SECRET_ENV, receiver.secret)
         yield receiver
+
+
+@pytest.fixture
+def jira(monkeypatch):
+    """The Jira emulator with the bot's environment pointed at it (jira_support.py)."""
+    with jira_for_bot(monkeypatch) as emulator:
+        yield emulator

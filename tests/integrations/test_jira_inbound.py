@@ -8,18 +8,12 @@ from datetime import date
 
 import httpx
 import pytest
-from jira_support import JIRA_EMAIL, JIRA_SECRET, JIRA_TOKEN, jira_for_bot, serving_hooks
+from jira_support import JIRA_EMAIL, JIRA_SECRET, JIRA_TOKEN, serving_hooks
 from outbox_support import make_core
 from slack_workspace import ADMIN, BOB
 
 from outside_emulators import hub_signature
 from redalert_core.domain.outbox import JIRA
-
-
-@pytest.fixture
-def jira(monkeypatch):
-    with jira_for_bot(monkeypatch) as emulator:
-        yield emulator
 
 
 @pytest.fixture

@@ -4,17 +4,10 @@ follow severity and status changes, and it is resolved (done category) at the re
 from __future__ import annotations
 
 import pytest
-from jira_support import JIRA_SECRET, jira_for_bot, serving_hooks
+from jira_support import JIRA_SECRET, serving_hooks
 from outbox_support import make_core
 
 from redalert_core.domain.outbox import JIRA, State
-
-
-@pytest.fixture
-def jira(monkeypatch):
-    with jira_for_bot(monkeypatch) as emulator:
-        yield emulator
-
 
 CONFIG = {
     "JIRA_PROJECT_KEY": {"sev1": "SEC", "default": "OPS"},

@@ -6,17 +6,10 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from jira_support import jira_for_bot
 from outbox_support import make_core
 from slack_workspace import ADMIN, ALICE, BOB, CAROL
 
 from redalert_core.domain.outbox import JIRA, State
-
-
-@pytest.fixture
-def jira(monkeypatch):
-    with jira_for_bot(monkeypatch) as emulator:
-        yield emulator
 
 
 @pytest.fixture

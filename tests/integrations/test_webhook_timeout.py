@@ -7,6 +7,7 @@ from outbox_support import make_core, webhook_config
 
 from redalert_core.integrations.http import new_client
 from redalert_core.integrations.webhooks import WebhookClient
+from redalert_core.services.first_use import FirstUse
 
 
 def test_the_configured_timeout_bounds_each_delivery(emulator, tmp_path, hooks) -> None:
@@ -14,9 +15,8 @@ def test_the_configured_timeout_bounds_each_delivery(emulator, tmp_path, hooks) 
     config = {"WEBHOOKS": [webhook_config(hooks, ["incident.opened"])], "WEBHOOK_TIMEOUT_SECONDS": 20}
     core = make_core(emulator, tmp_path, config=config)
     hooks.clock = lambda: core.clock.now.timestamp()
-    core.integrations.deliverers._clients["webhooks"] = WebhookClient(
-        new_client(event_hooks={"request": [sent.append]})
-    )
+    client = WebhookClient(new_client(event_hooks={"request": [sent.append]}))
+    core.integrations.deliverers._webhook_client = FirstUse(lambda: client)
     core.open()
     core.deliver()
     [delivery] = hooks.wait_for_deliveries(1)

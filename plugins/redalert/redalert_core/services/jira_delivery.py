@@ -19,6 +19,7 @@ from ..domain.outbox import DeliveryFailed, OutboxRow
 from ..slack import messages
 from ..slack.gateway import SlackError, SlackGateway
 from ..store import Store
+from .first_use import FirstUse
 from .outbox_delivery import Delivery, notice, notice_channel
 
 if TYPE_CHECKING:
@@ -33,18 +34,11 @@ class JiraDeliverer:
     ) -> None:
         self.store = store
         self.gateway = gateway
-        self._factory = client
-        self._client: JiraClient | None = None
+        self._client = FirstUse(client or _jira_client)
 
     @property
     def client(self) -> JiraClient:
-        if self._client is None:  # httpx is loaded on first use, as for the other destinations
-            if self._factory is None:
-                from ..integrations.jira import JiraClient
-
-                self._factory = JiraClient
-            self._client = self._factory()
-        return self._client
+        return self._client.get()
 
     def __call__(self, row: OutboxRow) -> Delivery:
         payload = row.payload
@@ -141,3 +135,9 @@ class JiraDeliverer:
             )
             delivery.follow_ups.append(notice(channel, text, f"jira-unassigned:{owner}", row.incident_number))
         return account
+
+
+def _jira_client() -> JiraClient:
+    from ..integrations.jira import JiraClient  # imported on first use (services/first_use.py)
+
+    return JiraClient()

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ..domain import task_outbox_policies as task_policies
 from ..domain import trello_inbound
@@ -28,6 +28,7 @@ from ..domain.outbox import (
 from ..domain.webhook_rules import DEFAULT_TIMEOUT_SECONDS, default_name, endpoint_key
 from ..slack.gateway import SlackError, SlackGateway
 from ..store import Store
+from .first_use import made_or
 
 if TYPE_CHECKING:
     from ..integrations.confluence import ConfluenceClient
@@ -81,51 +82,32 @@ class Deliverers:
         self.store = store
         self.gateway = gateway
         self.clock = clock
-        self._clients: dict[str, Any] = {
-            "pagerduty": pagerduty,
-            "webhooks": webhooks,
-            "confluence": confluence,
-            "trello": trello,
-        }
+        # The clients are made on first use (services/first_use.py), unless a test gives its own.
+        self._pagerduty_client = made_or(pagerduty, _pagerduty_client)
+        self._webhook_client = made_or(webhooks, _webhook_client)
+        self._confluence_client = made_or(confluence, _confluence_client)
+        self._trello_client = made_or(trello, _trello_client)
         # Extra destinations (or replacements) by name: row -> Delivery.
         self.extra: dict[str, Callable[[OutboxRow], Delivery]] = {}
         # Who hears that a webhook was disabled (the plugin sets its admins) and WEBHOOK_TIMEOUT_SECONDS.
         self.admins: Callable[[], Sequence[str]] = tuple
         self.webhook_timeout: Callable[[], float] = lambda: DEFAULT_TIMEOUT_SECONDS
 
-    # The clients (and httpx) are loaded on first use: a bot without outside systems never pays for them, and a
-    # bot with them does not start slower (importing httpx and building its TLS contexts takes a second).
     @property
     def pagerduty(self) -> PagerDutyClient:
-        if self._clients["pagerduty"] is None:
-            from ..integrations.pagerduty import PagerDutyClient
-
-            self._clients["pagerduty"] = PagerDutyClient()
-        return self._clients["pagerduty"]
+        return self._pagerduty_client.get()
 
     @property
     def webhooks(self) -> WebhookClient:
-        if self._clients["webhooks"] is None:
-            from ..integrations.webhooks import WebhookClient
-
-            self._clients["webhooks"] = WebhookClient()
-        return self._clients["webhooks"]
+        return self._webhook_client.get()
 
     @property
     def confluence(self) -> ConfluenceClient:
-        if self._clients["confluence"] is None:
-            from ..integrations.confluence import ConfluenceClient
-
-            self._clients["confluence"] = ConfluenceClient()
-        return self._clients["confluence"]
+        return self._confluence_client.get()
 
     @property
     def trello(self) -> TrelloClient:
-        if self._clients["trello"] is None:
-            from ..integrations.trello import TrelloClient
-
-            self._clients["trello"] = TrelloClient()
-        return self._clients["trello"]
+        return self._trello_client.get()
 
     def deliver(self, row: OutboxRow) -> Delivery:
         handler = self.extra.get(row.destination) or {
@@ -140,9 +122,10 @@ class Deliverers:
         return handler(row)
 
     def close(self) -> None:
-        for client in self._clients.values():
-            if client is not None:
-                client.close()
+        clients = (self._pagerduty_client, self._webhook_client, self._confluence_client, self._trello_client)
+        for made in (first.made() for first in clients):
+            if made is not None:
+                made.close()
 
     # --- destinations -------------------------------------------------------------------------------------------
     def _pagerduty(self, row: OutboxRow) -> Delivery:
@@ -280,3 +263,28 @@ class Deliverers:
                 raise DeliveryFailed(failure.reason, retryable=True, status=400, detail=failure.detail) from None
         remember = {"id": hook.get("id"), "board": board, "callback": callback, "member_id": me}
         return Delivery(remember={trello_inbound.WEBHOOK_LINK: remember})
+
+
+# Imported on first use (services/first_use.py).
+def _pagerduty_client() -> PagerDutyClient:
+    from ..integrations.pagerduty import PagerDutyClient
+
+    return PagerDutyClient()
+
+
+def _webhook_client() -> WebhookClient:
+    from ..integrations.webhooks import WebhookClient
+
+    return WebhookClient()
+
+
+def _confluence_client() -> ConfluenceClient:
+    from ..integrations.confluence import ConfluenceClient
+
+    return ConfluenceClient()
+
+
+def _trello_client() -> TrelloClient:
+    from ..integrations.trello import TrelloClient
+
+    return TrelloClient()

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from ..domain.outbox import DeliveryFailed, OutboxRow
 from ..domain.status_outbox_policies import marker
 from ..store import Store
+from .first_use import FirstUse
 from .outbox_delivery import Delivery, notice, notice_channel
 
 if TYPE_CHECKING:
@@ -22,18 +23,11 @@ if TYPE_CHECKING:
 class StatuspageDeliverer:
     def __init__(self, store: Store, client: Callable[[], StatuspageClient] | None = None) -> None:
         self.store = store
-        self._factory = client
-        self._client: StatuspageClient | None = None
+        self._client = FirstUse(client or _statuspage_client)
 
     @property
     def client(self) -> StatuspageClient:
-        if self._client is None:  # httpx is loaded on first use, as for the other destinations
-            if self._factory is None:
-                from ..integrations.statuspage import StatuspageClient
-
-                self._factory = StatuspageClient
-            self._client = self._factory()
-        return self._client
+        return self._client.get()
 
     def __call__(self, row: OutboxRow) -> Delivery:
         payload, number = row.payload, row.incident_number
@@ -64,3 +58,9 @@ class StatuspageDeliverer:
             text = f"Incident {number} is on the public status page (Statuspage): {url}"
             delivery.follow_ups.append(notice(channel, text, f"statuspage-link:{number}", number))
         return delivery
+
+
+def _statuspage_client() -> StatuspageClient:
+    from ..integrations.statuspage import StatuspageClient  # imported on first use (services/first_use.py)
+
+    return StatuspageClient()

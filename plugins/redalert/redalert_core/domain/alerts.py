@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -210,3 +210,11 @@ def _moment(value: Any, name: str, faults: dict[str, str]) -> datetime | None:
 def label_fingerprint(labels: Mapping[str, str]) -> str:
     """A sender that leaves out `fingerprint`: the alert is its label set."""
     return hashlib.sha256(json.dumps(sorted(labels.items())).encode()).hexdigest()[:16]
+
+
+def common_labels(alerts: Sequence[Alert]) -> dict[str, str]:
+    """The labels every one of `alerts` has, with the same value."""
+    shared = dict(alerts[0].labels) if alerts else {}
+    for alert in alerts[1:]:
+        shared = {name: value for name, value in shared.items() if alert.labels.get(name) == value}
+    return shared

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ..domain import alert_config
-from ..domain.alerts import RESOLVED, Alert, AlertBatch
+from ..domain.alerts import RESOLVED, Alert, AlertBatch, common_labels
 from ..domain.commands import MAX_GROUPS, Mentions
 from ..domain.events import AlertReceived
 from ..domain.incident import EventKind, Incident
@@ -276,11 +276,3 @@ class AlertIntakeService:
 
 def _seen_now(group_id: int, alert: Alert) -> SeenAlert:
     return SeenAlert(group_id, alert.fingerprint, alert.status, {}, True)
-
-
-def common_labels(alerts: list[Alert]) -> dict[str, str]:
-    """The labels every one of `alerts` has, with the same value."""
-    shared = dict(alerts[0].labels) if alerts else {}
-    for alert in alerts[1:]:
-        shared = {name: value for name, value in shared.items() if alert.labels.get(name) == value}
-    return shared

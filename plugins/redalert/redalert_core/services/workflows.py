@@ -156,13 +156,10 @@ class WorkflowsService:
         file = self.current()
         values = check_fields(file, self.type_of(number) or None, given)
         stored = self.fields_of(number)
-        changed = False
-        for name, checked in values.items():
-            # The same value again changes nothing and says nothing: a workflow's set_field cannot re-trigger itself.
-            if stored.get(name) != checked:
-                self._store.incident_fields.set(number, name, checked, actor=actor, at=self._clock())
-                changed = True
+        # The same value again changes nothing and says nothing: a workflow's set_field cannot re-trigger itself.
+        changed = {name: checked for name, checked in values.items() if stored.get(name) != checked}
         if changed:
+            self._store.incident_fields.set_many(number, changed, actor=actor, at=self._clock())
             for hook in self.on_change:  # the pinned summary shows the fields
                 hook(number)
         return values

@@ -54,7 +54,11 @@ class IncidentFields:
         return found
 
     def set(self, number: int, name: str, value: str, *, actor: str, at: datetime) -> None:
-        """The value and its timeline entry (which workflows `when: field_changed` follow), in one transaction."""
+        self.set_many(number, {name: value}, actor=actor, at=at)
+
+    def set_many(self, number: int, values: Mapping[str, str], *, actor: str, at: datetime) -> None:
+        """The values and a timeline entry each (which workflows `when: field_changed` follow), in one transaction."""
         with self._db.write() as connection:
-            write_values(connection, number, {name: value})
-            self._events.append(connection, number, FieldSet(name=name, value=value), actor=actor, at=at)
+            write_values(connection, number, values)
+            for name, value in values.items():
+                self._events.append(connection, number, FieldSet(name=name, value=value), actor=actor, at=at)
